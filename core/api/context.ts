@@ -1,0 +1,20 @@
+// What every procedure can reach. Built once by whoever hosts the router (CLI, serve, Electron).
+import type { EventBus } from '../events/index.ts';
+import type { Workspace } from '../workspace/index.ts';
+import { loadWorkspace } from '../workspace/index.ts';
+import { BranchyardError } from '../errors/index.ts';
+
+export interface EngineContext {
+  events: EventBus;
+  env: NodeJS.ProcessEnv;
+  /** The workspace the engine works on, when there is one. */
+  workspaceRoot: string | undefined;
+}
+
+/** Loads the workspace afresh: its files may have been edited by hand since the last call. */
+export async function requireWorkspace(ctx: EngineContext): Promise<Workspace> {
+  if (!ctx.workspaceRoot) {
+    throw new BranchyardError('WorkspaceNotFoundError', 'no workspace is open; pass --workspace <dir> or create one with `branchyard init <dir>`');
+  }
+  return loadWorkspace(ctx.workspaceRoot);
+}

@@ -1,0 +1,57 @@
+// The app router: everything the UI, the CLI and `serve` can do, in one typed contract.
+import { z } from 'zod';
+import { describeError } from '../errors/index.ts';
+import { iterateEvents } from '../events/index.ts';
+import { initWorkspace, listCodebaseFolders, loadWorkspace } from '../workspace/index.ts';
+import { runDoctor } from '../doctor/index.ts';
+import { procedure, router } from './trpc.ts';
+import { requireWorkspace } from './context.ts';
+
+const workspaceRouter = router({
+  init: procedure
+    .input(z.object({ dir: z.string().min(1), name: z.string().optional() }))
+    .mutation(({ ctx, input }) => initWorkspace({ dir: input.dir, name: input.name, events: ctx.events })),
+  info: procedure.query(async ({ ctx }) => {
+    const ws = await requireWorkspace(ctx);
+    return {
+      root: ws.paths.root,
+      name: ws.manifest.name,
+      createdAt: ws.manifest.createdAt,
+      gateways: ws.gateways.map((g) => ({ name: g.name, port: g.config.port, httpPort: g.config.httpPort, protected: g.config.protected, promotesTo: g.config.promotesTo })),
+      databases: ws.databases.map((d) => ({ name: d.name, engine: d.config.engine })),
+      ai: { provider: ws.ai.provider, baseUrl: ws.ai.baseUrl, model: ws.ai.model, budget: ws.ai.budget },
+    };
+  }),
+});
+
+const codebaseRouter = router({
+  list: procedure.query(async ({ ctx }) => listCodebaseFolders((await requireWorkspace(ctx)).paths)),
+});
+
+const doctorRouter = router({
+  run: procedure.query(async ({ ctx }) => {
+    const workspace = ctx.workspaceRoot
+      ? await loadWorkspace(ctx.workspaceRoot).then(
+          (value) => ({ ok: true as const, value }),
+          (error: unknown) => ({ ok: false as const, error: describeError(error) }),
+        )
+      : undefined;
+    return runDoctor({ workspace, env: ctx.env });
+  }),
+});
+
+const eventsRouter = router({
+  /** Progress and changes as they happen; ends when the client unsubscribes. */
+  stream: procedure.subscription(async function* ({ ctx, signal }) {
+    yield* iterateEvents(ctx.events, signal);
+  }),
+});
+
+export const appRouter = router({
+  workspace: workspaceRouter,
+  codebase: codebaseRouter,
+  doctor: doctorRouter,
+  events: eventsRouter,
+});
+
+export type AppRouter = typeof appRouter;

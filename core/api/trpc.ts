@@ -1,0 +1,37 @@
+// The one tRPC instance. Errors keep their kind on the way out, so the UI and the CLI can show
+// the engine's message as written and react to what kind of failure it was.
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import type { ErrorKind } from '../errors/index.ts';
+import { isBranchyardError } from '../errors/index.ts';
+import type { EngineContext } from './context.ts';
+
+const codeOfKind: Partial<Record<ErrorKind, TRPC_ERROR_CODE_KEY>> = {
+  WorkspaceNotFoundError: 'NOT_FOUND',
+  NotFoundError: 'NOT_FOUND',
+  InvalidInputError: 'BAD_REQUEST',
+  WorkspaceConfigError: 'UNPROCESSABLE_CONTENT',
+  WorkspaceInitError: 'CONFLICT',
+  StoreInUseError: 'CONFLICT',
+};
+
+const t = initTRPC.context<EngineContext>().create({
+  errorFormatter({ shape, error }) {
+    const kind = isBranchyardError(error.cause) ? error.cause.kind : null;
+    return { ...shape, data: { ...shape.data, stack: undefined, kind } };
+  },
+});
+
+/** Turns a thrown BranchyardError into a TRPCError with a fitting code, keeping it as the cause. */
+const typedErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && isBranchyardError(result.error.cause)) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: codeOfKind[cause.kind] ?? 'INTERNAL_SERVER_ERROR', message: cause.message, cause });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const procedure = t.procedure.use(typedErrors);
+export const createCallerFactory = t.createCallerFactory;

@@ -1,0 +1,99 @@
+// The CLI as a user runs it: a real process, real files, real exit codes.
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../testing/index.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/branchyard.js', import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function branchyard(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('branchyard CLI', () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  beforeEach(async () => void (tmp = await tempDir()));
+  afterEach(() => tmp.dispose());
+
+  it('init then doctor --json: one JSON document on stdout, every check present', async () => {
+    const ws = path.join(tmp.path, 'ws');
+    const init = await branchyard(['init', ws, '--json']);
+    expect(init.code).toBe(0);
+    expect(JSON.parse(init.stdout)).toMatchObject({ root: ws, name: 'ws', commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
+
+    const doctor = await branchyard(['--workspace', ws, 'doctor', '--json'], { env: { BRANCHYARD_AI_KEY: 'sk-test-secret-value' } });
+    expect(doctor.code).toBe(0);
+    const report = JSON.parse(doctor.stdout) as { checks: Array<{ id: string; status: string; detail: string }> };
+    expect(report.checks.map((c) => c.id)).toEqual(['workspace', 'docker', 'postgres', 'llm', 'electron', 'gateway-ports']);
+    expect(report.checks.find((c) => c.id === 'llm')).toMatchObject({ status: 'ok', detail: expect.stringContaining('key set in BRANCHYARD_AI_KEY') });
+    expect(doctor.stdout).not.toContain('sk-test-secret-value');
+  });
+
+  it('human output shows progress on stderr and the result on stdout', async () => {
+    const ws = path.join(tmp.path, 'ws');
+    const init = await branchyard(['init', ws]);
+    expect(init.code).toBe(0);
+    expect(init.stdout).toBe(`Created workspace ws at ${ws}\nNext: branchyard --workspace ${ws} doctor\n`);
+    expect(init.stderr).toContain('[3/4] making the workspace a git repository');
+  });
+
+  it('codebase list is empty in a new workspace and finds the workspace from a subfolder', async () => {
+    const ws = path.join(tmp.path, 'ws');
+    await branchyard(['init', ws]);
+    const list = await branchyard(['codebase', 'list', '--json'], { cwd: path.join(ws, 'gateways') });
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([]);
+    const human = await branchyard(['codebase', 'list'], { cwd: ws });
+    expect(human.stdout).toContain('No codebases yet');
+  });
+
+  it('exit 1 with the file and field named when a config is wrong', async () => {
+    const ws = path.join(tmp.path, 'ws');
+    await branchyard(['init', ws]);
+    const file = path.join(ws, 'gateways', 'staging.json');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"port": 7444', '"port": "abc"'));
+    const list = await branchyard(['--workspace', ws, 'codebase', 'list', '--json']);
+    expect(list.code).toBe(1);
+    expect(list.stderr).toBe('branchyard: gateways/staging.json: port: expected a number from 1 to 65535, got "abc"\n');
+    expect(JSON.parse(list.stdout)).toEqual({ error: { kind: 'WorkspaceConfigError', message: 'gateways/staging.json: port: expected a number from 1 to 65535, got "abc"' } });
+    // doctor still runs and reports the broken workspace instead of failing.
+    const doctor = await branchyard(['--workspace', ws, 'doctor', '--json']);
+    expect(doctor.code).toBe(0);
+    expect(JSON.parse(doctor.stdout).checks[0]).toMatchObject({ id: 'workspace', status: 'missing', detail: expect.stringContaining('gateways/staging.json: port') });
+  });
+
+  it('exit 1 for init into a non-empty folder or a file, exit 1 outside any workspace', async () => {
+    const ws = path.join(tmp.path, 'ws');
+    await branchyard(['init', ws]);
+    const again = await branchyard(['init', ws]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^branchyard: .+ws is not empty \(it holds/);
+    const file = path.join(tmp.path, 'file');
+    await writeFile(file, '');
+    expect((await branchyard(['init', file])).stderr).toContain('is a file, not a folder');
+    const outside = await branchyard(['codebase', 'list'], { cwd: tmp.path });
+    expect(outside.code).toBe(1);
+    expect(outside.stderr).toContain('no workspace at or above');
+  });
+
+  it('exit 2 when the command line itself is wrong, 0 for --help', async () => {
+    expect((await branchyard(['frobnicate'])).code).toBe(2);
+    expect((await branchyard(['init'])).code).toBe(2);
+    expect((await branchyard(['doctor', '--colour'])).code).toBe(2);
+    const help = await branchyard(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('doctor');
+  });
+});

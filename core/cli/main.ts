@@ -1,0 +1,95 @@
+// The `branchyard` command line: a thin adapter that parses arguments, calls the router and
+// prints. Exit status (CLI.md): 0 done, 1 the operation failed, 2 the command line is wrong.
+import path from 'node:path';
+import { Command, CommanderError } from 'commander';
+
+import { appRouter, createCallerFactory } from '../api/index.ts';
+import { createEventBus } from '../events/index.ts';
+import { locateWorkspace } from '../workspace/index.ts';
+import type { CliIo } from './output.ts';
+import { printError, printResult } from './output.ts';
+import { renderCodebases, renderDoctor, renderInit } from './render.ts';
+
+const createCaller = createCallerFactory(appRouter);
+type Caller = ReturnType<typeof createCaller>;
+
+interface GlobalOptions {
+  workspace?: string;
+  json?: boolean;
+}
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('branchyard')
+    .description('Branchyard: build API services by chatting with an AI agent, one numbered branch per prompt.')
+    .option('--workspace <dir>', 'the workspace (default: the nearest folder at or above this one holding branchyard.json)')
+    .option('--json', 'print one JSON document on stdout and nothing else there')
+    .showHelpAfterError('(run branchyard --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  const global = (): GlobalOptions => program.opts<GlobalOptions>();
+
+  /** Runs one command: builds the engine context, calls, prints, and sets the exit status. */
+  const run = (needsWorkspace: boolean, action: (caller: Caller, json: boolean) => Promise<void>) => async () => {
+    const { json = false, workspace } = global();
+    const events = createEventBus();
+    if (!json) events.on('progress', (p) => io.stderr(`  ${p.total ? `[${Math.min((p.done ?? 0) + 1, p.total)}/${p.total}] ` : ''}${p.message}\n`));
+    try {
+      const workspaceRoot = needsWorkspace
+        ? await locateWorkspace({ explicit: workspace, cwd: io.cwd })
+        : workspace
+          ? path.resolve(io.cwd, workspace)
+          : await locateWorkspace({ cwd: io.cwd }).catch(() => undefined);
+      await action(createCaller({ events, env: io.env, workspaceRoot }), json);
+    } catch (error) {
+      printError(io, json, error);
+      exitCode = 1;
+    }
+  };
+
+  program
+    .command('init')
+    .description('create a new workspace from the template; refuses a folder that is not empty')
+    .argument('<dir>', 'the new workspace folder')
+    .option('--name <name>', 'workspace name (default: the folder name)')
+    .action((dir: string, options: { name?: string }) =>
+      run(false, async (api, json) => {
+        const result = await api.workspace.init({ dir: path.resolve(io.cwd, dir), name: options.name });
+        printResult(io, json, result, renderInit);
+      })(),
+    );
+
+  program
+    .command('doctor')
+    .description('what is available (Docker, PostgreSQL, LLM, Electron, gateway ports) and what each missing piece turns off')
+    .action(run(false, async (api, json) => printResult(io, json, await api.doctor.run(), renderDoctor)));
+
+  const codebase = program.command('codebase').description('the codebases of the workspace');
+  codebase
+    .command('list')
+    .description('codebases with their newest and active branches')
+    .action(run(true, async (api, json) => printResult(io, json, await api.codebase.list(), renderCodebases)));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const helpShown = error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version';
+      return helpShown ? 0 : 2;
+    }
+    throw error;
+  }
+  return exitCode;
+}
+
+function processIo(): CliIo {
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
+
+

@@ -1,0 +1,96 @@
+// The typed event bus: parts report progress and changes here; the api turns them into
+// subscriptions. No part reaches into the UI (DESIGN.md §5).
+import type { Disposable } from '../lifecycle/index.ts';
+import { toDisposable } from '../lifecycle/index.ts';
+
+/** Progress of a long piece of work, shown to the user as it goes. */
+export interface ProgressEvent {
+  /** Stable id of the piece of work, e.g. `init:/tmp/ws`. */
+  task: string;
+  step: string;
+  message: string;
+  /** Steps done and in all, when known. */
+  done?: number;
+  total?: number;
+}
+
+export interface EngineEvents {
+  progress: ProgressEvent;
+  'workspace.initialized': { dir: string; name: string };
+  'store.migrated': { kind: 'pglite' | 'postgres'; applied: number };
+}
+
+export type EngineEvent = { [K in keyof EngineEvents]: { type: K; payload: EngineEvents[K]; at: string } }[keyof EngineEvents];
+
+export type Listener<T> = (payload: T) => void;
+
+export interface EventBus<E extends object = EngineEvents> {
+  emit<K extends keyof E>(type: K, payload: E[K]): void;
+  on<K extends keyof E>(type: K, listener: Listener<E[K]>): Disposable;
+  onAny(listener: (event: { [K in keyof E]: { type: K; payload: E[K]; at: string } }[keyof E]) => void): Disposable;
+}
+
+export function createEventBus<E extends object = EngineEvents>(): EventBus<E> {
+  const byType = new Map<keyof E, Set<Listener<never>>>();
+  const any = new Set<(event: never) => void>();
+
+  return {
+    emit(type, payload) {
+      const event = { type, payload, at: new Date().toISOString() };
+      // A listener that throws must not stop the others or the part that emitted.
+      for (const listener of [...(byType.get(type) ?? [])]) safely(() => (listener as Listener<typeof payload>)(payload));
+      for (const listener of [...any]) safely(() => (listener as (e: typeof event) => void)(event));
+    },
+    on(type, listener) {
+      let set = byType.get(type);
+      if (!set) byType.set(type, (set = new Set()));
+      set.add(listener as Listener<never>);
+      return toDisposable(() => void set.delete(listener as Listener<never>));
+    },
+    onAny(listener) {
+      any.add(listener as (event: never) => void);
+      return toDisposable(() => void any.delete(listener as (event: never) => void));
+    },
+  };
+}
+
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    console.error('event listener failed:', error);
+  }
+}
+
+/**
+ * Events as an async iterable that ends when `signal` aborts; this is what a tRPC
+ * subscription yields. Events arriving faster than they are read are queued.
+ */
+export async function* iterateEvents<E extends object>(
+  bus: EventBus<E>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<{ [K in keyof E]: { type: K; payload: E[K]; at: string } }[keyof E]> {
+  type Event = { [K in keyof E]: { type: K; payload: E[K]; at: string } }[keyof E];
+  const queue: Event[] = [];
+  let wake: (() => void) | undefined;
+  const subscription = bus.onAny((event) => {
+    queue.push(event);
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal?.addEventListener('abort', onAbort);
+  try {
+    while (!signal?.aborted) {
+      const next = queue.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await subscription.dispose();
+  }
+}

@@ -1,0 +1,19 @@
+// Engine state: revisions, agent actions, the cost ledger, routes and promotions, kept in
+// PostgreSQL through drizzle-orm: embedded PGlite by default, or a server by URL. Opening it
+// migrates it; a second engine on the same embedded state is refused.
+export type { OpenStoreOptions, StateDb, Store, StoreKind } from './open.ts';
+export { DATABASE_URL_ENV, MIGRATIONS_DIR, openStore, pgliteDataDir, redactUrl } from './open.ts';
+export type { Actor, CostEntry, StateExecutor } from './queries.ts';
+export {
+  currentRoutes,
+  ensureCodebase,
+  ensureGateway,
+  listActions,
+  listCodebases,
+  promote,
+  promotionHistory,
+  recordAction,
+  recordCost,
+  spent,
+} from './queries.ts';
+export * as tables from './schema.ts';

@@ -1,0 +1,15 @@
+// The workspace: its layout on disk, the schema of every config file, `init` from the
+// template, and loading a workspace with every problem named by file and field.
+export type { ConfigProblem } from './problems.ts';
+export { WorkspaceConfigError, formatProblem } from './problems.ts';
+export type { AiConfig, DatabaseConfig, GatewayConfig, ServersConfig, WorkspaceManifest } from './schemas.ts';
+export { isValidName, NAME_RULE } from './schemas.ts';
+export type { WorkspacePaths } from './paths.ts';
+export { MANIFEST_FILE, workspacePaths } from './paths.ts';
+export type { DatabaseEntry, GatewayEntry, Workspace } from './load.ts';
+export { loadWorkspace } from './load.ts';
+export { locateWorkspace } from './locate.ts';
+export type { InitOptions, InitResult } from './init.ts';
+export { ENGINE_AUTHOR, initWorkspace } from './init.ts';
+export type { CodebaseSummary } from './codebases.ts';
+export { listCodebaseFolders } from './codebases.ts';

@@ -1,0 +1,37 @@
+// Where things live inside a workspace (DESIGN.md §3). Every other part asks here instead of
+// joining paths itself, so the layout is written down once.
+import path from 'node:path';
+
+export const MANIFEST_FILE = 'branchyard.json';
+
+export interface WorkspacePaths {
+  root: string;
+  manifest: string;
+  /** Engine-private files: state database, lock, serve address. Ignored by git, user-only. */
+  engineDir: string;
+  stateDir: string;
+  sharedContext: string;
+  serversConfig: string;
+  aiConfig: string;
+  gatewaysDir: string;
+  databasesDir: string;
+  codebasesDir: string;
+  codebase(name: string): string;
+}
+
+export function workspacePaths(root: string): WorkspacePaths {
+  const abs = path.resolve(root);
+  return {
+    root: abs,
+    manifest: path.join(abs, MANIFEST_FILE),
+    engineDir: path.join(abs, '.branchyard'),
+    stateDir: path.join(abs, '.branchyard', 'state'),
+    sharedContext: path.join(abs, 'shared-context'),
+    serversConfig: path.join(abs, 'servers', 'config.json'),
+    aiConfig: path.join(abs, 'ai', 'config.json'),
+    gatewaysDir: path.join(abs, 'gateways'),
+    databasesDir: path.join(abs, 'databases'),
+    codebasesDir: path.join(abs, 'codebases'),
+    codebase: (name) => path.join(abs, 'codebases', name),
+  };
+}

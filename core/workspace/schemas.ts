@@ -1,0 +1,128 @@
+// One zod schema per workspace config file. Objects are strict so a misspelt field is reported
+// instead of silently ignored, and messages are phrased as "expected …" for problems.ts.
+import { z } from 'zod';
+
+/** Names that appear in host names (`<codebase>.<gateway>.<workspace>.localhost`) share one rule. */
+export const NAME_RULE = 'lowercase letters, digits and dashes, starting with a letter, at most 40 characters';
+const NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
+
+export const nameSchema = z.string({ error: `expected a name of ${NAME_RULE}` }).regex(NAME_PATTERN, { error: `expected ${NAME_RULE}` });
+
+export function isValidName(name: string): boolean {
+  return NAME_PATTERN.test(name) && !name.endsWith('-');
+}
+
+const PORT_MESSAGE = 'expected a number from 1 to 65535';
+export const portSchema = z
+  .number({ error: PORT_MESSAGE })
+  .int({ error: PORT_MESSAGE })
+  .min(1, { error: PORT_MESSAGE })
+  .max(65535, { error: PORT_MESSAGE });
+
+const positive = (what: string) => z.number({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
+const positiveInt = (what: string) => positive(what).int({ error: `expected ${what}` });
+
+export const manifestSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: nameSchema,
+  formatVersion: z.literal(1, { error: 'expected 1 (the only workspace format this version reads)' }),
+  createdAt: z.iso.datetime({ error: 'expected an ISO 8601 date-time' }),
+  /** The logs repository, relative to the workspace root (it lives beside the workspace). */
+  logsRepository: z.string({ error: 'expected a path' }).min(1, { error: 'expected a path' }),
+});
+export type WorkspaceManifest = z.infer<typeof manifestSchema>;
+
+const limitsSchema = z.strictObject({
+  memoryMb: positiveInt('a whole number of megabytes above 0'),
+  cpus: positive('a number of CPUs above 0'),
+  pids: positiveInt('a whole number of processes above 0'),
+});
+
+const serverSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('local-docker'), socket: z.string().min(1).optional() }),
+    z.strictObject({ kind: z.literal('remote-docker'), url: z.url({ error: 'expected a URL such as tcp://host:2376' }), tlsDir: z.string().optional() }),
+    z.strictObject({ kind: z.literal('ssh'), host: z.string().min(1), user: z.string().optional(), port: portSchema.optional() }),
+  ],
+  { error: 'expected kind "local-docker", "remote-docker" or "ssh"' },
+);
+
+export const serversSchema = z.strictObject({
+  $schema: z.string().optional(),
+  defaultServer: nameSchema,
+  servers: z.record(nameSchema, serverSchema, { error: 'expected an object of named servers' }),
+  /** Limits of each codebase container and agent sandbox. */
+  limits: limitsSchema,
+  /** A registry image to run branches in instead of the locally built base image. */
+  image: z.string().min(1).nullable(),
+});
+export type ServersConfig = z.infer<typeof serversSchema>;
+
+export const aiSchema = z.strictObject({
+  $schema: z.string().optional(),
+  provider: z.string().min(1),
+  baseUrl: z.url({ error: 'expected an http(s) URL of an OpenAI-compatible endpoint' }),
+  model: z.string({ error: 'expected a model name' }).min(1, { error: 'expected a model name' }),
+  /** The environment variable that holds the key; the key itself never lives in the workspace. */
+  keyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name such as BRANCHYARD_AI_KEY' }),
+  prices: z.strictObject({
+    inputPerMillionUsd: z.number({ error: 'expected a price in USD' }).nonnegative({ error: 'expected a price in USD' }),
+    outputPerMillionUsd: z.number({ error: 'expected a price in USD' }).nonnegative({ error: 'expected a price in USD' }),
+  }),
+  maxOutputTokens: positiveInt('a whole number of tokens above 0'),
+  budget: z.strictObject({
+    perRevisionUsd: positive('an amount in USD above 0'),
+    perMonthUsd: positive('an amount in USD above 0'),
+    maxTurns: positiveInt('a whole number of turns above 0'),
+    maxMinutes: positive('a number of minutes above 0'),
+  }),
+  context: z.strictObject({
+    globalTokens: positiveInt('a whole number of tokens above 0'),
+    codebaseTokens: positiveInt('a whole number of tokens above 0'),
+    branchTokens: positiveInt('a whole number of tokens above 0'),
+  }),
+});
+export type AiConfig = z.infer<typeof aiSchema>;
+
+const BRANCH_MESSAGE = 'expected a five-digit branch number such as "00007"';
+export const branchNumberSchema = z.string({ error: BRANCH_MESSAGE }).regex(/^\d{5}$/, { error: BRANCH_MESSAGE });
+
+export const gatewaySchema = z.strictObject({
+  $schema: z.string().optional(),
+  /** HTTPS listener. */
+  port: portSchema,
+  /** Plain HTTP listener that redirects to HTTPS. */
+  httpPort: portSchema.nullable(),
+  /** Loopback unless the user decides otherwise. */
+  host: z.string().min(1),
+  server: nameSchema,
+  /** A protected gateway takes only branches whose every check passed. */
+  protected: z.boolean({ error: 'expected true or false' }),
+  /** `newest`: follows the newest branch that passed its checks; `promotion`: changes only when promoted. */
+  follow: z.enum(['newest', 'promotion'], { error: 'expected "newest" or "promotion"' }),
+  /** The next gateway in the promotion chain, or null at its end. */
+  promotesTo: nameSchema.nullable(),
+  /** For each codebase, the branch this gateway serves; a codebase not named here is served its active-branch. */
+  routes: z.record(nameSchema, branchNumberSchema),
+  access: z.strictObject({
+    allow: z.array(z.string()),
+    deny: z.array(z.string()),
+  }),
+});
+export type GatewayConfig = z.infer<typeof gatewaySchema>;
+
+export const databaseSchema = z.discriminatedUnion(
+  'engine',
+  [
+    z.strictObject({ $schema: z.string().optional(), engine: z.literal('embedded') }),
+    z.strictObject({
+      $schema: z.string().optional(),
+      engine: z.literal('postgres'),
+      /** The variable holding the URL, so a password never lands in the workspace. */
+      urlEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name' }),
+    }),
+  ],
+  { error: 'expected engine "embedded" or "postgres"' },
+);
+export type DatabaseConfig = z.infer<typeof databaseSchema>;

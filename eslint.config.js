@@ -1,0 +1,65 @@
+// The import boundaries of CONVENTIONS.md §1 are lint rules, not habits:
+// core is plain Node and never reaches into electron/ or renderer/; renderer takes only types from core.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const coreBoundary = {
+  group: ['**/electron/**', '**/renderer/**', 'electron'],
+  message: 'core/ is plain Node.js: it must not import electron/ or renderer/ (CONVENTIONS.md §1).',
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'core/store/migrations/**', 'templates/**', 'test-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['core/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [coreBoundary] }] },
+  },
+  {
+    // A part's folder is reached only through its index.ts (CONVENTIONS.md §9).
+    files: ['core/**/*.ts'],
+    ignores: ['core/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            coreBoundary,
+            {
+              regex: '^\\.\\./(?!\\.\\.)[^/]+/(?!index\\.ts$).+',
+              message: 'Import another core part only through its index.ts (CONVENTIONS.md §9).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/core/**', '**/electron/**'],
+              allowTypeImports: true,
+              message: 'renderer/ may import only types from core (CONVENTIONS.md §1); call the engine through the tRPC client.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

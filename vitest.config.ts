@@ -1,0 +1,13 @@
+// Three projects, one runner: unit tests sit beside the code (`*.test.ts`), integration tests
+// that need real services too (`*.int.test.ts`), and end-to-end tests in e2e/ (`*.e2e.ts`).
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['core/**/*.test.ts', 'scripts/**/*.test.ts'], exclude: ['**/*.int.test.ts', 'node_modules/**'], testTimeout: 20_000 } },
+      { test: { name: 'integration', include: ['core/**/*.int.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
+      { test: { name: 'e2e', include: ['e2e/**/*.e2e.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
+    ],
+  },
+});
