@@ -6,6 +6,8 @@ import { Command, CommanderError } from 'commander';
 import { appRouter, createCallerFactory } from '../api/index.ts';
 import { createEventBus } from '../events/index.ts';
 import { locateWorkspace } from '../workspace/index.ts';
+import { BranchyardError } from '../errors/index.ts';
+import { startServe } from '../serve/index.ts';
 import type { CliIo } from './output.ts';
 import { printError, printResult } from './output.ts';
 import { renderCodebases, renderDoctor, renderInit } from './render.ts';
@@ -71,6 +73,25 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .description('codebases with their newest and active branches')
     .action(run(true, async (api, json) => printResult(io, json, await api.codebase.list(), renderCodebases)));
 
+  program
+    .command('serve')
+    .description('the engine and the UI over HTTP on 127.0.0.1; prints the UI address with its access token')
+    .option('--port <n>', 'port to listen on (0: any free port)', '7400')
+    .action((options: { port: string }) =>
+      run(true, async (_api, json) => {
+        const port = Number(options.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BranchyardError('InvalidInputError', `--port: expected a number from 0 to 65535, got "${options.port}"`);
+        const workspaceRoot = await locateWorkspace({ explicit: global().workspace, cwd: io.cwd });
+        const events = createEventBus();
+        if (!json) events.on('progress', (p) => io.stderr(`  ${p.message}\n`));
+        const handle = await startServe({ workspaceRoot, events, env: io.env, port });
+        const ready = { url: handle.url, loginUrl: handle.loginUrl, port: handle.port, state: handle.store.kind };
+        printResult(io, json, ready, (r) => `Branchyard is serving ${workspaceRoot}\nOpen ${r.loginUrl}\n(Ctrl+C stops it)`);
+        await untilStopped();
+        await handle.dispose();
+      })(),
+    );
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
@@ -81,6 +102,19 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     throw error;
   }
   return exitCode;
+}
+
+/** Resolves on Ctrl+C or a termination signal, so the caller can shut down cleanly. */
+function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }
 
 function processIo(): CliIo {

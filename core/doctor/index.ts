@@ -108,3 +108,5 @@ async function checkGatewayPorts(workspace: Workspace | undefined): Promise<Doct
   if (taken.length === 0) return { id: 'gateway-ports', status: 'ok', detail: `free: ${names}` };
   return { id: 'gateway-ports', status: 'missing', detail: `in use by another program: ${taken.join(', ')}`, turnsOff: 'the gateways on those ports; change their port in gateways/<name>.json' };
 }
+
+export { electronBinary } from './probes.ts';

@@ -1,0 +1,122 @@
+// `branchyard serve`: the engine for one workspace with the app router over HTTP (queries,
+// mutations, and subscriptions as server-sent events) and the renderer, on 127.0.0.1, guarded
+// by a random access token. A transport only: all logic stays behind the router.
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { appRouter } from '../api/index.ts';
+import { BranchyardError } from '../errors/index.ts';
+import type { EventBus } from '../events/index.ts';
+import { DisposableStore, toDisposable } from '../lifecycle/index.ts';
+import type { Disposable } from '../lifecycle/index.ts';
+import { ensureGateway, openStore } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { loadWorkspace } from '../workspace/index.ts';
+import { cookieName, hostAllowed, presentedToken, tokensMatch } from './auth.ts';
+import { serveStatic } from './static-files.ts';
+
+export const RENDERER_DIST = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
+
+export interface ServeOptions {
+  workspaceRoot: string;
+  events: EventBus;
+  env: NodeJS.ProcessEnv;
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  rendererDir?: string;
+}
+
+export interface ServeHandle extends Disposable {
+  url: string;
+  /** The URL with the token, to open once in a browser. */
+  loginUrl: string;
+  port: number;
+  token: string;
+  store: Store;
+}
+
+export async function startServe(options: ServeOptions): Promise<ServeHandle> {
+  const disposables = new DisposableStore();
+  try {
+    const workspace = await loadWorkspace(options.workspaceRoot);
+    options.events.emit('progress', { task: 'serve', step: 'state', message: 'opening the engine state', done: 0, total: 2 });
+    const store = disposables.add(await openStore({ stateDir: workspace.paths.stateDir }));
+    for (const gateway of workspace.gateways) {
+      await ensureGateway(store.db, { name: gateway.name, port: gateway.config.port, httpPort: gateway.config.httpPort, protected: gateway.config.protected });
+    }
+
+    const token = randomBytes(24).toString('base64url');
+    const host = options.host ?? '127.0.0.1';
+    const rendererDir = path.resolve(options.rendererDir ?? RENDERER_DIST);
+    const trpc = createHTTPHandler({
+      router: appRouter,
+      basePath: '/trpc/',
+      createContext: () => ({ events: options.events, env: options.env, workspaceRoot: workspace.paths.root }),
+    });
+
+    let port = options.port;
+    const server = http.createServer((request, response) => {
+      response.setHeader('referrer-policy', 'no-referrer');
+      if (!hostAllowed(request, port)) return void response.writeHead(421, { 'content-type': 'text/plain' }).end('unknown host');
+      const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
+      const fromQuery = url.searchParams.get('token');
+      if (fromQuery !== null) {
+        if (!tokensMatch(token, fromQuery)) return void unauthorized(response);
+        // Trade the URL's token for a cookie, and drop it from the address bar and history.
+        response.writeHead(302, {
+          'set-cookie': `${cookieName(port)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+          location: '/',
+        });
+        return void response.end();
+      }
+      if (!tokensMatch(token, presentedToken(request, port))) return void unauthorized(response);
+      if (url.pathname.startsWith('/trpc/')) return void trpc(request, response);
+      void serveStatic(rendererDir, url.pathname, response);
+    });
+    server.headersTimeout = 20_000;
+    server.requestTimeout = 60_000;
+
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new BranchyardError('InvalidInputError', `port ${options.port} on ${host} is already in use; pass --port <n> (or 0 for any free port)`)
+            : error,
+        ),
+      );
+      server.listen(options.port, host, () => resolve());
+    });
+    port = (server.address() as { port: number }).port;
+    disposables.add(
+      toDisposable(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            // Open subscriptions (server-sent events) would keep close() waiting forever.
+            server.closeAllConnections();
+          }),
+      ),
+    );
+
+    const url = `http://${host}:${port}/`;
+    const addressFile = path.join(workspace.paths.engineDir, 'serve.json');
+    await mkdir(workspace.paths.engineDir, { recursive: true, mode: 0o700 });
+    await writeFile(addressFile, JSON.stringify({ url, port, token, pid: process.pid }), { mode: 0o600 });
+    disposables.add(toDisposable(() => rm(addressFile, { force: true })));
+    options.events.emit('progress', { task: 'serve', step: 'listen', message: `serving on ${url}`, done: 2, total: 2 });
+
+    return { url, loginUrl: `${url}?token=${token}`, port, token, store, dispose: () => disposables.dispose() };
+  } catch (error) {
+    await disposables.dispose();
+    throw error;
+  }
+}
+
+function unauthorized(response: http.ServerResponse): void {
+  response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+  response.end(JSON.stringify({ error: 'unauthorized: open the address with the token that `branchyard serve` printed' }));
+}

@@ -1,0 +1,63 @@
+// Runs the real `branchyard` CLI as its own process, the way a user starts it.
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = `${ROOT}bin/branchyard.js`;
+
+export function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+export interface ServeProcess {
+  url: string;
+  loginUrl: string;
+  port: number;
+  token: string;
+  child: ChildProcess;
+  stop(): Promise<number | null>;
+}
+
+/** `branchyard serve --port 0 --json`, resolved once it printed where it listens. */
+export async function startServeProcess(workspace: string): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [BIN, '--workspace', workspace, 'serve', '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ready = await new Promise<{ url: string; loginUrl: string; port: number }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start within 60 s: ${stderr}`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      try {
+        resolve(JSON.parse(stdout) as { url: string; loginUrl: string; port: number });
+        clearTimeout(timer);
+      } catch {
+        // not a whole document yet
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+  const token = new URL(ready.loginUrl).searchParams.get('token')!;
+  return {
+    ...ready,
+    token,
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export async function buildRenderer(): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    execFile(process.execPath, [`${ROOT}node_modules/vite/bin/vite.js`, 'build', '--config', `${ROOT}renderer/vite.config.ts`, '--logLevel', 'warn'], { cwd: ROOT }, (error, _out, stderr) =>
+      error ? reject(new Error(`the renderer did not build: ${stderr}`)) : resolve(),
+    );
+  });
+}

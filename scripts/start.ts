@@ -1,0 +1,31 @@
+// `npm start`: the IDE on the default workspace (created on first run). Where the Electron
+// binary is absent it says so and serves the same UI in the browser.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '../core/cli/index.ts';
+import { electronBinary } from '../core/doctor/index.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dataHome = process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share');
+const workspace = path.resolve(process.env.BRANCHYARD_WORKSPACE ?? path.join(dataHome, 'branchyard', 'default'));
+const port = process.env.BRANCHYARD_PORT ?? '7400';
+
+if (!existsSync(path.join(workspace, 'branchyard.json'))) {
+  console.error(`First start: creating the default workspace at ${workspace}`);
+  const code = await main(['init', workspace, '--name', 'default']);
+  if (code !== 0) process.exit(code);
+}
+
+console.error('Building the UI…');
+execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', path.join(root, 'renderer/vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit', cwd: root });
+
+const electron = electronBinary(process.env);
+if (electron.ok) {
+  console.error(`Electron found at ${electron.path}, but this version does not package the desktop window yet; serving the same UI in the browser instead.`);
+} else {
+  console.error(`Electron cannot start here (${electron.reason}); serving the same UI in the browser instead.`);
+}
+process.exitCode = await main(['--workspace', workspace, 'serve', '--port', port]);

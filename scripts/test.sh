@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The one test command (README, .ci/run). As root on a fresh machine it installs what the tests
+# need (docker.io, postgresql, chromium), starts dockerd and PostgreSQL when they are not
+# running, installs node modules when absent, then runs lint, type-check, and the unit,
+# integration and e2e tests. Any failure makes it exit non-zero.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== %s\n' "$*"; }
+export ELECTRON_SKIP_BINARY_DOWNLOAD=1
+export BRANCHYARD_TEST_PG_URL="${BRANCHYARD_TEST_PG_URL:-postgres://branchyard:branchyard@127.0.0.1:5432/postgres}"
+
+install_system_packages() {
+  local missing=()
+  command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+  command -v pg_ctlcluster >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+start_docker() {
+  docker info >/dev/null 2>&1 && return 0
+  log "starting dockerd"
+  nohup dockerd >/tmp/branchyard-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  echo "dockerd did not start; its log:" >&2
+  tail -20 /tmp/branchyard-dockerd.log >&2
+  return 1
+}
+
+start_postgres() {
+  local cluster
+  cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2" "$4}')
+  [ -n "$cluster" ] || { echo "no PostgreSQL cluster exists (pg_createcluster failed?)" >&2; return 1; }
+  set -- $cluster
+  if [ "$3" != "online" ]; then
+    log "starting PostgreSQL $1/$2"
+    pg_ctlcluster "$1" "$2" start
+  fi
+  # The tests' role: loopback only, password auth, may create throw-away databases.
+  su postgres -c "psql -qAtc \"select 1 from pg_roles where rolname = 'branchyard'\"" | grep -q 1 ||
+    su postgres -c "psql -qc \"create role branchyard login password 'branchyard' createdb\""
+}
+
+if [ "$(id -u)" = "0" ]; then
+  install_system_packages
+  start_docker
+  start_postgres
+else
+  echo "not root: using the Docker engine, PostgreSQL and Chromium already on this machine; tests that need a missing one fail and name it"
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+log "lint"
+npx --no-install eslint --max-warnings 0 .
+log "type-check"
+npx --no-install tsc --noEmit -p tsconfig.json
+log "unit tests"
+npx --no-install vitest run --project unit
+log "integration tests"
+npx --no-install vitest run --project integration
+log "end-to-end tests"
+npx --no-install vitest run --project e2e
+log "all checks passed"
