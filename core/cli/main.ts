@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 
 import { appRouter, createCallerFactory } from '../api/index.ts';
 import { createEventBus } from '../events/index.ts';
+import type { EventBus } from '../events/index.ts';
 import { locateWorkspace } from '../workspace/index.ts';
 import { BranchyardError } from '../errors/index.ts';
 import { startServe } from '../serve/index.ts';
@@ -14,6 +15,14 @@ import { renderCodebases, renderDoctor, renderInit } from './render.ts';
 
 const createCaller = createCallerFactory(appRouter);
 type Caller = ReturnType<typeof createCaller>;
+
+interface CommandContext {
+  api: Caller;
+  json: boolean;
+  /** Located before the action runs; present whenever the command needs a workspace. */
+  workspaceRoot: string | undefined;
+  events: EventBus;
+}
 
 interface GlobalOptions {
   workspace?: string;
@@ -33,7 +42,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const global = (): GlobalOptions => program.opts<GlobalOptions>();
 
   /** Runs one command: builds the engine context, calls, prints, and sets the exit status. */
-  const run = (needsWorkspace: boolean, action: (caller: Caller, json: boolean) => Promise<void>) => async () => {
+  const run = (needsWorkspace: boolean, action: (command: CommandContext) => Promise<void>) => async () => {
     const { json = false, workspace } = global();
     const events = createEventBus();
     if (!json) events.on('progress', (p) => io.stderr(`  ${p.total ? `[${Math.min((p.done ?? 0) + 1, p.total)}/${p.total}] ` : ''}${p.message}\n`));
@@ -43,7 +52,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         : workspace
           ? path.resolve(io.cwd, workspace)
           : await locateWorkspace({ cwd: io.cwd }).catch(() => undefined);
-      await action(createCaller({ events, env: io.env, workspaceRoot }), json);
+      await action({ api: createCaller({ events, env: io.env, workspaceRoot }), json, workspaceRoot, events });
     } catch (error) {
       printError(io, json, error);
       exitCode = 1;
@@ -56,7 +65,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .argument('<dir>', 'the new workspace folder')
     .option('--name <name>', 'workspace name (default: the folder name)')
     .action((dir: string, options: { name?: string }) =>
-      run(false, async (api, json) => {
+      run(false, async ({ api, json }) => {
         const result = await api.workspace.init({ dir: path.resolve(io.cwd, dir), name: options.name });
         printResult(io, json, result, renderInit);
       })(),
@@ -65,26 +74,23 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   program
     .command('doctor')
     .description('what is available (Docker, PostgreSQL, LLM, Electron, gateway ports) and what each missing piece turns off')
-    .action(run(false, async (api, json) => printResult(io, json, await api.doctor.run(), renderDoctor)));
+    .action(run(false, async ({ api, json }) => printResult(io, json, await api.doctor.run(), renderDoctor)));
 
   const codebase = program.command('codebase').description('the codebases of the workspace');
   codebase
     .command('list')
     .description('codebases with their newest and active branches')
-    .action(run(true, async (api, json) => printResult(io, json, await api.codebase.list(), renderCodebases)));
+    .action(run(true, async ({ api, json }) => printResult(io, json, await api.codebase.list(), renderCodebases)));
 
   program
     .command('serve')
     .description('the engine and the UI over HTTP on 127.0.0.1; prints the UI address with its access token')
     .option('--port <n>', 'port to listen on (0: any free port)', '7400')
     .action((options: { port: string }) =>
-      run(true, async (_api, json) => {
+      run(true, async ({ json, workspaceRoot, events }) => {
         const port = Number(options.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BranchyardError('InvalidInputError', `--port: expected a number from 0 to 65535, got "${options.port}"`);
-        const workspaceRoot = await locateWorkspace({ explicit: global().workspace, cwd: io.cwd });
-        const events = createEventBus();
-        if (!json) events.on('progress', (p) => io.stderr(`  ${p.message}\n`));
-        const handle = await startServe({ workspaceRoot, events, env: io.env, port });
+        const handle = await startServe({ workspaceRoot: workspaceRoot!, events, env: io.env, port });
         const ready = { url: handle.url, loginUrl: handle.loginUrl, port: handle.port, state: handle.store.kind };
         printResult(io, json, ready, (r) => `Branchyard is serving ${workspaceRoot}\nOpen ${r.loginUrl}\n(Ctrl+C stops it)`);
         await untilStopped();
