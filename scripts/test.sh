@@ -66,10 +66,21 @@ log "lint"
 npx --no-install eslint --max-warnings 0 .
 log "type-check"
 npx --no-install tsc --noEmit -p tsconfig.json
-log "unit tests"
-npx --no-install vitest run --project unit
-log "integration tests"
-npx --no-install vitest run --project integration
-log "end-to-end tests"
-npx --no-install vitest run --project e2e
+rm -rf test-results/reports
+for project in unit integration e2e; do
+  log "$project tests"
+  npx --no-install vitest run --project "$project" --reporter=default --reporter=json --outputFile="test-results/reports/$project.json"
+done
+
+# One plain closing line over all three projects.
+node -e '
+  const fs = require("node:fs");
+  let passed = 0, failed = 0;
+  for (const f of fs.readdirSync("test-results/reports")) {
+    const r = JSON.parse(fs.readFileSync("test-results/reports/" + f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests;
+  }
+  console.log(`\ntests: ${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+'
 log "all checks passed"
