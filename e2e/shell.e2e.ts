@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../core/testing/index.ts';
 import { ARTIFACTS, launchBrowser } from './support/browser.ts';
-import { buildRenderer, runCli, startServeProcess } from './support/engine.ts';
+import { buildRenderer } from '../scripts/build-renderer.ts';
+import { runCli, startServeProcess } from './support/engine.ts';
 import type { ServeProcess } from './support/engine.ts';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;

@@ -1,14 +1,12 @@
 // `npm start`: the IDE on the default workspace (created on first run). Where the Electron
 // binary is absent it says so and serves the same UI in the browser.
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { main } from '../core/cli/index.ts';
 import { electronBinary } from '../core/doctor/index.ts';
+import { buildRenderer } from './build-renderer.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const dataHome = process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share');
 const workspace = path.resolve(process.env.BRANCHYARD_WORKSPACE ?? path.join(dataHome, 'branchyard', 'default'));
 const port = process.env.BRANCHYARD_PORT ?? '7400';
@@ -20,7 +18,7 @@ if (!existsSync(path.join(workspace, 'branchyard.json'))) {
 }
 
 console.error('Building the UI…');
-execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', path.join(root, 'renderer/vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit', cwd: root });
+await buildRenderer();
 
 const electron = electronBinary(process.env);
 if (electron.ok) {

@@ -53,11 +53,3 @@ export async function startServeProcess(workspace: string): Promise<ServeProcess
       }),
   };
 }
-
-export async function buildRenderer(): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    execFile(process.execPath, [`${ROOT}node_modules/vite/bin/vite.js`, 'build', '--config', `${ROOT}renderer/vite.config.ts`, '--logLevel', 'warn'], { cwd: ROOT }, (error, _out, stderr) =>
-      error ? reject(new Error(`the renderer did not build: ${stderr}`)) : resolve(),
-    );
-  });
-}
