@@ -1,5 +1,6 @@
 // What every procedure can reach. Built once by whoever hosts the router (CLI, serve, Electron).
 import type { EventBus } from '../events/index.ts';
+import type { StateDb } from '../store/index.ts';
 import type { Workspace } from '../workspace/index.ts';
 import { loadWorkspace } from '../workspace/index.ts';
 import { BranchyardError } from '../errors/index.ts';
@@ -9,6 +10,8 @@ export interface EngineContext {
   env: NodeJS.ProcessEnv;
   /** The workspace the engine works on, when there is one. */
   workspaceRoot: string | undefined;
+  /** The engine state, opened (and brought up to date with the files) on first use. */
+  state: () => Promise<StateDb>;
 }
 
 /** Loads the workspace afresh: its files may have been edited by hand since the last call. */

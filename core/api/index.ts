@@ -4,3 +4,4 @@ export type { AppRouter } from './router.ts';
 export { appRouter } from './router.ts';
 export type { EngineContext } from './context.ts';
 export { createCallerFactory } from './trpc.ts';
+export { lazyState, prepareState } from './engine-state.ts';

@@ -8,6 +8,10 @@ import { appRouter, createCallerFactory } from './index.ts';
 
 const createCaller = createCallerFactory(appRouter);
 
+
+/** These procedures never touch the engine state; reaching it would be a bug. */
+const noState = () => Promise.reject(new Error('this test opens no engine state'));
+
 describe('app router', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
   beforeEach(async () => void (tmp = await tempDir()));
@@ -15,9 +19,9 @@ describe('app router', () => {
 
   it('creates a workspace, streams its progress as events, and describes it', async () => {
     const events = createEventBus();
-    const api = createCaller({ events, env: {}, workspaceRoot: undefined });
+    const api = createCaller({ events, env: {}, workspaceRoot: undefined, state: noState });
     const controller = new AbortController();
-    const stream = await createCaller({ events, env: {}, workspaceRoot: undefined }, { signal: controller.signal }).events.stream();
+    const stream = await createCaller({ events, env: {}, workspaceRoot: undefined, state: noState }, { signal: controller.signal }).events.stream();
     const received: EngineEvent[] = [];
     const reading = (async () => {
       for await (const event of stream) {
@@ -31,7 +35,7 @@ describe('app router', () => {
     expect(received.filter((e) => e.type === 'progress')).toHaveLength(5);
     expect(received.at(-1)).toMatchObject({ type: 'workspace.initialized', payload: { dir, name: 'shop' } });
 
-    const info = await createCaller({ events, env: {}, workspaceRoot: dir }).workspace.info();
+    const info = await createCaller({ events, env: {}, workspaceRoot: dir, state: noState }).workspace.info();
     expect(info).toMatchObject({ name: 'shop', root: dir });
     expect(info.gateways.map((g) => [g.name, g.promotesTo])).toEqual([
       ['development', 'staging'],
@@ -41,7 +45,7 @@ describe('app router', () => {
   });
 
   it('errors cross the router with their kind and the message as written', async () => {
-    const api = createCaller({ events: createEventBus(), env: {}, workspaceRoot: undefined });
+    const api = createCaller({ events: createEventBus(), env: {}, workspaceRoot: undefined, state: noState });
     const error = await api.codebase.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TRPCError);
     expect(error).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('no workspace is open'), cause: { kind: 'WorkspaceNotFoundError' } });

@@ -2,10 +2,13 @@
 import { z } from 'zod';
 import { describeError } from '../errors/index.ts';
 import { iterateEvents } from '../events/index.ts';
-import { initWorkspace, listCodebaseFolders, loadWorkspace } from '../workspace/index.ts';
+import { initWorkspace, loadWorkspace } from '../workspace/index.ts';
 import { runDoctor } from '../doctor/index.ts';
 import { procedure, router } from './trpc.ts';
 import { requireWorkspace } from './context.ts';
+import { branchRouter } from './branch-router.ts';
+import { codebaseRouter } from './codebase-router.ts';
+import { revisionRouter } from './revision-router.ts';
 
 const workspaceRouter = router({
   init: procedure
@@ -22,10 +25,6 @@ const workspaceRouter = router({
       ai: { provider: ws.ai.provider, baseUrl: ws.ai.baseUrl, model: ws.ai.model, budget: ws.ai.budget },
     };
   }),
-});
-
-const codebaseRouter = router({
-  list: procedure.query(async ({ ctx }) => listCodebaseFolders((await requireWorkspace(ctx)).paths)),
 });
 
 const doctorRouter = router({
@@ -50,6 +49,8 @@ const eventsRouter = router({
 export const appRouter = router({
   workspace: workspaceRouter,
   codebase: codebaseRouter,
+  branch: branchRouter,
+  revision: revisionRouter,
   doctor: doctorRouter,
   events: eventsRouter,
 });

@@ -3,7 +3,6 @@
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 
-import { appRouter, createCallerFactory } from '../api/index.ts';
 import { createEventBus } from '../events/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { locateWorkspace } from '../workspace/index.ts';
@@ -11,13 +10,13 @@ import { BranchyardError } from '../errors/index.ts';
 import { startServe } from '../serve/index.ts';
 import type { CliIo } from './output.ts';
 import { printError, printResult } from './output.ts';
-import { renderCodebases, renderDoctor, renderInit } from './render.ts';
+import type { EngineClient } from './engine-client.ts';
+import { connectEngine } from './engine-client.ts';
+import { registerHistoryCommands } from './history-commands.ts';
+import { renderCodebaseAdded, renderCodebases, renderDoctor, renderInit } from './render.ts';
 
-const createCaller = createCallerFactory(appRouter);
-type Caller = ReturnType<typeof createCaller>;
-
-interface CommandContext {
-  api: Caller;
+export interface CommandContext {
+  api: EngineClient;
   json: boolean;
   /** Located before the action runs; present whenever the command needs a workspace. */
   workspaceRoot: string | undefined;
@@ -52,7 +51,12 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         : workspace
           ? path.resolve(io.cwd, workspace)
           : await locateWorkspace({ cwd: io.cwd }).catch(() => undefined);
-      await action({ api: createCaller({ events, env: io.env, workspaceRoot }), json, workspaceRoot, events });
+      const engine = await connectEngine({ workspaceRoot, env: io.env, events });
+      try {
+        await action({ api: engine.client, json, workspaceRoot, events });
+      } finally {
+        await engine.dispose();
+      }
     } catch (error) {
       printError(io, json, error);
       exitCode = 1;
@@ -66,7 +70,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .option('--name <name>', 'workspace name (default: the folder name)')
     .action((dir: string, options: { name?: string }) =>
       run(false, async ({ api, json }) => {
-        const result = await api.workspace.init({ dir: path.resolve(io.cwd, dir), name: options.name });
+        const result = await api.workspace.init.mutate({ dir: path.resolve(io.cwd, dir), name: options.name });
         printResult(io, json, result, renderInit);
       })(),
     );
@@ -74,13 +78,23 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   program
     .command('doctor')
     .description('what is available (Docker, PostgreSQL, LLM, Electron, gateway ports) and what each missing piece turns off')
-    .action(run(false, async ({ api, json }) => printResult(io, json, await api.doctor.run(), renderDoctor)));
+    .action(run(false, async ({ api, json }) => printResult(io, json, await api.doctor.run.query(), renderDoctor)));
 
   const codebase = program.command('codebase').description('the codebases of the workspace');
   codebase
     .command('list')
     .description('codebases with their newest and active branches')
-    .action(run(true, async ({ api, json }) => printResult(io, json, await api.codebase.list(), renderCodebases)));
+    .action(run(true, async ({ api, json }) => printResult(io, json, await api.codebase.list.query(), renderCodebases)));
+  codebase
+    .command('add')
+    .description('a new codebase whose branch 00001 is the boilerplate with an example feature')
+    .argument('<name>', 'lowercase letters, digits and dashes, starting with a letter')
+    .option('--role <text>', 'what the codebase is for, written into its readme.md')
+    .action((name: string, options: { role?: string }) =>
+      run(true, async ({ api, json }) => printResult(io, json, await api.codebase.add.mutate({ name, role: options.role }), renderCodebaseAdded))(),
+    );
+
+  registerHistoryCommands(program, run, io);
 
   program
     .command('serve')

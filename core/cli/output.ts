@@ -1,5 +1,6 @@
 // How the CLI speaks: `--json` prints one JSON document on stdout and nothing else there;
 // otherwise people get short text. Errors always go to stderr, naming what is at fault.
+import { TRPCClientError } from '@trpc/client';
 import { TRPCError } from '@trpc/server';
 import type { ErrorKind } from '../errors/index.ts';
 import { describeError, isBranchyardError } from '../errors/index.ts';
@@ -23,6 +24,10 @@ export function printError(io: CliIo, json: boolean, error: unknown): void {
 
 /** Calls through the router wrap our errors in a TRPCError; the user wants ours. */
 function unwrap(error: unknown): { kind: ErrorKind | 'InternalError'; message: string } {
+  if (error instanceof TRPCClientError) {
+    const kind = (error.data as { kind?: ErrorKind | null } | undefined)?.kind;
+    return { kind: kind ?? (error.data?.code === 'BAD_REQUEST' ? 'InvalidInputError' : 'InternalError'), message: error.message };
+  }
   const inner = error instanceof TRPCError && error.cause ? error.cause : error;
   if (isBranchyardError(inner)) return { kind: inner.kind, message: inner.message };
   return { kind: 'InternalError', message: describeError(inner) };

@@ -1,4 +1,6 @@
 // Human renderings of command results. Kept apart from the commands so each stays short.
+import type { inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from '../api/index.ts';
 import type { DoctorReport } from '../doctor/index.ts';
 import type { CodebaseSummary, InitResult } from '../workspace/index.ts';
 
@@ -27,4 +29,60 @@ export function renderCodebases(codebases: CodebaseSummary[]): string {
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+type Api = inferRouterOutputs<AppRouter>;
+
+const pad5 = (n: number | null) => (n === null ? '-' : String(n).padStart(5, '0'));
+const pad4 = (n: number | null) => (n === null ? '-' : String(n).padStart(4, '0'));
+const dollars = (micro: number) => `$${(micro / 1_000_000).toFixed(4)}`;
+
+export function renderCodebaseAdded(result: Api['codebase']['add']): string {
+  return `Added codebase ${result.name} at ${result.dir}\nBranch ${pad5(result.branch)} holds the boilerplate (${result.files} files, commit ${result.commit.slice(0, 7)}).`;
+}
+
+export function renderBranchList(result: Api['branch']['list']): string {
+  const rows = result.branches.map((b) => [pad5(b.number), pad5(b.parent), b.status, pad4(b.devRevision), b.author, b.gateways.join(',') || '-', b.message]);
+  const lines = [rows.length ? table([['BRANCH', 'PARENT', 'STATUS', 'REVISION', 'BY', 'GATEWAYS', 'MESSAGE'], ...rows]) : 'No branches.'];
+  for (const problem of result.problems) lines.push(`! ${problem.file}: ${problem.reason}`);
+  return lines.join('\n');
+}
+
+export function renderBranchShow(result: Api['branch']['show']): string {
+  const { info } = result;
+  const checks = Object.entries(info.checks).map(([name, check]) => `${name} ${check.status}`).join(' · ');
+  return [
+    `Branch ${pad5(info.number)}  (parent ${pad5(info.parent)}, commit ${info.commit.slice(0, 7)}, ${info.author}, ${info.createdAt})`,
+    `Status: ${info.status}   Checks: ${checks}`,
+    info.devRevision ? `Dev revision: ${pad4(info.devRevision)}` : '',
+    '',
+    result.summary.trim(),
+  ]
+    .filter((line, i) => line !== '' || i === 3)
+    .join('\n');
+}
+
+export function renderBranchCreated(result: Api['branch']['new']): string {
+  const { info } = result;
+  const lines = [`Created branch ${pad5(info.number)} from ${pad5(info.parent)} (commit ${info.commit.slice(0, 7)}), ${result.changes.length} files changed:`];
+  for (const c of result.changes) lines.push(`  ${c.kind.padEnd(8)} ${c.path}${c.binary ? ' (binary)' : ` +${c.linesAdded} -${c.linesRemoved}`}`);
+  for (const warning of result.warnings) lines.push(`warning: ${warning}`);
+  return lines.join('\n');
+}
+
+export function renderFiles(result: Api['branch']['tree']): string {
+  return result.files.map((f) => f.path).join('\n');
+}
+
+export function renderRevisionList(rows: Api['revision']['list']): string {
+  if (rows.length === 0) return 'No dev revisions yet.';
+  const body = rows.map((r) => [pad4(r.number), r.status, pad5(r.branchNumber), dollars(r.costMicroUsd), r.prompt.split('\n')[0]!.slice(0, 60)]);
+  return table([['REVISION', 'STATUS', 'BRANCH', 'COST', 'PROMPT'], ...body]);
+}
+
+export function renderRevisionShow(result: Api['revision']['show']): string {
+  const lines = [`Dev revision ${pad4(result.number)}: ${result.status}, branch ${pad5(result.branch)}, cost ${dollars(result.costMicroUsd)}`];
+  const conversation = [...result.prompts.map((p) => ({ ...p, who: 'you' })), ...result.responses.map((r) => ({ ...r, who: 'agent' }))].sort((a, b) => a.at.localeCompare(b.at));
+  for (const entry of conversation) lines.push('', `${entry.who} (${entry.kind}, ${entry.at}):`, entry.text);
+  return lines.join('\n');
 }

@@ -10,7 +10,10 @@ export type ErrorKind =
   | 'StoreInUseError'
   | 'StoreMigrationError'
   | 'NotFoundError'
-  | 'InvalidInputError';
+  | 'InvalidInputError'
+  | 'LockTimeoutError'
+  | 'CorruptMetadataError'
+  | 'GitError';
 
 export class BranchyardError extends Error {
   readonly kind: ErrorKind;

@@ -18,6 +18,9 @@ export interface EngineEvents {
   progress: ProgressEvent;
   'workspace.initialized': { dir: string; name: string };
   'store.migrated': { kind: 'pglite' | 'postgres'; applied: number };
+  'codebase.added': { name: string };
+  'branch.created': { codebase: string; number: number; parent: number | null; author: 'agent' | 'user' };
+  'revision.updated': { codebase: string; number: number; status: string };
 }
 
 export type EngineEvent = { [K in keyof EngineEvents]: { type: K; payload: EngineEvents[K]; at: string } }[keyof EngineEvents];

@@ -7,7 +7,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { appRouter } from '../api/index.ts';
+import { appRouter, prepareState } from '../api/index.ts';
 import { BranchyardError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { DisposableStore, toDisposable } from '../lifecycle/index.ts';
@@ -45,6 +45,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const workspace = await loadWorkspace(options.workspaceRoot);
     options.events.emit('progress', { task: 'serve', step: 'state', message: 'opening the engine state', done: 0, total: 2 });
     const store = disposables.add(await openStore({ stateDir: workspace.paths.stateDir }));
+    await prepareState(store, workspace.paths.root, options.events);
     for (const gateway of workspace.gateways) {
       await ensureGateway(store.db, { name: gateway.name, port: gateway.config.port, httpPort: gateway.config.httpPort, protected: gateway.config.protected });
     }
@@ -55,7 +56,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const trpc = createHTTPHandler({
       router: appRouter,
       basePath: '/trpc/',
-      createContext: () => ({ events: options.events, env: options.env, workspaceRoot: workspace.paths.root }),
+      createContext: () => ({ events: options.events, env: options.env, workspaceRoot: workspace.paths.root, state: async () => store.db }),
     });
 
     let port = options.port;

@@ -16,4 +16,6 @@ export {
   recordCost,
   spent,
 } from './queries.ts';
+export type { BranchRowInput, PromptKind, ResponseKind, RevisionRowInput, RevisionStatus } from './history-queries.ts';
+export { listBranchRows, listRevisionRows, replaceConversation, revisionConversation, revisionId, upsertBranch, upsertRevision } from './history-queries.ts';
 export * as tables from './schema.ts';

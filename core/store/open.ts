@@ -14,7 +14,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { BranchyardError, describeError } from '../errors/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import * as schema from './schema.ts';
-import { acquireDirectoryLock } from './lock.ts';
+import { acquireFileLock } from '../locks/index.ts';
 
 export type StateDb = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type StoreKind = 'pglite' | 'postgres';
@@ -51,7 +51,11 @@ export function pgliteDataDir(stateDir: string): string {
 
 async function openPglite(stateDir: string): Promise<Store> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const lock = await acquireDirectoryLock(path.join(stateDir, 'engine.lock'), `engine state ${stateDir}`);
+  const lock = await acquireFileLock(path.join(stateDir, 'engine.lock'), {
+    what: `engine state ${stateDir}`,
+    errorKind: 'StoreInUseError',
+    hint: 'stop that engine first (or point this one at a PostgreSQL server with BRANCHYARD_DATABASE_URL)',
+  });
   let client: PGlite | undefined;
   try {
     client = await PGlite.create(pgliteDataDir(stateDir));

@@ -35,3 +35,35 @@ export function workspacePaths(root: string): WorkspacePaths {
     codebase: (name) => path.join(abs, 'codebases', name),
   };
 }
+
+/** The folders of one codebase (DESIGN.md §3); its code history is the bare repository `source.git`. */
+export interface CodebasePaths {
+  name: string;
+  dir: string;
+  activeBranch: string;
+  context: string;
+  metadata: string;
+  branchesDir: string;
+  branch(number: string): string;
+  revisionsDir: string;
+  revision(number: string): string;
+  /** The codebase's own git history (bare): branches 00001, 00002, … Ignored by the workspace repository. */
+  gitdir: string;
+}
+
+export function codebasePaths(paths: WorkspacePaths, name: string): CodebasePaths {
+  const dir = paths.codebase(name);
+  const metadata = path.join(dir, 'metadata');
+  return {
+    name,
+    dir,
+    activeBranch: path.join(dir, 'active-branch'),
+    context: path.join(dir, 'context'),
+    metadata,
+    branchesDir: path.join(metadata, 'branches'),
+    branch: (number) => path.join(metadata, 'branches', number),
+    revisionsDir: path.join(metadata, 'dev-revisions'),
+    revision: (number) => path.join(metadata, 'dev-revisions', number),
+    gitdir: path.join(dir, 'source.git'),
+  };
+}

@@ -1,0 +1,100 @@
+// Branches of a codebase: list, show, diff, the tree and any file at a branch, and a branch
+// made by hand from a folder (CLI.md `branch new`).
+import path from 'node:path';
+import { z } from 'zod';
+import type { BranchInfo, CodebaseHandle } from '../git/index.ts';
+import {
+  commitTree,
+  createBranch,
+  diffBetween,
+  indexBranch,
+  listBranchRecords,
+  listTree,
+  openCodebase,
+  parseBranchNumber,
+  readBranchInfo,
+  readBranchText,
+  readChanges,
+  readFileAt,
+  readOverlayDir,
+} from '../git/index.ts';
+import { BranchyardError } from '../errors/index.ts';
+import { currentRoutes } from '../store/index.ts';
+import type { EngineContext } from './context.ts';
+import { requireWorkspace } from './context.ts';
+import { procedure, router } from './trpc.ts';
+
+const branchRef = z.union([z.string(), z.number()]);
+const codebaseAndBranch = z.object({ codebase: z.string(), branch: branchRef });
+
+async function codebaseOf(ctx: EngineContext, name: string): Promise<CodebaseHandle> {
+  const workspace = await requireWorkspace(ctx);
+  return openCodebase(workspace.paths, name);
+}
+
+export const branchRouter = router({
+  list: procedure.input(z.object({ codebase: z.string() })).query(async ({ ctx, input }) => {
+    const codebase = await codebaseOf(ctx, input.codebase);
+    const [listing, routes] = await Promise.all([listBranchRecords(codebase), ctx.state().then((db) => currentRoutes(db))]);
+    const servedBy = (n: number) => routes.filter((r) => r.codebase === input.codebase && r.branch === n).map((r) => r.gateway);
+    return {
+      branches: listing.branches.map((info) => ({ ...info, gateways: servedBy(info.number) })),
+      problems: listing.problems,
+    };
+  }),
+
+  show: procedure.input(codebaseAndBranch).query(async ({ ctx, input }) => {
+    const codebase = await codebaseOf(ctx, input.codebase);
+    const number = parseBranchNumber(input.branch);
+    const info = await readBranchInfo(codebase, number);
+    const [summary, readme, changes] = await Promise.all([readBranchText(codebase, number, 'summary.md'), readBranchText(codebase, number, 'readme.md'), readChanges(codebase, number)]);
+    return { info, summary, readme, changes, folder: codebase.paths.branch(String(number).padStart(5, '0')) };
+  }),
+
+  diff: procedure.input(codebaseAndBranch.extend({ against: branchRef.optional() })).query(async ({ ctx, input }) => {
+    const codebase = await codebaseOf(ctx, input.codebase);
+    const info = await readBranchInfo(codebase, parseBranchNumber(input.branch));
+    const against = input.against === undefined ? info.parent : parseBranchNumber(input.against, '--against');
+    const base = against === null ? null : await readBranchInfo(codebase, against);
+    const diff = await diffBetween(codebase.repo, base ? await commitTree(codebase.repo, base.commit) : null, await commitTree(codebase.repo, info.commit));
+    return { branch: info.number, against: base?.number ?? null, patch: diff.patch, changes: diff.changes };
+  }),
+
+  tree: procedure.input(codebaseAndBranch).query(async ({ ctx, input }) => {
+    const codebase = await codebaseOf(ctx, input.codebase);
+    const info = await readBranchInfo(codebase, parseBranchNumber(input.branch));
+    return { branch: info.number, files: await listTree(codebase.repo, await commitTree(codebase.repo, info.commit)) };
+  }),
+
+  file: procedure.input(codebaseAndBranch.extend({ path: z.string().min(1) })).query(async ({ ctx, input }) => {
+    const codebase = await codebaseOf(ctx, input.codebase);
+    const info = await readBranchInfo(codebase, parseBranchNumber(input.branch));
+    const file = await readFileAt(codebase.repo, await commitTree(codebase.repo, info.commit), input.path);
+    if (!file) throw new BranchyardError('NotFoundError', `branch ${String(info.number).padStart(5, '0')} of ${input.codebase} has no file ${input.path}`);
+    const binary = file.content.subarray(0, 8000).includes(0);
+    const content = Buffer.from(file.content);
+    return { branch: info.number, path: input.path, mode: file.mode, oid: file.oid, binary, size: content.length, content: binary ? content.toString('base64') : content.toString('utf8') };
+  }),
+
+  /** A branch made by hand: the files of `dir` over `from` (deletions in `dir/.branchyard-delete`). */
+  new: procedure
+    .input(z.object({ codebase: z.string(), from: branchRef.optional(), dir: z.string().min(1), message: z.string().optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const workspace = await requireWorkspace(ctx);
+      const codebase = await openCodebase(workspace.paths, input.codebase);
+      const parent = input.from === undefined ? undefined : parseBranchNumber(input.from, '--from');
+      const changes = await readOverlayDir(input.dir);
+      const state = await ctx.state();
+      const created = await createBranch({
+        codebase,
+        logsRepository: workspace.manifest.logsRepository,
+        parent,
+        changes,
+        author: 'user',
+        message: input.message ?? `Files from ${path.basename(path.resolve(input.dir))}`,
+        events: ctx.events,
+      });
+      await indexBranch(state, codebase, created.info, created.changes);
+      return { info: created.info, changes: created.changes, warnings: created.warnings } satisfies { info: BranchInfo; changes: unknown; warnings: string[] };
+    }),
+});

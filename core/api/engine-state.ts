@@ -1,0 +1,46 @@
+// Opening the engine state for a workspace: the store, then recovery of anything a crash left
+// half-done and a replay of the files into the index, so the rows agree with the files before
+// the first query.
+import type { EventBus } from '../events/index.ts';
+import { codebaseNames, openCodebase, recoverCodebase, reindexCodebase } from '../git/index.ts';
+import type { Disposable } from '../lifecycle/index.ts';
+import type { StateDb, Store } from '../store/index.ts';
+import { openStore } from '../store/index.ts';
+import { workspacePaths } from '../workspace/index.ts';
+
+export async function prepareState(store: Store, workspaceRoot: string, events?: EventBus): Promise<void> {
+  const paths = workspacePaths(workspaceRoot);
+  const names = await codebaseNames(paths);
+  for (const [index, name] of names.entries()) {
+    events?.emit('progress', { task: 'state', step: 'reindex', message: `indexing codebase ${name}`, done: index, total: names.length });
+    const codebase = await openCodebase(paths, name).catch(() => undefined);
+    if (!codebase) continue;
+    await recoverCodebase(codebase);
+    await reindexCodebase(store.db, codebase);
+  }
+}
+
+/** The state for one short-lived host (a CLI command): opened on first use, closed on dispose. */
+export function lazyState(options: { workspaceRoot: string | undefined; env: NodeJS.ProcessEnv; events?: EventBus }): { state: () => Promise<StateDb> } & Disposable {
+  let opening: Promise<Store> | undefined;
+  return {
+    state: () => {
+      opening ??= (async () => {
+        if (!options.workspaceRoot) throw new Error('the engine state needs a workspace');
+        const store = await openStore({ stateDir: workspacePaths(options.workspaceRoot).stateDir, databaseUrl: options.env.BRANCHYARD_DATABASE_URL });
+        try {
+          await prepareState(store, options.workspaceRoot, options.events);
+        } catch (error) {
+          await store.close();
+          throw error;
+        }
+        return store;
+      })();
+      return opening.then((s) => s.db);
+    },
+    dispose: async () => {
+      const store = await opening?.catch(() => undefined);
+      await store?.close();
+    },
+  };
+}

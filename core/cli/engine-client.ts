@@ -1,0 +1,53 @@
+// The CLI reaches the engine one of two ways (CLI.md): through the `branchyard serve` running
+// for this workspace (its address and token are in .branchyard/serve.json), or, when none runs,
+// in this process with the router called directly. Both are tRPC links, so commands are written
+// once and behave the same either way.
+import { readFile } from 'node:fs/promises';
+import { createTRPCClient, httpLink, localLink } from '@trpc/client';
+import type { TRPCClient } from '@trpc/client';
+import type { AppRouter } from '../api/index.ts';
+import { appRouter, lazyState } from '../api/index.ts';
+import type { EventBus } from '../events/index.ts';
+import type { Disposable } from '../lifecycle/index.ts';
+import { workspacePaths } from '../workspace/index.ts';
+
+export type EngineClient = TRPCClient<AppRouter>;
+
+export interface ServeAddress {
+  url: string;
+  token: string;
+  pid: number;
+}
+
+export async function connectEngine(options: { workspaceRoot: string | undefined; env: NodeJS.ProcessEnv; events: EventBus }): Promise<{ client: EngineClient; via: 'serve' | 'local' } & Disposable> {
+  const serve = options.workspaceRoot ? await runningServe(options.workspaceRoot) : undefined;
+  if (serve) {
+    const client = createTRPCClient<AppRouter>({
+      links: [httpLink({ url: `${serve.url}trpc`, headers: { authorization: `Bearer ${serve.token}` } })],
+    });
+    return { client, via: 'serve', dispose: async () => {} };
+  }
+  const state = lazyState(options);
+  const client = createTRPCClient<AppRouter>({
+    links: [localLink({ router: appRouter, createContext: async () => ({ events: options.events, env: options.env, workspaceRoot: options.workspaceRoot, state: state.state }) })],
+  });
+  return { client, via: 'local', dispose: () => state.dispose() };
+}
+
+/** The serve of this workspace, when its address file names a live process. */
+export async function runningServe(workspaceRoot: string): Promise<ServeAddress | undefined> {
+  const file = `${workspacePaths(workspaceRoot).engineDir}/serve.json`;
+  let address: Partial<ServeAddress>;
+  try {
+    address = JSON.parse(await readFile(file, 'utf8')) as Partial<ServeAddress>;
+  } catch {
+    return undefined;
+  }
+  if (typeof address.url !== 'string' || typeof address.token !== 'string' || typeof address.pid !== 'number') return undefined;
+  try {
+    process.kill(address.pid, 0);
+  } catch {
+    return undefined; // left behind by a serve that was killed
+  }
+  return { url: address.url, token: address.token, pid: address.pid };
+}

@@ -1,0 +1,34 @@
+// A codebase as the git handler sees it: its folders and its code repository. Opening one that
+// does not exist names the codebases that do.
+import { readdir, stat } from 'node:fs/promises';
+import { BranchyardError } from '../errors/index.ts';
+import type { CodebasePaths, WorkspacePaths } from '../workspace/index.ts';
+import { codebasePaths, isValidName, NAME_RULE } from '../workspace/index.ts';
+import type { Repository } from './repository.ts';
+import { openRepository } from './repository.ts';
+
+export interface CodebaseHandle {
+  workspace: WorkspacePaths;
+  paths: CodebasePaths;
+  repo: Repository;
+}
+
+export async function openCodebase(workspace: WorkspacePaths, name: string): Promise<CodebaseHandle> {
+  if (!isValidName(name)) throw new BranchyardError('InvalidInputError', `codebase name "${name}" is not valid: use ${NAME_RULE}`);
+  const paths = codebasePaths(workspace, name);
+  const isRepo = await stat(paths.gitdir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isRepo) {
+    const known = await codebaseNames(workspace);
+    const list = known.length ? `the codebases are: ${known.join(', ')}` : 'there are no codebases yet; add one with `branchyard codebase add <name>`';
+    throw new BranchyardError('NotFoundError', `codebase "${name}" does not exist in ${workspace.root}; ${list}`);
+  }
+  return { workspace, paths, repo: openRepository(paths.gitdir) };
+}
+
+export async function codebaseNames(workspace: WorkspacePaths): Promise<string[]> {
+  const entries = await readdir(workspace.codebasesDir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory() && isValidName(e.name)).map((e) => e.name).sort();
+}

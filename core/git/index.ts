@@ -1,0 +1,26 @@
+// The git handler: codebases and their code histories, numbered branches written without an
+// index or checkout, their records under metadata/branches/, dev revisions under
+// metadata/dev-revisions/, diffs in git's format, and recovery after a crash.
+export type { AddCodebaseOptions, AddedCodebase } from './add-codebase.ts';
+export { addCodebase, CODEBASE_TEMPLATE } from './add-codebase.ts';
+export type { BranchInfo, BranchStatus, ChangeEntry, CheckName, CheckResult } from './branch-info.ts';
+export { CHECK_NAMES } from './branch-info.ts';
+export type { BranchListing, BranchProblem } from './branch-records.ts';
+export { listBranchRecords, readBranchInfo, readBranchText, readChanges } from './branch-records.ts';
+export type { CodebaseHandle } from './codebase-handle.ts';
+export { codebaseNames, openCodebase } from './codebase-handle.ts';
+export type { BranchStep, CreateBranchOptions, CreatedBranch } from './create-branch.ts';
+export { BRANCH_STEPS, createBranch, newestBranch } from './create-branch.ts';
+export { DELETE_LIST, readOverlayDir } from './overlay-dir.ts';
+export { formatBranch, formatRevision, parseBranchNumber, parseRevisionNumber } from './numbers.ts';
+export type { RecoveryReport } from './recover.ts';
+export { recoverCodebase } from './recover.ts';
+export { commitTree, resolveBranch } from './repository.ts';
+export type { ConversationEntry, Revision, RevisionInfo } from './revisions.ts';
+export { addPrompt, addResponse, linkRevisionBranch, openRevision, readRevision, REVISION_STATUSES, revisionNumbers, setRevisionStatus } from './revisions.ts';
+export { indexBranch, reindexCodebase } from './state-index.ts';
+export type { TreeFile } from './tree-read.ts';
+export { listTree, readFileAt } from './tree-read.ts';
+export type { TreeDiff } from './tree-diff.ts';
+export { diffBetween } from './tree-diff.ts';
+export type { ChangeSet, FileWrite } from './tree-write.ts';

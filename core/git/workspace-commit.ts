@@ -1,0 +1,27 @@
+// The workspace repository records every new metadata folder (branch records, dev revisions)
+// in a commit of its own. Commits go through git's index, so they are serialized by a lock:
+// several branches may be recorded at once by different revisions or processes.
+import fs from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import git from 'isomorphic-git';
+import { withFileLock } from '../locks/index.ts';
+import type { WorkspacePaths } from '../workspace/index.ts';
+import { ENGINE_AUTHOR } from '../workspace/index.ts';
+
+/** Commits the given folders or files (absolute paths inside the workspace); undefined when nothing changed. */
+export async function commitToWorkspace(paths: WorkspacePaths, targets: string[], message: string): Promise<string | undefined> {
+  await mkdir(paths.engineDir, { recursive: true, mode: 0o700 });
+  const dir = paths.root;
+  const filepaths = targets.map((t) => path.relative(dir, t).split(path.sep).join('/'));
+  return withFileLock(path.join(paths.engineDir, 'workspace-git.lock'), { what: `the workspace repository ${dir}`, waitMs: 60_000 }, async () => {
+    const matrix = await git.statusMatrix({ fs, dir, filepaths });
+    const changed = matrix.filter(([, head, workdir, stage]) => !(head === 1 && workdir === 1 && stage === 1));
+    if (changed.length === 0) return undefined;
+    for (const [filepath, , workdir] of changed) {
+      if (workdir === 0) await git.remove({ fs, dir, filepath });
+      else await git.add({ fs, dir, filepath });
+    }
+    return git.commit({ fs, dir, message, author: ENGINE_AUTHOR });
+  });
+}
