@@ -1,36 +1,14 @@
 // The UI over `branchyard serve` in a real browser: the shell shows real engine data, events
 // arrive live, and nothing answers without the access token.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../core/testing/index.ts';
-import { ARTIFACTS, launchBrowser } from './support/browser.ts';
-import { buildRenderer } from '../scripts/build-renderer.ts';
-import { runCli, startServeProcess } from './support/engine.ts';
-import type { ServeProcess } from './support/engine.ts';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS } from './support/browser.ts';
+import { runCli } from './support/engine.ts';
+import { useServedWorkspace } from './support/served-workspace.ts';
 
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-let workspace: string;
-let serve: ServeProcess;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-
-beforeAll(async () => {
-  tmp = await tempDir();
-  workspace = path.join(tmp.path, 'acme');
-  await buildRenderer();
-  expect((await runCli(['init', workspace])).code).toBe(0);
-  serve = await startServeProcess(workspace);
-  browser = await launchBrowser();
-  await mkdir(ARTIFACTS, { recursive: true });
-});
-
-afterAll(async () => {
-  await browser?.dispose();
-  await serve?.stop();
-  await tmp?.dispose();
-});
+const s = useServedWorkspace('acme');
 
 /** A raw request, so headers such as Host can be set the way an attacker would. */
 function request(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
@@ -47,8 +25,8 @@ function request(url: string, headers: Record<string, string> = {}): Promise<{ s
 
 describe('branchyard serve in a browser', () => {
   it('shows the workspace, its gateways and the doctor report from the real engine', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(serve.loginUrl);
+    const page = await s.browser.context.newPage();
+    await page.goto(s.serve.loginUrl);
     expect(new URL(page.url()).search).toBe(''); // the token left the address bar
     await expect.poll(() => page.getByTestId('workspace-name').textContent()).toBe('acme');
     await expect.poll(() => page.getByTestId('gateways').locator('li').allTextContents()).toEqual([
@@ -64,14 +42,14 @@ describe('branchyard serve in a browser', () => {
   });
 
   it('streams engine events to the page as they happen', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(serve.loginUrl);
+    const page = await s.browser.context.newPage();
+    await page.goto(s.serve.loginUrl);
     await expect.poll(() => page.locator('.connection').textContent()).toBe('live');
     // Another client (a script with the bearer token) does work; the page sees its progress.
-    const other = path.join(tmp.path, 'second');
-    const response = await fetch(`${serve.url}trpc/workspace.init`, {
+    const other = path.join(s.tmp, 'second');
+    const response = await fetch(`${s.serve.url}trpc/workspace.init`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${serve.token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${s.serve.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ dir: other }),
       signal: AbortSignal.timeout(30_000),
     });
@@ -82,31 +60,31 @@ describe('branchyard serve in a browser', () => {
   });
 
   it('answers 401 and no data without the right token, and refuses foreign Host names', async () => {
-    const info = `${serve.url}trpc/workspace.info`;
-    const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong' }, { cookie: `branchyard_token_${serve.port}=wrong` }];
+    const info = `${s.serve.url}trpc/workspace.info`;
+    const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong' }, { cookie: `branchyard_token_${s.serve.port}=wrong` }];
     for (const headers of attempts) {
       const res = await request(info, headers);
       expect(res.status).toBe(401);
       expect(res.body).not.toContain('acme');
     }
-    expect((await request(`${serve.url}?token=wrong`)).status).toBe(401);
-    expect((await request(`${serve.url}`)).status).toBe(401);
-    const rebound = await request(info, { host: `attacker.example:${serve.port}`, authorization: `Bearer ${serve.token}` });
+    expect((await request(`${s.serve.url}?token=wrong`)).status).toBe(401);
+    expect((await request(`${s.serve.url}`)).status).toBe(401);
+    const rebound = await request(info, { host: `attacker.example:${s.serve.port}`, authorization: `Bearer ${s.serve.token}` });
     expect(rebound.status).toBe(421);
-    const ok = await request(info, { authorization: `Bearer ${serve.token}` });
+    const ok = await request(info, { authorization: `Bearer ${s.serve.token}` });
     expect(ok.status).toBe(200);
     expect(JSON.parse(ok.body).result.data.name).toBe('acme');
   });
 
   it('keeps its address file private while running, and removes it when stopped', async () => {
-    const addressFile = path.join(workspace, '.branchyard', 'serve.json');
+    const addressFile = path.join(s.workspace, '.branchyard', 'serve.json');
     const { statSync } = await import('node:fs');
     expect(statSync(addressFile).mode & 0o777).toBe(0o600);
     // A second engine on the same workspace is refused: the state is in use.
-    const second = await runCli(['--workspace', workspace, 'serve', '--port', '0']);
+    const second = await runCli(['--workspace', s.workspace, 'serve', '--port', '0']);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/is in use by process \d+/);
-    expect(await serve.stop()).toBe(0);
+    expect(await s.serve.stop()).toBe(0);
     expect(existsSync(addressFile)).toBe(false);
   });
 });

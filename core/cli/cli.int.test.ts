@@ -1,26 +1,10 @@
 // The CLI as a user runs it: a real process, real files, real exit codes.
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../testing/index.ts';
+import { runBranchyard, tempDir } from '../testing/index.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/branchyard.js', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function branchyard(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const branchyard = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) => runBranchyard(args, options);
 
 describe('branchyard CLI', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;

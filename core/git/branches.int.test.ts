@@ -110,7 +110,7 @@ describe('new branches', () => {
 
     // The git CLI sees the same history and the same diff.
     const gitdir = ws.codebase.paths.gitdir;
-    expect((await gitCli(['--git-dir', gitdir, 'log', '--all', '--format=%s'])).trim().split('\n')).toEqual(['00002: Count notes', '00001: Boilerplate with an example feature']);
+    expect((await gitCli(['--git-dir', gitdir, 'log', '--all', '--topo-order', '--format=%s'])).trim().split('\n')).toEqual(['00002: Count notes', '00001: Boilerplate with an example feature']);
     expect((await gitCli(['--git-dir', gitdir, 'rev-parse', '00002^'])).trim()).toBe((await readBranchInfo(ws.codebase, 1)).commit);
     expect(await gitCli(['--git-dir', gitdir, 'diff', '--binary', '00001', '00002'])).toBe(await readFile(path.join(folder, 'diff.patch'), 'utf8'));
     await gitCli(['--git-dir', gitdir, 'fsck', '--strict', '--no-dangling']);

@@ -81,7 +81,7 @@ async function writeBranch(options: CreateBranchOptions, parent: BranchInfo | nu
     throw new BranchyardError('InvalidInputError', `nothing changes: the files given are the same as in branch ${formatBranch(parent!.number)} of ${codebase.paths.name}`);
   }
   const diff = await diffBetween(codebase.repo, parentTree, tree);
-  step('objects', `wrote the objects of ${diff.changes.length} changed files`);
+  step('objects', `wrote the objects of ${diff.changes.length} changed file${diff.changes.length === 1 ? '' : 's'}`);
 
   const date = options.date ?? new Date();
   const published = await withFileLock(numbersLock(codebase), { what: `branch numbering of ${codebase.paths.name}`, waitMs: 60_000 }, async () => {

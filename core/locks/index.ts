@@ -2,8 +2,11 @@
 // say who holds it, and a lock left by a process that no longer exists is taken over. Used for
 // the embedded state (one engine per workspace) and for short critical sections such as
 // allocating the next branch number.
-import { open, readFile, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import { link, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BranchyardError } from '../errors/index.ts';
 import type { ErrorKind } from '../errors/index.ts';
@@ -14,6 +17,8 @@ export interface LockOwner {
   pid: number;
   hostname: string;
   since: string;
+  /** Tells this holder's lock from a later one at the same path. */
+  nonce: string;
 }
 
 export interface LockOptions {
@@ -30,10 +35,54 @@ export interface LockOptions {
 /** Takes the lock, waiting up to `waitMs` for a live holder; dispose to release it. */
 export async function acquireFileLock(lockFile: string, options: LockOptions): Promise<Disposable> {
   const deadline = Date.now() + (options.waitMs ?? 0);
+  // Waiters in this process queue here and are woken at once, instead of polling the file;
+  // the file then settles it between processes. A caller that will not wait skips the queue,
+  // so a second holder in this process is refused at once.
+  const releaseTurn = options.waitMs ? await localTurn(path.resolve(lockFile), deadline, options) : () => {};
+  try {
+    const file = await acquireFile(lockFile, deadline, options);
+    return toDisposable(async () => {
+      try {
+        await file.dispose();
+      } finally {
+        releaseTurn();
+      }
+    });
+  } catch (error) {
+    releaseTurn();
+    throw error;
+  }
+}
+
+const localTails = new Map<string, Promise<void>>();
+
+async function localTurn(key: string, deadline: number, options: LockOptions): Promise<() => void> {
+  const previous = localTails.get(key) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  const tail = previous.then(() => mine);
+  localTails.set(key, tail);
+  const done = () => {
+    release();
+    if (localTails.get(key) === tail) localTails.delete(key);
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))));
+  const outcome = await Promise.race([previous.then(() => 'turn' as const), timedOut]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
+    // Keep the queue intact: pass the turn on as soon as it would have come.
+    void previous.then(done);
+    throw new BranchyardError(options.errorKind ?? 'LockTimeoutError', `${options.what} is in use by this process (still busy after waiting)${options.hint ? `; ${options.hint}` : ''}`);
+  }
+  return done;
+}
+
+async function acquireFile(lockFile: string, deadline: number, options: LockOptions): Promise<Disposable> {
   let pause = 2;
   let holder: LockOwner | undefined;
   for (;;) {
-    const owner: LockOwner = { pid: process.pid, hostname: os.hostname(), since: new Date().toISOString() };
+    const owner: LockOwner = { pid: process.pid, hostname: os.hostname(), since: new Date().toISOString(), nonce: randomBytes(8).toString('hex') };
     try {
       const handle = await open(lockFile, 'wx', 0o600);
       try {
@@ -41,19 +90,21 @@ export async function acquireFileLock(lockFile: string, options: LockOptions): P
       } finally {
         await handle.close();
       }
-      return toDisposable(() => rm(lockFile, { force: true }));
+      return toDisposable(() => release(lockFile, owner));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
+    const seen = await stat(lockFile).catch(() => undefined);
+    if (!seen) continue; // released in the meantime: try again at once
     holder = await readOwner(lockFile);
-    if (!holder || !isAlive(holder)) {
-      // The holder died without cleaning up (or died between creating and writing the file).
-      // A fresh file with no owner yet may belong to a live process that is about to write it,
-      // so only take it over once it is a little old.
-      if (holder || (await isOlderThan(lockFile, 1000))) await rm(lockFile, { force: true });
-    } else if (Date.now() >= deadline) {
-      break;
+    const alive = holder !== undefined && isAlive(holder);
+    // A dead holder's lock is stale. So is an unreadable one once it is a little old: a fresh
+    // file with no owner yet may belong to a live process that is about to write it.
+    if (!alive && (holder !== undefined || Date.now() - seen.mtimeMs > 1000)) {
+      await takeOverStale(lockFile, seen);
+      continue;
     }
+    if (alive && Date.now() >= deadline) break;
     await sleep(pause);
     pause = Math.min(pause * 2, 50);
   }
@@ -62,6 +113,33 @@ export async function acquireFileLock(lockFile: string, options: LockOptions): P
     options.errorKind ?? 'LockTimeoutError',
     `${options.what} is in use by process ${holder?.pid ?? 'unknown'}${self} since ${holder?.since ?? 'an unknown time'}${options.hint ? `; ${options.hint}` : ''}`,
   );
+}
+
+/**
+ * Removes a stale lock without ever removing a fresh one: several waiters may judge the same
+ * lock stale at once, and a plain delete by the slower one would remove the lock the faster one
+ * has just taken. So the file is moved aside first and deleted only if it is the very file that
+ * was judged stale; otherwise it is put back.
+ */
+async function takeOverStale(lockFile: string, seen: Stats): Promise<void> {
+  const aside = `${lockFile}.stale-${randomBytes(6).toString('hex')}`;
+  try {
+    await rename(lockFile, aside);
+  } catch {
+    return; // someone else moved or released it
+  }
+  const moved = await stat(aside).catch(() => undefined);
+  if (moved && (moved.ino !== seen.ino || moved.dev !== seen.dev)) {
+    // A live process took the lock in between: give it back, unless yet another took its place.
+    await link(aside, lockFile).catch(() => undefined);
+  }
+  await rm(aside, { force: true });
+}
+
+/** Deletes the lock only while it is still this holder's. */
+async function release(lockFile: string, owner: LockOwner): Promise<void> {
+  const current = await readOwner(lockFile);
+  if (current?.nonce === owner.nonce) await rm(lockFile, { force: true });
 }
 
 /** Runs `work` while holding the lock. */
@@ -78,14 +156,10 @@ async function readOwner(lockFile: string): Promise<LockOwner | undefined> {
   try {
     const parsed = JSON.parse(await readFile(lockFile, 'utf8')) as Partial<LockOwner>;
     if (typeof parsed.pid !== 'number') return undefined;
-    return { pid: parsed.pid, hostname: String(parsed.hostname ?? ''), since: String(parsed.since ?? 'an unknown time') };
+    return { pid: parsed.pid, hostname: String(parsed.hostname ?? ''), since: String(parsed.since ?? 'an unknown time'), nonce: String(parsed.nonce ?? '') };
   } catch {
     return undefined;
   }
-}
-
-async function isOlderThan(file: string, ms: number): Promise<boolean> {
-  return stat(file).then((s) => Date.now() - s.mtimeMs > ms, () => true);
 }
 
 function isAlive(owner: LockOwner): boolean {

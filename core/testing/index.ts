@@ -1,5 +1,6 @@
 // Helpers for tests only: throw-away folders and databases on the real components. A test that
 // needs a component this machine lacks fails with a message naming it; it never passes silently.
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,4 +39,32 @@ export async function tempPostgresDatabase(): Promise<{ url: string; dispose: ()
       await client.end();
     },
   };
+}
+
+const BIN = new URL('../../bin/branchyard.js', import.meta.url).pathname;
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real `branchyard` binary as its own process, the way a user starts it. */
+export function runBranchyard(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 90_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The git CLI, to check what the engine wrote; fails naming git when it is missing or fails. */
+export function gitCli(args: string[], options: { cwd?: string; input?: string } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('git', args, { cwd: options.cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' } }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`git ${args.join(' ')} failed (these tests need the git CLI): ${stderr || error.message}`));
+      else resolve(stdout);
+    });
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
 }

@@ -1,15 +1,14 @@
 // Runs the real `branchyard` CLI as its own process, the way a user starts it.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runBranchyard } from '../../core/testing/index.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = `${ROOT}bin/branchyard.js`;
 
-export function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-  });
+export function runCli(args: string[]) {
+  return runBranchyard(args);
 }
 
 export interface ServeProcess {

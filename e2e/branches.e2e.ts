@@ -1,0 +1,52 @@
+// The branch tree in a real browser against a real engine: a codebase's branches nest under
+// their parents, a branch made from the command line appears live, and the selected branch
+// shows its record and its diff. Reachable from the keyboard.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS } from './support/browser.ts';
+import { runCli } from './support/engine.ts';
+import { useServedWorkspace } from './support/served-workspace.ts';
+
+const s = useServedWorkspace('shop', async (workspace: string) => {
+  expect((await runCli(['--workspace', workspace, 'codebase', 'add', 'orders'])).code).toBe(0);
+});
+
+
+describe('branches in the browser', () => {
+  it('shows the tree, picks up a new branch live, and shows the selected branch with its diff', async () => {
+    const page = await s.browser.context.newPage();
+    await page.goto(s.serve.loginUrl);
+    await page.getByRole('button', { name: /orders/ }).click();
+    const first = page.getByTestId('branch-orders-00001');
+    await expect.poll(() => first.textContent()).toContain('00001 Boilerplate with an example feature');
+    await expect.poll(() => page.locator('.connection').textContent()).toBe('live');
+
+    // A branch made from the command line goes through this serve; the tree updates by itself.
+    const change = path.join(s.tmp, 'change');
+    await mkdir(path.join(change, 'src', 'features', 'orders', 'controllers'), { recursive: true });
+    await writeFile(path.join(change, 'src', 'features', 'orders', 'controllers', 'orders.ts'), 'export function listOrders(): string[] {\n  return [];\n}\n');
+    const made = await runCli(['--workspace', s.workspace, 'branch', 'new', 'orders', '--dir', change, '--message', 'List orders']);
+    expect(made.stderr).toBe('');
+    expect(made.code).toBe(0);
+    const second = page.getByTestId('branch-orders-00002');
+    await expect.poll(() => second.count(), { timeout: 15_000 }).toBe(1);
+    // 00002 sits under 00001, the branch it is based on.
+    expect(await page.locator('li:has(> [data-testid="branch-orders-00001"]) [data-testid="branch-orders-00002"]').count()).toBe(1);
+
+    // Keyboard: from 00001, the down arrow reaches 00002 and Enter selects it.
+    await first.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const detail = page.getByTestId('branch-detail');
+    await expect.poll(() => detail.locator('h2').first().textContent()).toBe('Branch 00002 from 00001');
+    expect(await detail.textContent()).toContain('List orders');
+    expect(await page.getByTestId('branch-checks').textContent()).toBe('build pendingtypecheck pendingtests pendingschema pending');
+    const diff = page.getByTestId('branch-diff');
+    expect(await diff.textContent()).toContain('+++ b/src/features/orders/controllers/orders.ts');
+    expect(await diff.locator('.add').allTextContents()).toContain('+export function listOrders(): string[] {\n');
+    expect(await second.getAttribute('aria-current')).toBe('true');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'branches.png'), fullPage: true });
+    await page.close();
+  });
+});

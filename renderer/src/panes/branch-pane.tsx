@@ -1,0 +1,49 @@
+// The selected branch: its record, checks, summary, changed files and the diff against its
+// parent, coloured line by line.
+import { useBranches } from '../stores/branches-store.ts';
+
+const pad = (n: number | null) => (n === null ? '–' : String(n).padStart(5, '0'));
+
+export function BranchPane() {
+  const detail = useBranches((s) => s.detail);
+  const error = useBranches((s) => s.error);
+  if (!detail) {
+    return error ? (
+      <p className="error" role="alert">
+        {error}
+      </p>
+    ) : null;
+  }
+  const { info } = detail.shown;
+  return (
+    <section className="pane branch-detail" aria-labelledby="branch-title" data-testid="branch-detail">
+      <h2 id="branch-title">
+        Branch {pad(info.number)} <span className="muted">from {pad(info.parent)}</span>
+      </h2>
+      <p>
+        <strong>{info.message}</strong>{' '}
+        <span className="muted">
+          {info.author} · {new Date(info.createdAt).toLocaleString()} · commit <code>{info.commit.slice(0, 7)}</code> · {info.status}
+          {info.devRevision !== null && ` · revision ${String(info.devRevision).padStart(4, '0')}`}
+        </span>
+      </p>
+      <p className="checks" data-testid="branch-checks">
+        {Object.entries(info.checks).map(([name, check]) => (
+          <span key={name} className={`badge check-${check.status}`} title={check.detail}>
+            {name} {check.status}
+          </span>
+        ))}
+      </p>
+      <pre className="summary">{detail.shown.summary}</pre>
+      <h2>Diff against {pad(detail.diff.against)}</h2>
+      <pre className="diff" data-testid="branch-diff">
+        {detail.diff.patch.split('\n').map((line, i) => (
+          <span key={i} className={line.startsWith('+') && !line.startsWith('+++') ? 'add' : line.startsWith('-') && !line.startsWith('---') ? 'del' : line.startsWith('@@') ? 'hunk' : undefined}>
+            {line}
+            {'\n'}
+          </span>
+        ))}
+      </pre>
+    </section>
+  );
+}

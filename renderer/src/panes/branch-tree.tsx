@@ -1,0 +1,72 @@
+// One codebase's branches as a tree: each branch under the branch it is based on.
+import type { KeyboardEvent } from 'react';
+import { useBranches } from '../stores/branches-store.ts';
+
+type Branch = NonNullable<ReturnType<typeof useBranches.getState>['listings'][string]>['branches'][number];
+
+const pad = (n: number) => String(n).padStart(5, '0');
+
+export function BranchTree({ codebase }: { codebase: string }) {
+  const listing = useBranches((s) => s.listings[codebase]);
+  const selected = useBranches((s) => s.selected);
+  const select = useBranches((s) => s.select);
+  if (!listing) return <p className="hint">loading…</p>;
+
+  const children = new Map<number | null, Branch[]>();
+  const known = new Set(listing.branches.map((b) => b.number));
+  for (const branch of listing.branches) {
+    // A branch whose parent's record is unreadable still shows, at the top level.
+    const parent = branch.parent !== null && known.has(branch.parent) ? branch.parent : null;
+    children.set(parent, [...(children.get(parent) ?? []), branch]);
+  }
+
+  const onKey = (event: KeyboardEvent<HTMLUListElement>) => {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    const buttons = [...event.currentTarget.querySelectorAll<HTMLButtonElement>('button.branch')];
+    const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    const next = buttons[Math.max(0, Math.min(buttons.length - 1, at + (event.key === 'ArrowDown' ? 1 : -1)))];
+    next?.focus();
+    event.preventDefault();
+  };
+
+  const render = (parent: number | null) => (
+    <ul className="tree">
+      {(children.get(parent) ?? []).map((b) => {
+        const isSelected = selected?.codebase === codebase && selected.branch === b.number;
+        return (
+          <li key={b.number}>
+            <button
+              type="button"
+              className={`branch${isSelected ? ' selected' : ''}`}
+              aria-current={isSelected ? 'true' : undefined}
+              data-testid={`branch-${codebase}-${pad(b.number)}`}
+              onClick={() => void select({ codebase, branch: b.number })}
+              title={b.message}
+            >
+              {pad(b.number)} <span className="muted">{b.message}</span>
+              {b.gateways.map((g) => (
+                <span key={g} className="badge">
+                  {g}
+                </span>
+              ))}
+            </button>
+            {children.has(b.number) && render(b.number)}
+          </li>
+        );
+      })}
+    </ul>
+  );
+
+  return (
+    <div>
+      <ul className="tree root" onKeyDown={onKey}>
+        <li>{render(null)}</li>
+      </ul>
+      {listing.problems.map((p) => (
+        <p key={p.file} className="error" role="alert">
+          {p.file}: {p.reason}
+        </p>
+      ))}
+    </div>
+  );
+}
