@@ -315,9 +315,11 @@ describe('a crash while a branch is being made', () => {
     const run = await crashAfter('publish');
     expect(run.signal).toBe('SIGKILL');
     expect(await gitCli(['status', '--porcelain'], { cwd: ws.root })).toContain('codebases/users/metadata/branches/00002/');
+    // Someone is editing another record by hand meanwhile: recovery must not commit that.
+    await writeFile(path.join(ws.codebase.paths.branch('00001'), 'summary.md'), 'edited by hand\n');
     const report = await recoverCodebase(ws.codebase);
     expect(report.workspaceCommit).toMatch(/^[0-9a-f]{40}$/);
-    expect(await gitCli(['status', '--porcelain'], { cwd: ws.root })).toBe('');
+    expect(await gitCli(['status', '--porcelain'], { cwd: ws.root })).toBe(' M codebases/users/metadata/branches/00001/summary.md\n');
     const info = await readBranchInfo(ws.codebase, 2);
     expect(info.commit).toBe((await gitCli(['--git-dir', ws.codebase.paths.gitdir, 'rev-parse', '00002'])).trim());
     const tree = await commitTree(ws.codebase.repo, info.commit);

@@ -9,14 +9,18 @@ import { withFileLock } from '../locks/index.ts';
 import type { WorkspacePaths } from '../workspace/index.ts';
 import { ENGINE_AUTHOR } from '../workspace/index.ts';
 
-/** Commits the given folders or files (absolute paths inside the workspace); undefined when nothing changed. */
-export async function commitToWorkspace(paths: WorkspacePaths, targets: string[], message: string): Promise<string | undefined> {
+/**
+ * Commits the given folders or files (absolute paths inside the workspace); undefined when
+ * nothing changed. With `onlyNew`, only files the repository has never seen are committed:
+ * recovery records what a crash left behind, never a person's edits in progress.
+ */
+export async function commitToWorkspace(paths: WorkspacePaths, targets: string[], message: string, options: { onlyNew?: boolean } = {}): Promise<string | undefined> {
   await mkdir(paths.engineDir, { recursive: true, mode: 0o700 });
   const dir = paths.root;
   const filepaths = targets.map((t) => path.relative(dir, t).split(path.sep).join('/'));
   return withFileLock(path.join(paths.engineDir, 'workspace-git.lock'), { what: `the workspace repository ${dir}`, waitMs: 60_000 }, async () => {
     const matrix = await git.statusMatrix({ fs, dir, filepaths });
-    const changed = matrix.filter(([, head, workdir, stage]) => !(head === 1 && workdir === 1 && stage === 1));
+    const changed = matrix.filter(([, head, workdir, stage]) => !(head === 1 && workdir === 1 && stage === 1) && (!options.onlyNew || head === 0));
     if (changed.length === 0) return undefined;
     for (const [filepath, , workdir] of changed) {
       if (workdir === 0) await git.remove({ fs, dir, filepath });
