@@ -1,7 +1,6 @@
 // `codebase add <name>`: the codebase folder of DESIGN.md §3 and its code history, whose first
 // branch 00001 holds templates/codebase/. Assembled under a hidden name and renamed into place,
 // so a failure never leaves a half-made codebase behind.
-import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,7 @@ import { createFirstBranch } from './create-branch.ts';
 import { formatBranch } from './numbers.ts';
 import { readOverlayDir } from './overlay-dir.ts';
 import { initRepository } from './repository.ts';
+import { stagingFolder } from './staging.ts';
 import { commitToWorkspace } from './workspace-commit.ts';
 
 export const CODEBASE_TEMPLATE = fileURLToPath(new URL('../../templates/codebase/', import.meta.url));
@@ -44,7 +44,7 @@ export async function addCodebase(options: AddCodebaseOptions): Promise<AddedCod
     throw new BranchyardError('InvalidInputError', `codebase "${name}" already exists at ${final}; pick another name`);
   }
 
-  const staging = path.join(workspace.codebasesDir, `.adding-${name}-${randomBytes(4).toString('hex')}`);
+  const staging = await stagingFolder(workspace, name, 'codebase');
   const stagingPaths = codebasePaths({ ...workspace, codebase: () => staging }, name);
   try {
     await mkdir(stagingPaths.branchesDir, { recursive: true });

@@ -5,7 +5,6 @@
 // before it, recovery removes every trace; after it, the branch is complete.
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
-import path from 'node:path';
 import { BranchyardError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { withFileLock } from '../locks/index.ts';
@@ -21,6 +20,7 @@ import { commitTree, createBranchRef, resolveBranch, writeCommit } from './repos
 import { diffBetween } from './tree-diff.ts';
 import type { ChangeSet } from './tree-write.ts';
 import { applyChanges } from './tree-write.ts';
+import { stagingFolder } from './staging.ts';
 import { commitToWorkspace } from './workspace-commit.ts';
 
 export const BRANCH_STEPS = ['objects', 'number', 'commit', 'record', 'ref', 'publish', 'workspace'] as const;
@@ -109,7 +109,7 @@ async function writeBranch(options: CreateBranchOptions, parent: BranchInfo | nu
       checks: initialChecks(),
     };
     const final = codebase.paths.branch(formatBranch(number));
-    const staging = path.join(codebase.paths.branchesDir, `.staging-${formatBranch(number)}-${randomBytes(4).toString('hex')}`);
+    const staging = await stagingFolder(codebase.workspace, codebase.paths.name, 'branch');
     try {
       await writeBranchRecord(
         staging,

@@ -2,13 +2,13 @@
 // folder, and maybe a ref whose record never got into place. Recovery removes them (under the
 // number lock, so it never races a live writer) and commits records the workspace repository
 // has not seen yet.
-import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { withFileLock } from '../locks/index.ts';
 import { branchFolderNumbers, readBranchInfo } from './branch-records.ts';
 import type { CodebaseHandle } from './codebase-handle.ts';
 import { formatBranch } from './numbers.ts';
 import { createBranchRef, deleteBranchRef, hasObject, listBranchRefs } from './repository.ts';
+import { removeStaging } from './staging.ts';
 import { commitToWorkspace } from './workspace-commit.ts';
 
 export interface RecoveryReport {
@@ -36,11 +36,7 @@ export async function recoverCodebase(codebase: CodebaseHandle): Promise<Recover
 /** Call only while holding the number lock. */
 export async function recoverLocked(codebase: CodebaseHandle): Promise<Omit<RecoveryReport, 'workspaceCommit'>> {
   const report = { removedStaging: [] as string[], removedRefs: [] as string[], restoredRefs: [] as string[] };
-  const entries = await readdir(codebase.paths.branchesDir).catch(() => [] as string[]);
-  for (const name of entries.filter((e) => e.startsWith('.staging-'))) {
-    await rm(path.join(codebase.paths.branchesDir, name), { recursive: true, force: true });
-    report.removedStaging.push(name);
-  }
+  report.removedStaging.push(...(await removeStaging(codebase.workspace, codebase.paths.name, 'branch')));
   const [refs, folders] = await Promise.all([listBranchRefs(codebase.repo), branchFolderNumbers(codebase)]);
   const folderSet = new Set(folders);
   const refSet = new Set(refs);

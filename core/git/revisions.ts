@@ -3,7 +3,6 @@
 // response.md (every response of the agent), branch-number (once the branch exists) and
 // revision.json (status and parent). The files are the record; the engine state mirrors them
 // so the UI can list revisions, their status and cost without reading files.
-import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -14,6 +13,7 @@ import type { PromptKind, ResponseKind, RevisionStatus, StateExecutor } from '..
 import { replaceConversation, upsertRevision } from '../store/index.ts';
 import type { CodebaseHandle } from './codebase-handle.ts';
 import { formatBranch, formatRevision, MAX_REVISION, REVISION_NAME } from './numbers.ts';
+import { removeStaging, stagingFolder } from './staging.ts';
 import { commitToWorkspace } from './workspace-commit.ts';
 
 export const REVISION_STATUSES = ['open', 'needs-answer', 'done', 'failed', 'over-budget', 'timed-out'] as const;
@@ -60,7 +60,8 @@ export async function openRevision(options: RevisionContext & { prompt: string; 
     const numbers = await revisionNumbers(codebase);
     const next = (numbers.at(-1) ?? 0) + 1;
     if (next > MAX_REVISION) throw new BranchyardError('InvalidInputError', `codebase ${codebase.paths.name} has used every revision number up to ${MAX_REVISION}`);
-    const staging = path.join(codebase.paths.revisionsDir, `.staging-${formatRevision(next)}-${randomBytes(4).toString('hex')}`);
+    await removeStaging(codebase.workspace, codebase.paths.name, 'revision');
+    const staging = await stagingFolder(codebase.workspace, codebase.paths.name, 'revision');
     try {
       await mkdir(staging, { recursive: true });
       const info: RevisionInfo = { number: next, parentBranch: options.parentBranch, status: 'open', createdAt: at.toISOString(), updatedAt: at.toISOString() };

@@ -19,7 +19,7 @@ export async function commitToWorkspace(paths: WorkspacePaths, targets: string[]
   const dir = paths.root;
   const filepaths = targets.map((t) => path.relative(dir, t).split(path.sep).join('/'));
   return withFileLock(path.join(paths.engineDir, 'workspace-git.lock'), { what: `the workspace repository ${dir}`, waitMs: 60_000 }, async () => {
-    const matrix = await git.statusMatrix({ fs, dir, filepaths });
+    const matrix = await statusOf(dir, filepaths);
     const changed = matrix.filter(([, head, workdir, stage]) => !(head === 1 && workdir === 1 && stage === 1) && (!options.onlyNew || head === 0));
     if (changed.length === 0) return undefined;
     for (const [filepath, , workdir] of changed) {
@@ -28,4 +28,15 @@ export async function commitToWorkspace(paths: WorkspacePaths, targets: string[]
     }
     return git.commit({ fs, dir, message, author: ENGINE_AUTHOR });
   });
+}
+
+/** Git walks the folders around the ones asked for; a file that vanishes meanwhile is retried, not fatal. */
+async function statusOf(dir: string, filepaths: string[]) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await git.statusMatrix({ fs, dir, filepaths });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 3) throw error;
+    }
+  }
 }

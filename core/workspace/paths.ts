@@ -10,6 +10,11 @@ export interface WorkspacePaths {
   /** Engine-private files: state database, lock, serve address. Ignored by git, user-only. */
   engineDir: string;
   stateDir: string;
+  /**
+   * Where new records are assembled before they are renamed into place: inside the workspace
+   * (so the rename is atomic) but outside what git walks, so a half-made folder is never seen.
+   */
+  stagingDir: string;
   sharedContext: string;
   serversConfig: string;
   aiConfig: string;
@@ -26,6 +31,7 @@ export function workspacePaths(root: string): WorkspacePaths {
     manifest: path.join(abs, MANIFEST_FILE),
     engineDir: path.join(abs, '.branchyard'),
     stateDir: path.join(abs, '.branchyard', 'state'),
+    stagingDir: path.join(abs, '.branchyard', 'staging'),
     sharedContext: path.join(abs, 'shared-context'),
     serversConfig: path.join(abs, 'servers', 'config.json'),
     aiConfig: path.join(abs, 'ai', 'config.json'),
