@@ -20,7 +20,7 @@ export type { ConversationEntry, Revision, RevisionInfo } from './revisions.ts';
 export { addPrompt, addResponse, linkRevisionBranch, openRevision, readRevision, REVISION_STATUSES, revisionNumbers, setRevisionStatus } from './revisions.ts';
 export { indexBranch, reindexCodebase } from './state-index.ts';
 export type { TreeFile } from './tree-read.ts';
-export { listTree, readFileAt } from './tree-read.ts';
+export { listTree, readBlob, readFileAt } from './tree-read.ts';
 export type { TreeDiff } from './tree-diff.ts';
 export { diffBetween } from './tree-diff.ts';
 export type { ChangeSet, FileWrite } from './tree-write.ts';

@@ -1,0 +1,30 @@
+// The first half of a build: the branch's files on disk, a type-check, and the functions it
+// exposes with their routes and shapes. A branch with diagnostics or problems is never started.
+import type { EventBus } from '../events/index.ts';
+import type { CodebaseHandle } from '../git/index.ts';
+import type { Checkout } from './checkout.ts';
+import { checkoutBranch } from './checkout.ts';
+import type { BuildProblem, ExposedFunction } from './discover.ts';
+import { discover } from './discover.ts';
+import type { Diagnostic } from './typecheck.ts';
+import { typecheck } from './typecheck.ts';
+
+export interface Analysis {
+  checkout: Checkout;
+  diagnostics: Diagnostic[];
+  functions: ExposedFunction[];
+  problems: BuildProblem[];
+  ok: boolean;
+}
+
+export async function analyzeBranch(codebase: CodebaseHandle, branch: number, events?: EventBus): Promise<Analysis> {
+  const task = `build:${codebase.paths.name}:${branch}`;
+  const step = (name: string, message: string, done: number) => events?.emit('progress', { task, step: name, message, done, total: 3 });
+  step('checkout', 'writing the branch files for the compiler', 0);
+  const checkout = await checkoutBranch(codebase, branch);
+  step('typecheck', `type-checking ${checkout.files.filter((f) => f.endsWith('.ts')).length} files`, 1);
+  const { program, diagnostics } = typecheck(checkout.dir, checkout.files);
+  step('discover', 'finding the exported functions', 2);
+  const { functions, problems } = discover(program, checkout.dir);
+  return { checkout, diagnostics, functions, problems, ok: diagnostics.length === 0 && problems.length === 0 };
+}

@@ -1,0 +1,60 @@
+// A branch's files on disk for the compiler and the bundler: written once per tree (the tree id
+// is the content hash), assembled aside and renamed into place, with a node_modules that holds
+// only the stack. Never a git checkout: the files come straight from the objects.
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CodebaseHandle } from '../git/index.ts';
+import { commitTree, listTree, readBlob, readBranchInfo } from '../git/index.ts';
+import { stackPackageDirs } from './stack.ts';
+
+export interface Checkout {
+  dir: string;
+  tree: string;
+  branch: number;
+  files: string[];
+}
+
+export async function checkoutBranch(codebase: CodebaseHandle, branch: number): Promise<Checkout> {
+  const info = await readBranchInfo(codebase, branch);
+  const tree = await commitTree(codebase.repo, info.commit);
+  const root = path.join(codebase.workspace.engineDir, 'builds', codebase.paths.name, 'trees');
+  const dir = path.join(root, tree);
+  const entries = await listTree(codebase.repo, tree);
+  const files = entries.map((f) => f.path);
+  if (await exists(dir)) return { dir, tree, branch, files };
+
+  const staging = path.join(root, `.${tree}-${randomBytes(4).toString('hex')}`);
+  try {
+    for (const entry of entries) {
+      const target = path.join(staging, entry.path);
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, await readBlob(codebase.repo, entry.oid), { mode: entry.mode === '100755' ? 0o755 : 0o644 });
+    }
+    await linkStack(staging);
+    await rename(staging, dir).catch(async (error: NodeJS.ErrnoException) => {
+      // Another build of the same tree won the race: its copy is identical.
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+      await rm(staging, { recursive: true, force: true });
+    });
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  return { dir, tree, branch, files };
+}
+
+async function linkStack(dir: string): Promise<void> {
+  for (const [name, target] of stackPackageDirs()) {
+    const link = path.join(dir, 'node_modules', name);
+    await mkdir(path.dirname(link), { recursive: true });
+    await symlink(target, link, 'dir');
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,35 @@
+// The fixed stack a branch may import (DESIGN.md §3): the engine provides these packages once,
+// read-only, to type-checks, sandboxes and containers. Anything else is a build error naming it.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+export const STACK_PACKAGES = ['zod', 'drizzle-orm', 'pg'] as const;
+/** Type packages the stack needs to type-check; never imported by a branch itself. */
+const TYPE_PACKAGES = ['@types/node', '@types/pg'] as const;
+
+const require = createRequire(import.meta.url);
+
+/** Where each stack package is installed for the engine, by package name. */
+export function stackPackageDirs(): Map<string, string> {
+  const dirs = new Map<string, string>();
+  for (const name of [...STACK_PACKAGES, ...TYPE_PACKAGES]) {
+    // Not require.resolve(`${name}/package.json`): packages with an "exports" map may hide it.
+    const dir = (require.resolve.paths(name) ?? []).map((base) => path.join(base, name)).find((candidate) => existsSync(path.join(candidate, 'package.json')));
+    if (!dir) throw new Error(`the engine's stack package ${name} is not installed; run npm ci`);
+    dirs.set(name, dir);
+  }
+  return dirs;
+}
+
+/** The package an import specifier names (`drizzle-orm/pg-core` → `drizzle-orm`), or null for relative and `node:` imports. */
+export function packageOf(specifier: string): string | null {
+  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:')) return null;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+export function isInStack(specifier: string): boolean {
+  const name = packageOf(specifier);
+  return name === null || (STACK_PACKAGES as readonly string[]).includes(name);
+}

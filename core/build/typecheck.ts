@@ -1,0 +1,78 @@
+// Type-checking a branch with the TypeScript compiler, under the strict settings the
+// boilerplate ships with. Diagnostics come back as file, line, column and message; an import
+// outside the stack is reported as such, naming the package.
+import path from 'node:path';
+import ts from 'typescript';
+import { isInStack, packageOf, STACK_PACKAGES } from './stack.ts';
+
+export interface Diagnostic {
+  file: string | null;
+  line: number | null;
+  column: number | null;
+  message: string;
+  code: string;
+}
+
+export const COMPILER_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  verbatimModuleSyntax: true,
+  allowImportingTsExtensions: true,
+  noEmit: true,
+  skipLibCheck: true,
+  types: ['node'],
+};
+
+export interface CheckedProgram {
+  program: ts.Program;
+  diagnostics: Diagnostic[];
+}
+
+/** Type-checks every .ts file under `src/` of a checkout. */
+export function typecheck(dir: string, files: string[]): CheckedProgram {
+  const roots = files.filter((f) => f.startsWith('src/') && f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => path.join(dir, f));
+  const program = ts.createProgram({ rootNames: roots, options: { ...COMPILER_OPTIONS, typeRoots: [path.join(dir, 'node_modules', '@types')] } });
+  const diagnostics = [...outsideStack(program, dir), ...ts.getPreEmitDiagnostics(program).map((d) => toDiagnostic(d, dir))];
+  return { program, diagnostics: dedupe(diagnostics) };
+}
+
+/** Imports of packages the stack does not hold, named plainly instead of "cannot find module". */
+function outsideStack(program: ts.Program, dir: string): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  for (const source of program.getSourceFiles()) {
+    if (!source.fileName.startsWith(path.join(dir, 'src'))) continue;
+    for (const statement of source.statements) {
+      const specifier = (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier : undefined;
+      if (!specifier || isInStack(specifier.text)) continue;
+      const { line, character } = source.getLineAndCharacterOfPosition(specifier.getStart(source));
+      found.push({
+        file: path.relative(dir, source.fileName),
+        line: line + 1,
+        column: character + 1,
+        message: `imports "${packageOf(specifier.text)}", which is not in the stack a branch may use (${STACK_PACKAGES.join(', ')} and node: built-ins)`,
+        code: 'BY-STACK',
+      });
+    }
+  }
+  return found;
+}
+
+function toDiagnostic(d: ts.Diagnostic, dir: string): Diagnostic {
+  const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+  if (!d.file || d.start === undefined) return { file: null, line: null, column: null, message, code: `TS${d.code}` };
+  const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+  return { file: path.relative(dir, d.file.fileName), line: line + 1, column: character + 1, message, code: `TS${d.code}` };
+}
+
+/** "Cannot find module 'x'" says the same as our stack error for the same line: keep ours. */
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const stackLines = new Set(diagnostics.filter((d) => d.code === 'BY-STACK').map((d) => `${d.file}:${d.line}`));
+  return diagnostics.filter((d) => d.code === 'BY-STACK' || !(d.code === 'TS2307' && stackLines.has(`${d.file}:${d.line}`)));
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  return d.file ? `${d.file}:${d.line}:${d.column} ${d.code}: ${d.message}` : `${d.code}: ${d.message}`;
+}
