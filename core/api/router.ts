@@ -7,6 +7,7 @@ import { runDoctor } from '../doctor/index.ts';
 import { procedure, router } from './trpc.ts';
 import { requireWorkspace } from './context.ts';
 import { branchRouter } from './branch-router.ts';
+import { buildRouter } from './build-router.ts';
 import { codebaseRouter } from './codebase-router.ts';
 import { revisionRouter } from './revision-router.ts';
 
@@ -51,6 +52,7 @@ export const appRouter = router({
   codebase: codebaseRouter,
   branch: branchRouter,
   revision: revisionRouter,
+  build: buildRouter,
   doctor: doctorRouter,
   events: eventsRouter,
 });

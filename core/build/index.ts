@@ -1,6 +1,6 @@
-// The build system (hidden from the agent): a branch's exported functions become routes. This
-// part type-checks a branch and reads what it exposes; router, OpenAPI and bundle generation
-// build on the analysis.
+// The build system (hidden from the agent): a branch's exported functions become a tRPC router
+// with OpenAPI metadata, bundled into one server file that serves REST, tRPC, its OpenAPI
+// document and a health route. Type errors and unexposable functions stop the build.
 export type { Analysis } from './analyze.ts';
 export { analyzeBranch } from './analyze.ts';
 export type { Checkout } from './checkout.ts';
@@ -10,3 +10,5 @@ export type { Property, Shape } from './shapes.ts';
 export { STACK_PACKAGES } from './stack.ts';
 export type { Diagnostic } from './typecheck.ts';
 export { formatDiagnostic } from './typecheck.ts';
+export type { BuildResult, RouteSummary } from './build-branch.ts';
+export { buildBranch } from './build-branch.ts';

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from './main.ts';
 import type { CliIo } from './output.ts';
 import { printResult } from './output.ts';
-import { renderBranchCreated, renderBranchList, renderBranchShow, renderFiles, renderRevisionList, renderRevisionShow } from './render.ts';
+import { BuildFailed, renderBuild, renderBranchCreated, renderBranchList, renderBranchShow, renderFiles, renderRevisionList, renderRevisionShow } from './render.ts';
 
 type Run = (needsWorkspace: boolean, action: (command: CommandContext) => Promise<void>) => () => Promise<void>;
 
@@ -56,6 +56,19 @@ export function registerHistoryCommands(program: Command, run: Run, io: CliIo): 
       run(true, async ({ api, json }) =>
         printResult(io, json, await api.branch.new.mutate({ codebase, dir: path.resolve(io.cwd, options.dir), from: options.from, message: options.message }), renderBranchCreated),
       )(),
+    );
+
+  program
+    .command('build')
+    .description('type-check a branch, generate its router and OpenAPI document, and bundle its server')
+    .argument('<codebase>')
+    .argument('<branch>')
+    .action((codebase: string, number: string) =>
+      run(true, async ({ api, json }) => {
+        const result = await api.build.run.mutate({ codebase, branch: number });
+        printResult(io, json, result, renderBuild);
+        if (!result.ok) throw new BuildFailed(result.diagnostics.length + result.problems.length);
+      })(),
     );
 
   const revision = program.command('revision').description('the dev revisions of a codebase: prompts, responses, cost and branch');

@@ -13,7 +13,7 @@ import { printError, printResult } from './output.ts';
 import type { EngineClient } from './engine-client.ts';
 import { connectEngine } from './engine-client.ts';
 import { registerHistoryCommands } from './history-commands.ts';
-import { renderCodebaseAdded, renderCodebases, renderDoctor, renderInit } from './render.ts';
+import { BuildFailed, renderCodebaseAdded, renderCodebases, renderDoctor, renderInit } from './render.ts';
 
 export interface CommandContext {
   api: EngineClient;
@@ -58,7 +58,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         await engine.dispose();
       }
     } catch (error) {
-      printError(io, json, error);
+      // A failed build already printed its result (one JSON document with --json); only say so.
+      if (error instanceof BuildFailed) io.stderr(`branchyard: ${error.message}\n`);
+      else printError(io, json, error);
       exitCode = 1;
     }
   };

@@ -86,3 +86,23 @@ export function renderRevisionShow(result: Api['revision']['show']): string {
   for (const entry of conversation) lines.push('', `${entry.who} (${entry.kind}, ${entry.at}):`, entry.text);
   return lines.join('\n');
 }
+
+export function renderBuild(result: Api['build']['run']): string {
+  if (!result.ok) {
+    const lines = [`Branch ${pad5(result.branch)} does not build:`];
+    for (const d of result.diagnostics) lines.push(d.file ? `  ${d.file}:${d.line}:${d.column} ${d.code}: ${d.message}` : `  ${d.code}: ${d.message}`);
+    for (const p of result.problems) lines.push(`  ${p.file}:${p.line} ${p.function}: ${p.message}`);
+    return lines.join('\n');
+  }
+  const width = Math.max(...result.routes.map((r) => r.method.length + r.path.length + 1), 0);
+  const routes = result.routes.map((r) => `  ${`${r.method} ${r.path}`.padEnd(width)}  ${r.procedure}`);
+  return [`Built branch ${pad5(result.branch)}${result.cached ? ' (cached: same tree as an earlier build)' : ''}: ${result.routes.length} routes`, ...routes, `Server: ${result.server}`, `OpenAPI: ${result.openapi}`].join('\n');
+}
+
+/** A build that failed has printed its diagnostics; the exit status still says it failed. */
+export class BuildFailed extends Error {
+  readonly printed = true;
+  constructor(count: number) {
+    super(`the build failed with ${count} problem${count === 1 ? '' : 's'}`);
+  }
+}

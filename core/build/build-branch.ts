@@ -1,0 +1,94 @@
+// `branchyard build <codebase> <branch>`: type-check, read what the branch exposes, generate
+// the router and entry, bundle one server file and write its OpenAPI document. Builds of the
+// same tree with the same engine are cached by content hash.
+import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { build } from 'esbuild';
+import type { EventBus } from '../events/index.ts';
+import type { CodebaseHandle } from '../git/index.ts';
+import { formatBranch } from '../git/index.ts';
+import type { Analysis } from './analyze.ts';
+import { analyzeBranch } from './analyze.ts';
+import { entrySource, SERVER_RUNTIME } from './generate.ts';
+
+export interface RouteSummary {
+  procedure: string;
+  method: string;
+  path: string;
+}
+
+export interface BuildResult {
+  ok: boolean;
+  branch: number;
+  tree: string;
+  cached: boolean;
+  /** The bundled server, when the build succeeded. */
+  server: string | null;
+  openapi: string | null;
+  routes: RouteSummary[];
+  diagnostics: Analysis['diagnostics'];
+  problems: Analysis['problems'];
+}
+
+const GENERATOR_FILES = [SERVER_RUNTIME, new URL('./generate.ts', import.meta.url).pathname, new URL('./zod-source.ts', import.meta.url).pathname];
+
+export async function buildBranch(codebase: CodebaseHandle, branch: number, events?: EventBus): Promise<BuildResult> {
+  const analysis = await analyzeBranch(codebase, branch, events);
+  const routes = analysis.functions.map((f) => ({ procedure: `${f.feature}.${f.name}`, method: f.method, path: f.path }));
+  const base = { branch, tree: analysis.checkout.tree, routes, diagnostics: analysis.diagnostics, problems: analysis.problems };
+  if (!analysis.ok) return { ...base, ok: false, cached: false, server: null, openapi: null };
+
+  const key = createHash('sha256').update(analysis.checkout.tree);
+  for (const file of GENERATOR_FILES) key.update(await readFile(file));
+  const outDir = path.join(codebase.workspace.engineDir, 'builds', codebase.paths.name, 'out', key.digest('hex').slice(0, 24));
+  const server = path.join(outDir, 'server.mjs');
+  const openapi = path.join(outDir, 'openapi.json');
+  const cached = await readFile(path.join(outDir, 'build.json')).then(() => true, () => false);
+  if (cached) {
+    events?.emit('progress', { task: `build:${codebase.paths.name}:${branch}`, step: 'cached', message: `branch ${formatBranch(branch)}: same tree as an earlier build, reused`, done: 3, total: 3 });
+    return { ...base, ok: true, cached: true, server, openapi };
+  }
+
+  events?.emit('progress', { task: `build:${codebase.paths.name}:${branch}`, step: 'bundle', message: `bundling ${routes.length} routes into one server`, done: 3, total: 4 });
+  const staging = `${outDir}.${randomBytes(4).toString('hex')}`;
+  await mkdir(staging, { recursive: true });
+  try {
+    const entry = path.join(staging, 'entry.ts');
+    await writeFile(entry, entrySource({ checkoutDir: analysis.checkout.dir, functions: analysis.functions, title: `${codebase.paths.name} ${formatBranch(branch)}`, version: `1.0.${branch}`, description: `Branch ${formatBranch(branch)} of ${codebase.paths.name}, built by Branchyard.` }));
+    await build({
+      entryPoints: [entry],
+      outfile: path.join(staging, 'server.mjs'),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      // pg loads its optional native binding by name; it is never part of the stack.
+      external: ['pg-native'],
+      banner: { js: "import { createRequire as __branchyardRequire } from 'node:module'; const require = __branchyardRequire(import.meta.url);" },
+      nodePaths: [path.join(path.dirname(SERVER_RUNTIME), '..', '..', 'node_modules')],
+      logLevel: 'silent',
+      sourcemap: 'linked',
+    });
+    await writeFile(path.join(staging, 'openapi.json'), await printOpenApi(path.join(staging, 'server.mjs')));
+    await writeFile(path.join(staging, 'build.json'), `${JSON.stringify({ codebase: codebase.paths.name, branch, tree: analysis.checkout.tree, routes, builtAt: new Date().toISOString() }, null, 2)}\n`);
+    await rename(staging, outDir).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+      await rm(staging, { recursive: true, force: true });
+    });
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  return { ...base, ok: true, cached: false, server, openapi };
+}
+
+function printOpenApi(server: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [server, '--print-openapi'], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`the built server could not describe its routes: ${stderr || error.message}`)) : resolve(stdout),
+    ),
+  );
+}

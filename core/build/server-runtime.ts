@@ -1,0 +1,86 @@
+// What every branch server runs, bundled into it by the build: the tRPC instance, the error
+// mapping of the boilerplate's errors to HTTP statuses, the OpenAPI document, the health route,
+// the request time limit, and listening where the runtime says (a unix socket or a loopback
+// port). Generated entries import this module; it is never edited per branch.
+import http from 'node:http';
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { AnyRouter } from '@trpc/server';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { createOpenApiHttpHandler, generateOpenApiDocument } from 'trpc-to-openapi';
+import type { OpenApiMeta, OpenApiRouter } from 'trpc-to-openapi';
+
+export { z } from 'zod';
+
+export const t = initTRPC.meta<OpenApiMeta>().create({
+  errorFormatter({ shape, error }) {
+    // A function's own failure reaches the caller as "internal error", never with a stack.
+    const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'internal error' : shape.message;
+    return { ...shape, message, data: { ...shape.data, stack: undefined } };
+  },
+});
+
+/** NotFoundError and ValidationError from the boilerplate's shared/errors become 404 and 400. */
+const statusFromErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause?.name === 'NotFoundError') throw new TRPCError({ code: 'NOT_FOUND', message: cause.message, cause });
+    if (cause?.name === 'ValidationError') throw new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
+    if (result.error.code === 'INTERNAL_SERVER_ERROR') console.error(`[branch] ${result.error.cause?.stack ?? result.error.message}`);
+  }
+  return result;
+});
+
+export const exposed = t.procedure.use(statusFromErrors);
+
+export interface BranchServerOptions {
+  router: AnyRouter;
+  title: string;
+  version: string;
+  description: string;
+}
+
+export function openApiDocument(options: BranchServerOptions) {
+  return generateOpenApiDocument(options.router as OpenApiRouter, { title: options.title, version: options.version, description: options.description, baseUrl: '/' });
+}
+
+export function startBranchServer(options: BranchServerOptions): void {
+  if (process.argv.includes('--print-openapi')) {
+    process.stdout.write(JSON.stringify(openApiDocument(options)));
+    return;
+  }
+  const document = JSON.stringify(openApiDocument(options));
+  const rest = createOpenApiHttpHandler({ router: options.router as OpenApiRouter, createContext: () => ({}) });
+  const rpc = createHTTPHandler({ router: options.router, basePath: '/trpc/', createContext: () => ({}) });
+  const timeoutMs = Number(process.env.BRANCHYARD_REQUEST_TIMEOUT_MS ?? 30_000);
+
+  const server = http.createServer((request, response) => {
+    const url = request.url ?? '/';
+    // A function that never returns gets a 504; the process lives on for the next request.
+    const timer = setTimeout(() => {
+      if (!response.headersSent) json(response, 504, { code: 'TIMEOUT', message: `the function did not answer within ${timeoutMs} ms` });
+    }, timeoutMs);
+    response.on('close', () => clearTimeout(timer));
+    if (url === '/health') return json(response, 200, { ok: true, branch: process.env.BRANCHYARD_BRANCH ?? null });
+    if (url === '/openapi.json') return void response.writeHead(200, { 'content-type': 'application/json' }).end(document);
+    const handler = url.startsWith('/trpc/') ? rpc : rest;
+    void Promise.resolve(handler(request, response)).catch((error: unknown) => {
+      console.error(`[branch] ${(error as Error).stack ?? String(error)}`);
+      if (!response.headersSent) json(response, 500, { code: 'INTERNAL_SERVER_ERROR', message: 'internal error' });
+    });
+  });
+  // Late writes after a 504 must not bring the process down.
+  process.on('unhandledRejection', (error) => console.error(`[branch] unhandled: ${(error as Error)?.stack ?? String(error)}`));
+
+  const socket = process.env.BRANCHYARD_SOCKET;
+  const ready = () => console.log(`[branch] listening on ${socket ?? `127.0.0.1:${(server.address() as { port: number }).port}`}`);
+  if (socket) server.listen(socket, ready);
+  else server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', ready);
+  const stop = () => server.close(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+function json(response: http.ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
