@@ -13,7 +13,9 @@ export type ErrorKind =
   | 'InvalidInputError'
   | 'LockTimeoutError'
   | 'CorruptMetadataError'
-  | 'GitError';
+  | 'GitError'
+  | 'RuntimeUnavailableError'
+  | 'RuntimeError';
 
 export class BranchyardError extends Error {
   readonly kind: ErrorKind;

@@ -1,0 +1,74 @@
+// The runtime on a real Docker engine: two branches of one codebase served at once from one
+// container, each stopped on its own, and both adopted by a new engine after a restart.
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBranch } from '../build/index.ts';
+import { createBranch } from '../git/index.ts';
+import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
+import { testWorkspace, text } from '../git/fixtures/test-workspace.ts';
+import { DockerRuntime } from './index.ts';
+
+function get(socketPath: string, url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ socketPath, path: url, timeout: 10_000 }, (response) => {
+      let body = '';
+      response.on('data', (c: Buffer) => (body += c.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('timeout', () => request.destroy(new Error(`${url} timed out`)));
+    request.on('error', reject);
+  });
+}
+
+const LIMITS = { memoryMb: 512, cpus: 1, pids: 256 };
+
+describe('the Docker runtime', () => {
+  let ws: TestWorkspace;
+  let runtime: DockerRuntime;
+  beforeAll(async () => {
+    ws = await testWorkspace();
+    runtime = await DockerRuntime.open({ workspace: ws.paths, limits: LIMITS }).catch((error: Error) => {
+      throw new Error(`these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`);
+    });
+  });
+  afterAll(async () => {
+    await runtime?.remove('users');
+    await ws?.dispose();
+  });
+
+  it('serves 00001 and a hand-made 00002 at once from one container, and stops one without the other', async () => {
+    const second = await createBranch({
+      codebase: ws.codebase,
+      logsRepository: ws.logsRepository,
+      changes: text({ 'src/features/hello/controllers/hello.ts': "export function getHello(): { hello: string } {\n  return { hello: 'from 00002' };\n}\n" }),
+      author: 'user',
+      message: 'Hello',
+    });
+    const [b1, b2] = await Promise.all([buildBranch(ws.codebase, 1), buildBranch(ws.codebase, second.info.number)]);
+    expect(b1.ok && b2.ok).toBe(true);
+
+    await runtime.start('users', 1, b1.server!);
+    await runtime.start('users', 2, b2.server!);
+    expect((await get(runtime.socketPath('users', 1), '/notes/list-notes')).status).toBe(200);
+    expect(JSON.parse((await get(runtime.socketPath('users', 2), '/hello/get-hello')).body)).toEqual({ hello: 'from 00002' });
+    expect((await get(runtime.socketPath('users', 1), '/hello/get-hello')).status).toBe(404);
+    const processes = await runtime.list('users');
+    expect(processes.map((p) => [p.branch, p.status])).toEqual([
+      [1, 'online'],
+      [2, 'online'],
+    ]);
+    expect((await runtime.containers()).size).toBe(1);
+
+    await runtime.stop('users', 2);
+    expect((await runtime.list('users')).map((p) => p.branch)).toEqual([1]);
+    expect((await get(runtime.socketPath('users', 1), '/health')).status).toBe(200);
+    await expect(get(runtime.socketPath('users', 2), '/health')).rejects.toThrow();
+
+    // A new engine adopts the running container and its branch instead of starting another.
+    const again = await DockerRuntime.open({ workspace: ws.paths, limits: LIMITS });
+    const before = await runtime.containers();
+    await again.container('users');
+    expect(await again.containers()).toEqual(before);
+    expect((await again.list('users')).map((p) => [p.branch, p.status])).toEqual([[1, 'online']]);
+  });
+});

@@ -1,0 +1,31 @@
+// A branch counts as running only once its health route answers through its socket.
+import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BranchyardError } from '../errors/index.ts';
+
+export async function waitForHealth(socketPath: string, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    try {
+      const status = await probe(socketPath);
+      if (status === 200) return;
+      last = `health answered ${status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await sleep(50);
+  }
+  throw new BranchyardError('RuntimeError', `${what} did not become healthy within ${timeoutMs} ms (${last})`);
+}
+
+function probe(socketPath: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ socketPath, path: '/health', timeout: 2000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('timeout', () => request.destroy(new Error('health check timed out')));
+    request.on('error', reject);
+  });
+}
