@@ -1,5 +1,6 @@
 // What every procedure can reach. Built once by whoever hosts the router (CLI, serve, Electron).
 import type { EventBus } from '../events/index.ts';
+import type { DockerRuntime } from '../runtime/index.ts';
 import type { StateDb } from '../store/index.ts';
 import type { Workspace } from '../workspace/index.ts';
 import { loadWorkspace } from '../workspace/index.ts';
@@ -12,6 +13,15 @@ export interface EngineContext {
   workspaceRoot: string | undefined;
   /** The engine state, opened (and brought up to date with the files) on first use. */
   state: () => Promise<StateDb>;
+  /** The branch runtime; only the live engine (`branchyard serve`, the desktop app) has one. */
+  runtime?: () => Promise<DockerRuntime>;
+}
+
+export function requireRuntime(ctx: EngineContext): Promise<DockerRuntime> {
+  if (!ctx.runtime) {
+    throw new BranchyardError('EngineNotRunningError', 'running branches needs the live engine: start it with `branchyard serve` in this workspace, then run this command again');
+  }
+  return ctx.runtime();
 }
 
 /** Loads the workspace afresh: its files may have been edited by hand since the last call. */

@@ -8,6 +8,7 @@ import { procedure, router } from './trpc.ts';
 import { requireWorkspace } from './context.ts';
 import { branchRouter } from './branch-router.ts';
 import { buildRouter } from './build-router.ts';
+import { runtimeRouter } from './runtime-router.ts';
 import { codebaseRouter } from './codebase-router.ts';
 import { revisionRouter } from './revision-router.ts';
 
@@ -53,6 +54,7 @@ export const appRouter = router({
   branch: branchRouter,
   revision: revisionRouter,
   build: buildRouter,
+  runtime: runtimeRouter,
   doctor: doctorRouter,
   events: eventsRouter,
 });

@@ -13,6 +13,8 @@ const codeOfKind: Partial<Record<ErrorKind, TRPC_ERROR_CODE_KEY>> = {
   WorkspaceConfigError: 'UNPROCESSABLE_CONTENT',
   WorkspaceInitError: 'CONFLICT',
   StoreInUseError: 'CONFLICT',
+  EngineNotRunningError: 'PRECONDITION_FAILED',
+  RuntimeUnavailableError: 'PRECONDITION_FAILED',
 };
 
 const t = initTRPC.context<EngineContext>().create({

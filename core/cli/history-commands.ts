@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from './main.ts';
 import type { CliIo } from './output.ts';
 import { printResult } from './output.ts';
-import { BuildFailed, renderBuild, renderBranchCreated, renderBranchList, renderBranchShow, renderFiles, renderRevisionList, renderRevisionShow } from './render.ts';
+import { BuildFailed, renderBuild, renderRunning, renderBranchCreated, renderBranchList, renderBranchShow, renderFiles, renderRevisionList, renderRevisionShow } from './render.ts';
 
 type Run = (needsWorkspace: boolean, action: (command: CommandContext) => Promise<void>) => () => Promise<void>;
 
@@ -69,6 +69,21 @@ export function registerHistoryCommands(program: Command, run: Run, io: CliIo): 
         printResult(io, json, result, renderBuild);
         if (!result.ok) throw new BuildFailed(result.diagnostics.length + result.problems.length);
       })(),
+    );
+
+  program
+    .command('run')
+    .description("start a branch's process (built first, cached by tree); needs a running `branchyard serve`")
+    .argument('<codebase>')
+    .argument('<branch>')
+    .action((codebase: string, number: string) => run(true, async ({ api, json }) => printResult(io, json, await api.runtime.run.mutate({ codebase, branch: number }), renderRunning))());
+  program
+    .command('stop')
+    .description("stop a branch's process; the others keep running")
+    .argument('<codebase>')
+    .argument('<branch>')
+    .action((codebase: string, number: string) =>
+      run(true, async ({ api, json }) => printResult(io, json, await api.runtime.stop.mutate({ codebase, branch: number }), (r) => `Stopped branch ${String(r.branch).padStart(5, '0')} of ${r.codebase}.`))(),
     );
 
   const revision = program.command('revision').description('the dev revisions of a codebase: prompts, responses, cost and branch');

@@ -102,11 +102,12 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .command('serve')
     .description('the engine and the UI over HTTP on 127.0.0.1; prints the UI address with its access token')
     .option('--port <n>', 'port to listen on (0: any free port)', '7400')
-    .action((options: { port: string }) =>
+    .option('--keep-running', 'leave branch containers running after serve exits')
+    .action((options: { port: string; keepRunning?: boolean }) =>
       run(true, async ({ json, workspaceRoot, events }) => {
         const port = Number(options.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BranchyardError('InvalidInputError', `--port: expected a number from 0 to 65535, got "${options.port}"`);
-        const handle = await startServe({ workspaceRoot: workspaceRoot!, events, env: io.env, port });
+        const handle = await startServe({ workspaceRoot: workspaceRoot!, events, env: io.env, port, keepRunning: options.keepRunning });
         const ready = { url: handle.url, loginUrl: handle.loginUrl, port: handle.port, state: handle.store.kind };
         printResult(io, json, ready, (r) => `Branchyard is serving ${workspaceRoot}\nOpen ${r.loginUrl}\n(Ctrl+C stops it)`);
         await untilStopped();

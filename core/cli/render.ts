@@ -106,3 +106,8 @@ export class BuildFailed extends Error {
     super(`the build failed with ${count} problem${count === 1 ? '' : 's'}`);
   }
 }
+
+export function renderRunning(result: Api['runtime']['run']): string {
+  const where = result.isolated ? '' : ' (no isolation: on the host)';
+  return [`Branch ${pad5(result.branch)} of ${result.codebase} is ${result.status}${where}, pid ${result.pid ?? '-'}`, `Socket: ${result.socket}`, ...result.routes.map((r) => `  ${r.method} ${r.path}`)].join('\n');
+}

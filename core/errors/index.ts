@@ -15,7 +15,8 @@ export type ErrorKind =
   | 'CorruptMetadataError'
   | 'GitError'
   | 'RuntimeUnavailableError'
-  | 'RuntimeError';
+  | 'RuntimeError'
+  | 'EngineNotRunningError';
 
 export class BranchyardError extends Error {
   readonly kind: ErrorKind;

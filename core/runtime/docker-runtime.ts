@@ -158,6 +158,11 @@ export class DockerRuntime {
     await rm(this.socketsDir(codebase), { recursive: true, force: true });
   }
 
+  /** Removes every container of this workspace: what a clean exit of the engine leaves behind is nothing. */
+  async removeAll(): Promise<void> {
+    for (const codebase of (await this.containers()).keys()) await this.remove(codebase);
+  }
+
   /** Containers of this workspace, by codebase, as labelled when they were made. */
   async containers(): Promise<Map<string, string>> {
     const all = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_WORKSPACE}=${this.options.workspace.root}`] } });

@@ -14,6 +14,7 @@ import { DisposableStore, toDisposable } from '../lifecycle/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import { ensureGateway, openStore } from '../store/index.ts';
 import type { Store } from '../store/index.ts';
+import { DockerRuntime } from '../runtime/index.ts';
 import { loadWorkspace } from '../workspace/index.ts';
 import { cookieName, hostAllowed, presentedToken, tokensMatch } from './auth.ts';
 import { serveStatic } from './static-files.ts';
@@ -28,6 +29,8 @@ export interface ServeOptions {
   port: number;
   host?: string;
   rendererDir?: string;
+  /** Leave branch containers running after serve exits (default: remove them). */
+  keepRunning?: boolean;
 }
 
 export interface ServeHandle extends Disposable {
@@ -53,10 +56,23 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const token = randomBytes(24).toString('base64url');
     const host = options.host ?? '127.0.0.1';
     const rendererDir = path.resolve(options.rendererDir ?? RENDERER_DIST);
+    // The runtime opens on first use: a workspace that never runs a branch never needs Docker.
+    let runtime: Promise<DockerRuntime> | undefined;
+    const openRuntime = () => {
+      runtime ??= DockerRuntime.open({ workspace: workspace.paths, limits: workspace.servers.limits, image: workspace.servers.image, env: options.env, events: options.events });
+      runtime.catch(() => (runtime = undefined));
+      return runtime;
+    };
+    disposables.add(
+      toDisposable(async () => {
+        const opened = await runtime?.catch(() => undefined);
+        if (opened && !options.keepRunning) await opened.removeAll();
+      }),
+    );
     const trpc = createHTTPHandler({
       router: appRouter,
       basePath: '/trpc/',
-      createContext: () => ({ events: options.events, env: options.env, workspaceRoot: workspace.paths.root, state: async () => store.db }),
+      createContext: () => ({ events: options.events, env: options.env, workspaceRoot: workspace.paths.root, state: async () => store.db, runtime: openRuntime }),
     });
 
     let port = options.port;

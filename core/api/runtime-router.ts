@@ -1,0 +1,42 @@
+// Running branches: build (cached by tree) and start under the codebase's PM2, stop, and the
+// live status of every branch process. Only the live engine has a runtime.
+import { z } from 'zod';
+import { buildBranch } from '../build/index.ts';
+import { BranchyardError } from '../errors/index.ts';
+import { formatBranch, openCodebase, parseBranchNumber } from '../git/index.ts';
+import { requireRuntime, requireWorkspace } from './context.ts';
+import { procedure, router } from './trpc.ts';
+
+const target = z.object({ codebase: z.string(), branch: z.union([z.string(), z.number()]) });
+
+export const runtimeRouter = router({
+  run: procedure.input(target).mutation(async ({ ctx, input }) => {
+    const workspace = await requireWorkspace(ctx);
+    const codebase = await openCodebase(workspace.paths, input.codebase);
+    const branch = parseBranchNumber(input.branch);
+    const runtime = await requireRuntime(ctx);
+    const built = await buildBranch(codebase, branch, ctx.events);
+    if (!built.ok) {
+      const first = built.diagnostics[0] ?? built.problems[0];
+      throw new BranchyardError('InvalidInputError', `branch ${formatBranch(branch)} of ${input.codebase} does not build, so it was not started (${built.diagnostics.length + built.problems.length} problems; first: ${first ? JSON.stringify(first) : 'unknown'}); run \`branchyard build ${input.codebase} ${branch}\` for all of them`);
+    }
+    ctx.events.emit('progress', { task: `run:${input.codebase}:${branch}`, step: 'start', message: `starting branch ${formatBranch(branch)} of ${input.codebase}`, done: 0, total: 1 });
+    const process = await runtime.start(input.codebase, branch, built.server!);
+    ctx.events.emit('progress', { task: `run:${input.codebase}:${branch}`, step: 'running', message: `branch ${formatBranch(branch)} of ${input.codebase} is running`, done: 1, total: 1 });
+    return { ...process, socket: runtime.socketPath(input.codebase, branch), isolated: runtime.isolated, routes: built.routes };
+  }),
+
+  stop: procedure.input(target).mutation(async ({ ctx, input }) => {
+    const workspace = await requireWorkspace(ctx);
+    await openCodebase(workspace.paths, input.codebase);
+    const branch = parseBranchNumber(input.branch);
+    const runtime = await requireRuntime(ctx);
+    await runtime.stop(input.codebase, branch);
+    return { codebase: input.codebase, branch, status: 'stopped' as const };
+  }),
+
+  list: procedure.input(z.object({ codebase: z.string() })).query(async ({ ctx, input }) => {
+    const runtime = await requireRuntime(ctx);
+    return { isolated: runtime.isolated, processes: await runtime.list(input.codebase) };
+  }),
+});

@@ -1,0 +1,74 @@
+// `branchyard run|stop` as a user runs them: refused with advice when no engine runs, served by
+// the running `branchyard serve` otherwise, and nothing left running after serve exits.
+import http from 'node:http';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventBus } from '../events/index.ts';
+import { DockerRuntime } from '../runtime/index.ts';
+import { startServe } from '../serve/index.ts';
+import type { ServeHandle } from '../serve/index.ts';
+import { runBranchyard, tempDir } from '../testing/index.ts';
+import { workspacePaths } from '../workspace/index.ts';
+
+function get(socketPath: string, url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ socketPath, path: url, timeout: 10_000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
+  });
+}
+
+describe('branchyard run / stop', () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let ws: string;
+  let serve: ServeHandle | undefined;
+  const cli = (args: string[]) => runBranchyard(args, { cwd: ws, env: { BRANCHYARD_DATABASE_URL: '' } });
+  beforeAll(async () => {
+    tmp = await tempDir();
+    ws = path.join(tmp.path, 'ws');
+    expect((await runBranchyard(['init', ws])).code).toBe(0);
+    expect((await cli(['codebase', 'add', 'users'])).code).toBe(0);
+  });
+  afterAll(async () => {
+    await serve?.dispose();
+    await tmp.dispose();
+  });
+
+  it('says to start serve when no engine runs', async () => {
+    const result = await cli(['run', 'users', '1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('running branches needs the live engine: start it with `branchyard serve`');
+  });
+
+  it('runs and stops a branch through serve, refuses one that does not build, and leaves nothing running after serve exits', async () => {
+    serve = await startServe({ workspaceRoot: ws, events: createEventBus(), env: {}, port: 0 });
+    const started = await cli(['run', 'users', '1', '--json']);
+    expect(started.stderr).toBe('');
+    const running = JSON.parse(started.stdout) as { status: string; socket: string; isolated: boolean; routes: unknown[] };
+    expect(running).toMatchObject({ status: 'online', isolated: true, routes: expect.arrayContaining([{ procedure: 'notes.listNotes', method: 'GET', path: '/notes/list-notes' }]) });
+    expect(await get(running.socket, '/notes/list-notes')).toBe(200);
+
+    const dir = path.join(tmp.path, 'broken');
+    await mkdir(path.join(dir, 'src', 'features', 'notes', 'controllers'), { recursive: true });
+    await writeFile(path.join(dir, 'src', 'features', 'notes', 'controllers', 'broken.ts'), "export function getBroken(): number {\n  return 'x';\n}\n");
+    expect((await cli(['branch', 'new', 'users', '--dir', dir])).code).toBe(0);
+    const refused = await cli(['run', 'users', '2']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('branch 00002 of users does not build, so it was not started');
+
+    const stopped = await cli(['stop', 'users', '1']);
+    expect(stopped.stdout).toBe('Stopped branch 00001 of users.\n');
+    await expect(get(running.socket, '/health')).rejects.toThrow();
+
+    expect((await cli(['run', 'users', '1'])).stdout).toContain('Branch 00001 of users is online');
+    const runtime = await DockerRuntime.open({ workspace: workspacePaths(ws), limits: { memoryMb: 256, cpus: 1, pids: 64 } });
+    expect((await runtime.containers()).size).toBe(1);
+    await serve.dispose();
+    serve = undefined;
+    expect((await runtime.containers()).size).toBe(0);
+  });
+});
