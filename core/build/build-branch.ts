@@ -33,7 +33,13 @@ export interface BuildResult {
   problems: Analysis['problems'];
 }
 
-const GENERATOR_FILES = [SERVER_RUNTIME, new URL('./generate.ts', import.meta.url).pathname, new URL('./zod-source.ts', import.meta.url).pathname];
+const GENERATOR_FILES = [SERVER_RUNTIME, ...['./generate.ts', './zod-source.ts', './build-branch.ts'].map((file) => new URL(file, import.meta.url).pathname)];
+
+/**
+ * What PM2 starts: it loads the server with import(), and a branch module that throws while
+ * loading would otherwise leave a process that is "online" but never listens.
+ */
+const LAUNCHER = "import('./server.mjs').catch((error) => {\n  console.error(error?.stack ?? String(error));\n  process.exit(1);\n});\n";
 
 export async function buildBranch(codebase: CodebaseHandle, branch: number, events?: EventBus): Promise<BuildResult> {
   const analysis = await analyzeBranch(codebase, branch, events);
@@ -72,7 +78,14 @@ export async function buildBranch(codebase: CodebaseHandle, branch: number, even
       logLevel: 'silent',
       sourcemap: 'linked',
     });
-    await writeFile(path.join(staging, 'openapi.json'), await printOpenApi(path.join(staging, 'server.mjs')));
+    const described = await printOpenApi(path.join(staging, 'server.mjs'));
+    if (!described.ok) {
+      // The branch's modules threw while loading: it would crash at every start.
+      await rm(staging, { recursive: true, force: true });
+      return { ...base, ok: false, cached: false, server: null, openapi: null, problems: [{ file: 'src', line: 0, function: '(loading)', message: `the server stopped while loading the branch's modules: ${described.error}` }] };
+    }
+    await writeFile(path.join(staging, 'openapi.json'), described.document);
+    await writeFile(path.join(staging, 'start.mjs'), LAUNCHER);
     await writeFile(path.join(staging, 'build.json'), `${JSON.stringify({ codebase: codebase.paths.name, branch, tree: analysis.checkout.tree, routes, builtAt: new Date().toISOString() }, null, 2)}\n`);
     await rename(staging, outDir).catch(async (error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
@@ -85,10 +98,12 @@ export async function buildBranch(codebase: CodebaseHandle, branch: number, even
   return { ...base, ok: true, cached: false, server, openapi };
 }
 
-function printOpenApi(server: string): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(process.execPath, [server, '--print-openapi'], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`the built server could not describe its routes: ${stderr || error.message}`)) : resolve(stdout),
-    ),
+function printOpenApi(server: string): Promise<{ ok: true; document: string } | { ok: false; error: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, [server, '--print-openapi'], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (!error) return resolve({ ok: true, document: stdout });
+      const thrown = stderr.split('\n').find((line) => /^\w*Error\b/.test(line)) ?? stderr.trim().split('\n').at(-1) ?? error.message;
+      resolve({ ok: false, error: thrown });
+    }),
   );
 }

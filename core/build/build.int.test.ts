@@ -121,6 +121,22 @@ describe('building a branch', () => {
     expect(result).toMatchObject({ ok: false, server: null, openapi: null });
     expect(result.diagnostics.map((d) => `${d.file}:${d.line} ${d.code}`)).toEqual(['src/features/notes/controllers/extra.ts:1 BY-STACK', 'src/features/notes/controllers/extra.ts:3 TS2322']);
 
+    const throwing = (
+      await createBranch({
+        codebase: ws.codebase,
+        logsRepository: ws.logsRepository,
+        parent: 1,
+        changes: text({ 'src/features/notes/controllers/boom.ts': "throw new Error('no config');\nexport function getBoom(): { ok: boolean } {\n  return { ok: true };\n}\n" }),
+        author: 'agent',
+        message: 'Throws while loading',
+      })
+    ).info.number;
+    expect(await buildBranch(ws.codebase, throwing)).toMatchObject({
+      ok: false,
+      server: null,
+      problems: [{ function: '(loading)', message: expect.stringContaining('Error: no config') }],
+    });
+
     const cli = await runBranchyard(['build', 'users', String(number), '--json'], { cwd: ws.root, env: { BRANCHYARD_DATABASE_URL: '' } });
     expect(cli.code).toBe(1);
     expect(JSON.parse(cli.stdout)).toMatchObject({ ok: false, diagnostics: [expect.objectContaining({ code: 'BY-STACK', message: expect.stringContaining('"left-pad"') }), expect.anything()] });

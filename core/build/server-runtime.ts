@@ -2,6 +2,7 @@
 // mapping of the boilerplate's errors to HTTP statuses, the OpenAPI document, the health route,
 // the request time limit, and listening where the runtime says (a unix socket or a loopback
 // port). Generated entries import this module; it is never edited per branch.
+import { rmSync } from 'node:fs';
 import http from 'node:http';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { AnyRouter } from '@trpc/server';
@@ -74,7 +75,12 @@ export function startBranchServer(options: BranchServerOptions): void {
 
   const socket = process.env.BRANCHYARD_SOCKET;
   const ready = () => console.log(`[branch] listening on ${socket ?? `127.0.0.1:${(server.address() as { port: number }).port}`}`);
-  if (socket) server.listen(socket, ready);
+  if (socket) {
+    // A socket file left by this branch's previous process (crashed, restarted by PM2) would
+    // make listen fail; the path belongs to this branch alone.
+    rmSync(socket, { force: true });
+    server.listen(socket, ready);
+  }
   else server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', ready);
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGTERM', stop);

@@ -71,4 +71,43 @@ describe('the Docker runtime', () => {
     expect(await again.containers()).toEqual(before);
     expect((await again.list('users')).map((p) => [p.branch, p.status])).toEqual([[1, 'online']]);
   });
+
+  it('restarts a branch whose handler exits the process, and marks one that crashes in a loop as failed with its last lines', async () => {
+    const exiting = await createBranch({
+      codebase: ws.codebase,
+      logsRepository: ws.logsRepository,
+      parent: 1,
+      changes: text({ 'src/features/ops/controllers/ops.ts': 'export function quit(): { ok: boolean } {\n  process.exit(3);\n}\n' }),
+      author: 'user',
+      message: 'Quit',
+    });
+    const built = await buildBranch(ws.codebase, exiting.info.number);
+    await runtime.start('users', exiting.info.number, built.server!);
+    const socket = runtime.socketPath('users', exiting.info.number);
+    await expect(new Promise((resolve, reject) => {
+      const request = http.request({ socketPath: socket, method: 'POST', path: '/ops/quit', headers: { 'content-type': 'application/json' }, timeout: 10_000 }, resolve);
+      request.on('error', reject);
+      request.end();
+    })).rejects.toThrow();
+    await expect.poll(async () => (await runtime.list('users')).find((p) => p.branch === exiting.info.number)?.restarts, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(async () => get(socket, '/health').then((r) => r.status, () => 0), { timeout: 20_000 }).toBe(200);
+
+    const crashing = await createBranch({
+      codebase: ws.codebase,
+      logsRepository: ws.logsRepository,
+      parent: 1,
+      // Crashes only where it runs (say, a setting it needs is missing there), so it builds.
+      changes: text({ 'src/features/boom/controllers/boom.ts': "if (process.env.BRANCHYARD_SOCKET) throw new Error('boom at start');\nexport function getBoom(): { ok: boolean } {\n  return { ok: true };\n}\n" }),
+      author: 'user',
+      message: 'Boom',
+    });
+    const boom = await buildBranch(ws.codebase, crashing.info.number);
+    expect(boom.ok).toBe(true);
+    await expect(runtime.start('users', crashing.info.number, boom.server!)).rejects.toMatchObject({
+      kind: 'RuntimeError',
+      message: expect.stringMatching(/crashed \d+ times in a row and was stopped; its last log lines:\n[\s\S]*boom at start/),
+    });
+    // The other branches never noticed.
+    expect((await get(runtime.socketPath('users', 1), '/health')).status).toBe(200);
+  });
 });

@@ -3,7 +3,7 @@
 // gateway reaches it. Starting, stopping or reloading one branch never touches another. After
 // an engine restart the container and its processes are adopted by their labels, not started
 // again.
-import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
@@ -18,6 +18,11 @@ import { waitForHealth } from './health.ts';
 const ENGINE_MODULES = fileURLToPath(new URL('../../node_modules/', import.meta.url));
 const PM2 = ['/engine/node_modules/pm2/bin/pm2'];
 const LABEL_WORKSPACE = 'dev.branchyard.workspace';
+/**
+ * Restarts PM2 grants a branch that dies within two seconds of starting, before it counts as
+ * failed. A branch that ran longer and then died is restarted without limit.
+ */
+const MAX_RESTARTS = 6;
 const LABEL_CODEBASE = 'dev.branchyard.codebase';
 
 export interface Limits {
@@ -29,7 +34,7 @@ export interface Limits {
 export interface BranchProcess {
   codebase: string;
   branch: number;
-  status: 'online' | 'stopped' | 'errored' | 'launching' | 'unknown';
+  status: 'online' | 'restarting' | 'stopped' | 'errored' | 'launching' | 'unknown';
   restarts: number;
   pid: number | null;
 }
@@ -58,6 +63,16 @@ export class DockerRuntime {
     return new DockerRuntime(docker, options, image);
   }
 
+  /** Folder on the host with the codebase's PM2 entries (mounted read-only at /run/branchyard). */
+  runDir(codebase: string): string {
+    return path.join(this.options.workspace.engineDir, 'run', codebase, 'pm2');
+  }
+
+  /** Folder on the host where PM2 writes each branch's output (mounted at /logs). */
+  logsDir(codebase: string): string {
+    return path.join(this.options.workspace.engineDir, 'run', codebase, 'logs');
+  }
+
   /** Folder on the host holding a codebase's branch sockets (mounted at /sockets). */
   socketsDir(codebase: string): string {
     return path.join(this.options.workspace.engineDir, 'run', codebase, 'sockets');
@@ -83,7 +98,8 @@ export class DockerRuntime {
       return existing;
     }
     this.options.events?.emit('progress', { task: `runtime:${codebase}`, step: 'container', message: `starting the container of ${codebase}`, done: 0, total: 1 });
-    const runDir = path.join(this.options.workspace.engineDir, 'run', codebase);
+    const runDir = this.runDir(codebase);
+    await mkdir(runDir, { recursive: true });
     const buildsDir = path.join(this.options.workspace.engineDir, 'builds', codebase, 'out');
     await mkdir(this.socketsDir(codebase), { recursive: true });
     await mkdir(buildsDir, { recursive: true });
@@ -94,7 +110,11 @@ export class DockerRuntime {
     // the sockets folder is handed to nobody so the branch can listen there.
     const uid = process.getuid?.() ?? 65534;
     const user = uid === 0 ? '65534:65534' : `${uid}:${process.getgid?.() ?? uid}`;
-    if (uid === 0) await chown(this.socketsDir(codebase), 65534, 65534);
+    await mkdir(this.logsDir(codebase), { recursive: true });
+    if (uid === 0) {
+      await chown(this.socketsDir(codebase), 65534, 65534);
+      await chown(this.logsDir(codebase), 65534, 65534);
+    }
     const container = await this.docker.createContainer({
       name,
       Image: this.image,
@@ -109,7 +129,7 @@ export class DockerRuntime {
         PidsLimit: this.options.limits.pids,
         ReadonlyRootfs: true,
         Tmpfs: { '/tmp': 'rw,mode=1777' },
-        Binds: [`${ENGINE_MODULES}:/engine/node_modules:ro`, `${runDir}:/run/branchyard:ro`, `${buildsDir}:/builds:ro`, `${this.socketsDir(codebase)}:/sockets:rw`],
+        Binds: [`${ENGINE_MODULES}:/engine/node_modules:ro`, `${runDir}:/run/branchyard:ro`, `${buildsDir}:/builds:ro`, `${this.socketsDir(codebase)}:/sockets:rw`, `${this.logsDir(codebase)}:/logs:rw`],
       },
     });
     await container.start();
@@ -126,12 +146,43 @@ export class DockerRuntime {
     const socket = this.socketPath(codebase, branch);
     await rm(socket, { force: true });
     await execIn(container, [NODE_IN_IMAGE, ...PM2, 'delete', name]);
-    const started = await execIn(container, [NODE_IN_IMAGE, ...PM2, 'start', `/builds/${relative}`, '--name', name, '--exp-backoff-restart-delay', '100', '--max-restarts', '10'], {
-      env: [`BRANCHYARD_SOCKET=/sockets/${path.basename(socket)}`, `BRANCHYARD_BRANCH=${branch}`, 'HOME=/tmp', 'PM2_HOME=/tmp/pm2'],
-    });
+    // The PM2 process entry: written on the host, read by PM2 through the read-only mount.
+    const entry = {
+      apps: [
+        {
+          name,
+          // The build's launcher beside the server: it exits when the branch fails to load.
+          script: `/builds/${path.join(path.dirname(relative), 'start.mjs')}`,
+          env: { BRANCHYARD_SOCKET: `/sockets/${path.basename(socket)}`, BRANCHYARD_BRANCH: String(branch), NODE_ENV: 'production' },
+          min_uptime: 2000,
+          max_restarts: MAX_RESTARTS,
+          kill_timeout: 5000,
+          out_file: `/logs/${name}.out.log`,
+          error_file: `/logs/${name}.err.log`,
+          time: true,
+        },
+      ],
+    };
+    await mkdir(path.join(this.runDir(codebase), 'apps'), { recursive: true });
+    await writeFile(path.join(this.runDir(codebase), 'apps', `${name}.json`), `${JSON.stringify(entry, null, 2)}\n`);
+    const started = await execIn(container, [NODE_IN_IMAGE, ...PM2, 'start', `/run/branchyard/apps/${name}.json`]);
     if (started.code !== 0) throw new BranchyardError('RuntimeError', `PM2 could not start branch ${branch} of ${codebase}: ${started.stderr || started.stdout}`);
-    await waitForHealth(socket, 20_000, `branch ${String(branch).padStart(5, '0')} of ${codebase}`);
+    const what = `branch ${String(branch).padStart(5, '0')} of ${codebase}`;
+    // Healthy, or given up on by PM2 after crashing in a loop: whichever comes first.
+    const failed = async () => {
+      const current = (await this.list(codebase)).find((p) => p.branch === branch);
+      if (current?.status !== 'errored') return undefined;
+      return new BranchyardError('RuntimeError', `${what} crashed ${current.restarts} times in a row and was stopped; its last log lines:\n${await this.logs(codebase, branch, 15)}`);
+    };
+    await waitForHealth(socket, 60_000, what, failed);
     return (await this.list(codebase)).find((p) => p.branch === branch) ?? { codebase, branch, status: 'online', restarts: 0, pid: null };
+  }
+
+  /** The last lines a branch wrote to its error output (or, when that is empty, its output). */
+  async logs(codebase: string, branch: number, lines: number): Promise<string> {
+    const read = (kind: 'err' | 'out') => readFile(path.join(this.logsDir(codebase), `${processName(codebase, branch)}.${kind}.log`), 'utf8').catch(() => '');
+    const text = (await read('err')).trim() || (await read('out')).trim();
+    return text.split('\n').slice(-lines).join('\n');
   }
 
   async stop(codebase: string, branch: number): Promise<void> {
@@ -175,5 +226,6 @@ function processName(codebase: string, branch: number): string {
 }
 
 function statusOf(status: string): BranchProcess['status'] {
+  if (status === 'waiting restart') return 'restarting';
   return status === 'online' || status === 'stopped' || status === 'errored' || status === 'launching' ? status : 'unknown';
 }

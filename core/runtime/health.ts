@@ -3,10 +3,17 @@ import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BranchyardError } from '../errors/index.ts';
 
-export async function waitForHealth(socketPath: string, timeoutMs: number, what: string): Promise<void> {
+/** Waits for the health route; `failed` is asked now and then whether to give up early, and why. */
+export async function waitForHealth(socketPath: string, timeoutMs: number, what: string, failed?: () => Promise<Error | undefined>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
+  let nextCheck = Date.now() + 500;
   while (Date.now() < deadline) {
+    if (failed && Date.now() >= nextCheck) {
+      const error = await failed();
+      if (error) throw error;
+      nextCheck = Date.now() + 500;
+    }
     try {
       const status = await probe(socketPath);
       if (status === 200) return;
