@@ -1,6 +1,6 @@
 // What every procedure can reach. Built once by whoever hosts the router (CLI, serve, Electron).
 import type { EventBus } from '../events/index.ts';
-import type { DockerRuntime } from '../runtime/index.ts';
+import type { Pm2Runtime } from '../runtime/index.ts';
 import type { StateDb } from '../store/index.ts';
 import type { Workspace } from '../workspace/index.ts';
 import { loadWorkspace } from '../workspace/index.ts';
@@ -14,10 +14,10 @@ export interface EngineContext {
   /** The engine state, opened (and brought up to date with the files) on first use. */
   state: () => Promise<StateDb>;
   /** The branch runtime; only the live engine (`branchyard serve`, the desktop app) has one. */
-  runtime?: () => Promise<DockerRuntime>;
+  runtime?: () => Promise<Pm2Runtime>;
 }
 
-export function requireRuntime(ctx: EngineContext): Promise<DockerRuntime> {
+export function requireRuntime(ctx: EngineContext): Promise<Pm2Runtime> {
   if (!ctx.runtime) {
     throw new BranchyardError('EngineNotRunningError', 'running branches needs the live engine: start it with `branchyard serve` in this workspace, then run this command again');
   }

@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventBus } from '../events/index.ts';
-import { DockerRuntime } from '../runtime/index.ts';
+import { Pm2Runtime } from '../runtime/index.ts';
 import { startServe } from '../serve/index.ts';
 import type { ServeHandle } from '../serve/index.ts';
 import { runBranchyard, tempDir } from '../testing/index.ts';
@@ -45,7 +45,7 @@ describe('branchyard run / stop', () => {
   });
 
   it('runs and stops a branch through serve, refuses one that does not build, and leaves nothing running after serve exits', async () => {
-    serve = await startServe({ workspaceRoot: ws, events: createEventBus(), env: {}, port: 0 });
+    serve = await startServe({ workspaceRoot: ws, events: createEventBus(), env: { BRANCHYARD_RUNTIME: 'docker' }, port: 0 });
     const started = await cli(['run', 'users', '1', '--json']);
     expect(started.stderr).toBe('');
     const running = JSON.parse(started.stdout) as { status: string; socket: string; isolated: boolean; routes: unknown[] };
@@ -65,10 +65,10 @@ describe('branchyard run / stop', () => {
     await expect(get(running.socket, '/health')).rejects.toThrow();
 
     expect((await cli(['run', 'users', '1'])).stdout).toContain('Branch 00001 of users is online');
-    const runtime = await DockerRuntime.open({ workspace: workspacePaths(ws), limits: { memoryMb: 256, cpus: 1, pids: 64 } });
-    expect((await runtime.containers()).size).toBe(1);
+    const runtime = await Pm2Runtime.open({ workspace: workspacePaths(ws), limits: { memoryMb: 256, cpus: 1, pids: 64 }, backend: 'docker' });
+    expect(await runtime.codebases()).toEqual(['users']);
     await serve.dispose();
     serve = undefined;
-    expect((await runtime.containers()).size).toBe(0);
+    expect(await runtime.codebases()).toEqual([]);
   });
 });

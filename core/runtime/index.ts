@@ -1,8 +1,9 @@
-// The branch runtime: every branch as its own process under PM2, in one Docker container per
-// codebase (no network, limits from servers/config.json), reached through unix sockets in a
-// folder shared with the host. A branch is running only once its health route answers.
+// The branch runtime: every branch as its own PM2 process, one PM2 per codebase, in a Docker
+// container (no network, limits from servers/config.json) or, without Docker, on this machine
+// with no isolation. Branches are reached through unix sockets in a folder on the host, and a
+// branch is running only once its health route answers.
 export { ensureBaseImage } from './base-image.ts';
 export { connectDocker, dockerSocket } from './docker.ts';
-export type { BranchProcess, DockerRuntimeOptions, Limits } from './docker-runtime.ts';
-export { DockerRuntime } from './docker-runtime.ts';
+export { Pm2Runtime } from './pm2-runtime.ts';
+export type { BranchProcess, Limits, RuntimeOptions } from './types.ts';
 export { waitForHealth } from './health.ts';

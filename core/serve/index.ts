@@ -14,7 +14,8 @@ import { DisposableStore, toDisposable } from '../lifecycle/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import { ensureGateway, openStore } from '../store/index.ts';
 import type { Store } from '../store/index.ts';
-import { DockerRuntime } from '../runtime/index.ts';
+import { isBranchyardError } from '../errors/index.ts';
+import { Pm2Runtime } from '../runtime/index.ts';
 import { loadWorkspace } from '../workspace/index.ts';
 import { cookieName, hostAllowed, presentedToken, tokensMatch } from './auth.ts';
 import { serveStatic } from './static-files.ts';
@@ -57,9 +58,9 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const host = options.host ?? '127.0.0.1';
     const rendererDir = path.resolve(options.rendererDir ?? RENDERER_DIST);
     // The runtime opens on first use: a workspace that never runs a branch never needs Docker.
-    let runtime: Promise<DockerRuntime> | undefined;
+    let runtime: Promise<Pm2Runtime> | undefined;
     const openRuntime = () => {
-      runtime ??= DockerRuntime.open({ workspace: workspace.paths, limits: workspace.servers.limits, image: workspace.servers.image, env: options.env, events: options.events });
+      runtime ??= openBranchRuntime(workspace, options);
       runtime.catch(() => (runtime = undefined));
       return runtime;
     };
@@ -136,4 +137,21 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
 function unauthorized(response: http.ServerResponse): void {
   response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
   response.end(JSON.stringify({ error: 'unauthorized: open the address with the token that `branchyard serve` printed' }));
+}
+
+/**
+ * Docker when its engine answers; otherwise PM2 on this machine, with no isolation (said in the
+ * progress and on every branch). BRANCHYARD_RUNTIME=host or docker picks one outright.
+ */
+async function openBranchRuntime(workspace: Awaited<ReturnType<typeof loadWorkspace>>, options: ServeOptions): Promise<Pm2Runtime> {
+  const base = { workspace: workspace.paths, limits: workspace.servers.limits, image: workspace.servers.image, env: options.env, events: options.events };
+  const choice = options.env.BRANCHYARD_RUNTIME;
+  if (choice === 'host') return Pm2Runtime.open({ ...base, backend: 'host' });
+  try {
+    return await Pm2Runtime.open({ ...base, backend: 'docker' });
+  } catch (error) {
+    if (choice === 'docker' || !isBranchyardError(error) || error.kind !== 'RuntimeUnavailableError') throw error;
+    options.events.emit('progress', { task: 'runtime', step: 'host', message: `${error.message.split(';')[0]}: branches run on this machine with no isolation`, done: 1, total: 1 });
+    return Pm2Runtime.open({ ...base, backend: 'host' });
+  }
 }

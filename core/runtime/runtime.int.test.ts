@@ -1,12 +1,13 @@
-// The runtime on a real Docker engine: two branches of one codebase served at once from one
-// container, each stopped on its own, and both adopted by a new engine after a restart.
+// One contract for both runtimes, on a real Docker engine and on this machine's PM2: two
+// branches of one codebase served at once, each stopped on its own, adopted by a new engine,
+// crashes restarted and crash loops reported.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBranch } from '../build/index.ts';
 import { createBranch } from '../git/index.ts';
 import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
 import { testWorkspace, text } from '../git/fixtures/test-workspace.ts';
-import { DockerRuntime } from './index.ts';
+import { Pm2Runtime } from './index.ts';
 
 function get(socketPath: string, url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -22,21 +23,22 @@ function get(socketPath: string, url: string): Promise<{ status: number; body: s
 
 const LIMITS = { memoryMb: 512, cpus: 1, pids: 256 };
 
-describe('the Docker runtime', () => {
+describe.each(['docker', 'host'] as const)('the %s runtime', (backend) => {
   let ws: TestWorkspace;
-  let runtime: DockerRuntime;
+  let runtime: Pm2Runtime;
   beforeAll(async () => {
     ws = await testWorkspace();
-    runtime = await DockerRuntime.open({ workspace: ws.paths, limits: LIMITS }).catch((error: Error) => {
+    runtime = await Pm2Runtime.open({ workspace: ws.paths, limits: LIMITS, backend }).catch((error: Error) => {
       throw new Error(`these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`);
     });
+    expect(runtime.isolated).toBe(backend === 'docker');
   });
   afterAll(async () => {
     await runtime?.remove('users');
     await ws?.dispose();
   });
 
-  it('serves 00001 and a hand-made 00002 at once from one container, and stops one without the other', async () => {
+  it('serves 00001 and a hand-made 00002 at once from one PM2, and stops one without the other', async () => {
     const second = await createBranch({
       codebase: ws.codebase,
       logsRepository: ws.logsRepository,
@@ -57,19 +59,23 @@ describe('the Docker runtime', () => {
       [1, 'online'],
       [2, 'online'],
     ]);
-    expect((await runtime.containers()).size).toBe(1);
+    expect(await runtime.codebases()).toEqual(['users']);
 
     await runtime.stop('users', 2);
     expect((await runtime.list('users')).map((p) => p.branch)).toEqual([1]);
     expect((await get(runtime.socketPath('users', 1), '/health')).status).toBe(200);
     await expect(get(runtime.socketPath('users', 2), '/health')).rejects.toThrow();
 
-    // A new engine adopts the running container and its branch instead of starting another.
-    const again = await DockerRuntime.open({ workspace: ws.paths, limits: LIMITS });
-    const before = await runtime.containers();
-    await again.container('users');
-    expect(await again.containers()).toEqual(before);
-    expect((await again.list('users')).map((p) => [p.branch, p.status])).toEqual([[1, 'online']]);
+    // A new engine adopts the running PM2 and its branch instead of starting another.
+    const again = await Pm2Runtime.open({ workspace: ws.paths, limits: LIMITS, backend });
+    const pid = (await runtime.list('users'))[0]!.pid;
+    await again.prepare('users');
+    expect(await again.codebases()).toEqual(['users']);
+    expect((await again.list('users')).map((p) => [p.branch, p.status, p.pid])).toEqual([[1, 'online', pid]]);
+    // A process whose branch no longer exists is stopped on adoption.
+    expect(await again.stopOrphans('users', (n) => n !== 1)).toEqual([1]);
+    expect(await again.list('users')).toEqual([]);
+    await again.start('users', 1, b1.server!);
   });
 
   it('restarts a branch whose handler exits the process, and marks one that crashes in a loop as failed with its last lines', async () => {

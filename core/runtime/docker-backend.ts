@@ -1,0 +1,100 @@
+// PM2 inside one Docker container per codebase: no network, memory/CPU/pids limits, a
+// read-only root, never root. The engine's node_modules (PM2 and the stack) is mounted
+// read-only; entries, builds, sockets and logs are host folders mounted in. Containers carry
+// labels, so a restarted engine adopts them instead of starting new ones.
+import { chown } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type Docker from 'dockerode';
+import { ensureBaseImage, NODE_IN_IMAGE } from './base-image.ts';
+import { connectDocker } from './docker.ts';
+import { execIn } from './exec.ts';
+import type { ExecResult } from './exec.ts';
+import type { Pm2Backend, RunFolders, RuntimeOptions } from './types.ts';
+
+const ENGINE_MODULES = fileURLToPath(new URL('../../node_modules/', import.meta.url));
+const PM2 = [NODE_IN_IMAGE, '/engine/node_modules/pm2/bin/pm2'];
+const LABEL_WORKSPACE = 'dev.branchyard.workspace';
+const LABEL_CODEBASE = 'dev.branchyard.codebase';
+const MOUNTS: Record<keyof RunFolders, string> = { apps: '/run/branchyard', builds: '/builds', sockets: '/sockets', logs: '/logs' };
+
+export class DockerBackend implements Pm2Backend {
+  readonly kind = 'docker' as const;
+  readonly isolated = true;
+
+  private constructor(
+    private readonly docker: Docker,
+    private readonly options: RuntimeOptions,
+    private readonly image: string,
+  ) {}
+
+  static async open(options: RuntimeOptions): Promise<DockerBackend> {
+    const docker = await connectDocker(options.env);
+    return new DockerBackend(docker, options, options.image ?? (await ensureBaseImage(docker, options.events)));
+  }
+
+  containerName(codebase: string): string {
+    const id = Buffer.from(this.options.workspace.root).toString('base64url').slice(-12).toLowerCase().replace(/[^a-z0-9]/g, 'x');
+    return `branchyard-${id}-${codebase}`;
+  }
+
+  inside(_codebase: string, _folders: RunFolders, kind: keyof RunFolders): string {
+    return MOUNTS[kind];
+  }
+
+  async running(codebase: string): Promise<boolean> {
+    return this.docker
+      .getContainer(this.containerName(codebase))
+      .inspect()
+      .then((i) => i.State.Running, () => false);
+  }
+
+  async prepare(codebase: string, folders: RunFolders): Promise<void> {
+    const container = this.docker.getContainer(this.containerName(codebase));
+    const info = await container.inspect().catch(() => undefined);
+    if (info?.State.Running) return;
+    if (info) return void (await container.start());
+    this.options.events?.emit('progress', { task: `runtime:${codebase}`, step: 'container', message: `starting the container of ${codebase}`, done: 0, total: 1 });
+    // Branch code never runs as root, even when the engine does: then it runs as nobody, and
+    // the folders it writes are handed to nobody.
+    const uid = process.getuid?.() ?? 65534;
+    const user = uid === 0 ? '65534:65534' : `${uid}:${process.getgid?.() ?? uid}`;
+    if (uid === 0) for (const dir of [folders.sockets, folders.logs]) await chown(dir, 65534, 65534);
+    const created = await this.docker.createContainer({
+      name: this.containerName(codebase),
+      Image: this.image,
+      User: user,
+      Cmd: [NODE_IN_IMAGE, '/engine/node_modules/pm2/bin/pm2-runtime', 'start', `${MOUNTS.apps}/keepalive.config.cjs`],
+      Env: ['HOME=/tmp', 'PM2_HOME=/tmp/pm2', 'NODE_ENV=production'],
+      Labels: { [LABEL_WORKSPACE]: this.options.workspace.root, [LABEL_CODEBASE]: codebase },
+      HostConfig: {
+        NetworkMode: 'none',
+        Memory: this.options.limits.memoryMb * 1024 * 1024,
+        NanoCpus: Math.round(this.options.limits.cpus * 1e9),
+        PidsLimit: this.options.limits.pids,
+        ReadonlyRootfs: true,
+        Tmpfs: { '/tmp': 'rw,mode=1777' },
+        Binds: [
+          `${ENGINE_MODULES}:/engine/node_modules:ro`,
+          `${folders.apps}:${MOUNTS.apps}:ro`,
+          `${folders.builds}:${MOUNTS.builds}:ro`,
+          `${folders.sockets}:${MOUNTS.sockets}:rw`,
+          `${folders.logs}:${MOUNTS.logs}:rw`,
+        ],
+      },
+    });
+    await created.start();
+  }
+
+  pm2(codebase: string, args: string[]): Promise<ExecResult> {
+    return execIn(this.docker.getContainer(this.containerName(codebase)), [...PM2, ...args]);
+  }
+
+  async remove(codebase: string): Promise<void> {
+    await this.docker.getContainer(this.containerName(codebase)).remove({ force: true }).catch(() => undefined);
+  }
+
+  async codebases(): Promise<string[]> {
+    const all = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_WORKSPACE}=${this.options.workspace.root}`] } });
+    return all.map((c) => c.Labels[LABEL_CODEBASE] ?? '').filter(Boolean);
+  }
+}

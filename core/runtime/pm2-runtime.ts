@@ -1,0 +1,161 @@
+// Branches as PM2 processes, one PM2 per codebase, whichever backend runs it (a Docker
+// container, or this machine without isolation). Each branch listens on a unix socket in a host
+// folder, where the gateway reaches it; it counts as running only once its health route
+// answers. Starting, stopping or reloading one branch never touches another.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { BranchyardError } from '../errors/index.ts';
+import { DockerBackend } from './docker-backend.ts';
+import { waitForHealth } from './health.ts';
+import { HostBackend } from './host-backend.ts';
+import type { BranchProcess, Pm2Backend, RunFolders, RuntimeOptions } from './types.ts';
+
+/**
+ * Restarts PM2 grants a branch that dies within two seconds of starting, before it counts as
+ * failed. A branch that ran longer and then died is restarted without limit.
+ */
+const MAX_RESTARTS = 6;
+
+export class Pm2Runtime {
+  get kind(): Pm2Backend['kind'] {
+    return this.backend.kind;
+  }
+
+  get isolated(): boolean {
+    return this.backend.isolated;
+  }
+
+  constructor(
+    private readonly backend: Pm2Backend,
+    private readonly options: RuntimeOptions,
+  ) {}
+
+  /** Docker when its engine answers; otherwise, when `fallbackToHost`, PM2 on this machine. */
+  static async open(options: RuntimeOptions & { backend?: 'docker' | 'host' }): Promise<Pm2Runtime> {
+    const backend = options.backend === 'host' ? new HostBackend(options) : await DockerBackend.open(options);
+    return new Pm2Runtime(backend, options);
+  }
+
+  folders(codebase: string): RunFolders {
+    const run = path.join(this.options.workspace.engineDir, 'run', codebase);
+    return { apps: path.join(run, 'pm2'), sockets: path.join(run, 'sockets'), logs: path.join(run, 'logs'), builds: path.join(this.options.workspace.engineDir, 'builds', codebase, 'out') };
+  }
+
+  socketPath(codebase: string, branch: number): string {
+    return path.join(this.folders(codebase).sockets, `${pad(branch)}.sock`);
+  }
+
+  /** Makes sure the codebase's PM2 runs, adopting one that already does. */
+  async prepare(codebase: string): Promise<void> {
+    const folders = this.folders(codebase);
+    for (const dir of Object.values(folders)) await mkdir(dir, { recursive: true });
+    // pm2-runtime (in a container) needs one app to keep running before any branch starts.
+    await writeFile(path.join(folders.apps, 'keepalive.cjs'), 'setInterval(() => {}, 1 << 30);\n');
+    const keepalive = path.join(this.backend.inside(codebase, folders, 'apps'), 'keepalive.cjs');
+    await writeFile(path.join(folders.apps, 'keepalive.config.cjs'), `module.exports = { apps: [{ name: 'branchyard-keepalive', script: ${JSON.stringify(keepalive)} }] };\n`);
+    await this.backend.prepare(codebase, folders);
+  }
+
+  /** Starts (or restarts) a branch from its built server and waits until its health route answers. */
+  async start(codebase: string, branch: number, server: string): Promise<BranchProcess> {
+    const folders = this.folders(codebase);
+    const relative = path.relative(folders.builds, server);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) throw new BranchyardError('RuntimeError', `${server} is not a build of codebase ${codebase}`);
+    await this.prepare(codebase);
+    const name = processName(codebase, branch);
+    const socket = this.socketPath(codebase, branch);
+    await this.backend.pm2(codebase, ['delete', name]);
+    await rm(socket, { force: true });
+    const inside = (kind: keyof RunFolders, file: string) => path.join(this.backend.inside(codebase, folders, kind), file);
+    // The PM2 process entry. The script is the build's launcher beside the server: it exits when
+    // the branch fails to load, so PM2 sees the crash.
+    const entry = {
+      apps: [
+        {
+          name,
+          script: inside('builds', path.join(path.dirname(relative), 'start.mjs')),
+          env: { BRANCHYARD_SOCKET: inside('sockets', `${pad(branch)}.sock`), BRANCHYARD_BRANCH: String(branch), NODE_ENV: 'production' },
+          min_uptime: 2000,
+          max_restarts: MAX_RESTARTS,
+          kill_timeout: 5000,
+          out_file: inside('logs', `${name}.out.log`),
+          error_file: inside('logs', `${name}.err.log`),
+          time: true,
+        },
+      ],
+    };
+    await writeFile(path.join(folders.apps, `${name}.json`), `${JSON.stringify(entry, null, 2)}\n`);
+    const started = await this.backend.pm2(codebase, ['start', inside('apps', `${name}.json`)]);
+    if (started.code !== 0) throw new BranchyardError('RuntimeError', `PM2 could not start branch ${pad(branch)} of ${codebase}: ${started.stderr || started.stdout}`);
+
+    const what = `branch ${pad(branch)} of ${codebase}`;
+    // Healthy, or given up on by PM2 after crashing in a loop: whichever comes first.
+    const failed = async () => {
+      const current = (await this.list(codebase)).find((p) => p.branch === branch);
+      if (current?.status !== 'errored') return undefined;
+      return new BranchyardError('RuntimeError', `${what} crashed ${current.restarts} times in a row and was stopped; its last log lines:\n${await this.logs(codebase, branch, 15)}`);
+    };
+    await waitForHealth(socket, 60_000, what, failed);
+    return (await this.list(codebase)).find((p) => p.branch === branch) ?? { codebase, branch, status: 'online', restarts: 0, pid: null };
+  }
+
+  async stop(codebase: string, branch: number): Promise<void> {
+    if (await this.backend.running(codebase)) await this.backend.pm2(codebase, ['delete', processName(codebase, branch)]);
+    await rm(this.socketPath(codebase, branch), { force: true });
+  }
+
+  async list(codebase: string): Promise<BranchProcess[]> {
+    if (!(await this.backend.running(codebase))) return [];
+    const result = await this.backend.pm2(codebase, ['jlist']);
+    const start = result.stdout.indexOf('[');
+    if (start < 0) throw new BranchyardError('RuntimeError', `PM2 did not list the processes of ${codebase}: ${result.stderr || result.stdout}`);
+    const apps = JSON.parse(result.stdout.slice(start)) as Array<{ name: string; pid: number; pm2_env: { status: string; restart_time: number } }>;
+    const pattern = new RegExp(`^${codebase}-(\\d{5})$`);
+    return apps.flatMap((app) => {
+      const match = pattern.exec(app.name);
+      return match ? [{ codebase, branch: Number(match[1]), status: statusOf(app.pm2_env.status), restarts: app.pm2_env.restart_time, pid: app.pid || null }] : [];
+    });
+  }
+
+  /** The last lines a branch wrote to its error output (or, when that is empty, its output). */
+  async logs(codebase: string, branch: number, lines: number): Promise<string> {
+    const read = (kind: 'err' | 'out') => readFile(path.join(this.folders(codebase).logs, `${processName(codebase, branch)}.${kind}.log`), 'utf8').catch(() => '');
+    const text = (await read('err')).trim() || (await read('out')).trim();
+    return text.split('\n').slice(-lines).join('\n');
+  }
+
+  /** Stops the processes of branches that no longer exist; returns their numbers. */
+  async stopOrphans(codebase: string, exists: (branch: number) => boolean): Promise<number[]> {
+    const orphans = (await this.list(codebase)).filter((p) => !exists(p.branch)).map((p) => p.branch);
+    for (const branch of orphans) await this.stop(codebase, branch);
+    return orphans;
+  }
+
+  /** Removes the codebase's PM2 (its container, or its daemon) and every branch in it. */
+  async remove(codebase: string): Promise<void> {
+    await this.backend.remove(codebase);
+    await rm(this.folders(codebase).sockets, { recursive: true, force: true });
+  }
+
+  /** What a clean exit of the engine leaves behind is nothing. */
+  async removeAll(): Promise<void> {
+    for (const codebase of await this.backend.codebases()) await this.remove(codebase);
+  }
+
+  codebases(): Promise<string[]> {
+    return this.backend.codebases();
+  }
+}
+
+function pad(branch: number): string {
+  return String(branch).padStart(5, '0');
+}
+
+function processName(codebase: string, branch: number): string {
+  return `${codebase}-${pad(branch)}`;
+}
+
+function statusOf(status: string): BranchProcess['status'] {
+  if (status === 'waiting restart') return 'restarting';
+  return status === 'online' || status === 'stopped' || status === 'errored' || status === 'launching' ? status : 'unknown';
+}

@@ -1,0 +1,56 @@
+// What every runtime offers, whichever way it isolates branches.
+import type { EventBus } from '../events/index.ts';
+import type { WorkspacePaths } from '../workspace/index.ts';
+import type { ExecResult } from './exec.ts';
+
+export interface Limits {
+  memoryMb: number;
+  cpus: number;
+  pids: number;
+}
+
+export interface BranchProcess {
+  codebase: string;
+  branch: number;
+  status: 'online' | 'restarting' | 'stopped' | 'errored' | 'launching' | 'unknown';
+  restarts: number;
+  pid: number | null;
+}
+
+export interface RuntimeOptions {
+  workspace: WorkspacePaths;
+  limits: Limits;
+  env?: NodeJS.ProcessEnv;
+  events?: EventBus;
+  /** A registry image to use instead of the locally built one (Docker only). */
+  image?: string | null;
+}
+
+/** The folders of one codebase's runtime, on the host. */
+export interface RunFolders {
+  /** PM2 process entries. */
+  apps: string;
+  sockets: string;
+  logs: string;
+  builds: string;
+}
+
+/**
+ * Where PM2 runs for a codebase and how it sees the host's folders. The Docker backend runs it
+ * in the codebase's container (folders mounted); the host backend runs a PM2 daemon of the
+ * workspace's own on this machine, with no isolation.
+ */
+export interface Pm2Backend {
+  readonly kind: 'docker' | 'host';
+  readonly isolated: boolean;
+  /** Makes sure PM2 runs for the codebase (adopting what already runs). */
+  prepare(codebase: string, folders: RunFolders): Promise<void>;
+  /** Whether PM2 runs for the codebase now, without starting it. */
+  running(codebase: string): Promise<boolean>;
+  pm2(codebase: string, args: string[]): Promise<ExecResult>;
+  /** A host folder as PM2 sees it. */
+  inside(codebase: string, folders: RunFolders, kind: keyof RunFolders): string;
+  remove(codebase: string): Promise<void>;
+  /** Codebases of this workspace that have PM2 running (or a container) now. */
+  codebases(): Promise<string[]>;
+}
