@@ -27,6 +27,13 @@ import { procedure, router } from './trpc.ts';
 const branchRef = z.union([z.string(), z.number()]);
 const codebaseAndBranch = z.object({ codebase: z.string(), branch: branchRef });
 
+/** The live processes of a codebase, when this engine has a runtime. */
+async function liveProcesses(ctx: EngineContext, codebase: string) {
+  if (!ctx.runtime) return null;
+  const runtime = await ctx.runtime();
+  return { kind: runtime.kind, isolated: runtime.isolated, processes: await runtime.list(codebase) };
+}
+
 async function codebaseOf(ctx: EngineContext, name: string): Promise<CodebaseHandle> {
   const workspace = await requireWorkspace(ctx);
   return openCodebase(workspace.paths, name);
@@ -35,11 +42,13 @@ async function codebaseOf(ctx: EngineContext, name: string): Promise<CodebaseHan
 export const branchRouter = router({
   list: procedure.input(z.object({ codebase: z.string() })).query(async ({ ctx, input }) => {
     const codebase = await codebaseOf(ctx, input.codebase);
-    const [listing, routes] = await Promise.all([listBranchRecords(codebase), ctx.state().then((db) => currentRoutes(db))]);
+    const [listing, routes, live] = await Promise.all([listBranchRecords(codebase), ctx.state().then((db) => currentRoutes(db)), liveProcesses(ctx, input.codebase)]);
     const servedBy = (n: number) => routes.filter((r) => r.codebase === input.codebase && r.branch === n).map((r) => r.gateway);
     return {
-      branches: listing.branches.map((info) => ({ ...info, gateways: servedBy(info.number) })),
+      branches: listing.branches.map((info) => ({ ...info, gateways: servedBy(info.number), process: live?.processes.find((p) => p.branch === info.number) ?? null })),
       problems: listing.problems,
+      /** Null when no live engine runs (the CLI on its own): process states are then unknown. */
+      runtime: live ? { kind: live.kind, isolated: live.isolated } : null,
     };
   }),
 

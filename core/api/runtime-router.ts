@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { buildBranch } from '../build/index.ts';
 import { BranchyardError } from '../errors/index.ts';
 import { formatBranch, openCodebase, parseBranchNumber } from '../git/index.ts';
+import { recordBuild } from './build-router.ts';
 import { requireRuntime, requireWorkspace } from './context.ts';
 import { procedure, router } from './trpc.ts';
 
@@ -15,7 +16,7 @@ export const runtimeRouter = router({
     const codebase = await openCodebase(workspace.paths, input.codebase);
     const branch = parseBranchNumber(input.branch);
     const runtime = await requireRuntime(ctx);
-    const built = await buildBranch(codebase, branch, ctx.events);
+    const built = await recordBuild(codebase, branch, await buildBranch(codebase, branch, ctx.events));
     if (!built.ok) {
       const first = built.diagnostics[0] ?? built.problems[0];
       throw new BranchyardError('InvalidInputError', `branch ${formatBranch(branch)} of ${input.codebase} does not build, so it was not started (${built.diagnostics.length + built.problems.length} problems; first: ${first ? JSON.stringify(first) : 'unknown'}); run \`branchyard build ${input.codebase} ${branch}\` for all of them`);

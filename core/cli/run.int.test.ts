@@ -60,6 +60,19 @@ describe('branchyard run / stop', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('branch 00002 of users does not build, so it was not started');
 
+    // The build's outcome is in the branch records, and the list shows the live processes.
+    const shown = JSON.parse((await cli(['branch', 'show', 'users', '1', '--json'])).stdout) as { info: { status: string; checks: Record<string, { status: string }> } };
+    expect(shown.info).toMatchObject({ status: 'built', checks: { typecheck: { status: 'passed' }, build: { status: 'passed' }, tests: { status: 'pending' } } });
+    const broken = JSON.parse((await cli(['branch', 'show', 'users', '2', '--json'])).stdout) as { info: { status: string; checks: Record<string, { status: string }> } };
+    expect(broken.info).toMatchObject({ status: 'build-failed', checks: { typecheck: { status: 'failed' }, build: { status: 'skipped' } } });
+    const listed = JSON.parse((await cli(['branch', 'list', 'users', '--json'])).stdout) as { runtime: { isolated: boolean }; branches: Array<{ number: number; process: { status: string } | null }> };
+    expect(listed.runtime).toEqual({ kind: 'docker', isolated: true });
+    expect(listed.branches.map((b) => [b.number, b.process?.status ?? null])).toEqual([
+      [1, 'online'],
+      [2, null],
+    ]);
+    expect((await cli(['branch', 'list', 'users'])).stdout).toMatch(/00001\s+-\s+built\s+online/);
+
     const stopped = await cli(['stop', 'users', '1']);
     expect(stopped.stdout).toBe('Stopped branch 00001 of users.\n');
     await expect(get(running.socket, '/health')).rejects.toThrow();

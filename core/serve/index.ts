@@ -15,6 +15,7 @@ import type { Disposable } from '../lifecycle/index.ts';
 import { ensureGateway, openStore } from '../store/index.ts';
 import type { Store } from '../store/index.ts';
 import { isBranchyardError } from '../errors/index.ts';
+import { listBranchRecords, openCodebase } from '../git/index.ts';
 import { Pm2Runtime } from '../runtime/index.ts';
 import { loadWorkspace } from '../workspace/index.ts';
 import { cookieName, hostAllowed, presentedToken, tokensMatch } from './auth.ts';
@@ -146,12 +147,22 @@ function unauthorized(response: http.ServerResponse): void {
 async function openBranchRuntime(workspace: Awaited<ReturnType<typeof loadWorkspace>>, options: ServeOptions): Promise<Pm2Runtime> {
   const base = { workspace: workspace.paths, limits: workspace.servers.limits, image: workspace.servers.image, env: options.env, events: options.events };
   const choice = options.env.BRANCHYARD_RUNTIME;
-  if (choice === 'host') return Pm2Runtime.open({ ...base, backend: 'host' });
-  try {
-    return await Pm2Runtime.open({ ...base, backend: 'docker' });
-  } catch (error) {
-    if (choice === 'docker' || !isBranchyardError(error) || error.kind !== 'RuntimeUnavailableError') throw error;
-    options.events.emit('progress', { task: 'runtime', step: 'host', message: `${error.message.split(';')[0]}: branches run on this machine with no isolation`, done: 1, total: 1 });
-    return Pm2Runtime.open({ ...base, backend: 'host' });
+  let runtime: Pm2Runtime;
+  if (choice === 'host') runtime = await Pm2Runtime.open({ ...base, backend: 'host' });
+  else {
+    try {
+      runtime = await Pm2Runtime.open({ ...base, backend: 'docker' });
+    } catch (error) {
+      if (choice === 'docker' || !isBranchyardError(error) || error.kind !== 'RuntimeUnavailableError') throw error;
+      options.events.emit('progress', { task: 'runtime', step: 'host', message: `${error.message.split(';')[0]}: branches run on this machine with no isolation`, done: 1, total: 1 });
+      runtime = await Pm2Runtime.open({ ...base, backend: 'host' });
+    }
   }
+  // Adopt what a previous engine left running, except branches that no longer exist.
+  for (const name of await runtime.codebases()) {
+    const codebase = await openCodebase(workspace.paths, name).catch(() => undefined);
+    const numbers = new Set(codebase ? (await listBranchRecords(codebase)).branches.map((b) => b.number) : []);
+    await runtime.stopOrphans(name, (n) => numbers.has(n));
+  }
+  return runtime;
 }
