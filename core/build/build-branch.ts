@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { build } from 'esbuild';
 import type { EventBus } from '../events/index.ts';
 import type { CodebaseHandle } from '../git/index.ts';
-import { formatBranch } from '../git/index.ts';
+import { commitTree, formatBranch, readBranchInfo } from '../git/index.ts';
 import type { Analysis } from './analyze.ts';
 import { analyzeBranch } from './analyze.ts';
 import { entrySource, SERVER_RUNTIME } from './generate.ts';
@@ -42,21 +42,24 @@ const GENERATOR_FILES = [SERVER_RUNTIME, ...['./generate.ts', './zod-source.ts',
 const LAUNCHER = "import('./server.mjs').catch((error) => {\n  console.error(error?.stack ?? String(error));\n  process.exit(1);\n});\n";
 
 export async function buildBranch(codebase: CodebaseHandle, branch: number, events?: EventBus): Promise<BuildResult> {
-  const analysis = await analyzeBranch(codebase, branch, events);
-  const routes = analysis.functions.map((f) => ({ procedure: `${f.feature}.${f.name}`, method: f.method, path: f.path }));
-  const base = { branch, tree: analysis.checkout.tree, routes, diagnostics: analysis.diagnostics, problems: analysis.problems };
-  if (!analysis.ok) return { ...base, ok: false, cached: false, server: null, openapi: null };
-
-  const key = createHash('sha256').update(analysis.checkout.tree);
+  // The cache is keyed by the tree (the content hash of the branch's files) and the generator,
+  // so a cached build is found before any type-check.
+  const tree = await commitTree(codebase.repo, (await readBranchInfo(codebase, branch)).commit);
+  const key = createHash('sha256').update(tree);
   for (const file of GENERATOR_FILES) key.update(await readFile(file));
   const outDir = path.join(codebase.workspace.engineDir, 'builds', codebase.paths.name, 'out', key.digest('hex').slice(0, 24));
   const server = path.join(outDir, 'server.mjs');
   const openapi = path.join(outDir, 'openapi.json');
-  const cached = await readFile(path.join(outDir, 'build.json')).then(() => true, () => false);
-  if (cached) {
-    events?.emit('progress', { task: `build:${codebase.paths.name}:${branch}`, step: 'cached', message: `branch ${formatBranch(branch)}: same tree as an earlier build, reused`, done: 3, total: 3 });
-    return { ...base, ok: true, cached: true, server, openapi };
+  const previous = await readFile(path.join(outDir, 'build.json'), 'utf8').then((text) => JSON.parse(text) as { routes: RouteSummary[] }, () => undefined);
+  if (previous) {
+    events?.emit('progress', { task: `build:${codebase.paths.name}:${branch}`, step: 'cached', message: `branch ${formatBranch(branch)}: same files as an earlier build, reused`, done: 1, total: 1 });
+    return { ok: true, branch, tree, cached: true, server, openapi, routes: previous.routes, diagnostics: [], problems: [] };
   }
+
+  const analysis = await analyzeBranch(codebase, branch, events);
+  const routes = analysis.functions.map((f) => ({ procedure: `${f.feature}.${f.name}`, method: f.method, path: f.path }));
+  const base = { branch, tree, routes, diagnostics: analysis.diagnostics, problems: analysis.problems };
+  if (!analysis.ok) return { ...base, ok: false, cached: false, server: null, openapi: null };
 
   events?.emit('progress', { task: `build:${codebase.paths.name}:${branch}`, step: 'bundle', message: `bundling ${routes.length} routes into one server`, done: 3, total: 4 });
   const staging = `${outDir}.${randomBytes(4).toString('hex')}`;
