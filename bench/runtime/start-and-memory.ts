@@ -1,0 +1,115 @@
+// Benchmark (issue 4), on the real Docker engine: from "branch committed" to the first 200
+// through its socket (median of 10), the same for a reload of a running branch, each beside a
+// bare `node server.js` started in the same container (the reference); then the memory of 20
+// idle branches in one container beside the container with none.
+//   node --import tsx bench/runtime/start-and-memory.ts [--runs 10] [--idle 20]
+import http from 'node:http';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { buildBranch } from '../../core/build/index.ts';
+import { addCodebase, createBranch, openCodebase } from '../../core/git/index.ts';
+import { NODE_IN_IMAGE } from '../../core/runtime/base-image.ts';
+import { DockerBackend } from '../../core/runtime/docker-backend.ts';
+import { connectDocker } from '../../core/runtime/docker.ts';
+import { execIn } from '../../core/runtime/exec.ts';
+import { Pm2Runtime } from '../../core/runtime/index.ts';
+import { initWorkspace, workspacePaths } from '../../core/workspace/index.ts';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, idle: { type: 'string', default: '20' } } });
+const RUNS = Number(values.runs);
+const IDLE = Number(values.idle);
+const LIMITS = { memoryMb: 2048, cpus: 2, pids: 2048 };
+
+function firstOk(socketPath: string, url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const attempt = (): Promise<void> =>
+    new Promise<number>((resolve) => {
+      const request = http.get({ socketPath, path: url, timeout: 2000 }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on('error', () => resolve(0));
+      request.on('timeout', () => request.destroy());
+    }).then(async (status) => {
+      if (status === 200) return;
+      if (Date.now() > deadline) throw new Error(`${socketPath}${url} gave no 200 within ${timeoutMs} ms`);
+      await sleep(5);
+      return attempt();
+    });
+  return attempt();
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+const tmp = await mkdtemp(path.join(os.tmpdir(), 'branchyard-bench-runtime-'));
+const root = path.join(tmp, 'ws');
+await initWorkspace({ dir: root });
+const paths = workspacePaths(root);
+await addCodebase({ workspace: paths, logsRepository: '../ws-logs', name: 'svc' });
+const codebase = await openCodebase(paths, 'svc');
+const runtime = await Pm2Runtime.open({ workspace: paths, limits: LIMITS, backend: 'docker' });
+const docker = await connectDocker();
+const container = docker.getContainer((await DockerBackend.open({ workspace: paths, limits: LIMITS })).containerName('svc'));
+try {
+  await runtime.prepare('svc');
+  const idleMemory = (await container.stats({ stream: false })).memory_stats.usage ?? 0;
+
+  // The reference: a bare Node.js HTTP server on a socket, started in the same container.
+  const folders = runtime.folders('svc');
+  await writeFile(path.join(folders.apps, 'bare.cjs'), "require('node:http').createServer((q, s) => s.end('ok')).listen(process.argv[2]);\n");
+  const bare: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const socket = `bare-${run}.sock`;
+    const start = performance.now();
+    const exec = await container.exec({ Cmd: [NODE_IN_IMAGE, '/run/branchyard/bare.cjs', `/sockets/${socket}`], AttachStdout: false, AttachStderr: false });
+    await exec.start({ Detach: true });
+    await firstOk(path.join(folders.sockets, socket), '/');
+    bare.push(performance.now() - start);
+  }
+  await execIn(container, [NODE_IN_IMAGE, '-e', "for (const p of require('node:fs').readdirSync('/proc')) { try { if (require('node:fs').readFileSync('/proc/' + p + '/cmdline', 'utf8').includes('bare.cjs')) process.kill(Number(p)); } catch {} }"]);
+
+  const fromCommit: number[] = [];
+  const reload: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const start = performance.now();
+    const made = await createBranch({
+      codebase,
+      logsRepository: '../ws-logs',
+      parent: 1,
+      changes: { writes: [{ path: `src/features/notes/controllers/extra-${run}.ts`, content: Buffer.from(`export function getExtra${run}(): { n: number } {\n  return { n: ${run} };\n}\n`) }], deletes: [] },
+      author: 'agent',
+      message: `run ${run}`,
+    });
+    const built = await buildBranch(codebase, made.info.number);
+    await runtime.start('svc', made.info.number, built.server!);
+    await firstOk(runtime.socketPath('svc', made.info.number), '/notes/list-notes');
+    fromCommit.push(performance.now() - start);
+
+    const again = performance.now();
+    await runtime.start('svc', made.info.number, built.server!);
+    await firstOk(runtime.socketPath('svc', made.info.number), '/notes/list-notes');
+    reload.push(performance.now() - again);
+    await runtime.stop('svc', made.info.number);
+  }
+
+  // Memory: IDLE branches started from one build, idle, in one container.
+  const built = await buildBranch(codebase, 1);
+  for (let i = 0; i < IDLE; i++) await runtime.start('svc', 1 + i, built.server!);
+  await sleep(2000);
+  const loaded = (await container.stats({ stream: false })).memory_stats.usage ?? 0;
+
+  const b = median(bare);
+  console.log(`bench/runtime: Docker ${(await docker.version()).Version}, median of ${RUNS}`);
+  console.log(`  bare node server.js in the container, to first 200 (reference) ${median(bare).toFixed(0).padStart(7)} ms`);
+  console.log(`  branch committed → built → started → first 200               ${median(fromCommit).toFixed(0).padStart(7)} ms   ${(median(fromCommit) / b).toFixed(1)} × reference`);
+  console.log(`  reload of a running branch → first 200                        ${median(reload).toFixed(0).padStart(7)} ms   ${(median(reload) / b).toFixed(1)} × reference`);
+  console.log(`  memory: container with PM2 alone ${mb(idleMemory)}; with ${IDLE} idle branches ${mb(loaded)} (${mb((loaded - idleMemory) / IDLE)} per branch)`);
+} finally {
+  await runtime.remove('svc');
+  await rm(tmp, { recursive: true, force: true });
+}
