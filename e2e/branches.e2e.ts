@@ -8,9 +8,14 @@ import { ARTIFACTS } from './support/browser.ts';
 import { runCli } from './support/engine.ts';
 import { useServedWorkspace } from './support/served-workspace.ts';
 
-const s = useServedWorkspace('shop', async (workspace: string) => {
-  expect((await runCli(['--workspace', workspace, 'codebase', 'add', 'orders'])).code).toBe(0);
-});
+// Branches run on this machine here (BRANCHYARD_RUNTIME=host), which the tree must say.
+const s = useServedWorkspace(
+  'shop',
+  async (workspace: string) => {
+    expect((await runCli(['--workspace', workspace, 'codebase', 'add', 'orders'])).code).toBe(0);
+  },
+  { BRANCHYARD_RUNTIME: 'host' },
+);
 
 
 describe('branches in the browser', () => {
@@ -46,6 +51,16 @@ describe('branches in the browser', () => {
     expect(await diff.textContent()).toContain('+++ b/src/features/orders/controllers/orders.ts');
     expect(await diff.locator('.add').allTextContents()).toContain('+export function listOrders(): string[] {\n');
     expect(await second.getAttribute('aria-current')).toBe('true');
+
+    // A running branch shows its process, and that it runs with no isolation.
+    const ran = await runCli(['--workspace', s.workspace, 'run', 'orders', '1']);
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout).toContain('(no isolation: on the host)');
+    // Fold and unfold the codebase to read its branches again.
+    const codebaseButton = page.locator('button.codebase', { hasText: 'orders' });
+    await codebaseButton.click();
+    await codebaseButton.click();
+    await expect.poll(() => first.getByTestId('process').textContent(), { timeout: 15_000 }).toBe('● online · no isolation');
     await page.screenshot({ path: path.join(ARTIFACTS, 'branches.png'), fullPage: true });
     await page.close();
   });

@@ -6,7 +6,8 @@ import { chown } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { ensureBaseImage, NODE_IN_IMAGE } from './base-image.ts';
-import { connectDocker } from './docker.ts';
+import { BranchyardError } from '../errors/index.ts';
+import { connectDocker, dockerSocket } from './docker.ts';
 import { execIn } from './exec.ts';
 import type { ExecResult } from './exec.ts';
 import type { Pm2Backend, RunFolders, RuntimeOptions } from './types.ts';
@@ -42,15 +43,19 @@ export class DockerBackend implements Pm2Backend {
   }
 
   async running(codebase: string): Promise<boolean> {
-    return this.docker
-      .getContainer(this.containerName(codebase))
-      .inspect()
-      .then((i) => i.State.Running, () => false);
+    const info = await this.engine(() => this.docker.getContainer(this.containerName(codebase)).inspect()).catch((error: unknown) => {
+      if ((error as { kind?: string }).kind === 'RuntimeUnavailableError') throw error;
+      return undefined; // no such container
+    });
+    return info?.State.Running ?? false;
   }
 
   async prepare(codebase: string, folders: RunFolders): Promise<void> {
     const container = this.docker.getContainer(this.containerName(codebase));
-    const info = await container.inspect().catch(() => undefined);
+    const info = await this.engine(() => container.inspect()).catch((error: unknown) => {
+      if ((error as { kind?: string }).kind === 'RuntimeUnavailableError') throw error;
+      return undefined;
+    });
     if (info?.State.Running) return;
     if (info) return void (await container.start());
     this.options.events?.emit('progress', { task: `runtime:${codebase}`, step: 'container', message: `starting the container of ${codebase}`, done: 0, total: 1 });
@@ -86,7 +91,20 @@ export class DockerBackend implements Pm2Backend {
   }
 
   pm2(codebase: string, args: string[]): Promise<ExecResult> {
-    return execIn(this.docker.getContainer(this.containerName(codebase)), [...PM2, ...args]);
+    return this.engine(() => execIn(this.docker.getContainer(this.containerName(codebase)), [...PM2, ...args]));
+  }
+
+  /** Runs a call to the engine; the engine going away becomes an error that says so. */
+  private async engine<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code && ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE'].includes(code)) {
+        throw new BranchyardError('RuntimeUnavailableError', `the Docker engine at ${dockerSocket(this.options.env)} stopped answering (${code}); start it again, then run the branch again`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   async remove(codebase: string): Promise<void> {

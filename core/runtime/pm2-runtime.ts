@@ -107,9 +107,10 @@ export class Pm2Runtime {
   async list(codebase: string): Promise<BranchProcess[]> {
     if (!(await this.backend.running(codebase))) return [];
     const result = await this.backend.pm2(codebase, ['jlist']);
-    const start = result.stdout.indexOf('[');
-    if (start < 0) throw new BranchyardError('RuntimeError', `PM2 did not list the processes of ${codebase}: ${result.stderr || result.stdout}`);
-    const apps = JSON.parse(result.stdout.slice(start)) as Array<{ name: string; pid: number; pm2_env: { status: string; restart_time: number } }>;
+    // jlist prints the list as one JSON line, after any notices PM2 has to give.
+    const line = result.stdout.trim().split('\n').reverse().find((l) => l.startsWith('[{') || l === '[]');
+    if (!line) throw new BranchyardError('RuntimeError', `PM2 did not list the processes of ${codebase}: ${result.stderr || result.stdout}`);
+    const apps = JSON.parse(line) as Array<{ name: string; pid: number; pm2_env: { status: string; restart_time: number } }>;
     const pattern = new RegExp(`^${codebase}-(\\d{5})$`);
     return apps.flatMap((app) => {
       const match = pattern.exec(app.name);

@@ -16,7 +16,7 @@ export interface ServedWorkspace {
   browser: Awaited<ReturnType<typeof launchBrowser>>;
 }
 
-export function useServedWorkspace(name: string, prepare?: (workspace: string) => Promise<void>): ServedWorkspace {
+export function useServedWorkspace(name: string, prepare?: (workspace: string) => Promise<void>, env: NodeJS.ProcessEnv = {}): ServedWorkspace {
   const session = {} as ServedWorkspace;
   let tmp: Awaited<ReturnType<typeof tempDir>> | undefined;
   beforeAll(async () => {
@@ -26,7 +26,7 @@ export function useServedWorkspace(name: string, prepare?: (workspace: string) =
     await buildRenderer();
     expect((await runCli(['init', session.workspace])).code).toBe(0);
     await prepare?.(session.workspace);
-    session.serve = await startServeProcess(session.workspace);
+    session.serve = await startServeProcess(session.workspace, env);
     session.browser = await launchBrowser();
     await mkdir(ARTIFACTS, { recursive: true });
   });

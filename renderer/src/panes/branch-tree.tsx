@@ -44,6 +44,12 @@ export function BranchTree({ codebase }: { codebase: string }) {
               title={b.message}
             >
               {pad(b.number)} <span className="muted">{b.message}</span>
+              {b.process && (
+                <span className={`badge process-${b.process.status}`} data-testid="process">
+                  ● {b.process.status}
+                  {listing.runtime && !listing.runtime.isolated ? ' · no isolation' : ''}
+                </span>
+              )}
               {b.gateways.map((g) => (
                 <span key={g} className="badge">
                   {g}
