@@ -7,7 +7,7 @@ import { buildBranch } from '../build/index.ts';
 import { createBranch } from '../git/index.ts';
 import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
 import { testWorkspace, text } from '../git/fixtures/test-workspace.ts';
-import { Pm2Runtime } from './index.ts';
+import { connectDocker, Pm2Runtime } from './index.ts';
 
 function get(socketPath: string, url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -50,7 +50,11 @@ describe.each(['docker', 'host'] as const)('the %s runtime', (backend) => {
     expect(b1.ok && b2.ok).toBe(true);
 
     await runtime.start('users', 1, b1.server!);
+    const firstPid = (await runtime.list('users'))[0]!.pid;
     await runtime.start('users', 2, b2.server!);
+    // Starting and then reloading 00002 leaves 00001's process as it was.
+    await runtime.start('users', 2, b2.server!);
+    expect((await runtime.list('users')).find((p) => p.branch === 1)?.pid).toBe(firstPid);
     expect((await get(runtime.socketPath('users', 1), '/notes/list-notes')).status).toBe(200);
     expect(JSON.parse((await get(runtime.socketPath('users', 2), '/hello/get-hello')).body)).toEqual({ hello: 'from 00002' });
     expect((await get(runtime.socketPath('users', 1), '/hello/get-hello')).status).toBe(404);
@@ -60,6 +64,17 @@ describe.each(['docker', 'host'] as const)('the %s runtime', (backend) => {
       [2, 'online'],
     ]);
     expect(await runtime.codebases()).toEqual(['users']);
+    if (backend === 'docker') {
+      // One container for the codebase, with no network, the limits of servers/config.json, a
+      // read-only root, and not root.
+      const docker = await connectDocker();
+      const [summary, ...others] = await docker.listContainers({ filters: { label: [`dev.branchyard.workspace=${ws.paths.root}`] } });
+      expect(others).toEqual([]);
+      const info = await docker.getContainer(summary!.Id).inspect();
+      expect(info.HostConfig).toMatchObject({ NetworkMode: 'none', Memory: LIMITS.memoryMb * 1024 * 1024, NanoCpus: LIMITS.cpus * 1e9, PidsLimit: LIMITS.pids, ReadonlyRootfs: true });
+      expect(info.Config.User).not.toMatch(/^(0|root)(:|$)/);
+      expect(info.Config.User).not.toBe('');
+    }
 
     await runtime.stop('users', 2);
     expect((await runtime.list('users')).map((p) => p.branch)).toEqual([1]);
