@@ -7,6 +7,8 @@ import {
   commitTree,
   createBranch,
   diffBetween,
+  formatBranch,
+  isBinary,
   indexBranch,
   listBranchRecords,
   listTree,
@@ -57,7 +59,7 @@ export const branchRouter = router({
     const number = parseBranchNumber(input.branch);
     const info = await readBranchInfo(codebase, number);
     const [summary, readme, changes] = await Promise.all([readBranchText(codebase, number, 'summary.md'), readBranchText(codebase, number, 'readme.md'), readChanges(codebase, number)]);
-    return { info, summary, readme, changes, folder: codebase.paths.branch(String(number).padStart(5, '0')) };
+    return { info, summary, readme, changes, folder: codebase.paths.branch(formatBranch(number)) };
   }),
 
   diff: procedure.input(codebaseAndBranch.extend({ against: branchRef.optional() })).query(async ({ ctx, input }) => {
@@ -79,8 +81,8 @@ export const branchRouter = router({
     const codebase = await codebaseOf(ctx, input.codebase);
     const info = await readBranchInfo(codebase, parseBranchNumber(input.branch));
     const file = await readFileAt(codebase.repo, await commitTree(codebase.repo, info.commit), input.path);
-    if (!file) throw new BranchyardError('NotFoundError', `branch ${String(info.number).padStart(5, '0')} of ${input.codebase} has no file ${input.path}`);
-    const binary = file.content.subarray(0, 8000).includes(0);
+    if (!file) throw new BranchyardError('NotFoundError', `branch ${formatBranch(info.number)} of ${input.codebase} has no file ${input.path}`);
+    const binary = isBinary(file.content);
     const content = Buffer.from(file.content);
     return { branch: info.number, path: input.path, mode: file.mode, oid: file.oid, binary, size: content.length, content: binary ? content.toString('base64') : content.toString('utf8') };
   }),

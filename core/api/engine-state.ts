@@ -2,11 +2,11 @@
 // half-done and a replay of the files into the index, so the rows agree with the files before
 // the first query.
 import type { EventBus } from '../events/index.ts';
-import { codebaseNames, openCodebase, recoverCodebase, reindexCodebase } from '../git/index.ts';
+import { openCodebase, recoverCodebase, reindexCodebase } from '../git/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import type { StateDb, Store } from '../store/index.ts';
 import { openStore } from '../store/index.ts';
-import { workspacePaths } from '../workspace/index.ts';
+import { codebaseNames, workspacePaths } from '../workspace/index.ts';
 
 export async function prepareState(store: Store, workspaceRoot: string, events?: EventBus): Promise<void> {
   const paths = workspacePaths(workspaceRoot);

@@ -1,11 +1,10 @@
 // `branchyard build <codebase> <branch>`: type-check, read what the branch exposes, generate
 // the router and entry, bundle one server file and write its OpenAPI document. Builds of the
 // same tree with the same engine are cached by content hash.
-import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { build } from 'esbuild';
 import type { EventBus } from '../events/index.ts';
 import type { CodebaseHandle } from '../git/index.ts';
@@ -13,6 +12,7 @@ import { commitTree, formatBranch, readBranchInfo } from '../git/index.ts';
 import type { Analysis } from './analyze.ts';
 import { analyzeBranch } from './analyze.ts';
 import { entrySource, SERVER_RUNTIME } from './generate.ts';
+import { placeBuildOutput } from './place.ts';
 
 export interface RouteSummary {
   procedure: string;
@@ -90,10 +90,7 @@ export async function buildBranch(codebase: CodebaseHandle, branch: number, even
     await writeFile(path.join(staging, 'openapi.json'), described.document);
     await writeFile(path.join(staging, 'start.mjs'), LAUNCHER);
     await writeFile(path.join(staging, 'build.json'), `${JSON.stringify({ codebase: codebase.paths.name, branch, tree: analysis.checkout.tree, routes, builtAt: new Date().toISOString() }, null, 2)}\n`);
-    await rename(staging, outDir).catch(async (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
-      await rm(staging, { recursive: true, force: true });
-    });
+    await placeBuildOutput(staging, outDir);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;

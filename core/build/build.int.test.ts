@@ -3,7 +3,6 @@
 // mapped to statuses, a hung function cut off with 504, and the cache.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { validate } from '@readme/openapi-parser';
@@ -11,20 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBranch } from '../git/index.ts';
 import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
 import { testWorkspace, text } from '../git/fixtures/test-workspace.ts';
-import { runBranchyard } from '../testing/index.ts';
+import { requestOverSocket, runBranchyard } from '../testing/index.ts';
 import { buildBranch } from './index.ts';
 
-function call(socketPath: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const request = http.request({ socketPath, method, path: url, headers: { 'content-type': 'application/json' }, timeout: 10_000 }, (response) => {
-      let data = '';
-      response.on('data', (chunk: Buffer) => (data += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, json: JSON.parse(data || 'null') as Record<string, unknown> }));
-    });
-    request.on('timeout', () => request.destroy(new Error(`${method} ${url} timed out`)));
-    request.on('error', reject);
-    request.end(body === undefined ? undefined : JSON.stringify(body));
-  });
+async function call(socketPath: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await requestOverSocket(socketPath, { method, path: url, body });
+  return { status: response.status, json: JSON.parse(response.body || 'null') as Record<string, unknown> };
 }
 
 async function startServer(server: string, socket: string, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {

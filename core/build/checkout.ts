@@ -2,10 +2,11 @@
 // is the content hash), assembled aside and renamed into place, with a node_modules that holds
 // only the stack. Never a git checkout: the files come straight from the objects.
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CodebaseHandle } from '../git/index.ts';
 import { commitTree, listTree, readBlob, readBranchInfo } from '../git/index.ts';
+import { placeBuildOutput } from './place.ts';
 import { stackPackageDirs } from './stack.ts';
 
 export interface Checkout {
@@ -32,11 +33,7 @@ export async function checkoutBranch(codebase: CodebaseHandle, branch: number): 
       await writeFile(target, await readBlob(codebase.repo, entry.oid), { mode: entry.mode === '100755' ? 0o755 : 0o644 });
     }
     await linkStack(staging);
-    await rename(staging, dir).catch(async (error: NodeJS.ErrnoException) => {
-      // Another build of the same tree won the race: its copy is identical.
-      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
-      await rm(staging, { recursive: true, force: true });
-    });
+    await placeBuildOutput(staging, dir);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;

@@ -36,7 +36,7 @@ export async function connectEngine(options: { workspaceRoot: string | undefined
 
 /** The serve of this workspace, when its address file names a live process. */
 export async function runningServe(workspaceRoot: string): Promise<ServeAddress | undefined> {
-  const file = `${workspacePaths(workspaceRoot).engineDir}/serve.json`;
+  const file = workspacePaths(workspaceRoot).serveAddress;
   let address: Partial<ServeAddress>;
   try {
     address = JSON.parse(await readFile(file, 'utf8')) as Partial<ServeAddress>;

@@ -1,6 +1,7 @@
 // `branch …` and `revision …`: reading a codebase's history and making a branch by hand.
 import path from 'node:path';
 import type { Command } from 'commander';
+import { formatBranch } from '../git/index.ts';
 import type { CommandContext } from './main.ts';
 import type { CliIo } from './output.ts';
 import { printResult } from './output.ts';
@@ -83,7 +84,7 @@ export function registerHistoryCommands(program: Command, run: Run, io: CliIo): 
     .argument('<codebase>')
     .argument('<branch>')
     .action((codebase: string, number: string) =>
-      run(true, async ({ api, json }) => printResult(io, json, await api.runtime.stop.mutate({ codebase, branch: number }), (r) => `Stopped branch ${String(r.branch).padStart(5, '0')} of ${r.codebase}.`))(),
+      run(true, async ({ api, json }) => printResult(io, json, await api.runtime.stop.mutate({ codebase, branch: number }), (r) => `Stopped branch ${formatBranch(r.branch)} of ${r.codebase}.`))(),
     );
 
   const revision = program.command('revision').description('the dev revisions of a codebase: prompts, responses, cost and branch');

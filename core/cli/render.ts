@@ -2,6 +2,7 @@
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../api/index.ts';
 import type { DoctorReport } from '../doctor/index.ts';
+import { formatBranch, formatRevision } from '../git/index.ts';
 import type { CodebaseSummary, InitResult } from '../workspace/index.ts';
 
 const MARK = { ok: '✓', missing: '✗', skipped: '–' } as const;
@@ -33,8 +34,8 @@ function table(rows: string[][]): string {
 
 type Api = inferRouterOutputs<AppRouter>;
 
-const pad5 = (n: number | null) => (n === null ? '-' : String(n).padStart(5, '0'));
-const pad4 = (n: number | null) => (n === null ? '-' : String(n).padStart(4, '0'));
+const pad5 = (n: number | null) => (n === null ? '-' : formatBranch(n));
+const pad4 = (n: number | null) => (n === null ? '-' : formatRevision(n));
 const dollars = (micro: number) => `$${(micro / 1_000_000).toFixed(4)}`;
 
 export function renderCodebaseAdded(result: Api['codebase']['add']): string {

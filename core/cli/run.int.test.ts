@@ -1,6 +1,5 @@
 // `branchyard run|stop` as a user runs them: refused with advice when no engine runs, served by
 // the running `branchyard serve` otherwise, and nothing left running after serve exits.
-import http from 'node:http';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,18 +7,11 @@ import { createEventBus } from '../events/index.ts';
 import { Pm2Runtime } from '../runtime/index.ts';
 import { startServe } from '../serve/index.ts';
 import type { ServeHandle } from '../serve/index.ts';
-import { runBranchyard, tempDir } from '../testing/index.ts';
+import { requestOverSocket, runBranchyard, tempDir } from '../testing/index.ts';
 import { workspacePaths } from '../workspace/index.ts';
 
-function get(socketPath: string, url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const request = http.get({ socketPath, path: url, timeout: 10_000 }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    });
-    request.on('timeout', () => request.destroy(new Error('timed out')));
-    request.on('error', reject);
-  });
+async function get(socketPath: string, url: string): Promise<number> {
+  return (await requestOverSocket(socketPath, { path: url })).status;
 }
 
 describe('branchyard run / stop', () => {

@@ -1,9 +1,9 @@
 // A codebase as the git handler sees it: its folders and its code repository. Opening one that
 // does not exist names the codebases that do.
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { BranchyardError } from '../errors/index.ts';
 import type { CodebasePaths, WorkspacePaths } from '../workspace/index.ts';
-import { codebasePaths, isValidName, NAME_RULE } from '../workspace/index.ts';
+import { codebaseNames, codebasePaths, isValidName, NAME_RULE } from '../workspace/index.ts';
 import type { Repository } from './repository.ts';
 import { openRepository } from './repository.ts';
 
@@ -26,9 +26,4 @@ export async function openCodebase(workspace: WorkspacePaths, name: string): Pro
     throw new BranchyardError('NotFoundError', `codebase "${name}" does not exist in ${workspace.root}; ${list}`);
   }
   return { workspace, paths, repo: openRepository(paths.gitdir) };
-}
-
-export async function codebaseNames(workspace: WorkspacePaths): Promise<string[]> {
-  const entries = await readdir(workspace.codebasesDir, { withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isDirectory() && isValidName(e.name)).map((e) => e.name).sort();
 }

@@ -90,7 +90,7 @@ function decode(bytes: Uint8Array | null): string {
 }
 
 /** Git's test: a NUL byte in the first 8,000 bytes makes a file binary. */
-function isBinary(bytes: Uint8Array | null): boolean {
+export function isBinary(bytes: Uint8Array | null): boolean {
   if (!bytes) return false;
   return bytes.subarray(0, 8000).includes(0);
 }

@@ -1,5 +1,5 @@
-// After a crash, a codebase holds at most the traces of one unfinished branch: a staging
-// folder, and maybe a ref whose record never got into place. Recovery removes them (under the
+// After a crash, a codebase holds at most the traces of one unfinished branch: its staging
+// folder under .branchyard/staging, and maybe a ref whose record never got into place. Recovery removes them (under the
 // number lock, so it never races a live writer) and commits records the workspace repository
 // has not seen yet.
 import path from 'node:path';

@@ -3,7 +3,7 @@
 // stack are not in the image: the engine's node_modules is mounted read-only instead.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, realpath } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import type { EventBus } from '../events/index.ts';
@@ -12,11 +12,14 @@ export const NODE_IN_IMAGE = '/usr/local/bin/node';
 
 export async function ensureBaseImage(docker: Docker, events?: EventBus): Promise<string> {
   const nodePath = await realpath(process.execPath);
-  const binary = await readFile(nodePath);
-  const tag = `${process.version.slice(1)}-${createHash('sha256').update(binary).digest('hex').slice(0, 12)}`;
+  // Named after the binary's identity (path, size, time), not a hash of its ~100 MB, which
+  // every engine start would otherwise read: a different Node.js gives a different image.
+  const { size, mtimeMs } = await stat(nodePath);
+  const tag = `${process.version.slice(1)}-${createHash('sha256').update(`${nodePath}:${size}:${mtimeMs}`).digest('hex').slice(0, 12)}`;
   const image = `branchyard/node:${tag}`;
   const existing = await docker.getImage(image).inspect().catch(() => undefined);
   if (existing) return image;
+  const binary = await readFile(nodePath);
 
   events?.emit('progress', { task: 'runtime:image', step: 'image', message: `building the base image ${image} from this machine's Node.js`, done: 0, total: 1 });
   const pack = tar.pack();

@@ -5,6 +5,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BranchyardError } from '../errors/index.ts';
+import { formatBranch } from '../git/index.ts';
 import { DockerBackend } from './docker-backend.ts';
 import { waitForHealth } from './health.ts';
 import { HostBackend } from './host-backend.ts';
@@ -30,7 +31,7 @@ export class Pm2Runtime {
     private readonly options: RuntimeOptions,
   ) {}
 
-  /** Docker when its engine answers; otherwise, when `fallbackToHost`, PM2 on this machine. */
+  /** The Docker backend, or PM2 on this machine without isolation when `backend` is 'host'. */
   static async open(options: RuntimeOptions & { backend?: 'docker' | 'host' }): Promise<Pm2Runtime> {
     const backend = options.backend === 'host' ? new HostBackend(options) : await DockerBackend.open(options);
     return new Pm2Runtime(backend, options);
@@ -42,7 +43,7 @@ export class Pm2Runtime {
   }
 
   socketPath(codebase: string, branch: number): string {
-    return path.join(this.folders(codebase).sockets, `${pad(branch)}.sock`);
+    return path.join(this.folders(codebase).sockets, `${formatBranch(branch)}.sock`);
   }
 
   /** Makes sure the codebase's PM2 runs, adopting one that already does. */
@@ -74,7 +75,7 @@ export class Pm2Runtime {
         {
           name,
           script: inside('builds', path.join(path.dirname(relative), 'start.mjs')),
-          env: { BRANCHYARD_SOCKET: inside('sockets', `${pad(branch)}.sock`), BRANCHYARD_BRANCH: String(branch), NODE_ENV: 'production' },
+          env: { BRANCHYARD_SOCKET: inside('sockets', `${formatBranch(branch)}.sock`), BRANCHYARD_BRANCH: String(branch), NODE_ENV: 'production' },
           min_uptime: 2000,
           max_restarts: MAX_RESTARTS,
           kill_timeout: 5000,
@@ -86,9 +87,9 @@ export class Pm2Runtime {
     };
     await writeFile(path.join(folders.apps, `${name}.json`), `${JSON.stringify(entry, null, 2)}\n`);
     const started = await this.backend.pm2(codebase, ['start', inside('apps', `${name}.json`)]);
-    if (started.code !== 0) throw new BranchyardError('RuntimeError', `PM2 could not start branch ${pad(branch)} of ${codebase}: ${started.stderr || started.stdout}`);
+    if (started.code !== 0) throw new BranchyardError('RuntimeError', `PM2 could not start branch ${formatBranch(branch)} of ${codebase}: ${started.stderr || started.stdout}`);
 
-    const what = `branch ${pad(branch)} of ${codebase}`;
+    const what = `branch ${formatBranch(branch)} of ${codebase}`;
     // Healthy, or given up on by PM2 after crashing in a loop: whichever comes first.
     const failed = async () => {
       const current = (await this.list(codebase)).find((p) => p.branch === branch);
@@ -148,12 +149,8 @@ export class Pm2Runtime {
   }
 }
 
-function pad(branch: number): string {
-  return String(branch).padStart(5, '0');
-}
-
 function processName(codebase: string, branch: number): string {
-  return `${codebase}-${pad(branch)}`;
+  return `${codebase}-${formatBranch(branch)}`;
 }
 
 function statusOf(status: string): BranchProcess['status'] {

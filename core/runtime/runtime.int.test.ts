@@ -7,18 +7,11 @@ import { buildBranch } from '../build/index.ts';
 import { createBranch } from '../git/index.ts';
 import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
 import { testWorkspace, text } from '../git/fixtures/test-workspace.ts';
+import { requestOverSocket } from '../testing/index.ts';
 import { connectDocker, Pm2Runtime } from './index.ts';
 
 function get(socketPath: string, url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = http.get({ socketPath, path: url, timeout: 10_000 }, (response) => {
-      let body = '';
-      response.on('data', (c: Buffer) => (body += c.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
-    request.on('timeout', () => request.destroy(new Error(`${url} timed out`)));
-    request.on('error', reject);
-  });
+  return requestOverSocket(socketPath, { path: url });
 }
 
 const LIMITS = { memoryMb: 512, cpus: 1, pids: 256 };

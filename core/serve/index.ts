@@ -122,7 +122,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     );
 
     const url = `http://${host}:${port}/`;
-    const addressFile = path.join(workspace.paths.engineDir, 'serve.json');
+    const addressFile = workspace.paths.serveAddress;
     await mkdir(workspace.paths.engineDir, { recursive: true, mode: 0o700 });
     await writeFile(addressFile, JSON.stringify({ url, port, token, pid: process.pid }), { mode: 0o600 });
     disposables.add(toDisposable(() => rm(addressFile, { force: true })));

@@ -2,6 +2,7 @@
 // needs a component this machine lacks fails with a message naming it; it never passes silently.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -66,5 +67,20 @@ export function gitCli(args: string[], options: { cwd?: string; input?: string }
       else resolve(stdout);
     });
     if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+/** One HTTP request to a server listening on a unix socket (a branch), bounded in time. */
+export function requestOverSocket(socketPath: string, options: { method?: string; path: string; body?: unknown }): Promise<{ status: number; body: string }> {
+  const method = options.method ?? 'GET';
+  return new Promise((resolve, reject) => {
+    const request = http.request({ socketPath, method, path: options.path, headers: { 'content-type': 'application/json' }, timeout: 10_000 }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('timeout', () => request.destroy(new Error(`${method} ${options.path} timed out`)));
+    request.on('error', reject);
+    request.end(options.body === undefined ? undefined : JSON.stringify(options.body));
   });
 }

@@ -3,6 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { WorkspacePaths } from './paths.ts';
+import { isValidName } from './schemas.ts';
 
 export interface CodebaseSummary {
   name: string;
@@ -11,9 +12,14 @@ export interface CodebaseSummary {
   branchCount: number;
 }
 
-export async function listCodebaseFolders(paths: WorkspacePaths): Promise<CodebaseSummary[]> {
+/** The folders under codebases/ whose names are valid codebase names, sorted. */
+export async function codebaseNames(paths: WorkspacePaths): Promise<string[]> {
   const entries = await readdir(paths.codebasesDir, { withFileTypes: true }).catch(() => []);
-  const names = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  return entries.filter((e) => e.isDirectory() && isValidName(e.name)).map((e) => e.name).sort();
+}
+
+export async function listCodebaseFolders(paths: WorkspacePaths): Promise<CodebaseSummary[]> {
+  const names = await codebaseNames(paths);
   return Promise.all(names.map((name) => summarize(paths.codebase(name), name)));
 }
 

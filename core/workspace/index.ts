@@ -14,4 +14,4 @@ export { locateWorkspace } from './locate.ts';
 export type { InitOptions, InitResult } from './init.ts';
 export { ENGINE_AUTHOR, initWorkspace } from './init.ts';
 export type { CodebaseSummary } from './codebases.ts';
-export { listCodebaseFolders } from './codebases.ts';
+export { codebaseNames, listCodebaseFolders } from './codebases.ts';

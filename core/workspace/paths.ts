@@ -10,6 +10,8 @@ export interface WorkspacePaths {
   /** Engine-private files: state database, lock, serve address. Ignored by git, user-only. */
   engineDir: string;
   stateDir: string;
+  /** Where a running `branchyard serve` leaves its address and token (mode 0600). */
+  serveAddress: string;
   /**
    * Where new records are assembled before they are renamed into place: inside the workspace
    * (so the rename is atomic) but outside what git walks, so a half-made folder is never seen.
@@ -32,6 +34,7 @@ export function workspacePaths(root: string): WorkspacePaths {
     engineDir: path.join(abs, '.branchyard'),
     stateDir: path.join(abs, '.branchyard', 'state'),
     stagingDir: path.join(abs, '.branchyard', 'staging'),
+    serveAddress: path.join(abs, '.branchyard', 'serve.json'),
     sharedContext: path.join(abs, 'shared-context'),
     serversConfig: path.join(abs, 'servers', 'config.json'),
     aiConfig: path.join(abs, 'ai', 'config.json'),
