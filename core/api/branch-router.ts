@@ -21,7 +21,7 @@ import {
   readOverlayDir,
 } from '../git/index.ts';
 import { BranchyardError } from '../errors/index.ts';
-import { currentRoutes } from '../store/index.ts';
+import { describeGateways } from '../gateway/index.ts';
 import type { EngineContext } from './context.ts';
 import { requireWorkspace } from './context.ts';
 import { procedure, router } from './trpc.ts';
@@ -44,8 +44,10 @@ async function codebaseOf(ctx: EngineContext, name: string): Promise<CodebaseHan
 export const branchRouter = router({
   list: procedure.input(z.object({ codebase: z.string() })).query(async ({ ctx, input }) => {
     const codebase = await codebaseOf(ctx, input.codebase);
-    const [listing, routes, live] = await Promise.all([listBranchRecords(codebase), ctx.state().then((db) => currentRoutes(db)), liveProcesses(ctx, input.codebase)]);
-    const servedBy = (n: number) => routes.filter((r) => r.codebase === input.codebase && r.branch === n).map((r) => r.gateway);
+    const gateways = async () => (ctx.gateways ? ctx.gateways().status() : describeGateways(await requireWorkspace(ctx)));
+    const [listing, statuses, live] = await Promise.all([listBranchRecords(codebase), gateways(), liveProcesses(ctx, input.codebase)]);
+    // What each gateway serves, its active-branch fallback included.
+    const servedBy = (n: number) => statuses.filter((g) => g.routes.some((r) => r.codebase === input.codebase && r.branch === n)).map((g) => g.name);
     return {
       branches: listing.branches.map((info) => ({ ...info, gateways: servedBy(info.number), process: live?.processes.find((p) => p.branch === info.number) ?? null })),
       problems: listing.problems,

@@ -1,5 +1,6 @@
 // What every procedure can reach. Built once by whoever hosts the router (CLI, serve, Electron).
 import type { EventBus } from '../events/index.ts';
+import type { GatewayManager } from '../gateway/index.ts';
 import type { Pm2Runtime } from '../runtime/index.ts';
 import type { StateDb } from '../store/index.ts';
 import type { Workspace } from '../workspace/index.ts';
@@ -15,6 +16,8 @@ export interface EngineContext {
   state: () => Promise<StateDb>;
   /** The branch runtime; only the live engine (`branchyard serve`, the desktop app) has one. */
   runtime?: () => Promise<Pm2Runtime>;
+  /** The live gateways; only the live engine has them. */
+  gateways?: () => GatewayManager;
 }
 
 export function requireRuntime(ctx: EngineContext): Promise<Pm2Runtime> {
@@ -22,6 +25,13 @@ export function requireRuntime(ctx: EngineContext): Promise<Pm2Runtime> {
     throw new BranchyardError('EngineNotRunningError', 'running branches needs the live engine: start it with `branchyard serve` in this workspace, then run this command again');
   }
   return ctx.runtime();
+}
+
+export function requireGateways(ctx: EngineContext): GatewayManager {
+  if (!ctx.gateways) {
+    throw new BranchyardError('EngineNotRunningError', 'promoting needs the live engine and its gateways: start it with `branchyard serve` in this workspace, then run this command again');
+  }
+  return ctx.gateways();
 }
 
 /** Loads the workspace afresh: its files may have been edited by hand since the last call. */

@@ -11,6 +11,7 @@ import { buildRouter } from './build-router.ts';
 import { runtimeRouter } from './runtime-router.ts';
 import { codebaseRouter } from './codebase-router.ts';
 import { revisionRouter } from './revision-router.ts';
+import { gatewayRouter } from './gateway-router.ts';
 
 const workspaceRouter = router({
   init: procedure
@@ -55,6 +56,7 @@ export const appRouter = router({
   revision: revisionRouter,
   build: buildRouter,
   runtime: runtimeRouter,
+  gateway: gatewayRouter,
   doctor: doctorRouter,
   events: eventsRouter,
 });

@@ -5,27 +5,14 @@ import { buildBranch } from '../build/index.ts';
 import { BranchyardError } from '../errors/index.ts';
 import { formatBranch, openCodebase, parseBranchNumber } from '../git/index.ts';
 import { recordBuild } from './build-router.ts';
+import type { EngineContext } from './context.ts';
 import { requireRuntime, requireWorkspace } from './context.ts';
 import { procedure, router } from './trpc.ts';
 
 const target = z.object({ codebase: z.string(), branch: z.union([z.string(), z.number()]) });
 
 export const runtimeRouter = router({
-  run: procedure.input(target).mutation(async ({ ctx, input }) => {
-    const workspace = await requireWorkspace(ctx);
-    const codebase = await openCodebase(workspace.paths, input.codebase);
-    const branch = parseBranchNumber(input.branch);
-    const runtime = await requireRuntime(ctx);
-    const built = await recordBuild(codebase, branch, await buildBranch(codebase, branch, ctx.events));
-    if (!built.ok) {
-      const first = built.diagnostics[0] ?? built.problems[0];
-      throw new BranchyardError('InvalidInputError', `branch ${formatBranch(branch)} of ${input.codebase} does not build, so it was not started (${built.diagnostics.length + built.problems.length} problems; first: ${first ? JSON.stringify(first) : 'unknown'}); run \`branchyard build ${input.codebase} ${branch}\` for all of them`);
-    }
-    ctx.events.emit('progress', { task: `run:${input.codebase}:${branch}`, step: 'start', message: `starting branch ${formatBranch(branch)} of ${input.codebase}`, done: 0, total: 1 });
-    const process = await runtime.start(input.codebase, branch, built.server!);
-    ctx.events.emit('progress', { task: `run:${input.codebase}:${branch}`, step: 'running', message: `branch ${formatBranch(branch)} of ${input.codebase} is running`, done: 1, total: 1 });
-    return { ...process, socket: runtime.socketPath(input.codebase, branch), isolated: runtime.isolated, routes: built.routes };
-  }),
+  run: procedure.input(target).mutation(async ({ ctx, input }) => runBranch(ctx, input.codebase, parseBranchNumber(input.branch))),
 
   stop: procedure.input(target).mutation(async ({ ctx, input }) => {
     const workspace = await requireWorkspace(ctx);
@@ -41,3 +28,24 @@ export const runtimeRouter = router({
     return { isolated: runtime.isolated, processes: await runtime.list(input.codebase) };
   }),
 });
+
+/**
+ * Builds (cached by tree) and starts a branch, records its checks, and tells the engine it runs
+ * (gateways that follow the newest branch move to it). Promotion uses it too.
+ */
+export async function runBranch(ctx: EngineContext, codebaseName: string, branch: number) {
+  const workspace = await requireWorkspace(ctx);
+  const codebase = await openCodebase(workspace.paths, codebaseName);
+  const runtime = await requireRuntime(ctx);
+  const built = await recordBuild(codebase, branch, await buildBranch(codebase, branch, ctx.events));
+  if (!built.ok) {
+    const first = built.diagnostics[0] ?? built.problems[0];
+    throw new BranchyardError('InvalidInputError', `branch ${formatBranch(branch)} of ${codebaseName} does not build, so it was not started (${built.diagnostics.length + built.problems.length} problems; first: ${first ? JSON.stringify(first) : 'unknown'}); run \`branchyard build ${codebaseName} ${branch}\` for all of them`);
+  }
+  const task = `run:${codebaseName}:${branch}`;
+  ctx.events.emit('progress', { task, step: 'start', message: `starting branch ${formatBranch(branch)} of ${codebaseName}`, done: 0, total: 1 });
+  const process = await runtime.start(codebaseName, branch, built.server!);
+  ctx.events.emit('progress', { task, step: 'running', message: `branch ${formatBranch(branch)} of ${codebaseName} is running`, done: 1, total: 1 });
+  ctx.events.emit('branch.running', { codebase: codebaseName, number: branch });
+  return { ...process, socket: runtime.socketPath(codebaseName, branch), isolated: runtime.isolated, routes: built.routes };
+}

@@ -15,6 +15,7 @@ const codeOfKind: Partial<Record<ErrorKind, TRPC_ERROR_CODE_KEY>> = {
   StoreInUseError: 'CONFLICT',
   EngineNotRunningError: 'PRECONDITION_FAILED',
   RuntimeUnavailableError: 'PRECONDITION_FAILED',
+  PromotionRefusedError: 'PRECONDITION_FAILED',
 };
 
 const t = initTRPC.context<EngineContext>().create({

@@ -12,6 +12,7 @@ import type { CliIo } from './output.ts';
 import { printError, printResult } from './output.ts';
 import type { EngineClient } from './engine-client.ts';
 import { connectEngine } from './engine-client.ts';
+import { registerGatewayCommands } from './gateway-commands.ts';
 import { registerHistoryCommands } from './history-commands.ts';
 import { BuildFailed, renderCodebaseAdded, renderCodebases, renderDoctor, renderInit } from './render.ts';
 
@@ -97,17 +98,19 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     );
 
   registerHistoryCommands(program, run, io);
+  registerGatewayCommands(program, run, io, untilStopped);
 
   program
     .command('serve')
     .description('the engine and the UI over HTTP on 127.0.0.1; prints the UI address with its access token')
     .option('--port <n>', 'port to listen on (0: any free port)', '7400')
     .option('--keep-running', 'leave branch containers running after serve exits')
-    .action((options: { port: string; keepRunning?: boolean }) =>
+    .option('--no-autostart', 'do not start the branches the gateways route to')
+    .action((options: { port: string; keepRunning?: boolean; autostart: boolean }) =>
       run(true, async ({ json, workspaceRoot, events }) => {
         const port = Number(options.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BranchyardError('InvalidInputError', `--port: expected a number from 0 to 65535, got "${options.port}"`);
-        const handle = await startServe({ workspaceRoot: workspaceRoot!, events, env: io.env, port, keepRunning: options.keepRunning });
+        const handle = await startServe({ workspaceRoot: workspaceRoot!, events, env: io.env, port, keepRunning: options.keepRunning, autostart: options.autostart });
         const ready = { url: handle.url, loginUrl: handle.loginUrl, port: handle.port, state: handle.store.kind };
         printResult(io, json, ready, (r) => `Branchyard is serving ${workspaceRoot}\nOpen ${r.loginUrl}\n(Ctrl+C stops it)`);
         await untilStopped();

@@ -10,6 +10,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** All of stdin (a password piped in); process.stdin by default. */
+  readStdin?: () => Promise<string>;
 }
 
 export function printResult<T>(io: CliIo, json: boolean, value: T, human: (value: T) => string): void {

@@ -114,3 +114,25 @@ export function renderRunning(result: Api['runtime']['run']): string {
   const where = result.isolated ? '' : ' (no isolation: on the host)';
   return [`Branch ${pad5(result.branch)} of ${result.codebase} is ${result.status}${where}, pid ${result.pid ?? '-'}`, `Socket: ${result.socket}`, ...result.routes.map((r) => `  ${r.method} ${r.path}`)].join('\n');
 }
+
+export function renderGateways(result: Api['gateway']['list']): string {
+  const lines: string[] = [];
+  for (const g of result.gateways) {
+    const state = g.listening ? 'listening' : `not listening: ${g.error ?? 'unknown'}`;
+    const flags = [g.protected ? 'protected' : '', g.follow === 'newest' ? 'follows newest' : '', g.promotesTo ? `promotes to ${g.promotesTo}` : ''].filter(Boolean).join(', ');
+    lines.push(`${g.name}  https://${g.hostName}:${g.port}${g.httpPort ? ` (http ${g.httpPort} redirects)` : ''}  ${state}${flags ? `  [${flags}]` : ''}`);
+    for (const r of g.routes) lines.push(`  ${r.codebase.padEnd(16)} ${r.branch === null ? '-----' : pad5(r.branch)}${r.source === 'active-branch' ? ' (active-branch)' : ''}  ${r.hosts.map((h) => `https://${h}:${g.port}`).join(' ')}`);
+    if (g.routes.length === 0) lines.push('  (no codebases)');
+  }
+  lines.push(`CA certificate: ${result.ca}`);
+  return lines.join('\n');
+}
+
+export function renderPromotion(result: Api['gateway']['promote']): string {
+  return `${result.gateway} now routes ${result.codebase} to ${pad5(result.to)}${result.from !== null ? ` (was ${pad5(result.from)}; roll back with \`branchyard promote ${result.codebase} ${result.from} --to ${result.gateway}\`)` : ''}.`;
+}
+
+export function renderPromotions(rows: Api['gateway']['history']): string {
+  if (rows.length === 0) return 'No promotions.';
+  return table([['WHEN', 'GATEWAY', 'CODEBASE', 'FROM', 'TO', 'BY'], ...rows.map((r) => [r.at, r.gateway, r.codebase, pad5(r.from), pad5(r.to), r.by ?? r.actor])]);
+}

@@ -16,7 +16,9 @@ export type ErrorKind =
   | 'GitError'
   | 'RuntimeUnavailableError'
   | 'RuntimeError'
-  | 'EngineNotRunningError';
+  | 'EngineNotRunningError'
+  | 'GatewayError'
+  | 'PromotionRefusedError';
 
 export class BranchyardError extends Error {
   readonly kind: ErrorKind;

@@ -21,6 +21,8 @@ export interface EngineEvents {
   'codebase.added': { name: string };
   'branch.created': { codebase: string; number: number; parent: number | null; author: 'agent' | 'user' };
   'revision.updated': { codebase: string; number: number; status: string };
+  'branch.running': { codebase: string; number: number };
+  'gateway.promoted': { gateway: string; codebase: string; from: number | null; to: number; by: string };
 }
 
 export type EngineEvent = { [K in keyof EngineEvents]: { type: K; payload: EngineEvents[K]; at: string } }[keyof EngineEvents];

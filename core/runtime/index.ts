@@ -4,6 +4,6 @@
 // branch is running only once its health route answers.
 export { ensureBaseImage } from './base-image.ts';
 export { connectDocker, dockerSocket } from './docker.ts';
-export { Pm2Runtime } from './pm2-runtime.ts';
+export { branchSocketPath, Pm2Runtime, runFolders } from './pm2-runtime.ts';
 export type { BranchProcess, Limits, RuntimeOptions } from './types.ts';
 export { waitForHealth } from './health.ts';

@@ -10,6 +10,7 @@ import { DockerBackend } from './docker-backend.ts';
 import { waitForHealth } from './health.ts';
 import { HostBackend } from './host-backend.ts';
 import type { BranchProcess, Pm2Backend, RunFolders, RuntimeOptions } from './types.ts';
+import type { WorkspacePaths } from '../workspace/index.ts';
 
 /**
  * Restarts PM2 grants a branch that dies within two seconds of starting, before it counts as
@@ -38,12 +39,11 @@ export class Pm2Runtime {
   }
 
   folders(codebase: string): RunFolders {
-    const run = path.join(this.options.workspace.engineDir, 'run', codebase);
-    return { apps: path.join(run, 'pm2'), sockets: path.join(run, 'sockets'), logs: path.join(run, 'logs'), builds: path.join(this.options.workspace.engineDir, 'builds', codebase, 'out') };
+    return runFolders(this.options.workspace, codebase);
   }
 
   socketPath(codebase: string, branch: number): string {
-    return path.join(this.folders(codebase).sockets, `${formatBranch(branch)}.sock`);
+    return branchSocketPath(this.options.workspace, codebase, branch);
   }
 
   /** Makes sure the codebase's PM2 runs, adopting one that already does. */
@@ -156,4 +156,15 @@ function processName(codebase: string, branch: number): string {
 function statusOf(status: string): BranchProcess['status'] {
   if (status === 'waiting restart') return 'restarting';
   return status === 'online' || status === 'stopped' || status === 'errored' || status === 'launching' ? status : 'unknown';
+}
+
+/** Where a codebase's branch processes keep their entries, sockets and logs on the host. */
+export function runFolders(workspace: WorkspacePaths, codebase: string): RunFolders {
+  const run = path.join(workspace.engineDir, 'run', codebase);
+  return { apps: path.join(run, 'pm2'), sockets: path.join(run, 'sockets'), logs: path.join(run, 'logs'), builds: path.join(workspace.engineDir, 'builds', codebase, 'out') };
+}
+
+/** The unix socket a branch listens on, whichever backend runs it: what gateways connect to. */
+export function branchSocketPath(workspace: WorkspacePaths, codebase: string, branch: number): string {
+  return path.join(runFolders(workspace, codebase).sockets, `${formatBranch(branch)}.sock`);
 }

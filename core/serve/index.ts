@@ -7,12 +7,14 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { appRouter, prepareState } from '../api/index.ts';
-import { BranchyardError } from '../errors/index.ts';
+import type { EngineContext } from '../api/index.ts';
+import { appRouter, prepareState, runBranch } from '../api/index.ts';
+import { followNewest, GatewayManager, syncRoutesFromFiles } from '../gateway/index.ts';
+import { BranchyardError, describeError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { DisposableStore, toDisposable } from '../lifecycle/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
-import { ensureGateway, openStore } from '../store/index.ts';
+import { openStore } from '../store/index.ts';
 import type { Store } from '../store/index.ts';
 import { isBranchyardError } from '../errors/index.ts';
 import { listBranchRecords, openCodebase } from '../git/index.ts';
@@ -33,6 +35,8 @@ export interface ServeOptions {
   rendererDir?: string;
   /** Leave branch containers running after serve exits (default: remove them). */
   keepRunning?: boolean;
+  /** Start the branches the gateways route to (default: yes). */
+  autostart?: boolean;
 }
 
 export interface ServeHandle extends Disposable {
@@ -42,6 +46,7 @@ export interface ServeHandle extends Disposable {
   port: number;
   token: string;
   store: Store;
+  gateways: GatewayManager;
 }
 
 export async function startServe(options: ServeOptions): Promise<ServeHandle> {
@@ -51,9 +56,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     options.events.emit('progress', { task: 'serve', step: 'state', message: 'opening the engine state', done: 0, total: 2 });
     const store = disposables.add(await openStore({ stateDir: workspace.paths.stateDir }));
     await prepareState(store, workspace.paths.root, options.events);
-    for (const gateway of workspace.gateways) {
-      await ensureGateway(store.db, { name: gateway.name, port: gateway.config.port, httpPort: gateway.config.httpPort, protected: gateway.config.protected });
-    }
+    await syncRoutesFromFiles(store.db, workspace);
 
     const token = randomBytes(24).toString('base64url');
     const host = options.host ?? '127.0.0.1';
@@ -71,11 +74,27 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         if (opened && !options.keepRunning) await opened.removeAll();
       }),
     );
-    const trpc = createHTTPHandler({
-      router: appRouter,
-      basePath: '/trpc/',
-      createContext: () => ({ events: options.events, env: options.env, workspaceRoot: workspace.paths.root, state: async () => store.db, runtime: openRuntime }),
-    });
+    // Gateways listen from the start; one that cannot (a taken port) says why in its status.
+    const gateways = await GatewayManager.start({ paths: workspace.paths, events: options.events });
+    const context = (): EngineContext => ({ events: options.events, env: options.env, workspaceRoot: workspace.paths.root, state: async () => store.db, runtime: openRuntime, gateways: () => gateways });
+    let stopping = false;
+    const autostart = options.autostart === false ? Promise.resolve() : startRoutedBranches(context(), gateways, () => stopping);
+    disposables.add(
+      toDisposable(async () => {
+        stopping = true;
+        await autostart;
+        await gateways.dispose();
+      }),
+    );
+    disposables.add(options.events.on('codebase.added', () => void gateways.reload().catch(() => undefined)));
+    disposables.add(
+      options.events.on('branch.running', ({ codebase, number }) => {
+        void loadWorkspace(workspace.paths.root)
+          .then((current) => followNewest({ workspace: current, db: store.db, manager: gateways, codebase, branch: number, events: options.events }))
+          .catch(() => undefined);
+      }),
+    );
+    const trpc = createHTTPHandler({ router: appRouter, basePath: '/trpc/', createContext: context });
 
     let port = options.port;
     const server = http.createServer((request, response) => {
@@ -128,10 +147,34 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     disposables.add(toDisposable(() => rm(addressFile, { force: true })));
     options.events.emit('progress', { task: 'serve', step: 'listen', message: `serving on ${url}`, done: 2, total: 2 });
 
-    return { url, loginUrl: `${url}?token=${token}`, port, token, store, dispose: () => disposables.dispose() };
+    return { url, loginUrl: `${url}?token=${token}`, port, token, store, gateways, dispose: () => disposables.dispose() };
   } catch (error) {
     await disposables.dispose();
     throw error;
+  }
+}
+
+/**
+ * Brings up, one at a time and in the background, every branch a gateway routes to, so a
+ * restarted engine serves what it served before. A branch that fails is reported and skipped.
+ */
+async function startRoutedBranches(ctx: EngineContext, gateways: GatewayManager, stopping: () => boolean): Promise<void> {
+  const wanted = new Map<string, { codebase: string; branch: number }>();
+  for (const gateway of gateways.status()) {
+    for (const route of gateway.routes) if (route.branch !== null) wanted.set(`${route.codebase}:${route.branch}`, { codebase: route.codebase, branch: route.branch });
+  }
+  // Let serve finish starting first: this is background work.
+  await new Promise((resolve) => setImmediate(resolve));
+  for (const { codebase, branch } of wanted.values()) {
+    if (stopping()) return;
+    try {
+      const runtime = await ctx.runtime!();
+      if ((await runtime.list(codebase)).some((p) => p.branch === branch && p.status === 'online')) continue;
+      if (stopping()) return;
+      await runBranch(ctx, codebase, branch);
+    } catch (error) {
+      ctx.events.emit('progress', { task: `autostart:${codebase}:${branch}`, step: 'failed', message: `branch ${branch} of ${codebase} was not started: ${describeError(error)}`, done: 1, total: 1 });
+    }
   }
 }
 

@@ -11,9 +11,11 @@ export {
   listActions,
   listCodebases,
   promote,
+  listPromotions,
   promotionHistory,
   recordAction,
   recordCost,
+  setRoute,
   spent,
 } from './queries.ts';
 export type { BranchRowInput, PromptKind, ResponseKind, RevisionRowInput, RevisionStatus } from './history-queries.ts';

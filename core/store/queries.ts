@@ -72,22 +72,33 @@ export interface Promotion {
 
 /**
  * Points a gateway at a branch of a codebase and records the promotion, in one transaction:
- * the route and its history never disagree, whatever stops the engine half-way.
+ * the route and its history never disagree, whatever stops the engine half-way. `from` is what
+ * the gateway served before (its route, or the codebase's active branch); it defaults to the
+ * route row.
  */
-export async function promote(db: StateDb, input: { gatewayId: number; codebaseId: number; toBranch: number; actor: Actor }): Promise<{ from: number | null; to: number }> {
+export async function promote(
+  db: StateDb,
+  input: { gatewayId: number; codebaseId: number; toBranch: number; actor: Actor; by?: string; from?: number | null },
+): Promise<{ from: number | null; to: number }> {
   return db.transaction(async (tx) => {
     const [current] = await tx
       .select({ branch: routes.branchNumber })
       .from(routes)
       .where(and(eq(routes.gatewayId, input.gatewayId), eq(routes.codebaseId, input.codebaseId)))
       .for('update');
-    await tx
-      .insert(routes)
-      .values({ gatewayId: input.gatewayId, codebaseId: input.codebaseId, branchNumber: input.toBranch })
-      .onConflictDoUpdate({ target: [routes.gatewayId, routes.codebaseId], set: { branchNumber: input.toBranch, updatedAt: sql`now()` } });
-    await tx.insert(promotions).values({ gatewayId: input.gatewayId, codebaseId: input.codebaseId, fromBranch: current?.branch ?? null, toBranch: input.toBranch, actor: input.actor });
-    return { from: current?.branch ?? null, to: input.toBranch };
+    const from = input.from !== undefined ? input.from : (current?.branch ?? null);
+    await setRoute(tx, input);
+    await tx.insert(promotions).values({ gatewayId: input.gatewayId, codebaseId: input.codebaseId, fromBranch: from, toBranch: input.toBranch, actor: input.actor, by: input.by ?? null });
+    return { from, to: input.toBranch };
   });
+}
+
+/** The route alone, with no promotion recorded: how the engine state catches up with hand-edited gateway files. */
+export async function setRoute(db: StateExecutor, input: { gatewayId: number; codebaseId: number; toBranch: number }): Promise<void> {
+  await db
+    .insert(routes)
+    .values({ gatewayId: input.gatewayId, codebaseId: input.codebaseId, branchNumber: input.toBranch })
+    .onConflictDoUpdate({ target: [routes.gatewayId, routes.codebaseId], set: { branchNumber: input.toBranch, updatedAt: sql`now()` } });
 }
 
 export function currentRoutes(db: StateExecutor) {
@@ -101,4 +112,17 @@ export function currentRoutes(db: StateExecutor) {
 
 export function promotionHistory(db: StateExecutor, gatewayId: number) {
   return db.select().from(promotions).where(eq(promotions.gatewayId, gatewayId)).orderBy(desc(promotions.id));
+}
+
+/** Every promotion, newest first, with gateway and codebase names. */
+export function listPromotions(db: StateExecutor, filter: { gateway?: string; codebase?: string; limit?: number } = {}) {
+  const conditions = [filter.gateway ? eq(gateways.name, filter.gateway) : undefined, filter.codebase ? eq(codebases.name, filter.codebase) : undefined].filter((c) => c !== undefined);
+  return db
+    .select({ gateway: gateways.name, codebase: codebases.name, from: promotions.fromBranch, to: promotions.toBranch, actor: promotions.actor, by: promotions.by, at: promotions.createdAt })
+    .from(promotions)
+    .innerJoin(gateways, eq(promotions.gatewayId, gateways.id))
+    .innerJoin(codebases, eq(promotions.codebaseId, codebases.id))
+    .where(conditions.length > 0 ? and(...conditions) : undefined)
+    .orderBy(desc(promotions.id))
+    .limit(filter.limit ?? 100);
 }

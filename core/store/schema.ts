@@ -152,6 +152,8 @@ export const promotions = pgTable(
     fromBranch: integer('from_branch'),
     toBranch: integer('to_branch').notNull(),
     actor: text('actor', { enum: ['agent', 'user', 'engine'] }).notNull(),
+    /** Who exactly, e.g. `user:alice` or `engine (follows newest)`. */
+    by: text('by'),
     createdAt: createdAt(),
   },
   (t) => [index('promotions_gateway_codebase').on(t.gatewayId, t.codebaseId)],

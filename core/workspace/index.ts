@@ -2,8 +2,8 @@
 // template, and loading a workspace with every problem named by file and field.
 export type { ConfigProblem } from './problems.ts';
 export { WorkspaceConfigError, formatProblem } from './problems.ts';
-export type { AiConfig, DatabaseConfig, GatewayConfig, ServersConfig, WorkspaceManifest } from './schemas.ts';
-export { isValidName, NAME_RULE } from './schemas.ts';
+export type { AccessConfig, AiConfig, CodebaseSettings, DatabaseConfig, GatewayConfig, GatewayLimits, PromotionRecord, ServersConfig, WorkspaceManifest } from './schemas.ts';
+export { gatewaySchema, isCidr, isValidName, NAME_RULE, passwordHashSchema } from './schemas.ts';
 export type { CodebasePaths, WorkspacePaths } from './paths.ts';
 export { codebasePaths, MANIFEST_FILE, workspacePaths } from './paths.ts';
 export type { DatabaseEntry, GatewayEntry, Workspace } from './load.ts';
@@ -14,4 +14,4 @@ export { locateWorkspace } from './locate.ts';
 export type { InitOptions, InitResult } from './init.ts';
 export { ENGINE_AUTHOR, initWorkspace } from './init.ts';
 export type { CodebaseSummary } from './codebases.ts';
-export { codebaseNames, listCodebaseFolders } from './codebases.ts';
+export { CODEBASE_SETTINGS_FILE, codebaseNames, listCodebaseFolders, readActiveBranch, readCodebaseSettings } from './codebases.ts';

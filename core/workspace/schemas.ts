@@ -1,5 +1,6 @@
 // One zod schema per workspace config file. Objects are strict so a misspelt field is reported
 // instead of silently ignored, and messages are phrased as "expected …" for problems.ts.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Names that appear in host names (`<codebase>.<gateway>.<workspace>.localhost`) share one rule. */
@@ -88,6 +89,63 @@ export type AiConfig = z.infer<typeof aiSchema>;
 const BRANCH_MESSAGE = 'expected a five-digit branch number such as "00007"';
 export const branchNumberSchema = z.string({ error: BRANCH_MESSAGE }).regex(/^\d{5}$/, { error: BRANCH_MESSAGE });
 
+const CIDR_MESSAGE = 'expected an IPv4 or IPv6 address or CIDR range, such as 10.0.0.0/8, 127.0.0.1 or fd00::/8';
+export const cidrSchema = z.string({ error: CIDR_MESSAGE }).refine(isCidr, { error: CIDR_MESSAGE });
+
+/** An IP address alone, or with a prefix length that fits its family. */
+export function isCidr(text: string): boolean {
+  const [address = '', prefix, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+const HASH_MESSAGE = 'expected a scrypt or bcrypt hash of the password (make one with `branchyard gateway password <gateway> <user>`), never the password itself';
+/** `scrypt$<N>$<r>$<p>$<salt>$<hash>` (base64url) or a bcrypt `$2a$`/`$2b$`/`$2y$` hash. */
+export const passwordHashSchema = z
+  .string({ error: HASH_MESSAGE })
+  .regex(/^(scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{32,}|\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53})$/, { error: HASH_MESSAGE });
+
+const USER_MESSAGE = 'expected a user name of letters, digits, dots, dashes and underscores (no colon)';
+const basicAuthSchema = z.strictObject({
+  realm: z.string().min(1).max(100).optional(),
+  users: z.record(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { error: USER_MESSAGE }), passwordHashSchema),
+});
+
+const accessFields = {
+  allow: z.array(cidrSchema, { error: 'expected a list of addresses or CIDR ranges' }),
+  deny: z.array(cidrSchema, { error: 'expected a list of addresses or CIDR ranges' }),
+  /** Host names carry a random label, and every other name gets the unknown-host 404. */
+  hidden: z.boolean({ error: 'expected true or false' }),
+  /** Clients must send one of these users and its password; null turns it off. */
+  basicAuth: basicAuthSchema.nullable(),
+};
+const accessSchema = z.strictObject({ ...accessFields, hidden: accessFields.hidden.optional(), basicAuth: accessFields.basicAuth.optional() });
+export type AccessConfig = z.infer<typeof accessSchema>;
+
+const ms = (what: string) => positiveInt(`${what} in milliseconds above 0`);
+const gatewayLimitsSchema = z.strictObject({
+  maxHeaderBytes: positiveInt('a number of bytes above 0').optional(),
+  maxBodyBytes: positiveInt('a number of bytes above 0').optional(),
+  /** Time for a client to send its whole header: what stops slowloris. */
+  headersTimeoutMs: ms('a time').optional(),
+  requestTimeoutMs: ms('a time').optional(),
+  /** Time for the branch to answer. */
+  upstreamTimeoutMs: ms('a time').optional(),
+  keepAliveTimeoutMs: ms('a time').optional(),
+});
+export type GatewayLimits = z.infer<typeof gatewayLimitsSchema>;
+
+const promotionRecordSchema = z.strictObject({
+  codebase: nameSchema,
+  from: branchNumberSchema.nullable(),
+  to: branchNumberSchema,
+  by: z.string().min(1),
+  at: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time' }),
+});
+export type PromotionRecord = z.infer<typeof promotionRecordSchema>;
+
 export const gatewaySchema = z.strictObject({
   $schema: z.string().optional(),
   /** HTTPS listener. */
@@ -105,10 +163,12 @@ export const gatewaySchema = z.strictObject({
   promotesTo: nameSchema.nullable(),
   /** For each codebase, the branch this gateway serves; a codebase not named here is served its active-branch. */
   routes: z.record(nameSchema, branchNumberSchema),
-  access: z.strictObject({
-    allow: z.array(z.string()),
-    deny: z.array(z.string()),
-  }),
+  access: accessSchema,
+  /** Per codebase, access rules that replace the gateway's own, field by field. */
+  codebases: z.record(nameSchema, z.strictObject({ access: accessSchema.partial() })).optional(),
+  limits: gatewayLimitsSchema.optional(),
+  /** The most recent promotions, newest last (the engine state keeps them all). */
+  promotions: z.array(promotionRecordSchema).optional(),
 });
 export type GatewayConfig = z.infer<typeof gatewaySchema>;
 
@@ -126,3 +186,17 @@ export const databaseSchema = z.discriminatedUnion(
   { error: 'expected engine "embedded" or "postgres"' },
 );
 export type DatabaseConfig = z.infer<typeof databaseSchema>;
+
+const DOMAIN_MESSAGE = 'expected a host name such as api.example.test (lowercase letters, digits, dashes and dots)';
+export const domainSchema = z
+  .string({ error: DOMAIN_MESSAGE })
+  .max(253, { error: DOMAIN_MESSAGE })
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/, { error: DOMAIN_MESSAGE });
+
+/** `codebases/<name>/codebase.json`, optional: what a codebase declares about itself to the gateways. */
+export const codebaseSettingsSchema = z.strictObject({
+  $schema: z.string().optional(),
+  /** Custom host names, answered by every gateway (the listener decides the environment). */
+  domains: z.array(domainSchema, { error: 'expected a list of host names' }),
+});
+export type CodebaseSettings = z.infer<typeof codebaseSettingsSchema>;

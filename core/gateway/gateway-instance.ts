@@ -1,0 +1,345 @@
+// One gateway: an HTTPS listener on its port (certificates from the workspace CA, picked by the
+// name the client asks for) and a plain HTTP listener on its httpPort that only redirects. Each
+// request is checked in order: host, address, credentials, path, route; then forwarded to the
+// branch the current route table names.
+import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { BranchyardError } from '../errors/index.ts';
+import type { Disposable } from '../lifecycle/index.ts';
+import type { GatewayLimits } from '../workspace/index.ts';
+import type { AccessPolicy } from './access.ts';
+import { BasicAuthChecker, clientAddress, ipAllowed } from './access.ts';
+import type { AccessLogEntry, AccessLogSink } from './access-log.ts';
+import { DOCS_CSP, docsAssets } from './docs-page.ts';
+import { parseHostHeader } from './host-names.ts';
+import type { LocalCa } from './local-ca.ts';
+import type { BranchDocuments, DocumentSource } from './openapi-docs.ts';
+import { codebaseDocument, mergeDocuments } from './openapi-docs.ts';
+import { forward } from './proxy.ts';
+import { checkRequestTarget } from './request-path.ts';
+import type { CodebaseRoute, RouteTable } from './route-table.ts';
+
+export const DEFAULT_LIMITS: Required<GatewayLimits> = {
+  maxHeaderBytes: 16 * 1024,
+  maxBodyBytes: 10 * 1024 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  upstreamTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+};
+
+export interface GatewayInstanceOptions {
+  name: string;
+  /** The gateway file, for messages. */
+  file: string;
+  host: string;
+  port: number;
+  httpPort: number | null;
+  limits: Required<GatewayLimits>;
+  ca: LocalCa;
+  log: AccessLogSink;
+  documents: BranchDocuments;
+  table: RouteTable;
+  auth?: BasicAuthChecker;
+}
+
+/** Names any client may ask a certificate for: loopback-only, so signing them gives nothing away. */
+const LOCAL_NAME = /^[a-z0-9.-]+\.localhost$/;
+const MAX_CONTEXTS = 1000;
+
+export class GatewayInstance implements Disposable {
+  private table: RouteTable;
+  private readonly contexts = new Map<string, Promise<tls.SecureContext>>();
+  private readonly auth: BasicAuthChecker;
+  private readonly open = new Set<http.ServerResponse>();
+
+  private constructor(
+    private readonly options: GatewayInstanceOptions,
+    private readonly secure: https.Server,
+    private readonly plain: http.Server | null,
+  ) {
+    this.table = options.table;
+    this.auth = options.auth ?? new BasicAuthChecker();
+  }
+
+  static async start(options: GatewayInstanceOptions): Promise<GatewayInstance> {
+    const fallback = await options.ca.issue(['localhost', options.table.gatewayName]);
+    const limits = options.limits;
+    const serverOptions = {
+      maxHeaderSize: limits.maxHeaderBytes,
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // How often idle and slow connections are checked against the timeouts above.
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    };
+    const secure = https.createServer({
+      ...serverOptions,
+      key: fallback.key,
+      cert: fallback.cert,
+      minVersion: 'TLSv1.2',
+      handshakeTimeout: limits.headersTimeoutMs,
+      SNICallback: (name, done) => {
+        instance.contextFor(name).then((context) => done(null, context), (error: Error) => done(error, undefined));
+      },
+    });
+    // Set again on the server itself: https.Server does not take every one of these options.
+    Object.assign(secure, { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: limits.keepAliveTimeoutMs });
+    const plain = options.httpPort === null ? null : http.createServer(serverOptions);
+    const instance = new GatewayInstance(options, secure, plain);
+    secure.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => instance.handle(request, response));
+    secure.on('upgrade', refuseUpgrade);
+    secure.on('clientError', (error, socket) => answerClientError(error, socket));
+    // An idle TLS connection that never finishes its handshake is cut by handshakeTimeout; one
+    // that finishes and then sends nothing is cut by headersTimeout.
+    plain?.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => instance.redirect(request, response));
+    plain?.on('upgrade', refuseUpgrade);
+    plain?.on('clientError', (error, socket) => answerClientError(error, socket));
+
+    try {
+      await listen(secure, options.host, options.port, options.name, options.file, 'port');
+      if (plain && options.httpPort !== null) await listen(plain, options.host, options.httpPort, options.name, options.file, 'httpPort');
+    } catch (error) {
+      secure.close();
+      plain?.close();
+      throw error;
+    }
+    return instance;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get routes(): RouteTable {
+    return this.table;
+  }
+
+  /** Swaps the route table: requests already under way keep the route they started with. */
+  setTable(table: RouteTable): void {
+    this.table = table;
+  }
+
+  addresses(): { port: number; httpPort: number | null } {
+    const port = (this.secure.address() as { port: number } | null)?.port ?? this.options.port;
+    const httpPort = this.plain ? ((this.plain.address() as { port: number } | null)?.port ?? null) : null;
+    return { port, httpPort };
+  }
+
+  async dispose(): Promise<void> {
+    const closed = Promise.all([this.secure, this.plain].filter((s) => s !== null).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    this.secure.closeIdleConnections();
+    this.plain?.closeIdleConnections();
+    // Requests under way get a moment to finish, then whatever is left is cut.
+    const deadline = Date.now() + 5_000;
+    while (this.open.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    this.secure.closeAllConnections();
+    this.plain?.closeAllConnections();
+    await closed;
+  }
+
+  private contextFor(name: string): Promise<tls.SecureContext | undefined> {
+    const lower = name.toLowerCase();
+    if (!this.table.hosts.has(lower) && !LOCAL_NAME.test(lower)) return Promise.resolve(undefined);
+    let context = this.contexts.get(lower);
+    if (!context) {
+      if (this.contexts.size >= MAX_CONTEXTS) this.contexts.clear();
+      context = this.options.ca.issue([lower]).then((issued) => tls.createSecureContext({ key: issued.key, cert: issued.cert }));
+      this.contexts.set(lower, context);
+      context.catch(() => this.contexts.delete(lower));
+    }
+    return context;
+  }
+
+  private redirect(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const host = parseHostHeader(request.headers.host);
+    if (!host) return void this.reply(response, 400, { error: 'bad-request', message: 'the Host header is missing or is not a host name' });
+    if (!this.table.hosts.has(host)) return void this.unknownHost(response);
+    const port = this.addresses().port;
+    const location = `https://${host}${port === 443 ? '' : `:${port}`}${request.url?.startsWith('/') ? request.url : '/'}`;
+    response.writeHead(308, { location, 'content-length': 0, connection: 'close' }).end();
+  }
+
+  private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const started = performance.now();
+    const table = this.table;
+    const client = clientAddress(request.socket.remoteAddress).address;
+    const entry: AccessLogEntry = { at: new Date().toISOString(), gateway: this.options.name, client, method: request.method ?? '', path: pathOnly(request.url), status: 0, durationMs: 0, outcome: 'proxied' };
+    this.open.add(response);
+    response.on('close', () => {
+      this.open.delete(response);
+      entry.status = response.statusCode;
+      entry.durationMs = Math.round((performance.now() - started) * 100) / 100;
+      this.options.log.write(entry);
+    });
+    this.route(request, response, table, entry).catch((error: unknown) => {
+      entry.outcome = 'error';
+      entry.reason = error instanceof Error ? error.message : String(error);
+      if (!response.headersSent) this.reply(response, 502, { error: 'bad-gateway', message: 'the gateway could not handle this request' });
+      else response.destroy();
+    });
+  }
+
+  private async route(request: http.IncomingMessage, response: http.ServerResponse, table: RouteTable, entry: AccessLogEntry): Promise<void> {
+    const refuse = (status: number, reason: string, body: { error: string; message: string }, headers?: http.OutgoingHttpHeaders) => {
+      entry.outcome = 'refused';
+      entry.reason = reason;
+      this.reply(response, status, body, headers);
+    };
+    const host = parseHostHeader(request.headers.host);
+    if (!host) return refuse(400, 'malformed host', { error: 'bad-request', message: 'the Host header is missing or is not a host name' });
+    const target = table.hosts.get(host);
+    if (!target) {
+      entry.outcome = 'refused';
+      entry.reason = 'unknown host';
+      return this.unknownHost(response);
+    }
+    const route = target.kind === 'codebase' ? target.route : undefined;
+    if (route) {
+      entry.codebase = route.codebase;
+      if (route.branch !== null) entry.branch = route.branch;
+    }
+    const access: AccessPolicy = route ? route.access : table.gatewayAccess;
+    if (!ipAllowed(access, request.socket.remoteAddress)) return refuse(403, 'address not allowed', { error: 'forbidden', message: 'requests from your address are not allowed here' });
+    if (access.basicAuth) {
+      const outcome = await this.auth.check(access.basicAuth, request.headers.authorization, entry.client);
+      if (!outcome.ok) {
+        if (outcome.reason === 'rate-limited') {
+          return refuse(429, 'basic auth: too many wrong attempts', { error: 'too-many-attempts', message: 'too many wrong credentials from your address; try again later' }, { 'retry-after': String(outcome.retryAfterSeconds ?? 60) });
+        }
+        const realm = access.basicAuth.realm.replace(/["\\]/g, '');
+        return refuse(401, `basic auth: ${outcome.reason === 'missing' ? 'no credentials' : 'wrong credentials'}`, { error: 'unauthorized', message: 'this gateway needs a user name and password' }, { 'www-authenticate': `Basic realm="${realm}", charset="UTF-8"` });
+      }
+      entry.user = outcome.user;
+    }
+
+    const checked = checkRequestTarget(request.url);
+    if (!checked.ok) return refuse(400, `bad path: ${checked.reason}`, { error: 'bad-request', message: checked.reason });
+    if (checked.segments[0] === '_branchyard') return this.serveOwn(request, response, table, route, checked.segments.slice(1), entry, host);
+    if (!route) {
+      if (checked.segments.length === 0) return void response.writeHead(302, { location: '/_branchyard/docs', 'content-length': 0 }).end();
+      return refuse(404, 'no route', { error: 'not-found', message: `no route ${request.method} ${checked.path} on this host` });
+    }
+    if (route.branch === null || route.socketPath === null) return this.unavailable(response, entry);
+    const document = await this.options.documents.get(route.codebase, route.branch, route.socketPath).catch(() => undefined);
+    if (!document) return this.unavailable(response, entry);
+    const match = document.matcher.match(checked.segments, request.method ?? 'GET');
+    if (match.kind === 'none') return refuse(404, 'no route', { error: 'not-found', message: `no route ${request.method} ${checked.path}` });
+    if (match.kind === 'method') return refuse(405, 'method not allowed', { error: 'method-not-allowed', message: `${checked.path} answers ${match.allow.join(', ')}` }, { allow: match.allow.join(', ') });
+
+    const limits = this.options.limits;
+    const failure = await forward(request, response, {
+      socketPath: route.socketPath,
+      target: request.url!,
+      clientAddress: entry.client,
+      host,
+      stripAuthorization: access.basicAuth !== null,
+      maxBodyBytes: limits.maxBodyBytes,
+      timeoutMs: limits.upstreamTimeoutMs,
+    });
+    if (!failure || response.headersSent || response.destroyed) return;
+    if (failure.status === 503) return this.unavailable(response, entry);
+    entry.outcome = failure.status === 413 ? 'refused' : 'error';
+    entry.reason = failure.reason;
+    const error = failure.status === 413 ? 'too-large' : failure.status === 504 ? 'timeout' : 'bad-gateway';
+    // Whatever the client still sends of an oversized body is not read: close after answering.
+    this.reply(response, failure.status, { error, message: failure.reason }, failure.status === 413 ? { connection: 'close' } : undefined);
+  }
+
+  private async serveOwn(request: http.IncomingMessage, response: http.ServerResponse, table: RouteTable, route: CodebaseRoute | undefined, rest: string[], entry: AccessLogEntry, host: string): Promise<void> {
+    entry.outcome = 'docs';
+    if (request.method !== 'GET' && request.method !== 'HEAD') return this.reply(response, 405, { error: 'method-not-allowed', message: 'only GET' }, { allow: 'GET, HEAD' });
+    if (rest.length === 1 && rest[0] === 'openapi.json') {
+      const port = this.addresses().port;
+      const suffix = port === 443 ? '' : `:${port}`;
+      const document = route
+        ? await this.documentOf(route, `https://${host}${suffix}`)
+        : mergeDocuments(table.gateway, table.workspace, await Promise.all(table.routes.filter((r) => !r.access.hidden || table.gatewayAccess.hidden).map((r) => this.sourceOf(r, r.url))));
+      if (!document) return this.unavailable(response, entry);
+      const body = JSON.stringify(document, null, 2);
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+      return void response.end(request.method === 'HEAD' ? undefined : body);
+    }
+    if (rest[0] === 'docs' && rest.length <= 2) {
+      const asset = (await docsAssets()).get(rest[1] ?? '');
+      if (asset) {
+        response.writeHead(200, { 'content-type': asset.type, 'content-length': asset.body.length, 'content-security-policy': DOCS_CSP, 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' });
+        return void response.end(request.method === 'HEAD' ? undefined : asset.body);
+      }
+    }
+    this.reply(response, 404, { error: 'not-found', message: `no such page ${request.url ?? ''}` });
+  }
+
+  private async sourceOf(route: CodebaseRoute, url: string): Promise<DocumentSource> {
+    const document =
+      route.branch === null || route.socketPath === null
+        ? null
+        : await this.options.documents.get(route.codebase, route.branch, route.socketPath).then((d) => d.document, () => null);
+    return { codebase: route.codebase, branch: route.branch ?? 0, url, document };
+  }
+
+  private async documentOf(route: CodebaseRoute, url: string) {
+    const source = await this.sourceOf(route, url);
+    return source.document ? codebaseDocument({ ...source, document: source.document }, this.options.name) : null;
+  }
+
+  /** The same answer for every name this gateway does not serve, hidden ones included. */
+  private unknownHost(response: http.ServerResponse): void {
+    this.reply(response, 404, { error: 'unknown-host', message: 'no service answers to this host name here' });
+  }
+
+  /** Says nothing of sockets, branches or processes: the client only learns to retry. */
+  private unavailable(response: http.ServerResponse, entry: AccessLogEntry): void {
+    entry.outcome = 'unavailable';
+    this.reply(response, 503, { error: 'unavailable', message: 'the service is not running right now; try again shortly' }, { 'retry-after': '5' });
+  }
+
+  private reply(response: http.ServerResponse, status: number, body: { error: string; message: string }, headers?: http.OutgoingHttpHeaders): void {
+    if (response.headersSent || response.destroyed) return;
+    const text = JSON.stringify(body);
+    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+    response.end(text);
+  }
+}
+
+function pathOnly(url: string | undefined): string {
+  const path = (url ?? '').split('?')[0] ?? '';
+  return path.length > 512 ? `${path.slice(0, 512)}…` : path;
+}
+
+function listen(server: http.Server, host: string, port: number, gateway: string, file: string, field: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      const where = `gateway ${gateway}: port ${port} on ${host} (${field} in ${file})`;
+      const message =
+        error.code === 'EADDRINUSE'
+          ? `${where} is already in use by another program; stop it or choose another port`
+          : error.code === 'EACCES'
+            ? `${where} needs privileges this user does not have; choose a port above 1023`
+            : error.code === 'EADDRNOTAVAIL'
+              ? `${where}: this machine has no address ${host}`
+              : `${where} cannot be opened: ${error.message}`;
+      reject(new BranchyardError('GatewayError', message, { cause: error }));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function refuseUpgrade(_request: http.IncomingMessage, socket: Duplex): void {
+  socket.end('HTTP/1.1 501 Not Implemented\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+}
+
+/** Oversized or malformed requests and slow clients: a plain answer where one can still be sent. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) return void socket.destroy();
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  // A client that keeps writing would hold a half-closed connection open: cut it shortly after.
+  setTimeout(() => socket.destroy(), 500).unref();
+}

@@ -1,0 +1,211 @@
+// All the gateways of a workspace in one engine: one instance per gateway file, their route
+// tables rebuilt from the files (gateway files, codebases' active-branch and codebase.json)
+// whenever something changes. A scaled-out `gateway run` uses the same code with its routes read
+// from the engine state instead.
+import type { EventBus } from '../events/index.ts';
+import { BranchyardError, describeError } from '../errors/index.ts';
+import type { Disposable } from '../lifecycle/index.ts';
+import { branchSocketPath } from '../runtime/index.ts';
+import type { GatewayEntry, Workspace, WorkspacePaths } from '../workspace/index.ts';
+import { codebaseNames, loadWorkspace, readActiveBranch, readCodebaseSettings } from '../workspace/index.ts';
+import type { AccessLogSink } from './access-log.ts';
+import { JsonLinesAccessLog } from './access-log.ts';
+import { DEFAULT_LIMITS, GatewayInstance } from './gateway-instance.ts';
+import { hiddenLabel } from './host-names.ts';
+import { LocalCa } from './local-ca.ts';
+import { BranchDocuments } from './openapi-docs.ts';
+import type { RouteTable } from './route-table.ts';
+import { buildRouteTable, needsLabel } from './route-table.ts';
+
+export interface GatewayStatus {
+  name: string;
+  host: string;
+  port: number;
+  httpPort: number | null;
+  protected: boolean;
+  follow: 'newest' | 'promotion';
+  promotesTo: string | null;
+  listening: boolean;
+  /** Why it does not listen (a taken port, a broken file). */
+  error: string | null;
+  /** The gateway's own name, for its API docs. */
+  hostName: string;
+  routes: Array<{ codebase: string; branch: number | null; source: 'route' | 'active-branch' | 'none'; hosts: string[]; url: string }>;
+}
+
+/** Per gateway, the branch each codebase is routed to; codebases not named fall back to active-branch. */
+export type RouteSource = (gateway: string) => Promise<ReadonlyMap<string, number>>;
+
+export interface GatewayManagerOptions {
+  paths: WorkspacePaths;
+  events?: EventBus;
+  /** Only these gateways (`gateway run <name>`); all by default. */
+  only?: string[];
+  /** Listen elsewhere than the file says (several instances of one gateway on one machine). */
+  ports?: { port: number; httpPort: number | null };
+  /** Routes from somewhere other than the gateway files (the engine state). */
+  routeSource?: RouteSource;
+  log?: AccessLogSink;
+  /** Throw when a gateway cannot listen, instead of reporting it in its status. */
+  strict?: boolean;
+}
+
+interface Slot {
+  entry: GatewayEntry;
+  instance: GatewayInstance | null;
+  error: string | null;
+  table: RouteTable;
+  sources: Map<string, 'route' | 'active-branch' | 'none'>;
+}
+
+export class GatewayManager implements Disposable {
+  private readonly slots = new Map<string, Slot>();
+  private reloading: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly options: GatewayManagerOptions,
+    readonly ca: LocalCa,
+    private readonly log: AccessLogSink,
+    private readonly documents: BranchDocuments,
+  ) {}
+
+  static async start(options: GatewayManagerOptions): Promise<GatewayManager> {
+    const workspace = await loadWorkspace(options.paths.root);
+    if (options.only) {
+      const known = workspace.gateways.map((g) => g.name);
+      const missing = options.only.filter((name) => !known.includes(name));
+      if (missing.length > 0) throw unknownGateway(missing[0]!, known);
+    }
+    const ca = await LocalCa.open(options.paths, workspace.manifest.name);
+    const manager = new GatewayManager(options, ca, options.log ?? new JsonLinesAccessLog(options.paths), new BranchDocuments());
+    try {
+      for (const entry of workspace.gateways.filter((g) => !options.only || options.only.includes(g.name))) {
+        const { table, sources } = await gatewayTable(workspace, entry, options.routeSource);
+        const slot: Slot = { entry, instance: null, error: null, table, sources };
+        manager.slots.set(entry.name, slot);
+        try {
+          slot.instance = await GatewayInstance.start({
+            name: entry.name,
+            file: entry.file,
+            host: entry.config.host,
+            port: options.ports?.port ?? entry.config.port,
+            httpPort: options.ports ? options.ports.httpPort : entry.config.httpPort,
+            limits: { ...DEFAULT_LIMITS, ...entry.config.limits },
+            ca,
+            log: manager.log,
+            documents: manager.documents,
+            table,
+          });
+        } catch (error) {
+          if (options.strict) throw error;
+          slot.error = describeError(error);
+          options.events?.emit('progress', { task: `gateway:${entry.name}`, step: 'failed', message: slot.error, done: 1, total: 1 });
+        }
+      }
+    } catch (error) {
+      await manager.dispose();
+      throw error;
+    }
+    return manager;
+  }
+
+  /**
+   * Reads the files again and swaps every gateway's route table. Calls are queued, so the last
+   * one always sees the newest files. A broken file keeps the tables as they were.
+   */
+  reload(): Promise<void> {
+    const next = this.reloading.then(async () => {
+      const workspace = await loadWorkspace(this.options.paths.root);
+      for (const entry of workspace.gateways) {
+        const slot = this.slots.get(entry.name);
+        if (!slot) continue;
+        const { table, sources } = await gatewayTable(workspace, entry, this.options.routeSource);
+        slot.entry = entry;
+        slot.table = table;
+        slot.sources = sources;
+        slot.instance?.setTable(table);
+      }
+    });
+    this.reloading = next.catch(() => undefined);
+    return next;
+  }
+
+  status(): GatewayStatus[] {
+    return [...this.slots.values()].map((slot) => statusOf(slot.entry, slot.table, slot.sources, slot.instance, slot.error));
+  }
+
+  /** The branch a gateway serves for a codebase now, or null. */
+  routeOf(gateway: string, codebase: string): number | null {
+    return this.slots.get(gateway)?.table.routes.find((r) => r.codebase === codebase)?.branch ?? null;
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.slots.values()].map((slot) => slot.instance?.dispose()));
+    this.slots.clear();
+    await this.log.close();
+  }
+}
+
+export function routesOfFile(entry: GatewayEntry): ReadonlyMap<string, number> {
+  return new Map(Object.entries(entry.config.routes).map(([codebase, branch]) => [codebase, Number(branch)]));
+}
+
+export function unknownGateway(name: string, known: string[]): BranchyardError {
+  return new BranchyardError('NotFoundError', `no gateway named "${name}" (gateways: ${known.join(', ') || 'none'})`);
+}
+
+/** A gateway's route table as the files (or `routeSource`) say, and where each route came from. */
+export async function gatewayTable(workspace: Workspace, entry: GatewayEntry, routeSource?: RouteSource) {
+  const explicit = routeSource ? await routeSource(entry.name) : routesOfFile(entry);
+  const sources = new Map<string, 'route' | 'active-branch' | 'none'>();
+  const codebases = [];
+  for (const name of await codebaseNames(workspace.paths)) {
+    const routed = explicit.get(name);
+    const branch = routed ?? (await readActiveBranch(workspace.paths, name));
+    sources.set(name, routed !== undefined ? 'route' : branch !== null ? 'active-branch' : 'none');
+    codebases.push({ name, branch, domains: (await readCodebaseSettings(workspace.paths, name)).domains });
+  }
+  const table = buildRouteTable({
+    workspace: workspace.manifest.name,
+    gateway: entry.name,
+    config: entry.config,
+    codebases,
+    label: needsLabel(entry.config) ? await hiddenLabel(workspace.paths, entry.name) : undefined,
+    socketPath: (codebase, branch) => branchSocketPath(workspace.paths, codebase, branch),
+  });
+  return { table, sources };
+}
+
+/** What `gateway list` shows when no engine runs: the same routes, not listening. */
+export async function describeGateways(workspace: Workspace): Promise<GatewayStatus[]> {
+  return Promise.all(
+    workspace.gateways.map(async (entry) => {
+      const { table, sources } = await gatewayTable(workspace, entry);
+      return statusOf(entry, table, sources, undefined, 'the engine is not running (start it with `branchyard serve`)');
+    }),
+  );
+}
+
+function statusOf(entry: GatewayEntry, table: RouteTable, sources: Map<string, 'route' | 'active-branch' | 'none'>, instance: GatewayInstance | null | undefined, error: string | null): GatewayStatus {
+  const { config, name } = entry;
+  const addresses = instance?.addresses();
+  return {
+    name,
+    host: config.host,
+    port: addresses?.port ?? config.port,
+    httpPort: addresses ? addresses.httpPort : config.httpPort,
+    protected: config.protected,
+    follow: config.follow,
+    promotesTo: config.promotesTo,
+    listening: Boolean(instance),
+    error,
+    hostName: table.gatewayName,
+    routes: table.routes.map((route) => ({
+      codebase: route.codebase,
+      branch: route.branch,
+      source: sources.get(route.codebase) ?? 'none',
+      hosts: [...table.hosts].filter(([, target]) => target.kind === 'codebase' && target.route === route).map(([host]) => host),
+      url: route.url,
+    })),
+  };
+}
