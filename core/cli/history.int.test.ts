@@ -92,7 +92,7 @@ describe('branchyard codebase / branch / revision', () => {
 
   it('goes through the running serve, which holds the engine state', async () => {
     const events = createEventBus();
-    const serve = await startServe({ workspaceRoot: ws, events, env: {}, port: 0 });
+    const serve = await startServe({ workspaceRoot: ws, events, env: {}, port: 0, autostart: false });
     try {
       const dir = path.join(tmp.path, 'via-serve');
       await mkdir(dir, { recursive: true });

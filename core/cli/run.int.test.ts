@@ -37,7 +37,7 @@ describe('branchyard run / stop', () => {
   });
 
   it('runs and stops a branch through serve, refuses one that does not build, and leaves nothing running after serve exits', async () => {
-    serve = await startServe({ workspaceRoot: ws, events: createEventBus(), env: { BRANCHYARD_RUNTIME: 'docker' }, port: 0 });
+    serve = await startServe({ workspaceRoot: ws, events: createEventBus(), env: { BRANCHYARD_RUNTIME: 'docker' }, port: 0, autostart: false });
     const started = await cli(['run', 'users', '1', '--json']);
     expect(started.stderr).toBe('');
     const running = JSON.parse(started.stdout) as { status: string; socket: string; isolated: boolean; routes: unknown[] };

@@ -159,7 +159,7 @@ export class GatewayInstance implements Disposable {
     if (!this.table.hosts.has(host)) return void this.unknownHost(response);
     const port = this.addresses().port;
     const location = `https://${host}${port === 443 ? '' : `:${port}`}${request.url?.startsWith('/') ? request.url : '/'}`;
-    response.writeHead(308, { location, 'content-length': 0, connection: 'close' }).end();
+    response.writeHead(308, { location, 'content-length': 0 }).end();
   }
 
   private handle(request: http.IncomingMessage, response: http.ServerResponse): void {

@@ -122,6 +122,17 @@ describe('loadWorkspace: bad config files are named by file, field and reason', 
     ]);
   });
 
+  it('access rules: a bad CIDR range, and a password where its hash belongs (never echoed back)', async () => {
+    await edit('gateways/staging.json', (j) => (j.access = { allow: ['10.0.0.0/33', 'fd00::/8'], deny: ['localhost'], basicAuth: { users: { alice: 'hunter2-plain' } } }));
+    const problems = await problemsOf(ws);
+    expect(problems).toEqual([
+      'gateways/staging.json: access.allow.0: expected an IPv4 or IPv6 address or CIDR range, such as 10.0.0.0/8, 127.0.0.1 or fd00::/8, got "10.0.0.0/33"',
+      'gateways/staging.json: access.deny.0: expected an IPv4 or IPv6 address or CIDR range, such as 10.0.0.0/8, 127.0.0.1 or fd00::/8, got "localhost"',
+      'gateways/staging.json: access.basicAuth.users.alice: expected a scrypt or bcrypt hash of the password (make one with `branchyard gateway password <gateway> <user>`), never the password itself',
+    ]);
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
   it('a database folder without its config, and a database engine that does not exist', async () => {
     await mkdir(path.join(ws, 'databases/db-002'));
     await edit('databases/db-001/config.json', (j) => (j.engine = 'mysql'));

@@ -1,0 +1,140 @@
+// Benchmark (issue 5), on real branch processes (PM2 in Docker): throughput and latency (p50,
+// p99) of one branch reached directly over its socket, through a gateway over HTTPS and over
+// plain HTTP, and through nginx (Debian's package) as a reverse proxy to the same socket, all in
+// one run with the ratios; then promotion under load: a load generator runs against the gateway
+// while its route is switched 20 times between two branches.
+// The load generator (autocannon) runs as a process of its own, so it never shares the
+// gateway's event loop.
+//   node --import tsx bench/gateway/throughput-and-promotion.ts [--seconds 10] [--connections 32] [--switches 20]
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { buildBranch } from '../../core/build/index.ts';
+import { editGateway, freePort } from '../../core/gateway/fixtures/gateway-fixture.ts';
+import { GatewayManager, promoteBranch } from '../../core/gateway/index.ts';
+import { createBranch } from '../../core/git/index.ts';
+import { testWorkspace, text } from '../../core/git/fixtures/test-workspace.ts';
+import { Pm2Runtime } from '../../core/runtime/index.ts';
+import { openStore } from '../../core/store/index.ts';
+import { loadWorkspace } from '../../core/workspace/index.ts';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' }, switches: { type: 'string', default: '20' } } });
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+const SWITCHES = Number(values.switches);
+const AUTOCANNON = path.resolve('node_modules/autocannon/autocannon.js');
+const HOST = 'users.development.ws.localhost';
+const PATH = '/hello/get-hello';
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  failed: number;
+}
+
+function probe(kind: 'https' | 'http' | 'socket', target: string): Promise<{ p50: number; p99: number }> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.resolve('bench/gateway/latency-probe.mjs'), kind, target, HOST, PATH, '2000'], (error, stdout, stderr) =>
+      error ? reject(new Error(stderr || error.message)) : resolve(JSON.parse(stdout) as { p50: number; p99: number }),
+    );
+  });
+}
+
+/** `expect`: the status that counts as an answer (the redirect listener answers 308). */
+function autocannon(args: string[], seconds = SECONDS, expect = 200): Promise<Load> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [AUTOCANNON, '--json', '-c', String(CONNECTIONS), '-d', String(seconds), ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`autocannon failed: ${stderr || error.message}`));
+      const r = JSON.parse(stdout) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; errors: number; timeouts: number; statusCodeStats?: Record<string, { count: number }> };
+      const unexpected = Object.entries(r.statusCodeStats ?? {}).reduce((sum, [code, stat]) => sum + (Number(code) === expect ? 0 : stat.count), 0);
+      resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, failed: unexpected + r.errors + r.timeouts });
+    });
+  });
+}
+
+async function startNginx(socket: string, port: number): Promise<{ stop: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'branchyard-nginx-'));
+  const conf = path.join(dir, 'nginx.conf');
+  const user = process.getuid?.() === 0 ? 'user root;\n' : '';
+  await writeFile(
+    conf,
+    `${user}worker_processes 1;\ndaemon off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents { worker_connections 4096; }\nhttp {\n  access_log off;\n  client_body_temp_path ${dir};\n  proxy_temp_path ${dir};\n  fastcgi_temp_path ${dir};\n  uwsgi_temp_path ${dir};\n  scgi_temp_path ${dir};\n  upstream branch { server unix:${socket}; keepalive 64; }\n  server {\n    listen 127.0.0.1:${port};\n    location / { proxy_pass http://branch; proxy_http_version 1.1; proxy_set_header Connection ""; }\n  }\n}\n`,
+  );
+  const child = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'inherit' });
+  child.on('error', (error) => console.error(`nginx could not start (apt-get install -y nginx): ${error.message}`));
+  await sleep(500);
+  return {
+    stop: async () => {
+      child.kill('SIGQUIT');
+      await sleep(300);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const ratio = (a: number, b: number) => (b === 0 ? '—' : `${(a / b).toFixed(2)}×`);
+const row = (name: string, load: Load, direct: Load, nginx: Load) =>
+  `${name.padEnd(22)} ${load.rps.toFixed(0).padStart(8)} req/s  p50 ${load.p50.toFixed(2).padStart(6)} ms  p99 ${load.p99.toFixed(2).padStart(6)} ms  vs nginx ${ratio(load.rps, nginx.rps).padStart(6)}  added p50 vs direct ${(load.p50 - direct.p50).toFixed(2)} ms  failed ${load.failed}`;
+
+const ws = await testWorkspace();
+const runtime = await Pm2Runtime.open({ workspace: ws.paths, limits: { memoryMb: 1024, cpus: 2, pids: 512 }, backend: 'docker' });
+const manager: { current?: GatewayManager } = {};
+const store = await openStore({ stateDir: ws.paths.stateDir });
+let nginx: { stop: () => Promise<void> } | undefined;
+try {
+  for (const branch of ['00002', '00003']) {
+    await createBranch({ codebase: ws.codebase, logsRepository: ws.logsRepository, changes: text({ 'src/features/hello/controllers/hello.ts': `export function getHello(): { hello: string } {\n  return { hello: 'from ${branch}' };\n}\n` }), author: 'user', message: branch });
+  }
+  for (const n of [2, 3]) await runtime.start('users', n, (await buildBranch(ws.codebase, n)).server!);
+  const port = await freePort();
+  const httpPort = await freePort();
+  await editGateway(ws.paths, 'development', (c) => Object.assign(c, { port, httpPort, routes: { users: '00002' } }));
+  manager.current = await GatewayManager.start({ paths: ws.paths, only: ['development'], strict: true });
+  const socket = runtime.socketPath('users', 2);
+  const nginxPort = await freePort();
+  nginx = await startNginx(socket, nginxPort);
+
+  console.log(`Gateway throughput and latency: ${CONNECTIONS} connections, ${SECONDS} s each, GET ${PATH} of one branch (PM2 in Docker), ${os.cpus().length} cores`);
+  // Warm every path once (certificates, kept-alive connections, the branch's JIT).
+  await autocannon(['-H', `host=${HOST}`, `http://127.0.0.1:${nginxPort}${PATH}`], 2);
+  const direct = await autocannon(['--socketPath', socket, `http://localhost${PATH}`]);
+  const viaNginx = await autocannon([`http://127.0.0.1:${nginxPort}${PATH}`]);
+  // Plain HTTP on a gateway answers with the redirect to HTTPS (nothing is proxied over it).
+  const https = await autocannon(['--servername', HOST, '-H', `host=${HOST}`, `https://127.0.0.1:${port}${PATH}`]);
+  const redirect = await autocannon(['-H', `host=${HOST}`, `http://127.0.0.1:${httpPort}${PATH}`], SECONDS, 308);
+  console.log(row('direct (socket)', direct, direct, viaNginx));
+  console.log(row('nginx (HTTP)', viaNginx, direct, viaNginx));
+  console.log(row('gateway (HTTPS)', https, direct, viaNginx));
+  console.log(row('gateway HTTP redirect', redirect, direct, viaNginx));
+  // Under saturation p50 is mostly queueing; the added latency of the hop is measured unloaded.
+  const [lDirect, lNginx, lHttps] = [await probe('socket', socket), await probe('http', String(nginxPort)), await probe('https', String(port))];
+  console.log(`\nUnloaded latency, one kept-alive connection, 2000 sequential requests:`);
+  console.log(`direct p50 ${lDirect.p50.toFixed(3)} ms p99 ${lDirect.p99.toFixed(3)} ms | nginx p50 ${lNginx.p50.toFixed(3)} ms (+${(lNginx.p50 - lDirect.p50).toFixed(3)}) | gateway HTTPS p50 ${lHttps.p50.toFixed(3)} ms (+${(lHttps.p50 - lDirect.p50).toFixed(3)}) p99 ${lHttps.p99.toFixed(3)} ms`);
+  console.log(`target: ≥ 0.70× nginx throughput (HTTPS: ${ratio(https.rps, viaNginx.rps)}) and < 1 ms added p50 over direct (HTTPS: +${(lHttps.p50 - lDirect.p50).toFixed(3)} ms)`);
+
+  console.log(`\nPromotion under load: ${SWITCHES} switches between 00002 and 00003 while ${CONNECTIONS} connections hammer the gateway over HTTPS`);
+  const underLoad = autocannon(['--servername', HOST, '-H', `host=${HOST}`, `https://127.0.0.1:${port}${PATH}`], Math.max(SECONDS, SWITCHES * 0.5 + 4));
+  await sleep(1500);
+  const durations: number[] = [];
+  for (let i = 0; i < SWITCHES; i++) {
+    const started = performance.now();
+    await promoteBranch({ workspace: await loadWorkspace(ws.root), db: store.db, gateway: 'development', codebase: 'users', branch: i % 2 === 0 ? 3 : 2, actor: 'user', by: 'bench', ensureRunning: async () => undefined, apply: () => manager.current!.reload() });
+    durations.push(performance.now() - started);
+    await sleep(250);
+  }
+  const load = await underLoad;
+  console.log(`requests sent ${load.requests}, failed ${load.failed} (target 0)`);
+  console.log(`switch durations (ms, file + state + commit + swap): ${durations.map((d) => d.toFixed(0)).join(' ')}`);
+} finally {
+  await nginx?.stop();
+  await manager.current?.dispose();
+  await store.dispose();
+  await runtime.remove('users');
+  await ws.dispose();
+}
