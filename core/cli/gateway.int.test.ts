@@ -73,7 +73,7 @@ describe('branchyard promote / gateway / ca', () => {
 
     // Promote builds and starts 00002 through serve, then switches staging to it.
     const promoted = await cli(['promote', 'users', '2', '--to', 'staging']);
-    expect(promoted.stderr).toBe('');
+    expect(promoted.stderr, promoted.stderr).toBe('');
     expect(promoted.stdout).toBe('staging now routes users to 00002 (was 00001; roll back with `branchyard promote users 1 --to staging`).\n');
     expect(JSON.parse((await get('staging', '/hello/get-hello')).body)).toEqual({ hello: 'from 00002' });
     expect((await get('production', '/hello/get-hello')).status).toBe(404);

@@ -17,7 +17,7 @@ export async function setGatewayPassword(workspace: Workspace, options: { gatewa
   const existing = options.codebase ? entry.config.codebases?.[options.codebase]?.access.basicAuth : entry.config.access.basicAuth;
   const file = path.join(workspace.paths.root, entry.file);
   const hash = await hashPassword(options.password);
-  await editJsonFile(file, existing ? [[[...base, 'basicAuth', 'users', options.user], hash]] : [[[...base, 'basicAuth'], { users: { [options.user]: hash } }]]);
+  await editJsonFile(file, workspace.paths.stagingDir, existing ? [[[...base, 'basicAuth', 'users', options.user], hash]] : [[[...base, 'basicAuth'], { users: { [options.user]: hash } }]]);
   await commitToWorkspace(workspace.paths, [file], `Set basic-auth user ${options.user} on ${options.gateway}${options.codebase ? ` for ${options.codebase}` : ''}`);
   return { file: entry.file };
 }

@@ -78,7 +78,7 @@ export async function promoteBranch(options: PromoteOptions): Promise<PromotionR
     const current: GatewayEntry = { ...entry, config: read.value };
     const from = current.config.routes[codebaseName] !== undefined ? Number(current.config.routes[codebaseName]) : await readActiveBranch(workspace.paths, codebaseName);
     const record: PromotionRecord = { codebase: codebaseName, from: from === null ? null : formatBranch(from), to: formatBranch(branch), by, at };
-    await editJsonFile(file, [
+    await editJsonFile(file, workspace.paths.stagingDir, [
       [['routes', codebaseName], record.to],
       [['promotions'], [...(current.config.promotions ?? []), record].slice(-FILE_HISTORY)],
     ]);
