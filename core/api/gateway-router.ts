@@ -5,7 +5,7 @@ import { caFiles, describeGateways, LocalCa, promoteBranch, setGatewayPassword }
 import { parseBranchNumber } from '../git/index.ts';
 import { listPromotions } from '../store/index.ts';
 import { requireGateways, requireWorkspace } from './context.ts';
-import { runBranch } from './runtime-router.ts';
+import { ensureBranchRunning } from './runtime-router.ts';
 import { procedure, router } from './trpc.ts';
 
 export const gatewayRouter = router({
@@ -28,10 +28,7 @@ export const gatewayRouter = router({
         actor: 'user',
         by: input.by,
         events: ctx.events,
-        ensureRunning: async (codebase, branch) => {
-          const running = (await (await ctx.runtime!()).list(codebase)).some((p) => p.branch === branch && p.status === 'online');
-          if (!running) await runBranch(ctx, codebase, branch);
-        },
+        ensureRunning: (codebase, branch) => ensureBranchRunning(ctx, codebase, branch),
         apply: () => manager.reload(),
       });
     }),

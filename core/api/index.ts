@@ -5,4 +5,4 @@ export { appRouter } from './router.ts';
 export type { EngineContext } from './context.ts';
 export { createCallerFactory } from './trpc.ts';
 export { lazyState, prepareState } from './engine-state.ts';
-export { runBranch } from './runtime-router.ts';
+export { ensureBranchRunning } from './runtime-router.ts';

@@ -49,3 +49,10 @@ export async function runBranch(ctx: EngineContext, codebaseName: string, branch
   ctx.events.emit('branch.running', { codebase: codebaseName, number: branch });
   return { ...process, socket: runtime.socketPath(codebaseName, branch), isolated: runtime.isolated, routes: built.routes };
 }
+
+/** Starts the branch unless it already runs: what promotion and serve's autostart both need. */
+export async function ensureBranchRunning(ctx: EngineContext, codebase: string, branch: number): Promise<void> {
+  const runtime = await requireRuntime(ctx);
+  if ((await runtime.list(codebase)).some((p) => p.branch === branch && p.status === 'online')) return;
+  await runBranch(ctx, codebase, branch);
+}

@@ -79,8 +79,9 @@ export class GatewayManager implements Disposable {
     const ca = await LocalCa.open(options.paths, workspace.manifest.name);
     const manager = new GatewayManager(options, ca, options.log ?? new JsonLinesAccessLog(options.paths), new BranchDocuments());
     try {
+      const facts = await readCodebaseFacts(options.paths);
       for (const entry of workspace.gateways.filter((g) => !options.only || options.only.includes(g.name))) {
-        const { table, sources } = await gatewayTable(workspace, entry, options.routeSource);
+        const { table, sources } = await gatewayTable(workspace, facts, entry, options.routeSource);
         const slot: Slot = { entry, instance: null, error: null, table, sources };
         manager.slots.set(entry.name, slot);
         try {
@@ -116,10 +117,11 @@ export class GatewayManager implements Disposable {
   reload(): Promise<void> {
     const next = this.reloading.then(async () => {
       const workspace = await loadWorkspace(this.options.paths.root);
+      const facts = await readCodebaseFacts(this.options.paths);
       for (const entry of workspace.gateways) {
         const slot = this.slots.get(entry.name);
         if (!slot) continue;
-        const { table, sources } = await gatewayTable(workspace, entry, this.options.routeSource);
+        const { table, sources } = await gatewayTable(workspace, facts, entry, this.options.routeSource);
         slot.entry = entry;
         slot.table = table;
         slot.sources = sources;
@@ -154,17 +156,28 @@ export function unknownGateway(name: string, known: string[]): BranchyardError {
   return new BranchyardError('NotFoundError', `no gateway named "${name}" (gateways: ${known.join(', ') || 'none'})`);
 }
 
+interface CodebaseFacts {
+  name: string;
+  activeBranch: number | null;
+  domains: readonly string[];
+}
+
+/** Each codebase's active branch and domains, read once for all gateways. */
+async function readCodebaseFacts(paths: WorkspacePaths): Promise<CodebaseFacts[]> {
+  return Promise.all(
+    (await codebaseNames(paths)).map(async (name) => ({ name, activeBranch: await readActiveBranch(paths, name), domains: (await readCodebaseSettings(paths, name)).domains })),
+  );
+}
+
 /** A gateway's route table as the files (or `routeSource`) say, and where each route came from. */
-export async function gatewayTable(workspace: Workspace, entry: GatewayEntry, routeSource?: RouteSource) {
+async function gatewayTable(workspace: Workspace, facts: CodebaseFacts[], entry: GatewayEntry, routeSource?: RouteSource) {
   const explicit = routeSource ? await routeSource(entry.name) : routesOfFile(entry);
   const sources = new Map<string, 'route' | 'active-branch' | 'none'>();
-  const codebases = [];
-  for (const name of await codebaseNames(workspace.paths)) {
+  const codebases = facts.map(({ name, activeBranch, domains }) => {
     const routed = explicit.get(name);
-    const branch = routed ?? (await readActiveBranch(workspace.paths, name));
-    sources.set(name, routed !== undefined ? 'route' : branch !== null ? 'active-branch' : 'none');
-    codebases.push({ name, branch, domains: (await readCodebaseSettings(workspace.paths, name)).domains });
-  }
+    sources.set(name, routed !== undefined ? 'route' : activeBranch !== null ? 'active-branch' : 'none');
+    return { name, branch: routed ?? activeBranch, domains };
+  });
   const table = buildRouteTable({
     workspace: workspace.manifest.name,
     gateway: entry.name,
@@ -178,9 +191,10 @@ export async function gatewayTable(workspace: Workspace, entry: GatewayEntry, ro
 
 /** What `gateway list` shows when no engine runs: the same routes, not listening. */
 export async function describeGateways(workspace: Workspace): Promise<GatewayStatus[]> {
+  const facts = await readCodebaseFacts(workspace.paths);
   return Promise.all(
     workspace.gateways.map(async (entry) => {
-      const { table, sources } = await gatewayTable(workspace, entry);
+      const { table, sources } = await gatewayTable(workspace, facts, entry);
       return statusOf(entry, table, sources, undefined, 'the engine is not running (start it with `branchyard serve`)');
     }),
   );

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { EngineContext } from '../api/index.ts';
-import { appRouter, prepareState, runBranch } from '../api/index.ts';
+import { appRouter, ensureBranchRunning, prepareState } from '../api/index.ts';
 import { followNewest, GatewayManager, syncRoutesFromFiles } from '../gateway/index.ts';
 import { BranchyardError, describeError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
@@ -168,10 +168,7 @@ async function startRoutedBranches(ctx: EngineContext, gateways: GatewayManager,
   for (const { codebase, branch } of wanted.values()) {
     if (stopping()) return;
     try {
-      const runtime = await ctx.runtime!();
-      if ((await runtime.list(codebase)).some((p) => p.branch === branch && p.status === 'online')) continue;
-      if (stopping()) return;
-      await runBranch(ctx, codebase, branch);
+      await ensureBranchRunning(ctx, codebase, branch);
     } catch (error) {
       ctx.events.emit('progress', { task: `autostart:${codebase}:${branch}`, step: 'failed', message: `branch ${branch} of ${codebase} was not started: ${describeError(error)}`, done: 1, total: 1 });
     }
