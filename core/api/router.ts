@@ -10,6 +10,7 @@ import { branchRouter } from './branch-router.ts';
 import { buildRouter } from './build-router.ts';
 import { runtimeRouter } from './runtime-router.ts';
 import { codebaseRouter } from './codebase-router.ts';
+import { agentRouter } from './agent-router.ts';
 import { revisionRouter } from './revision-router.ts';
 import { gatewayRouter } from './gateway-router.ts';
 
@@ -54,6 +55,7 @@ export const appRouter = router({
   codebase: codebaseRouter,
   branch: branchRouter,
   revision: revisionRouter,
+  agent: agentRouter,
   build: buildRouter,
   runtime: runtimeRouter,
   gateway: gatewayRouter,

@@ -16,6 +16,7 @@ const codeOfKind: Partial<Record<ErrorKind, TRPC_ERROR_CODE_KEY>> = {
   EngineNotRunningError: 'PRECONDITION_FAILED',
   RuntimeUnavailableError: 'PRECONDITION_FAILED',
   PromotionRefusedError: 'PRECONDITION_FAILED',
+  AgentKeyMissingError: 'PRECONDITION_FAILED',
 };
 
 const t = initTRPC.context<EngineContext>().create({

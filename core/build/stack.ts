@@ -6,7 +6,7 @@ import path from 'node:path';
 
 export const STACK_PACKAGES = ['zod', 'drizzle-orm', 'pg'] as const;
 /** Type packages the stack needs to type-check; never imported by a branch itself. */
-const TYPE_PACKAGES = ['@types/node', '@types/pg'] as const;
+export const TYPE_PACKAGES = ['@types/node', '@types/pg'] as const;
 
 const require = createRequire(import.meta.url);
 

@@ -3,7 +3,8 @@
 // in this process with the router called directly. Both are tRPC links, so commands are written
 // once and behave the same either way.
 import { readFile } from 'node:fs/promises';
-import { createTRPCClient, httpLink, localLink } from '@trpc/client';
+import { createTRPCClient, httpLink, httpSubscriptionLink, localLink, splitLink } from '@trpc/client';
+import { EventSource } from 'eventsource';
 import type { TRPCClient } from '@trpc/client';
 import type { AppRouter } from '../api/index.ts';
 import { appRouter, lazyState } from '../api/index.ts';
@@ -22,8 +23,20 @@ export interface ServeAddress {
 export async function connectEngine(options: { workspaceRoot: string | undefined; env: NodeJS.ProcessEnv; events: EventBus }): Promise<{ client: EngineClient; via: 'serve' | 'local' } & Disposable> {
   const serve = options.workspaceRoot ? await runningServe(options.workspaceRoot) : undefined;
   if (serve) {
+    const authorization = `Bearer ${serve.token}`;
     const client = createTRPCClient<AppRouter>({
-      links: [httpLink({ url: `${serve.url}trpc`, headers: { authorization: `Bearer ${serve.token}` } })],
+      links: [
+        splitLink({
+          condition: (op) => op.type === 'subscription',
+          // Subscriptions are server-sent events; Node has no EventSource of its own that can send the token.
+          true: httpSubscriptionLink({
+            url: `${serve.url}trpc`,
+            EventSource,
+            eventSourceOptions: { fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, authorization } }) },
+          }),
+          false: httpLink({ url: `${serve.url}trpc`, headers: { authorization } }),
+        }),
+      ],
     });
     return { client, via: 'serve', dispose: async () => {} };
   }

@@ -12,9 +12,10 @@ import type { CliIo } from './output.ts';
 import { printError, printResult } from './output.ts';
 import type { EngineClient } from './engine-client.ts';
 import { connectEngine } from './engine-client.ts';
+import { registerAgentCommands } from './agent-commands.ts';
 import { registerGatewayCommands } from './gateway-commands.ts';
 import { registerHistoryCommands } from './history-commands.ts';
-import { BuildFailed, renderCodebaseAdded, renderCodebases, renderDoctor, renderInit } from './render.ts';
+import { AlreadyPrinted, renderCodebaseAdded, renderCodebases, renderDoctor, renderInit } from './render.ts';
 
 export interface CommandContext {
   api: EngineClient;
@@ -59,8 +60,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         await engine.dispose();
       }
     } catch (error) {
-      // A failed build already printed its result (one JSON document with --json); only say so.
-      if (error instanceof BuildFailed) io.stderr(`branchyard: ${error.message}\n`);
+      // A failed build or revision already printed its result (one JSON document with --json); only say so.
+      if (error instanceof AlreadyPrinted) io.stderr(`branchyard: ${error.message}\n`);
       else printError(io, json, error);
       exitCode = 1;
     }
@@ -99,6 +100,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 
   registerHistoryCommands(program, run, io);
   registerGatewayCommands(program, run, io, untilStopped);
+  registerAgentCommands(program, run, io);
 
   program
     .command('serve')

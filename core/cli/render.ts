@@ -103,8 +103,10 @@ export function renderBuild(result: Api['build']['run']): string {
 }
 
 /** A build that failed has printed its diagnostics; the exit status still says it failed. */
-export class BuildFailed extends Error {
-  readonly printed = true;
+/** A failure whose result was already printed: the CLI only says so and exits 1. */
+export class AlreadyPrinted extends Error {}
+
+export class BuildFailed extends AlreadyPrinted {
   constructor(count: number) {
     super(`the build failed with ${count} problem${count === 1 ? '' : 's'}`);
   }

@@ -18,7 +18,9 @@ export type ErrorKind =
   | 'RuntimeError'
   | 'EngineNotRunningError'
   | 'GatewayError'
-  | 'PromotionRefusedError';
+  | 'PromotionRefusedError'
+  | 'LlmError'
+  | 'AgentKeyMissingError';
 
 export class BranchyardError extends Error {
   readonly kind: ErrorKind;

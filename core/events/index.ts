@@ -23,6 +23,15 @@ export interface EngineEvents {
   'revision.updated': { codebase: string; number: number; status: string };
   'branch.running': { codebase: string; number: number };
   'gateway.promoted': { gateway: string; codebase: string; from: number | null; to: number; by: string };
+  /** The agent's progress in a dev revision, as it goes. */
+  'agent.turn': { codebase: string; revision: number; turn: number; maxTurns: number };
+  'agent.text': { codebase: string; revision: number; delta: string };
+  'agent.tool': { codebase: string; revision: number; tool: string; path?: string; ok: boolean; summary: string };
+  'agent.checks': { codebase: string; revision: number; by: 'agent' | 'engine'; passed: boolean; summary: string; isolation: 'container' | 'none' };
+  'agent.spend': { codebase: string; revision: number; model: string; promptTokens: number; completionTokens: number; costMicroUsd: number; revisionMicroUsd: number; budgetMicroUsd: number };
+  'agent.retry': { codebase: string; revision: number; attempt: number; waitMs: number; reason: string };
+  /** A dev revision stopped: done (with its branch), waiting for an answer, or ended otherwise. */
+  'revision.ended': { codebase: string; revision: number; status: string; branch: number | null; costMicroUsd: number; message: string; gateways: string[] };
 }
 
 export type EngineEvent = { [K in keyof EngineEvents]: { type: K; payload: EngineEvents[K]; at: string } }[keyof EngineEvents];

@@ -14,6 +14,7 @@ import { DEFAULT_LIMITS, GatewayInstance } from './gateway-instance.ts';
 import { hiddenLabel } from './host-names.ts';
 import { LocalCa } from './local-ca.ts';
 import { BranchDocuments } from './openapi-docs.ts';
+import { closeUpstreams } from './proxy.ts';
 import type { RouteTable } from './route-table.ts';
 import { buildRouteTable, needsLabel } from './route-table.ts';
 
@@ -58,6 +59,9 @@ interface Slot {
   sources: Map<string, 'route' | 'active-branch' | 'none'>;
 }
 
+/** Every manager running in this process: the connections to branch sockets are shared by them. */
+const live = new Set<GatewayManager>();
+
 export class GatewayManager implements Disposable {
   private readonly slots = new Map<string, Slot>();
   private reloading: Promise<void> = Promise.resolve();
@@ -78,6 +82,7 @@ export class GatewayManager implements Disposable {
     }
     const ca = await LocalCa.open(options.paths, workspace.manifest.name);
     const manager = new GatewayManager(options, ca, options.log ?? new JsonLinesAccessLog(options.paths), new BranchDocuments());
+    live.add(manager);
     try {
       const facts = await readCodebaseFacts(options.paths);
       for (const entry of workspace.gateways.filter((g) => !options.only || options.only.includes(g.name))) {
@@ -141,10 +146,17 @@ export class GatewayManager implements Disposable {
     return this.slots.get(gateway)?.table.routes.find((r) => r.codebase === codebase)?.branch ?? null;
   }
 
+  private socketPaths(): Set<string> {
+    return new Set([...this.slots.values()].flatMap((slot) => slot.table.routes.map((r) => r.socketPath).filter((s): s is string => s !== null)));
+  }
+
   async dispose(): Promise<void> {
+    live.delete(this);
     await Promise.all([...this.slots.values()].map((slot) => slot.instance?.dispose()));
     this.slots.clear();
     await this.log.close();
+    const stillUsed = new Set([...live].flatMap((m) => [...m.socketPaths()]));
+    await closeUpstreams((socketPath) => stillUsed.has(socketPath));
   }
 }
 

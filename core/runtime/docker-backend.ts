@@ -57,7 +57,10 @@ export class DockerBackend implements Pm2Backend {
       return undefined;
     });
     if (info?.State.Running) return;
-    if (info) return void (await container.start());
+    if (info) {
+      await container.start();
+      return this.daemonReady(container, codebase);
+    }
     this.options.events?.emit('progress', { task: `runtime:${codebase}`, step: 'container', message: `starting the container of ${codebase}`, done: 0, total: 1 });
     // Branch code never runs as root, even when the engine does: then it runs as nobody, and
     // the folders it writes are handed to nobody.
@@ -88,6 +91,21 @@ export class DockerBackend implements Pm2Backend {
       },
     });
     await created.start();
+    await this.daemonReady(created, codebase);
+  }
+
+  /**
+   * Waits for pm2-runtime's daemon to listen. A `pm2` command run before then finds no daemon and
+   * starts a second one of its own, and the two can leave the command hanging.
+   */
+  private async daemonReady(container: Docker.Container, codebase: string): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    const probe = [NODE_IN_IMAGE, '-e', "process.exit(require('fs').existsSync('/tmp/pm2/rpc.sock') && require('fs').existsSync('/tmp/pm2/pub.sock') ? 0 : 1)"];
+    while (Date.now() < deadline) {
+      if ((await this.engine(() => execIn(container, probe, { timeoutMs: 10_000 }))).code === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new BranchyardError('RuntimeError', `PM2 did not start inside the container of ${codebase} within 30 s; its output: docker logs ${this.containerName(codebase)}`);
   }
 
   pm2(codebase: string, args: string[]): Promise<ExecResult> {

@@ -2,8 +2,8 @@
 // container (no network, limits from servers/config.json) or, without Docker, on this machine
 // with no isolation. Branches are reached through unix sockets in a folder on the host, and a
 // branch is running only once its health route answers.
-export { ensureBaseImage } from './base-image.ts';
-export { connectDocker, dockerSocket } from './docker.ts';
+export { ensureBaseImage, NODE_IN_IMAGE } from './base-image.ts';
+export { connectDocker, dockerSocket, withTimeout } from './docker.ts';
 export { branchSocketPath, Pm2Runtime, runFolders } from './pm2-runtime.ts';
 export type { BranchProcess, Limits, RuntimeOptions } from './types.ts';
 export { waitForHealth } from './health.ts';

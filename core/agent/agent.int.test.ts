@@ -1,0 +1,187 @@
+// The dev flow end to end, as a user runs it: `branchyard prompt` and `answer` against a running
+// serve (real Docker, real gateways over HTTPS, real git), with the one stand-in, a scripted
+// server speaking the OpenAI protocol, playing the model's turns.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createEventBus } from '../events/index.ts';
+import { curl, useFreePorts } from '../gateway/fixtures/gateway-fixture.ts';
+import { caFiles } from '../gateway/index.ts';
+import { startServe } from '../serve/index.ts';
+import type { ServeHandle } from '../serve/index.ts';
+import { listActions, revisionId, spent } from '../store/index.ts';
+import { runBranchyard, tempDir } from '../testing/index.ts';
+import { workspacePaths } from '../workspace/index.ts';
+import type { ScriptedLlm, Step } from './fixtures/scripted-llm.ts';
+import { lastToolResult, scriptedLlm } from './fixtures/scripted-llm.ts';
+
+const KEY = 'sk-test-scripted-0123456789';
+const greeting = (word: string) => `export function getGreeting(): { greeting: string } {\n  return { greeting: '${word}' };\n}\n`;
+const greetingTest = (word: string) =>
+  `import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { getGreeting } from './greetings.ts';\n\ntest('greets', () => {\n  assert.deepEqual(getGreeting(), { greeting: '${word}' });\n});\n`;
+const write = (file: string, content: string) => ({ name: 'write_file', arguments: { path: file, content } });
+
+describe('the dev flow: a prompt becomes a branch served by the development gateway', () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let ws: string;
+  let serve: ServeHandle;
+  let ports: Awaited<ReturnType<typeof useFreePorts>>;
+  let llm: ScriptedLlm | undefined;
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runBranchyard(args, { cwd: ws, env: { BRANCHYARD_DATABASE_URL: '', BRANCHYARD_AI_KEY: '', ...env }, timeoutMs: 240_000 });
+  const devGet = (urlPath: string) => {
+    const port = ports.development!.port;
+    return curl({ url: `https://users.development.ws.localhost:${port}${urlPath}`, host: 'users.development.ws.localhost', port, ca: caFiles(workspacePaths(ws)).certificate });
+  };
+  async function script(steps: Step[], ai: Record<string, unknown> = {}): Promise<ScriptedLlm> {
+    await llm?.close();
+    llm = await scriptedLlm(steps);
+    const file = path.join(ws, 'ai', 'config.json');
+    const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    await writeFile(file, JSON.stringify({ ...config, provider: 'test', baseUrl: llm.baseUrl, model: 'scripted/model', ...ai }, null, 2));
+    return llm;
+  }
+
+  beforeAll(async () => {
+    tmp = await tempDir();
+    ws = path.join(tmp.path, 'ws');
+    expect((await runBranchyard(['init', ws])).code).toBe(0);
+    expect((await cli(['codebase', 'add', 'users'])).code).toBe(0);
+    ports = await useFreePorts(workspacePaths(ws));
+    // The key lives in the engine's environment only.
+    serve = await startServe({ workspaceRoot: ws, events: createEventBus(), env: { BRANCHYARD_RUNTIME: 'docker', BRANCHYARD_AI_KEY: KEY }, port: 0 });
+  });
+  afterEach(() => {
+    // An assertion inside a scripted turn fails the test that played it.
+    if (llm?.failures.length) throw llm.failures[0]!;
+  });
+  afterAll(async () => {
+    await llm?.close();
+    await serve?.dispose();
+    await tmp?.dispose();
+  });
+
+  it('happy path: lists, writes a function and its test, runs the checks, finishes; the development gateway serves the new route', async () => {
+    const model = await script([
+      { reply: { content: 'Looking at the code first.', toolCalls: [{ name: 'list_files', arguments: {} }] } },
+      { reply: { toolCalls: [write('src/features/greetings/controllers/greetings.ts', greeting('hello')), write('src/features/greetings/controllers/greetings.test.ts', greetingTest('hello'))] } },
+      { reply: { toolCalls: [{ name: 'run_checks', arguments: {} }] } },
+      { reply: { toolCalls: [{ name: 'finish', arguments: { summary: 'Added GET /greetings/get-greeting, which says hello.' } }] } },
+    ]);
+    const run = await cli(['prompt', 'users', 'Add a route that greets']);
+    expect(run.stderr).not.toContain(KEY);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Dev revision 0001 of users: done');
+    expect(run.stdout).toMatch(/Branch: 00002 \(served by development\)/);
+    expect(run.stderr).toContain('turn 1/');
+    expect(run.stderr).toContain('• write_file src/features/greetings/controllers/greetings.ts');
+    expect(run.stderr).toMatch(/✓ checks \(engine\)/);
+
+    // What the model was sent: the tools by their exact names, the key, streaming; never the engine's insides.
+    const first = model.calls[0]!;
+    expect(first.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(first.body.stream).toBe(true);
+    expect((first.body.tools as { function: { name: string } }[]).map((t) => t.function.name)).toEqual(['list_files', 'read_file', 'write_file', 'delete_file', 'search_files', 'run_checks', 'ask_user', 'finish']);
+    const told = JSON.stringify(first.body.messages);
+    expect(told).toContain('Add a route that greets');
+    expect(told).toContain('src/features/notes/controllers/notes.ts');
+    expect(told).not.toMatch(/docker|pm2|gateway|container/i);
+    expect(lastToolResult(model.calls[1]!)).toContain('src/app.ts');
+    expect(lastToolResult(model.calls[3]!)).toMatch(/Type-check: passed\.[\s\S]*Tests: 1 passed/);
+
+    const answer = await devGet('/greetings/get-greeting');
+    expect(answer.status, answer.stderr).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ greeting: 'hello' });
+
+    const shown = await cli(['--json', 'revision', 'show', 'users', '1']);
+    const revision = JSON.parse(shown.stdout) as { status: string; branch: number; costMicroUsd: number; prompts: { text: string }[]; responses: { kind: string; text: string }[] };
+    expect(revision).toMatchObject({ status: 'done', branch: 2 });
+    // 4 calls of 1000 + 100 tokens at $3 / $15 per million.
+    expect(revision.costMicroUsd).toBe(4 * (1000 * 3 + 100 * 15));
+    expect(revision.responses.map((r) => r.kind)).toContain('summary');
+    const summary = await readFile(path.join(ws, 'codebases', 'users', 'metadata', 'branches', '00002', 'summary.md'), 'utf8');
+    expect(summary).toContain('GET /greetings/get-greeting');
+    expect(summary).toContain('src/features/greetings/controllers/greetings.test.ts');
+    const info = JSON.parse(await readFile(path.join(ws, 'codebases', 'users', 'metadata', 'branches', '00002', 'branch.info.json'), 'utf8')) as { author: string; checks: Record<string, { status: string }> };
+    expect(info.author).toBe('agent');
+    expect(['build', 'typecheck', 'tests'].map((c) => info.checks[c]?.status)).toEqual(['passed', 'passed', 'passed']);
+    const db = serve.store.db;
+    const actions = await listActions(db, { devRevisionId: (await revisionId(db, 'users', 1))! });
+    expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(['context', 'tool:list_files', 'tool:write_file', 'tool:run_checks', 'tool:finish', 'checks', 'branch', 'launch', 'revision.end']));
+  });
+
+  it('asks first when the request is unclear; the answer goes on in the same revision', async () => {
+    const model = await script([
+      { reply: { toolCalls: [{ name: 'ask_user', arguments: { questions: ['Which word should the greeting use?'] } }] } },
+      (call) => {
+        expect(lastToolResult(call)).toContain('The user answered:\nSay bonjour');
+        return { reply: { toolCalls: [write('src/features/greetings/controllers/greetings.ts', greeting('bonjour')), write('src/features/greetings/controllers/greetings.test.ts', greetingTest('bonjour'))] } };
+      },
+      { reply: { toolCalls: [{ name: 'finish', arguments: { summary: 'The greeting says bonjour.' } }] } },
+    ]);
+    const asked = await cli(['prompt', 'users', 'Change the greeting']);
+    expect(asked.code, asked.stderr).toBe(0);
+    expect(asked.stdout).toContain('Dev revision 0002 of users: needs-answer');
+    expect(asked.stdout).toContain('Which word should the greeting use?');
+    const response = await readFile(path.join(ws, 'codebases', 'users', 'metadata', 'dev-revisions', '0002', 'response.md'), 'utf8');
+    expect(response).toContain('Which word should the greeting use?');
+
+    const answered = await cli(['answer', 'users', '2', 'Say bonjour']);
+    expect(answered.code, answered.stderr).toBe(0);
+    expect(answered.stdout).toContain('Dev revision 0002 of users: done');
+    expect(answered.stdout).toContain('Branch: 00003');
+    expect(model.remaining()).toBe(0);
+    const prompt = await readFile(path.join(ws, 'codebases', 'users', 'metadata', 'dev-revisions', '0002', 'prompt.md'), 'utf8');
+    expect(prompt).toContain('Say bonjour');
+    expect(JSON.parse((await devGet('/greetings/get-greeting')).body)).toEqual({ greeting: 'bonjour' });
+  });
+
+  it('debugs itself: a type error reaches the model through the checks, and the fixed version passes', async () => {
+    const model = await script([
+      { reply: { toolCalls: [write('src/features/greetings/controllers/greetings.ts', "export function getGreeting(): { greeting: string } {\n  return { greeting: 42 };\n}\n"), write('src/features/greetings/controllers/greetings.test.ts', greetingTest('hi'))] } },
+      { reply: { toolCalls: [{ name: 'finish', arguments: { summary: 'Greeting says hi.' } }] } },
+      (call) => {
+        const result = lastToolResult(call);
+        expect(result).toContain('The checks failed, so no branch was made');
+        expect(result).toMatch(/src\/features\/greetings\/controllers\/greetings\.ts:2:\d+ TS2322/);
+        return { reply: { toolCalls: [write('src/features/greetings/controllers/greetings.ts', greeting('hi'))] } };
+      },
+      { reply: { toolCalls: [{ name: 'finish', arguments: { summary: 'Greeting says hi.' } }] } },
+    ]);
+    const run = await cli(['prompt', 'users', 'Make the greeting say hi']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Branch: 00004');
+    expect(run.stderr).toMatch(/✗ checks \(engine\)/);
+    expect(model.remaining()).toBe(0);
+    expect(JSON.parse((await devGet('/greetings/get-greeting')).body)).toEqual({ greeting: 'hi' });
+  });
+
+  it('retries 429 (honouring Retry-After), 500 and a cut stream; answers malformed arguments, unknown tools and path escapes so the model can go on', async () => {
+    const model = await script([
+      { error: { status: 429, message: 'slow down', headers: { 'retry-after': '1' } } },
+      { error: { status: 500, message: 'upstream hiccup' } },
+      { cut: { content: 'I will start by' } },
+      { reply: { toolCalls: [{ name: 'read_file', arguments: '{"path": ' }, { name: 'rm_rf', arguments: {} }, { name: 'read_file', arguments: { path: '../../etc/passwd' } }, { name: 'write_file', arguments: { path: '.env', content: 'x' } }] } },
+      (call) => {
+        const results = call.body.messages.filter((m) => m.role === 'tool').slice(-4).map((m) => m.content ?? '');
+        expect(results[0]).toMatch(/^Refused: the arguments of read_file are not a JSON object/);
+        expect(results[1]).toMatch(/^Refused: there is no tool "rm_rf"/);
+        expect(results[2]).toMatch(/^Refused: .*leads outside the working copy/);
+        expect(results[3]).toMatch(/^Refused: .*hidden file/);
+        return { error: { status: 401, message: 'Invalid API key provided' } };
+      },
+    ]);
+    const started = Date.now();
+    const run = await cli(['prompt', 'users', 'Anything']);
+    expect(Date.now() - started).toBeGreaterThan(1000);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('failed');
+    expect(run.stdout).toContain('401 Invalid API key provided (check the API key)');
+    expect(run.stderr).toMatch(/retrying in 1 s \(attempt 1\): 429 slow down/);
+    expect(run.stderr).toMatch(/retrying .*the answer stream was cut/);
+    expect(model.remaining()).toBe(0);
+    // The cut stream is on the ledger (it may have been billed).
+    const db = serve.store.db;
+    const number = Number(/Dev revision (\d{4})/.exec(run.stdout)![1]);
+    expect(await spent(db, { devRevisionId: (await revisionId(db, 'users', number))! })).toBeGreaterThan(1000 * 3 + 100 * 15);
+  });
+});

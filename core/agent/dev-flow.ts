@@ -1,0 +1,296 @@
+// The dev flow: from a prompt to a branch. A dev revision's agent loop (model call, tools,
+// checks) until the agent finishes with passing checks, asks the user, or a limit stops it.
+// Everything it does is recorded as it goes: prompt.md and response.md, the transcript and the
+// working copy (so an answer resumes the same revision where it stopped), the cost ledger and
+// the audit log of actions. The engine, not the model, decides when a branch is made: only
+// after its own run of the checks passes.
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { BranchyardError, describeError } from '../errors/index.ts';
+import type { EventBus } from '../events/index.ts';
+import type { CodebaseHandle } from '../git/index.ts';
+import { addResponse, createBranch, formatBranch, formatRevision, linkRevisionBranch, readRevision, recordChecks, setRevisionStatus } from '../git/index.ts';
+import type { Sandbox } from '../sandbox/index.ts';
+import type { RevisionStatus as RevisionStatusName, StateDb } from '../store/index.ts';
+import { recordAction, recordCost, revisionId, spent } from '../store/index.ts';
+import { countTokens } from '../tokens/index.ts';
+import type { AiConfig, Workspace } from '../workspace/index.ts';
+import { checkMoney, costMicroUsd, promptTokensBound } from './budget.ts';
+import { describeChecks, runChecks } from './checks/run-checks.ts';
+import type { ChecksOutcome } from './checks/run-checks.ts';
+import { assembleContext, contextMessage, SYSTEM_PROMPT } from './context.ts';
+import type { LlmClient, LlmMessage } from './llm/llm-client.ts';
+import { runTool, TOOLS } from './tools.ts';
+import { WorkingCopy } from './working-copy.ts';
+
+export interface DevFlowDeps {
+  workspace: Workspace;
+  codebase: CodebaseHandle;
+  db: StateDb;
+  events: EventBus;
+  sandbox: Sandbox;
+  llm: LlmClient;
+  config: AiConfig;
+  /** Builds, starts and serves a new branch; says which gateways serve it. Throws when it does not build. */
+  launch: (branch: number) => Promise<{ gateways: string[] }>;
+  checksTimeoutMs?: number;
+}
+
+export interface RevisionOutcome {
+  codebase: string;
+  revision: number;
+  status: RevisionStatusName;
+  branch: number | null;
+  costMicroUsd: number;
+  message: string;
+  gateways: string[];
+}
+
+interface Transcript {
+  messages: LlmMessage[];
+  /** The ask_user call waiting for the user's answer. */
+  pendingAsk: string | null;
+  turns: number;
+  activeMs: number;
+}
+
+/** Where a revision's transcript and working copy are kept (engine files, never committed). */
+function agentDir(deps: Pick<DevFlowDeps, 'workspace' | 'codebase'>, revision: number): string {
+  return path.join(deps.workspace.paths.engineDir, 'agent', deps.codebase.paths.name, formatRevision(revision));
+}
+
+/** Runs a revision that is open: from its start, or on from where it waited for an answer. */
+export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Promise<RevisionOutcome> {
+  const { codebase, events } = deps;
+  const name = codebase.paths.name;
+  const dir = agentDir(deps, revisionNumber);
+  const revision = await readRevision(codebase, revisionNumber);
+  const id = await revisionId(deps.db, name, revisionNumber);
+  if (id === undefined) throw new BranchyardError('NotFoundError', `dev revision ${formatRevision(revisionNumber)} of ${name} is not in the engine state`);
+  const records = { codebase, state: deps.db, events };
+  const copy = await WorkingCopy.open(codebase, path.join(dir, 'working-copy.json'), revision.info.parentBranch ?? 1);
+  const transcript = await loadTranscript(dir);
+  const started = Date.now();
+  const budgetMicro = deps.config.budget.perRevisionUsd * 1e6;
+  const deadline = started + deps.config.budget.maxMinutes * 60_000 - transcript.activeMs;
+  const limit = new AbortController();
+  const timer = setTimeout(() => limit.abort(new Error('time limit')), Math.max(0, deadline - Date.now()));
+
+  const audit = (action: string, payload: unknown, actor: 'agent' | 'engine' = 'agent') => recordAction(deps.db, { devRevisionId: id, actor, action, payload });
+  const save = async () => {
+    transcript.activeMs += Date.now() - (save.last ?? started);
+    save.last = Date.now();
+    await saveTranscript(dir, transcript);
+  };
+  save.last = undefined as number | undefined;
+
+  const end = async (status: RevisionStatusName, message: string, branch: number | null = null, gateways: string[] = []): Promise<RevisionOutcome> => {
+    clearTimeout(timer);
+    await save();
+    if (status !== 'done') await addResponse({ ...records, number: revisionNumber, kind: status === 'needs-answer' ? 'questions' : 'error', text: message });
+    await setRevisionStatus({ ...records, number: revisionNumber, status });
+    await audit('revision.end', { status, branch, message }, 'engine');
+    const outcome = { codebase: name, revision: revisionNumber, status, branch, costMicroUsd: await spent(deps.db, { devRevisionId: id }), message, gateways };
+    events.emit('revision.ended', outcome);
+    return outcome;
+  };
+
+  try {
+    if (transcript.messages.length === 0) {
+      const prompt = revision.prompts.map((p) => p.text).join('\n');
+      const levels = await assembleContext({ paths: deps.workspace.paths, codebase, copy, prompt, budget: deps.config.context });
+      await audit('context', levels.map((l) => ({ level: l.name, tokens: l.tokens, budget: l.budget, cut: l.cut })), 'engine');
+      transcript.messages.push({ role: 'system', content: SYSTEM_PROMPT }, { role: 'user', content: contextMessage(levels, revision.prompts) });
+    } else if (transcript.pendingAsk) {
+      const lastQuestions = revision.responses.filter((r) => r.kind === 'questions').at(-1)?.at ?? new Date(0);
+      const answers = revision.prompts.filter((p) => p.kind === 'answer' && p.at >= lastQuestions).map((p) => p.text);
+      if (answers.length === 0) throw new BranchyardError('InvalidInputError', `dev revision ${formatRevision(revisionNumber)} of ${name} is waiting for an answer; give it with \`branchyard answer ${name} ${revisionNumber} <text>\``);
+      transcript.messages.push({ role: 'tool', tool_call_id: transcript.pendingAsk, content: `The user answered:\n${answers.join('\n\n')}` });
+      transcript.pendingAsk = null;
+    }
+    if (revision.info.status !== 'open') await setRevisionStatus({ ...records, number: revisionNumber, status: 'open' });
+    await save();
+
+    for (;;) {
+      if (transcript.turns >= deps.config.budget.maxTurns) return await end('over-budget', `stopped at the limit of ${deps.config.budget.maxTurns} turns (ai/config.json budget.maxTurns) before the work was finished`);
+      if (Date.now() >= deadline) return await end('timed-out', `stopped at the limit of ${deps.config.budget.maxMinutes} minutes (ai/config.json budget.maxMinutes)`);
+      transcript.turns += 1;
+      events.emit('agent.turn', { codebase: name, revision: revisionNumber, turn: transcript.turns, maxTurns: deps.config.budget.maxTurns });
+
+      const counted = countTokens(JSON.stringify(transcript.messages)) + countTokens(JSON.stringify(TOOLS));
+      const promptBound = promptTokensBound(counted, transcript.messages.length);
+      let maxTokens = deps.config.maxOutputTokens;
+      let reply;
+      try {
+        reply = await deps.llm.complete({
+          messages: transcript.messages,
+          tools: TOOLS,
+          maxTokens,
+          signal: limit.signal,
+          beforeAttempt: async () => {
+            const verdict = await checkMoney({ db: deps.db, config: deps.config, revisionId: id, promptTokens: promptBound });
+            if (!verdict.ok) throw new OverBudget(verdict.reason);
+            maxTokens = verdict.maxTokens;
+          },
+          onPartial: async ({ completionText }) => {
+            // A cut answer may still be billed: count it as if it were.
+            const completionTokens = countTokens(completionText);
+            await recordCost(deps.db, { devRevisionId: id, model: deps.llm.model, promptTokens: promptBound, completionTokens, costMicroUsd: costMicroUsd(deps.config.prices, promptBound, completionTokens) });
+          },
+          onText: (delta) => events.emit('agent.text', { codebase: name, revision: revisionNumber, delta }),
+          onRetry: (retry) => {
+            events.emit('agent.retry', { codebase: name, revision: revisionNumber, ...retry });
+            void audit('llm.retry', retry, 'engine');
+          },
+        });
+      } catch (error) {
+        if (error instanceof OverBudget) return await end('over-budget', `stopped before a call that could pass the budget: ${error.message}`);
+        if (limit.signal.aborted) return await end('timed-out', `stopped at the limit of ${deps.config.budget.maxMinutes} minutes (ai/config.json budget.maxMinutes)`);
+        return await end('failed', describeError(error));
+      }
+      const usage = reply.usage ?? { promptTokens: promptBound, completionTokens: countTokens(reply.content + reply.toolCalls.map((c) => c.name + c.arguments).join('')) };
+      const cost = costMicroUsd(deps.config.prices, usage.promptTokens, usage.completionTokens);
+      await recordCost(deps.db, { devRevisionId: id, model: deps.llm.model, ...usage, costMicroUsd: cost });
+      events.emit('agent.spend', { codebase: name, revision: revisionNumber, model: deps.llm.model, ...usage, costMicroUsd: cost, revisionMicroUsd: await spent(deps.db, { devRevisionId: id }), budgetMicroUsd: budgetMicro });
+
+      transcript.messages.push({
+        role: 'assistant',
+        content: reply.content || null,
+        ...(reply.toolCalls.length > 0 ? { tool_calls: reply.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) } : {}),
+      });
+      if (reply.content.trim()) await addResponse({ ...records, number: revisionNumber, kind: 'message', text: reply.content });
+      if (reply.toolCalls.length === 0) {
+        transcript.messages.push({ role: 'user', content: 'Go on with the tools: call finish when the work is done and the checks pass, or ask_user if the request is unclear.' });
+        await save();
+        continue;
+      }
+
+      let stop: RevisionOutcome | undefined;
+      for (const call of reply.toolCalls) {
+        if (stop) {
+          transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: 'Not run: the revision stopped before this call.' });
+          continue;
+        }
+        const outcome = await runTool(copy, call.name, call.arguments);
+        const argPath = safePath(call.arguments);
+        if (outcome.kind === 'answer') {
+          transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: outcome.text });
+          await audit(`tool:${call.name}`, { path: argPath, ok: outcome.ok, result: outcome.text.slice(0, 300) });
+          events.emit('agent.tool', { codebase: name, revision: revisionNumber, tool: call.name, ...(argPath ? { path: argPath } : {}), ok: outcome.ok, summary: outcome.text.split('\n')[0]!.slice(0, 200) });
+        } else if (outcome.kind === 'checks') {
+          const checks = await checksOf(deps, copy, 'agent', revisionNumber);
+          transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: describeChecks(checks) });
+          await audit('tool:run_checks', { passed: checks.passed, failure: checks.failure, durationMs: Math.round(checks.durationMs) });
+        } else if (outcome.kind === 'ask') {
+          await audit('tool:ask_user', { questions: outcome.questions });
+          events.emit('agent.tool', { codebase: name, revision: revisionNumber, tool: 'ask_user', ok: true, summary: outcome.questions[0]!.slice(0, 200) });
+          transcript.pendingAsk = call.id;
+          stop = await end('needs-answer', outcome.questions.map((q) => `- ${q}`).join('\n'));
+        } else {
+          await audit('tool:finish', { summary: outcome.summary });
+          events.emit('agent.tool', { codebase: name, revision: revisionNumber, tool: 'finish', ok: true, summary: outcome.summary.slice(0, 200) });
+          const result = await finish(deps, copy, revisionNumber, outcome.summary, audit);
+          if (result.kind === 'retry') transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: result.text });
+          else {
+            transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: `Branch ${formatBranch(result.branch)} was made.` });
+            stop = await end('done', outcome.summary, result.branch, result.gateways);
+          }
+        }
+      }
+      if (stop) {
+        await saveTranscript(dir, transcript);
+        return stop;
+      }
+      await save();
+    }
+  } catch (error) {
+    if (limit.signal.aborted) return end('timed-out', `stopped at the limit of ${deps.config.budget.maxMinutes} minutes (ai/config.json budget.maxMinutes)`);
+    return end('failed', `the engine stopped the revision: ${describeError(error)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+class OverBudget extends Error {}
+
+async function checksOf(deps: DevFlowDeps, copy: WorkingCopy, by: 'agent' | 'engine', revision: number): Promise<ChecksOutcome> {
+  const tree = await mkdtemp(path.join(os.tmpdir(), 'branchyard-tree-'));
+  try {
+    await copy.materialize(tree);
+    const outcome = await runChecks({ sandbox: deps.sandbox, dir: tree, engineDir: deps.workspace.paths.engineDir, timeoutMs: deps.checksTimeoutMs ?? 180_000 });
+    deps.events.emit('agent.checks', { codebase: deps.codebase.paths.name, revision, by, passed: outcome.passed, summary: describeChecks(outcome, 400).split('\n')[0]!, isolation: outcome.isolation });
+    return outcome;
+  } finally {
+    await rm(tree, { recursive: true, force: true });
+  }
+}
+
+type FinishResult = { kind: 'retry'; text: string } | { kind: 'branch'; branch: number; gateways: string[] };
+
+/** The engine's own checks, then the branch, its records, and its launch. */
+async function finish(deps: DevFlowDeps, copy: WorkingCopy, revision: number, summary: string, audit: (action: string, payload: unknown, actor?: 'agent' | 'engine') => Promise<void>): Promise<FinishResult> {
+  const { codebase, events } = deps;
+  const changes = await copy.changes();
+  if (changes.writes.length === 0 && changes.deletes.length === 0) return { kind: 'retry', text: 'Nothing was changed, so there is no branch to make. Make the changes the request needs, or ask_user if it is unclear.' };
+  const checks = await checksOf(deps, copy, 'engine', revision);
+  await audit('checks', { passed: checks.passed, failure: checks.failure, isolation: checks.isolation }, 'engine');
+  if (!checks.passed) return { kind: 'retry', text: `The checks failed, so no branch was made. Fix these and call finish again:\n\n${describeChecks(checks)}` };
+
+  const records = { codebase, state: deps.db, events };
+  const files = [...changes.writes.map((w) => w.path), ...changes.deletes.map((d) => `${d} (deleted)`)];
+  const created = await createBranch({
+    codebase,
+    logsRepository: deps.workspace.manifest.logsRepository,
+    parent: copy.parent,
+    changes,
+    author: 'agent',
+    devRevision: revision,
+    message: summary.split('\n')[0]!.slice(0, 120),
+    summary: `${summary}\n\n## Files\n\n${files.map((f) => `- ${f}`).join('\n')}\n`,
+    events,
+  });
+  const branch = created.info.number;
+  await linkRevisionBranch({ ...records, number: revision, branch });
+  await addResponse({ ...records, number: revision, kind: 'summary', text: summary });
+  const at = new Date().toISOString();
+  const report = checks.report!;
+  await recordChecks(codebase, branch, {
+    checks: {
+      typecheck: { status: 'passed', at, detail: 'type-checked in the sandbox' },
+      tests: { status: 'passed', at, detail: report.tests.total === 0 ? 'no tests' : `${report.tests.total} passed` },
+    },
+  });
+  await audit('branch', { branch, files }, 'engine');
+  try {
+    const launched = await deps.launch(branch);
+    await audit('launch', { branch, gateways: launched.gateways }, 'engine');
+    return { kind: 'branch', branch, gateways: launched.gateways };
+  } catch (error) {
+    // The branch stays, recorded as it is; the agent gets the reason and can make a better one.
+    await audit('launch', { branch, error: describeError(error) }, 'engine');
+    return { kind: 'retry', text: `Branch ${formatBranch(branch)} was made but could not be started: ${describeError(error)}\nFix this and call finish again; a new branch will be made.` };
+  }
+}
+
+function safePath(rawArguments: string): string | undefined {
+  try {
+    const parsed = JSON.parse(rawArguments) as { path?: unknown };
+    return typeof parsed.path === 'string' ? parsed.path.slice(0, 200) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function loadTranscript(dir: string): Promise<Transcript> {
+  const text = await readFile(path.join(dir, 'transcript.json'), 'utf8').catch(() => undefined);
+  return text ? (JSON.parse(text) as Transcript) : { messages: [], pendingAsk: null, turns: 0, activeMs: 0 };
+}
+
+async function saveTranscript(dir: string, transcript: Transcript): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'transcript.json');
+  await writeFile(`${file}.tmp`, JSON.stringify(transcript));
+  await rename(`${file}.tmp`, file);
+}
+

@@ -1,0 +1,9 @@
+// The agent (DESIGN.md §5): dev revisions from a prompt to a branch, the context it is given,
+// the tools it may use, its model client, and the limits it works within.
+export type { DevFlowDeps, RevisionOutcome } from './dev-flow.ts';
+export { runRevision } from './dev-flow.ts';
+export { usd } from './budget.ts';
+export type { LlmEndpoint } from './llm/llm-client.ts';
+export { LlmClient } from './llm/llm-client.ts';
+export { TOOL_NAMES, TOOLS } from './tools.ts';
+export { checkPath } from './working-copy.ts';

@@ -1,0 +1,128 @@
+// The dev flow through the router: `prompt` opens a dev revision and `answer` resumes one; both
+// return at once while the revision runs on in the engine (a closed window or a CLI that goes
+// away cancels nothing), and `watch` streams a revision's progress until it stops.
+import { z } from 'zod';
+import type { RevisionOutcome } from '../agent/index.ts';
+import { LlmClient, runRevision } from '../agent/index.ts';
+import { BranchyardError } from '../errors/index.ts';
+import type { EngineEvent } from '../events/index.ts';
+import { iterateEvents } from '../events/index.ts';
+import type { CodebaseHandle } from '../git/index.ts';
+import { addPrompt, formatBranch, formatRevision, newestBranch, openCodebase, openRevision, parseBranchNumber, parseRevisionNumber, readBranchInfo, readRevision } from '../git/index.ts';
+import { openSandbox } from '../sandbox/index.ts';
+import { revisionId, spent } from '../store/index.ts';
+import type { Workspace } from '../workspace/index.ts';
+import type { EngineContext } from './context.ts';
+import { requireGateways, requireRuntime, requireWorkspace } from './context.ts';
+import { runBranch } from './runtime-router.ts';
+import { procedure, router } from './trpc.ts';
+
+/** Revisions running in this engine, by `codebase:revision`. */
+const running = new Map<string, Promise<RevisionOutcome>>();
+
+const apiKey = z.string().min(1).optional().describe('the provider key, when the engine has none in its environment; kept in memory only');
+
+export const agentRouter = router({
+  prompt: procedure
+    .input(z.object({ codebase: z.string(), text: z.string(), from: z.union([z.string(), z.number()]).optional(), apiKey }))
+    .mutation(async ({ ctx, input }) => {
+      const workspace = await requireWorkspace(ctx);
+      const codebase = await openCodebase(workspace.paths, input.codebase);
+      const key = keyOf(ctx, workspace, input.apiKey);
+      await requireRuntime(ctx);
+      requireGateways(ctx);
+      const parent = input.from === undefined ? await newestBranch(codebase) : parseBranchNumber(input.from, '--from');
+      await readRevisionParent(codebase, parent);
+      const revision = await openRevision({ codebase, state: await ctx.state(), events: ctx.events, prompt: input.text, parentBranch: parent });
+      start(ctx, workspace, input.codebase, revision.info.number, key);
+      return { codebase: input.codebase, revision: revision.info.number, parent };
+    }),
+
+  answer: procedure
+    .input(z.object({ codebase: z.string(), revision: z.union([z.string(), z.number()]), text: z.string(), apiKey }))
+    .mutation(async ({ ctx, input }) => {
+      const workspace = await requireWorkspace(ctx);
+      const codebase = await openCodebase(workspace.paths, input.codebase);
+      const number = parseRevisionNumber(input.revision);
+      const revision = await readRevision(codebase, number);
+      if (revision.info.status !== 'needs-answer') {
+        throw new BranchyardError('InvalidInputError', `dev revision ${formatRevision(number)} of ${input.codebase} is ${revision.info.status}, not waiting for an answer`);
+      }
+      const key = keyOf(ctx, workspace, input.apiKey);
+      await requireRuntime(ctx);
+      await addPrompt({ codebase, state: await ctx.state(), events: ctx.events, number, kind: 'answer', text: input.text });
+      start(ctx, workspace, input.codebase, number, key);
+      return { codebase: input.codebase, revision: number };
+    }),
+
+  /** The revision's events as it goes, ending with `revision.ended`. */
+  watch: procedure.input(z.object({ codebase: z.string(), revision: z.number().int().positive() })).subscription(async function* ({ ctx, input, signal }) {
+    const stop = new AbortController();
+    signal?.addEventListener('abort', () => stop.abort(), { once: true });
+    const mine = (event: EngineEvent) => 'payload' in event && (event.payload as { codebase?: string }).codebase === input.codebase && ((event.payload as { revision?: number }).revision ?? (event.payload as { number?: number }).number) === input.revision;
+    const events = iterateEvents(ctx.events, stop.signal);
+    const job = running.get(`${input.codebase}:${input.revision}`);
+    if (!job) {
+      // Not running here: what the records say, as one last event.
+      const workspace = await requireWorkspace(ctx);
+      const revision = await readRevision(await openCodebase(workspace.paths, input.codebase), input.revision);
+      const db = await ctx.state();
+      const id = await revisionId(db, input.codebase, input.revision);
+      stop.abort();
+      const costMicroUsd = id === undefined ? 0 : await spent(db, { devRevisionId: id });
+      yield { type: 'revision.ended' as const, payload: { codebase: input.codebase, revision: input.revision, status: revision.info.status, branch: revision.branch, costMicroUsd, message: revision.responses.at(-1)?.text ?? '', gateways: [] }, at: new Date().toISOString() };
+      return;
+    }
+    for await (const event of events) {
+      if (event.type === 'progress' || mine(event)) yield event;
+      if (event.type === 'revision.ended' && mine(event)) break;
+    }
+    stop.abort();
+  }),
+});
+
+function keyOf(ctx: EngineContext, workspace: Workspace, given: string | undefined): string {
+  const key = ctx.env[workspace.ai.keyEnv] || given;
+  if (!key) {
+    throw new BranchyardError('AgentKeyMissingError', `no API key for ${workspace.ai.baseUrl}: set ${workspace.ai.keyEnv} in the environment (of \`branchyard serve\`, or of the command that sends the prompt), or store it in the desktop app's settings`);
+  }
+  return key;
+}
+
+async function readRevisionParent(codebase: CodebaseHandle, parent: number): Promise<void> {
+  await readBranchInfo(codebase, parent).catch(() => {
+    throw new BranchyardError('NotFoundError', `codebase ${codebase.paths.name} has no branch ${formatBranch(parent)} to start from`);
+  });
+}
+
+function start(ctx: EngineContext, workspace: Workspace, codebaseName: string, revision: number, key: string): void {
+  const id = `${codebaseName}:${revision}`;
+  if (running.has(id)) throw new BranchyardError('InvalidInputError', `dev revision ${formatRevision(revision)} of ${codebaseName} is already running`);
+  const job = (async () => {
+    const codebase = await openCodebase(workspace.paths, codebaseName);
+    const sandbox = await openSandbox({ env: ctx.env, limits: workspace.servers.limits, image: workspace.servers.image, events: ctx.events });
+    const llm = new LlmClient({ provider: workspace.ai.provider, baseUrl: workspace.ai.baseUrl, model: workspace.ai.model, apiKey: key });
+    return runRevision({
+      workspace,
+      codebase,
+      db: await ctx.state(),
+      events: ctx.events,
+      sandbox,
+      llm,
+      config: workspace.ai,
+      launch: (branch) => launch(ctx, workspace, codebaseName, branch),
+    }, revision);
+  })().finally(() => running.delete(id));
+  running.set(id, job);
+  job.catch((error: unknown) => ctx.events.emit('progress', { task: `revision:${id}`, step: 'failed', message: String(error), done: 1, total: 1 }));
+}
+
+/** Builds and starts the branch, then waits (briefly) for the gateways that follow the newest branch to serve it. */
+async function launch(ctx: EngineContext, workspace: Workspace, codebase: string, branch: number): Promise<{ gateways: string[] }> {
+  await runBranch(ctx, codebase, branch);
+  const gateways = requireGateways(ctx);
+  const followers = workspace.gateways.filter((g) => g.config.follow === 'newest').map((g) => g.name);
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline && !followers.every((g) => gateways.routeOf(g, codebase) === branch)) await new Promise((resolve) => setTimeout(resolve, 100));
+  return { gateways: followers.filter((g) => gateways.routeOf(g, codebase) === branch) };
+}
