@@ -78,12 +78,12 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
   const timer = setTimeout(() => limit.abort(new Error('time limit')), Math.max(0, deadline - Date.now()));
 
   const audit = (action: string, payload: unknown, actor: 'agent' | 'engine' = 'agent') => recordAction(deps.db, { devRevisionId: id, actor, action, payload });
+  let lastSaved = started;
   const save = async () => {
-    transcript.activeMs += Date.now() - (save.last ?? started);
-    save.last = Date.now();
+    transcript.activeMs += Date.now() - lastSaved;
+    lastSaved = Date.now();
     await saveTranscript(dir, transcript);
   };
-  save.last = undefined as number | undefined;
 
   const end = async (status: RevisionStatusName, message: string, branch: number | null = null, gateways: string[] = []): Promise<RevisionOutcome> => {
     clearTimeout(timer);

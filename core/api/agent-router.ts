@@ -7,8 +7,7 @@ import { LlmClient, runRevision } from '../agent/index.ts';
 import { BranchyardError } from '../errors/index.ts';
 import type { EngineEvent } from '../events/index.ts';
 import { iterateEvents } from '../events/index.ts';
-import type { CodebaseHandle } from '../git/index.ts';
-import { addPrompt, formatBranch, formatRevision, newestBranch, openCodebase, openRevision, parseBranchNumber, parseRevisionNumber, readBranchInfo, readRevision } from '../git/index.ts';
+import { addPrompt, formatRevision, newestBranch, openCodebase, openRevision, parseBranchNumber, parseRevisionNumber, readBranchInfo, readRevision } from '../git/index.ts';
 import { openSandbox } from '../sandbox/index.ts';
 import { revisionId, spent } from '../store/index.ts';
 import type { Workspace } from '../workspace/index.ts';
@@ -32,7 +31,7 @@ export const agentRouter = router({
       await requireRuntime(ctx);
       requireGateways(ctx);
       const parent = input.from === undefined ? await newestBranch(codebase) : parseBranchNumber(input.from, '--from');
-      await readRevisionParent(codebase, parent);
+      await readBranchInfo(codebase, parent); // names the branch when there is none
       const revision = await openRevision({ codebase, state: await ctx.state(), events: ctx.events, prompt: input.text, parentBranch: parent });
       start(ctx, workspace, input.codebase, revision.info.number, key);
       return { codebase: input.codebase, revision: revision.info.number, parent };
@@ -87,12 +86,6 @@ function keyOf(ctx: EngineContext, workspace: Workspace, given: string | undefin
     throw new BranchyardError('AgentKeyMissingError', `no API key for ${workspace.ai.baseUrl}: set ${workspace.ai.keyEnv} in the environment (of \`branchyard serve\`, or of the command that sends the prompt), or store it in the desktop app's settings`);
   }
   return key;
-}
-
-async function readRevisionParent(codebase: CodebaseHandle, parent: number): Promise<void> {
-  await readBranchInfo(codebase, parent).catch(() => {
-    throw new BranchyardError('NotFoundError', `codebase ${codebase.paths.name} has no branch ${formatBranch(parent)} to start from`);
-  });
 }
 
 function start(ctx: EngineContext, workspace: Workspace, codebaseName: string, revision: number, key: string): void {

@@ -12,7 +12,8 @@ import { execIn } from './exec.ts';
 import type { ExecResult } from './exec.ts';
 import type { Pm2Backend, RunFolders, RuntimeOptions } from './types.ts';
 
-const ENGINE_MODULES = fileURLToPath(new URL('../../node_modules/', import.meta.url));
+/** The engine's packages (PM2 and the stack), shared read-only with containers and sandboxes. */
+export const ENGINE_MODULES = fileURLToPath(new URL('../../node_modules/', import.meta.url));
 const PM2 = [NODE_IN_IMAGE, '/engine/node_modules/pm2/bin/pm2'];
 const LABEL_WORKSPACE = 'dev.branchyard.workspace';
 const LABEL_CODEBASE = 'dev.branchyard.codebase';

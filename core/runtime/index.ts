@@ -7,3 +7,4 @@ export { connectDocker, dockerSocket, withTimeout } from './docker.ts';
 export { branchSocketPath, Pm2Runtime, runFolders } from './pm2-runtime.ts';
 export type { BranchProcess, Limits, RuntimeOptions } from './types.ts';
 export { waitForHealth } from './health.ts';
+export { ENGINE_MODULES } from './docker-backend.ts';

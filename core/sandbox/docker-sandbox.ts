@@ -1,16 +1,14 @@
 // A throw-away container per command: no network (not even loopback to the host), memory with
 // no swap beyond it, CPUs, process count, a read-only root and a wall-clock limit. The working
 // tree is a fresh copy; the engine's packages are shared read-only. Never runs as root.
-import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { BranchyardError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
-import { connectDocker, ensureBaseImage, NODE_IN_IMAGE, withTimeout } from '../runtime/index.ts';
+import { connectDocker, ENGINE_MODULES, ensureBaseImage, NODE_IN_IMAGE, withTimeout } from '../runtime/index.ts';
 import { CappedOutput, DEFAULT_MAX_OUTPUT } from './output.ts';
 import type { Sandbox, SandboxLayout, SandboxLimits, SandboxResult, SandboxRun } from './types.ts';
 import { copyTree } from './work-copy.ts';
 
-const ENGINE_MODULES = fileURLToPath(new URL('../../node_modules/', import.meta.url));
 const LAYOUT: SandboxLayout = { work: '/work', engineModules: '/engine/node_modules', tools: '/engine/tools', node: NODE_IN_IMAGE };
 const LABEL = 'dev.branchyard.sandbox';
 

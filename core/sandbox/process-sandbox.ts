@@ -2,12 +2,11 @@
 // same wall-clock limit and a heap limit for Node.js, but with the host's network and files.
 // Callers show this as "no isolation".
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { ENGINE_MODULES } from '../runtime/index.ts';
 import { CappedOutput, DEFAULT_MAX_OUTPUT } from './output.ts';
 import type { Sandbox, SandboxLimits, SandboxResult, SandboxRun } from './types.ts';
 import { copyTree } from './work-copy.ts';
 
-const ENGINE_MODULES = fileURLToPath(new URL('../../node_modules/', import.meta.url));
 
 export class ProcessSandbox implements Sandbox {
   readonly isolation = 'none' as const;
