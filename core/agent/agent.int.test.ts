@@ -1,7 +1,7 @@
 // The dev flow end to end, as a user runs it: `branchyard prompt` and `answer` against a running
 // serve (real Docker, real gateways over HTTPS, real git), with the one stand-in, a scripted
 // server speaking the OpenAI protocol, playing the model's turns.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEventBus } from '../events/index.ts';
@@ -12,7 +12,7 @@ import type { ServeHandle } from '../serve/index.ts';
 import { listActions, revisionId, spent } from '../store/index.ts';
 import { runBranchyard, tempDir } from '../testing/index.ts';
 import { workspacePaths } from '../workspace/index.ts';
-import type { ScriptedLlm, Step } from './fixtures/scripted-llm.ts';
+import type { ScriptedCall, ScriptedLlm, Step } from './fixtures/scripted-llm.ts';
 import { lastToolResult, scriptedLlm } from './fixtures/scripted-llm.ts';
 
 const KEY = 'sk-test-scripted-0123456789';
@@ -20,6 +20,8 @@ const greeting = (word: string) => `export function getGreeting(): { greeting: s
 const greetingTest = (word: string) =>
   `import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { getGreeting } from './greetings.ts';\n\ntest('greets', () => {\n  assert.deepEqual(getGreeting(), { greeting: '${word}' });\n});\n`;
 const write = (file: string, content: string) => ({ name: 'write_file', arguments: { path: file, content } });
+const listFiles = { reply: { toolCalls: [{ name: 'list_files', arguments: {} }] } };
+const BUDGET = { perRevisionUsd: 1, perMonthUsd: 50, maxTurns: 40, maxMinutes: 20 };
 
 describe('the dev flow: a prompt becomes a branch served by the development gateway', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -40,6 +42,12 @@ describe('the dev flow: a prompt becomes a branch served by the development gate
     await writeFile(file, JSON.stringify({ ...config, provider: 'test', baseUrl: llm.baseUrl, model: 'scripted/model', ...ai }, null, 2));
     return llm;
   }
+
+  const branches = async () => (await readdir(path.join(ws, 'codebases', 'users', 'metadata', 'branches'))).filter((b) => /^\d{5}$/.test(b)).sort();
+  const spentOn = async (stdout: string) => {
+    const number = Number(/Dev revision (\d{4})/.exec(stdout)![1]);
+    return spent(serve.store.db, { devRevisionId: (await revisionId(serve.store.db, 'users', number))! });
+  };
 
   beforeAll(async () => {
     tmp = await tempDir();
@@ -180,8 +188,89 @@ describe('the dev flow: a prompt becomes a branch served by the development gate
     expect(run.stderr).toMatch(/retrying .*the answer stream was cut/);
     expect(model.remaining()).toBe(0);
     // The cut stream is on the ledger (it may have been billed).
-    const db = serve.store.db;
-    const number = Number(/Dev revision (\d{4})/.exec(run.stdout)![1]);
-    expect(await spent(db, { devRevisionId: (await revisionId(db, 'users', number))! })).toBeGreaterThan(1000 * 3 + 100 * 15);
+    expect(await spentOn(run.stdout)).toBeGreaterThan(1000 * 3 + 100 * 15);
+  });
+
+  it('money: stops as over-budget before a call that could pass the cap, lowering max_tokens to fit on the way; the ledger stays at or under the cap and no branch is made', async () => {
+    // The worst case each time: the model uses every output token it is allowed.
+    const spendAll = (call: ScriptedCall) => ({ reply: { toolCalls: [{ name: 'list_files', arguments: {} }], usage: { prompt: 1000, completion: call.body.max_tokens ?? 0 } } });
+    const model = await script(
+      Array.from({ length: 12 }, () => spendAll),
+      { prices: { inputPerMillionUsd: 3, outputPerMillionUsd: 15 }, maxOutputTokens: 4000, budget: { ...BUDGET, perRevisionUsd: 0.22 } },
+    );
+    const before = await branches();
+    const run = await cli(['prompt', 'users', 'Add a route that greets']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/Dev revision \d{4} of users: over-budget/);
+    expect(run.stdout).toMatch(/which would pass this revision's budget of \$0\.22/);
+    // It made calls, then stopped with steps left over: the engine stopped, not the script.
+    expect(model.calls.length).toBeGreaterThanOrEqual(2);
+    expect(model.remaining()).toBeGreaterThan(0);
+    const maxTokens = model.calls.map((c) => c.body.max_tokens ?? 0);
+    expect(maxTokens[0]).toBe(4000);
+    expect(Math.min(...maxTokens)).toBeLessThan(4000);
+    const total = await spentOn(run.stdout);
+    expect(total).toBe(maxTokens.reduce((sum, tokens) => sum + 1000 * 3 + tokens * 15, 0));
+    expect(total).toBeLessThanOrEqual(220_000);
+    expect(await branches()).toEqual(before);
+  });
+
+  it('turns: stops as over-budget at budget.maxTurns with no branch made', async () => {
+    const model = await script([listFiles, listFiles, listFiles, listFiles], { budget: { ...BUDGET, maxTurns: 2 } });
+    const before = await branches();
+    const run = await cli(['prompt', 'users', 'Add a route that greets']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/: over-budget/);
+    expect(run.stdout).toContain('stopped at the limit of 2 turns');
+    expect(model.calls).toHaveLength(2);
+    expect(await spentOn(run.stdout)).toBe(2 * (1000 * 3 + 100 * 15));
+    expect(await branches()).toEqual(before);
+  });
+
+  it('minutes: a call still running at budget.maxMinutes is aborted and the revision ends timed-out with no branch made', async () => {
+    const model = await script([listFiles, { stall: { ms: 60_000 } }, listFiles], { budget: { ...BUDGET, maxMinutes: 0.1 } });
+    const before = await branches();
+    const started = Date.now();
+    const run = await cli(['prompt', 'users', 'Add a route that greets']);
+    expect(Date.now() - started).toBeLessThan(40_000);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/: timed-out/);
+    expect(run.stdout).toContain('stopped at the limit of 0.1 minutes');
+    expect(model.calls).toHaveLength(2);
+    expect(await branches()).toEqual(before);
+  });
+
+  it('two revisions on one codebase at once make two distinct branches, each with only its own change', async () => {
+    const feature = (word: string) => ({
+      code: write(`src/features/${word}/controllers/${word}.ts`, `export function get${word[0]!.toUpperCase()}${word.slice(1)}(): { word: string } {\n  return { word: '${word}' };\n}\n`),
+    });
+    // One responder for both: each call is answered from its own conversation.
+    const respond = (call: ScriptedCall) => {
+      const word = /Add the (\w+) route/.exec(JSON.stringify(call.body.messages))![1]!;
+      const wrote = call.body.messages.some((m) => m.role === 'tool');
+      return { reply: { toolCalls: [wrote ? { name: 'finish', arguments: { summary: `Added GET /${word}/get-${word}.` } } : feature(word).code] } };
+    };
+    const model = await script(Array.from({ length: 4 }, () => respond), { budget: BUDGET });
+    const before = await branches();
+    const [alpha, beta] = await Promise.all([cli(['prompt', 'users', 'Add the alpha route']), cli(['prompt', 'users', 'Add the beta route'])]);
+    expect(alpha.code, alpha.stderr).toBe(0);
+    expect(beta.code, beta.stderr).toBe(0);
+    expect(model.remaining()).toBe(0);
+    const made = (stdout: string) => /Branch: (\d{5})/.exec(stdout)![1]!;
+    const [a, b] = [made(alpha.stdout), made(beta.stdout)];
+    expect(a).not.toBe(b);
+    expect(await branches()).toEqual([...before, a, b].sort());
+    const revisions = [alpha, beta].map((run) => /Dev revision (\d{4})/.exec(run.stdout)![1]);
+    expect(revisions[0]).not.toBe(revisions[1]);
+    const summary = async (branch: string) => readFile(path.join(ws, 'codebases', 'users', 'metadata', 'branches', branch, 'summary.md'), 'utf8');
+    expect(await summary(a)).toContain('src/features/alpha/controllers/alpha.ts');
+    expect(await summary(a)).not.toContain('beta');
+    expect(await summary(b)).toContain('src/features/beta/controllers/beta.ts');
+    expect(await summary(b)).not.toContain('alpha');
+    // The development gateway follows the newer of the two.
+    const newer = a > b ? 'alpha' : 'beta';
+    const served = await devGet(`/${newer}/get-${newer}`);
+    expect(served.status, served.stderr).toBe(200);
+    expect(JSON.parse(served.body)).toEqual({ word: newer });
   });
 });

@@ -57,28 +57,37 @@ async function rankFiles(copy: WorkingCopy, prompt: string): Promise<{ file: str
 
 const STOP_WORDS = new Set(['the', 'and', 'for', 'with', 'that', 'this', 'add', 'make', 'return', 'returns', 'should', 'from', 'into', 'new', 'route', 'endpoint', 'api', 'function']);
 
-/** Sections added in order until the budget is spent; the one that passes it is cut. */
-function fill(name: ContextLevel['name'], budget: number, sections: { title: string; body: string }[]): ContextLevel {
+const CUT_MARK = '\n… (cut)\n';
+
+/**
+ * Sections added in order while they fit the budget. One that does not fit is left out, or,
+ * when enough room is left for a useful start of it, cut there and marked; smaller sections
+ * after it may still fit.
+ */
+export function fillLevel(name: ContextLevel['name'], budget: number, sections: { title: string; body: string }[]): ContextLevel {
   const parts: string[] = [];
   const cut: string[] = [];
   let tokens = 0;
   for (const section of sections) {
-    const text = `## ${section.title}\n${section.body.trimEnd()}\n`;
+    const text = `## ${section.title}\n${section.body.trimEnd()}\n\n`;
     const size = countTokens(text);
     if (tokens + size <= budget) {
       parts.push(text);
       tokens += size;
       continue;
     }
-    const room = budget - tokens - 20;
-    if (room > 100) {
-      const piece = cutToTokens(text, room);
-      parts.push(`${piece.text}\n… (cut)\n`);
-      tokens += countTokens(parts.at(-1)!);
-    }
     cut.push(section.title);
+    const room = budget - tokens - countTokens(CUT_MARK) - 4;
+    if (room >= 100) {
+      const piece = `${cutToTokens(text, room).text}${CUT_MARK}\n`;
+      parts.push(piece);
+      tokens += countTokens(piece);
+    }
   }
-  return { name, text: parts.join('\n'), tokens, budget, cut };
+  // The joined text can count a token or two apart from the sum of its parts.
+  const joined = parts.join('').trimEnd();
+  const exact = countTokens(joined);
+  return exact <= budget ? { name, text: joined, tokens: exact, budget, cut } : { name, text: cutToTokens(joined, budget).text, tokens: budget, budget, cut };
 }
 
 async function textFiles(dir: string, prefix = ''): Promise<{ file: string; text: string }[]> {
@@ -95,7 +104,7 @@ async function textFiles(dir: string, prefix = ''): Promise<{ file: string; text
 
 export async function assembleContext(options: { paths: WorkspacePaths; codebase: CodebaseHandle; copy: WorkingCopy; prompt: string; budget: AiConfig['context'] }): Promise<ContextLevel[]> {
   const { paths, codebase, copy, prompt, budget } = options;
-  const global = fill('global', budget.globalTokens, (await textFiles(paths.sharedContext)).map((f) => ({ title: `shared-context/${f.file}`, body: f.text })));
+  const global = fillLevel('global', budget.globalTokens, (await textFiles(paths.sharedContext)).map((f) => ({ title: `shared-context/${f.file}`, body: f.text })));
 
   const parentDir = codebase.paths.branch(formatBranch(copy.parent));
   const readme = await readFile(path.join(parentDir, 'readme.md'), 'utf8').catch(() => '');
@@ -103,7 +112,7 @@ export async function assembleContext(options: { paths: WorkspacePaths; codebase
     ...(await textFiles(codebase.paths.context)).filter((f) => !f.file.endsWith('.json')).map((f) => ({ title: `codebase context: ${f.file}`, body: f.text })),
     ...(readme.trim() ? [{ title: 'readme.md', body: readme }] : []),
   ];
-  const codebaseLevel = fill('codebase', budget.codebaseTokens, codebaseSections);
+  const codebaseLevel = fillLevel('codebase', budget.codebaseTokens, codebaseSections);
 
   const branchSections: { title: string; body: string }[] = [];
   for (const file of ['context/env.json', 'context/flags.json', 'summary.md']) {
@@ -115,7 +124,7 @@ export async function assembleContext(options: { paths: WorkspacePaths; codebase
     if (score <= 0) continue;
     branchSections.push({ title: file, body: '```ts\n' + ((await copy.read(file)) ?? '') + '\n```' });
   }
-  return [global, codebaseLevel, fill('branch', budget.branchTokens, branchSections)];
+  return [global, codebaseLevel, fillLevel('branch', budget.branchTokens, branchSections)];
 }
 
 /** The first user message: the context levels, then the request. */

@@ -120,18 +120,16 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
 
       const counted = countTokens(JSON.stringify(transcript.messages)) + countTokens(JSON.stringify(TOOLS));
       const promptBound = promptTokensBound(counted, transcript.messages.length);
-      let maxTokens = deps.config.maxOutputTokens;
       let reply;
       try {
         reply = await deps.llm.complete({
           messages: transcript.messages,
           tools: TOOLS,
-          maxTokens,
           signal: limit.signal,
           beforeAttempt: async () => {
             const verdict = await checkMoney({ db: deps.db, config: deps.config, revisionId: id, promptTokens: promptBound });
             if (!verdict.ok) throw new OverBudget(verdict.reason);
-            maxTokens = verdict.maxTokens;
+            return verdict.maxTokens;
           },
           onPartial: async ({ completionText }) => {
             // A cut answer may still be billed: count it as if it were.

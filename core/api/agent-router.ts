@@ -110,12 +110,15 @@ function start(ctx: EngineContext, workspace: Workspace, codebaseName: string, r
   job.catch((error: unknown) => ctx.events.emit('progress', { task: `revision:${id}`, step: 'failed', message: String(error), done: 1, total: 1 }));
 }
 
-/** Builds and starts the branch, then waits (briefly) for the gateways that follow the newest branch to serve it. */
+/**
+ * Builds and starts the branch, then waits (briefly) for the gateways that follow the newest
+ * branch to serve it, or a newer one (another revision may have finished meanwhile).
+ */
 async function launch(ctx: EngineContext, workspace: Workspace, codebase: string, branch: number): Promise<{ gateways: string[] }> {
   await runBranch(ctx, codebase, branch);
   const gateways = requireGateways(ctx);
   const followers = workspace.gateways.filter((g) => g.config.follow === 'newest').map((g) => g.name);
   const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline && !followers.every((g) => gateways.routeOf(g, codebase) === branch)) await new Promise((resolve) => setTimeout(resolve, 100));
+  while (Date.now() < deadline && !followers.every((g) => (gateways.routeOf(g, codebase) ?? 0) >= branch)) await new Promise((resolve) => setTimeout(resolve, 100));
   return { gateways: followers.filter((g) => gateways.routeOf(g, codebase) === branch) };
 }

@@ -28,10 +28,9 @@ export interface LlmReply {
 export interface LlmCall {
   messages: ChatCompletionMessageParam[];
   tools: ChatCompletionTool[];
-  maxTokens: number;
   signal: AbortSignal;
-  /** Runs before every attempt; throws to stop (the budget would be passed). */
-  beforeAttempt: (attempt: number) => Promise<void>;
+  /** Runs before every attempt and says how many output tokens it may use (what the budget has left can change between attempts); throws to stop. */
+  beforeAttempt: (attempt: number) => Promise<number>;
   /** An attempt that was cut off after output began: what it produced, to put on the ledger. */
   onPartial: (partial: { completionText: string }) => Promise<void>;
   onText?: (delta: string) => void;
@@ -74,8 +73,8 @@ export class LlmClient {
   async complete(call: LlmCall): Promise<LlmReply> {
     const maxAttempts = this.endpoint.maxAttempts ?? 6;
     for (let attempt = 1; ; attempt++) {
-      await call.beforeAttempt(attempt);
-      const outcome = await this.attempt(call);
+      const maxTokens = await call.beforeAttempt(attempt);
+      const outcome = await this.attempt(call, maxTokens);
       if (outcome.reply) return outcome.reply;
       if (outcome.partialText) await call.onPartial({ completionText: outcome.partialText });
       const failure = outcome.failure!;
@@ -89,7 +88,7 @@ export class LlmClient {
     }
   }
 
-  private async attempt(call: LlmCall): Promise<{ reply?: LlmReply; failure?: { retry: boolean; reason: string; retryAfterMs?: number }; partialText?: string }> {
+  private async attempt(call: LlmCall, maxTokens: number): Promise<{ reply?: LlmReply; failure?: { retry: boolean; reason: string; retryAfterMs?: number }; partialText?: string }> {
     let content = '';
     const calls = new Map<number, LlmToolCall>();
     let finishReason: string | null = null;
@@ -97,7 +96,7 @@ export class LlmClient {
     let streaming = false;
     try {
       const stream = await this.client.chat.completions.create(
-        { model: this.endpoint.model, messages: call.messages, tools: call.tools, tool_choice: 'auto', max_tokens: call.maxTokens, stream: true, stream_options: { include_usage: true } },
+        { model: this.endpoint.model, messages: call.messages, tools: call.tools, tool_choice: 'auto', max_tokens: maxTokens, stream: true, stream_options: { include_usage: true } },
         { signal: call.signal },
       );
       for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
