@@ -191,6 +191,23 @@ describe('the dev flow: a prompt becomes a branch served by the development gate
     expect(await spentOn(run.stdout)).toBeGreaterThan(1000 * 3 + 100 * 15);
   });
 
+  it('a request to fix something gets the recent logs of the branch it starts from', async () => {
+    const model = await script([
+      (call) => {
+        const told = call.body.messages[1]!.content ?? '';
+        expect(told).toMatch(/recent output of branch 00004 \(pm2 logs, the last \d+ tokens\)/);
+        expect(told).toMatch(/\[out\] \[branch\] listening on/);
+        expect(told).toMatch(/recent requests of branch 00004[\s\S]*GET \/greetings\/get-greeting 200/);
+        expect(told).not.toContain(KEY);
+        return listFiles;
+      },
+    ], { budget: { ...BUDGET, maxTurns: 1 } });
+    await serve.logs.flush();
+    const run = await cli(['prompt', 'users', 'Fix the error in the greeting route', '--from', '4']);
+    expect(run.stdout).toMatch(/: over-budget/);
+    expect(model.calls).toHaveLength(1);
+  });
+
   it('money: stops as over-budget before a call that could pass the cap, lowering max_tokens to fit on the way; the ledger stays at or under the cap and no branch is made', async () => {
     // The worst case each time: the model uses every output token it is allowed.
     const spendAll = (call: ScriptedCall) => ({ reply: { toolCalls: [{ name: 'list_files', arguments: {} }], usage: { prompt: 1000, completion: call.body.max_tokens ?? 0 } } });

@@ -7,6 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CodebaseHandle } from '../git/index.ts';
 import { formatBranch } from '../git/index.ts';
+import { branchLogsFolder, tailLogs } from '../logs/index.ts';
 import { countTokens, cutToTokens } from '../tokens/index.ts';
 import type { AiConfig, WorkspacePaths } from '../workspace/index.ts';
 import type { WorkingCopy } from './working-copy.ts';
@@ -102,7 +103,10 @@ async function textFiles(dir: string, prefix = ''): Promise<{ file: string; text
   return found;
 }
 
-export async function assembleContext(options: { paths: WorkspacePaths; codebase: CodebaseHandle; copy: WorkingCopy; prompt: string; budget: AiConfig['context'] }): Promise<ContextLevel[]> {
+/** Requests about something that goes wrong: the parent branch's recent logs are worth their tokens. */
+const ABOUT_FAILURE = /\b(fix|error|errors|fail|fails|failing|failed|crash|crashes|bug|broken|exception|500|timeout|logs?)\b/i;
+
+export async function assembleContext(options: { paths: WorkspacePaths; codebase: CodebaseHandle; copy: WorkingCopy; prompt: string; budget: AiConfig['context']; logsRoot?: string }): Promise<ContextLevel[]> {
   const { paths, codebase, copy, prompt, budget } = options;
   const global = fillLevel('global', budget.globalTokens, (await textFiles(paths.sharedContext)).map((f) => ({ title: `shared-context/${f.file}`, body: f.text })));
 
@@ -119,12 +123,24 @@ export async function assembleContext(options: { paths: WorkspacePaths; codebase
     const text = await readFile(path.join(parentDir, file), 'utf8').catch(() => '');
     if (text.trim()) branchSections.push({ title: file === 'summary.md' ? `what the parent branch ${formatBranch(copy.parent)} changed (summary.md)` : file, body: text });
   }
+  if (options.logsRoot && ABOUT_FAILURE.test(prompt)) branchSections.push(...(await recentLogs(options.logsRoot, codebase.paths.name, copy.parent, budget.branchTokens)));
   branchSections.push({ title: 'files of the working copy', body: copy.files().join('\n') });
   for (const { file, score } of await rankFiles(copy, prompt)) {
     if (score <= 0) continue;
     branchSections.push({ title: file, body: '```ts\n' + ((await copy.read(file)) ?? '') + '\n```' });
   }
   return [global, codebaseLevel, fillLevel('branch', budget.branchTokens, branchSections)];
+}
+
+/** The last tokens of the branch's output and requests, a quarter of the branch budget at most. */
+async function recentLogs(logsRoot: string, codebase: string, branch: number, branchTokens: number): Promise<{ title: string; body: string }[]> {
+  const folder = branchLogsFolder(logsRoot, codebase, branch);
+  const sections: { title: string; body: string }[] = [];
+  for (const [type, share, what] of [['pm2', 0.18, 'output'], ['api-gateway', 0.07, 'requests']] as const) {
+    const tail = await tailLogs(folder, type, Math.floor(branchTokens * share)).catch(() => undefined);
+    if (tail?.text.trim()) sections.push({ title: `recent ${what} of branch ${formatBranch(branch)} (${type} logs, the last ${tail.tokens} tokens)`, body: '```\n' + tail.text + '```' });
+  }
+  return sections;
 }
 
 /** The first user message: the context levels, then the request. */

@@ -99,7 +99,8 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
   try {
     if (transcript.messages.length === 0) {
       const prompt = revision.prompts.map((p) => p.text).join('\n');
-      const levels = await assembleContext({ paths: deps.workspace.paths, codebase, copy, prompt, budget: deps.config.context });
+      const logsRoot = path.resolve(deps.workspace.paths.root, deps.workspace.manifest.logsRepository);
+      const levels = await assembleContext({ paths: deps.workspace.paths, codebase, copy, prompt, budget: deps.config.context, logsRoot });
       await audit('context', levels.map((l) => ({ level: l.name, tokens: l.tokens, budget: l.budget, cut: l.cut })), 'engine');
       transcript.messages.push({ role: 'system', content: SYSTEM_PROMPT }, { role: 'user', content: contextMessage(levels, revision.prompts) });
     } else if (transcript.pendingAsk) {

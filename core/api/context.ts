@@ -1,5 +1,6 @@
 // What every procedure can reach. Built once by whoever hosts the router (CLI, serve, Electron).
 import type { EventBus } from '../events/index.ts';
+import type { LogService } from '../logs/index.ts';
 import type { GatewayManager } from '../gateway/index.ts';
 import type { Pm2Runtime } from '../runtime/index.ts';
 import type { StateDb } from '../store/index.ts';
@@ -18,6 +19,8 @@ export interface EngineContext {
   runtime?: () => Promise<Pm2Runtime>;
   /** The live gateways; only the live engine has them. */
   gateways?: () => GatewayManager;
+  /** The live engine's log writers (for following logs as they are written). */
+  logs?: LogService;
 }
 
 export function requireRuntime(ctx: EngineContext): Promise<Pm2Runtime> {

@@ -13,6 +13,7 @@ import { codebaseRouter } from './codebase-router.ts';
 import { agentRouter } from './agent-router.ts';
 import { revisionRouter } from './revision-router.ts';
 import { gatewayRouter } from './gateway-router.ts';
+import { logsRouter } from './logs-router.ts';
 
 const workspaceRouter = router({
   init: procedure
@@ -59,6 +60,7 @@ export const appRouter = router({
   build: buildRouter,
   runtime: runtimeRouter,
   gateway: gatewayRouter,
+  logs: logsRouter,
   doctor: doctorRouter,
   events: eventsRouter,
 });

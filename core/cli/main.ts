@@ -15,6 +15,7 @@ import { connectEngine } from './engine-client.ts';
 import { registerAgentCommands } from './agent-commands.ts';
 import { registerGatewayCommands } from './gateway-commands.ts';
 import { registerHistoryCommands } from './history-commands.ts';
+import { registerLogsCommands } from './logs-commands.ts';
 import { AlreadyPrinted, renderCodebaseAdded, renderCodebases, renderDoctor, renderInit } from './render.ts';
 
 export interface CommandContext {
@@ -101,6 +102,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerHistoryCommands(program, run, io);
   registerGatewayCommands(program, run, io, untilStopped);
   registerAgentCommands(program, run, io);
+  registerLogsCommands(program, run, io, untilStopped);
 
   program
     .command('serve')

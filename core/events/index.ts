@@ -30,6 +30,8 @@ export interface EngineEvents {
   'agent.checks': { codebase: string; revision: number; by: 'agent' | 'engine'; passed: boolean; summary: string; isolation: 'container' | 'none' };
   'agent.spend': { codebase: string; revision: number; model: string; promptTokens: number; completionTokens: number; costMicroUsd: number; revisionMicroUsd: number; budgetMicroUsd: number };
   'agent.retry': { codebase: string; revision: number; attempt: number; waitMs: number; reason: string };
+  /** A log could not be written (a full disk): its lines wait in memory, up to a bound, and writing is retried. */
+  'logs.error': { where: string; message: string };
   /** A dev revision stopped: done (with its branch), waiting for an answer, or ended otherwise. */
   'revision.ended': { codebase: string; revision: number; status: string; branch: number | null; costMicroUsd: number; message: string; gateways: string[] };
 }

@@ -11,7 +11,7 @@ import type { Disposable } from '../lifecycle/index.ts';
 import type { GatewayLimits } from '../workspace/index.ts';
 import type { AccessPolicy } from './access.ts';
 import { BasicAuthChecker, clientAddress, ipAllowed } from './access.ts';
-import type { AccessLogEntry, AccessLogSink } from './access-log.ts';
+import type { AccessLogEntry, AccessLogSink } from '../logs/index.ts';
 import { DOCS_CSP, docsAssets } from './docs-page.ts';
 import { parseHostHeader } from './host-names.ts';
 import type { LocalCa } from './local-ca.ts';
@@ -166,11 +166,13 @@ export class GatewayInstance implements Disposable {
     const started = performance.now();
     const table = this.table;
     const client = clientAddress(request.socket.remoteAddress).address;
-    const entry: AccessLogEntry = { at: new Date().toISOString(), gateway: this.options.name, client, method: request.method ?? '', path: pathOnly(request.url), status: 0, durationMs: 0, outcome: 'proxied' };
+    const entry: AccessLogEntry = { at: new Date().toISOString(), gateway: this.options.name, client, method: request.method ?? '', path: pathOnly(request.url), status: 0, durationMs: 0, bytes: 0, outcome: 'proxied' };
     this.open.add(response);
     response.on('close', () => {
       this.open.delete(response);
       entry.status = response.statusCode;
+      // Streamed answers are counted as they pass; the others say their length.
+      if (entry.bytes === 0 && request.method !== 'HEAD') entry.bytes = Number(response.getHeader('content-length') ?? 0) || 0;
       entry.durationMs = Math.round((performance.now() - started) * 100) / 100;
       this.options.log.write(entry);
     });
@@ -238,6 +240,7 @@ export class GatewayInstance implements Disposable {
       stripAuthorization: access.basicAuth !== null,
       maxBodyBytes: limits.maxBodyBytes,
       timeoutMs: limits.upstreamTimeoutMs,
+      onStreamed: (bytes) => (entry.bytes += bytes),
     });
     if (!failure || response.headersSent || response.destroyed) return;
     if (failure.status === 503) return this.unavailable(response, entry);

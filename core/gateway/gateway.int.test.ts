@@ -10,6 +10,7 @@ import { createEventBus } from '../events/index.ts';
 import { createBranch, recordChecks } from '../git/index.ts';
 import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
 import { gitCli, testWorkspace, text } from '../git/fixtures/test-workspace.ts';
+import { branchLogsFolder, LogService, tailLogs } from '../logs/index.ts';
 import { Pm2Runtime } from '../runtime/index.ts';
 import { listPromotions, openStore } from '../store/index.ts';
 import type { Store } from '../store/index.ts';
@@ -37,6 +38,7 @@ describe('gateways over HTTPS to real branches', () => {
   let store: Store;
   let ports: Awaited<ReturnType<typeof useFreePorts>>;
   let ca: string;
+  let logs: LogService;
   const events = createEventBus();
   const dev = () => ports.development!.port;
 
@@ -59,12 +61,14 @@ describe('gateways over HTTPS to real branches', () => {
     // Development serves 00002; the others follow active-branch (00001, not running).
     await editGateway(ws.paths, 'development', (c) => (c.routes = { users: '00002' }));
     store = await openStore({ stateDir: ws.paths.stateDir });
-    manager = await GatewayManager.start({ paths: ws.paths, events, strict: true });
+    logs = await LogService.open({ workspace: await loadWorkspace(ws.paths.root), events });
+    manager = await GatewayManager.start({ paths: ws.paths, events, strict: true, log: logs.accessLog });
     ca = await readFile(caFiles(ws.paths).certificate, 'utf8');
   }, 240_000);
 
   afterAll(async () => {
     await manager?.dispose();
+    await logs?.dispose();
     await store?.dispose();
     await runtime?.remove('users');
     await ws?.dispose();
@@ -225,10 +229,10 @@ describe('gateways over HTTPS to real branches', () => {
     // Locked out for a while, even with the right password.
     expect((await httpsRequest({ port: dev(), host: HOST, path: '/hello/get-hello', ca, headers: auth('alice', 'correct horse battery') })).status).toBe(429);
 
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const log = await readFile(path.join(ws.paths.engineDir, 'run', 'users', 'logs', 'users-00002.api-gateway.log'), 'utf8');
-    expect(log).toContain('"reason":"basic auth: wrong credentials"');
-    expect(log).toContain('"user":"alice"');
+    await logs.flush();
+    const { text: log } = await tailLogs(branchLogsFolder(logs.repository.root, 'users', 2), 'api-gateway', 2000);
+    expect(log).toMatch(/development GET \/hello\/get-hello 401 [\d.]+ms \d+B 127\.0\.0\.1 refused \(basic auth: wrong credentials\)/);
+    expect(log).toMatch(/ 200 [\d.]+ms [1-9]\d*B 127\.0\.0\.1 proxied user=alice/);
     expect(log).not.toMatch(/wrong-password|correct horse|Basic /);
     expect(log).not.toContain(Buffer.from('alice:wrong-password-0').toString('base64'));
 

@@ -1,8 +1,6 @@
 // Gateways: how clients reach branches. One HTTPS listener per gateway file with host-based
 // routing to branch sockets, certificates from the workspace's own CA, IP lists, hidden names and
 // basic auth, merged API docs, and promotion that switches a route without failing a request.
-export type { AccessLogEntry, AccessLogSink } from './access-log.ts';
-export { JsonLinesAccessLog } from './access-log.ts';
 export { followNewest } from './follow.ts';
 export { codebaseHost, gatewayHost, hiddenLabel } from './host-names.ts';
 export type { CaFiles } from './local-ca.ts';

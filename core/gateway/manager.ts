@@ -8,8 +8,8 @@ import type { Disposable } from '../lifecycle/index.ts';
 import { branchSocketPath } from '../runtime/index.ts';
 import type { GatewayEntry, Workspace, WorkspacePaths } from '../workspace/index.ts';
 import { codebaseNames, loadWorkspace, readActiveBranch, readCodebaseSettings } from '../workspace/index.ts';
-import type { AccessLogSink } from './access-log.ts';
-import { JsonLinesAccessLog } from './access-log.ts';
+import type { AccessLogSink } from '../logs/index.ts';
+import { LogService } from '../logs/index.ts';
 import { DEFAULT_LIMITS, GatewayInstance } from './gateway-instance.ts';
 import { hiddenLabel } from './host-names.ts';
 import { LocalCa } from './local-ca.ts';
@@ -81,7 +81,10 @@ export class GatewayManager implements Disposable {
       if (missing.length > 0) throw unknownGateway(missing[0]!, known);
     }
     const ca = await LocalCa.open(options.paths, workspace.manifest.name);
-    const manager = new GatewayManager(options, ca, options.log ?? new JsonLinesAccessLog(options.paths), new BranchDocuments());
+    // Without a sink from the engine, this manager keeps the access logs itself (`gateway run`).
+    const own = options.log ? undefined : await LogService.open({ workspace, events: options.events });
+    const log: AccessLogSink = options.log ?? { write: own!.accessLog.write, close: () => own!.dispose() };
+    const manager = new GatewayManager(options, ca, log, new BranchDocuments());
     live.add(manager);
     try {
       const facts = await readCodebaseFacts(options.paths);

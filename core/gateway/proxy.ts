@@ -42,6 +42,8 @@ export interface ForwardOptions {
   stripAuthorization: boolean;
   maxBodyBytes: number;
   timeoutMs: number;
+  /** Body bytes of an answer too large to gather, as they are streamed to the client. */
+  onStreamed?: (bytes: number) => void;
 }
 
 export type ForwardFailure = { status: 413 | 502 | 503 | 504; reason: string };
@@ -102,6 +104,7 @@ export function forward(request: http.IncomingMessage, response: http.ServerResp
         },
         onResponseData(c, chunk) {
           if (gathered) return void gathered.push(chunk);
+          options.onStreamed?.(chunk.length);
           if (!response.write(chunk)) {
             c.pause();
             response.once('drain', () => c.resume());

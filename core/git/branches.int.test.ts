@@ -106,7 +106,7 @@ describe('new branches', () => {
     // Carried from the parent: the role, the database config and the branch context.
     expect(await readFile(path.join(folder, 'readme.md'), 'utf8')).toBe(await readFile(path.join(ws.codebase.paths.branch('00001'), 'readme.md'), 'utf8'));
     expect((await readdir(path.join(folder, 'context'))).sort()).toEqual(['env.json', 'flags.json', 'helpers']);
-    expect(JSON.parse(await readFile(path.join(folder, 'logs', 'references.json'), 'utf8'))).toMatchObject({ repository: '../ws-logs/codebases/users/branches/00002', pm2: [] });
+    expect(JSON.parse(await readFile(path.join(folder, 'logs', 'references.json'), 'utf8'))).toEqual({ repository: '../ws-logs/codebases/users/branches/00002', types: ['pm2', 'ttyd', 'api-gateway'] });
 
     // The git CLI sees the same history and the same diff.
     const gitdir = ws.codebase.paths.gitdir;

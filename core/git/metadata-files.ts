@@ -33,7 +33,8 @@ export async function writeBranchRecord(dir: string, record: BranchRecord, carry
   await writeFile(path.join(dir, 'diff.patch'), record.patch);
   await writeFile(path.join(dir, 'summary.md'), record.summary);
   await mkdir(path.join(dir, 'logs'), { recursive: true });
-  const logs = { repository: record.logsLocation, pm2: [], ttyd: [], 'api-gateway': [] };
+  // A pointer, not a listing: the files change as the branch runs (read them with `branchyard logs`).
+  const logs = { repository: record.logsLocation, types: ['pm2', 'ttyd', 'api-gateway'] };
   await writeFile(path.join(dir, 'logs', 'references.json'), json(logs));
 }
 

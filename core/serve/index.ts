@@ -10,6 +10,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { EngineContext } from '../api/index.ts';
 import { appRouter, ensureBranchRunning, prepareState } from '../api/index.ts';
 import { followNewest, GatewayManager, syncRoutesFromFiles } from '../gateway/index.ts';
+import { LogService } from '../logs/index.ts';
 import { BranchyardError, describeError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { DisposableStore, toDisposable } from '../lifecycle/index.ts';
@@ -47,6 +48,7 @@ export interface ServeHandle extends Disposable {
   token: string;
   store: Store;
   gateways: GatewayManager;
+  logs: LogService;
 }
 
 export async function startServe(options: ServeOptions): Promise<ServeHandle> {
@@ -57,6 +59,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const store = disposables.add(await openStore({ stateDir: workspace.paths.stateDir }));
     await prepareState(store, workspace.paths.root, options.events);
     await syncRoutesFromFiles(store.db, workspace);
+    // Disposed last: it takes what the branches and gateways write until they stop.
+    const logs = disposables.add(await LogService.open({ workspace, secrets: [options.env[workspace.ai.keyEnv]], events: options.events, followPm2: true }));
 
     const token = randomBytes(24).toString('base64url');
     const host = options.host ?? '127.0.0.1';
@@ -75,8 +79,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       }),
     );
     // Gateways listen from the start; one that cannot (a taken port) says why in its status.
-    const gateways = await GatewayManager.start({ paths: workspace.paths, events: options.events });
-    const context = (): EngineContext => ({ events: options.events, env: options.env, workspaceRoot: workspace.paths.root, state: async () => store.db, runtime: openRuntime, gateways: () => gateways });
+    const gateways = await GatewayManager.start({ paths: workspace.paths, events: options.events, log: logs.accessLog });
+    const context = (): EngineContext => ({ events: options.events, env: options.env, workspaceRoot: workspace.paths.root, state: async () => store.db, runtime: openRuntime, gateways: () => gateways, logs });
     let stopping = false;
     const autostart = options.autostart === false ? Promise.resolve() : startRoutedBranches(context(), gateways, () => stopping);
     disposables.add(
@@ -147,7 +151,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     disposables.add(toDisposable(() => rm(addressFile, { force: true })));
     options.events.emit('progress', { task: 'serve', step: 'listen', message: `serving on ${url}`, done: 2, total: 2 });
 
-    return { url, loginUrl: `${url}?token=${token}`, port, token, store, gateways, dispose: () => disposables.dispose() };
+    return { url, loginUrl: `${url}?token=${token}`, port, token, store, gateways, logs, dispose: () => disposables.dispose() };
   } catch (error) {
     await disposables.dispose();
     throw error;

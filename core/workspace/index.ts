@@ -2,7 +2,7 @@
 // template, and loading a workspace with every problem named by file and field.
 export type { ConfigProblem } from './problems.ts';
 export { WorkspaceConfigError, formatProblem } from './problems.ts';
-export type { AccessConfig, AiConfig, CodebaseSettings, DatabaseConfig, GatewayConfig, GatewayLimits, PromotionRecord, ServersConfig, WorkspaceManifest } from './schemas.ts';
+export type { AccessConfig, AiConfig, CodebaseSettings, DatabaseConfig, GatewayConfig, GatewayLimits, LogsSettings, PromotionRecord, ServersConfig, WorkspaceManifest } from './schemas.ts';
 export { gatewaySchema, isCidr, isValidName, NAME_RULE, passwordHashSchema } from './schemas.ts';
 export type { CodebasePaths, WorkspacePaths } from './paths.ts';
 export { codebasePaths, MANIFEST_FILE, workspacePaths } from './paths.ts';

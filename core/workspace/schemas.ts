@@ -23,6 +23,13 @@ export const portSchema = z
 const positive = (what: string) => z.number({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
 const positiveInt = (what: string) => positive(what).int({ error: `expected ${what}` });
 
+const logTokens = z.number({ error: 'expected a whole number of tokens from 200 to 1000000' }).int({ error: 'expected a whole number of tokens from 200 to 1000000' }).min(200, { error: 'expected a whole number of tokens from 200 to 1000000' }).max(1_000_000, { error: 'expected a whole number of tokens from 200 to 1000000' });
+/** Tokens per log file, by log type (core/logs has the defaults). */
+export const logsSettingsSchema = z.strictObject({
+  tokens: z.strictObject({ pm2: logTokens.optional(), ttyd: logTokens.optional(), 'api-gateway': logTokens.optional() }).optional(),
+});
+export type LogsSettings = z.infer<typeof logsSettingsSchema>;
+
 export const manifestSchema = z.strictObject({
   $schema: z.string().optional(),
   name: nameSchema,
@@ -30,6 +37,7 @@ export const manifestSchema = z.strictObject({
   createdAt: z.iso.datetime({ error: 'expected an ISO 8601 date-time' }),
   /** The logs repository, relative to the workspace root (it lives beside the workspace). */
   logsRepository: z.string({ error: 'expected a path' }).min(1, { error: 'expected a path' }),
+  logs: logsSettingsSchema.optional(),
 });
 export type WorkspaceManifest = z.infer<typeof manifestSchema>;
 
@@ -198,5 +206,6 @@ export const codebaseSettingsSchema = z.strictObject({
   $schema: z.string().optional(),
   /** Custom host names, answered by every gateway (the listener decides the environment). */
   domains: z.array(domainSchema, { error: 'expected a list of host names' }),
+  logs: logsSettingsSchema.optional(),
 });
 export type CodebaseSettings = z.infer<typeof codebaseSettingsSchema>;

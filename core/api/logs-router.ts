@@ -1,0 +1,83 @@
+// A branch's token-sized logs (CLI.md `logs`): its files per type with their token counts and
+// times, one file, the last N tokens across files, a search, and the lines as they are written.
+import path from 'node:path';
+import { z } from 'zod';
+import { BranchyardError } from '../errors/index.ts';
+import { openCodebase, parseBranchNumber, readBranchInfo } from '../git/index.ts';
+import type { LogType } from '../logs/index.ts';
+import { branchLogsFolder, checkFileName, checkType, listLogFiles, readLogFile, searchLogs, tailLogs } from '../logs/index.ts';
+import type { EngineContext } from './context.ts';
+import { requireWorkspace } from './context.ts';
+import { procedure, router } from './trpc.ts';
+
+
+const branchInput = z.object({ codebase: z.string(), branch: z.union([z.string(), z.number()]) });
+const typeInput = z.string().optional();
+
+/** The branch's folder in the logs repository, once the branch is known to exist. */
+async function folderOf(ctx: EngineContext, input: { codebase: string; branch: string | number }): Promise<{ folder: string; codebase: string; branch: number }> {
+  const workspace = await requireWorkspace(ctx);
+  const codebase = await openCodebase(workspace.paths, input.codebase);
+  const branch = parseBranchNumber(input.branch);
+  await readBranchInfo(codebase, branch); // names the branch when it does not exist
+  return { folder: branchLogsFolder(path.resolve(workspace.paths.root, workspace.manifest.logsRepository), input.codebase, branch), codebase: input.codebase, branch };
+}
+
+const typeOf = (type: string | undefined): LogType | undefined => (type === undefined ? undefined : checkType(type));
+
+export const logsRouter = router({
+  list: procedure.input(branchInput.extend({ type: typeInput })).query(async ({ ctx, input }) => {
+    const { folder, codebase, branch } = await folderOf(ctx, input);
+    await ctx.logs?.flush();
+    return { codebase, branch, files: await listLogFiles(folder, typeOf(input.type)) };
+  }),
+
+  read: procedure.input(branchInput.extend({ type: typeInput, file: z.string() })).query(async ({ ctx, input }) => {
+    const { folder } = await folderOf(ctx, input);
+    checkFileName(input.file);
+    await ctx.logs?.flush();
+    const type = typeOf(input.type) ?? typeFromFileList(await listLogFiles(folder), input.file);
+    return { type, file: input.file, text: await readLogFile(folder, type, input.file) };
+  }),
+
+  tail: procedure.input(branchInput.extend({ type: typeInput, tokens: z.number().int().positive().max(1_000_000) })).query(async ({ ctx, input }) => {
+    const { folder } = await folderOf(ctx, input);
+    await ctx.logs?.flush();
+    const type = typeOf(input.type) ?? 'pm2';
+    return { type, ...(await tailLogs(folder, type, input.tokens)) };
+  }),
+
+  search: procedure.input(branchInput.extend({ type: typeInput, query: z.string(), limit: z.number().int().positive().max(10_000).optional() })).query(async ({ ctx, input }) => {
+    const { folder } = await folderOf(ctx, input);
+    await ctx.logs?.flush();
+    return { matches: await searchLogs(folder, input.query, { type: typeOf(input.type), limit: input.limit }) };
+  }),
+
+  /** Lines as they are written, until the client goes away. */
+  follow: procedure.input(branchInput.extend({ type: typeInput })).subscription(async function* ({ ctx, input, signal }) {
+    if (!ctx.logs) throw new BranchyardError('EngineNotRunningError', 'following logs needs the live engine: start it with `branchyard serve` in this workspace');
+    const { codebase, branch } = await folderOf(ctx, input);
+    const queue: { type: LogType; line: string }[] = [];
+    let wake: (() => void) | undefined;
+    const following = ctx.logs.follow({ codebase, branch }, typeOf(input.type), (line, type) => {
+      if (queue.length < 10_000) queue.push({ type, line });
+      wake?.();
+    });
+    try {
+      while (!signal?.aborted) {
+        if (queue.length === 0) await new Promise<void>((resolve) => { wake = resolve; signal?.addEventListener('abort', () => resolve(), { once: true }); });
+        wake = undefined;
+        while (queue.length > 0) yield queue.shift()!;
+      }
+    } finally {
+      following.dispose();
+    }
+  }),
+});
+
+function typeFromFileList(files: { type: LogType; file: string }[], file: string): LogType {
+  const found = files.filter((f) => f.file === file);
+  if (found.length === 1) return found[0]!.type;
+  if (found.length === 0) throw new BranchyardError('NotFoundError', `there is no log ${file} in this branch (list them with --list)`);
+  throw new BranchyardError('InvalidInputError', `${file} exists in ${found.map((f) => f.type).join(' and ')}; say which with --type`);
+}

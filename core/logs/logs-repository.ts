@@ -1,0 +1,101 @@
+// The logs repository beside the workspace (its path in branchyard.json): a git repository of
+// its own, so a workspace with months of traffic stays small. Commits are batched: files that
+// changed are gathered and committed together every few seconds (and on close), never a commit
+// per line. Only the files the writers name are staged, so a commit never walks the tree.
+import fs from 'node:fs';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import git from 'isomorphic-git';
+import { withFileLock } from '../locks/index.ts';
+import type { WorkspacePaths } from '../workspace/index.ts';
+import { ENGINE_AUTHOR } from '../workspace/index.ts';
+import type { LogType } from './log-types.ts';
+
+const README = `# Logs\n\nToken-sized log files written by Branchyard: \`codebases/<codebase>/branches/<NNNNN>/{pm2,ttyd,api-gateway}/\`.\nEach closed file is named \`<N>k-<YYYYMMDD>-<HHMMSS>.log\` (N thousand tokens, started at that UTC time);\n\`open-….log\` is being written. Read them with \`branchyard logs <codebase> <branch>\`.\n`;
+
+export class LogsRepository {
+  private readonly written = new Set<string>();
+  private readonly removed = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private committing: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly root: string,
+    private readonly lockFile: string,
+    private readonly intervalMs: number,
+    private readonly onError: (error: Error) => void,
+  ) {}
+
+  /** Opens the repository, creating it on first use. */
+  static async open(options: { workspace: WorkspacePaths; repository: string; commitIntervalMs?: number; onError?: (error: Error) => void }): Promise<LogsRepository> {
+    const root = path.resolve(options.workspace.root, options.repository);
+    await mkdir(root, { recursive: true });
+    const repo = new LogsRepository(root, path.join(options.workspace.engineDir, 'logs-git.lock'), options.commitIntervalMs ?? 5_000, options.onError ?? (() => undefined));
+    if (!(await stat(path.join(root, '.git')).then(() => true, () => false))) {
+      await git.init({ fs, dir: root, defaultBranch: 'main' });
+      await writeFile(path.join(root, 'README.md'), README);
+      repo.changed({ written: [path.join(root, 'README.md')], removed: [] });
+      await repo.commit('Logs repository');
+    }
+    return repo;
+  }
+
+  /** Where one branch's logs of one type live. */
+  folder(codebase: string, branch: number, type: LogType): string {
+    return path.join(this.root, 'codebases', codebase, 'branches', String(branch).padStart(5, '0'), type);
+  }
+
+  /** Where a gateway's requests that reached no codebase are logged. */
+  gatewayFolder(gateway: string): string {
+    return path.join(this.root, 'gateways', gateway, 'api-gateway');
+  }
+
+  /** Files to put in the next commit. */
+  changed(change: { written: string[]; removed: string[] }): void {
+    for (const file of change.written) {
+      this.written.add(file);
+      this.removed.delete(file);
+    }
+    for (const file of change.removed) {
+      this.removed.add(file);
+      this.written.delete(file);
+    }
+    if (!this.timer && this.intervalMs > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        void this.commit().catch(this.onError);
+      }, this.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Commits what changed since the last commit; one at a time. */
+  commit(message = 'Logs'): Promise<void> {
+    this.committing = this.committing.then(() => this.commitNow(message), () => this.commitNow(message));
+    return this.committing;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.commit();
+  }
+
+  private async commitNow(message: string): Promise<void> {
+    if (this.written.size === 0 && this.removed.size === 0) return;
+    const written = [...this.written];
+    const removed = [...this.removed];
+    this.written.clear();
+    this.removed.clear();
+    const dir = this.root;
+    const relative = (file: string) => path.relative(dir, file).split(path.sep).join('/');
+    await withFileLock(this.lockFile, { what: `the logs repository ${dir}`, waitMs: 60_000 }, async () => {
+      for (const file of removed) await git.remove({ fs, dir, filepath: relative(file) });
+      for (const file of written) {
+        // A file renamed after it was named here is staged under its new name by the rename's own change.
+        if (await stat(file).then(() => true, () => false)) await git.add({ fs, dir, filepath: relative(file) });
+      }
+      await git.commit({ fs, dir, message, author: ENGINE_AUTHOR });
+    });
+  }
+}
