@@ -3,7 +3,7 @@
 // appear as token-sized files in the logs repository whose names match their recounted
 // tokens, and `branchyard logs` lists, reads, tails and searches them. A full disk (a tiny
 // tmpfs) is reported and the branch keeps answering.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -167,7 +167,21 @@ describe('token-sized logs of a running branch', () => {
     terminal.write('ures\r\n');
     await serve.logs.flush();
     const ttyd = await cli(['logs', 'users', '2', '--type', 'ttyd', '--tail', '100']);
-    expect(ttyd.stdout).toMatch(/^\S+Z \$ ls src\n\S+Z app\.ts  features\n$/);
+    expect(ttyd.stdout).toMatch(/^\S+Z \$ ls src\n\S+Z app\.ts {2}features\n$/);
+
+    // `--follow` through serve: lines as they are written, until stopped.
+    const follower = spawn(process.execPath, [path.resolve('bin/branchyard.js'), '--workspace', ws, 'logs', 'users', '2', '--type', 'pm2', '--follow'], { env: { ...process.env, BRANCHYARD_DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let followed = '';
+    follower.stdout!.on('data', (chunk: Buffer) => (followed += chunk.toString()));
+    try {
+      for (let i = 0; i < 100 && !followed.includes('followed by the CLI'); i++) {
+        if (i % 10 === 0) await call('post-line', { text: 'followed by the CLI' });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      follower.kill('SIGINT');
+    }
+    expect(followed).toMatch(/^\S+ \[out\] followed by the CLI$/m);
 
     const seen: string[] = [];
     const following = serve.logs.follow({ codebase: 'users', branch: 2 }, undefined, (line, type) => seen.push(`${type} ${line}`));
