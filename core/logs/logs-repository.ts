@@ -87,15 +87,27 @@ export class LogsRepository {
     const removed = [...this.removed];
     this.written.clear();
     this.removed.clear();
+    try {
+      await this.commitFiles(written, removed, message);
+    } catch (error) {
+      // Kept for the next commit (a file renamed between its stat and its add is the usual cause;
+      // the rename's own change is queued too, so the next one goes through).
+      this.changed({ written: written.filter((f) => !this.removed.has(f)), removed: removed.filter((f) => !this.written.has(f)) });
+      throw error;
+    }
+  }
+
+  private async commitFiles(written: string[], removed: string[], message: string): Promise<void> {
     const dir = this.root;
     const relative = (file: string) => path.relative(dir, file).split(path.sep).join('/');
     await withFileLock(this.lockFile, { what: `the logs repository ${dir}`, waitMs: 60_000 }, async () => {
-      for (const file of removed) await git.remove({ fs, dir, filepath: relative(file) });
-      for (const file of written) {
-        // A file renamed after it was named here is staged under its new name by the rename's own change.
-        if (await stat(file).then(() => true, () => false)) await git.add({ fs, dir, filepath: relative(file) });
-      }
-      await git.commit({ fs, dir, message, author: ENGINE_AUTHOR });
+      // One cache for the whole commit, so the index is parsed once; removing a file the index
+      // never held changes nothing and writes nothing.
+      const cache = {};
+      for (const file of removed) await git.remove({ fs, dir, filepath: relative(file), cache });
+      const present = (await Promise.all(written.map(async (file) => ((await stat(file).then(() => true, () => false)) ? file : undefined)))).filter((f) => f !== undefined);
+      if (present.length > 0) await git.add({ fs, dir, filepath: present.map(relative), cache });
+      await git.commit({ fs, dir, message, author: ENGINE_AUTHOR, cache });
     });
   }
 }

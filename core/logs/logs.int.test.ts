@@ -4,7 +4,7 @@
 // tokens, and `branchyard logs` lists, reads, tails and searches them. A full disk (a tiny
 // tmpfs) is reported and the branch keeps answering.
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +125,10 @@ describe('token-sized logs of a running branch', () => {
     await serve.logs.repository.commit();
     const { stdout } = await exec('git', ['-C', logsRoot, 'log', '--name-only', '--format=%s']);
     expect(stdout).toContain('codebases/users/branches/00002/api-gateway/');
+    // Files renamed when they were closed left the index: every tracked file exists.
+    const tracked = (await exec('git', ['-C', logsRoot, 'ls-files'])).stdout.split('\n').filter(Boolean);
+    expect(tracked.filter((f) => /\/\d+k-\d{8}-\d{6}(-\d+)?\.log$/.test(f)).length).toBeGreaterThanOrEqual(2);
+    for (const file of tracked) expect(await stat(path.join(logsRoot, file)).then(() => true, () => false), file).toBe(true);
     const commits = (await exec('git', ['-C', logsRoot, 'rev-list', '--count', 'HEAD'])).stdout.trim();
     expect(Number(commits)).toBeLessThan(20);
   });
@@ -148,7 +152,7 @@ describe('token-sized logs of a running branch', () => {
     expect(listed.code, listed.stderr).toBe(0);
     const files = (JSON.parse(listed.stdout) as { files: { type: string; file: string; tokens: number; open: boolean }[] }).files;
     const closed = files.find((f) => f.type === 'api-gateway' && !f.open)!;
-    expect(closed.file).toMatch(/^1k-\d{8}-\d{6}\.log$/);
+    expect(closed.file).toMatch(/^1k-\d{8}-\d{6}(-\d+)?\.log$/);
     const chunk = await cli(['logs', 'users', '2', '--type', 'api-gateway', '--chunk', closed.file]);
     expect(chunk.stdout).toBe(await readFile(path.join(folder('api-gateway'), closed.file), 'utf8'));
     const tail = await cli(['logs', 'users', '00002', '--type', 'api-gateway', '--tail', '200']);
