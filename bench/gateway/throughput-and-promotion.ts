@@ -85,6 +85,24 @@ async function startNginx(socket: string, port: number, tlsPort: number, certifi
   };
 }
 
+/** The bare Node proxy (bare-proxy.mjs) in a process of its own, with the same certificate. */
+async function startBareProxy(socket: string, port: number, certificate: { cert: string; key: string }): Promise<{ stop: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'branchyard-bare-'));
+  await writeFile(path.join(dir, 'cert.pem'), certificate.cert);
+  await writeFile(path.join(dir, 'key.pem'), certificate.key, { mode: 0o600 });
+  const child = spawn(process.execPath, [path.resolve('bench/gateway/bare-proxy.mjs'), socket, String(port), path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the bare proxy exited (${code})`)));
+  });
+  return {
+    stop: async () => {
+      child.kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** The round with the median throughput (its latencies come with it). */
 function median(loads: Load[]): Load {
   return [...loads].sort((a, b) => a.rps - b.rps)[Math.floor(loads.length / 2)]!;
@@ -92,13 +110,14 @@ function median(loads: Load[]): Load {
 
 const ratio = (a: number, b: number) => (b === 0 ? '—' : `${(a / b).toFixed(2)}×`);
 const row = (name: string, load: Load, direct: Load, nginx: Load) =>
-  `${name.padEnd(22)} ${load.rps.toFixed(0).padStart(8)} req/s  p50 ${load.p50.toFixed(2).padStart(6)} ms  p99 ${load.p99.toFixed(2).padStart(6)} ms  vs nginx ${ratio(load.rps, nginx.rps).padStart(6)}  added p50 vs direct ${(load.p50 - direct.p50).toFixed(2)} ms  failed ${load.failed}`;
+  `${name.padEnd(24)} ${load.rps.toFixed(0).padStart(8)} req/s  p50 ${load.p50.toFixed(2).padStart(6)} ms  p99 ${load.p99.toFixed(2).padStart(6)} ms  vs nginx ${ratio(load.rps, nginx.rps).padStart(6)}  added p50 vs direct ${(load.p50 - direct.p50).toFixed(2)} ms  failed ${load.failed}`;
 
 const ws = await testWorkspace();
 const runtime = await Pm2Runtime.open({ workspace: ws.paths, limits: { memoryMb: 1024, cpus: 2, pids: 512 }, backend: 'docker' });
 const manager: { current?: GatewayManager } = {};
 const store = await openStore({ stateDir: ws.paths.stateDir });
 let nginx: { stop: () => Promise<void> } | undefined;
+let bare: { stop: () => Promise<void> } | undefined;
 try {
   for (const branch of ['00002', '00003']) {
     await createBranch({ codebase: ws.codebase, logsRepository: ws.logsRepository, changes: text({ 'src/features/hello/controllers/hello.ts': `export function getHello(): { hello: string } {\n  return { hello: 'from ${branch}' };\n}\n` }), author: 'user', message: branch });
@@ -111,7 +130,10 @@ try {
   const socket = runtime.socketPath('users', 2);
   const nginxPort = await freePort();
   const nginxTlsPort = await freePort();
-  nginx = await startNginx(socket, nginxPort, nginxTlsPort, await (await LocalCa.open(ws.paths, 'ws')).issue([HOST]));
+  const certificate = await (await LocalCa.open(ws.paths, 'ws')).issue([HOST]);
+  nginx = await startNginx(socket, nginxPort, nginxTlsPort, certificate);
+  const barePort = await freePort();
+  bare = await startBareProxy(socket, barePort, certificate);
 
   console.log(`Gateway throughput and latency: ${CONNECTIONS} connections, ${SECONDS} s per target, median of ${ROUNDS} interleaved rounds, GET ${PATH} of one branch (PM2 in Docker), ${os.cpus().length} cores`);
   const targets: { name: string; args: string[]; expect?: number }[] = [
@@ -119,6 +141,8 @@ try {
     { name: 'nginx (HTTP)', args: ['-H', `host=${HOST}`, `http://127.0.0.1:${nginxPort}${PATH}`] },
     { name: 'nginx (HTTPS)', args: ['--servername', HOST, '-H', `host=${HOST}`, `https://127.0.0.1:${nginxTlsPort}${PATH}`] },
     { name: 'gateway (HTTPS)', args: ['--servername', HOST, '-H', `host=${HOST}`, `https://127.0.0.1:${port}${PATH}`] },
+    // The floor for any proxy on Node: nothing but TLS, HTTP and the pool.
+    { name: 'bare Node proxy (HTTPS)', args: ['--servername', HOST, '-H', `host=${HOST}`, `https://127.0.0.1:${barePort}${PATH}`] },
     // Plain HTTP on a gateway answers with the redirect to HTTPS (nothing is proxied over it).
     { name: 'gateway HTTP redirect', args: ['-H', `host=${HOST}`, `http://127.0.0.1:${httpPort}${PATH}`], expect: 308 },
   ];
@@ -157,6 +181,7 @@ try {
   console.log(`switch durations (ms, file + state + commit + swap): ${durations.map((d) => d.toFixed(0)).join(' ')}`);
 } finally {
   await nginx?.stop();
+  await bare?.stop();
   await manager.current?.dispose();
   await store.dispose();
   await runtime.remove('users');
