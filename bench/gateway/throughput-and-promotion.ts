@@ -8,7 +8,7 @@
 // gateway's event loop. On two cores the figures of one run swing widely, so each target is
 // measured in several rounds, interleaved (a slow moment of the machine hits every target in
 // its round), and the median round is printed.
-//   node --import tsx bench/gateway/throughput-and-promotion.ts [--seconds 5] [--rounds 5] [--connections 32] [--switches 20] [--only gateway]
+//   node --import tsx bench/gateway/throughput-and-promotion.ts [--seconds 5] [--rounds 5] [--connections 32] [--switches 20] [--only gateway] [--log full|no-commits|off]
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,11 +21,13 @@ import { editGateway, freePort } from '../../core/gateway/fixtures/gateway-fixtu
 import { GatewayManager, LocalCa, promoteBranch } from '../../core/gateway/index.ts';
 import { createBranch } from '../../core/git/index.ts';
 import { testWorkspace, text } from '../../core/git/fixtures/test-workspace.ts';
+import type { AccessLogSink } from '../../core/logs/index.ts';
+import { LogService } from '../../core/logs/index.ts';
 import { Pm2Runtime } from '../../core/runtime/index.ts';
 import { openStore } from '../../core/store/index.ts';
 import { loadWorkspace } from '../../core/workspace/index.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '5' }, connections: { type: 'string', default: '32' }, switches: { type: 'string', default: '20' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { log: { type: 'string', default: 'full' }, seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '5' }, connections: { type: 'string', default: '32' }, switches: { type: 'string', default: '20' }, only: { type: 'string' } } });
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const SWITCHES = Number(values.switches);
@@ -85,6 +87,20 @@ async function startNginx(socket: string, port: number, tlsPort: number, certifi
   };
 }
 
+/**
+ * What the gateway does with its access log, to measure what each part costs: `full` (the
+ * product: token-sized files, committed in batches), `no-commits` (files, never committed), `off`.
+ */
+async function accessLog(mode: string | undefined, root: string): Promise<{ log?: AccessLogSink }> {
+  if (mode === 'off') return { log: { write: () => undefined, close: async () => undefined } };
+  if (mode === 'no-commits') {
+    const logs = await LogService.open({ workspace: await loadWorkspace(root), commitIntervalMs: 0 });
+    return { log: { write: logs.accessLog.write, close: () => logs.dispose() } };
+  }
+  if (mode !== 'full') throw new Error(`--log ${mode}: expected full, no-commits or off`);
+  return {};
+}
+
 /** The bare Node proxy (bare-proxy.mjs) in a process of its own, with the same certificate. */
 async function startBareProxy(socket: string, port: number, certificate: { cert: string; key: string }): Promise<{ stop: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'branchyard-bare-'));
@@ -126,7 +142,7 @@ try {
   const port = await freePort();
   const httpPort = await freePort();
   await editGateway(ws.paths, 'development', (c) => Object.assign(c, { port, httpPort, routes: { users: '00002' } }));
-  manager.current = await GatewayManager.start({ paths: ws.paths, only: ['development'], strict: true });
+  manager.current = await GatewayManager.start({ paths: ws.paths, only: ['development'], strict: true, ...(await accessLog(values.log, ws.root)) });
   const socket = runtime.socketPath('users', 2);
   const nginxPort = await freePort();
   const nginxTlsPort = await freePort();
