@@ -225,7 +225,7 @@ export class GatewayInstance implements Disposable {
       return refuse(404, 'no route', { error: 'not-found', message: `no route ${request.method} ${checked.path} on this host` });
     }
     if (route.branch === null || route.socketPath === null) return this.unavailable(response, entry);
-    const document = await this.options.documents.get(route.codebase, route.branch, route.socketPath).catch(() => undefined);
+    const document = this.options.documents.peek(route.codebase, route.branch) ?? (await this.options.documents.get(route.codebase, route.branch, route.socketPath).catch(() => undefined));
     if (!document) return this.unavailable(response, entry);
     const match = document.matcher.match(checked.segments, request.method ?? 'GET');
     if (match.kind === 'none') return refuse(404, 'no route', { error: 'not-found', message: `no route ${request.method} ${checked.path}` });

@@ -21,6 +21,8 @@ export interface BranchDocument {
 
 export class BranchDocuments {
   private readonly cache = new Map<string, Promise<BranchDocument>>();
+  /** The same documents once loaded, for the per-request path to read without waiting a tick. */
+  private readonly loaded = new Map<string, BranchDocument>();
 
   constructor(private readonly timeoutMs = 5_000) {}
 
@@ -31,9 +33,17 @@ export class BranchDocuments {
     if (!entry) {
       entry = fetchDocument(socketPath, this.timeoutMs).then((document) => ({ document, matcher: new PathMatcher(document.paths ?? {}) }));
       this.cache.set(key, entry);
-      entry.catch(() => this.cache.delete(key));
+      entry.then(
+        (loaded) => this.cache.get(key) === entry && this.loaded.set(key, loaded),
+        () => this.cache.delete(key),
+      );
     }
     return entry;
+  }
+
+  /** The document when it is already loaded. */
+  peek(codebase: string, branch: number): BranchDocument | undefined {
+    return this.loaded.get(`${codebase}:${branch}`);
   }
 }
 
