@@ -77,6 +77,7 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
   const limit = new AbortController();
   const timer = setTimeout(() => limit.abort(new Error('time limit')), Math.max(0, deadline - Date.now()));
 
+  const promptTokens = new PromptTokens();
   const audit = (action: string, payload: unknown, actor: 'agent' | 'engine' = 'agent') => recordAction(deps.db, { devRevisionId: id, actor, action, payload });
   let lastSaved = started;
   const save = async () => {
@@ -119,7 +120,7 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
       transcript.turns += 1;
       events.emit('agent.turn', { codebase: name, revision: revisionNumber, turn: transcript.turns, maxTurns: deps.config.budget.maxTurns });
 
-      const counted = countTokens(JSON.stringify(transcript.messages)) + countTokens(JSON.stringify(TOOLS));
+      const counted = promptTokens.count(transcript.messages);
       const promptBound = promptTokensBound(counted, transcript.messages.length);
       let reply;
       try {
@@ -212,6 +213,26 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
 }
 
 class OverBudget extends Error {}
+
+/**
+ * The tokens of the prompt, each message counted once: the transcript only grows, so a turn
+ * counts what it added instead of the whole conversation again (40 turns of a long revision
+ * would otherwise tokenise it 40 times).
+ */
+class PromptTokens {
+  private readonly tools = countTokens(JSON.stringify(TOOLS));
+  private readonly counts: number[] = [];
+  private total = 0;
+
+  count(messages: LlmMessage[]): number {
+    for (let i = this.counts.length; i < messages.length; i++) {
+      const tokens = countTokens(JSON.stringify(messages[i]));
+      this.counts.push(tokens);
+      this.total += tokens;
+    }
+    return this.total + this.tools;
+  }
+}
 
 async function checksOf(deps: DevFlowDeps, copy: WorkingCopy, by: 'agent' | 'engine', revision: number): Promise<ChecksOutcome> {
   const tree = await mkdtemp(path.join(os.tmpdir(), 'branchyard-tree-'));
