@@ -6,7 +6,7 @@
 //   node --import tsx bench/logs/ingest.ts [--mb 100]
 import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -112,7 +112,6 @@ async function pipeline(file: string, dir: string): Promise<Figures> {
   await log.close();
   const seconds = (performance.now() - started) / 1000;
   // Counted after the clock stops: what the files hold.
-  const { readdir, readFile } = await import('node:fs/promises');
   for (const name of await readdir(dir)) tokens += countTokens(await readFile(path.join(dir, name), 'utf8'));
   return { seconds, bytes, tokens, peakRssMb: peak(), files };
 }

@@ -5,13 +5,11 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEventBus } from '../events/index.ts';
-import { curl, useFreePorts } from '../gateway/fixtures/gateway-fixture.ts';
-import { caFiles } from '../gateway/index.ts';
+import type { CliWorkspace } from '../gateway/fixtures/cli-workspace.ts';
+import { cliWorkspace } from '../gateway/fixtures/cli-workspace.ts';
 import { startServe } from '../serve/index.ts';
 import type { ServeHandle } from '../serve/index.ts';
 import { listActions, revisionId, spent } from '../store/index.ts';
-import { runBranchyard, tempDir } from '../testing/index.ts';
-import { workspacePaths } from '../workspace/index.ts';
 import type { ScriptedCall, ScriptedLlm, Step } from './fixtures/scripted-llm.ts';
 import { lastToolResult, scriptedLlm } from './fixtures/scripted-llm.ts';
 
@@ -24,16 +22,13 @@ const listFiles = { reply: { toolCalls: [{ name: 'list_files', arguments: {} }] 
 const BUDGET = { perRevisionUsd: 1, perMonthUsd: 50, maxTurns: 40, maxMinutes: 20 };
 
 describe('the dev flow: a prompt becomes a branch served by the development gateway', () => {
-  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let fixture: CliWorkspace;
   let ws: string;
   let serve: ServeHandle;
-  let ports: Awaited<ReturnType<typeof useFreePorts>>;
   let llm: ScriptedLlm | undefined;
-  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runBranchyard(args, { cwd: ws, env: { BRANCHYARD_DATABASE_URL: '', BRANCHYARD_AI_KEY: '', ...env }, timeoutMs: 240_000 });
-  const devGet = (urlPath: string) => {
-    const port = ports.development!.port;
-    return curl({ url: `https://users.development.ws.localhost:${port}${urlPath}`, host: 'users.development.ws.localhost', port, ca: caFiles(workspacePaths(ws)).certificate });
-  };
+  // The CLI never has the key: the engine does.
+  const cli = (args: string[]) => fixture.cli(args, { env: { BRANCHYARD_AI_KEY: '' }, timeoutMs: 240_000 });
+  const devGet = (urlPath: string) => fixture.get('development', urlPath);
   async function script(steps: Step[], ai: Record<string, unknown> = {}): Promise<ScriptedLlm> {
     await llm?.close();
     llm = await scriptedLlm(steps);
@@ -50,11 +45,8 @@ describe('the dev flow: a prompt becomes a branch served by the development gate
   };
 
   beforeAll(async () => {
-    tmp = await tempDir();
-    ws = path.join(tmp.path, 'ws');
-    expect((await runBranchyard(['init', ws])).code).toBe(0);
-    expect((await cli(['codebase', 'add', 'users'])).code).toBe(0);
-    ports = await useFreePorts(workspacePaths(ws));
+    fixture = await cliWorkspace();
+    ws = fixture.ws;
     // The key lives in the engine's environment only.
     serve = await startServe({ workspaceRoot: ws, events: createEventBus(), env: { BRANCHYARD_RUNTIME: 'docker', BRANCHYARD_AI_KEY: KEY }, port: 0 });
   });
@@ -65,7 +57,7 @@ describe('the dev flow: a prompt becomes a branch served by the development gate
   afterAll(async () => {
     await llm?.close();
     await serve?.dispose();
-    await tmp?.dispose();
+    await fixture?.dispose();
   });
 
   it('happy path: lists, writes a function and its test, runs the checks, finishes; the development gateway serves the new route', async () => {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { BranchyardError } from '../errors/index.ts';
 import { openCodebase, parseBranchNumber, readBranchInfo } from '../git/index.ts';
 import type { LogType } from '../logs/index.ts';
-import { branchLogsFolder, checkFileName, checkType, listLogFiles, readLogFile, searchLogs, tailLogs } from '../logs/index.ts';
+import { branchLogsFolder, checkFileName, checkType, listLogFiles, readLogFile, searchLogs, tailLogs, typeOfLogFile } from '../logs/index.ts';
 import type { EngineContext } from './context.ts';
 import { requireWorkspace } from './context.ts';
 import { procedure, router } from './trpc.ts';
@@ -36,7 +36,7 @@ export const logsRouter = router({
     const { folder } = await folderOf(ctx, input);
     checkFileName(input.file);
     await ctx.logs?.flush();
-    const type = typeOf(input.type) ?? typeFromFileList(await listLogFiles(folder), input.file);
+    const type = typeOf(input.type) ?? (await typeOfLogFile(folder, input.file));
     return { type, file: input.file, text: await readLogFile(folder, type, input.file) };
   }),
 
@@ -74,10 +74,3 @@ export const logsRouter = router({
     }
   }),
 });
-
-function typeFromFileList(files: { type: LogType; file: string }[], file: string): LogType {
-  const found = files.filter((f) => f.file === file);
-  if (found.length === 1) return found[0]!.type;
-  if (found.length === 0) throw new BranchyardError('NotFoundError', `there is no log ${file} in this branch (list them with --list)`);
-  throw new BranchyardError('InvalidInputError', `${file} exists in ${found.map((f) => f.type).join(' and ')}; say which with --type`);
-}

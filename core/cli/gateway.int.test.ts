@@ -8,12 +8,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventBus } from '../events/index.ts';
 import { writeTree } from '../git/fixtures/test-workspace.ts';
-import { curl, freePort, useFreePorts } from '../gateway/fixtures/gateway-fixture.ts';
+import type { CliWorkspace } from '../gateway/fixtures/cli-workspace.ts';
+import { cliWorkspace } from '../gateway/fixtures/cli-workspace.ts';
+import { freePort } from '../gateway/fixtures/gateway-fixture.ts';
 import { caFiles, promoteBranch, syncRoutesFromFiles } from '../gateway/index.ts';
 import { openStore } from '../store/index.ts';
 import { startServe } from '../serve/index.ts';
 import type { ServeHandle } from '../serve/index.ts';
-import { runBranchyard, tempDir, tempPostgresDatabase } from '../testing/index.ts';
+import { tempPostgresDatabase } from '../testing/index.ts';
 import { loadWorkspace, workspacePaths } from '../workspace/index.ts';
 
 const BIN = path.resolve('bin/branchyard.js');
@@ -29,27 +31,22 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 describe('branchyard promote / gateway / ca', () => {
-  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let fixture: CliWorkspace;
   let ws: string;
   let serve: ServeHandle | undefined;
-  let ports: Awaited<ReturnType<typeof useFreePorts>>;
-  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runBranchyard(args, { cwd: ws, env: { BRANCHYARD_DATABASE_URL: '', ...env } });
-  const get = (gateway: string, urlPath: string, port = ports[gateway]!.port) =>
-    curl({ url: `https://users.${gateway}.ws.localhost:${port}${urlPath}`, host: `users.${gateway}.ws.localhost`, port, ca: caFiles(workspacePaths(ws)).certificate });
+  const cli = (args: string[]) => fixture.cli(args);
+  const get = (gateway: string, urlPath: string, port?: number) => fixture.get(gateway, urlPath, { port });
 
   beforeAll(async () => {
-    tmp = await tempDir();
-    ws = path.join(tmp.path, 'ws');
-    expect((await runBranchyard(['init', ws])).code).toBe(0);
-    expect((await cli(['codebase', 'add', 'users'])).code).toBe(0);
-    ports = await useFreePorts(workspacePaths(ws));
-    const dir = path.join(tmp.path, 'hello');
+    fixture = await cliWorkspace();
+    ws = fixture.ws;
+    const dir = path.join(fixture.dir, 'hello');
     await writeTree(dir, { 'src/features/hello/controllers/hello.ts': "export function getHello(): { hello: string } {\n  return { hello: 'from 00002' };\n}\n" });
     expect((await cli(['branch', 'new', 'users', '--from', '1', '--dir', dir])).code).toBe(0);
   });
   afterAll(async () => {
     await serve?.dispose();
-    await tmp.dispose();
+    await fixture?.dispose();
   });
 
   it('serves the active branch on every gateway once serve has started it, and promotes through serve', async () => {

@@ -31,8 +31,8 @@ export function closedName(tokens: number, startedAt: Date, sequence = 1): strin
 }
 
 /** What orders files and keeps them apart: the start second and the sequence. */
-export function fileKey(name: LogFileName): string {
-  return `${stamp(name.startedAt)}${tail(name.sequence)}`;
+export function fileKey(startedAt: Date, sequence: number): string {
+  return `${stamp(startedAt)}${tail(sequence)}`;
 }
 
 export function parseLogName(name: string): LogFileName | undefined {

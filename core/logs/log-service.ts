@@ -10,7 +10,7 @@ import type { AccessLogEntry, AccessLogSink } from './access-log.ts';
 import { formatAccessLine } from './access-log.ts';
 import { cleanText } from './line-text.ts';
 import type { LogThresholds, LogType } from './log-types.ts';
-import { DEFAULT_THRESHOLDS } from './log-types.ts';
+import { DEFAULT_THRESHOLDS, LOG_TYPES } from './log-types.ts';
 import { LogsRepository } from './logs-repository.ts';
 import { Pm2Follower } from './pm2-follower.ts';
 import { Redactor } from './redact.ts';
@@ -101,7 +101,7 @@ export class LogService implements Disposable {
       this.append(target, 'api-gateway', cleanText(formatAccessLine(entry)));
     },
     // The gateways stop; the logs go on (the engine disposes them).
-    close: () => this.flush(),
+    close: () => this.flushWriters(),
   };
 
   /** A terminal session's output, as ttyd logs of the branch it runs in. */
@@ -118,7 +118,7 @@ export class LogService implements Disposable {
 
   /** Calls `listener` with every line taken for a branch (all types, or one) until disposed. */
   follow(target: LogTarget, type: LogType | undefined, listener: (line: string, type: LogType) => void): Disposable {
-    const types: LogType[] = type ? [type] : ['pm2', 'ttyd', 'api-gateway'];
+    const types: readonly LogType[] = type ? [type] : LOG_TYPES;
     const added = types.map((t) => {
       const key = keyOf(target, t);
       const wrapped = (line: string) => listener(line, t);

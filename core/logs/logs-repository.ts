@@ -39,6 +39,8 @@ export class LogsRepository {
   static async open(options: { workspace: WorkspacePaths; repository: string; commitIntervalMs?: number; onError?: (error: Error) => void; gitCommand?: boolean }): Promise<LogsRepository> {
     const root = path.resolve(options.workspace.root, options.repository);
     await mkdir(root, { recursive: true });
+    // The commit lock lives with the engine's private files, which a fresh workspace lacks yet.
+    await mkdir(options.workspace.engineDir, { recursive: true, mode: 0o700 });
     const repo = new LogsRepository(root, path.join(options.workspace.engineDir, 'logs-git.lock'), options.commitIntervalMs ?? 5_000, options.onError ?? (() => undefined), options.gitCommand);
     if (!(await stat(path.join(root, '.git')).then(() => true, () => false))) {
       await git.init({ fs, dir: root, defaultBranch: 'main' });

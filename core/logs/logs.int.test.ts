@@ -9,15 +9,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventBus } from '../events/index.ts';
-import { curl, useFreePorts } from '../gateway/fixtures/gateway-fixture.ts';
-import { caFiles } from '../gateway/index.ts';
+import type { CliWorkspace } from '../gateway/fixtures/cli-workspace.ts';
+import { cliWorkspace } from '../gateway/fixtures/cli-workspace.ts';
 import { createBranch, openCodebase } from '../git/index.ts';
 import { text } from '../git/fixtures/test-workspace.ts';
 import { startServe } from '../serve/index.ts';
 import type { ServeHandle } from '../serve/index.ts';
-import { runBranchyard, tempDir } from '../testing/index.ts';
 import { countTokens } from '../tokens/index.ts';
-import { loadWorkspace, workspacePaths } from '../workspace/index.ts';
+import { loadWorkspace } from '../workspace/index.ts';
 import { compareLogNames, parseLogName } from './file-names.ts';
 
 const exec = promisify(execFile);
@@ -44,19 +43,14 @@ export function postHuge(input: { repeat: number }): { ok: boolean } {
 `;
 
 describe('token-sized logs of a running branch', () => {
-  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let fixture: CliWorkspace;
   let ws: string;
   let serve: ServeHandle;
-  let ports: Awaited<ReturnType<typeof useFreePorts>>;
   let logsRoot: string;
   const events = createEventBus();
   const errors: string[] = [];
-  const cli = (args: string[]) => runBranchyard(args, { cwd: ws, env: { BRANCHYARD_DATABASE_URL: '' }, timeoutMs: 120_000 });
-  const call = (route: string, body: unknown = {}) => {
-    const port = ports.development!.port;
-    const host = 'users.development.ws.localhost';
-    return curl({ url: `https://${host}:${port}/logging/${route}`, host, port, ca: caFiles(workspacePaths(ws)).certificate, extra: ['-X', 'POST', '-H', 'content-type: application/json', '--data-binary', JSON.stringify(body)] });
-  };
+  const cli = (args: string[]) => fixture.cli(args, { timeoutMs: 120_000 });
+  const call = (route: string, body: unknown = {}) => fixture.get('development', `/logging/${route}`, { extra: ['-X', 'POST', '-H', 'content-type: application/json', '--data-binary', JSON.stringify(body)] });
   const folder = (type: string) => path.join(logsRoot, 'codebases', 'users', 'branches', '00002', type);
   /** PM2 writes a moment after the request is answered: read until `done` says it is all there. */
   async function settled(type: string, done: (text: string) => boolean) {
@@ -73,16 +67,13 @@ describe('token-sized logs of a running branch', () => {
   }
 
   beforeAll(async () => {
-    tmp = await tempDir();
-    ws = path.join(tmp.path, 'ws');
-    expect((await runBranchyard(['init', ws])).code).toBe(0);
-    expect((await cli(['codebase', 'add', 'users'])).code).toBe(0);
+    fixture = await cliWorkspace();
+    ws = fixture.ws;
     // Small files, so a test's worth of traffic fills several.
     await writeFile(path.join(ws, 'codebases', 'users', 'codebase.json'), JSON.stringify({ domains: [], logs: { tokens: { pm2: 20_000, 'api-gateway': 1000 } } }));
     const workspace = await loadWorkspace(ws);
     logsRoot = path.resolve(ws, workspace.manifest.logsRepository);
     await createBranch({ codebase: await openCodebase(workspace.paths, 'users'), logsRepository: workspace.manifest.logsRepository, changes: text({ 'src/features/logging/controllers/logging.ts': controller }), author: 'user', message: 'Logging routes' });
-    ports = await useFreePorts(workspace.paths);
     serve = await startServe({ workspaceRoot: ws, events, env: { BRANCHYARD_RUNTIME: 'docker', BRANCHYARD_AI_KEY: KEY }, port: 0 });
     events.on('logs.error', (e) => errors.push(`${e.where}: ${e.message}`));
     const ran = await cli(['run', 'users', '2']);
@@ -93,7 +84,7 @@ describe('token-sized logs of a running branch', () => {
 
   afterAll(async () => {
     await serve?.dispose();
-    await tmp?.dispose();
+    await fixture?.dispose();
   });
 
   it("writes the branch's output and its requests as files named after their real token counts", async () => {
@@ -202,8 +193,7 @@ describe('token-sized logs of a running branch', () => {
     const dir = path.join(logsRoot, 'gateways', 'development', 'api-gateway');
     await mkdir(dir, { recursive: true });
     await exec('mount', ['-t', 'tmpfs', '-o', 'size=8k', 'tmpfs', dir]);
-    const port = ports.development!.port;
-    const unknown = () => curl({ url: `https://nope.development.ws.localhost:${port}/x`, host: 'nope.development.ws.localhost', port, ca: caFiles(workspacePaths(ws)).certificate });
+    const unknown = () => fixture.get('development', '/x', { host: 'nope' });
     try {
       for (let i = 0; i < 120; i++) expect((await unknown()).status).toBe(404);
       for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 100));

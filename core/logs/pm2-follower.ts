@@ -81,7 +81,7 @@ export class Pm2Follower {
       for (const name of await readdir(dir).catch(() => [] as string[])) {
         const match = FILE.exec(name);
         if (!match || match[1] !== codebase) continue;
-        moved = (await this.readFile(path.join(dir, name), codebase, Number(match[2]), match[3] as 'out' | 'err')) || moved;
+        moved = (await this.readNew(path.join(dir, name), codebase, Number(match[2]), match[3] as 'out' | 'err')) || moved;
       }
     }
     if (moved) {
@@ -90,7 +90,8 @@ export class Pm2Follower {
     }
   }
 
-  private async readFile(file: string, codebase: string, branch: number, stream: 'out' | 'err'): Promise<boolean> {
+  /** Passes on what was written to one file since it was last read; says whether anything was. */
+  private async readNew(file: string, codebase: string, branch: number, stream: 'out' | 'err'): Promise<boolean> {
     const size = await stat(file).then((s) => s.size, () => -1);
     if (size < 0) return false;
     let followed = this.files.get(file);

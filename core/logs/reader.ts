@@ -6,15 +6,17 @@ import path from 'node:path';
 import { BranchyardError } from '../errors/index.ts';
 import { countTokens } from '../tokens/index.ts';
 import { isValidName } from '../workspace/index.ts';
+import type { LogFileName } from './file-names.ts';
 import { compareLogNames, parseLogName } from './file-names.ts';
 import type { LogType } from './log-types.ts';
 import { isLogType, LOG_TYPES } from './log-types.ts';
+import { countLines } from './token-log.ts';
 
 export interface LogFileInfo {
   type: LogType;
   file: string;
   open: boolean;
-  /** The real count for the open file; for a closed one, its name's thousands × 1000 unless `exact`. */
+  /** The open file's counted tokens; for a closed one, its name's thousands × 1000. */
   tokens: number;
   startedAt: string;
   bytes: number;
@@ -30,12 +32,16 @@ export function checkType(type: string): LogType {
   return type;
 }
 
+/** The names of a type's files, oldest first, without opening any. */
+async function logFileNames(folder: string, type: LogType): Promise<LogFileName[]> {
+  return (await readdir(path.join(folder, type)).catch(() => [] as string[])).map(parseLogName).filter((n) => n !== undefined).sort(compareLogNames);
+}
+
 /** The files of a branch, oldest first, per type. */
 export async function listLogFiles(folder: string, type?: LogType): Promise<LogFileInfo[]> {
   const out: LogFileInfo[] = [];
   for (const t of type ? [type] : LOG_TYPES) {
-    const names = (await readdir(path.join(folder, t)).catch(() => [] as string[])).map(parseLogName).filter((n) => n !== undefined).sort(compareLogNames);
-    for (const name of names) {
+    for (const name of await logFileNames(folder, t)) {
       const full = path.join(folder, t, name.name);
       const bytes = await stat(full).then((s) => s.size, () => 0);
       const tokens = name.open ? countLines(await readFile(full, 'utf8').catch(() => '')) : name.thousands! * 1000;
@@ -43,6 +49,16 @@ export async function listLogFiles(folder: string, type?: LogType): Promise<LogF
     }
   }
   return out;
+}
+
+/** Which type's folder holds a file, when the reader did not say. */
+export async function typeOfLogFile(folder: string, file: string): Promise<LogType> {
+  checkFileName(file);
+  const found: LogType[] = [];
+  for (const type of LOG_TYPES) if (await stat(path.join(folder, type, file)).then(() => true, () => false)) found.push(type);
+  if (found.length === 1) return found[0]!;
+  if (found.length === 0) throw new BranchyardError('NotFoundError', `there is no log ${file} in this branch (list them with --list)`);
+  throw new BranchyardError('InvalidInputError', `${file} exists in ${found.join(' and ')}; say which with --type`);
 }
 
 export function checkFileName(file: string): string {
@@ -62,12 +78,12 @@ export async function readLogFile(folder: string, type: LogType, file: string): 
 
 /** The last `tokens` tokens of a type's logs, across files, cut at a line boundary (whole lines only). */
 export async function tailLogs(folder: string, type: LogType, tokens: number): Promise<{ text: string; tokens: number; files: string[] }> {
-  const files = (await listLogFiles(folder, type)).reverse();
+  const files = (await logFileNames(folder, type)).reverse();
   const lines: string[] = [];
   const used: string[] = [];
   let total = 0;
   for (const file of files) {
-    const text = await readLogFile(folder, type, file.file).catch(() => '');
+    const text = await readLogFile(folder, type, file.name).catch(() => '');
     const fileLines = text.split('\n').filter((l) => l !== '');
     let took = false;
     for (let i = fileLines.length - 1; i >= 0; i--) {
@@ -77,7 +93,7 @@ export async function tailLogs(folder: string, type: LogType, tokens: number): P
         if (lines.length === 0) {
           lines.unshift(endOfLine(fileLines[i]!, tokens - 1));
           total += countTokens(`${lines[0]}\n`);
-          used.unshift(file.file);
+          used.unshift(file.name);
         }
         return { text: lines.length ? `${lines.join('\n')}\n` : '', tokens: total, files: used };
       }
@@ -85,7 +101,7 @@ export async function tailLogs(folder: string, type: LogType, tokens: number): P
       total += size;
       took = true;
     }
-    if (took) used.unshift(file.file);
+    if (took) used.unshift(file.name);
   }
   return { text: lines.length ? `${lines.join('\n')}\n` : '', tokens: total, files: used };
 }
@@ -103,7 +119,9 @@ export async function searchLogs(folder: string, query: string, options: { type?
   const needle = query.toLowerCase();
   const limit = options.limit ?? 200;
   const matches: LogMatch[] = [];
-  for (const file of (await listLogFiles(folder, options.type)).reverse()) {
+  const files: { type: LogType; file: string }[] = [];
+  for (const type of options.type ? [options.type] : LOG_TYPES) for (const name of await logFileNames(folder, type)) files.push({ type, file: name.name });
+  for (const file of files.reverse()) {
     const lines = (await readLogFile(folder, file.type, file.file).catch(() => '')).split('\n');
     for (let i = lines.length - 1; i >= 0 && matches.length < limit; i--) {
       if (lines[i]!.toLowerCase().includes(needle)) matches.push({ type: file.type, file: file.file, line: i + 1, text: lines[i]!.length > 2000 ? `${lines[i]!.slice(0, 2000)}…` : lines[i]! });
@@ -111,13 +129,6 @@ export async function searchLogs(folder: string, query: string, options: { type?
     if (matches.length >= limit) break;
   }
   return matches;
-}
-
-/** A file's tokens as the writer counted them: line by line, each with its newline. */
-export function countLines(text: string): number {
-  let total = 0;
-  for (const line of text.split('\n')) if (line !== '') total += countTokens(`${line}\n`);
-  return total;
 }
 
 /** The longest end of a line that fits `max` tokens with its newline. */

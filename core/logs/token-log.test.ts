@@ -5,8 +5,7 @@ import { tempDir } from '../testing/index.ts';
 import { countTokens } from '../tokens/index.ts';
 import { compareLogNames, parseLogName } from './file-names.ts';
 import { Redactor } from './redact.ts';
-import { countLines } from './reader.ts';
-import { pieces, TokenLog } from './token-log.ts';
+import { countLines, pieces, TokenLog } from './token-log.ts';
 
 const line = (i: number) => `2026-11-21T10:00:00.000Z [out] request ${i} served GET /notes/list-notes in ${i % 17} ms for user-${(i * 7919).toString(36)}`;
 

@@ -64,7 +64,7 @@ export class TokenLog {
   static async open(options: TokenLogOptions): Promise<TokenLog> {
     await mkdir(options.dir, { recursive: true });
     const parsed = (await readdir(options.dir)).map(parseLogName).filter((n) => n !== undefined);
-    const keys = new Set(parsed.map(fileKey));
+    const keys = new Set(parsed.map((n) => fileKey(n.startedAt, n.sequence)));
     const opens = parsed.filter((n) => n.open).sort(compareLogNames);
     let current: TokenLog['current'] = null;
     for (const [index, file] of opens.entries()) {
@@ -73,15 +73,11 @@ export class TokenLog {
       const whole = text.slice(0, text.lastIndexOf('\n') + 1);
       if (whole.length !== text.length) await truncate(full, Buffer.byteLength(whole));
       // Recovery only: the open file is at most one threshold of tokens.
-      const tokens = whole === '' ? 0 : whole.slice(0, -1).split('\n').reduce((sum, line) => sum + countTokens(`${line}\n`), 0);
+      const tokens = countLines(whole);
       if (index === opens.length - 1) current = { name: file.name, startedAt: file.startedAt, sequence: file.sequence, tokens };
       else await rename(full, path.join(options.dir, closedName(tokens, file.startedAt, file.sequence)));
     }
     return new TokenLog(options, keys, current);
-  }
-
-  get dir(): string {
-    return this.options.dir;
   }
 
   /** Bytes waiting for the disk: a source that can wait (a file being followed) waits while this is high. */
@@ -141,8 +137,8 @@ export class TokenLog {
   private start(): void {
     const startedAt = new Date(Math.floor(this.now().getTime() / 1000) * 1000);
     let sequence = 1;
-    while (this.keys.has(fileKey({ name: '', open: true, startedAt, sequence }))) sequence += 1;
-    this.keys.add(fileKey({ name: '', open: true, startedAt, sequence }));
+    while (this.keys.has(fileKey(startedAt, sequence))) sequence += 1;
+    this.keys.add(fileKey(startedAt, sequence));
     const name = openName(startedAt, sequence);
     this.current = { name, startedAt, sequence, tokens: 0 };
     this.ops.push({ kind: 'start', name });
@@ -257,4 +253,11 @@ export function pieces(text: string, threshold: number): { text: string; tokens:
 function cut(text: string, length: number): string {
   const code = text.charCodeAt(length - 1);
   return text.slice(0, code >= 0xd800 && code <= 0xdbff ? length - 1 || length + 1 : length);
+}
+
+/** A file's tokens as the writer counts them: line by line, each with its newline. */
+export function countLines(text: string): number {
+  let total = 0;
+  for (const line of text.split('\n')) if (line !== '') total += countTokens(`${line}\n`);
+  return total;
 }
