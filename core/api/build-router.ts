@@ -2,9 +2,13 @@
 import { z } from 'zod';
 import { buildBranch } from '../build/index.ts';
 import type { CodebaseHandle } from '../git/index.ts';
-import { openCodebase, parseBranchNumber, recordChecks } from '../git/index.ts';
+import { openCodebase, parseBranchNumber, readBranchInfo, recordChecks } from '../git/index.ts';
+import { checkSchema } from '../schema/index.ts';
 import type { BuildResult } from '../build/index.ts';
+import type { EngineContext } from './context.ts';
 import { requireWorkspace } from './context.ts';
+import { schemaCheckOptions } from './schema-router.ts';
+import { describeError } from '../errors/index.ts';
 import { procedure, router } from './trpc.ts';
 
 export const buildRouter = router({
@@ -12,12 +16,16 @@ export const buildRouter = router({
     const workspace = await requireWorkspace(ctx);
     const codebase = await openCodebase(workspace.paths, input.codebase);
     const branch = parseBranchNumber(input.branch);
-    return recordBuild(codebase, branch, await buildBranch(codebase, branch, ctx.events));
+    return recordBuild(ctx, codebase, branch, await buildBranch(codebase, branch, ctx.events));
   }),
 });
 
-/** Writes the build's outcome into the branch record: typecheck and build checks, and the status. */
-export async function recordBuild(codebase: CodebaseHandle, branch: number, result: BuildResult): Promise<BuildResult> {
+/**
+ * Writes the build's outcome into the branch record: typecheck and build checks, and the status.
+ * A new build that passed then has its schema checked (the check is quick, and writes nothing
+ * but its verdict, when the branch's schema copy is the shared one).
+ */
+export async function recordBuild(ctx: EngineContext, codebase: CodebaseHandle, branch: number, result: BuildResult): Promise<BuildResult> {
   const at = new Date().toISOString();
   const typecheckFailed = result.diagnostics.length > 0;
   const detail = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
@@ -28,5 +36,14 @@ export async function recordBuild(codebase: CodebaseHandle, branch: number, resu
       build: result.ok ? { status: 'passed', at, detail: detail(result.routes.length, 'route') } : typecheckFailed ? { status: 'skipped', at, detail: 'the type-check failed' } : { status: 'failed', at, detail: detail(result.problems.length, 'problem') },
     },
   });
+  const pending = (await readBranchInfo(codebase, branch)).checks.schema?.status !== 'passed';
+  if (result.ok && ctx.databases && (!result.cached || pending)) {
+    try {
+      await checkSchema(await schemaCheckOptions(ctx, { codebase: codebase.paths.name, branch }));
+    } catch (error) {
+      // The branch still runs on development; a protected gateway will refuse it until a check passes.
+      await recordChecks(codebase, branch, { checks: { schema: { status: 'failed', at: new Date().toISOString(), detail: `the check could not run: ${describeError(error)}` } } });
+    }
+  }
   return result;
 }

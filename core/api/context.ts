@@ -3,6 +3,7 @@ import type { EventBus } from '../events/index.ts';
 import type { LogService } from '../logs/index.ts';
 import type { GatewayManager } from '../gateway/index.ts';
 import type { Pm2Runtime } from '../runtime/index.ts';
+import type { DatabaseHost } from '../schema/index.ts';
 import type { StateDb } from '../store/index.ts';
 import type { Workspace } from '../workspace/index.ts';
 import { loadWorkspace } from '../workspace/index.ts';
@@ -21,6 +22,8 @@ export interface EngineContext {
   gateways?: () => GatewayManager;
   /** The live engine's log writers (for following logs as they are written). */
   logs?: LogService;
+  /** The workspace's databases: served to branches by the live engine, opened for the command otherwise. */
+  databases?: () => DatabaseHost;
 }
 
 export function requireRuntime(ctx: EngineContext): Promise<Pm2Runtime> {
@@ -35,6 +38,11 @@ export function requireGateways(ctx: EngineContext): GatewayManager {
     throw new BranchyardError('EngineNotRunningError', 'promoting needs the live engine and its gateways: start it with `branchyard serve` in this workspace, then run this command again');
   }
   return ctx.gateways();
+}
+
+export function requireDatabases(ctx: EngineContext): DatabaseHost {
+  if (!ctx.databases) throw new BranchyardError('EngineNotRunningError', 'this needs the workspace\'s databases, which this engine has not opened');
+  return ctx.databases();
 }
 
 /** Loads the workspace afresh: its files may have been edited by hand since the last call. */

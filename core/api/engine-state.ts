@@ -6,7 +6,8 @@ import { openCodebase, recoverCodebase, reindexCodebase } from '../git/index.ts'
 import type { Disposable } from '../lifecycle/index.ts';
 import type { StateDb, Store } from '../store/index.ts';
 import { openStore } from '../store/index.ts';
-import { codebaseNames, workspacePaths } from '../workspace/index.ts';
+import { DatabaseHost } from '../schema/index.ts';
+import { codebaseNames, loadWorkspace, workspacePaths } from '../workspace/index.ts';
 
 export async function prepareState(store: Store, workspaceRoot: string, events?: EventBus): Promise<void> {
   const paths = workspacePaths(workspaceRoot);
@@ -21,9 +22,16 @@ export async function prepareState(store: Store, workspaceRoot: string, events?:
 }
 
 /** The state for one short-lived host (a CLI command): opened on first use, closed on dispose. */
-export function lazyState(options: { workspaceRoot: string | undefined; env: NodeJS.ProcessEnv; events?: EventBus }): { state: () => Promise<StateDb> } & Disposable {
+export function lazyState(options: { workspaceRoot: string | undefined; env: NodeJS.ProcessEnv; events?: EventBus }): { state: () => Promise<StateDb>; databases: () => DatabaseHost } & Disposable {
   let opening: Promise<Store> | undefined;
+  let databases: DatabaseHost | undefined;
   return {
+    databases: () => {
+      if (!options.workspaceRoot) throw new Error('databases need a workspace');
+      const root = options.workspaceRoot;
+      databases ??= new DatabaseHost({ paths: workspacePaths(root), env: options.env, databases: async () => (await loadWorkspace(root)).databases });
+      return databases;
+    },
     state: () => {
       opening ??= (async () => {
         if (!options.workspaceRoot) throw new Error('the engine state needs a workspace');
@@ -39,6 +47,7 @@ export function lazyState(options: { workspaceRoot: string | undefined; env: Nod
       return opening.then((s) => s.db);
     },
     dispose: async () => {
+      await databases?.dispose();
       const store = await opening?.catch(() => undefined);
       await store?.close();
     },

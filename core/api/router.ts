@@ -14,6 +14,7 @@ import { agentRouter } from './agent-router.ts';
 import { revisionRouter } from './revision-router.ts';
 import { gatewayRouter } from './gateway-router.ts';
 import { logsRouter } from './logs-router.ts';
+import { databaseRouter, schemaRouter } from './schema-router.ts';
 
 const workspaceRouter = router({
   init: procedure
@@ -61,6 +62,8 @@ export const appRouter = router({
   runtime: runtimeRouter,
   gateway: gatewayRouter,
   logs: logsRouter,
+  schema: schemaRouter,
+  db: databaseRouter,
   doctor: doctorRouter,
   events: eventsRouter,
 });

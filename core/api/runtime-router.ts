@@ -3,7 +3,9 @@
 import { z } from 'zod';
 import { buildBranch } from '../build/index.ts';
 import { BranchyardError } from '../errors/index.ts';
+import type { CodebaseHandle } from '../git/index.ts';
 import { formatBranch, openCodebase, parseBranchNumber } from '../git/index.ts';
+import { readBranchSchema } from '../schema/index.ts';
 import { recordBuild } from './build-router.ts';
 import type { EngineContext } from './context.ts';
 import { requireRuntime, requireWorkspace } from './context.ts';
@@ -37,17 +39,29 @@ export async function runBranch(ctx: EngineContext, codebaseName: string, branch
   const workspace = await requireWorkspace(ctx);
   const codebase = await openCodebase(workspace.paths, codebaseName);
   const runtime = await requireRuntime(ctx);
-  const built = await recordBuild(codebase, branch, await buildBranch(codebase, branch, ctx.events));
+  const built = await recordBuild(ctx, codebase, branch, await buildBranch(codebase, branch, ctx.events));
   if (!built.ok) {
     const first = built.diagnostics[0] ?? built.problems[0];
     throw new BranchyardError('InvalidInputError', `branch ${formatBranch(branch)} of ${codebaseName} does not build, so it was not started (${built.diagnostics.length + built.problems.length} problems; first: ${first ? JSON.stringify(first) : 'unknown'}); run \`branchyard build ${codebaseName} ${branch}\` for all of them`);
   }
   const task = `run:${codebaseName}:${branch}`;
   ctx.events.emit('progress', { task, step: 'start', message: `starting branch ${formatBranch(branch)} of ${codebaseName}`, done: 0, total: 1 });
-  const process = await runtime.start(codebaseName, branch, built.server!);
+  const process = await runtime.start(codebaseName, branch, built.server!, await databaseEnv(ctx, codebase, branch, (database) => runtime.databaseUrl(codebaseName, database)));
   ctx.events.emit('progress', { task, step: 'running', message: `branch ${formatBranch(branch)} of ${codebaseName} is running`, done: 1, total: 1 });
   ctx.events.emit('branch.running', { codebase: codebaseName, number: branch });
   return { ...process, socket: runtime.socketPath(codebaseName, branch), isolated: runtime.isolated, routes: built.routes };
+}
+
+/**
+ * DATABASE_URL for a branch whose db-config names an embedded database: opened (and listening on
+ * its socket) before the branch starts. A PostgreSQL database's URL holds its password, which is
+ * never written to the process entries in the workspace, so those branches get none from here.
+ */
+async function databaseEnv(ctx: EngineContext, codebase: CodebaseHandle, branch: number, urlOf: (database: string) => string): Promise<Record<string, string>> {
+  const { database } = await readBranchSchema(codebase, branch);
+  if (!database || !ctx.databases) return {};
+  const db = await ctx.databases().get(database);
+  return db.socketDir ? { DATABASE_URL: urlOf(database) } : {};
 }
 
 /** Starts the branch unless it already runs: what promotion and serve's autostart both need. */

@@ -17,6 +17,8 @@ const codeOfKind: Partial<Record<ErrorKind, TRPC_ERROR_CODE_KEY>> = {
   RuntimeUnavailableError: 'PRECONDITION_FAILED',
   PromotionRefusedError: 'PRECONDITION_FAILED',
   AgentKeyMissingError: 'PRECONDITION_FAILED',
+  SchemaCheckFailedError: 'PRECONDITION_FAILED',
+  DatabaseError: 'SERVICE_UNAVAILABLE',
 };
 
 const t = initTRPC.context<EngineContext>().create({

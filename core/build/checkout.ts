@@ -2,12 +2,12 @@
 // is the content hash), assembled aside and renamed into place, with a node_modules that holds
 // only the stack. Never a git checkout: the files come straight from the objects.
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CodebaseHandle } from '../git/index.ts';
 import { commitTree, listTree, readBlob, readBranchInfo } from '../git/index.ts';
 import { placeBuildOutput } from './place.ts';
-import { stackPackageDirs } from './stack.ts';
+import { linkStack } from './stack.ts';
 
 export interface Checkout {
   dir: string;
@@ -39,14 +39,6 @@ export async function checkoutBranch(codebase: CodebaseHandle, branch: number): 
     throw error;
   }
   return { dir, tree, branch, files };
-}
-
-async function linkStack(dir: string): Promise<void> {
-  for (const [name, target] of stackPackageDirs()) {
-    const link = path.join(dir, 'node_modules', name);
-    await mkdir(path.dirname(link), { recursive: true });
-    await symlink(target, link, 'dir');
-  }
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -4,11 +4,12 @@
 export type { Analysis } from './analyze.ts';
 export { analyzeBranch } from './analyze.ts';
 export type { Checkout } from './checkout.ts';
+export { checkoutBranch } from './checkout.ts';
 export type { BuildProblem, ExposedFunction, HttpMethod } from './discover.ts';
 export { kebab } from './discover.ts';
 export type { Property, Shape } from './shapes.ts';
-export { STACK_PACKAGES } from './stack.ts';
+export { linkStack, STACK_PACKAGES } from './stack.ts';
 export type { Diagnostic } from './typecheck.ts';
-export { formatDiagnostic } from './typecheck.ts';
+export { COMPILER_OPTIONS, formatDiagnostic, typecheck } from './typecheck.ts';
 export type { BuildResult, RouteSummary } from './build-branch.ts';
 export { buildBranch } from './build-branch.ts';

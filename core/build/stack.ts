@@ -1,6 +1,7 @@
 // The fixed stack a branch may import (DESIGN.md §3): the engine provides these packages once,
 // read-only, to type-checks, sandboxes and containers. Anything else is a build error naming it.
 import { existsSync } from 'node:fs';
+import { mkdir, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -32,4 +33,18 @@ export function packageOf(specifier: string): string | null {
 export function isInStack(specifier: string): boolean {
   const name = packageOf(specifier);
   return name === null || (STACK_PACKAGES as readonly string[]).includes(name);
+}
+
+/**
+ * Gives a folder of branch files the stack, as the build does: a node_modules of links to the
+ * engine's copies (by default where this engine has them installed).
+ */
+export async function linkStack(dir: string, packages: ReadonlyMap<string, string> = stackPackageDirs()): Promise<void> {
+  for (const [name, target] of packages) {
+    const link = path.join(dir, 'node_modules', name);
+    await mkdir(path.dirname(link), { recursive: true });
+    await symlink(target, link, 'dir').catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+  }
 }

@@ -42,7 +42,7 @@ export async function connectEngine(options: { workspaceRoot: string | undefined
   }
   const state = lazyState(options);
   const client = createTRPCClient<AppRouter>({
-    links: [localLink({ router: appRouter, createContext: async () => ({ events: options.events, env: options.env, workspaceRoot: options.workspaceRoot, state: state.state }) })],
+    links: [localLink({ router: appRouter, createContext: async () => ({ events: options.events, env: options.env, workspaceRoot: options.workspaceRoot, state: state.state, databases: state.databases }) })],
   });
   return { client, via: 'local', dispose: () => state.dispose() };
 }

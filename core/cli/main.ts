@@ -16,6 +16,7 @@ import { registerAgentCommands } from './agent-commands.ts';
 import { registerGatewayCommands } from './gateway-commands.ts';
 import { registerHistoryCommands } from './history-commands.ts';
 import { registerLogsCommands } from './logs-commands.ts';
+import { registerSchemaCommands } from './schema-commands.ts';
 import { AlreadyPrinted, renderCodebaseAdded, renderCodebases, renderDoctor, renderInit } from './render.ts';
 
 export interface CommandContext {
@@ -103,6 +104,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerGatewayCommands(program, run, io, untilStopped);
   registerAgentCommands(program, run, io);
   registerLogsCommands(program, run, io, untilStopped);
+  registerSchemaCommands(program, run, io);
 
   program
     .command('serve')

@@ -20,7 +20,9 @@ export type ErrorKind =
   | 'GatewayError'
   | 'PromotionRefusedError'
   | 'LlmError'
-  | 'AgentKeyMissingError';
+  | 'AgentKeyMissingError'
+  | 'DatabaseError'
+  | 'SchemaCheckFailedError';
 
 export class BranchyardError extends Error {
   readonly kind: ErrorKind;

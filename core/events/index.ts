@@ -32,6 +32,10 @@ export interface EngineEvents {
   'agent.retry': { codebase: string; revision: number; attempt: number; waitMs: number; reason: string };
   /** A log could not be written (a full disk): its lines wait in memory, up to a bound, and writing is retried. */
   'logs.error': { where: string; message: string };
+  'schema.checked': { codebase: string; branch: number; database: string; status: 'passed' | 'failed' | 'unchanged'; problems: number };
+  'schema.applied': { codebase: string; branch: number; database: string; migration: string };
+  /** Branches whose schema copy no longer matches their database's shared schema. */
+  'schema.behind': { database: string; codebase: string; branches: number[]; migration: string };
   /** A dev revision stopped: done (with its branch), waiting for an answer, or ended otherwise. */
   'revision.ended': { codebase: string; revision: number; status: string; branch: number | null; costMicroUsd: number; message: string; gateways: string[] };
 }

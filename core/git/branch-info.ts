@@ -25,12 +25,18 @@ export const branchInfoSchema = z
     message: z.string(),
     status: z.enum(['created', 'building', 'built', 'build-failed', 'running', 'stopped', 'failed']),
     checks: z.record(z.enum(CHECK_NAMES), checkResult),
+    /** Set when the shared schema of its database moved on since its copy was made. */
+    schemaBehind: z
+      .object({ database: z.string(), migration: z.string(), at: z.iso.datetime({ offset: true }) })
+      .strict()
+      .optional(),
   })
   .strict();
 
 export type BranchInfo = z.infer<typeof branchInfoSchema>;
 export type CheckResult = z.infer<typeof checkResult>;
 export type BranchStatus = BranchInfo['status'];
+export type SchemaBehind = NonNullable<BranchInfo['schemaBehind']>;
 
 export function initialChecks(): BranchInfo['checks'] {
   return Object.fromEntries(CHECK_NAMES.map((name) => [name, { status: 'pending' as const }])) as BranchInfo['checks'];

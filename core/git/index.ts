@@ -3,9 +3,9 @@
 // metadata/dev-revisions/, diffs in git's format, and recovery after a crash.
 export type { AddCodebaseOptions, AddedCodebase } from './add-codebase.ts';
 export { addCodebase, CODEBASE_TEMPLATE } from './add-codebase.ts';
-export type { BranchInfo, BranchStatus, ChangeEntry, CheckName, CheckResult } from './branch-info.ts';
+export type { BranchInfo, BranchStatus, ChangeEntry, CheckName, CheckResult, SchemaBehind } from './branch-info.ts';
 export { CHECK_NAMES } from './branch-info.ts';
-export { recordChecks } from './branch-checks.ts';
+export { markSchemaBehind, recordChecks } from './branch-checks.ts';
 export type { BranchListing, BranchProblem } from './branch-records.ts';
 export { listBranchRecords, readBranchInfo, readBranchText, readChanges } from './branch-records.ts';
 export type { CodebaseHandle } from './codebase-handle.ts';

@@ -17,7 +17,7 @@ export const ENGINE_MODULES = fileURLToPath(new URL('../../node_modules/', impor
 const PM2 = [NODE_IN_IMAGE, '/engine/node_modules/pm2/bin/pm2'];
 const LABEL_WORKSPACE = 'dev.branchyard.workspace';
 const LABEL_CODEBASE = 'dev.branchyard.codebase';
-const MOUNTS: Record<keyof RunFolders, string> = { apps: '/run/branchyard', builds: '/builds', sockets: '/sockets', logs: '/logs' };
+const MOUNTS: Record<keyof RunFolders, string> = { apps: '/run/branchyard', builds: '/builds', sockets: '/sockets', logs: '/logs', databases: '/databases' };
 
 export class DockerBackend implements Pm2Backend {
   readonly kind = 'docker' as const;
@@ -88,6 +88,8 @@ export class DockerBackend implements Pm2Backend {
           `${folders.builds}:${MOUNTS.builds}:ro`,
           `${folders.sockets}:${MOUNTS.sockets}:rw`,
           `${folders.logs}:${MOUNTS.logs}:rw`,
+          // Connecting to a socket needs no write access to its file system.
+          `${folders.databases}:${MOUNTS.databases}:ro`,
         ],
       },
     });

@@ -57,8 +57,17 @@ export class Pm2Runtime {
     await this.backend.prepare(codebase, folders);
   }
 
+  /**
+   * The PostgreSQL URL of an embedded database as a branch process reaches it: through the
+   * database's socket folder, mounted into the container.
+   */
+  databaseUrl(codebase: string, database: string): string {
+    const folder = path.posix.join(this.backend.inside(codebase, this.folders(codebase), 'databases'), database);
+    return `postgresql://branchyard@localhost/postgres?host=${encodeURIComponent(folder)}`;
+  }
+
   /** Starts (or restarts) a branch from its built server and waits until its health route answers. */
-  async start(codebase: string, branch: number, server: string): Promise<BranchProcess> {
+  async start(codebase: string, branch: number, server: string, extraEnv: Record<string, string> = {}): Promise<BranchProcess> {
     const folders = this.folders(codebase);
     const relative = path.relative(folders.builds, server);
     if (relative.startsWith('..') || path.isAbsolute(relative)) throw new BranchyardError('RuntimeError', `${server} is not a build of codebase ${codebase}`);
@@ -75,7 +84,7 @@ export class Pm2Runtime {
         {
           name,
           script: inside('builds', path.join(path.dirname(relative), 'start.mjs')),
-          env: { BRANCHYARD_SOCKET: inside('sockets', `${formatBranch(branch)}.sock`), BRANCHYARD_BRANCH: String(branch), NODE_ENV: 'production' },
+          env: { ...extraEnv, BRANCHYARD_SOCKET: inside('sockets', `${formatBranch(branch)}.sock`), BRANCHYARD_BRANCH: String(branch), NODE_ENV: 'production' },
           min_uptime: 2000,
           max_restarts: MAX_RESTARTS,
           kill_timeout: 5000,
@@ -161,7 +170,13 @@ function statusOf(status: string): BranchProcess['status'] {
 /** Where a codebase's branch processes keep their entries, sockets and logs on the host. */
 export function runFolders(workspace: WorkspacePaths, codebase: string): RunFolders {
   const run = path.join(workspace.engineDir, 'run', codebase);
-  return { apps: path.join(run, 'pm2'), sockets: path.join(run, 'sockets'), logs: path.join(run, 'logs'), builds: path.join(workspace.engineDir, 'builds', codebase, 'out') };
+  return {
+    apps: path.join(run, 'pm2'),
+    sockets: path.join(run, 'sockets'),
+    logs: path.join(run, 'logs'),
+    builds: path.join(workspace.engineDir, 'builds', codebase, 'out'),
+    databases: path.join(workspace.engineDir, 'run', 'databases'),
+  };
 }
 
 /** The unix socket a branch listens on, whichever backend runs it: what gateways connect to. */

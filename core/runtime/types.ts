@@ -33,6 +33,8 @@ export interface RunFolders {
   sockets: string;
   logs: string;
   builds: string;
+  /** The sockets of the workspace's embedded databases, one folder each (shared by codebases). */
+  databases: string;
 }
 
 /**

@@ -20,6 +20,7 @@ import type { Store } from '../store/index.ts';
 import { isBranchyardError } from '../errors/index.ts';
 import { listBranchRecords, openCodebase } from '../git/index.ts';
 import { Pm2Runtime } from '../runtime/index.ts';
+import { DatabaseHost } from '../schema/index.ts';
 import { loadWorkspace } from '../workspace/index.ts';
 import { cookieName, hostAllowed, presentedToken, tokensMatch } from './auth.ts';
 import { serveStatic } from './static-files.ts';
@@ -62,6 +63,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     // Disposed last: it takes what the branches and gateways write until they stop.
     const logs = disposables.add(await LogService.open({ workspace, secrets: [options.env[workspace.ai.keyEnv]], events: options.events, followPm2: true }));
 
+    // Disposed after the branches stop: they are its clients. Embedded databases open (and start
+    // listening on their sockets) when a branch or a check first needs one.
+    const databases = disposables.add(new DatabaseHost({ paths: workspace.paths, env: options.env, serve: true, databases: async () => (await loadWorkspace(workspace.paths.root)).databases }));
+
     const token = randomBytes(24).toString('base64url');
     const host = options.host ?? '127.0.0.1';
     const rendererDir = path.resolve(options.rendererDir ?? RENDERER_DIST);
@@ -80,7 +85,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     );
     // Gateways listen from the start; one that cannot (a taken port) says why in its status.
     const gateways = await GatewayManager.start({ paths: workspace.paths, events: options.events, log: logs.accessLog });
-    const context = (): EngineContext => ({ events: options.events, env: options.env, workspaceRoot: workspace.paths.root, state: async () => store.db, runtime: openRuntime, gateways: () => gateways, logs });
+    const context = (): EngineContext => ({ events: options.events, env: options.env, workspaceRoot: workspace.paths.root, state: async () => store.db, runtime: openRuntime, gateways: () => gateways, logs, databases: () => databases });
     let stopping = false;
     const autostart = options.autostart === false ? Promise.resolve() : startRoutedBranches(context(), gateways, () => stopping);
     disposables.add(

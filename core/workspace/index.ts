@@ -3,7 +3,7 @@
 export type { ConfigProblem } from './problems.ts';
 export { WorkspaceConfigError, formatProblem } from './problems.ts';
 export type { AccessConfig, AiConfig, CodebaseSettings, DatabaseConfig, GatewayConfig, GatewayLimits, LogsSettings, PromotionRecord, ServersConfig, WorkspaceManifest } from './schemas.ts';
-export { gatewaySchema, isCidr, isValidName, NAME_RULE, passwordHashSchema } from './schemas.ts';
+export { databaseSchema, gatewaySchema, isCidr, isValidName, NAME_RULE, passwordHashSchema } from './schemas.ts';
 export type { CodebasePaths, WorkspacePaths } from './paths.ts';
 export { codebasePaths, MANIFEST_FILE, workspacePaths } from './paths.ts';
 export type { DatabaseEntry, GatewayEntry, Workspace } from './load.ts';

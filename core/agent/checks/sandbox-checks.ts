@@ -11,7 +11,7 @@ import path from 'node:path';
 import ts from 'typescript';
 // Straight from the files, not build/index.ts: this script is bundled alone for the sandbox,
 // and the index would bring the bundler and git along.
-import { STACK_PACKAGES, TYPE_PACKAGES } from '../../build/stack.ts';
+import { linkStack, STACK_PACKAGES, TYPE_PACKAGES } from '../../build/stack.ts';
 import { formatDiagnostic, typecheck } from '../../build/typecheck.ts';
 import type { ChecksReport } from './report.ts';
 import { CHECKS_MARKER } from './report.ts';
@@ -26,17 +26,6 @@ async function sourceFiles(dir: string, prefix = ''): Promise<string[]> {
     else if (entry.isFile() && relative.endsWith('.ts') && !relative.endsWith('.d.ts')) found.push(relative);
   }
   return found;
-}
-
-/** The stack, as the build gives it to a branch: a node_modules of links to the engine's copies. */
-async function linkStack(dir: string): Promise<void> {
-  for (const name of [...STACK_PACKAGES, ...TYPE_PACKAGES]) {
-    const link = path.join(dir, 'node_modules', name);
-    await mkdir(path.dirname(link), { recursive: true });
-    await symlink(path.join(engineModules, name), link, 'dir').catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error;
-    });
-  }
 }
 
 async function runTests(files: string[]): Promise<ChecksReport['tests']> {
@@ -68,7 +57,8 @@ async function runTests(files: string[]): Promise<ChecksReport['tests']> {
 }
 
 const files = await sourceFiles(work);
-await linkStack(work);
+// The stack, as the build gives it to a branch, from the engine's copies mounted in the sandbox.
+await linkStack(work, new Map([...STACK_PACKAGES, ...TYPE_PACKAGES].map((name) => [name, path.join(engineModules, name)])));
 const checked = typecheck(work, files);
 const report: ChecksReport = {
   typecheck: { passed: checked.diagnostics.length === 0, diagnostics: checked.diagnostics.slice(0, 50), count: checked.diagnostics.length, text: checked.diagnostics.slice(0, 50).map(formatDiagnostic).join('\n') },

@@ -1,0 +1,242 @@
+// The workspace's databases (`databases/db-<NNN>/`), opened for the engine: the embedded ones
+// as PGlite under `.branchyard/databases/<name>/` (one engine at a time, by lock) and served over
+// the wire protocol on a unix socket that branch containers mount; the PostgreSQL ones by the
+// URL in the environment variable their config names, never written to the workspace.
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import { BranchyardError, describeError } from '../errors/index.ts';
+import type { Disposable } from '../lifecycle/index.ts';
+import { acquireFileLock } from '../locks/index.ts';
+import { redactUrl } from '../store/index.ts';
+import type { DatabaseConfig, WorkspacePaths } from '../workspace/index.ts';
+import type { WireServer } from './wire-server.ts';
+import { serveOverWire } from './wire-server.ts';
+
+/** One connection's worth of SQL: what checks, dry-runs and migrations need. */
+export interface SqlSession {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+export type DryRunKind = 'copy' | 'rolled-back transaction';
+
+export interface OpenDatabase {
+  readonly name: string;
+  readonly engine: DatabaseConfig['engine'];
+  /** Where it lives, safe to show (a folder, or a URL with its password hidden). */
+  readonly location: string;
+  /** The folder of the embedded database's socket (`.s.PGSQL.5432`), for branch processes. */
+  readonly socketDir: string | null;
+  session<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * Work on a throw-away copy of the database with its data: a PGlite clone, or a PostgreSQL
+   * database made from this one as its template. PostgreSQL copies a template only while no one
+   * else is connected to it; when others are (live branches), the work runs instead in a
+   * transaction on the database itself that is always rolled back, with short lock waits.
+   */
+  dryRun<T>(work: (session: SqlSession, kind: DryRunKind) => Promise<T>): Promise<T>;
+  /** Applies the pending migrations of a drizzle-kit folder, all in one transaction. */
+  migrate(migrationsFolder: string): Promise<void>;
+}
+
+export interface DatabaseHostOptions {
+  paths: WorkspacePaths;
+  /** The workspace's databases, read when one is first opened (a database added later is found). */
+  databases: () => Promise<ReadonlyArray<{ name: string; config: DatabaseConfig }>>;
+  env: NodeJS.ProcessEnv;
+  /** Serve the embedded databases on their unix sockets (the live engine does). */
+  serve?: boolean;
+  connectTimeoutMs?: number;
+}
+
+/** Where the embedded database's socket is, on the host: mounted into every branch container. */
+export function databaseSocketsDir(paths: WorkspacePaths): string {
+  return path.join(paths.engineDir, 'run', 'databases');
+}
+
+export class DatabaseHost implements Disposable {
+  private readonly opened = new Map<string, Promise<OpenDatabase & Disposable>>();
+
+  constructor(private readonly options: DatabaseHostOptions) {}
+
+  /** Opens a database on first use; later calls share it. */
+  get(name: string): Promise<OpenDatabase> {
+    let opening = this.opened.get(name);
+    if (!opening) {
+      opening = this.open(name);
+      this.opened.set(name, opening);
+      opening.catch(() => this.opened.delete(name));
+    }
+    return opening;
+  }
+
+  /** The embedded databases open now, each with the folder of its socket. */
+  async sockets(): Promise<Array<{ name: string; socketDir: string }>> {
+    const open = await Promise.all([...this.opened.values()].map((o) => o.catch(() => undefined)));
+    return open.flatMap((db) => (db?.socketDir ? [{ name: db.name, socketDir: db.socketDir }] : []));
+  }
+
+  private async open(name: string): Promise<OpenDatabase & Disposable> {
+    const all = await this.options.databases();
+    const entry = all.find((d) => d.name === name);
+    if (!entry) throw new BranchyardError('NotFoundError', `no database ${name} in this workspace${all.length ? `; it has ${all.map((d) => d.name).join(', ')}` : ''} (add one with \`branchyard db add\`)`);
+    return entry.config.engine === 'embedded' ? openEmbedded(name, this.options) : openPostgres(name, entry.config.urlEnv, this.options);
+  }
+
+  async dispose(): Promise<void> {
+    const all = [...this.opened.values()];
+    this.opened.clear();
+    for (const opening of all) await (await opening.catch(() => undefined))?.dispose();
+  }
+}
+
+async function openEmbedded(name: string, options: DatabaseHostOptions): Promise<OpenDatabase & Disposable> {
+  const dir = path.join(options.paths.engineDir, 'databases', name);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const lock = await acquireFileLock(path.join(dir, 'engine.lock'), {
+    what: `the embedded database ${name}`,
+    errorKind: 'StoreInUseError',
+    hint: 'another Branchyard engine has it open; stop it (or run this command while it runs, so it goes through that engine)',
+  });
+  let db: PGlite | undefined;
+  let wire: WireServer | undefined;
+  try {
+    db = await PGlite.create(path.join(dir, 'pgdata'));
+    if (options.serve) wire = await serveOverWire(db, path.join(databaseSocketsDir(options.paths), name));
+  } catch (error) {
+    await db?.close().catch(() => undefined);
+    await lock.dispose();
+    throw new BranchyardError('DatabaseError', `cannot open the embedded database ${name} at ${dir}: ${describeError(error)}`, { cause: error });
+  }
+  const live = db;
+  const session = pgliteSession(live);
+  return {
+    name,
+    engine: 'embedded',
+    location: dir,
+    socketDir: wire?.socketDir ?? null,
+    session: (work) => work(session),
+    dryRun: async (work) => {
+      const copy = (await live.clone()) as PGlite;
+      try {
+        return await work(pgliteSession(copy), 'copy');
+      } finally {
+        await copy.close();
+      }
+    },
+    migrate: async (folder) => {
+      await migratePglite(drizzlePglite({ client: live }), { migrationsFolder: folder });
+    },
+    dispose: async () => {
+      await wire?.dispose();
+      await live.close();
+      await lock.dispose();
+    },
+  };
+}
+
+function pgliteSession(db: PGlite): SqlSession {
+  return {
+    query: async <T,>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
+  };
+}
+
+async function openPostgres(name: string, urlEnv: string, options: DatabaseHostOptions): Promise<OpenDatabase & Disposable> {
+  const url = options.env[urlEnv];
+  if (!url) throw new BranchyardError('DatabaseError', `database ${name} reads its PostgreSQL URL from ${urlEnv} (databases/${name}/config.json), which is not set in the engine's environment`);
+  const location = redactUrl(url);
+  const timeoutMs = options.connectTimeoutMs ?? 5000;
+  // A client per session, never a pool: idle connections of our own would stop PostgreSQL from
+  // copying the database as a template for a dry-run.
+  const connect = async (connectionString: string) => {
+    const client = new pg.Client({ connectionString, connectionTimeoutMillis: timeoutMs });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      const reason = /timeout/i.test(describeError(error)) ? `no answer within ${timeoutMs / 1000} s` : describeError(error) || (error as { code?: string }).code || 'connection failed';
+      throw new BranchyardError('DatabaseError', `cannot reach database ${name} at ${location} (${reason}); check the server and the URL in ${urlEnv}`, { cause: error });
+    }
+    return client;
+  };
+  const withClient = async <T,>(connectionString: string, work: (client: pg.Client) => Promise<T>) => {
+    const client = await connect(connectionString);
+    try {
+      return await work(client);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
+  const clientSession = (client: pg.Client): SqlSession => ({
+    query: async <T,>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[],
+  });
+  // Reached once here, so a database that cannot be reached is reported when it is opened.
+  await withClient(url, async () => undefined);
+
+  const parsed = new URL(url);
+  const source = decodeURIComponent(parsed.pathname.slice(1)) || parsed.username;
+  const maintenance = new URL(url);
+  maintenance.pathname = '/postgres';
+
+  return {
+    name,
+    engine: 'postgres',
+    location,
+    socketDir: null,
+    session: (work) => withClient(url, (client) => work(clientSession(client))),
+    dryRun: async (work) => {
+      const copyName = `branchyard_dryrun_${randomBytes(6).toString('hex')}`;
+      const made = await withClient(maintenance.toString(), async (admin) => {
+        try {
+          await admin.query(`CREATE DATABASE ${quoteIdent(copyName)} TEMPLATE ${quoteIdent(source)}`);
+          return true;
+        } catch (error) {
+          // 55006: others are connected to the source; 42501: this role may not create databases.
+          const code = (error as { code?: string }).code;
+          if (code === '55006' || code === '42501') return false;
+          throw new BranchyardError('DatabaseError', `cannot copy database ${name} for a dry-run: ${describeError(error)}`, { cause: error });
+        }
+      });
+      if (!made) {
+        return withClient(url, async (client) => {
+          await client.query('BEGIN');
+          try {
+            await client.query("SET LOCAL lock_timeout = '2s'");
+            return await work(clientSession(client), 'rolled-back transaction');
+          } finally {
+            await client.query('ROLLBACK').catch(() => undefined);
+          }
+        });
+      }
+      const copyUrl = new URL(url);
+      copyUrl.pathname = `/${copyName}`;
+      try {
+        return await withClient(copyUrl.toString(), (client) => work(clientSession(client), 'copy'));
+      } finally {
+        await withClient(maintenance.toString(), (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(copyName)} WITH (FORCE)`)).catch(() => undefined);
+      }
+    },
+    migrate: (folder) =>
+      withClient(url, async (client) => {
+        // Two engines applying at once must not both run the same migration.
+        await client.query('SELECT pg_advisory_lock(hashtext($1))', [`branchyard.schema.${name}`]);
+        try {
+          await migratePg(drizzlePg({ client }), { migrationsFolder: folder });
+        } finally {
+          await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`branchyard.schema.${name}`]).catch(() => undefined);
+        }
+      }),
+    dispose: async () => {},
+  };
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

@@ -1,0 +1,149 @@
+// From two schemas to the SQL between them: both are type-checked (a schema that does not
+// compile is reported with its file and line), bundled with drizzle-orm alone, and handed to
+// schema-tool.mjs in a child process for drizzle-kit's snapshots and migration. Plans are kept
+// by the content of both schemas, so checking again, or for many branches, costs nothing.
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { Plugin } from 'esbuild';
+import { linkStack, typecheck } from '../build/index.ts';
+import { describeError } from '../errors/index.ts';
+import type { SchemaFiles } from './schema-files.ts';
+import type { SchemaProblem } from './report.ts';
+
+export interface ColumnSnapshot {
+  name: string;
+  type: string;
+  typeSchema?: string;
+  notNull: boolean;
+  primaryKey: boolean;
+  default?: unknown;
+  identity?: unknown;
+  generated?: unknown;
+}
+
+export interface TableSnapshot {
+  name: string;
+  schema: string;
+  columns: Record<string, ColumnSnapshot>;
+}
+
+/** The parts of a drizzle-kit PostgreSQL snapshot the checks read; the rest is kept as it is. */
+export interface PgSnapshot {
+  id: string;
+  tables: Record<string, TableSnapshot>;
+  enums: Record<string, unknown>;
+}
+
+export interface MigrationPlan {
+  prev: PgSnapshot;
+  cur: PgSnapshot;
+  statements: string[];
+}
+
+export type PlanResult = { ok: true; plan: MigrationPlan } | { ok: false; problems: SchemaProblem[] };
+
+const TOOL = fileURLToPath(new URL('./schema-tool.mjs', import.meta.url));
+const TOOL_TIMEOUT_MS = 60_000;
+
+export interface PlanOptions {
+  /** A folder of the engine's own (`.branchyard/schema`) for work files and kept plans. */
+  workDir: string;
+  shared: SchemaFiles;
+  proposed: SchemaFiles;
+  /** How the two are named in problems: where each schema's files are. */
+  sharedDir: string;
+  proposedDir: string;
+}
+
+export async function planMigration(options: PlanOptions): Promise<PlanResult> {
+  const key = createHash('sha256').update(await readFile(TOOL));
+  for (const files of [options.shared, options.proposed]) {
+    key.update(`${files.size}\0`);
+    for (const [file, text] of files) key.update(`${file}\0${text}\0`);
+  }
+  const kept = path.join(options.workDir, 'plans', `${key.digest('hex').slice(0, 32)}.json`);
+  const cached = await readFile(kept, 'utf8').then((text) => JSON.parse(text) as PlanResult, () => undefined);
+  if (cached) return cached;
+
+  const work = path.join(options.workDir, 'work', randomBytes(6).toString('hex'));
+  try {
+    const prev = await prepare(path.join(work, 'shared'), options.shared, options.sharedDir);
+    const cur = await prepare(path.join(work, 'proposed'), options.proposed, options.proposedDir);
+    const problems = [...prev.problems, ...cur.problems];
+    const result: PlanResult = problems.length > 0 ? { ok: false, problems } : await runTool(prev.bundle!, cur.bundle!);
+    await mkdir(path.dirname(kept), { recursive: true });
+    await writeFile(`${kept}.${process.pid}`, JSON.stringify(result));
+    await rename(`${kept}.${process.pid}`, kept);
+    return result;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+const MODELS = 'src/schema/models';
+
+/** Writes a schema's files with the stack beside them, type-checks them and bundles them. */
+async function prepare(dir: string, files: SchemaFiles, shownAs: string): Promise<{ bundle?: string; problems: SchemaProblem[] }> {
+  for (const [file, text] of files) {
+    await mkdir(path.dirname(path.join(dir, MODELS, file)), { recursive: true });
+    await writeFile(path.join(dir, MODELS, file), text);
+  }
+  // The boilerplate's modules are ES modules, as its package.json says.
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'package.json'), '{ "type": "module" }\n');
+  await linkStack(dir);
+  const names = [...files.keys()].map((file) => `${MODELS}/${file}`);
+  const place = (file: string | null) => (file?.startsWith(`${MODELS}/`) ? `${shownAs}/${file.slice(MODELS.length + 1)}` : (file ?? shownAs));
+  const { diagnostics } = typecheck(dir, names);
+  if (diagnostics.length > 0) {
+    return {
+      problems: diagnostics.map((d) => ({
+        kind: 'compile' as const,
+        place: `${place(d.file)}${d.line ? `:${d.line}:${d.column}` : ''}`,
+        message: `does not compile: ${d.message} (${d.code})`,
+      })),
+    };
+  }
+  const entry = path.join(dir, 'entry.ts');
+  await writeFile(entry, names.map((name) => `export * from './${name}';`).join('\n') + '\n');
+  const bundle = path.join(dir, 'schema.mjs');
+  try {
+    await build({ entryPoints: [entry], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent', plugins: [onlyDrizzle(shownAs)] });
+  } catch (error) {
+    const errors = (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors ?? [];
+    return {
+      problems: errors.length
+        ? errors.map((e) => ({ kind: 'compile' as const, place: e.location ? `${place(e.location.file)}:${e.location.line}:${e.location.column + 1}` : shownAs, message: e.text }))
+        : [{ kind: 'compile' as const, place: shownAs, message: describeError(error) }],
+    };
+  }
+  return { bundle, problems: [] };
+}
+
+/** A schema defines tables with drizzle-orm; it may import its own files and nothing else. */
+function onlyDrizzle(shownAs: string): Plugin {
+  return {
+    name: 'only-drizzle',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.path === 'drizzle-orm' || args.path.startsWith('drizzle-orm/')) return undefined;
+        return { errors: [{ text: `${shownAs}: a schema may import only drizzle-orm and its own files, not "${args.path}"` }] };
+      });
+    },
+  };
+}
+
+function runTool(prev: string, cur: string): Promise<PlanResult> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [TOOL], { timeout: TOOL_TIMEOUT_MS, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (!error) return resolve({ ok: true, plan: JSON.parse(stdout) as MigrationPlan });
+      const thrown = stderr.split('\n').find((line) => /^\w*Error\b/.test(line)) ?? stderr.trim().split('\n').at(-1) ?? error.message;
+      resolve({ ok: false, problems: [{ kind: 'compile', place: 'schema', message: `the schema could not be read by drizzle-kit: ${error.killed ? `no answer within ${TOOL_TIMEOUT_MS / 1000} s` : thrown}` }] });
+    });
+    child.stdin?.end(JSON.stringify({ prev, cur }));
+  });
+}

@@ -1,0 +1,179 @@
+// PGlite spoken to over the PostgreSQL wire protocol, so branch processes (in their container,
+// through a mounted unix socket) connect to the embedded database as to any server. PGlite is
+// one session: messages from all connections are run one batch at a time, a batch being what
+// a client sends up to its Sync or simple Query (so one client's extended-protocol state is never
+// interleaved with another's), and while a client holds a transaction open only its batches run.
+// A client that goes away inside a transaction has it rolled back.
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import type { Disposable } from '../lifecycle/index.ts';
+
+const SSL_REQUEST = 80877103;
+const GSS_REQUEST = 80877104;
+const CANCEL_REQUEST = 80877102;
+const PROTOCOL_3 = 196608;
+/** A message larger than this is refused: no client of ours sends one, and it bounds memory. */
+const MAX_MESSAGE = 256 * 1024 * 1024;
+/** Message types that end a batch: Sync, simple Query, Terminate. */
+const BATCH_END = new Set(['S'.charCodeAt(0), 'Q'.charCodeAt(0), 'X'.charCodeAt(0)]);
+
+interface Connection {
+  id: number;
+  socket: net.Socket;
+  pending: Buffer;
+  started: boolean;
+  /** Messages read since the last batch end. */
+  partial: Buffer[];
+  /** Whole batches waiting for their turn. */
+  batches: Buffer[][];
+  closed: boolean;
+}
+
+export interface WireServer extends Disposable {
+  /** The folder holding `.s.PGSQL.5432`, as a libpq/pg `host`. */
+  readonly socketDir: string;
+  readonly connections: number;
+}
+
+/** The socket file name every PostgreSQL client derives from host folder and port 5432. */
+export const SOCKET_FILE = '.s.PGSQL.5432';
+
+export async function serveOverWire(db: PGlite, socketDir: string): Promise<WireServer> {
+  await mkdir(socketDir, { recursive: true });
+  const socketPath = path.join(socketDir, SOCKET_FILE);
+  await rm(socketPath, { force: true });
+  const open = new Set<Connection>();
+  const waiting: Connection[] = [];
+  let owner: Connection | undefined;
+  let running = false;
+  let nextId = 1;
+
+  const schedule = () => {
+    if (running) return;
+    // Inside a transaction only its owner may go on; otherwise the first client in line.
+    const index = owner ? waiting.indexOf(owner) : 0;
+    if (index < 0 || waiting.length === 0) return;
+    const connection = waiting.splice(index, 1)[0]!;
+    const batch = connection.batches.shift()!;
+    if (connection.batches.length > 0) waiting.push(connection);
+    running = true;
+    void runBatch(connection, batch).finally(() => {
+      running = false;
+      owner = db.isInTransaction() ? connection : undefined;
+      if (owner?.closed) void rollbackFor(owner);
+      schedule();
+    });
+  };
+
+  const runBatch = (connection: Connection, batch: Buffer[]) =>
+    db
+      .runExclusive(async () => {
+        for (const message of batch) {
+          await db.execProtocolRawStream(new Uint8Array(message.buffer, message.byteOffset, message.length), {
+            onRawData: (data) => {
+              if (!connection.closed) connection.socket.write(Buffer.from(data));
+            },
+          });
+        }
+      })
+      .catch((error: unknown) => {
+        connection.socket.destroy(error instanceof Error ? error : new Error(String(error)));
+      });
+
+  const rollbackFor = async (connection: Connection) => {
+    if (owner !== connection) return;
+    owner = undefined;
+    running = true;
+    await db.exec('ROLLBACK').catch(() => undefined);
+    running = false;
+    schedule();
+  };
+
+  const enqueue = (connection: Connection, batch: Buffer[]) => {
+    connection.batches.push(batch);
+    if (!waiting.includes(connection)) waiting.push(connection);
+    schedule();
+  };
+
+  const read = (connection: Connection) => {
+    for (;;) {
+      const buffer = connection.pending;
+      if (!connection.started) {
+        if (buffer.length < 8) return;
+        const length = buffer.readInt32BE(0);
+        const code = buffer.readInt32BE(4);
+        if (length === 8 && (code === SSL_REQUEST || code === GSS_REQUEST)) {
+          connection.socket.write('N'); // no TLS on a local socket; the client goes on in the clear
+          connection.pending = buffer.subarray(8);
+          continue;
+        }
+        if (length === 16 && code === CANCEL_REQUEST) {
+          connection.socket.end(); // PGlite has no backend to signal: the cancel is dropped
+          return;
+        }
+        if (code !== PROTOCOL_3 || length < 8 || length > MAX_MESSAGE) return void connection.socket.destroy();
+        if (buffer.length < length) return;
+        connection.started = true;
+        connection.pending = buffer.subarray(length);
+        enqueue(connection, [buffer.subarray(0, length)]);
+        continue;
+      }
+      if (buffer.length < 5) return;
+      const length = 1 + buffer.readInt32BE(1);
+      if (length < 5 || length > MAX_MESSAGE) return void connection.socket.destroy();
+      if (buffer.length < length) return;
+      const message = buffer.subarray(0, length);
+      connection.pending = buffer.subarray(length);
+      if (message[0] === 'X'.charCodeAt(0)) {
+        connection.socket.end();
+        return;
+      }
+      connection.partial.push(message);
+      if (BATCH_END.has(message[0]!)) {
+        enqueue(connection, connection.partial);
+        connection.partial = [];
+      }
+    }
+  };
+
+  const server = net.createServer((socket) => {
+    const connection: Connection = { id: nextId++, socket, pending: Buffer.alloc(0), started: false, partial: [], batches: [], closed: false };
+    open.add(connection);
+    socket.on('data', (data) => {
+      connection.pending = connection.pending.length === 0 ? data : Buffer.concat([connection.pending, data]);
+      read(connection);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      connection.closed = true;
+      open.delete(connection);
+      connection.batches = [];
+      const at = waiting.indexOf(connection);
+      if (at >= 0) waiting.splice(at, 1);
+      if (!running) void rollbackFor(connection);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // Branch processes run as another user in their container; the folder above keeps others out.
+  await chmod(socketPath, 0o666);
+
+  return {
+    socketDir,
+    get connections() {
+      return open.size;
+    },
+    dispose: async () => {
+      for (const connection of open) connection.socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(socketPath, { force: true });
+    },
+  };
+}
