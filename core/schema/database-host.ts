@@ -61,38 +61,37 @@ export function databaseSocketsDir(paths: WorkspacePaths): string {
 }
 
 export class DatabaseHost implements Disposable {
-  private readonly opened = new Map<string, Promise<OpenDatabase & Disposable>>();
+  private readonly opened = new Map<string, { config: string; opening: Promise<OpenDatabase & Disposable> }>();
 
   constructor(private readonly options: DatabaseHostOptions) {}
 
-  /** Opens a database on first use; later calls share it. */
-  get(name: string): Promise<OpenDatabase> {
-    let opening = this.opened.get(name);
-    if (!opening) {
-      opening = this.open(name);
-      this.opened.set(name, opening);
-      opening.catch(() => this.opened.delete(name));
-    }
-    return opening;
-  }
-
-  /** The embedded databases open now, each with the folder of its socket. */
-  async sockets(): Promise<Array<{ name: string; socketDir: string }>> {
-    const open = await Promise.all([...this.opened.values()].map((o) => o.catch(() => undefined)));
-    return open.flatMap((db) => (db?.socketDir ? [{ name: db.name, socketDir: db.socketDir }] : []));
-  }
-
-  private async open(name: string): Promise<OpenDatabase & Disposable> {
+  /**
+   * Opens a database on first use; later calls share it. Its config is read each time, so a
+   * config.json edited while the engine runs is followed: the database is opened again from it.
+   */
+  async get(name: string): Promise<OpenDatabase> {
     const all = await this.options.databases();
     const entry = all.find((d) => d.name === name);
     if (!entry) throw new BranchyardError('NotFoundError', `no database ${name} in this workspace${all.length ? `; it has ${all.map((d) => d.name).join(', ')}` : ''} (add one with \`branchyard db add\`)`);
-    return entry.config.engine === 'embedded' ? openEmbedded(name, this.options) : openPostgres(name, entry.config.urlEnv, this.options);
+    const config = JSON.stringify(entry.config);
+    const current = this.opened.get(name);
+    if (current?.config === config) return current.opening;
+    if (current) {
+      this.opened.delete(name);
+      await (await current.opening.catch(() => undefined))?.dispose();
+    }
+    const opening = entry.config.engine === 'embedded' ? openEmbedded(name, this.options) : openPostgres(name, entry.config.urlEnv, this.options);
+    this.opened.set(name, { config, opening });
+    opening.catch(() => {
+      if (this.opened.get(name)?.opening === opening) this.opened.delete(name);
+    });
+    return opening;
   }
 
   async dispose(): Promise<void> {
     const all = [...this.opened.values()];
     this.opened.clear();
-    for (const opening of all) await (await opening.catch(() => undefined))?.dispose();
+    for (const { opening } of all) await (await opening.catch(() => undefined))?.dispose();
   }
 }
 
@@ -194,6 +193,9 @@ async function openPostgres(name: string, urlEnv: string, options: DatabaseHostO
     dryRun: async (work) => {
       const copyName = `branchyard_dryrun_${randomBytes(6).toString('hex')}`;
       const made = await withClient(maintenance.toString(), async (admin) => {
+        // PostgreSQL waits 5 s for others to leave a template before refusing: ask first.
+        const others = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [source]);
+        if ((others.rows[0]?.n ?? 0) > 0) return false;
         try {
           await admin.query(`CREATE DATABASE ${quoteIdent(copyName)} TEMPLATE ${quoteIdent(source)}`);
           return true;
