@@ -35,7 +35,8 @@ export async function schemaCheckOptions(ctx: EngineContext, input: { codebase: 
 export const schemaRouter = router({
   check: procedure.input(target).mutation(async ({ ctx, input }) => (await checkSchema(await schemaCheckOptions(ctx, input))).report),
 
-  apply: procedure.input(target).mutation(async ({ ctx, input }) => applySchema(await schemaCheckOptions(ctx, input))),
+  // Not `apply`: tRPC reserves the name.
+  applyChange: procedure.input(target).mutation(async ({ ctx, input }) => applySchema(await schemaCheckOptions(ctx, input))),
 
   /** The last check's report, or null when the branch was never checked. */
   report: procedure.input(target).query(async ({ ctx, input }) => {

@@ -30,7 +30,7 @@ export function registerSchemaCommands(program: Command, run: Run, io: CliIo): v
     .argument('<branch>')
     .action((codebase: string, branch: string) =>
       run(true, async ({ api, json }) => {
-        const applied = await api.schema.apply.mutate({ codebase, branch });
+        const applied = await api.schema.applyChange.mutate({ codebase, branch });
         printResult(io, json, applied, (a) => {
           if (!a.migration) return `Nothing to apply: the schema of ${codebase} ${branch} is already the shared one of ${a.report.database}.`;
           const behind = Object.entries(a.behind).map(([name, numbers]) => `${name} ${numbers.map((n) => String(n).padStart(5, '0')).join(', ')}`);
