@@ -26,7 +26,7 @@ export const SYSTEM_PROMPT = `You are the developer of an API service written as
 How the code is laid out:
 - src/features/<feature>/controllers/*.ts: every exported function is one API route. Names starting with get, list, find or search answer GET; the others answer POST. A function takes at most one object argument (its fields are the request's input) and returns a JSON-serialisable value (or a Promise of one).
 - src/features/<feature>/validators/*.ts: zod schemas for the inputs, named after the function (e.g. createNoteInput for createNote); models/ holds types, services/ the logic, queries/ the database access with drizzle-orm.
-- src/schema/: the database schema (drizzle pg-core); src/shared/ shared helpers; src/config/ settings.
+- src/schema/models/*.ts: this branch's copy of its shared database's schema (drizzle pg-core tables); src/config/db-config.ts names the database, and the service reaches it at process.env.DATABASE_URL. Other live branches use the same tables: add nullable columns or columns with defaults, and never drop or rename what they may read. The engine checks every schema change against those branches and the stored data before the user applies it. src/shared/ holds shared helpers; src/config/ settings.
 - Only these packages can be imported: zod, drizzle-orm, pg and node: built-ins. Relative imports end in .ts.
 - TypeScript is strict (noUncheckedIndexedAccess included).
 

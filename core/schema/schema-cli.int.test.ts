@@ -75,8 +75,9 @@ describe('schemas through the CLI and a running branch', () => {
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout).toContain('Applied 0000_users_00002 to db-001 (1 statements).');
 
-    const ran = await cli(['run', 'users', '2']);
-    expect(ran.code, ran.stderr).toBe(0);
+    // Promotion starts it (through serve) and routes development to it before answering.
+    const promoted = await cli(['promote', 'users', '2', '--to', 'development']);
+    expect(promoted.code, promoted.stderr).toBe(0);
     expect((await post('add-person', { id: 1, name: 'Grace Hopper', email: 'grace@example.test' })).status).toBe(200);
     expect((await post('add-person', { id: 2, name: 'Edsger Dijkstra' })).status).toBe(200);
     const listed = await fixture.get('development', '/people/list-people');
