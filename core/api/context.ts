@@ -4,6 +4,7 @@ import type { LogService } from '../logs/index.ts';
 import type { GatewayManager } from '../gateway/index.ts';
 import type { Pm2Runtime } from '../runtime/index.ts';
 import type { DatabaseHost } from '../schema/index.ts';
+import type { TerminalService } from '../terminal/index.ts';
 import type { StateDb } from '../store/index.ts';
 import type { Workspace } from '../workspace/index.ts';
 import { loadWorkspace } from '../workspace/index.ts';
@@ -24,6 +25,8 @@ export interface EngineContext {
   logs?: LogService;
   /** The workspace's databases: served to branches by the live engine, opened for the command otherwise. */
   databases?: () => DatabaseHost;
+  /** Terminals into branches; only the live engine has them. */
+  terminals?: () => TerminalService;
 }
 
 export function requireRuntime(ctx: EngineContext): Promise<Pm2Runtime> {

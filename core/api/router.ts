@@ -15,6 +15,7 @@ import { revisionRouter } from './revision-router.ts';
 import { gatewayRouter } from './gateway-router.ts';
 import { logsRouter } from './logs-router.ts';
 import { databaseRouter, schemaRouter } from './schema-router.ts';
+import { terminalRouter } from './terminal-router.ts';
 
 const workspaceRouter = router({
   init: procedure
@@ -64,6 +65,7 @@ export const appRouter = router({
   logs: logsRouter,
   schema: schemaRouter,
   db: databaseRouter,
+  terminal: terminalRouter,
   doctor: doctorRouter,
   events: eventsRouter,
 });

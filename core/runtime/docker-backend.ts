@@ -10,7 +10,7 @@ import { BranchyardError } from '../errors/index.ts';
 import { connectDocker, dockerSocket } from './docker.ts';
 import { execIn } from './exec.ts';
 import type { ExecResult } from './exec.ts';
-import type { Pm2Backend, RunFolders, RuntimeOptions } from './types.ts';
+import type { Pm2Backend, RunFolders, RuntimeOptions, ShellOptions, TtyStream } from './types.ts';
 
 /** The engine's packages (PM2 and the stack), shared read-only with containers and sandboxes. */
 export const ENGINE_MODULES = fileURLToPath(new URL('../../node_modules/', import.meta.url));
@@ -95,6 +95,39 @@ export class DockerBackend implements Pm2Backend {
     });
     await created.start();
     await this.daemonReady(created, codebase);
+  }
+
+  async shell(codebase: string, options: ShellOptions): Promise<TtyStream> {
+    const container = this.docker.getContainer(this.containerName(codebase));
+    const exec = await this.engine(() =>
+      container.exec({
+        Cmd: ['/bin/sh'],
+        Env: ['HOME=/tmp', 'PS1=$ ', 'TERM=xterm-256color', ...Object.entries(options.env).map(([k, v]) => `${k}=${v}`)],
+        WorkingDir: options.cwd,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: true,
+      }),
+    );
+    const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
+    await exec.resize({ w: options.cols, h: options.rows }).catch(() => undefined);
+    const exits: Array<(code: number | null) => void> = [];
+    stream.on('close', () => {
+      void exec.inspect().then(
+        (info) => exits.forEach((l) => l(info.ExitCode ?? null)),
+        () => exits.forEach((l) => l(null)),
+      );
+    });
+    return {
+      write: (data) => stream.write(data),
+      resize: async (cols, rows) => {
+        await exec.resize({ w: cols, h: rows });
+      },
+      onData: (listener) => stream.on('data', (chunk: Buffer) => listener(chunk.toString('utf8'))),
+      onExit: (listener) => exits.push(listener),
+      kill: () => stream.destroy(),
+    };
   }
 
   /**

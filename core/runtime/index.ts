@@ -5,6 +5,6 @@
 export { ensureBaseImage, NODE_IN_IMAGE } from './base-image.ts';
 export { connectDocker, dockerSocket, withTimeout } from './docker.ts';
 export { branchSocketPath, Pm2Runtime, runFolders } from './pm2-runtime.ts';
-export type { BranchProcess, Limits, RuntimeOptions } from './types.ts';
+export type { BranchProcess, Limits, RuntimeOptions, TtyStream } from './types.ts';
 export { waitForHealth } from './health.ts';
 export { ENGINE_MODULES } from './docker-backend.ts';

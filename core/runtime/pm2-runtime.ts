@@ -9,7 +9,7 @@ import { formatBranch } from '../git/index.ts';
 import { DockerBackend } from './docker-backend.ts';
 import { waitForHealth } from './health.ts';
 import { HostBackend } from './host-backend.ts';
-import type { BranchProcess, Pm2Backend, RunFolders, RuntimeOptions } from './types.ts';
+import type { BranchProcess, Pm2Backend, RunFolders, RuntimeOptions, TtyStream } from './types.ts';
 import type { WorkspacePaths } from '../workspace/index.ts';
 
 /**
@@ -64,6 +64,13 @@ export class Pm2Runtime {
   databaseUrl(codebase: string, database: string): string {
     const folder = path.posix.join(this.backend.inside(codebase, this.folders(codebase), 'databases'), database);
     return `postgresql://branchyard@localhost/postgres?host=${encodeURIComponent(folder)}`;
+  }
+
+  /** A shell in the codebase's container, in the folder of a branch's build; Docker only. */
+  async shell(codebase: string, branch: number, options: { cols: number; rows: number }): Promise<TtyStream> {
+    if (!this.backend.shell) throw new BranchyardError('RuntimeUnavailableError', `branches of ${codebase} run on this machine without Docker, so there is no container to open a terminal in; open a terminal on the host instead`);
+    await this.prepare(codebase);
+    return this.backend.shell(codebase, { ...options, cwd: this.backend.inside(codebase, this.folders(codebase), 'builds'), env: { BRANCHYARD_BRANCH: String(branch) } });
   }
 
   /** Starts (or restarts) a branch from its built server and waits until its health route answers. */

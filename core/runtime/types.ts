@@ -55,4 +55,23 @@ export interface Pm2Backend {
   remove(codebase: string): Promise<void>;
   /** Codebases of this workspace that have PM2 running (or a container) now. */
   codebases(): Promise<string[]>;
+  /** An interactive shell with a TTY in the codebase's container (Docker only). */
+  shell?(codebase: string, options: ShellOptions): Promise<TtyStream>;
+}
+
+export interface ShellOptions {
+  cols: number;
+  rows: number;
+  /** The folder it starts in, as the container sees it. */
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/** A running TTY: bytes in and out, its size, and its end. */
+export interface TtyStream {
+  write(data: string): void;
+  resize(cols: number, rows: number): Promise<void>;
+  onData(listener: (data: string) => void): void;
+  onExit(listener: (code: number | null) => void): void;
+  kill(): void;
 }

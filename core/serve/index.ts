@@ -21,6 +21,7 @@ import { isBranchyardError } from '../errors/index.ts';
 import { listBranchRecords, openCodebase } from '../git/index.ts';
 import { Pm2Runtime } from '../runtime/index.ts';
 import { DatabaseHost } from '../schema/index.ts';
+import { TerminalService } from '../terminal/index.ts';
 import { loadWorkspace } from '../workspace/index.ts';
 import { cookieName, hostAllowed, presentedToken, tokensMatch } from './auth.ts';
 import { serveStatic } from './static-files.ts';
@@ -83,9 +84,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         if (opened && !options.keepRunning) await opened.removeAll();
       }),
     );
+    const terminals = disposables.add(new TerminalService({ paths: workspace.paths, runtime: openRuntime, log: (codebase, branch) => logs.terminal(codebase, branch), events: options.events }));
     // Gateways listen from the start; one that cannot (a taken port) says why in its status.
     const gateways = await GatewayManager.start({ paths: workspace.paths, events: options.events, log: logs.accessLog });
-    const context = (): EngineContext => ({ events: options.events, env: options.env, workspaceRoot: workspace.paths.root, state: async () => store.db, runtime: openRuntime, gateways: () => gateways, logs, databases: () => databases });
+    const context = (): EngineContext => ({ events: options.events, env: options.env, workspaceRoot: workspace.paths.root, state: async () => store.db, runtime: openRuntime, gateways: () => gateways, logs, databases: () => databases, terminals: () => terminals });
     let stopping = false;
     const autostart = options.autostart === false ? Promise.resolve() : startRoutedBranches(context(), gateways, () => stopping);
     disposables.add(

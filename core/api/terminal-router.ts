@@ -1,0 +1,62 @@
+// Terminals into branches, for the UI: open one (in the container or on the host), send it
+// keys, resize it, close it, and attach to its output (its scrollback first, then as it comes).
+import { z } from 'zod';
+import { BranchyardError } from '../errors/index.ts';
+import { parseBranchNumber } from '../git/index.ts';
+import type { TerminalService } from '../terminal/index.ts';
+import type { EngineContext } from './context.ts';
+import { procedure, router } from './trpc.ts';
+
+function requireTerminals(ctx: EngineContext): TerminalService {
+  if (!ctx.terminals) throw new BranchyardError('EngineNotRunningError', 'terminals need the live engine: start it with `branchyard serve` (or open the desktop app)');
+  return ctx.terminals();
+}
+
+const size = { cols: z.number().int().min(2).max(500), rows: z.number().int().min(2).max(300) };
+
+export const terminalRouter = router({
+  list: procedure.query(({ ctx }) => requireTerminals(ctx).list()),
+
+  open: procedure
+    .input(z.object({ codebase: z.string(), branch: z.union([z.string(), z.number()]), where: z.enum(['container', 'host']), ...size }))
+    .mutation(({ ctx, input }) => requireTerminals(ctx).open({ ...input, branch: parseBranchNumber(input.branch) })),
+
+  input: procedure.input(z.object({ id: z.string(), data: z.string().max(64 * 1024) })).mutation(({ ctx, input }) => {
+    requireTerminals(ctx).write(input.id, input.data);
+    return { ok: true };
+  }),
+
+  resize: procedure.input(z.object({ id: z.string(), ...size })).mutation(async ({ ctx, input }) => {
+    await requireTerminals(ctx).resize(input.id, input.cols, input.rows);
+    return { ok: true };
+  }),
+
+  close: procedure.input(z.object({ id: z.string() })).mutation(({ ctx, input }) => {
+    requireTerminals(ctx).close(input.id);
+    return { ok: true };
+  }),
+
+  /** The terminal's output: what it printed so far, then each chunk; ends when the shell exits. */
+  output: procedure.input(z.object({ id: z.string() })).subscription(async function* ({ ctx, input, signal }) {
+    const terminals = requireTerminals(ctx);
+    const queue: Array<{ data: string } | { exit: number | null }> = [];
+    let wake: (() => void) | undefined;
+    const push = (item: (typeof queue)[number]) => {
+      queue.push(item);
+      wake?.();
+    };
+    const attached = terminals.attach(input.id, (data) => push({ data }), (exit) => push({ exit }));
+    try {
+      while (!signal?.aborted) {
+        if (queue.length === 0) await new Promise<void>((resolve) => ((wake = resolve), signal?.addEventListener('abort', () => resolve(), { once: true })));
+        wake = undefined;
+        for (const item of queue.splice(0)) {
+          yield item;
+          if ('exit' in item) return;
+        }
+      }
+    } finally {
+      await attached.dispose();
+    }
+  }),
+});
