@@ -16,8 +16,20 @@ import { requireGateways, requireRuntime, requireWorkspace } from './context.ts'
 import { runBranch } from './runtime-router.ts';
 import { procedure, router } from './trpc.ts';
 
-/** Revisions running in this engine, by `codebase:revision`. */
-const running = new Map<string, Promise<RevisionOutcome>>();
+/**
+ * Revisions running in this engine, by `codebase:revision`, with their events so far: a client
+ * that starts watching after the first turns (a prompt answered quickly, a window reopened) is
+ * shown everything from the start.
+ */
+const running = new Map<string, { job: Promise<RevisionOutcome>; events: EngineEvent[] }>();
+/** Enough for a long revision's streamed text; older events are dropped first. */
+const KEPT_EVENTS = 20_000;
+
+function ofRevision(event: EngineEvent, codebase: string, revision: number): boolean {
+  if (!('payload' in event)) return false;
+  const payload = event.payload as { codebase?: string; revision?: number; number?: number };
+  return payload.codebase === codebase && (payload.revision ?? payload.number) === revision;
+}
 
 const apiKey = z.string().min(1).optional().describe('the provider key, when the engine has none in its environment; kept in memory only');
 
@@ -58,10 +70,11 @@ export const agentRouter = router({
   watch: procedure.input(z.object({ codebase: z.string(), revision: z.number().int().positive() })).subscription(async function* ({ ctx, input, signal }) {
     const stop = new AbortController();
     signal?.addEventListener('abort', () => stop.abort(), { once: true });
-    const mine = (event: EngineEvent) => 'payload' in event && (event.payload as { codebase?: string }).codebase === input.codebase && ((event.payload as { revision?: number }).revision ?? (event.payload as { number?: number }).number) === input.revision;
+    const mine = (event: EngineEvent) => ofRevision(event, input.codebase, input.revision);
+    // Live events are queued from here on, before the ones so far are read: none falls between.
     const events = iterateEvents(ctx.events, stop.signal);
-    const job = running.get(`${input.codebase}:${input.revision}`);
-    if (!job) {
+    const current = running.get(`${input.codebase}:${input.revision}`);
+    if (!current) {
       // Not running here: what the records say, as one last event.
       const workspace = await requireWorkspace(ctx);
       const revision = await readRevision(await openCodebase(workspace.paths, input.codebase), input.revision);
@@ -72,7 +85,10 @@ export const agentRouter = router({
       yield { type: 'revision.ended' as const, payload: { codebase: input.codebase, revision: input.revision, status: revision.info.status, branch: revision.branch, costMicroUsd, message: revision.responses.at(-1)?.text ?? '', gateways: [] }, at: new Date().toISOString() };
       return;
     }
+    const replayed = new Set(current.events);
+    for (const event of [...replayed]) yield event;
     for await (const event of events) {
+      if (replayed.has(event)) continue;
       if (event.type === 'progress' || mine(event)) yield event;
       if (event.type === 'revision.ended' && mine(event)) break;
     }
@@ -91,6 +107,12 @@ function keyOf(ctx: EngineContext, workspace: Workspace, given: string | undefin
 function start(ctx: EngineContext, workspace: Workspace, codebaseName: string, revision: number, key: string): void {
   const id = `${codebaseName}:${revision}`;
   if (running.has(id)) throw new BranchyardError('InvalidInputError', `dev revision ${formatRevision(revision)} of ${codebaseName} is already running`);
+  const events: EngineEvent[] = [];
+  const recording = ctx.events.onAny((event) => {
+    if (!ofRevision(event, codebaseName, revision)) return;
+    events.push(event);
+    if (events.length > KEPT_EVENTS) events.splice(0, events.length - KEPT_EVENTS);
+  });
   const job = (async () => {
     const codebase = await openCodebase(workspace.paths, codebaseName);
     const sandbox = await openSandbox({ env: ctx.env, limits: workspace.servers.limits, image: workspace.servers.image, events: ctx.events });
@@ -105,8 +127,11 @@ function start(ctx: EngineContext, workspace: Workspace, codebaseName: string, r
       config: workspace.ai,
       launch: (branch) => launch(ctx, workspace, codebaseName, branch),
     }, revision);
-  })().finally(() => running.delete(id));
-  running.set(id, job);
+  })().finally(() => {
+    running.delete(id);
+    void recording.dispose();
+  });
+  running.set(id, { job, events });
   job.catch((error: unknown) => ctx.events.emit('progress', { task: `revision:${id}`, step: 'failed', message: String(error), done: 1, total: 1 }));
 }
 

@@ -1,19 +1,58 @@
-// The window's shell (DESIGN.md §7): workspace bar on top, branches left, gateways right,
-// status and activity below. Panes grow into chat, diff, files and terminal as their parts land.
-import { useEffect } from 'react';
-import { useWorkspace } from './stores/workspace-store.ts';
+// The window's shell (DESIGN.md §7): workspace bar on top, branches left, gateways right, the
+// work in the middle as tabs (chat, branch, diff, terminal, logs), activity below. Alt+1…5
+// switches tabs, Ctrl+K opens the command palette, and the theme follows the system or a choice.
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { ActivityPane } from './panes/activity-pane.tsx';
 import { BranchPane } from './panes/branch-pane.tsx';
+import { ChatPane } from './panes/chat-pane.tsx';
 import { CodebasesPane } from './panes/codebases-pane.tsx';
+import { CommandPalette } from './panes/command-palette.tsx';
+import { DoctorPane } from './panes/doctor-pane.tsx';
+import { GatewaysPane } from './panes/gateways-pane.tsx';
+import { LogsPane } from './panes/logs-pane.tsx';
+import { TerminalPane } from './panes/terminal-pane.tsx';
 import { useActivity } from './stores/activity-store.ts';
 import { useBranches } from './stores/branches-store.ts';
-import { GatewaysPane } from './panes/gateways-pane.tsx';
-import { DoctorPane } from './panes/doctor-pane.tsx';
-import { ActivityPane } from './panes/activity-pane.tsx';
+import { useGateways } from './stores/gateways-store.ts';
+import { useLayout } from './stores/layout-store.ts';
+import { TABS } from './stores/layout-store.ts';
+import { useWorkspace } from './stores/workspace-store.ts';
+
+// Monaco is most of the renderer's weight: loaded the first time a diff is shown.
+const DiffPane = lazy(() => import('./panes/diff-pane.tsx').then((m) => ({ default: m.DiffPane })));
 
 export function App() {
   const { info, error, load } = useWorkspace();
+  const { tab, setTab, theme, paletteOpen, setPalette } = useLayout();
+  const [systemDark, setSystemDark] = useState(() => window.matchMedia('(prefers-color-scheme: dark)').matches);
+  const dark = theme === 'dark' || (theme === 'system' && systemDark);
   useEffect(() => void load(), [load]);
-  // New codebases and branches appear without a reload: the event stream says when.
+  useEffect(() => {
+    const query = window.matchMedia('(prefers-color-scheme: dark)');
+    const changed = () => setSystemDark(query.matches);
+    query.addEventListener('change', changed);
+    return () => query.removeEventListener('change', changed);
+  }, []);
+  useEffect(() => {
+    document.documentElement.dataset.theme = dark ? 'dark' : 'light';
+  }, [dark]);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
+        event.preventDefault();
+        setPalette(!useLayout.getState().paletteOpen);
+      } else if (event.altKey && /^[1-9]$/.test(event.key)) {
+        const next = TABS[Number(event.key) - 1];
+        if (next) {
+          event.preventDefault();
+          setTab(next.id);
+        }
+      } else if (event.key === 'Escape') setPalette(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [setTab, setPalette]);
+  // What is on screen follows the engine: its events say when something changed.
   useEffect(
     () =>
       useActivity.subscribe((state, previous) => {
@@ -25,6 +64,11 @@ export function App() {
             void useWorkspace.getState().load();
             void useBranches.getState().branchCreated(event.payload.codebase);
           }
+          if (event.type === 'gateway.promoted' || event.type === 'branch.running') {
+            void useGateways.getState().load();
+            void useBranches.getState().refresh();
+          }
+          if (event.type === 'schema.checked' || event.type === 'schema.behind') void useBranches.getState().refresh();
         }
       }),
     [],
@@ -40,6 +84,9 @@ export function App() {
             {info.ai.model} · ${info.ai.budget.perRevisionUsd.toFixed(2)} / revision · ${info.ai.budget.perMonthUsd.toFixed(2)} / month
           </span>
         )}
+        <button type="button" onClick={() => setPalette(true)} title="Command palette (Ctrl+K)">
+          ⌘ Commands
+        </button>
       </header>
       {error && (
         <p className="error" role="alert">
@@ -49,14 +96,39 @@ export function App() {
       <main className="panes">
         <CodebasesPane />
         <div className="centre">
-          <BranchPane />
-          <DoctorPane />
+          <div role="tablist" className="tabs main-tabs" aria-label="Work">
+            {TABS.map((t, i) => (
+              <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} className={`tab${tab === t.id ? ' selected' : ''}`} onClick={() => setTab(t.id)} title={`Alt+${i + 1}`} data-testid={`tab-${t.id}`}>
+                {t.label}
+              </button>
+            ))}
+          </div>
+          {/* Panes stay mounted when hidden: a terminal or a chat keeps its state across tabs. */}
+          <div hidden={tab !== 'chat'}>
+            <ChatPane />
+          </div>
+          <div hidden={tab !== 'branch'}>
+            <BranchPane />
+            <DoctorPane />
+          </div>
+          <div hidden={tab !== 'diff'}>
+            {tab === 'diff' && (
+              <Suspense fallback={<p className="hint pane">Loading the diff viewer…</p>}>
+                <DiffPane dark={dark} />
+              </Suspense>
+            )}
+          </div>
+          <div hidden={tab !== 'terminal'}>
+            <TerminalPane />
+          </div>
+          <div hidden={tab !== 'logs'}>{tab === 'logs' && <LogsPane />}</div>
         </div>
         <GatewaysPane />
       </main>
       <footer>
         <ActivityPane />
       </footer>
+      {paletteOpen && <CommandPalette />}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 // One codebase's branches as a tree: each branch under the branch it is based on.
 import type { KeyboardEvent } from 'react';
+import { BRANCH_DRAG_TYPE } from '../drag.ts';
 import { useBranches } from '../stores/branches-store.ts';
 
 type Branch = NonNullable<ReturnType<typeof useBranches.getState>['listings'][string]>['branches'][number];
@@ -41,6 +42,8 @@ export function BranchTree({ codebase }: { codebase: string }) {
               aria-current={isSelected ? 'true' : undefined}
               data-testid={`branch-${codebase}-${pad(b.number)}`}
               onClick={() => void select({ codebase, branch: b.number })}
+              draggable
+              onDragStart={(e) => e.dataTransfer.setData(BRANCH_DRAG_TYPE, `${codebase}:${b.number}`)}
               title={b.message}
             >
               {pad(b.number)} <span className="muted">{b.message}</span>

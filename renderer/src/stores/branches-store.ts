@@ -23,6 +23,8 @@ interface BranchesState {
   select(selection: Selection): Promise<void>;
   /** Called when the engine says a branch appeared: refresh what is on screen. */
   branchCreated(codebase: string): Promise<void>;
+  /** Reads again what is on screen (a branch started, a check finished, a promotion). */
+  refresh(): Promise<void>;
 }
 
 export const useBranches = create<BranchesState>((set, get) => ({
@@ -56,5 +58,10 @@ export const useBranches = create<BranchesState>((set, get) => ({
   },
   async branchCreated(codebase) {
     if (get().expanded[codebase]) await get().load(codebase);
+  },
+  async refresh() {
+    await Promise.all(Object.keys(get().expanded).filter((c) => get().expanded[c]).map((c) => get().load(c)));
+    const selected = get().selected;
+    if (selected) await get().select(selected);
   },
 }));

@@ -1,0 +1,122 @@
+// The user's journey in a real browser against a real engine (serve, Docker, the scripted LLM
+// server as the one stand-in): a prompt in the chat streams the agent's turns and makes a
+// branch; the branch appears in the tree; its diff opens in Monaco; a terminal in its container
+// runs a command; it is promoted to staging, which then serves it over HTTPS; its logs show
+// token-sized files. A screenshot of each pane is saved under test-results/e2e/.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { ScriptedLlm } from '../core/agent/fixtures/scripted-llm.ts';
+import { scriptedLlm } from '../core/agent/fixtures/scripted-llm.ts';
+import { curl, useFreePorts } from '../core/gateway/fixtures/gateway-fixture.ts';
+import { workspacePaths } from '../core/workspace/index.ts';
+import { ARTIFACTS } from './support/browser.ts';
+import { runCli } from './support/engine.ts';
+import { useServedWorkspace } from './support/served-workspace.ts';
+
+const KEY = 'sk-e2e-journey-0123456789';
+const greeting = "export function getGreeting(): { greeting: string } {\n  return { greeting: 'hello from the journey' };\n}\n";
+const greetingTest = "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { getGreeting } from './greetings.ts';\n\ntest('greets', () => {\n  assert.deepEqual(getGreeting(), { greeting: 'hello from the journey' });\n});\n";
+const write = (file: string, content: string) => ({ name: 'write_file', arguments: { path: file, content } });
+
+let llm: ScriptedLlm | undefined;
+let ports: Awaited<ReturnType<typeof useFreePorts>>;
+
+const s = useServedWorkspace(
+  'journey',
+  async (workspace) => {
+    expect((await runCli(['--workspace', workspace, 'codebase', 'add', 'users'])).code).toBe(0);
+    ports = await useFreePorts(workspacePaths(workspace));
+    llm = await scriptedLlm([
+      { reply: { content: 'Looking at the code first.', toolCalls: [{ name: 'list_files', arguments: {} }] } },
+      { reply: { content: 'Adding the greeting and its test.', toolCalls: [write('src/features/greetings/controllers/greetings.ts', greeting), write('src/features/greetings/controllers/greetings.test.ts', greetingTest)] } },
+      { reply: { toolCalls: [{ name: 'run_checks', arguments: {} }] } },
+      { reply: { toolCalls: [{ name: 'finish', arguments: { summary: 'Added GET /greetings/get-greeting.' } }] } },
+    ]);
+    const file = path.join(workspace, 'ai', 'config.json');
+    const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    await writeFile(file, JSON.stringify({ ...config, provider: 'test', baseUrl: llm.baseUrl, model: 'scripted/model' }, null, 2));
+  },
+  { BRANCHYARD_RUNTIME: 'docker', BRANCHYARD_AI_KEY: KEY },
+);
+afterAll(async () => llm?.close());
+
+describe('the journey through the window', () => {
+  it('prompt → streamed turns → branch in the tree → diff → terminal → promotion to staging → logs', async () => {
+    const page = await s.browser.context.newPage();
+    // What the window showed when a step failed, to read beside the error.
+    onTestFailed(async () => void (await page.screenshot({ path: path.join(ARTIFACTS, 'journey-failure.png'), fullPage: true }).catch(() => undefined)));
+    const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `journey-${name}.png`), fullPage: true });
+    await page.goto(s.serve.loginUrl);
+    await expect.poll(() => page.locator('.connection').textContent()).toBe('live');
+
+    // Chat: Ctrl+Enter sends; the agent's text and tool calls stream in; the revision ends in a branch.
+    await expect.poll(() => page.getByRole('combobox', { name: 'Codebase' }).inputValue()).toBe('users');
+    await page.getByRole('textbox', { name: 'Prompt' }).fill('Add a route that greets');
+    await page.getByRole('textbox', { name: 'Prompt' }).press('Control+Enter');
+    const revision = page.getByTestId('revision-1');
+    await expect.poll(() => revision.getByTestId('revision-text').textContent(), { timeout: 60_000 }).toContain('Looking at the code first.');
+    await expect.poll(() => revision.getByTestId('revision-status').textContent(), { timeout: 180_000 }).toBe('done');
+    expect(await revision.getByTestId('revision-branch').textContent()).toBe('Branch 00002');
+    expect(await revision.getByTestId('revision-tools').textContent()).toContain('src/features/greetings/controllers/greetings.ts');
+    expect(await revision.getByTestId('revision-spend').textContent()).toMatch(/^\$0\.0\d{3} of \$\d+\.\d{4}$/);
+    await shot('chat');
+
+    // The branch in the tree, with the development gateway serving it.
+    await page.getByRole('button', { name: /users/ }).first().click();
+    const branch = page.getByTestId('branch-users-00002');
+    await expect.poll(() => branch.count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => branch.textContent(), { timeout: 30_000 }).toContain('development');
+    await branch.click();
+    await page.getByTestId('tab-branch').click();
+    await expect.poll(() => page.getByTestId('branch-checks').textContent()).toContain('tests passed');
+    await shot('branch');
+
+    // Its diff, file by file, in Monaco (bundled: no request leaves the machine).
+    await page.keyboard.press('Alt+3');
+    await expect.poll(() => page.getByTestId('diff-files').textContent(), { timeout: 30_000 }).toContain('src/features/greetings/controllers/greetings.ts');
+    await page.getByRole('button', { name: /A src\/features\/greetings\/controllers\/greetings\.ts$/ }).click();
+    const editor = page.getByTestId('diff-editor').locator('.monaco-diff-editor');
+    await expect.poll(() => editor.count(), { timeout: 30_000 }).toBe(1);
+    // Monaco lays text out with no-break spaces.
+    await expect.poll(async () => (await editor.locator('.view-lines').allTextContents()).join('\n').replaceAll('\u00a0', ' '), { timeout: 30_000 }).toContain('export function getGreeting()');
+    await shot('diff');
+
+    // A terminal in the branch's container: a command and its output.
+    await page.keyboard.press('Alt+4');
+    await page.getByRole('button', { name: /Shell in the container of users 00002/ }).click();
+    const terminal = page.locator('.xterm-host:not([hidden])');
+    await expect.poll(() => terminal.count(), { timeout: 30_000 }).toBe(1);
+    await terminal.click();
+    await page.keyboard.type('echo "journey-$BRANCHYARD_BRANCH"\n');
+    await expect.poll(() => terminal.locator('.xterm-rows').textContent(), { timeout: 30_000 }).toContain('journey-2');
+    await shot('terminal');
+
+    // Promotion to staging with a click; staging then serves the branch over HTTPS.
+    await page.getByTestId('promote-staging').click();
+    await expect.poll(() => page.getByTestId('promotion-staging').textContent(), { timeout: 120_000 }).toContain('staging serves users 00002');
+    await expect.poll(() => page.getByTestId('route-staging-users').textContent()).toContain('00002');
+    const host = 'users.staging.journey.localhost';
+    const ca = (await runCli(['--workspace', s.workspace, 'ca'])).stdout.trim();
+    const served = await curl({ url: `https://${host}:${ports.staging!.port}/greetings/get-greeting`, host, port: ports.staging!.port, ca });
+    expect(served.status, served.stderr).toBe(200);
+    expect(JSON.parse(served.body)).toEqual({ greeting: 'hello from the journey' });
+    await shot('gateways');
+
+    // Its logs: token-sized files with their counts; one opened.
+    await page.keyboard.press('Alt+5');
+    const files = page.getByTestId('log-files');
+    await expect.poll(async () => ((await files.count()) ? files.textContent() : ''), { timeout: 60_000 }).toMatch(/api-gateway\/open-\d{8}-\d{6}\.log \d[\d,]* tokens/);
+    await files.getByRole('button', { name: /^api-gateway\// }).first().click();
+    await expect.poll(() => page.getByTestId('log-text').textContent(), { timeout: 30_000 }).toContain('/greetings/get-greeting');
+    await shot('logs');
+
+    // The command palette switches the theme.
+    await page.keyboard.press('Control+k');
+    await page.getByRole('textbox', { name: 'Command' }).fill('theme: dark');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await shot('dark');
+    expect(llm!.failures).toEqual([]);
+  }, 600_000);
+});

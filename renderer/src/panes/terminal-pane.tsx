@@ -1,0 +1,97 @@
+// Terminals into the selected branch: xterm tabs, each a shell in the branch's container or on
+// the host in a copy of its files. Keys go to the engine as typed; the view follows the pane's
+// size; a tab closes when its shell exits.
+import { FitAddon } from '@xterm/addon-fit';
+import { Terminal } from '@xterm/xterm';
+import '@xterm/xterm/css/xterm.css';
+import { useEffect, useRef } from 'react';
+import { api } from '../api.ts';
+import { useBranches } from '../stores/branches-store.ts';
+import type { TerminalTab } from '../stores/terminal-store.ts';
+import { useTerminals } from '../stores/terminal-store.ts';
+
+export function TerminalPane() {
+  const selected = useBranches((s) => s.selected);
+  const { tabs, active, error, open, show, close } = useTerminals();
+  return (
+    <section className="pane terminals" aria-labelledby="terminal-title" data-testid="terminals">
+      <h2 id="terminal-title">Terminal</h2>
+      <div className="toolbar">
+        {selected ? (
+          <>
+            <button type="button" onClick={() => void open(selected.codebase, selected.branch, 'container')}>
+              Shell in the container of {selected.codebase} {String(selected.branch).padStart(5, '0')}
+            </button>
+            <button type="button" onClick={() => void open(selected.codebase, selected.branch, 'host')}>
+              Shell on this machine
+            </button>
+          </>
+        ) : (
+          <span className="hint">Select a branch to open a terminal into it.</span>
+        )}
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div role="tablist" className="tabs">
+        {tabs.map((t) => (
+          <span key={t.id} className={`tab${t.id === active ? ' selected' : ''}`}>
+            <button type="button" role="tab" aria-selected={t.id === active} onClick={() => show(t.id)}>
+              {t.where} · {t.codebase} {String(t.branch).padStart(5, '0')}
+            </button>
+            <button type="button" aria-label="Close terminal" onClick={() => void close(t.id)}>
+              ×
+            </button>
+          </span>
+        ))}
+      </div>
+      {tabs.map((t) => (
+        <TerminalView key={t.id} tab={t} visible={t.id === active} />
+      ))}
+    </section>
+  );
+}
+
+function TerminalView({ tab, visible }: { tab: TerminalTab; visible: boolean }) {
+  const host = useRef<HTMLDivElement>(null);
+  const fit = useRef<FitAddon | null>(null);
+  useEffect(() => {
+    const terminal = new Terminal({ convertEol: false, fontFamily: 'ui-monospace, monospace', fontSize: 13, cursorBlink: true });
+    const addon = new FitAddon();
+    fit.current = addon;
+    terminal.loadAddon(addon);
+    terminal.open(host.current!);
+    addon.fit();
+    void api.terminal.resize.mutate({ id: tab.id, cols: terminal.cols, rows: terminal.rows }).catch(() => undefined);
+    // Keys in order: each waits for the one before, so fast typing is never reordered.
+    let sending = Promise.resolve();
+    const typed = terminal.onData((data) => {
+      sending = sending.then(() => api.terminal.input.mutate({ id: tab.id, data }).then(() => undefined, () => undefined));
+    });
+    const resized = terminal.onResize(({ cols, rows }) => void api.terminal.resize.mutate({ id: tab.id, cols, rows }).catch(() => undefined));
+    const output = api.terminal.output.subscribe(
+      { id: tab.id },
+      {
+        onData: (item) => {
+          if ('data' in item) terminal.write(item.data);
+          else useTerminals.getState().exited(tab.id);
+        },
+      },
+    );
+    const observer = new ResizeObserver(() => addon.fit());
+    observer.observe(host.current!);
+    return () => {
+      observer.disconnect();
+      output.unsubscribe();
+      typed.dispose();
+      resized.dispose();
+      terminal.dispose();
+    };
+  }, [tab.id]);
+  useEffect(() => {
+    if (visible) fit.current?.fit();
+  }, [visible]);
+  return <div ref={host} className="xterm-host" data-testid={`terminal-${tab.id}`} hidden={!visible} />;
+}

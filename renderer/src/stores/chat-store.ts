@@ -1,0 +1,109 @@
+// The chat pane's state: one conversation per dev revision, as the engine streams it: the
+// agent's text as it is written, its tool calls, its spend against the budget, and how the
+// revision ended (a branch, a question, or a failure in the engine's words).
+import { create } from 'zustand';
+import { api, errorMessage } from '../api.ts';
+
+export interface ToolCall {
+  tool: string;
+  path?: string;
+  ok: boolean;
+  summary: string;
+}
+
+export interface Revision {
+  codebase: string;
+  revision: number;
+  prompts: string[];
+  text: string;
+  tools: ToolCall[];
+  status: string;
+  branch: number | null;
+  message: string;
+  turn: number;
+  maxTurns: number;
+  spentMicroUsd: number;
+  budgetMicroUsd: number;
+  /** The engine's last progress line for it. */
+  step: string;
+}
+
+interface ChatState {
+  codebase: string | null;
+  revisions: Revision[];
+  sending: boolean;
+  error: string | null;
+  setCodebase(codebase: string): void;
+  send(text: string): Promise<void>;
+  answer(revision: Revision, text: string): Promise<void>;
+}
+
+export const useChat = create<ChatState>((set, get) => {
+  const update = (codebase: string, revision: number, change: (r: Revision) => Partial<Revision>) =>
+    set((s) => ({ revisions: s.revisions.map((r) => (r.codebase === codebase && r.revision === revision ? { ...r, ...change(r) } : r)) }));
+
+  /** Follows a revision's events until it ends (or waits for an answer). */
+  const watch = (codebase: string, revision: number) => {
+    const subscription = api.agent.watch.subscribe(
+      { codebase, revision },
+      {
+        onData: (event) => {
+          switch (event.type) {
+            case 'agent.text':
+              return update(codebase, revision, (r) => ({ text: r.text + event.payload.delta }));
+            case 'agent.tool':
+              return update(codebase, revision, (r) => ({ tools: [...r.tools, { tool: event.payload.tool, path: event.payload.path, ok: event.payload.ok, summary: event.payload.summary }] }));
+            case 'agent.turn':
+              // Each turn's text starts on a line of its own.
+              return update(codebase, revision, (r) => ({ turn: event.payload.turn, maxTurns: event.payload.maxTurns, text: r.text && !r.text.endsWith('\n') ? `${r.text}\n` : r.text }));
+            case 'agent.checks':
+              return update(codebase, revision, (r) => ({ tools: [...r.tools, { tool: 'checks', ok: event.payload.passed, summary: `${event.payload.passed ? 'passed' : 'failed'} (${event.payload.by}${event.payload.isolation === 'none' ? ', no isolation' : ''}): ${event.payload.summary}` }] }));
+            case 'agent.spend':
+              return update(codebase, revision, () => ({ spentMicroUsd: event.payload.revisionMicroUsd, budgetMicroUsd: event.payload.budgetMicroUsd }));
+            case 'revision.updated':
+              return update(codebase, revision, () => ({ status: event.payload.status }));
+            case 'progress':
+              return update(codebase, revision, () => ({ step: event.payload.message }));
+            case 'revision.ended':
+              update(codebase, revision, () => ({ status: event.payload.status, branch: event.payload.branch, message: event.payload.message, spentMicroUsd: event.payload.costMicroUsd }));
+              return subscription.unsubscribe();
+            default:
+              return undefined;
+          }
+        },
+        onError: (error) => update(codebase, revision, () => ({ status: 'lost', message: `the connection to the engine was lost: ${errorMessage(error)}` })),
+      },
+    );
+  };
+
+  return {
+    codebase: null,
+    revisions: [],
+    sending: false,
+    error: null,
+    setCodebase: (codebase) => set({ codebase }),
+    async send(text) {
+      const codebase = get().codebase;
+      if (!codebase || !text.trim()) return;
+      set({ sending: true, error: null });
+      try {
+        const started = await api.agent.prompt.mutate({ codebase, text });
+        const fresh: Revision = { codebase, revision: started.revision, prompts: [text], text: '', tools: [], status: 'running', branch: null, message: '', turn: 0, maxTurns: 0, spentMicroUsd: 0, budgetMicroUsd: 0, step: `from branch ${String(started.parent).padStart(5, '0')}` };
+        set((s) => ({ revisions: [...s.revisions, fresh], sending: false }));
+        watch(codebase, started.revision);
+      } catch (error) {
+        set({ sending: false, error: errorMessage(error) });
+      }
+    },
+    async answer(revision, text) {
+      set({ error: null });
+      try {
+        await api.agent.answer.mutate({ codebase: revision.codebase, revision: revision.revision, text });
+        update(revision.codebase, revision.revision, (r) => ({ prompts: [...r.prompts, text], status: 'running', message: '' }));
+        watch(revision.codebase, revision.revision);
+      } catch (error) {
+        set({ error: errorMessage(error) });
+      }
+    },
+  };
+});
