@@ -82,8 +82,15 @@ describe('the journey through the window', () => {
     await expect.poll(async () => (await editor.locator('.view-lines').allTextContents()).join('\n').replaceAll('\u00a0', ' '), { timeout: 30_000 }).toContain('export function getGreeting()');
     await shot('diff');
 
-    // A terminal in the branch's container: a command and its output.
+    // Its files, and one of them read-only in Monaco.
     await page.keyboard.press('Alt+4');
+    await page.getByRole('textbox', { name: 'Filter files' }).fill('greetings.ts');
+    await page.getByTestId('file-list').getByRole('button', { name: 'src/features/greetings/controllers/greetings.ts' }).click();
+    await expect.poll(async () => (await page.getByTestId('file-view').locator('.view-lines').allTextContents()).join('\n').replaceAll('\u00a0', ' '), { timeout: 30_000 }).toContain("return { greeting: 'hello from the journey' };");
+    await shot('files');
+
+    // A terminal in the branch's container: a command and its output.
+    await page.keyboard.press('Alt+5');
     await page.getByRole('button', { name: /Shell in the container of users 00002/ }).click();
     const terminal = page.locator('.xterm-host:not([hidden])');
     await expect.poll(() => terminal.count(), { timeout: 30_000 }).toBe(1);
@@ -104,7 +111,7 @@ describe('the journey through the window', () => {
     await shot('gateways');
 
     // Its logs: token-sized files with their counts; one opened.
-    await page.keyboard.press('Alt+5');
+    await page.keyboard.press('Alt+6');
     const files = page.getByTestId('log-files');
     await expect.poll(async () => ((await files.count()) ? files.textContent() : ''), { timeout: 60_000 }).toMatch(/api-gateway\/open-\d{8}-\d{6}\.log \d[\d,]* tokens/);
     await files.getByRole('button', { name: /^api-gateway\// }).first().click();

@@ -1,6 +1,7 @@
 // The UI over `branchyard serve` in a real browser: the shell shows real engine data, events
 // arrive live, and nothing answers without the access token.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,9 +35,12 @@ describe('branchyard serve in a browser', () => {
       expect.stringMatching(/^production :7445protected$/),
       expect.stringMatching(/^staging :7444 → production$/),
     ]);
+    // The doctor's report is part of the settings.
+    await page.getByTestId('tab-settings').click();
     const docker = page.getByTestId('doctor').locator('li', { hasText: 'docker' });
     await expect.poll(() => docker.textContent(), { timeout: 15_000 }).toMatch(/✓ docker Docker engine/);
     await expect.poll(() => page.getByText('No codebases yet').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('key-status').textContent()).toMatch(/^No key: set BRANCHYARD_AI_KEY where the engine runs, or enter it here\.$/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'shell.png'), fullPage: true });
     await page.close();
   });
@@ -74,6 +78,33 @@ describe('branchyard serve in a browser', () => {
     const ok = await request(info, { authorization: `Bearer ${s.serve.token}` });
     expect(ok.status).toBe(200);
     expect(JSON.parse(ok.body).result.data.name).toBe('acme');
+  });
+
+  it('changes the AI settings, refuses a bad value naming the field, and keeps a browser key in memory only', async () => {
+    const page = await s.browser.context.newPage();
+    await page.goto(s.serve.loginUrl);
+    await page.getByTestId('tab-settings').click();
+    const settings = page.getByTestId('settings');
+    await expect.poll(() => settings.locator('input[name="model"]').inputValue()).not.toBe('');
+    await settings.locator('input[name="model"]').fill('acme/model-2');
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByTestId('settings-message').textContent()).toBe('Saved to ai/config.json.');
+    await expect.poll(() => page.locator('.budget').textContent()).toContain('acme/model-2');
+    const file = path.join(s.workspace, 'ai', 'config.json');
+    const saved = await readFile(file, 'utf8');
+    expect(JSON.parse(saved).model).toBe('acme/model-2');
+
+    await settings.locator('input[name="baseUrl"]').fill('not a url');
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByTestId('settings-message').textContent()).toContain('ai/config.json: baseUrl: expected an http(s) URL of an OpenAI-compatible endpoint');
+    expect(await readFile(file, 'utf8')).toBe(saved);
+
+    await settings.getByRole('textbox', { name: 'API key' }).fill('sk-typed-in-the-browser');
+    await settings.getByRole('button', { name: 'Use for this tab' }).click();
+    await expect.poll(() => page.getByTestId('key-status').textContent()).toBe('A key is kept in this tab’s memory.');
+    expect(await readFile(file, 'utf8')).not.toContain('sk-typed-in-the-browser');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'settings.png'), fullPage: true });
+    await page.close();
   });
 
   it('keeps its address file private while running, and removes it when stopped', async () => {

@@ -2,7 +2,9 @@
 import { z } from 'zod';
 import { describeError } from '../errors/index.ts';
 import { iterateEvents } from '../events/index.ts';
-import { initWorkspace, loadWorkspace } from '../workspace/index.ts';
+import { AI_CONFIG_FILE, initWorkspace, loadWorkspace, updateAiSettings } from '../workspace/index.ts';
+import { commitToWorkspace } from '../git/index.ts';
+import path from 'node:path';
 import { runDoctor } from '../doctor/index.ts';
 import { procedure, router } from './trpc.ts';
 import { requireWorkspace } from './context.ts';
@@ -29,9 +31,25 @@ const workspaceRouter = router({
       createdAt: ws.manifest.createdAt,
       gateways: ws.gateways.map((g) => ({ name: g.name, port: g.config.port, httpPort: g.config.httpPort, protected: g.config.protected, promotesTo: g.config.promotesTo })),
       databases: ws.databases.map((d) => ({ name: d.name, engine: d.config.engine })),
-      ai: { provider: ws.ai.provider, baseUrl: ws.ai.baseUrl, model: ws.ai.model, budget: ws.ai.budget },
+      ai: { provider: ws.ai.provider, baseUrl: ws.ai.baseUrl, model: ws.ai.model, budget: ws.ai.budget, keyEnv: ws.ai.keyEnv, hasKey: Boolean(ctx.env[ws.ai.keyEnv]) },
     };
   }),
+  /** The settings pane's AI settings: validated whole, then written and committed. */
+  setAi: procedure
+    .input(
+      z.object({
+        provider: z.string().optional(),
+        baseUrl: z.string().optional(),
+        model: z.string().optional(),
+        budget: z.object({ perRevisionUsd: z.number().optional(), perMonthUsd: z.number().optional(), maxTurns: z.number().optional(), maxMinutes: z.number().optional() }).optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const ws = await requireWorkspace(ctx);
+      const saved = await updateAiSettings(ws.paths, input);
+      await commitToWorkspace(ws.paths, [path.join(ws.paths.root, AI_CONFIG_FILE)], 'ai: settings changed');
+      return { provider: saved.provider, baseUrl: saved.baseUrl, model: saved.model, budget: saved.budget };
+    }),
 });
 
 const doctorRouter = router({

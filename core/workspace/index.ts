@@ -15,3 +15,5 @@ export type { InitOptions, InitResult } from './init.ts';
 export { ENGINE_AUTHOR, initWorkspace } from './init.ts';
 export type { CodebaseSummary } from './codebases.ts';
 export { CODEBASE_SETTINGS_FILE, codebaseNames, listCodebaseFolders, readActiveBranch, readCodebaseSettings } from './codebases.ts';
+export type { AiSettingsPatch } from './ai-settings.ts';
+export { AI_CONFIG_FILE, updateAiSettings } from './ai-settings.ts';

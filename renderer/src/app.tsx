@@ -1,13 +1,13 @@
 // The window's shell (DESIGN.md §7): workspace bar on top, branches left, gateways right, the
-// work in the middle as tabs (chat, branch, diff, terminal, logs), activity below. Alt+1…5
+// work in the middle as tabs (chat, branch, diff, files, terminal, logs, settings), activity below. Alt+1…7
 // switches tabs, Ctrl+K opens the command palette, and the theme follows the system or a choice.
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { ActivityPane } from './panes/activity-pane.tsx';
 import { BranchPane } from './panes/branch-pane.tsx';
 import { ChatPane } from './panes/chat-pane.tsx';
+import { SettingsPane } from './panes/settings-pane.tsx';
 import { CodebasesPane } from './panes/codebases-pane.tsx';
 import { CommandPalette } from './panes/command-palette.tsx';
-import { DoctorPane } from './panes/doctor-pane.tsx';
 import { GatewaysPane } from './panes/gateways-pane.tsx';
 import { LogsPane } from './panes/logs-pane.tsx';
 import { TerminalPane } from './panes/terminal-pane.tsx';
@@ -20,6 +20,7 @@ import { useWorkspace } from './stores/workspace-store.ts';
 
 // Monaco is most of the renderer's weight: loaded the first time a diff is shown.
 const DiffPane = lazy(() => import('./panes/diff-pane.tsx').then((m) => ({ default: m.DiffPane })));
+const FilesPane = lazy(() => import('./panes/files-pane.tsx').then((m) => ({ default: m.FilesPane })));
 
 export function App() {
   const { info, error, load } = useWorkspace();
@@ -52,6 +53,17 @@ export function App() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [setTab, setPalette]);
+  // After a lost connection, what changed meanwhile was never heard of: read it all again.
+  useEffect(
+    () =>
+      useActivity.subscribe((state, previous) => {
+        if (state.reconnections === previous.reconnections) return;
+        void useWorkspace.getState().load();
+        void useBranches.getState().refresh();
+        void useGateways.getState().load();
+      }),
+    [],
+  );
   // What is on screen follows the engine: its events say when something changed.
   useEffect(
     () =>
@@ -109,7 +121,6 @@ export function App() {
           </div>
           <div hidden={tab !== 'branch'}>
             <BranchPane />
-            <DoctorPane />
           </div>
           <div hidden={tab !== 'diff'}>
             {tab === 'diff' && (
@@ -118,10 +129,18 @@ export function App() {
               </Suspense>
             )}
           </div>
+          <div hidden={tab !== 'files'}>
+            {tab === 'files' && (
+              <Suspense fallback={<p className="hint pane">Loading the file viewer…</p>}>
+                <FilesPane dark={dark} />
+              </Suspense>
+            )}
+          </div>
           <div hidden={tab !== 'terminal'}>
             <TerminalPane />
           </div>
           <div hidden={tab !== 'logs'}>{tab === 'logs' && <LogsPane />}</div>
+          <div hidden={tab !== 'settings'}>{tab === 'settings' && <SettingsPane />}</div>
         </div>
         <GatewaysPane />
       </main>

@@ -33,6 +33,9 @@ interface ChatState {
   revisions: Revision[];
   sending: boolean;
   error: string | null;
+  /** A key typed into the settings in a browser: sent with each prompt, kept in this tab's memory only. */
+  apiKey: string | null;
+  setApiKey(key: string | null): void;
   setCodebase(codebase: string): void;
   send(text: string): Promise<void>;
   answer(revision: Revision, text: string): Promise<void>;
@@ -81,13 +84,15 @@ export const useChat = create<ChatState>((set, get) => {
     revisions: [],
     sending: false,
     error: null,
+    apiKey: null,
+    setApiKey: (apiKey) => set({ apiKey }),
     setCodebase: (codebase) => set({ codebase }),
     async send(text) {
       const codebase = get().codebase;
       if (!codebase || !text.trim()) return;
       set({ sending: true, error: null });
       try {
-        const started = await api.agent.prompt.mutate({ codebase, text });
+        const started = await api.agent.prompt.mutate({ codebase, text, apiKey: get().apiKey ?? undefined });
         const fresh: Revision = { codebase, revision: started.revision, prompts: [text], text: '', tools: [], status: 'running', branch: null, message: '', turn: 0, maxTurns: 0, spentMicroUsd: 0, budgetMicroUsd: 0, step: `from branch ${String(started.parent).padStart(5, '0')}` };
         set((s) => ({ revisions: [...s.revisions, fresh], sending: false }));
         watch(codebase, started.revision);
@@ -98,7 +103,7 @@ export const useChat = create<ChatState>((set, get) => {
     async answer(revision, text) {
       set({ error: null });
       try {
-        await api.agent.answer.mutate({ codebase: revision.codebase, revision: revision.revision, text });
+        await api.agent.answer.mutate({ codebase: revision.codebase, revision: revision.revision, text, apiKey: get().apiKey ?? undefined });
         update(revision.codebase, revision.revision, (r) => ({ prompts: [...r.prompts, text], status: 'running', message: '' }));
         watch(revision.codebase, revision.revision);
       } catch (error) {

@@ -6,8 +6,10 @@ export const TABS = [
   { id: 'chat', label: 'Chat' },
   { id: 'branch', label: 'Branch' },
   { id: 'diff', label: 'Diff' },
+  { id: 'files', label: 'Files' },
   { id: 'terminal', label: 'Terminal' },
   { id: 'logs', label: 'Logs' },
+  { id: 'settings', label: 'Settings' },
 ] as const;
 export type TabId = (typeof TABS)[number]['id'];
 export type Theme = 'system' | 'light' | 'dark';

@@ -1,0 +1,96 @@
+// Settings: the AI provider, endpoint, model and budgets (ai/config.json, checked by the engine
+// before it is written), the key (kept by the desktop app in the system's encrypted storage, or
+// in this tab's memory in a browser; never in the workspace), and what the engine finds on this
+// machine (Docker, PostgreSQL, Electron).
+import { useEffect, useState } from 'react';
+import type { FormEvent } from 'react';
+import { api, errorMessage, inDesktopWindow } from '../api.ts';
+import { useChat } from '../stores/chat-store.ts';
+import { useWorkspace } from '../stores/workspace-store.ts';
+import { DoctorPane } from './doctor-pane.tsx';
+
+const desktop = (globalThis as { branchyard?: { setKey(key: string): Promise<{ stored: boolean }> } }).branchyard;
+
+export function SettingsPane() {
+  const info = useWorkspace((s) => s.info);
+  const load = useWorkspace((s) => s.load);
+  const setApiKey = useChat((s) => s.setApiKey);
+  const keyInMemory = useChat((s) => s.apiKey !== null);
+  const [form, setForm] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState<{ text: string; failed: boolean } | null>(null);
+  const [key, setKey] = useState('');
+  useEffect(() => {
+    if (!info) return;
+    const { ai } = info;
+    setForm({ provider: ai.provider, baseUrl: ai.baseUrl, model: ai.model, perRevisionUsd: String(ai.budget.perRevisionUsd), perMonthUsd: String(ai.budget.perMonthUsd), maxTurns: String(ai.budget.maxTurns), maxMinutes: String(ai.budget.maxMinutes) });
+  }, [info]);
+  if (!info) return null;
+  const field = (name: string, label: string, type = 'text') => (
+    <label className="field">
+      <span>{label}</span>
+      <input name={name} type={type} step="any" value={form[name] ?? ''} onChange={(e) => setForm({ ...form, [name]: e.target.value })} />
+    </label>
+  );
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    const number = (name: string) => (form[name] === '' ? undefined : Number(form[name]));
+    try {
+      await api.workspace.setAi.mutate({
+        provider: form.provider,
+        baseUrl: form.baseUrl,
+        model: form.model,
+        budget: { perRevisionUsd: number('perRevisionUsd'), perMonthUsd: number('perMonthUsd'), maxTurns: number('maxTurns'), maxMinutes: number('maxMinutes') },
+      });
+      setMessage({ text: 'Saved to ai/config.json.', failed: false });
+      await load();
+    } catch (error) {
+      setMessage({ text: errorMessage(error), failed: true });
+    }
+  };
+  const storeKey = async () => {
+    if (!key) return;
+    try {
+      if (inDesktopWindow && desktop) {
+        await desktop.setKey(key);
+        setMessage({ text: 'Key stored in the system’s encrypted storage.', failed: false });
+      } else {
+        setApiKey(key);
+        setMessage({ text: 'Key kept in this tab’s memory and sent with your prompts; it is gone when the tab closes.', failed: false });
+      }
+      setKey('');
+    } catch (error) {
+      setMessage({ text: errorMessage(error), failed: true });
+    }
+  };
+  return (
+    <section className="pane settings" aria-labelledby="settings-title" data-testid="settings">
+      <h2 id="settings-title">Settings</h2>
+      <form onSubmit={(e) => void save(e)} className="settings-form">
+        {field('provider', 'Provider')}
+        {field('baseUrl', 'Base URL (OpenAI-compatible)')}
+        {field('model', 'Model')}
+        {field('perRevisionUsd', 'Budget per revision (USD)', 'number')}
+        {field('perMonthUsd', 'Budget per month (USD)', 'number')}
+        {field('maxTurns', 'Turns per revision', 'number')}
+        {field('maxMinutes', 'Minutes per revision', 'number')}
+        <button type="submit">Save</button>
+      </form>
+      <h2>Key</h2>
+      <p className="muted" data-testid="key-status">
+        {info.ai.hasKey ? `The engine has a key in ${info.ai.keyEnv}.` : keyInMemory ? 'A key is kept in this tab’s memory.' : `No key: set ${info.ai.keyEnv} where the engine runs, or enter it here.`}
+      </p>
+      <div className="toolbar">
+        <input aria-label="API key" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} placeholder="sk-…" />
+        <button type="button" onClick={() => void storeKey()} disabled={!key}>
+          {inDesktopWindow ? 'Store the key' : 'Use for this tab'}
+        </button>
+      </div>
+      {message && (
+        <p className={message.failed ? 'error' : 'muted'} role={message.failed ? 'alert' : 'status'} data-testid="settings-message">
+          {message.text}
+        </p>
+      )}
+      <DoctorPane />
+    </section>
+  );
+}
