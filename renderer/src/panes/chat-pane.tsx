@@ -1,18 +1,22 @@
 // Chat: prompts to the agent for the chosen codebase, each a dev revision streamed as it goes
 // (text, tool calls, turns, money spent against the budget), ending in a branch, a question
 // answered in place, or the engine's reason. Ctrl+Enter sends.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import type { Revision } from '../stores/chat-store.ts';
-import { useChat } from '../stores/chat-store.ts';
+import { RUNNING, useChat } from '../stores/chat-store.ts';
 import { useWorkspace } from '../stores/workspace-store.ts';
 
 const usd = (micro: number) => `$${(micro / 1_000_000).toFixed(4)}`;
 
 export function ChatPane() {
   const codebases = useWorkspace((s) => s.codebases);
-  const { codebase, revisions, sending, error, setCodebase, send } = useChat();
+  const { codebase, revisions, sending, error, setCodebase, send, restore } = useChat();
   const [draft, setDraft] = useState('');
+  const names = codebases.map((c) => c.name).join('\n');
+  useEffect(() => {
+    if (names) void restore(names.split('\n'));
+  }, [names, restore]);
   const chosen = codebase ?? codebases[0]?.name ?? null;
   const submit = async () => {
     if (!chosen || !draft.trim()) return;
@@ -58,7 +62,7 @@ export function ChatPane() {
 function RevisionView({ revision: r }: { revision: Revision }) {
   const answer = useChat((s) => s.answer);
   const [reply, setReply] = useState('');
-  const done = r.status !== 'running';
+  const done = !RUNNING.has(r.status);
   return (
     <li className={`revision status-${r.status}`} data-testid={`revision-${r.revision}`}>
       <header>

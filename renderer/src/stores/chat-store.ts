@@ -28,6 +28,11 @@ export interface Revision {
   step: string;
 }
 
+/** How many recent revisions of each codebase a window shows when it opens. */
+const RESTORED = 10;
+/** Statuses of a revision still under way (`open` as the engine records it). */
+export const RUNNING = new Set(['running', 'open']);
+
 interface ChatState {
   codebase: string | null;
   revisions: Revision[];
@@ -37,6 +42,11 @@ interface ChatState {
   apiKey: string | null;
   setApiKey(key: string | null): void;
   setCodebase(codebase: string): void;
+  /**
+   * The codebases' recent revisions, as the engine has them: a window opened (or reopened) while
+   * a revision runs shows it, and follows it from its start.
+   */
+  restore(codebases: string[]): Promise<void>;
   send(text: string): Promise<void>;
   answer(revision: Revision, text: string): Promise<void>;
 }
@@ -65,6 +75,8 @@ export const useChat = create<ChatState>((set, get) => {
               return update(codebase, revision, () => ({ spentMicroUsd: event.payload.revisionMicroUsd, budgetMicroUsd: event.payload.budgetMicroUsd }));
             case 'revision.updated':
               return update(codebase, revision, () => ({ status: event.payload.status }));
+            case 'agent.retry':
+              return update(codebase, revision, () => ({ step: `the provider ${event.payload.reason}; trying again in ${Math.round(event.payload.waitMs / 1000)} s (attempt ${event.payload.attempt + 1})` }));
             case 'progress':
               return update(codebase, revision, () => ({ step: event.payload.message }));
             case 'revision.ended':
@@ -87,6 +99,18 @@ export const useChat = create<ChatState>((set, get) => {
     apiKey: null,
     setApiKey: (apiKey) => set({ apiKey }),
     setCodebase: (codebase) => set({ codebase }),
+    async restore(codebases) {
+      const key = (r: { codebase: string; revision: number }) => `${r.codebase}:${r.revision}`;
+      for (const codebase of codebases) {
+        const rows = await api.revision.list.query({ codebase }).catch(() => []);
+        const recent: Revision[] = rows.slice(-RESTORED).map((row) => ({ codebase, revision: row.number, prompts: [row.prompt], text: '', tools: [], status: row.status, branch: row.branchNumber, message: '', turn: 0, maxTurns: 0, spentMicroUsd: row.costMicroUsd, budgetMicroUsd: 0, step: '' }));
+        // Ones this window already shows (sent from here meanwhile) stay as they are.
+        const have = new Set(get().revisions.map(key));
+        const added = recent.filter((r) => !have.has(key(r)));
+        set((s) => ({ revisions: [...added, ...s.revisions] }));
+        for (const r of added) if (RUNNING.has(r.status)) watch(codebase, r.revision);
+      }
+    },
     async send(text) {
       const codebase = get().codebase;
       if (!codebase || !text.trim()) return;
