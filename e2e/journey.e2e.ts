@@ -56,6 +56,8 @@ describe('the journey through the window', () => {
     await page.getByRole('textbox', { name: 'Prompt' }).press('Control+Enter');
     const revision = page.getByTestId('revision-1');
     await expect.poll(() => revision.getByTestId('revision-text').textContent(), { timeout: 60_000 }).toContain('Looking at the code first.');
+    // The long steps behind it (checks, build, start) show while they run.
+    await expect.poll(() => page.getByTestId('work-bar').textContent().catch(() => ''), { timeout: 120_000 }).toMatch(/branch 00002 of users/);
     await expect.poll(() => revision.getByTestId('revision-status').textContent(), { timeout: 180_000 }).toBe('done');
     expect(await revision.getByTestId('revision-branch').textContent()).toBe('Branch 00002');
     expect(await revision.getByTestId('revision-tools').textContent()).toContain('src/features/greetings/controllers/greetings.ts');

@@ -95,6 +95,7 @@ export async function buildBranch(codebase: CodebaseHandle, branch: number, even
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
+  events?.emit('progress', { task: `build:${codebase.paths.name}:${branch}`, step: 'done', message: `branch ${formatBranch(branch)} built: ${routes.length} routes`, done: 4, total: 4 });
   return { ...base, ok: true, cached: false, server, openapi };
 }
 

@@ -72,7 +72,8 @@ export async function createFirstBranch(options: Omit<CreateBranchOptions, 'pare
 async function writeBranch(options: CreateBranchOptions, parent: BranchInfo | null, parentTree: string | null, role?: string): Promise<CreatedBranch> {
   const { codebase, events } = options;
   const task = `branch:${codebase.paths.name}:${randomBytes(3).toString('hex')}`;
-  const step = (name: BranchStep, message: string) => events?.emit('progress', { task, step: name, message, done: BRANCH_STEPS.indexOf(name), total: BRANCH_STEPS.length });
+  // `done` counts the steps finished with this one, so the last step reads as complete.
+  const step = (name: BranchStep, message: string) => events?.emit('progress', { task, step: name, message, done: BRANCH_STEPS.indexOf(name) + 1, total: BRANCH_STEPS.length });
   const message = options.message.trim().split('\n')[0] || 'Change';
   const changes = checkChangeSet(options.changes, `branch of ${codebase.paths.name}`);
 

@@ -95,6 +95,7 @@ export class DockerBackend implements Pm2Backend {
     });
     await created.start();
     await this.daemonReady(created, codebase);
+    this.options.events?.emit('progress', { task: `runtime:${codebase}`, step: 'container', message: `the container of ${codebase} is running`, done: 1, total: 1 });
   }
 
   async shell(codebase: string, options: ShellOptions): Promise<TtyStream> {

@@ -22,6 +22,22 @@ import { useWorkspace } from './stores/workspace-store.ts';
 const DiffPane = lazy(() => import('./panes/diff-pane.tsx').then((m) => ({ default: m.DiffPane })));
 const FilesPane = lazy(() => import('./panes/files-pane.tsx').then((m) => ({ default: m.FilesPane })));
 
+/** Long work under way, one line per task with its step and how far it got. */
+function WorkBar() {
+  const work = useActivity((s) => s.work);
+  const tasks = Object.values(work);
+  if (tasks.length === 0) return null;
+  return (
+    <ul className="work-bar" aria-label="Work under way" data-testid="work-bar">
+      {tasks.map((w) => (
+        <li key={w.task} className={w.finished ? 'finished' : undefined}>
+          {w.total ? <progress max={w.total} value={w.done ?? 0} /> : <span className="spinner" aria-hidden="true" />} {w.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function App() {
   const { info, error, load } = useWorkspace();
   const { tab, setTab, theme, paletteOpen, setPalette } = useLayout();
@@ -144,6 +160,7 @@ export function App() {
         </div>
         <GatewaysPane />
       </main>
+      <WorkBar />
       <footer>
         <ActivityPane />
       </footer>
