@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ARTIFACTS } from './support/browser.ts';
+import { cuttableProxy } from './support/cuttable-proxy.ts';
 import { runCli } from './support/engine.ts';
 import { useServedWorkspace } from './support/served-workspace.ts';
 
@@ -63,5 +64,37 @@ describe('branches in the browser', () => {
     await expect.poll(() => first.getByTestId('process').textContent(), { timeout: 15_000 }).toBe('● online · no isolation');
     await page.screenshot({ path: path.join(ARTIFACTS, 'branches.png'), fullPage: true });
     await page.close();
+  });
+
+  it('reads everything again when its connection to serve comes back after a loss', async () => {
+    const proxy = await cuttableProxy(s.serve.url);
+    const page = await s.browser.context.newPage();
+    try {
+      await page.goto(`${proxy.url}?token=${s.serve.token}`);
+      await page.getByRole('button', { name: /orders/ }).click();
+      await expect.poll(() => page.getByTestId('branch-orders-00001').count()).toBe(1);
+      await expect.poll(() => page.locator('.connection').textContent()).toBe('live');
+      const before = await page.locator('[data-testid^="branch-orders-"]').count();
+
+      // The line is cut: a branch made meanwhile sends its event to no one.
+      proxy.cut();
+      await expect.poll(() => page.locator('.connection').textContent(), { timeout: 30_000 }).not.toBe('live');
+      const change = path.join(s.tmp, 'while-cut');
+      await mkdir(path.join(change, 'src'), { recursive: true });
+      await writeFile(path.join(change, 'src', 'while-cut.ts'), 'export const madeWhileCut = true;\n');
+      const made = await runCli(['--workspace', s.workspace, 'branch', 'new', 'orders', '--dir', change, '--message', 'Made while the page was cut off']);
+      expect(made.code, made.stderr).toBe(0);
+      const number = /Created branch (\d{5})/.exec(made.stdout)?.[1];
+      expect(number).toMatch(/^\d{5}$/);
+
+      // Back: the stream reconnects by itself, and the tree is read again.
+      proxy.restore();
+      await expect.poll(() => page.locator('.connection').textContent(), { timeout: 60_000 }).toBe('live');
+      await expect.poll(() => page.getByTestId(`branch-orders-${number}`).count(), { timeout: 30_000 }).toBe(1);
+      expect(await page.locator('[data-testid^="branch-orders-"]').count()).toBe(before + 1);
+    } finally {
+      await page.close();
+      await proxy.close();
+    }
   });
 });
