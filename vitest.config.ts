@@ -1,13 +1,18 @@
 // Three projects, one runner: unit tests sit beside the code (`*.test.ts`), integration tests
 // that need real services too (`*.int.test.ts`), and end-to-end tests in e2e/ (`*.e2e.ts`).
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// The engine remembers opened workspaces in the user's config folder: tests keep theirs apart.
+const env = { XDG_CONFIG_HOME: path.join(os.tmpdir(), 'branchyard-test-config') };
 
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['core/**/*.test.ts', 'scripts/**/*.test.ts'], exclude: ['**/*.int.test.ts', 'node_modules/**'], testTimeout: 20_000 } },
-      { test: { name: 'integration', include: ['core/**/*.int.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
-      { test: { name: 'e2e', include: ['e2e/**/*.e2e.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
+      { test: { env, name: 'unit', include: ['core/**/*.test.ts', 'scripts/**/*.test.ts'], exclude: ['**/*.int.test.ts', 'node_modules/**'], testTimeout: 20_000 } },
+      { test: { env, name: 'integration', include: ['core/**/*.int.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
+      { test: { env, name: 'e2e', include: ['e2e/**/*.e2e.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
     ],
   },
 });

@@ -13,8 +13,7 @@ import type { MenuItemConstructorOptions } from 'electron';
 import { createIPCHandler } from 'trpc-electron/main';
 import { appRouter } from '../core/api/index.ts';
 import { createEventBus } from '../core/events/index.ts';
-import type { EngineHandle } from '../core/serve/index.ts';
-import { startEngine } from '../core/serve/index.ts';
+import { EngineHost } from '../core/serve/index.ts';
 import { initWorkspace, loadWorkspace } from '../core/workspace/index.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,9 +44,9 @@ async function main(): Promise<void> {
   const key = await storedKey();
   if (key && !env[workspace.ai.keyEnv]) env[workspace.ai.keyEnv] = key;
   const events = createEventBus();
-  let engine: EngineHandle;
+  let engine: EngineHost;
   try {
-    engine = await startEngine({ workspaceRoot: root, events, env });
+    engine = await EngineHost.start({ workspaceRoot: root, events, env });
   } catch (error) {
     const { dialog } = await import('electron');
     dialog.showErrorBox('Branchyard could not start its engine', error instanceof Error ? error.message : String(error));

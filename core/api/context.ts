@@ -27,6 +27,8 @@ export interface EngineContext {
   databases?: () => DatabaseHost;
   /** Terminals into branches; only the live engine has them. */
   terminals?: () => TerminalService;
+  /** Opens another workspace in this engine's place (the window's workspace picker). */
+  switchWorkspace?: (dir: string) => Promise<{ root: string; name: string }>;
 }
 
 export function requireRuntime(ctx: EngineContext): Promise<Pm2Runtime> {

@@ -1,8 +1,8 @@
 // The app router: everything the UI, the CLI and `serve` can do, in one typed contract.
 import { z } from 'zod';
-import { describeError } from '../errors/index.ts';
+import { BranchyardError, describeError } from '../errors/index.ts';
 import { iterateEvents } from '../events/index.ts';
-import { AI_CONFIG_FILE, initWorkspace, loadWorkspace, updateAiSettings } from '../workspace/index.ts';
+import { AI_CONFIG_FILE, initWorkspace, loadWorkspace, recentWorkspaces, rememberWorkspace, updateAiSettings } from '../workspace/index.ts';
 import { commitToWorkspace } from '../git/index.ts';
 import path from 'node:path';
 import { runDoctor } from '../doctor/index.ts';
@@ -22,7 +22,21 @@ import { terminalRouter } from './terminal-router.ts';
 const workspaceRouter = router({
   init: procedure
     .input(z.object({ dir: z.string().min(1), name: z.string().optional() }))
-    .mutation(({ ctx, input }) => initWorkspace({ dir: input.dir, name: input.name, events: ctx.events })),
+    .mutation(async ({ ctx, input }) => {
+      const made = await initWorkspace({ dir: input.dir, name: input.name, events: ctx.events });
+      await rememberWorkspace(ctx.env, made.root).catch(() => undefined);
+      return made;
+    }),
+  /** The workspaces opened lately, newest first, with their names. */
+  recent: procedure.query(async ({ ctx }) => {
+    const dirs = await recentWorkspaces(ctx.env);
+    return Promise.all(dirs.map(async (dir) => ({ dir, name: await loadWorkspace(dir).then((w) => w.manifest.name, () => null), current: dir === ctx.workspaceRoot })));
+  }),
+  /** Opens another workspace in the live engine's place. */
+  open: procedure.input(z.object({ dir: z.string().min(1) })).mutation(async ({ ctx, input }) => {
+    if (!ctx.switchWorkspace) throw new BranchyardError('EngineNotRunningError', 'opening another workspace needs the live engine (`branchyard serve` or the desktop app); from the command line, pass --workspace <dir>');
+    return ctx.switchWorkspace(path.resolve(input.dir));
+  }),
   info: procedure.query(async ({ ctx }) => {
     const ws = await requireWorkspace(ctx);
     return {

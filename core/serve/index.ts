@@ -14,13 +14,14 @@ import { BranchyardError } from '../errors/index.ts';
 import { DisposableStore, toDisposable } from '../lifecycle/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import type { Store } from '../store/index.ts';
-import type { EngineOptions } from './engine.ts';
-import { startEngine } from './engine.ts';
+import type { EngineHandle, EngineOptions } from './engine.ts';
+import { EngineHost } from './engine-host.ts';
 import { cookieName, hostAllowed, presentedToken, tokensMatch } from './auth.ts';
 import { serveStatic } from './static-files.ts';
 
 export type { EngineHandle, EngineOptions } from './engine.ts';
 export { startEngine } from './engine.ts';
+export { EngineHost } from './engine-host.ts';
 
 export const RENDERER_DIST = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 
@@ -45,9 +46,17 @@ export interface ServeHandle extends Disposable {
 export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const disposables = new DisposableStore();
   try {
-    const engine = disposables.add(await startEngine(options));
-    const { workspace, store, gateways, logs, context } = engine;
     const token = randomBytes(24).toString('base64url');
+    // The address file of whichever workspace is open: written once serve listens, and again
+    // for each workspace the picker opens; removed as its engine stops.
+    let address: { url: string; port: number } | undefined = undefined;
+    const writeAddress = async (engine: EngineHandle) => {
+      if (!address) return;
+      await mkdir(engine.workspace.paths.engineDir, { recursive: true, mode: 0o700 });
+      await writeFile(engine.workspace.paths.serveAddress, JSON.stringify({ ...address, token, pid: process.pid }), { mode: 0o600 });
+    };
+    const engines = disposables.add(await EngineHost.start({ ...options, onStarted: writeAddress, onStopping: (engine) => rm(engine.workspace.paths.serveAddress, { force: true }) }));
+    const context = () => engines.context();
     const host = options.host ?? '127.0.0.1';
     const rendererDir = path.resolve(options.rendererDir ?? RENDERER_DIST);
     const trpc = createHTTPHandler({ router: appRouter, basePath: '/trpc/', createContext: context });
@@ -97,13 +106,26 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     );
 
     const url = `http://${host}:${port}/`;
-    const addressFile = workspace.paths.serveAddress;
-    await mkdir(workspace.paths.engineDir, { recursive: true, mode: 0o700 });
-    await writeFile(addressFile, JSON.stringify({ url, port, token, pid: process.pid }), { mode: 0o600 });
-    disposables.add(toDisposable(() => rm(addressFile, { force: true })));
+    address = { url, port };
+    await writeAddress(engines.engine);
     options.events.emit('progress', { task: 'serve', step: 'listen', message: `serving on ${url}`, done: 2, total: 2 });
 
-    return { url, loginUrl: `${url}?token=${token}`, port, token, store, gateways, logs, dispose: () => disposables.dispose() };
+    return {
+      url,
+      loginUrl: `${url}?token=${token}`,
+      port,
+      token,
+      get store() {
+        return engines.engine.store;
+      },
+      get gateways() {
+        return engines.engine.gateways;
+      },
+      get logs() {
+        return engines.engine.logs;
+      },
+      dispose: () => disposables.dispose(),
+    };
   } catch (error) {
     await disposables.dispose();
     throw error;

@@ -11,6 +11,7 @@ import { CommandPalette } from './panes/command-palette.tsx';
 import { GatewaysPane } from './panes/gateways-pane.tsx';
 import { LogsPane } from './panes/logs-pane.tsx';
 import { TerminalPane } from './panes/terminal-pane.tsx';
+import { WorkspacePicker } from './panes/workspace-picker.tsx';
 import { useActivity } from './stores/activity-store.ts';
 import { useBranches } from './stores/branches-store.ts';
 import { useGateways } from './stores/gateways-store.ts';
@@ -41,6 +42,7 @@ function WorkBar() {
 export function App() {
   const { info, error, load } = useWorkspace();
   const { tab, setTab, theme, paletteOpen, setPalette } = useLayout();
+  const [picker, setPicker] = useState(false);
   const [systemDark, setSystemDark] = useState(() => window.matchMedia('(prefers-color-scheme: dark)').matches);
   const dark = theme === 'dark' || (theme === 'system' && systemDark);
   useEffect(() => void load(), [load]);
@@ -105,7 +107,9 @@ export function App() {
     <div className="window">
       <header className="bar">
         <span className="brand">Branchyard</span>
-        <span data-testid="workspace-name">{info ? info.name : 'loading…'}</span>
+        <button type="button" className="workspace-button" onClick={() => setPicker(true)} title="Open or create a workspace">
+          <span data-testid="workspace-name">{info ? info.name : 'loading…'}</span> ▾
+        </button>
         {info && <span className="muted">{info.root}</span>}
         {info && (
           <span className="budget" title="Budget per revision and per month (ai/config.json)">
@@ -165,6 +169,7 @@ export function App() {
         <ActivityPane />
       </footer>
       {paletteOpen && <CommandPalette />}
+      {picker && <WorkspacePicker onClose={() => setPicker(false)} />}
     </div>
   );
 }

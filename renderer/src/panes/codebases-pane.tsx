@@ -1,3 +1,6 @@
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { api, errorMessage } from '../api.ts';
 import { useBranches } from '../stores/branches-store.ts';
 import { useWorkspace } from '../stores/workspace-store.ts';
 import { BranchTree } from './branch-tree.tsx';
@@ -6,12 +9,26 @@ export function CodebasesPane() {
   const codebases = useWorkspace((s) => s.codebases);
   const expanded = useBranches((s) => s.expanded);
   const toggle = useBranches((s) => s.toggle);
+  const [name, setName] = useState('');
+  const [adding, setAdding] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
+  const add = async (event: FormEvent) => {
+    event.preventDefault();
+    setAdding({ busy: true, error: null });
+    try {
+      await api.codebase.add.mutate({ name: name.trim() });
+      setName('');
+      setAdding({ busy: false, error: null });
+      await useWorkspace.getState().load();
+    } catch (error) {
+      setAdding({ busy: false, error: errorMessage(error) });
+    }
+  };
   return (
     <section className="pane" aria-labelledby="codebases-title">
       <h2 id="codebases-title">Branches</h2>
       {codebases.length === 0 ? (
         <p className="hint">
-          No codebases yet. Add one with <code>branchyard codebase add &lt;name&gt;</code>.
+          No codebases yet. Add one below, or with <code>branchyard codebase add &lt;name&gt;</code>.
         </p>
       ) : (
         <ul className="list" data-testid="codebases">
@@ -27,6 +44,17 @@ export function CodebasesPane() {
             </li>
           ))}
         </ul>
+      )}
+      <form className="new-codebase" onSubmit={(e) => void add(e)}>
+        <input aria-label="New codebase name" placeholder="new codebase" value={name} onChange={(e) => setName(e.target.value)} />
+        <button type="submit" disabled={!name.trim() || adding.busy}>
+          {adding.busy ? 'Adding…' : 'Add'}
+        </button>
+      </form>
+      {adding.error && (
+        <p className="error" role="alert" data-testid="codebase-error">
+          {adding.error}
+        </p>
       )}
     </section>
   );
