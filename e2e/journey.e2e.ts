@@ -110,6 +110,7 @@ describe('the journey through the window', () => {
     const served = await curl({ url: `https://${host}:${ports.staging!.port}/greetings/get-greeting`, host, port: ports.staging!.port, ca });
     expect(served.status, served.stderr).toBe(200);
     expect(JSON.parse(served.body)).toEqual({ greeting: 'hello from the journey' });
+    await expect.poll(() => page.getByTestId('activity').textContent()).toContain('staging routes users to 00002 (was 00001), by user:');
     await shot('gateways');
 
     // Its logs: token-sized files with their counts; one opened.
