@@ -20,7 +20,7 @@ import {
   readFileAt,
   readOverlayDir,
 } from '../git/index.ts';
-import { BranchyardError } from '../errors/index.ts';
+import { BranchyardError, describeError } from '../errors/index.ts';
 import { describeGateways } from '../gateway/index.ts';
 import type { EngineContext } from './context.ts';
 import { requireWorkspace } from './context.ts';
@@ -29,11 +29,18 @@ import { procedure, router } from './trpc.ts';
 const branchRef = z.union([z.string(), z.number()]);
 const codebaseAndBranch = z.object({ codebase: z.string(), branch: branchRef });
 
-/** The live processes of a codebase, when this engine has a runtime. */
+/**
+ * The live processes of a codebase, when this engine has a runtime. A runtime that cannot open
+ * (Docker asked for and not answering) leaves the branches listed, with the reason beside them.
+ */
 async function liveProcesses(ctx: EngineContext, codebase: string) {
-  if (!ctx.runtime) return null;
-  const runtime = await ctx.runtime();
-  return { kind: runtime.kind, isolated: runtime.isolated, processes: await runtime.list(codebase) };
+  if (!ctx.runtime) return { live: null, problem: null };
+  try {
+    const runtime = await ctx.runtime();
+    return { live: { kind: runtime.kind, isolated: runtime.isolated, processes: await runtime.list(codebase) }, problem: null };
+  } catch (error) {
+    return { live: null, problem: describeError(error) };
+  }
 }
 
 async function codebaseOf(ctx: EngineContext, name: string): Promise<CodebaseHandle> {
@@ -45,7 +52,7 @@ export const branchRouter = router({
   list: procedure.input(z.object({ codebase: z.string() })).query(async ({ ctx, input }) => {
     const codebase = await codebaseOf(ctx, input.codebase);
     const gateways = async () => (ctx.gateways ? ctx.gateways().status() : describeGateways(await requireWorkspace(ctx)));
-    const [listing, statuses, live] = await Promise.all([listBranchRecords(codebase), gateways(), liveProcesses(ctx, input.codebase)]);
+    const [listing, statuses, { live, problem }] = await Promise.all([listBranchRecords(codebase), gateways(), liveProcesses(ctx, input.codebase)]);
     // What each gateway serves, its active-branch fallback included.
     const servedBy = (n: number) => statuses.filter((g) => g.routes.some((r) => r.codebase === input.codebase && r.branch === n)).map((g) => g.name);
     return {
@@ -53,6 +60,8 @@ export const branchRouter = router({
       problems: listing.problems,
       /** Null when no live engine runs (the CLI on its own): process states are then unknown. */
       runtime: live ? { kind: live.kind, isolated: live.isolated } : null,
+      /** Why the processes are unknown although this engine runs branches (its runtime cannot open). */
+      runtimeProblem: problem,
     };
   }),
 

@@ -46,7 +46,7 @@ export function renderBranchList(result: Api['branch']['list']): string {
   const live = (b: (typeof result.branches)[number]) => (result.runtime === null ? '?' : (b.process?.status ?? 'stopped') + (b.process && !result.runtime.isolated ? ' (no isolation)' : ''));
   const rows = result.branches.map((b) => [pad5(b.number), pad5(b.parent), b.status, live(b), pad4(b.devRevision), b.author, b.gateways.join(',') || '-', b.message]);
   const lines = [rows.length ? table([['BRANCH', 'PARENT', 'STATUS', 'PROCESS', 'REVISION', 'BY', 'GATEWAYS', 'MESSAGE'], ...rows]) : 'No branches.'];
-  if (result.runtime === null) lines.push('(process states need the live engine: `branchyard serve`)');
+  if (result.runtime === null) lines.push(result.runtimeProblem ? `(process states unknown: ${result.runtimeProblem})` : '(process states need the live engine: `branchyard serve`)');
   for (const problem of result.problems) lines.push(`! ${problem.file}: ${problem.reason}`);
   return lines.join('\n');
 }

@@ -71,6 +71,11 @@ export function BranchTree({ codebase }: { codebase: string }) {
       <ul className="tree root" onKeyDown={onKey}>
         <li>{render(null)}</li>
       </ul>
+      {listing.runtimeProblem && (
+        <p className="hint" data-testid="runtime-problem">
+          Processes unknown: {listing.runtimeProblem}
+        </p>
+      )}
       {listing.problems.map((p) => (
         <p key={p.file} className="error" role="alert">
           {p.file}: {p.reason}
