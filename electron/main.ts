@@ -104,7 +104,8 @@ async function main(): Promise<void> {
 }
 
 function menu(window: BrowserWindow): MenuItemConstructorOptions[] {
-  const send = (keys: string) => () => window.webContents.sendInputEvent({ type: 'keyDown', keyCode: keys });
+  // The page opens its palette on Ctrl+K (Cmd+K on macOS); the menu item presses just that.
+  const palette = () => window.webContents.sendInputEvent({ type: 'keyDown', keyCode: 'K', modifiers: [process.platform === 'darwin' ? 'meta' : 'control'] });
   return [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
     { label: 'File', submenu: [{ role: 'quit' }] },
@@ -112,7 +113,7 @@ function menu(window: BrowserWindow): MenuItemConstructorOptions[] {
     {
       label: 'View',
       submenu: [
-        { label: 'Command Palette', accelerator: 'CmdOrCtrl+K', click: send('K') },
+        { label: 'Command Palette', accelerator: 'CmdOrCtrl+K', click: palette },
         { type: 'separator' },
         { role: 'reload' },
         { role: 'toggleDevTools' },

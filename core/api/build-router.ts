@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { buildBranch } from '../build/index.ts';
 import type { CodebaseHandle } from '../git/index.ts';
-import { openCodebase, parseBranchNumber, readBranchInfo, recordChecks } from '../git/index.ts';
+import { openCodebase, parseBranchNumber, recordChecks } from '../git/index.ts';
 import { checkSchema } from '../schema/index.ts';
 import type { BuildResult } from '../build/index.ts';
 import type { EngineContext } from './context.ts';
@@ -29,14 +29,14 @@ export async function recordBuild(ctx: EngineContext, codebase: CodebaseHandle, 
   const at = new Date().toISOString();
   const typecheckFailed = result.diagnostics.length > 0;
   const detail = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
-  await recordChecks(codebase, branch, {
+  const recorded = await recordChecks(codebase, branch, {
     status: result.ok ? 'built' : 'build-failed',
     checks: {
       typecheck: typecheckFailed ? { status: 'failed', at, detail: detail(result.diagnostics.length, 'diagnostic') } : { status: 'passed', at },
       build: result.ok ? { status: 'passed', at, detail: detail(result.routes.length, 'route') } : typecheckFailed ? { status: 'skipped', at, detail: 'the type-check failed' } : { status: 'failed', at, detail: detail(result.problems.length, 'problem') },
     },
   });
-  const pending = (await readBranchInfo(codebase, branch)).checks.schema?.status !== 'passed';
+  const pending = recorded.checks.schema?.status !== 'passed';
   if (result.ok && ctx.databases && (!result.cached || pending)) {
     try {
       await checkSchema(await schemaCheckOptions(ctx, { codebase: codebase.paths.name, branch }));

@@ -7,7 +7,7 @@ import type { Disposable } from '../lifecycle/index.ts';
 import type { StateDb, Store } from '../store/index.ts';
 import { openStore } from '../store/index.ts';
 import { DatabaseHost } from '../schema/index.ts';
-import { codebaseNames, loadWorkspace, workspacePaths } from '../workspace/index.ts';
+import { codebaseNames, workspacePaths } from '../workspace/index.ts';
 
 export async function prepareState(store: Store, workspaceRoot: string, events?: EventBus): Promise<void> {
   const paths = workspacePaths(workspaceRoot);
@@ -29,7 +29,7 @@ export function lazyState(options: { workspaceRoot: string | undefined; env: Nod
     databases: () => {
       if (!options.workspaceRoot) throw new Error('databases need a workspace');
       const root = options.workspaceRoot;
-      databases ??= new DatabaseHost({ paths: workspacePaths(root), env: options.env, databases: async () => (await loadWorkspace(root)).databases });
+      databases ??= new DatabaseHost({ paths: workspacePaths(root), env: options.env });
       return databases;
     },
     state: () => {

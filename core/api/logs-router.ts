@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { BranchyardError } from '../errors/index.ts';
+import { iterateListener } from '../events/index.ts';
 import { openCodebase, parseBranchNumber, readBranchInfo } from '../git/index.ts';
 import type { LogType } from '../logs/index.ts';
 import { branchLogsFolder, checkFileName, checkType, listLogFiles, readLogFile, searchLogs, tailLogs, typeOfLogFile } from '../logs/index.ts';
@@ -55,22 +56,10 @@ export const logsRouter = router({
 
   /** Lines as they are written, until the client goes away. */
   follow: procedure.input(branchInput.extend({ type: typeInput })).subscription(async function* ({ ctx, input, signal }) {
-    if (!ctx.logs) throw new BranchyardError('EngineNotRunningError', 'following logs needs the live engine: start it with `branchyard serve` in this workspace');
+    const logs = ctx.logs;
+    if (!logs) throw new BranchyardError('EngineNotRunningError', 'following logs needs the live engine: start it with `branchyard serve` in this workspace');
     const { codebase, branch } = await folderOf(ctx, input);
-    const queue: { type: LogType; line: string }[] = [];
-    let wake: (() => void) | undefined;
-    const following = ctx.logs.follow({ codebase, branch }, typeOf(input.type), (line, type) => {
-      if (queue.length < 10_000) queue.push({ type, line });
-      wake?.();
-    });
-    try {
-      while (!signal?.aborted) {
-        if (queue.length === 0) await new Promise<void>((resolve) => { wake = resolve; signal?.addEventListener('abort', () => resolve(), { once: true }); });
-        wake = undefined;
-        while (queue.length > 0) yield queue.shift()!;
-      }
-    } finally {
-      following.dispose();
-    }
+    // A reader that falls far behind loses lines rather than the engine's memory.
+    yield* iterateListener<{ type: LogType; line: string }>((push) => logs.follow({ codebase, branch }, typeOf(input.type), (line, type) => push({ type, line })), signal, 10_000);
   }),
 });

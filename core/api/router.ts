@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { BranchyardError, describeError } from '../errors/index.ts';
 import { iterateEvents } from '../events/index.ts';
-import { AI_CONFIG_FILE, initWorkspace, loadWorkspace, recentWorkspaces, rememberWorkspace, updateAiSettings } from '../workspace/index.ts';
+import { initWorkspace, loadWorkspace, recentWorkspaces, rememberWorkspace, updateAiSettings } from '../workspace/index.ts';
 import { commitToWorkspace } from '../git/index.ts';
 import path from 'node:path';
 import { runDoctor } from '../doctor/index.ts';
@@ -61,7 +61,7 @@ const workspaceRouter = router({
     .mutation(async ({ ctx, input }) => {
       const ws = await requireWorkspace(ctx);
       const saved = await updateAiSettings(ws.paths, input);
-      await commitToWorkspace(ws.paths, [path.join(ws.paths.root, AI_CONFIG_FILE)], 'ai: settings changed');
+      await commitToWorkspace(ws.paths, [ws.paths.aiConfig], 'ai: settings changed');
       return { provider: saved.provider, baseUrl: saved.baseUrl, model: saved.model, budget: saved.budget };
     }),
 });

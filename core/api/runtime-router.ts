@@ -5,7 +5,7 @@ import { buildBranch } from '../build/index.ts';
 import { BranchyardError } from '../errors/index.ts';
 import type { CodebaseHandle } from '../git/index.ts';
 import { formatBranch, openCodebase, parseBranchNumber } from '../git/index.ts';
-import { readBranchSchema } from '../schema/index.ts';
+import { readBranchDatabase } from '../schema/index.ts';
 import { recordBuild } from './build-router.ts';
 import type { EngineContext } from './context.ts';
 import { requireRuntime, requireWorkspace } from './context.ts';
@@ -58,7 +58,7 @@ export async function runBranch(ctx: EngineContext, codebaseName: string, branch
  * never written to the process entries in the workspace, so those branches get none from here.
  */
 async function databaseEnv(ctx: EngineContext, codebase: CodebaseHandle, branch: number, urlOf: (database: string) => string): Promise<Record<string, string>> {
-  const { database } = await readBranchSchema(codebase, branch);
+  const database = await readBranchDatabase(codebase, branch);
   if (!database || !ctx.databases) return {};
   const db = await ctx.databases().get(database);
   return db.socketDir ? { DATABASE_URL: urlOf(database) } : {};

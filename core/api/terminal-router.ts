@@ -2,6 +2,7 @@
 // keys, resize it, close it, and attach to its output (its scrollback first, then as it comes).
 import { z } from 'zod';
 import { BranchyardError } from '../errors/index.ts';
+import { iterateListener } from '../events/index.ts';
 import { parseBranchNumber } from '../git/index.ts';
 import type { TerminalService } from '../terminal/index.ts';
 import type { EngineContext } from './context.ts';
@@ -39,24 +40,10 @@ export const terminalRouter = router({
   /** The terminal's output: what it printed so far, then each chunk; ends when the shell exits. */
   output: procedure.input(z.object({ id: z.string() })).subscription(async function* ({ ctx, input, signal }) {
     const terminals = requireTerminals(ctx);
-    const queue: Array<{ data: string } | { exit: number | null }> = [];
-    let wake: (() => void) | undefined;
-    const push = (item: (typeof queue)[number]) => {
-      queue.push(item);
-      wake?.();
-    };
-    const attached = terminals.attach(input.id, (data) => push({ data }), (exit) => push({ exit }));
-    try {
-      while (!signal?.aborted) {
-        if (queue.length === 0) await new Promise<void>((resolve) => ((wake = resolve), signal?.addEventListener('abort', () => resolve(), { once: true })));
-        wake = undefined;
-        for (const item of queue.splice(0)) {
-          yield item;
-          if ('exit' in item) return;
-        }
-      }
-    } finally {
-      await attached.dispose();
+    const output = iterateListener<{ data: string } | { exit: number | null }>((push) => terminals.attach(input.id, (data) => push({ data }), (exit) => push({ exit })), signal);
+    for await (const item of output) {
+      yield item;
+      if ('exit' in item) return;
     }
   }),
 });

@@ -103,8 +103,12 @@ function printOpenApi(server: string): Promise<{ ok: true; document: string } | 
   return new Promise((resolve) =>
     execFile(process.execPath, [server, '--print-openapi'], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (!error) return resolve({ ok: true, document: stdout });
-      const thrown = stderr.split('\n').find((line) => /^\w*Error\b/.test(line)) ?? stderr.trim().split('\n').at(-1) ?? error.message;
-      resolve({ ok: false, error: thrown });
+      resolve({ ok: false, error: thrownLine(stderr, error.message) });
     }),
   );
+}
+
+/** What a Node child process that died of an exception said about it: its `…Error: …` line. */
+export function thrownLine(stderr: string, fallback: string): string {
+  return stderr.split('\n').find((line) => /^\w*Error\b/.test(line)) ?? (stderr.trim().split('\n').at(-1) || fallback);
 }

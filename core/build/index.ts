@@ -12,4 +12,4 @@ export { linkStack, STACK_PACKAGES } from './stack.ts';
 export type { Diagnostic } from './typecheck.ts';
 export { COMPILER_OPTIONS, formatDiagnostic, typecheck } from './typecheck.ts';
 export type { BuildResult, RouteSummary } from './build-branch.ts';
-export { buildBranch } from './build-branch.ts';
+export { buildBranch, thrownLine } from './build-branch.ts';

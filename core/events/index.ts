@@ -86,24 +86,31 @@ function safely(fn: () => void): void {
  * Events as an async iterable that ends when `signal` aborts; this is what a tRPC
  * subscription yields. Events arriving faster than they are read are queued.
  */
-export async function* iterateEvents<E extends object>(
+export function iterateEvents<E extends object>(
   bus: EventBus<E>,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<{ [K in keyof E]: { type: K; payload: E[K]; at: string } }[keyof E]> {
-  type Event = { [K in keyof E]: { type: K; payload: E[K]; at: string } }[keyof E];
-  const queue: Event[] = [];
+  return iterateListener((push) => bus.onAny(push), signal);
+}
+
+/**
+ * Whatever a listener is given, as an async iterable (a tRPC subscription's body): items are
+ * queued until read, at most `max` of them (later ones are dropped), and the iterable ends when
+ * `signal` aborts or the reader stops; the listener is removed then.
+ */
+export async function* iterateListener<T>(subscribe: (push: (item: T) => void) => Disposable, signal: AbortSignal | undefined, max = Number.POSITIVE_INFINITY): AsyncGenerator<T> {
+  const queue: T[] = [];
   let wake: (() => void) | undefined;
-  const subscription = bus.onAny((event) => {
-    queue.push(event);
+  const subscription = subscribe((item) => {
+    if (queue.length < max) queue.push(item);
     wake?.();
   });
   const onAbort = () => wake?.();
   signal?.addEventListener('abort', onAbort);
   try {
     while (!signal?.aborted) {
-      const next = queue.shift();
-      if (next) {
-        yield next;
+      if (queue.length > 0) {
+        yield queue.shift()!;
         continue;
       }
       await new Promise<void>((resolve) => (wake = resolve));

@@ -182,7 +182,7 @@ export function runFolders(workspace: WorkspacePaths, codebase: string): RunFold
     sockets: path.join(run, 'sockets'),
     logs: path.join(run, 'logs'),
     builds: path.join(workspace.engineDir, 'builds', codebase, 'out'),
-    databases: path.join(workspace.engineDir, 'run', 'databases'),
+    databases: workspace.databaseSocketsDir,
   };
 }
 

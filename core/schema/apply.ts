@@ -14,7 +14,7 @@ import type { SchemaCheckOptions } from './check.ts';
 import { checkSchema } from './check.ts';
 import type { SchemaReport } from './report.ts';
 import { REPORT_MARKDOWN } from './report.ts';
-import { migrationsDir, readBranchSchema, sameSchema, sharedSchemaDir } from './schema-files.ts';
+import { migrationsDir, readBranchDatabase, readBranchSchema, sameSchema, sharedSchemaDir } from './schema-files.ts';
 
 export interface AppliedSchema {
   report: SchemaReport;
@@ -33,7 +33,7 @@ interface Journal {
 export async function applySchema(options: SchemaCheckOptions): Promise<AppliedSchema> {
   const { workspace } = options;
   const codebase = await openCodebase(workspace.paths, options.codebase);
-  const database = (await readBranchSchema(codebase, options.branch)).database;
+  const database = await readBranchDatabase(codebase, options.branch);
   const label = `${options.codebase} ${formatBranch(options.branch)}`;
   if (!database) throw new BranchyardError('InvalidInputError', `${label} names no database (it has no src/config/db-config.ts), so it has no schema to apply`);
   await mkdir(path.join(workspace.paths.engineDir, 'databases', database), { recursive: true, mode: 0o700 });

@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describeError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
+import type { CodebaseHandle } from '../git/index.ts';
 import { formatBranch, openCodebase, recordChecks } from '../git/index.ts';
 import type { Workspace } from '../workspace/index.ts';
 import { codebaseNames, readActiveBranch } from '../workspace/index.ts';
@@ -18,8 +19,8 @@ import type { MigrationPlan } from './plan.ts';
 import { planMigration } from './plan.ts';
 import type { CheckedBranch, SchemaProblem, SchemaReport } from './report.ts';
 import { REPORT_JSON, REPORT_MARKDOWN, reportMarkdown } from './report.ts';
-import type { BranchSchema, SchemaFiles } from './schema-files.ts';
-import { BRANCH_SCHEMA_DIR, readBranchSchema, readSharedSchema, sameSchema } from './schema-files.ts';
+import type { SchemaFiles } from './schema-files.ts';
+import { BRANCH_SCHEMA_DIR, readBranchDatabase, readBranchSchema, readSharedSchema, sameSchema } from './schema-files.ts';
 
 export interface SchemaCheckOptions {
   workspace: Workspace;
@@ -49,7 +50,7 @@ export async function checkSchema(options: SchemaCheckOptions): Promise<SchemaCh
   const base = { codebase: options.codebase, branch: options.branch, database, checkedAt: new Date().toISOString(), dryRun: null, statements: [], branches: [] };
   const finish = async (report: Omit<SchemaReport, 'durationMs'>, plan: MigrationPlan | null): Promise<SchemaCheck> => {
     const full: SchemaReport = { ...report, durationMs: Date.now() - started };
-    await record(options, full);
+    await record(options, codebase, full);
     return { report: full, plan, proposed: mine.files };
   };
 
@@ -71,10 +72,11 @@ export async function checkSchema(options: SchemaCheckOptions): Promise<SchemaCh
   const problems: SchemaProblem[] = [];
   const branches: CheckedBranch[] = [];
   const cache: SourceCache = new Map();
+  const handles = new Map<string, CodebaseHandle>([[options.codebase, codebase]]);
   for (const [index, other] of others.entries()) {
-    const handle = await openCodebase(workspace.paths, other.codebase);
-    const theirs: BranchSchema = await readBranchSchema(handle, other.branch);
-    if (theirs.database !== mine.database) continue;
+    const handle = handles.get(other.codebase) ?? (await openCodebase(workspace.paths, other.codebase));
+    handles.set(other.codebase, handle);
+    if ((await readBranchDatabase(handle, other.branch)) !== mine.database) continue;
     progress('branches', `type-checking ${other.codebase} ${formatBranch(other.branch)} against the proposed schema`, index, others.length);
     const found = await checkAgainstSchema({ codebase: handle, branch: other.branch }, mine.files, cache);
     problems.push(...found);
@@ -118,8 +120,7 @@ async function activeBranches(options: SchemaCheckOptions): Promise<Array<Omit<C
   return [...found.values()];
 }
 
-async function record(options: SchemaCheckOptions, report: SchemaReport): Promise<void> {
-  const codebase = await openCodebase(options.workspace.paths, options.codebase);
+async function record(options: SchemaCheckOptions, codebase: CodebaseHandle, report: SchemaReport): Promise<void> {
   const folder = codebase.paths.branch(formatBranch(options.branch));
   const files = [path.join(folder, REPORT_JSON), path.join(folder, REPORT_MARKDOWN)];
   await writeFile(files[0]!, `${JSON.stringify(report, null, 2)}\n`);

@@ -3,7 +3,7 @@
 // the wire protocol on a unix socket that branch containers mount; the PostgreSQL ones by the
 // URL in the environment variable their config names, never written to the workspace.
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -14,8 +14,9 @@ import pg from 'pg';
 import { BranchyardError, describeError } from '../errors/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import { acquireFileLock } from '../locks/index.ts';
-import { redactUrl } from '../store/index.ts';
+import { describeConnectError, redactUrl } from '../store/index.ts';
 import type { DatabaseConfig, WorkspacePaths } from '../workspace/index.ts';
+import { databaseSchema, readConfigFile, WorkspaceConfigError } from '../workspace/index.ts';
 import type { WireServer } from './wire-server.ts';
 import { serveOverWire } from './wire-server.ts';
 
@@ -47,17 +48,10 @@ export interface OpenDatabase {
 
 export interface DatabaseHostOptions {
   paths: WorkspacePaths;
-  /** The workspace's databases, read when one is first opened (a database added later is found). */
-  databases: () => Promise<ReadonlyArray<{ name: string; config: DatabaseConfig }>>;
   env: NodeJS.ProcessEnv;
   /** Serve the embedded databases on their unix sockets (the live engine does). */
   serve?: boolean;
   connectTimeoutMs?: number;
-}
-
-/** Where the embedded database's socket is, on the host: mounted into every branch container. */
-export function databaseSocketsDir(paths: WorkspacePaths): string {
-  return path.join(paths.engineDir, 'run', 'databases');
 }
 
 export class DatabaseHost implements Disposable {
@@ -70,17 +64,15 @@ export class DatabaseHost implements Disposable {
    * config.json edited while the engine runs is followed: the database is opened again from it.
    */
   async get(name: string): Promise<OpenDatabase> {
-    const all = await this.options.databases();
-    const entry = all.find((d) => d.name === name);
-    if (!entry) throw new BranchyardError('NotFoundError', `no database ${name} in this workspace${all.length ? `; it has ${all.map((d) => d.name).join(', ')}` : ''} (add one with \`branchyard db add\`)`);
-    const config = JSON.stringify(entry.config);
+    const settings = await readDatabaseConfig(this.options.paths, name);
+    const config = JSON.stringify(settings);
     const current = this.opened.get(name);
     if (current?.config === config) return current.opening;
     if (current) {
       this.opened.delete(name);
       await (await current.opening.catch(() => undefined))?.dispose();
     }
-    const opening = entry.config.engine === 'embedded' ? openEmbedded(name, this.options) : openPostgres(name, entry.config.urlEnv, this.options);
+    const opening = settings.engine === 'embedded' ? openEmbedded(name, this.options) : openPostgres(name, settings.urlEnv, this.options);
     this.opened.set(name, { config, opening });
     opening.catch(() => {
       if (this.opened.get(name)?.opening === opening) this.opened.delete(name);
@@ -95,6 +87,15 @@ export class DatabaseHost implements Disposable {
   }
 }
 
+/** A database's config.json, read afresh (a database added since is found). */
+async function readDatabaseConfig(paths: WorkspacePaths, name: string): Promise<DatabaseConfig> {
+  const all = (await readdir(paths.databasesDir).catch(() => [] as string[])).filter((d) => /^db-\d{3}$/.test(d)).sort();
+  if (!all.includes(name)) throw new BranchyardError('NotFoundError', `no database ${name} in this workspace${all.length ? `; it has ${all.join(', ')}` : ''} (add one with \`branchyard db add\`)`);
+  const read = await readConfigFile(paths.root, `databases/${name}/config.json`, databaseSchema);
+  if (!read.ok) throw new WorkspaceConfigError(read.problems);
+  return read.value;
+}
+
 async function openEmbedded(name: string, options: DatabaseHostOptions): Promise<OpenDatabase & Disposable> {
   const dir = path.join(options.paths.engineDir, 'databases', name);
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -107,7 +108,7 @@ async function openEmbedded(name: string, options: DatabaseHostOptions): Promise
   let wire: WireServer | undefined;
   try {
     db = await PGlite.create(path.join(dir, 'pgdata'));
-    if (options.serve) wire = await serveOverWire(db, path.join(databaseSocketsDir(options.paths), name));
+    if (options.serve) wire = await serveOverWire(db, path.join(options.paths.databaseSocketsDir, name));
   } catch (error) {
     await db?.close().catch(() => undefined);
     await lock.dispose();
@@ -160,8 +161,7 @@ async function openPostgres(name: string, urlEnv: string, options: DatabaseHostO
       await client.connect();
     } catch (error) {
       await client.end().catch(() => undefined);
-      const reason = /timeout/i.test(describeError(error)) ? `no answer within ${timeoutMs / 1000} s` : describeError(error) || (error as { code?: string }).code || 'connection failed';
-      throw new BranchyardError('DatabaseError', `cannot reach database ${name} at ${location} (${reason}); check the server and the URL in ${urlEnv}`, { cause: error });
+      throw new BranchyardError('DatabaseError', `cannot reach database ${name} at ${location} (${describeConnectError(error, timeoutMs)}); check the server and the URL in ${urlEnv}`, { cause: error });
     }
     return client;
   };

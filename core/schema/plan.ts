@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Plugin } from 'esbuild';
-import { linkStack, typecheck } from '../build/index.ts';
+import { linkStack, thrownLine, typecheck } from '../build/index.ts';
 import { describeError } from '../errors/index.ts';
 import type { SchemaFiles } from './schema-files.ts';
 import type { SchemaProblem } from './report.ts';
@@ -141,7 +141,7 @@ function runTool(prev: string, cur: string): Promise<PlanResult> {
   return new Promise((resolve) => {
     const child = execFile(process.execPath, [TOOL], { timeout: TOOL_TIMEOUT_MS, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (!error) return resolve({ ok: true, plan: JSON.parse(stdout) as MigrationPlan });
-      const thrown = stderr.split('\n').find((line) => /^\w*Error\b/.test(line)) ?? stderr.trim().split('\n').at(-1) ?? error.message;
+      const thrown = thrownLine(stderr, error.message);
       resolve({ ok: false, problems: [{ kind: 'compile', place: 'schema', message: `the schema could not be read by drizzle-kit: ${error.killed ? `no answer within ${TOOL_TIMEOUT_MS / 1000} s` : thrown}` }] });
     });
     child.stdin?.end(JSON.stringify({ prev, cur }));

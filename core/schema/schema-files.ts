@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CodebaseHandle } from '../git/index.ts';
-import { commitTree, listTree, readBlob, readBranchInfo } from '../git/index.ts';
+import { commitTree, listTree, readBlob, readBranchInfo, readFileAt } from '../git/index.ts';
 import type { WorkspacePaths } from '../workspace/index.ts';
 
 /** Schema files by their path inside the schema folder (`users.ts`, `billing/invoices.ts`). */
@@ -59,6 +59,13 @@ export async function readBranchSchema(codebase: CodebaseHandle, branch: number)
     }
   }
   return { codebase: codebase.paths.name, branch, tree, database, files: sorted(files) };
+}
+
+/** Only the database a branch uses (null for none): one file read, for every branch start. */
+export async function readBranchDatabase(codebase: CodebaseHandle, branch: number): Promise<string | null> {
+  const tree = await commitTree(codebase.repo, (await readBranchInfo(codebase, branch)).commit);
+  const file = await readFileAt(codebase.repo, tree, DB_CONFIG_FILE);
+  return file ? databaseNamed(Buffer.from(file.content).toString('utf8')) : null;
 }
 
 /** The database a db-config.ts names (`database: 'db-002'`). */

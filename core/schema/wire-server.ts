@@ -38,7 +38,7 @@ export interface WireServer extends Disposable {
 }
 
 /** The socket file name every PostgreSQL client derives from host folder and port 5432. */
-export const SOCKET_FILE = '.s.PGSQL.5432';
+const SOCKET_FILE = '.s.PGSQL.5432';
 
 export async function serveOverWire(db: PGlite, socketDir: string): Promise<WireServer> {
   await mkdir(socketDir, { recursive: true });

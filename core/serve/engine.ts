@@ -50,7 +50,7 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     const logs = disposables.add(await LogService.open({ workspace, secrets: [options.env[workspace.ai.keyEnv]], events: options.events, followPm2: true }));
     // Disposed after the branches stop: they are its clients. Embedded databases open (and start
     // listening on their sockets) when a branch or a check first needs one.
-    const databases = disposables.add(new DatabaseHost({ paths: workspace.paths, env: options.env, serve: true, databases: async () => (await loadWorkspace(workspace.paths.root)).databases }));
+    const databases = disposables.add(new DatabaseHost({ paths: workspace.paths, env: options.env, serve: true }));
 
     // The runtime opens on first use: a workspace that never runs a branch never needs Docker.
     let runtime: Promise<Pm2Runtime> | undefined;

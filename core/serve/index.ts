@@ -20,7 +20,6 @@ import { cookieName, hostAllowed, presentedToken, tokensMatch } from './auth.ts'
 import { serveStatic } from './static-files.ts';
 
 export type { EngineHandle, EngineOptions } from './engine.ts';
-export { startEngine } from './engine.ts';
 export { EngineHost } from './engine-host.ts';
 
 export const RENDERER_DIST = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));

@@ -2,7 +2,7 @@
 // PostgreSQL through drizzle-orm: embedded PGlite by default, or a server by URL. Opening it
 // migrates it; a second engine on the same embedded state is refused.
 export type { OpenStoreOptions, StateDb, Store, StoreKind } from './open.ts';
-export { DATABASE_URL_ENV, MIGRATIONS_DIR, openStore, pgliteDataDir, redactUrl } from './open.ts';
+export { DATABASE_URL_ENV, describeConnectError, MIGRATIONS_DIR, openStore, pgliteDataDir, redactUrl } from './open.ts';
 export type { Actor, CostEntry, StateExecutor } from './queries.ts';
 export {
   currentRoutes,

@@ -125,7 +125,8 @@ export function redactUrl(url: string): string {
   }
 }
 
-function describeConnectError(error: unknown, timeoutMs: number): string {
+/** Why a PostgreSQL connection failed, in a few words (a timeout as the wait it was). */
+export function describeConnectError(error: unknown, timeoutMs: number): string {
   const message = describeError(error);
   if (/timeout/i.test(message)) return `no answer within ${timeoutMs / 1000} s`;
   return message || (error as { code?: string }).code || 'connection failed';

@@ -3,7 +3,6 @@
 // field named and the file left as it was), then replaced in one rename. The key is never here.
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { AiConfig } from './schemas.ts';
 import { aiSchema } from './schemas.ts';
 import { problemsFromZod, WorkspaceConfigError } from './problems.ts';
@@ -11,10 +10,10 @@ import type { WorkspacePaths } from './paths.ts';
 
 export type AiSettingsPatch = Partial<Pick<AiConfig, 'provider' | 'baseUrl' | 'model'>> & { budget?: Partial<AiConfig['budget']> };
 
-export const AI_CONFIG_FILE = 'ai/config.json';
+const AI_CONFIG_FILE = 'ai/config.json';
 
 export async function updateAiSettings(paths: WorkspacePaths, patch: AiSettingsPatch): Promise<AiConfig> {
-  const file = path.join(paths.root, AI_CONFIG_FILE);
+  const file = paths.aiConfig;
   const current = JSON.parse(await readFile(file, 'utf8')) as AiConfig;
   const next = { ...current, ...patch, budget: { ...current.budget, ...patch.budget } };
   const checked = aiSchema.safeParse(next, { reportInput: true });

@@ -16,5 +16,5 @@ export { ENGINE_AUTHOR, initWorkspace } from './init.ts';
 export type { CodebaseSummary } from './codebases.ts';
 export { CODEBASE_SETTINGS_FILE, codebaseNames, listCodebaseFolders, readActiveBranch, readCodebaseSettings } from './codebases.ts';
 export type { AiSettingsPatch } from './ai-settings.ts';
-export { AI_CONFIG_FILE, updateAiSettings } from './ai-settings.ts';
-export { recentFile, recentWorkspaces, rememberWorkspace } from './recent.ts';
+export { updateAiSettings } from './ai-settings.ts';
+export { recentWorkspaces, rememberWorkspace } from './recent.ts';

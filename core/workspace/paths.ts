@@ -22,6 +22,8 @@ export interface WorkspacePaths {
   aiConfig: string;
   gatewaysDir: string;
   databasesDir: string;
+  /** The sockets of the embedded databases, one folder each, mounted into branch containers. */
+  databaseSocketsDir: string;
   codebasesDir: string;
   codebase(name: string): string;
 }
@@ -40,6 +42,7 @@ export function workspacePaths(root: string): WorkspacePaths {
     aiConfig: path.join(abs, 'ai', 'config.json'),
     gatewaysDir: path.join(abs, 'gateways'),
     databasesDir: path.join(abs, 'databases'),
+    databaseSocketsDir: path.join(abs, '.branchyard', 'run', 'databases'),
     codebasesDir: path.join(abs, 'codebases'),
     codebase: (name) => path.join(abs, 'codebases', name),
   };

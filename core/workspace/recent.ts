@@ -9,7 +9,7 @@ import { MANIFEST_FILE } from './paths.ts';
 
 const KEEP = 12;
 
-export function recentFile(env: NodeJS.ProcessEnv): string {
+function recentFile(env: NodeJS.ProcessEnv): string {
   const config = env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config');
   return path.join(config, 'branchyard', 'recent-workspaces.json');
 }
