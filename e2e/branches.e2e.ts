@@ -6,14 +6,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ARTIFACTS } from './support/browser.ts';
 import { cuttableProxy } from './support/cuttable-proxy.ts';
-import { runCli } from './support/engine.ts';
+import { expectOk, runCli } from './support/engine.ts';
 import { useServedWorkspace } from './support/served-workspace.ts';
 
 // Branches run on this machine here (BRANCHYARD_RUNTIME=host), which the tree must say.
 const s = useServedWorkspace(
   'shop',
   async (workspace: string) => {
-    expect((await runCli(['--workspace', workspace, 'codebase', 'add', 'orders'])).code).toBe(0);
+    expectOk(await runCli(['--workspace', workspace, 'codebase', 'add', 'orders']));
   },
   { BRANCHYARD_RUNTIME: 'host' },
 );
@@ -34,7 +34,7 @@ describe('branches in the browser', () => {
     await writeFile(path.join(change, 'src', 'features', 'orders', 'controllers', 'orders.ts'), 'export function listOrders(): string[] {\n  return [];\n}\n');
     const made = await runCli(['--workspace', s.workspace, 'branch', 'new', 'orders', '--dir', change, '--message', 'List orders']);
     expect(made.stderr).toBe('');
-    expect(made.code).toBe(0);
+    expectOk(made);
     const second = page.getByTestId('branch-orders-00002');
     await expect.poll(() => second.count(), { timeout: 15_000 }).toBe(1);
     // 00002 sits under 00001, the branch it is based on.

@@ -11,7 +11,7 @@ import { tempDir } from '../core/testing/index.ts';
 import { buildElectron } from '../scripts/build-electron.ts';
 import { buildRenderer } from '../scripts/build-renderer.ts';
 import { ARTIFACTS } from './support/browser.ts';
-import { runCli } from './support/engine.ts';
+import { expectOk, runCli } from './support/engine.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -25,8 +25,8 @@ describe('the desktop window', () => {
     const tmp = await tempDir();
     try {
       const workspace = path.join(tmp.path, 'desk');
-      expect((await runCli(['init', workspace])).code).toBe(0);
-      expect((await runCli(['--workspace', workspace, 'codebase', 'add', 'users'])).code).toBe(0);
+      expectOk(await runCli(['init', workspace]));
+      expectOk(await runCli(['--workspace', workspace, 'codebase', 'add', 'users']));
       await buildRenderer();
       await buildElectron();
       const app = await _electron.launch({ executablePath: electron.path, args: [ROOT], env: { ...process.env, BRANCHYARD_WORKSPACE: workspace, BRANCHYARD_RUNTIME: 'host' } as Record<string, string> });

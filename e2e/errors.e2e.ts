@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { useFreePorts } from '../core/gateway/fixtures/gateway-fixture.ts';
 import { workspacePaths } from '../core/workspace/index.ts';
 import { ARTIFACTS } from './support/browser.ts';
-import { runCli } from './support/engine.ts';
+import { expectOk, runCli } from './support/engine.ts';
 import { useServedWorkspace } from './support/served-workspace.ts';
 
 /** A port on this machine where nothing listens: a provider that is down. */
@@ -26,7 +26,7 @@ let downUrl = '';
 const s = useServedWorkspace(
   'errs',
   async (workspace) => {
-    expect((await runCli(['--workspace', workspace, 'codebase', 'add', 'users'])).code).toBe(0);
+    expectOk(await runCli(['--workspace', workspace, 'codebase', 'add', 'users']));
     await useFreePorts(workspacePaths(workspace)); // other e2e files may hold the default ports
     downUrl = `http://127.0.0.1:${await closedPort()}/v1`;
     const file = path.join(workspace, 'ai', 'config.json');

@@ -11,7 +11,7 @@ import { scriptedLlm } from '../core/agent/fixtures/scripted-llm.ts';
 import { curl, useFreePorts } from '../core/gateway/fixtures/gateway-fixture.ts';
 import { workspacePaths } from '../core/workspace/index.ts';
 import { ARTIFACTS } from './support/browser.ts';
-import { runCli } from './support/engine.ts';
+import { expectOk, runCli } from './support/engine.ts';
 import { useServedWorkspace } from './support/served-workspace.ts';
 
 const KEY = 'sk-e2e-journey-0123456789';
@@ -25,7 +25,7 @@ let ports: Awaited<ReturnType<typeof useFreePorts>>;
 const s = useServedWorkspace(
   'journey',
   async (workspace) => {
-    expect((await runCli(['--workspace', workspace, 'codebase', 'add', 'users'])).code).toBe(0);
+    expectOk(await runCli(['--workspace', workspace, 'codebase', 'add', 'users']));
     ports = await useFreePorts(workspacePaths(workspace));
     llm = await scriptedLlm([
       { reply: { content: 'Looking at the code first.', toolCalls: [{ name: 'list_files', arguments: {} }] } },

@@ -6,14 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { useFreePorts } from '../core/gateway/fixtures/gateway-fixture.ts';
 import { workspacePaths } from '../core/workspace/index.ts';
 import { ARTIFACTS } from './support/browser.ts';
-import { runCli } from './support/engine.ts';
+import { expectOk, runCli } from './support/engine.ts';
 import { useServedWorkspace } from './support/served-workspace.ts';
 
 const GONE = '/nonexistent/branchyard-test/docker.sock';
 const s = useServedWorkspace(
   'nodocker',
   async (workspace) => {
-    expect((await runCli(['--workspace', workspace, 'codebase', 'add', 'users'])).code).toBe(0);
+    expectOk(await runCli(['--workspace', workspace, 'codebase', 'add', 'users']));
     await useFreePorts(workspacePaths(workspace));
   },
   { BRANCHYARD_RUNTIME: 'docker', DOCKER_HOST: `unix://${GONE}` },

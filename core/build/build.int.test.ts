@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBranch } from '../git/index.ts';
 import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
 import { testWorkspace, text } from '../git/fixtures/test-workspace.ts';
-import { requestOverSocket, runBranchyard } from '../testing/index.ts';
+import { expectOk, requestOverSocket, runBranchyard } from '../testing/index.ts';
 import { buildBranch } from './index.ts';
 
 async function call(socketPath: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -133,7 +133,7 @@ describe('building a branch', () => {
     expect(JSON.parse(cli.stdout)).toMatchObject({ ok: false, diagnostics: [expect.objectContaining({ code: 'BY-STACK', message: expect.stringContaining('"left-pad"') }), expect.anything()] });
     expect(cli.stderr).toContain('branchyard: the build failed with 2 problems');
     const human = await runBranchyard(['build', 'users', '1'], { cwd: ws.root, env: { BRANCHYARD_DATABASE_URL: '' } });
-    expect(human.code).toBe(0);
+    expectOk(human);
     expect(human.stdout).toMatch(/Built branch 00001 \(cached: same tree as an earlier build\): 3 routes\n {2}GET \/notes\/list-notes\s+notes\.listNotes\n/);
   });
 });

@@ -2,7 +2,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runBranchyard, tempDir } from '../testing/index.ts';
+import { expectOk, runBranchyard, tempDir } from '../testing/index.ts';
 
 const branchyard = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) => runBranchyard(args, options);
 
@@ -14,11 +14,11 @@ describe('branchyard CLI', () => {
   it('init then doctor --json: one JSON document on stdout, every check present', async () => {
     const ws = path.join(tmp.path, 'ws');
     const init = await branchyard(['init', ws, '--json']);
-    expect(init.code).toBe(0);
+    expectOk(init);
     expect(JSON.parse(init.stdout)).toMatchObject({ root: ws, name: 'ws', commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
 
     const doctor = await branchyard(['--workspace', ws, 'doctor', '--json'], { env: { BRANCHYARD_AI_KEY: 'sk-test-secret-value' } });
-    expect(doctor.code).toBe(0);
+    expectOk(doctor);
     const report = JSON.parse(doctor.stdout) as { checks: Array<{ id: string; status: string; detail: string }> };
     expect(report.checks.map((c) => c.id)).toEqual(['workspace', 'docker', 'postgres', 'llm', 'electron', 'gateway-ports']);
     expect(report.checks.find((c) => c.id === 'llm')).toMatchObject({ status: 'ok', detail: expect.stringContaining('key set in BRANCHYARD_AI_KEY') });
@@ -28,7 +28,7 @@ describe('branchyard CLI', () => {
   it('human output shows progress on stderr and the result on stdout', async () => {
     const ws = path.join(tmp.path, 'ws');
     const init = await branchyard(['init', ws]);
-    expect(init.code).toBe(0);
+    expectOk(init);
     expect(init.stdout).toBe(`Created workspace ws at ${ws}\nNext: branchyard --workspace ${ws} doctor\n`);
     expect(init.stderr).toContain('[3/4] making the workspace a git repository');
   });
@@ -37,7 +37,7 @@ describe('branchyard CLI', () => {
     const ws = path.join(tmp.path, 'ws');
     await branchyard(['init', ws]);
     const list = await branchyard(['codebase', 'list', '--json'], { cwd: path.join(ws, 'gateways') });
-    expect(list.code).toBe(0);
+    expectOk(list);
     expect(JSON.parse(list.stdout)).toEqual([]);
     const human = await branchyard(['codebase', 'list'], { cwd: ws });
     expect(human.stdout).toContain('No codebases yet');
@@ -54,7 +54,7 @@ describe('branchyard CLI', () => {
     expect(JSON.parse(list.stdout)).toEqual({ error: { kind: 'WorkspaceConfigError', message: 'gateways/staging.json: port: expected a number from 1 to 65535, got "abc"' } });
     // doctor still runs and reports the broken workspace instead of failing.
     const doctor = await branchyard(['--workspace', ws, 'doctor', '--json']);
-    expect(doctor.code).toBe(0);
+    expectOk(doctor);
     expect(JSON.parse(doctor.stdout).checks[0]).toMatchObject({ id: 'workspace', status: 'missing', detail: expect.stringContaining('gateways/staging.json: port') });
   });
 
@@ -77,7 +77,7 @@ describe('branchyard CLI', () => {
     expect((await branchyard(['init'])).code).toBe(2);
     expect((await branchyard(['doctor', '--colour'])).code).toBe(2);
     const help = await branchyard(['--help']);
-    expect(help.code).toBe(0);
+    expectOk(help);
     expect(help.stdout).toContain('doctor');
   });
 });

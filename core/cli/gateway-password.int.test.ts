@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../gateway/index.ts';
-import { runBranchyard, tempDir } from '../testing/index.ts';
+import { expectOk, runBranchyard, tempDir } from '../testing/index.ts';
 
 describe('branchyard gateway password', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -15,7 +15,7 @@ describe('branchyard gateway password', () => {
   beforeAll(async () => {
     tmp = await tempDir();
     ws = path.join(tmp.path, 'ws');
-    expect((await runBranchyard(['init', ws])).code).toBe(0);
+    expectOk(await runBranchyard(['init', ws]));
   });
   afterAll(() => tmp?.dispose());
 
@@ -28,7 +28,7 @@ describe('branchyard gateway password', () => {
     const hash = (await staging()).access.basicAuth!.users.alice!;
     expect(await verifyPassword('correct horse battery', hash)).toBe(true);
 
-    expect((await cli(['gateway', 'password', 'staging', 'alice'], 'another one entirely')).code).toBe(0);
+    expectOk(await cli(['gateway', 'password', 'staging', 'alice'], 'another one entirely'));
     const changed = (await staging()).access.basicAuth!.users.alice!;
     expect(changed).not.toBe(hash);
     expect(await verifyPassword('another one entirely', changed)).toBe(true);

@@ -15,7 +15,7 @@ import { caFiles, promoteBranch, syncRoutesFromFiles } from '../gateway/index.ts
 import { openStore } from '../store/index.ts';
 import { startServe } from '../serve/index.ts';
 import type { ServeHandle } from '../serve/index.ts';
-import { tempPostgresDatabase } from '../testing/index.ts';
+import { expectOk, tempPostgresDatabase } from '../testing/index.ts';
 import { loadWorkspace, workspacePaths } from '../workspace/index.ts';
 
 const BIN = path.resolve('bin/branchyard.js');
@@ -42,7 +42,7 @@ describe('branchyard promote / gateway / ca', () => {
     ws = fixture.ws;
     const dir = path.join(fixture.dir, 'hello');
     await writeTree(dir, { 'src/features/hello/controllers/hello.ts': "export function getHello(): { hello: string } {\n  return { hello: 'from 00002' };\n}\n" });
-    expect((await cli(['branch', 'new', 'users', '--from', '1', '--dir', dir])).code).toBe(0);
+    expectOk(await cli(['branch', 'new', 'users', '--from', '1', '--dir', dir]));
   });
   afterAll(async () => {
     await serve?.dispose();

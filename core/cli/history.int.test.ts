@@ -9,7 +9,7 @@ import { startServe } from '../serve/index.ts';
 import { addResponse, openCodebase, openRevision, setRevisionStatus } from '../git/index.ts';
 import { listBranchRows } from '../store/index.ts';
 import { workspacePaths } from '../workspace/index.ts';
-import { gitCli, runBranchyard, tempDir } from '../testing/index.ts';
+import { expectOk, gitCli, runBranchyard, tempDir } from '../testing/index.ts';
 
 const branchyard = (args: string[], cwd: string) => runBranchyard(args, { cwd, env: { BRANCHYARD_DATABASE_URL: '' } });
 const git = (args: string[], cwd: string) => gitCli(args, { cwd });
@@ -20,14 +20,14 @@ describe('branchyard codebase / branch / revision', () => {
   beforeAll(async () => {
     tmp = await tempDir();
     ws = path.join(tmp.path, 'ws');
-    expect((await branchyard(['init', ws], tmp.path)).code).toBe(0);
+    expectOk(await branchyard(['init', ws], tmp.path));
   });
   afterAll(() => tmp.dispose());
 
   it('adds a codebase and refuses a bad name with the rule', async () => {
     const added = await branchyard(['codebase', 'add', 'users', '--role', 'User accounts', '--json'], ws);
     expect(added.stderr).toBe('');
-    expect(added.code).toBe(0);
+    expectOk(added);
     expect(JSON.parse(added.stdout)).toMatchObject({ name: 'users', branch: 1, commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
 
     const bad = await branchyard(['codebase', 'add', 'User_Accounts'], ws);
@@ -44,7 +44,7 @@ describe('branchyard codebase / branch / revision', () => {
     await writeFile(path.join(dir, 'src', 'features', 'notes', 'controllers', 'count.ts'), 'export function countNotes(): { count: number } {\n  return { count: 0 };\n}\n');
     await writeFile(path.join(dir, '.branchyard-delete'), 'src/docs/.gitkeep\n');
     const made = await branchyard(['branch', 'new', 'users', '--from', '1', '--dir', dir, '--message', 'Count notes'], ws);
-    expect(made.code).toBe(0);
+    expectOk(made);
     expect(made.stdout).toContain('Created branch 00002 from 00001');
     expect(made.stdout).toContain('added    src/features/notes/controllers/count.ts +3 -0');
     expect(made.stderr).toContain('[7/7] recorded in the workspace repository');
@@ -99,7 +99,7 @@ describe('branchyard codebase / branch / revision', () => {
       await writeFile(path.join(dir, 'README.md'), '# via serve\n');
       const made = await branchyard(['branch', 'new', 'users', '--dir', dir, '--json'], ws);
       expect(made.stderr).toBe('');
-      expect(made.code).toBe(0);
+      expectOk(made);
       expect(JSON.parse(made.stdout)).toMatchObject({ info: { number: 3, parent: 2 } });
       const rows = await listBranchRows(serve.store.db, 'users');
       expect(rows.map((r) => r.number)).toEqual([3, 2, 1]);

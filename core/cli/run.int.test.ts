@@ -7,7 +7,7 @@ import { createEventBus } from '../events/index.ts';
 import { Pm2Runtime } from '../runtime/index.ts';
 import { startServe } from '../serve/index.ts';
 import type { ServeHandle } from '../serve/index.ts';
-import { requestOverSocket, runBranchyard, tempDir } from '../testing/index.ts';
+import { expectOk, requestOverSocket, runBranchyard, tempDir } from '../testing/index.ts';
 import { workspacePaths } from '../workspace/index.ts';
 
 async function get(socketPath: string, url: string): Promise<number> {
@@ -22,8 +22,8 @@ describe('branchyard run / stop', () => {
   beforeAll(async () => {
     tmp = await tempDir();
     ws = path.join(tmp.path, 'ws');
-    expect((await runBranchyard(['init', ws])).code).toBe(0);
-    expect((await cli(['codebase', 'add', 'users'])).code).toBe(0);
+    expectOk(await runBranchyard(['init', ws]));
+    expectOk(await cli(['codebase', 'add', 'users']));
   });
   afterAll(async () => {
     await serve?.dispose();
@@ -47,7 +47,7 @@ describe('branchyard run / stop', () => {
     const dir = path.join(tmp.path, 'broken');
     await mkdir(path.join(dir, 'src', 'features', 'notes', 'controllers'), { recursive: true });
     await writeFile(path.join(dir, 'src', 'features', 'notes', 'controllers', 'broken.ts'), "export function getBroken(): number {\n  return 'x';\n}\n");
-    expect((await cli(['branch', 'new', 'users', '--dir', dir])).code).toBe(0);
+    expectOk(await cli(['branch', 'new', 'users', '--dir', dir]));
     const refused = await cli(['run', 'users', '2']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('branch 00002 of users does not build, so it was not started');

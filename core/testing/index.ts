@@ -45,6 +45,8 @@ export async function tempPostgresDatabase(): Promise<{ url: string; dispose: ()
 const BIN = new URL('../../bin/branchyard.js', import.meta.url).pathname;
 
 export interface CliRun {
+  /** The command line, for messages. */
+  command: string;
   code: number;
   stdout: string;
   stderr: string;
@@ -53,12 +55,21 @@ export interface CliRun {
 /** The real `branchyard` binary as its own process, the way a user starts it. */
 /** `input`: what the command reads on stdin (closed at once otherwise). */
 export function runBranchyard(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<CliRun> {
+  const timeoutMs = options.timeoutMs ?? 90_000;
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 90_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
+    const child = execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: timeoutMs }, (error, stdout, stderr) => {
+      // A run cut short by the timeout has no exit code of its own: say so, or it reads as exit 1.
+      const killed = error?.killed ? `\n(branchyard ${args.join(' ')} was killed by ${error.signal ?? 'a signal'} after ${timeoutMs} ms)` : '';
+      resolve({ command: `branchyard ${args.join(' ')}`, code: error ? Number(error.code ?? 1) : 0, stdout, stderr: stderr + killed });
+    });
     child.stdin?.end(options.input ?? '');
   });
+}
+
+/** The run when it exited 0; otherwise an error naming the command, its exit code and its stderr. */
+export function expectOk(run: CliRun): CliRun {
+  if (run.code !== 0) throw new Error(`${run.command} exited ${run.code}:\n${run.stderr || '(nothing on stderr)'}\n${run.stdout}`);
+  return run;
 }
 
 /** The git CLI, to check what the engine wrote; fails naming git when it is missing or fails. */

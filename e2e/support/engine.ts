@@ -4,6 +4,8 @@ import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runBranchyard } from '../../core/testing/index.ts';
 
+export { expectOk } from '../../core/testing/index.ts';
+
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = `${ROOT}bin/branchyard.js`;
 

@@ -2,8 +2,8 @@
 // made before its tests (after `prepare` has filled the workspace) and removed after them.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, expect } from 'vitest';
-import { tempDir } from '../../core/testing/index.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { expectOk, tempDir } from '../../core/testing/index.ts';
 import { buildRenderer } from '../../scripts/build-renderer.ts';
 import { ARTIFACTS, launchBrowser } from './browser.ts';
 import { runCli, startServeProcess } from './engine.ts';
@@ -24,7 +24,7 @@ export function useServedWorkspace(name: string, prepare?: (workspace: string) =
     session.tmp = tmp.path;
     session.workspace = path.join(tmp.path, name);
     await buildRenderer();
-    expect((await runCli(['init', session.workspace])).code).toBe(0);
+    expectOk(await runCli(['init', session.workspace]));
     await prepare?.(session.workspace);
     session.serve = await startServeProcess(session.workspace, env);
     session.browser = await launchBrowser();
