@@ -1,17 +1,18 @@
 // The user's journey in a real browser against a real engine (serve, Docker, the scripted LLM
-// server as the one stand-in): a prompt in the chat streams the agent's turns and makes a
-// branch; the branch appears in the tree; its diff opens in Monaco; a terminal in its container
-// runs a command; it is promoted to staging, which then serves it over HTTPS; its logs show
-// token-sized files. A screenshot of each pane is saved under test-results/e2e/.
-import { readFile, writeFile } from 'node:fs/promises';
+// server as the one stand-in), from an empty window: a workspace is made in the picker and a
+// codebase in the branches pane; the provider is set and the key entered in the settings; a
+// prompt in the chat streams the agent's turns and makes a branch; the branch appears in the
+// tree; its diff opens in Monaco; a terminal in its container runs a command; it is promoted to
+// staging, which then serves it over HTTPS; its logs show token-sized files. A screenshot of
+// each pane is saved under test-results/e2e/.
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { ScriptedLlm } from '../core/agent/fixtures/scripted-llm.ts';
 import { scriptedLlm } from '../core/agent/fixtures/scripted-llm.ts';
-import { curl, useFreePorts } from '../core/gateway/fixtures/gateway-fixture.ts';
-import { workspacePaths } from '../core/workspace/index.ts';
+import { curl } from '../core/gateway/fixtures/gateway-fixture.ts';
 import { ARTIFACTS } from './support/browser.ts';
-import { expectOk, runCli } from './support/engine.ts';
+import { runCli } from './support/engine.ts';
 import { useServedWorkspace } from './support/served-workspace.ts';
 
 const KEY = 'sk-e2e-journey-0123456789';
@@ -20,29 +21,25 @@ const greetingTest = "import { test } from 'node:test';\nimport assert from 'nod
 const write = (file: string, content: string) => ({ name: 'write_file', arguments: { path: file, content } });
 
 let llm: ScriptedLlm | undefined;
-let ports: Awaited<ReturnType<typeof useFreePorts>>;
 
+// serve starts on a workspace of its own, as the desktop app does on its default one; the
+// journey's workspace is made from the window.
 const s = useServedWorkspace(
-  'journey',
-  async (workspace) => {
-    expectOk(await runCli(['--workspace', workspace, 'codebase', 'add', 'users']));
-    ports = await useFreePorts(workspacePaths(workspace));
+  'home',
+  async () => {
     llm = await scriptedLlm([
       { reply: { content: 'Looking at the code first.', toolCalls: [{ name: 'list_files', arguments: {} }] } },
       { reply: { content: 'Adding the greeting and its test.', toolCalls: [write('src/features/greetings/controllers/greetings.ts', greeting), write('src/features/greetings/controllers/greetings.test.ts', greetingTest)] } },
       { reply: { toolCalls: [{ name: 'run_checks', arguments: {} }] } },
       { reply: { toolCalls: [{ name: 'finish', arguments: { summary: 'Added GET /greetings/get-greeting.' } }] } },
     ]);
-    const file = path.join(workspace, 'ai', 'config.json');
-    const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    await writeFile(file, JSON.stringify({ ...config, provider: 'test', baseUrl: llm.baseUrl, model: 'scripted/model' }, null, 2));
   },
-  { BRANCHYARD_RUNTIME: 'docker', BRANCHYARD_AI_KEY: KEY },
+  { BRANCHYARD_RUNTIME: 'docker', BRANCHYARD_AI_KEY: '' },
 );
 afterAll(async () => llm?.close());
 
 describe('the journey through the window', () => {
-  it('prompt → streamed turns → branch in the tree → diff → terminal → promotion to staging → logs', async () => {
+  it('workspace → codebase → settings → prompt → streamed turns → branch in the tree → diff → terminal → promotion to staging → logs', async () => {
     const page = await s.browser.context.newPage();
     // What the window showed when a step failed, to read beside the error.
     onTestFailed(async () => void (await page.screenshot({ path: path.join(ARTIFACTS, 'journey-failure.png'), fullPage: true }).catch(() => undefined)));
@@ -50,7 +47,42 @@ describe('the journey through the window', () => {
     await page.goto(s.serve.loginUrl);
     await expect.poll(() => page.locator('.connection').textContent()).toBe('live');
 
-    // Chat: Ctrl+Enter sends; the agent's text and tool calls stream in; the revision ends in a branch.
+    // A workspace made in the picker opens in place of the first.
+    const workspace = path.join(s.tmp, 'journey');
+    await page.getByTestId('workspace-name').click();
+    const picker = page.getByTestId('workspace-picker');
+    await picker.getByRole('textbox', { name: 'Workspace folder' }).fill(workspace);
+    await picker.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => page.getByTestId('workspace-name').textContent(), { timeout: 60_000 }).toBe('journey');
+
+    // A codebase added from the branches pane, with its first branch.
+    await page.getByRole('textbox', { name: 'New codebase name' }).fill('users');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('button', { name: /users/ }).first().click();
+    await expect.poll(() => page.getByTestId('branch-users-00001').count(), { timeout: 30_000 }).toBe(1);
+    // The gateways read their routes again and show the new codebase at once.
+    await expect.poll(() => page.getByTestId('route-development-users').textContent().catch(() => ''), { timeout: 15_000 }).toContain('00001');
+
+    // The provider set in the settings (written to ai/config.json), the key kept in this tab.
+    await page.keyboard.press('Alt+7');
+    const settings = page.getByTestId('settings');
+    await settings.getByRole('textbox', { name: 'Provider' }).fill('test');
+    await settings.getByRole('textbox', { name: 'Base URL (OpenAI-compatible)' }).fill(llm!.baseUrl);
+    await settings.getByRole('textbox', { name: 'Model' }).fill('scripted/model');
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByTestId('settings-message').textContent()).toBe('Saved to ai/config.json.');
+    expect(JSON.parse(await readFile(path.join(workspace, 'ai', 'config.json'), 'utf8'))).toMatchObject({ provider: 'test', baseUrl: llm!.baseUrl, model: 'scripted/model' });
+    await page.getByRole('textbox', { name: 'API key' }).fill(KEY);
+    await page.getByRole('button', { name: 'Use for this tab' }).click();
+    await expect.poll(() => page.getByTestId('key-status').textContent()).toBe('A key is kept in this tab’s memory.');
+    // The status below follows: the new endpoint with the tab's key, and the gateways' ports held by this engine.
+    const doctor = page.getByTestId('doctor');
+    await expect.poll(() => doctor.locator('li', { hasText: 'llm' }).textContent()).toMatch(/^✓ llm scripted\/model at http:\/\/127\.0\.0\.1:\d+\/v1; .*a key is kept in this tab’s memory/);
+    await expect.poll(() => doctor.locator('li', { hasText: 'gateway-ports' }).textContent()).toMatch(/^✓ gateway-ports listening: development \d+/);
+    await shot('settings');
+
+    // Chat (Alt+1): Ctrl+Enter sends; the agent's text and tool calls stream in; the revision ends in a branch.
+    await page.keyboard.press('Alt+1');
     await expect.poll(() => page.getByRole('combobox', { name: 'Codebase' }).inputValue()).toBe('users');
     await page.getByRole('textbox', { name: 'Prompt' }).fill('Add a route that greets');
     await page.getByRole('textbox', { name: 'Prompt' }).press('Control+Enter');
@@ -65,7 +97,7 @@ describe('the journey through the window', () => {
     await shot('chat');
 
     // The branch in the tree, with the development gateway serving it.
-    await page.getByRole('button', { name: /users/ }).first().click();
+    // (users was opened in the tree when it was added.)
     const branch = page.getByTestId('branch-users-00002');
     await expect.poll(() => branch.count(), { timeout: 15_000 }).toBe(1);
     await expect.poll(() => branch.textContent(), { timeout: 30_000 }).toContain('development');
@@ -106,8 +138,10 @@ describe('the journey through the window', () => {
     await expect.poll(() => page.getByTestId('promotion-staging').textContent(), { timeout: 120_000 }).toContain('staging serves users 00002');
     await expect.poll(() => page.getByTestId('route-staging-users').textContent()).toContain('00002');
     const host = 'users.staging.journey.localhost';
-    const ca = (await runCli(['--workspace', s.workspace, 'ca'])).stdout.trim();
-    const served = await curl({ url: `https://${host}:${ports.staging!.port}/greetings/get-greeting`, host, port: ports.staging!.port, ca });
+    const ca = (await runCli(['--workspace', workspace, 'ca'])).stdout.trim();
+    // The port init gave staging: the template's, or the next free set.
+    const port = (JSON.parse(await readFile(path.join(workspace, 'gateways', 'staging.json'), 'utf8')) as { port: number }).port;
+    const served = await curl({ url: `https://${host}:${port}/greetings/get-greeting`, host, port, ca });
     expect(served.status, served.stderr).toBe(200);
     expect(JSON.parse(served.body)).toEqual({ greeting: 'hello from the journey' });
     await expect.poll(() => page.getByTestId('activity').textContent()).toContain('staging routes users to 00002 (was 00001), by user:');
@@ -128,5 +162,7 @@ describe('the journey through the window', () => {
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await shot('dark');
     expect(llm!.failures).toEqual([]);
+    // Every call to the provider carried the key typed in the settings.
+    expect(llm!.calls.map((call) => call.headers.authorization)).toEqual(llm!.calls.map(() => `Bearer ${KEY}`));
   }, 600_000);
 });

@@ -30,10 +30,11 @@ describe('branchyard serve in a browser', () => {
     await page.goto(s.serve.loginUrl);
     expect(new URL(page.url()).search).toBe(''); // the token left the address bar
     await expect.poll(() => page.getByTestId('workspace-name').textContent()).toBe('acme');
+    const port = async (gateway: string) => (JSON.parse(await readFile(path.join(s.workspace, 'gateways', `${gateway}.json`), 'utf8')) as { port: number }).port;
     await expect.poll(() => page.getByTestId('gateways').locator('li').allTextContents()).toEqual([
-      expect.stringMatching(/^development :7443 → staging$/),
-      expect.stringMatching(/^production :7445protected$/),
-      expect.stringMatching(/^staging :7444 → production$/),
+      `development :${await port('development')} → staging`,
+      `production :${await port('production')}protected`,
+      `staging :${await port('staging')} → production`,
     ]);
     // The doctor's report is part of the settings.
     await page.getByTestId('tab-settings').click();

@@ -32,7 +32,7 @@ describe('app router', () => {
     const dir = path.join(tmp.path, 'shop');
     await api.workspace.init({ dir });
     await reading;
-    expect(received.filter((e) => e.type === 'progress')).toHaveLength(5);
+    expect(received.filter((e) => e.type === 'progress')).toHaveLength(6);
     expect(received.at(-1)).toMatchObject({ type: 'workspace.initialized', payload: { dir, name: 'shop' } });
 
     const info = await createCaller({ events, env: {}, workspaceRoot: dir, state: noState }).workspace.info();

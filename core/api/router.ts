@@ -23,7 +23,9 @@ const workspaceRouter = router({
   init: procedure
     .input(z.object({ dir: z.string().min(1), name: z.string().optional() }))
     .mutation(async ({ ctx, input }) => {
-      const made = await initWorkspace({ dir: input.dir, name: input.name, events: ctx.events });
+      // Its gateways keep off the ports of the workspaces this user opened, running or not.
+      const others = [...(await recentWorkspaces(ctx.env)), ...(ctx.workspaceRoot ? [ctx.workspaceRoot] : [])];
+      const made = await initWorkspace({ dir: input.dir, name: input.name, events: ctx.events, otherWorkspaces: others });
       await rememberWorkspace(ctx.env, made.root).catch(() => undefined);
       return made;
     }),
@@ -74,7 +76,11 @@ const doctorRouter = router({
           (error: unknown) => ({ ok: false as const, error: describeError(error) }),
         )
       : undefined;
-    return runDoctor({ workspace, env: ctx.env });
+    // The live engine's gateways hold their ports: the doctor must not call them another program's.
+    const ownListeners = new Set(
+      (ctx.gateways?.().status() ?? []).filter((g) => g.listening).flatMap((g) => [`${g.host}:${g.port}`, ...(g.httpPort === null ? [] : [`${g.host}:${g.httpPort}`])]),
+    );
+    return runDoctor({ workspace, env: ctx.env, ownListeners });
   }),
 });
 

@@ -29,8 +29,12 @@ describe('branchyard CLI', () => {
     const ws = path.join(tmp.path, 'ws');
     const init = await branchyard(['init', ws]);
     expectOk(init);
-    expect(init.stdout).toBe(`Created workspace ws at ${ws}\nNext: branchyard --workspace ${ws} doctor\n`);
-    expect(init.stderr).toContain('[3/4] making the workspace a git repository');
+    const port = async (gateway: string) => (JSON.parse(await readFile(path.join(ws, 'gateways', `${gateway}.json`), 'utf8')) as { port: number }).port;
+    const shift = (await port('development')) - 7443; // another workspace or program may hold the template's ports
+    const moved = shift === 0 ? '' : ` (moved up ${shift}: the template's ports are taken by another workspace or program)`;
+    const gateways = `development :${await port('development')}, production :${await port('production')}, staging :${await port('staging')}`;
+    expect(init.stdout).toBe(`Created workspace ws at ${ws}\nGateways: ${gateways}${moved}\nNext: branchyard --workspace ${ws} doctor\n`);
+    expect(init.stderr).toContain('[4/5] making the workspace a git repository');
   });
 
   it('codebase list is empty in a new workspace and finds the workspace from a subfolder', async () => {
@@ -47,7 +51,7 @@ describe('branchyard CLI', () => {
     const ws = path.join(tmp.path, 'ws');
     await branchyard(['init', ws]);
     const file = path.join(ws, 'gateways', 'staging.json');
-    await writeFile(file, (await readFile(file, 'utf8')).replace('"port": 7444', '"port": "abc"'));
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/"port": \d+/, '"port": "abc"'));
     const list = await branchyard(['--workspace', ws, 'codebase', 'list', '--json']);
     expect(list.code).toBe(1);
     expect(list.stderr).toBe('branchyard: gateways/staging.json: port: expected a number from 1 to 65535, got "abc"\n');

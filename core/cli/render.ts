@@ -18,7 +18,9 @@ export function renderDoctor(report: DoctorReport): string {
 }
 
 export function renderInit(result: InitResult): string {
-  return [`Created workspace ${result.name} at ${result.root}`, `Next: branchyard --workspace ${result.root} doctor`].join('\n');
+  const ports = Object.entries(result.ports.gateways).map(([name, g]) => `${name} :${g.port}`).join(', ');
+  const moved = result.ports.shift === 0 ? '' : ` (moved up ${result.ports.shift}: the template's ports are taken by another workspace or program)`;
+  return [`Created workspace ${result.name} at ${result.root}`, `Gateways: ${ports}${moved}`, `Next: branchyard --workspace ${result.root} doctor`].join('\n');
 }
 
 export function renderCodebases(codebases: CodebaseSummary[]): string {

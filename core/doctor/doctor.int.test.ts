@@ -65,4 +65,16 @@ describe('doctor', () => {
     }
     expect((await check('gateway-ports', {})).status).toBe('ok');
   });
+
+  it("does not call the live engine's own gateways another program", async () => {
+    const gateway = workspace.gateways[0]!;
+    const ours = net.createServer();
+    await new Promise<void>((resolve) => ours.listen(gateway.config.port, '127.0.0.1', resolve));
+    try {
+      const report = await runDoctor({ workspace: { ok: true, value: workspace }, env: {}, timeoutMs: 1000, ownListeners: new Set([`127.0.0.1:${gateway.config.port}`]) });
+      expect(report.checks.find((c) => c.id === 'gateway-ports')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^listening: /) });
+    } finally {
+      await new Promise((resolve) => ours.close(resolve));
+    }
+  });
 });

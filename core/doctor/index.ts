@@ -24,6 +24,8 @@ export interface DoctorInput {
   workspace: { ok: true; value: Workspace } | { ok: false; error: string } | undefined;
   env: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** `host:port` addresses the live engine's own gateways listen on: taken, but by us. */
+  ownListeners?: ReadonlySet<string>;
 }
 
 export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
@@ -35,7 +37,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     checkPostgres(input.env, timeoutMs),
     Promise.resolve(checkLlm(workspace, input.env)),
     Promise.resolve(checkElectron(input.env)),
-    checkGatewayPorts(workspace),
+    checkGatewayPorts(workspace, input.ownListeners ?? new Set()),
   ]);
   return { ok: checks.every((c) => c.status !== 'missing'), checks };
 }
@@ -96,16 +98,20 @@ function checkElectron(env: NodeJS.ProcessEnv): DoctorCheck {
   return { id: 'electron', status: 'missing', detail: result.reason, turnsOff: 'the desktop window: `npm start` serves the same UI in a browser instead' };
 }
 
-async function checkGatewayPorts(workspace: Workspace | undefined): Promise<DoctorCheck> {
+async function checkGatewayPorts(workspace: Workspace | undefined, own: ReadonlySet<string>): Promise<DoctorCheck> {
   if (!workspace) return { id: 'gateway-ports', status: 'skipped', detail: 'no workspace: no gateways to check' };
   const taken: string[] = [];
+  let ours = 0;
   for (const gateway of workspace.gateways) {
     for (const port of [gateway.config.port, gateway.config.httpPort]) {
-      if (port !== null && !(await isPortFree(gateway.config.host, port))) taken.push(`${gateway.config.host}:${port} (${gateway.name})`);
+      if (port === null) continue;
+      const address = `${gateway.config.host}:${port}`;
+      if (own.has(address)) ours++;
+      else if (!(await isPortFree(gateway.config.host, port))) taken.push(`${address} (${gateway.name})`);
     }
   }
   const names = workspace.gateways.map((g) => `${g.name} ${g.config.port}`).join(', ');
-  if (taken.length === 0) return { id: 'gateway-ports', status: 'ok', detail: `free: ${names}` };
+  if (taken.length === 0) return { id: 'gateway-ports', status: 'ok', detail: ours > 0 ? `listening: ${names}` : `free: ${names}` };
   return { id: 'gateway-ports', status: 'missing', detail: `in use by another program: ${taken.join(', ')}`, turnsOff: 'the gateways on those ports; change their port in gateways/<name>.json' };
 }
 

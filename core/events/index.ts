@@ -23,6 +23,8 @@ export interface EngineEvents {
   'revision.updated': { codebase: string; number: number; status: string };
   'branch.running': { codebase: string; number: number };
   'gateway.promoted': { gateway: string; codebase: string; from: number | null; to: number; by: string };
+  /** The gateways read their files and routes again (a codebase added, a file changed). */
+  'gateway.reloaded': { gateways: string[] };
   /** The agent's progress in a dev revision, as it goes. */
   'agent.turn': { codebase: string; revision: number; turn: number; maxTurns: number };
   'agent.text': { codebase: string; revision: number; delta: string };

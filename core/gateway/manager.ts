@@ -135,6 +135,7 @@ export class GatewayManager implements Disposable {
         slot.sources = sources;
         slot.instance?.setTable(table);
       }
+      this.options.events?.emit('gateway.reloaded', { gateways: [...this.slots.keys()] });
     });
     this.reloading = next.catch(() => undefined);
     return next;

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../testing/index.ts';
@@ -79,8 +80,36 @@ describe('initWorkspace', () => {
     const steps: ProgressEvent[] = [];
     events.on('progress', (p) => steps.push(p));
     await initWorkspace({ dir: path.join(tmp.path, 'acme'), events });
-    expect(steps.map((s) => s.step)).toEqual(['copy', 'manifest', 'git', 'place', 'done']);
-    expect(steps.at(-1)).toMatchObject({ done: 4, total: 4 });
+    expect(steps.map((s) => s.step)).toEqual(['copy', 'ports', 'manifest', 'git', 'place', 'done']);
+    expect(steps.at(-1)).toMatchObject({ done: 5, total: 5 });
+  });
+
+  it("gives its gateways ports that no other workspace of the user has and no program holds, keeping the files' layout", async () => {
+    const first = await initWorkspace({ dir: path.join(tmp.path, 'first') });
+    const taken = (ports: typeof first.ports) => Object.values(ports.gateways).flatMap((g) => [g.port, g.httpPort]);
+    const second = await initWorkspace({ dir: path.join(tmp.path, 'second'), otherWorkspaces: [first.root] });
+    expect(taken(second.ports).filter((port) => taken(first.ports).includes(port))).toEqual([]);
+    // The whole set moves together, in steps of ten, so the template's layout stays readable.
+    expect((second.ports.gateways.staging!.port - first.ports.gateways.staging!.port) % 10).toBe(0);
+    expect(second.ports.gateways.production!.port - second.ports.gateways.development!.port).toBe(2);
+
+    // A program listening on one of them pushes the next workspace further up.
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen({ host: '127.0.0.1', port: second.ports.gateways.development!.port }, resolve));
+    try {
+      const third = await initWorkspace({ dir: path.join(tmp.path, 'third'), otherWorkspaces: [first.root] });
+      expect(taken(third.ports)).not.toContain(second.ports.gateways.development!.port);
+      expect(taken(third.ports).filter((port) => taken(first.ports).includes(port))).toEqual([]);
+      const ws = await loadWorkspace(third.root);
+      expect(ws.gateways.map((g) => [g.name, g.config.port, g.config.httpPort])).toEqual(
+        Object.entries(third.ports.gateways).map(([name, g]) => [name, g.port, g.httpPort]),
+      );
+      const text = await readFile(path.join(third.root, 'gateways', 'staging.json'), 'utf8');
+      expect(text).toContain('"access": { "allow": [], "deny": [] }');
+      expect(git(third.root, 'status', '--porcelain')).toBe('');
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   it('accepts an existing empty folder and derives a valid name from an odd folder name', async () => {

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import git from 'isomorphic-git';
 import { BranchyardError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
+import type { GatewayPorts } from './gateway-ports.ts';
+import { chooseGatewayPorts } from './gateway-ports.ts';
 import type { WorkspaceManifest } from './schemas.ts';
 import { isValidName, NAME_RULE } from './schemas.ts';
 import { MANIFEST_FILE } from './paths.ts';
@@ -21,12 +23,16 @@ export interface InitOptions {
   /** Workspace name; defaults to the folder's name made into a valid name. */
   name?: string | undefined;
   events?: EventBus | undefined;
+  /** Workspaces whose gateway ports the new one must not take (the user's recent ones). */
+  otherWorkspaces?: string[] | undefined;
 }
 
 export interface InitResult {
   root: string;
   name: string;
   commit: string;
+  /** The ports its gateways were given, and how far they were moved off taken ones. */
+  ports: GatewayPorts;
 }
 
 export async function initWorkspace(options: InitOptions): Promise<InitResult> {
@@ -38,7 +44,7 @@ export async function initWorkspace(options: InitOptions): Promise<InitResult> {
   }
 
   const task = `init:${root}`;
-  const report = (step: string, message: string, done: number) => options.events?.emit('progress', { task, step, message, done, total: 4 });
+  const report = (step: string, message: string, done: number) => options.events?.emit('progress', { task, step, message, done, total: 5 });
 
   await mkdir(path.dirname(root), { recursive: true });
   const staging = path.join(path.dirname(root), `.${path.basename(root)}.init-${randomBytes(4).toString('hex')}`);
@@ -46,7 +52,10 @@ export async function initWorkspace(options: InitOptions): Promise<InitResult> {
     report('copy', 'copying the workspace template', 0);
     await cp(TEMPLATE_DIR, staging, { recursive: true, errorOnExist: true, force: false });
 
-    report('manifest', `writing ${MANIFEST_FILE}`, 1);
+    report('ports', 'choosing free gateway ports', 1);
+    const ports = await chooseGatewayPorts(staging, options.otherWorkspaces ?? []);
+
+    report('manifest', `writing ${MANIFEST_FILE}`, 2);
     const manifest: WorkspaceManifest = {
       name,
       formatVersion: 1,
@@ -55,14 +64,14 @@ export async function initWorkspace(options: InitOptions): Promise<InitResult> {
     };
     await writeFile(path.join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
 
-    report('git', 'making the workspace a git repository', 2);
+    report('git', 'making the workspace a git repository', 3);
     const commit = await commitEverything(staging, `Create workspace ${name}`);
 
-    report('place', `placing the workspace at ${root}`, 3);
+    report('place', `placing the workspace at ${root}`, 4);
     await rename(staging, root);
-    report('done', `workspace ${name} is ready`, 4);
+    report('done', `workspace ${name} is ready`, 5);
     options.events?.emit('workspace.initialized', { dir: root, name });
-    return { root, name, commit };
+    return { root, name, commit, ports };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error instanceof BranchyardError ? error : new BranchyardError('WorkspaceInitError', `cannot create a workspace at ${root}: ${(error as Error).message}`, { cause: error });

@@ -79,14 +79,19 @@ describe('loadWorkspace: bad config files are named by file, field and reason', 
     expect(problems.join('\n')).not.toContain('sk-live-123');
   });
 
+  // init may have moved the template's ports off taken ones: read what development got.
+  const development = async () => JSON.parse(await readFile(path.join(ws, 'gateways/development.json'), 'utf8')) as { port: number; httpPort: number };
+
   it('two gateways on one port', async () => {
-    await edit('gateways/staging.json', (j) => (j.port = 7443));
-    expect(await problemsOf(ws)).toEqual(['gateways/staging.json: port: 7443 is already used by gateways/development.json']);
+    const { port } = await development();
+    await edit('gateways/staging.json', (j) => (j.port = port));
+    expect(await problemsOf(ws)).toEqual([`gateways/staging.json: port: ${port} is already used by gateways/development.json`]);
   });
 
   it("a gateway's https port equal to another's http port", async () => {
-    await edit('gateways/staging.json', (j) => (j.port = 7080));
-    expect(await problemsOf(ws)).toEqual(['gateways/staging.json: port: 7080 is already used by gateways/development.json (httpPort)']);
+    const { httpPort } = await development();
+    await edit('gateways/staging.json', (j) => (j.port = httpPort));
+    expect(await problemsOf(ws)).toEqual([`gateways/staging.json: port: ${httpPort} is already used by gateways/development.json (httpPort)`]);
   });
 
   it('an unknown gateway name referenced by promotesTo', async () => {

@@ -90,6 +90,7 @@ export function App() {
         const fresh = state.events.slice(last ? state.events.lastIndexOf(last) + 1 : 0);
         for (const event of fresh) {
           if (event.type === 'codebase.added') void useWorkspace.getState().load();
+          if (event.type === 'gateway.reloaded') void useGateways.getState().load();
           if (event.type === 'branch.created') {
             void useWorkspace.getState().load();
             void useBranches.getState().branchCreated(event.payload.codebase);

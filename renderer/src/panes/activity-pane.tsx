@@ -18,6 +18,8 @@ function describe(e: EngineEvent): string | null {
       return `branch ${pad5(e.payload.number)} of ${e.payload.codebase} is running`;
     case 'gateway.promoted':
       return `${e.payload.gateway} routes ${e.payload.codebase} to ${pad5(e.payload.to)} (was ${pad5(e.payload.from)}), by ${e.payload.by}`;
+    case 'gateway.reloaded':
+      return `routes of ${e.payload.gateways.join(', ')} read again`;
     case 'revision.updated':
       return `revision ${pad4(e.payload.number)} of ${e.payload.codebase}: ${e.payload.status}`;
     case 'revision.ended':

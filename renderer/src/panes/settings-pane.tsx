@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, errorMessage, inDesktopWindow } from '../api.ts';
 import { useChat } from '../stores/chat-store.ts';
+import { useDoctor } from '../stores/doctor-store.ts';
 import { useWorkspace } from '../stores/workspace-store.ts';
 import { DoctorPane } from './doctor-pane.tsx';
 
@@ -16,6 +17,7 @@ export function SettingsPane() {
   const load = useWorkspace((s) => s.load);
   const setApiKey = useChat((s) => s.setApiKey);
   const keyInMemory = useChat((s) => s.apiKey !== null);
+  const runDoctor = useDoctor((s) => s.run);
   const [form, setForm] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ text: string; failed: boolean } | null>(null);
   const [key, setKey] = useState('');
@@ -43,6 +45,7 @@ export function SettingsPane() {
       });
       setMessage({ text: 'Saved to ai/config.json.', failed: false });
       await load();
+      void runDoctor();
     } catch (error) {
       setMessage({ text: errorMessage(error), failed: true });
     }
