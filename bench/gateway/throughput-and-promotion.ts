@@ -17,7 +17,8 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { buildBranch } from '../../core/build/index.ts';
-import { editGateway, freePort } from '../../core/gateway/fixtures/gateway-fixture.ts';
+import { editGateway } from '../../core/gateway/fixtures/gateway-fixture.ts';
+import { freePorts } from '../../core/testing/index.ts';
 import { GatewayManager, LocalCa, promoteBranch } from '../../core/gateway/index.ts';
 import { createBranch } from '../../core/git/index.ts';
 import { testWorkspace, text } from '../../core/git/fixtures/test-workspace.ts';
@@ -139,16 +140,12 @@ try {
     await createBranch({ codebase: ws.codebase, logsRepository: ws.logsRepository, changes: text({ 'src/features/hello/controllers/hello.ts': `export function getHello(): { hello: string } {\n  return { hello: 'from ${branch}' };\n}\n` }), author: 'user', message: branch });
   }
   for (const n of [2, 3]) await runtime.start('users', n, (await buildBranch(ws.codebase, n)).server!);
-  const port = await freePort();
-  const httpPort = await freePort();
+  const [port, httpPort, nginxPort, nginxTlsPort, barePort] = (await freePorts(5)) as [number, number, number, number, number];
   await editGateway(ws.paths, 'development', (c) => Object.assign(c, { port, httpPort, routes: { users: '00002' } }));
   manager.current = await GatewayManager.start({ paths: ws.paths, only: ['development'], strict: true, ...(await accessLog(values.log, ws.root)) });
   const socket = runtime.socketPath('users', 2);
-  const nginxPort = await freePort();
-  const nginxTlsPort = await freePort();
   const certificate = await (await LocalCa.open(ws.paths, 'ws')).issue([HOST]);
   nginx = await startNginx(socket, nginxPort, nginxTlsPort, certificate);
-  const barePort = await freePort();
   bare = await startBareProxy(socket, barePort, certificate);
 
   console.log(`Gateway throughput and latency: ${CONNECTIONS} connections, ${SECONDS} s per target, median of ${ROUNDS} interleaved rounds, GET ${PATH} of one branch (PM2 in Docker), ${os.cpus().length} cores`);

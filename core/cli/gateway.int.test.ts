@@ -10,12 +10,11 @@ import { createEventBus } from '../events/index.ts';
 import { writeTree } from '../git/fixtures/test-workspace.ts';
 import type { CliWorkspace } from '../gateway/fixtures/cli-workspace.ts';
 import { cliWorkspace } from '../gateway/fixtures/cli-workspace.ts';
-import { freePort } from '../gateway/fixtures/gateway-fixture.ts';
 import { caFiles, promoteBranch, syncRoutesFromFiles } from '../gateway/index.ts';
 import { openStore } from '../store/index.ts';
 import { startServe } from '../serve/index.ts';
 import type { ServeHandle } from '../serve/index.ts';
-import { expectOk, tempPostgresDatabase } from '../testing/index.ts';
+import { expectOk, freePort, tempPostgresDatabase } from '../testing/index.ts';
 import { loadWorkspace, workspacePaths } from '../workspace/index.ts';
 
 const BIN = path.resolve('bin/branchyard.js');

@@ -15,7 +15,8 @@ import { Pm2Runtime } from '../runtime/index.ts';
 import { listPromotions, openStore } from '../store/index.ts';
 import type { Store } from '../store/index.ts';
 import { loadWorkspace } from '../workspace/index.ts';
-import { curl, editGateway, freePort, httpsRequest, rawTls, useFreePorts } from './fixtures/gateway-fixture.ts';
+import { freePort } from '../testing/index.ts';
+import { curl, editGateway, httpsRequest, rawTls, useFreePorts } from './fixtures/gateway-fixture.ts';
 import { caFiles, GatewayManager, hashPassword, hiddenLabel, promoteBranch } from './index.ts';
 
 const HOST = 'users.development.ws.localhost';

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir, tempPostgresDatabase } from '../testing/index.ts';
+import { freePort, tempDir, tempPostgresDatabase } from '../testing/index.ts';
 import { listCodebases, openStore } from './index.ts';
 import { describeStoreContract } from './store.contract.ts';
 import { olderMigrationsFolder, migrationCount } from './fixtures/old-migrations.ts';
@@ -66,11 +66,3 @@ describe('engine state on a PostgreSQL server', () => {
     expect(applied.rows[0]?.n).toBe(await migrationCount());
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -96,4 +97,33 @@ export function requestOverSocket(socketPath: string, options: { method?: string
     request.on('error', reject);
     request.end(options.body === undefined ? undefined : JSON.stringify(options.body));
   });
+}
+
+// Ports handed out below Linux's ephemeral range (32768 and up), so an outgoing connection's
+// local port cannot take one between the test choosing it and a server binding it.
+const LOW = 20_000;
+const HIGH = 32_000;
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return (await freePorts(1, host))[0]!;
+}
+
+/** `count` distinct free ports: each is held until all are found, so none is handed out twice. */
+export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
+  const held: net.Server[] = [];
+  try {
+    for (let tries = 0; held.length < count; tries++) {
+      if (tries > 1000) throw new Error(`no ${count} free ports on ${host} between ${LOW} and ${HIGH}`);
+      const port = LOW + Math.floor(Math.random() * (HIGH - LOW));
+      const server = net.createServer();
+      const bound = await new Promise<boolean>((resolve) => {
+        server.once('error', () => resolve(false));
+        server.listen({ port, host, exclusive: true }, () => resolve(true));
+      });
+      if (bound) held.push(server);
+    }
+    return held.map((server) => (server.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
 }
