@@ -4,11 +4,13 @@
 // HTTPS with the same certificate and over plain HTTP, all in one run with the ratios; then
 // promotion under load: a load generator runs against the gateway while its route is switched
 // 20 times between two branches.
-// The load generator (autocannon) runs as a process of its own, so it never shares the
-// gateway's event loop. On two cores the figures of one run swing widely, so each target is
+// The load generator runs as a process of its own, so it never shares the gateway's event
+// loop: wrk (C, Debian's package) where it is installed, since on two cores a load generator
+// written on Node takes much of the CPU the proxies measured need; autocannon otherwise (and
+// for the branch's own socket, which wrk cannot reach). `--generator` picks one. On two cores the figures of one run swing widely, so each target is
 // measured in several rounds, interleaved (a slow moment of the machine hits every target in
 // its round), and the median round is printed.
-//   node --import tsx bench/gateway/throughput-and-promotion.ts [--seconds 5] [--rounds 5] [--connections 32] [--switches 20] [--only gateway] [--log full|no-commits|off]
+//   node --import tsx bench/gateway/throughput-and-promotion.ts [--generator wrk|autocannon] [--seconds 5] [--rounds 5] [--connections 32] [--switches 20] [--only gateway] [--log full|no-commits|off]
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -28,7 +30,7 @@ import { Pm2Runtime } from '../../core/runtime/index.ts';
 import { openStore } from '../../core/store/index.ts';
 import { loadWorkspace } from '../../core/workspace/index.ts';
 
-const { values } = parseArgs({ options: { log: { type: 'string', default: 'full' }, seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '5' }, connections: { type: 'string', default: '32' }, switches: { type: 'string', default: '20' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { log: { type: 'string', default: 'full' }, seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '5' }, connections: { type: 'string', default: '32' }, switches: { type: 'string', default: '20' }, only: { type: 'string' }, generator: { type: 'string' } } });
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const SWITCHES = Number(values.switches);
@@ -36,6 +38,8 @@ const ROUNDS = Number(values.rounds);
 const AUTOCANNON = path.resolve('node_modules/autocannon/autocannon.js');
 const HOST = 'users.development.ws.localhost';
 const PATH = '/hello/get-hello';
+const GENERATOR = values.generator ?? (await hasWrk() ? 'wrk' : 'autocannon');
+if (GENERATOR !== 'wrk' && GENERATOR !== 'autocannon') throw new Error(`--generator ${GENERATOR}: expected wrk or autocannon`);
 
 interface Load {
   rps: number;
@@ -61,6 +65,30 @@ function autocannon(args: string[], seconds = SECONDS, expect = 200): Promise<Lo
       const r = JSON.parse(stdout) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; errors: number; timeouts: number; statusCodeStats?: Record<string, { count: number }> };
       const unexpected = Object.entries(r.statusCodeStats ?? {}).reduce((sum, [code, stat]) => sum + (Number(code) === expect ? 0 : stat.count), 0);
       resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, failed: unexpected + r.errors + r.timeouts });
+    });
+  });
+}
+
+function hasWrk(): Promise<boolean> {
+  return new Promise((resolve) => execFile('wrk', ['--version'], (error, stdout) => resolve(!error || stdout.startsWith('wrk') || (error as { code?: unknown }).code === 1)));
+}
+
+const UNIT_MS = { us: 0.001, ms: 1, s: 1000 } as const;
+
+/** wrk against `url` with the Host header; 3xx counts as an answer, as it does in wrk. */
+function wrk(url: string, seconds = SECONDS): Promise<Load> {
+  return new Promise((resolve, reject) => {
+    execFile('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-H', `Host: ${HOST}`, url], { timeout: (seconds + 30) * 1000 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`wrk failed: ${stderr || error.message}`));
+      const count = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? 0);
+      const latency = (label: string) => {
+        const match = new RegExp(`${label}\\s+([\\d.]+)(us|ms|s)\\b`).exec(stdout);
+        if (!match) throw new Error(`wrk printed no ${label} latency:\n${stdout}`);
+        return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+      };
+      const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+      const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
+      resolve({ rps: count(/Requests\/sec:\s+([\d.]+)/), p50: latency('50%'), p99: latency('99%'), requests: count(/(\d+) requests in/), failed: count(/Non-2xx or 3xx responses: (\d+)/) + socketErrors });
     });
   });
 }
@@ -148,24 +176,28 @@ try {
   nginx = await startNginx(socket, nginxPort, nginxTlsPort, certificate);
   bare = await startBareProxy(socket, barePort, certificate);
 
-  console.log(`Gateway throughput and latency: ${CONNECTIONS} connections, ${SECONDS} s per target, median of ${ROUNDS} interleaved rounds, GET ${PATH} of one branch (PM2 in Docker), ${os.cpus().length} cores`);
-  const targets: { name: string; args: string[]; expect?: number }[] = [
-    { name: 'direct (socket)', args: ['--socketPath', socket, `http://localhost${PATH}`] },
-    { name: 'nginx (HTTP)', args: ['-H', `host=${HOST}`, `http://127.0.0.1:${nginxPort}${PATH}`] },
-    { name: 'nginx (HTTPS)', args: ['--servername', HOST, '-H', `host=${HOST}`, `https://127.0.0.1:${nginxTlsPort}${PATH}`] },
-    { name: 'gateway (HTTPS)', args: ['--servername', HOST, '-H', `host=${HOST}`, `https://127.0.0.1:${port}${PATH}`] },
+  console.log(`Gateway throughput and latency: ${CONNECTIONS} connections, ${SECONDS} s per target, median of ${ROUNDS} interleaved rounds, load from ${GENERATOR} (direct: autocannon), GET ${PATH} of one branch (PM2 in Docker), ${os.cpus().length} cores`);
+  // Each target by URL; the branch's own socket only through autocannon.
+  const over = (url: string, expect?: number) => ({
+    run: (seconds?: number) => (GENERATOR === 'wrk' ? wrk(url, seconds) : autocannon([...(url.startsWith('https:') ? ['--servername', HOST] : []), '-H', `host=${HOST}`, url], seconds, expect)),
+  });
+  const targets: { name: string; run: (seconds?: number) => Promise<Load> }[] = [
+    { name: 'direct (socket)', run: (seconds) => autocannon(['--socketPath', socket, `http://localhost${PATH}`], seconds) },
+    { name: 'nginx (HTTP)', ...over(`http://127.0.0.1:${nginxPort}${PATH}`) },
+    { name: 'nginx (HTTPS)', ...over(`https://127.0.0.1:${nginxTlsPort}${PATH}`) },
+    { name: 'gateway (HTTPS)', ...over(`https://127.0.0.1:${port}${PATH}`) },
     // The floor for any proxy on Node: nothing but TLS, HTTP and the pool.
-    { name: 'bare Node proxy (HTTPS)', args: ['--servername', HOST, '-H', `host=${HOST}`, `https://127.0.0.1:${barePort}${PATH}`] },
+    { name: 'bare Node proxy (HTTPS)', ...over(`https://127.0.0.1:${barePort}${PATH}`) },
     // Plain HTTP on a gateway answers with the redirect to HTTPS (nothing is proxied over it).
-    { name: 'gateway HTTP redirect', args: ['-H', `host=${HOST}`, `http://127.0.0.1:${httpPort}${PATH}`], expect: 308 },
+    { name: 'gateway HTTP redirect', ...over(`http://127.0.0.1:${httpPort}${PATH}`, 308) },
   ];
   // --only gateway: one kind of target (for profiling); the ratios need direct and nginx.
   if (values.only) targets.splice(0, targets.length, ...targets.filter((t) => t.name.startsWith(values.only!)));
   // Warm every path once (certificates, kept-alive connections, the branch's JIT).
-  for (const target of targets) await autocannon(target.args, 1, target.expect);
+  for (const target of targets) await target.run(1);
   const rounds = new Map<string, Load[]>(targets.map((t) => [t.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const target of targets) rounds.get(target.name)!.push(await autocannon(target.args, SECONDS, target.expect));
+    for (const target of targets) rounds.get(target.name)!.push(await target.run());
     process.stderr.write(`  round ${round + 1}/${ROUNDS}: ${targets.map((t) => `${t.name} ${rounds.get(t.name)!.at(-1)!.rps.toFixed(0)}`).join(', ')}\n`);
   }
   const result = new Map([...rounds].map(([name, loads]) => [name, median(loads)]));

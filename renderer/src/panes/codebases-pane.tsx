@@ -13,10 +13,12 @@ export function CodebasesPane() {
   const [adding, setAdding] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
   const add = async (event: FormEvent) => {
     event.preventDefault();
+    const submitted = name;
     setAdding({ busy: true, error: null });
     try {
-      await api.codebase.add.mutate({ name: name.trim() });
-      setName('');
+      await api.codebase.add.mutate({ name: submitted.trim() });
+      // What was typed meanwhile (the next name) stays.
+      setName((current) => (current === submitted ? '' : current));
       setAdding({ busy: false, error: null });
       await useWorkspace.getState().load();
     } catch (error) {
