@@ -4,7 +4,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BranchyardError } from '../errors/index.ts';
-import { countTokens } from '../tokens/index.ts';
+import { countLineTokens, countTokens } from '../tokens/index.ts';
 import { isValidName } from '../workspace/index.ts';
 import type { LogFileName } from './file-names.ts';
 import { compareLogNames, parseLogName } from './file-names.ts';
@@ -87,12 +87,12 @@ export async function tailLogs(folder: string, type: LogType, tokens: number): P
     const fileLines = text.split('\n').filter((l) => l !== '');
     let took = false;
     for (let i = fileLines.length - 1; i >= 0; i--) {
-      const size = countTokens(`${fileLines[i]}\n`);
+      const size = countLineTokens(fileLines[i]!);
       if (total + size > tokens) {
         // Nothing fits yet: give the end of the newest line rather than nothing.
         if (lines.length === 0) {
           lines.unshift(endOfLine(fileLines[i]!, tokens - 1));
-          total += countTokens(`${lines[0]}\n`);
+          total += countLineTokens(lines[0]!);
           used.unshift(file.name);
         }
         return { text: lines.length ? `${lines.join('\n')}\n` : '', tokens: total, files: used };

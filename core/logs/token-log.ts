@@ -8,7 +8,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open, readdir, readFile, rename, truncate } from 'node:fs/promises';
 import path from 'node:path';
-import { countTokens } from '../tokens/index.ts';
+import { countLineTokens, countTokens } from '../tokens/index.ts';
 import { closedName, compareLogNames, fileKey, openName, parseLogName } from './file-names.ts';
 import type { Redactor } from './redact.ts';
 
@@ -30,6 +30,8 @@ export interface TokenLogOptions {
 type Op = { kind: 'data'; text: string } | { kind: 'start'; name: string } | { kind: 'close'; name: string; tokens: number; startedAt: Date; sequence: number };
 
 const RETRY_MS = 1000;
+/** How long a line may wait for the ones after it before it is written. */
+const WRITE_DELAY_MS = 20;
 
 export class TokenLog {
   private current: { name: string; startedAt: Date; sequence: number; tokens: number } | null;
@@ -40,6 +42,8 @@ export class TokenLog {
   private dropped = 0;
   private handle: FileHandle | null = null;
   private draining: Promise<void> | null = null;
+  /** A drain asked for a moment from now, so the lines of that moment go in one write. */
+  private scheduled: NodeJS.Timeout | null = null;
   private failing = false;
   private retry: NodeJS.Timeout | null = null;
   private closed = false;
@@ -104,6 +108,10 @@ export class TokenLog {
 
   /** Waits until everything taken so far is on disk (or has failed to get there). */
   async flush(): Promise<void> {
+    if (this.scheduled) {
+      clearTimeout(this.scheduled);
+      this.scheduled = null;
+    }
     while (this.ops.length > 0 || this.draining) {
       if (this.failing && !this.draining) return;
       await (this.draining ?? this.drain());
@@ -131,7 +139,14 @@ export class TokenLog {
       this.queuedBytes += piece.text.length + 1;
       this.options.onLine?.(piece.text);
     }
-    if (!this.draining && !this.failing) void this.drain();
+    // The lines of a short moment go to the disk in one write: a busy gateway logs thousands a
+    // second, and a write each would cost it more than the lines themselves.
+    if (!this.draining && !this.failing && !this.scheduled) {
+      this.scheduled = setTimeout(() => {
+        this.scheduled = null;
+        if (!this.draining && !this.failing) void this.drain();
+      }, WRITE_DELAY_MS);
+    }
   }
 
   private start(): void {
@@ -157,7 +172,7 @@ export class TokenLog {
             let text = '';
             while (count < this.ops.length && this.ops[count]!.kind === 'data' && text.length < 1024 * 1024) text += (this.ops[count++] as { text: string }).text;
             this.handle ??= await open(this.writingPath(), 'a');
-            await this.handle.appendFile(text);
+            await writeAll(this.handle, Buffer.from(text));
             this.ops.splice(0, count);
             this.queuedBytes -= text.length;
             written.add(this.writingPath());
@@ -203,6 +218,11 @@ export class TokenLog {
   }
 }
 
+/** One buffer to a file opened for appending, however many writes the system needs. */
+async function writeAll(handle: FileHandle, buffer: Buffer): Promise<void> {
+  for (let at = 0; at < buffer.length; ) at += (await handle.write(buffer, at, buffer.length - at)).bytesWritten;
+}
+
 /** Lines longer than this are written as several lines of this length. */
 export const WRAP_CHARS = 4096;
 
@@ -221,7 +241,7 @@ export function pieces(text: string, threshold: number): { text: string; tokens:
     }
     return out;
   }
-  const tokens = countTokens(`${text}\n`);
+  const tokens = countLineTokens(text);
   if (tokens <= threshold) return [{ text, tokens }];
   const out: { text: string; tokens: number }[] = [];
   let rest = text;
@@ -258,6 +278,6 @@ function cut(text: string, length: number): string {
 /** A file's tokens as the writer counts them: line by line, each with its newline. */
 export function countLines(text: string): number {
   let total = 0;
-  for (const line of text.split('\n')) if (line !== '') total += countTokens(`${line}\n`);
+  for (const line of text.split('\n')) if (line !== '') total += countLineTokens(line);
   return total;
 }
