@@ -53,6 +53,23 @@ describe('branches in the browser', () => {
     expect(await diff.locator('.add').allTextContents()).toContain('+export function listOrders(): string[] {\n');
     expect(await second.getAttribute('aria-current')).toBe('true');
 
+    // The diff tab compares with any branch, not only the parent: 00003 (also from 00001)
+    // against 00002 lacks 00002's file and has its own.
+    const sibling = path.join(s.tmp, 'sibling');
+    await mkdir(path.join(sibling, 'src', 'features', 'orders', 'controllers'), { recursive: true });
+    await writeFile(path.join(sibling, 'src', 'features', 'orders', 'controllers', 'refunds.ts'), 'export function listRefunds(): string[] {\n  return [];\n}\n');
+    expectOk(await runCli(['--workspace', s.workspace, 'branch', 'new', 'orders', '--from', '1', '--dir', sibling, '--message', 'List refunds']));
+    const third = page.getByTestId('branch-orders-00003');
+    await expect.poll(() => third.count(), { timeout: 15_000 }).toBe(1);
+    await third.click();
+    await page.keyboard.press('Alt+3');
+    const files = page.getByTestId('diff-files');
+    await expect.poll(() => files.textContent()).toBe('A src/features/orders/controllers/refunds.ts');
+    await page.getByRole('combobox', { name: 'Diff against' }).selectOption('2');
+    await expect.poll(() => page.locator('#diff-title').textContent()).toBe('orders 00003 against 00002');
+    await expect.poll(async () => (await files.locator('li').allTextContents()).sort()).toEqual(['A src/features/orders/controllers/refunds.ts', 'D src/features/orders/controllers/orders.ts']);
+    await page.keyboard.press('Alt+2');
+
     // A running branch shows its process, and that it runs with no isolation.
     const ran = await runCli(['--workspace', s.workspace, 'run', 'orders', '1']);
     expect(ran.stderr).toBe('');

@@ -1,5 +1,5 @@
-// The diff of the selected branch against its parent (or any branch): the changed files from
-// its record, and a read-only Monaco diff of the one chosen, side by side.
+// The diff of the selected branch against its parent or any other branch of its codebase (chosen
+// above the files): the changed files, and a read-only Monaco diff of the one chosen.
 import { DiffEditor } from '@monaco-editor/react';
 import { useEffect, useState } from 'react';
 import { api, errorMessage } from '../api.ts';
@@ -11,13 +11,31 @@ const pad = (n: number | null) => (n === null ? '–' : String(n).padStart(5, '0
 export function DiffPane({ dark }: { dark: boolean }) {
   const selected = useBranches((s) => s.selected);
   const detail = useBranches((s) => s.detail);
+  const listing = useBranches((s) => (selected ? s.listings[selected.codebase] : undefined));
+  // The parent (the record's own diff), or another branch asked for by number.
+  const [base, setBase] = useState<number | 'parent'>('parent');
+  const [other, setOther] = useState<Awaited<ReturnType<typeof api.branch.diff.query>> | null>(null);
   const [file, setFile] = useState<string | null>(null);
   const [texts, setTexts] = useState<{ original: string; modified: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const changes = detail?.diff.changes ?? [];
-  const against = detail?.diff.against ?? null;
-  // A new branch shown: its first changed file. (The effects read `changes` through `detail`.)
-  useEffect(() => setFile(detail?.diff.changes[0]?.path ?? null), [detail]);
+  useEffect(() => setBase('parent'), [selected]);
+  useEffect(() => {
+    setOther(null);
+    if (!selected || base === 'parent') return;
+    let current = true;
+    api.branch.diff.query({ codebase: selected.codebase, branch: selected.branch, against: base }).then(
+      (diff) => current && (setOther(diff), setError(null)),
+      (e: unknown) => current && setError(errorMessage(e)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [selected, base]);
+  const diff = base === 'parent' ? detail?.diff : other;
+  const changes = diff?.changes ?? [];
+  const against = diff?.against ?? null;
+  // Another diff shown: its first changed file. (The effects read `changes` through `diff`.)
+  useEffect(() => setFile(diff?.changes[0]?.path ?? null), [diff]);
   useEffect(() => {
     if (!selected || !file) return setTexts(null);
     const change = changes.find((c) => c.path === file);
@@ -36,8 +54,23 @@ export function DiffPane({ dark }: { dark: boolean }) {
   return (
     <section className="pane diff-pane" aria-labelledby="diff-title" data-testid="diff">
       <h2 id="diff-title">
-        {selected.codebase} {pad(selected.branch)} against {pad(against)}
+        {selected.codebase} {pad(selected.branch)} against {base === 'parent' ? `${pad(detail.diff.against)} (its parent)` : pad(against)}
       </h2>
+      <label className="field inline">
+        <span>Against</span>
+        <select aria-label="Diff against" value={String(base)} onChange={(e) => setBase(e.target.value === 'parent' ? 'parent' : Number(e.target.value))}>
+          <option value="parent">its parent</option>
+          {(listing?.branches ?? [])
+            .filter((b) => b.number !== selected.branch)
+            .map((b) => (
+              <option key={b.number} value={b.number}>
+                {pad(b.number)} {b.message}
+              </option>
+            ))}
+        </select>
+      </label>
+      {base !== 'parent' && !other && !error && <p className="muted">reading the diff…</p>}
+      {diff && changes.length === 0 && <p className="muted">No files differ.</p>}
       <div className="diff-layout">
         <ul className="list diff-files" data-testid="diff-files">
           {changes.map((c) => (
