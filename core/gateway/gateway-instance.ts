@@ -185,13 +185,8 @@ export class GatewayInstance implements Disposable {
   }
 
   private async route(request: http.IncomingMessage, response: http.ServerResponse, table: RouteTable, entry: AccessLogEntry): Promise<void> {
-    const refuse = (status: number, reason: string, body: { error: string; message: string }, headers?: http.OutgoingHttpHeaders) => {
-      entry.outcome = 'refused';
-      entry.reason = reason;
-      this.reply(response, status, body, headers);
-    };
     const host = parseHostHeader(request.headers.host);
-    if (!host) return refuse(400, 'malformed host', { error: 'bad-request', message: 'the Host header is missing or is not a host name' });
+    if (!host) return this.refuse(response, entry, 400, 'malformed host', { error: 'bad-request', message: 'the Host header is missing or is not a host name' });
     const target = table.hosts.get(host);
     if (!target) {
       entry.outcome = 'refused';
@@ -204,32 +199,32 @@ export class GatewayInstance implements Disposable {
       if (route.branch !== null) entry.branch = route.branch;
     }
     const access: AccessPolicy = route ? route.access : table.gatewayAccess;
-    if (!ipAllowed(access, request.socket.remoteAddress)) return refuse(403, 'address not allowed', { error: 'forbidden', message: 'requests from your address are not allowed here' });
+    if (!ipAllowed(access, request.socket.remoteAddress)) return this.refuse(response, entry, 403, 'address not allowed', { error: 'forbidden', message: 'requests from your address are not allowed here' });
     if (access.basicAuth) {
       const outcome = await this.auth.check(access.basicAuth, request.headers.authorization, entry.client);
       if (!outcome.ok) {
         if (outcome.reason === 'rate-limited') {
-          return refuse(429, 'basic auth: too many wrong attempts', { error: 'too-many-attempts', message: 'too many wrong credentials from your address; try again later' }, { 'retry-after': String(outcome.retryAfterSeconds ?? 60) });
+          return this.refuse(response, entry, 429, 'basic auth: too many wrong attempts', { error: 'too-many-attempts', message: 'too many wrong credentials from your address; try again later' }, { 'retry-after': String(outcome.retryAfterSeconds ?? 60) });
         }
         const realm = access.basicAuth.realm.replace(/["\\]/g, '');
-        return refuse(401, `basic auth: ${outcome.reason === 'missing' ? 'no credentials' : 'wrong credentials'}`, { error: 'unauthorized', message: 'this gateway needs a user name and password' }, { 'www-authenticate': `Basic realm="${realm}", charset="UTF-8"` });
+        return this.refuse(response, entry, 401, `basic auth: ${outcome.reason === 'missing' ? 'no credentials' : 'wrong credentials'}`, { error: 'unauthorized', message: 'this gateway needs a user name and password' }, { 'www-authenticate': `Basic realm="${realm}", charset="UTF-8"` });
       }
       entry.user = outcome.user;
     }
 
     const checked = checkRequestTarget(request.url);
-    if (!checked.ok) return refuse(400, `bad path: ${checked.reason}`, { error: 'bad-request', message: checked.reason });
+    if (!checked.ok) return this.refuse(response, entry, 400, `bad path: ${checked.reason}`, { error: 'bad-request', message: checked.reason });
     if (checked.segments[0] === '_branchyard') return this.serveOwn(request, response, table, route, checked.segments.slice(1), entry, host);
     if (!route) {
       if (checked.segments.length === 0) return void response.writeHead(302, { location: '/_branchyard/docs', 'content-length': 0 }).end();
-      return refuse(404, 'no route', { error: 'not-found', message: `no route ${request.method} ${checked.path} on this host` });
+      return this.refuse(response, entry, 404, 'no route', { error: 'not-found', message: `no route ${request.method} ${checked.path} on this host` });
     }
     if (route.branch === null || route.socketPath === null) return this.unavailable(response, entry);
     const document = this.options.documents.peek(route.codebase, route.branch) ?? (await this.options.documents.get(route.codebase, route.branch, route.socketPath).catch(() => undefined));
     if (!document) return this.unavailable(response, entry);
     const match = document.matcher.match(checked.segments, request.method ?? 'GET');
-    if (match.kind === 'none') return refuse(404, 'no route', { error: 'not-found', message: `no route ${request.method} ${checked.path}` });
-    if (match.kind === 'method') return refuse(405, 'method not allowed', { error: 'method-not-allowed', message: `${checked.path} answers ${match.allow.join(', ')}` }, { allow: match.allow.join(', ') });
+    if (match.kind === 'none') return this.refuse(response, entry, 404, 'no route', { error: 'not-found', message: `no route ${request.method} ${checked.path}` });
+    if (match.kind === 'method') return this.refuse(response, entry, 405, 'method not allowed', { error: 'method-not-allowed', message: `${checked.path} answers ${match.allow.join(', ')}` }, { allow: match.allow.join(', ') });
 
     const limits = this.options.limits;
     const failure = await forward(request, response, {
@@ -249,6 +244,12 @@ export class GatewayInstance implements Disposable {
     const error = failure.status === 413 ? 'too-large' : failure.status === 504 ? 'timeout' : 'bad-gateway';
     // Whatever the client still sends of an oversized body is not read: close after answering.
     this.reply(response, failure.status, { error, message: failure.reason }, failure.status === 413 ? { connection: 'close' } : undefined);
+  }
+
+  private refuse(response: http.ServerResponse, entry: AccessLogEntry, status: number, reason: string, body: { error: string; message: string }, headers?: http.OutgoingHttpHeaders): void {
+    entry.outcome = 'refused';
+    entry.reason = reason;
+    this.reply(response, status, body, headers);
   }
 
   private async serveOwn(request: http.IncomingMessage, response: http.ServerResponse, table: RouteTable, route: CodebaseRoute | undefined, rest: string[], entry: AccessLogEntry, host: string): Promise<void> {

@@ -70,82 +70,116 @@ export function forward(request: http.IncomingMessage, response: http.ServerResp
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > options.maxBodyBytes) return Promise.resolve({ status: 413, reason: `the body is over ${options.maxBodyBytes} bytes` });
 
-  return new Promise((resolve) => {
-    let settled = false;
-    const settle = (failure: ForwardFailure | null) => {
-      if (settled) return;
-      settled = true;
-      resolve(failure);
-    };
-    const attempt = (retry: boolean) => {
-      let controller: Dispatcher.DispatchController | undefined;
-      let started = false;
-      let gathered: Buffer[] | null = null;
-      const onClose = () => {
-        if (!response.writableFinished) controller?.abort(new Error('the client went away'));
-        settle(null);
-      };
-      response.once('close', onClose);
-      const handler: Dispatcher.DispatchHandler = {
-        onRequestStart(c) {
-          controller = c;
-        },
-        onResponseStart(c, statusCode, answerHeaders, statusMessage) {
-          started = true;
-          const out: http.OutgoingHttpHeaders = {};
-          for (const [name, value] of Object.entries(answerHeaders)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
-          const length = Number(answerHeaders['content-length'] ?? NaN);
-          response.statusCode = statusCode;
-          if (statusMessage) response.statusMessage = statusMessage;
-          for (const [name, value] of Object.entries(out)) response.setHeader(name, value!);
-          if (Number.isFinite(length) && length <= GATHER_BYTES) gathered = [];
-          else response.flushHeaders();
-          void c;
-        },
-        onResponseData(c, chunk) {
-          if (gathered) return void gathered.push(chunk);
-          options.onStreamed?.(chunk.length);
-          if (!response.write(chunk)) {
-            c.pause();
-            response.once('drain', () => c.resume());
-          }
-        },
-        onResponseEnd() {
-          response.off('close', onClose);
-          response.end(gathered ? (gathered.length === 1 ? gathered[0] : Buffer.concat(gathered)) : undefined);
-          settle(null);
-        },
-        onResponseError(_c, error) {
-          response.off('close', onClose);
-          if (settled) return;
-          if (error instanceof BodyTooLarge || (error as { cause?: unknown }).cause instanceof BodyTooLarge) return settle({ status: 413, reason: `the body is over ${options.maxBodyBytes} bytes` });
-          if (started || response.headersSent || response.destroyed) {
-            response.destroy();
-            return settle(null);
-          }
-          const code = (error as NodeJS.ErrnoException).code ?? '';
-          const cause = ((error as { cause?: NodeJS.ErrnoException }).cause?.code ?? '') as string;
-          if (retry && !hasBody && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')) return attempt(false);
-          if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return settle({ status: 504, reason: 'the service did not answer in time' });
-          if ([code, cause].some((c) => c === 'ENOENT' || c === 'ECONNREFUSED' || c === 'EACCES')) return settle({ status: 503, reason: 'the service is not running' });
-          settle({ status: 502, reason: 'the service broke off its answer' });
-        },
-      };
-      poolFor(options.socketPath).dispatch(
-        {
-          origin: 'http://branch.invalid',
-          path: options.target,
-          method: (request.method ?? 'GET') as Dispatcher.HttpMethod,
-          headers,
-          body: hasBody ? Readable.from(limited(request, options.maxBodyBytes), { objectMode: false }) : null,
-          headersTimeout: options.timeoutMs,
-          bodyTimeout: options.timeoutMs,
-        },
-        handler,
-      );
-    };
-    attempt(true);
-  });
+  return new Promise((resolve) => new Forwarding(request, response, options, headers, hasBody, resolve).attempt(true));
+}
+
+/**
+ * One request on its way to the branch and back; it is also undici's handler of the answer.
+ * A class rather than closures: a busy gateway makes one per request, and its methods are made
+ * once.
+ */
+class Forwarding implements Dispatcher.DispatchHandler {
+  private settled = false;
+  private retry = false;
+  private controller: Dispatcher.DispatchController | undefined;
+  private started = false;
+  private gathered: Buffer[] | null = null;
+  private readonly onClientClose: () => void;
+
+  constructor(
+    private readonly request: http.IncomingMessage,
+    private readonly response: http.ServerResponse,
+    private readonly options: ForwardOptions,
+    private readonly headers: Record<string, string | string[]>,
+    private readonly hasBody: boolean,
+    private readonly resolve: (failure: ForwardFailure | null) => void,
+  ) {
+    this.onClientClose = this.clientClosed.bind(this);
+  }
+
+  attempt(retry: boolean): void {
+    this.retry = retry;
+    this.controller = undefined;
+    this.started = false;
+    this.gathered = null;
+    this.response.once('close', this.onClientClose);
+    const { request, options } = this;
+    poolFor(options.socketPath).dispatch(
+      {
+        origin: 'http://branch.invalid',
+        path: options.target,
+        method: (request.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers: this.headers,
+        body: this.hasBody ? Readable.from(limited(request, options.maxBodyBytes), { objectMode: false }) : null,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      },
+      this,
+    );
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, answerHeaders: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    this.started = true;
+    const response = this.response;
+    response.statusCode = statusCode;
+    if (statusMessage) response.statusMessage = statusMessage;
+    for (const name in answerHeaders) {
+      const value = answerHeaders[name];
+      if (value !== undefined && !HOP_BY_HOP.has(name)) response.setHeader(name, value);
+    }
+    const length = Number(answerHeaders['content-length'] ?? NaN);
+    if (Number.isFinite(length) && length <= GATHER_BYTES) this.gathered = [];
+    else response.flushHeaders();
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.gathered) return void this.gathered.push(chunk);
+    this.options.onStreamed?.(chunk.length);
+    if (!this.response.write(chunk)) {
+      controller.pause();
+      this.response.once('drain', () => controller.resume());
+    }
+  }
+
+  onResponseEnd(): void {
+    this.response.off('close', this.onClientClose);
+    const gathered = this.gathered;
+    this.response.end(gathered ? (gathered.length === 1 ? gathered[0] : Buffer.concat(gathered)) : undefined);
+    this.settle(null);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    const response = this.response;
+    response.off('close', this.onClientClose);
+    if (this.settled) return;
+    const max = this.options.maxBodyBytes;
+    if (error instanceof BodyTooLarge || (error as { cause?: unknown }).cause instanceof BodyTooLarge) return this.settle({ status: 413, reason: `the body is over ${max} bytes` });
+    if (this.started || response.headersSent || response.destroyed) {
+      response.destroy();
+      return this.settle(null);
+    }
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const cause = ((error as { cause?: NodeJS.ErrnoException }).cause?.code ?? '') as string;
+    if (this.retry && !this.hasBody && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')) return this.attempt(false);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return this.settle({ status: 504, reason: 'the service did not answer in time' });
+    if ([code, cause].some((c) => c === 'ENOENT' || c === 'ECONNREFUSED' || c === 'EACCES')) return this.settle({ status: 503, reason: 'the service is not running' });
+    this.settle({ status: 502, reason: 'the service broke off its answer' });
+  }
+
+  private clientClosed(): void {
+    if (!this.response.writableFinished) this.controller?.abort(new Error('the client went away'));
+    this.settle(null);
+  }
+
+  private settle(failure: ForwardFailure | null): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve(failure);
+  }
 }
 
 async function* limited(body: http.IncomingMessage, max: number): AsyncGenerator<Buffer> {
