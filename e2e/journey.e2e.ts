@@ -14,6 +14,7 @@ import { curl } from '../core/gateway/fixtures/gateway-fixture.ts';
 import { ARTIFACTS } from './support/browser.ts';
 import { runCli } from './support/engine.ts';
 import { useServedWorkspace } from './support/served-workspace.ts';
+import { addCodebase, createWorkspace } from './support/window.ts';
 
 const KEY = 'sk-e2e-journey-0123456789';
 const greeting = "export function getGreeting(): { greeting: string } {\n  return { greeting: 'hello from the journey' };\n}\n";
@@ -49,17 +50,10 @@ describe('the journey through the window', () => {
 
     // A workspace made in the picker opens in place of the first.
     const workspace = path.join(s.tmp, 'journey');
-    await page.getByTestId('workspace-name').click();
-    const picker = page.getByTestId('workspace-picker');
-    await picker.getByRole('textbox', { name: 'Workspace folder' }).fill(workspace);
-    await picker.getByRole('button', { name: 'Create' }).click();
-    await expect.poll(() => page.getByTestId('workspace-name').textContent(), { timeout: 60_000 }).toBe('journey');
+    await createWorkspace(page, workspace, { name: 'journey' });
 
     // A codebase added from the branches pane, with its first branch.
-    await page.getByRole('textbox', { name: 'New codebase name' }).fill('users');
-    await page.getByRole('button', { name: 'Add' }).click();
-    await page.getByRole('button', { name: /users/ }).first().click();
-    await expect.poll(() => page.getByTestId('branch-users-00001').count(), { timeout: 30_000 }).toBe(1);
+    await addCodebase(page, 'users');
     // The gateways read their routes again and show the new codebase at once.
     await expect.poll(() => page.getByTestId('route-development-users').textContent().catch(() => ''), { timeout: 15_000 }).toContain('00001');
 

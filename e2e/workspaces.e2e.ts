@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ARTIFACTS } from './support/browser.ts';
 import { useServedWorkspace } from './support/served-workspace.ts';
+import { addCodebase, createWorkspace } from './support/window.ts';
 
 // The recent list lives in the user's config folder: a fresh one for this file.
 const config = mkdtempSync(path.join(os.tmpdir(), 'branchyard-config-'));
@@ -21,19 +22,11 @@ describe('workspaces from the window', () => {
 
     // A new workspace, made and opened from the picker.
     const second = path.join(s.tmp, 'second-ws');
-    await page.getByTestId('workspace-name').click();
-    const picker = page.getByTestId('workspace-picker');
-    await picker.getByRole('textbox', { name: 'Workspace folder' }).fill(second);
-    await picker.getByRole('textbox', { name: 'Workspace name' }).fill('second');
-    await picker.getByRole('button', { name: 'Create' }).click();
-    await expect.poll(() => page.getByTestId('workspace-name').textContent(), { timeout: 60_000 }).toBe('second');
+    await createWorkspace(page, second, { name: 'second', given: true });
     expect(JSON.parse(await readFile(path.join(second, '.branchyard', 'serve.json'), 'utf8')).url).toBe(s.serve.url);
 
     // A codebase added from the branches pane, with its first branch.
-    await page.getByRole('textbox', { name: 'New codebase name' }).fill('billing');
-    await page.getByRole('button', { name: 'Add' }).click();
-    await page.getByRole('button', { name: /billing/ }).first().click();
-    await expect.poll(() => page.getByTestId('branch-billing-00001').count(), { timeout: 30_000 }).toBe(1);
+    await addCodebase(page, 'billing');
     // A bad name is refused with the rule.
     await page.getByRole('textbox', { name: 'New codebase name' }).fill('Bad Name');
     await page.getByRole('button', { name: 'Add' }).click();
@@ -42,6 +35,7 @@ describe('workspaces from the window', () => {
 
     // The recent list has both, the open one marked; the first opens again.
     await page.getByTestId('workspace-name').click();
+    const picker = page.getByTestId('workspace-picker');
     const recent = page.getByTestId('recent-workspaces');
     await expect.poll(() => recent.locator('li').allTextContents()).toEqual([expect.stringMatching(/^second .*second-ws open$/), expect.stringMatching(/^first .*first $/)]);
     // A folder that is no workspace: refused, and the open one stays.

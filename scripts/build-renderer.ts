@@ -5,7 +5,8 @@
 // e2e files start together, and one build emptying dist/renderer under another's served page
 // would break it.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
@@ -17,7 +18,8 @@ const OUT = path.join(ROOT, 'dist', 'renderer');
 const STAMP = path.join(OUT, '.inputs');
 
 export async function buildRenderer(options: { force?: boolean } = {}): Promise<{ built: boolean }> {
-  await mkdir(path.dirname(OUT), { recursive: true });
+  // Synchronously, so callers in one process take their turns in the order they called.
+  mkdirSync(path.dirname(OUT), { recursive: true });
   const lock = await acquireFileLock(path.join(ROOT, 'dist', '.renderer-build.lock'), { what: 'the renderer build', waitMs: 300_000 });
   try {
     const inputs = await inputsHash();

@@ -1,8 +1,9 @@
 // `branchyard doctor`: what this machine and workspace can do, and what each missing piece
 // turns off. It never fails on a missing piece: it reports, so the user knows what to install.
 import type { Workspace } from '../workspace/index.ts';
+import { isPortFree } from '../workspace/index.ts';
 import { redactUrl, DATABASE_URL_ENV } from '../store/index.ts';
-import { electronBinary, isPortFree, pingDocker, pingPostgres } from './probes.ts';
+import { electronBinary, pingDocker, pingPostgres } from './probes.ts';
 
 export type CheckStatus = 'ok' | 'missing' | 'skipped';
 

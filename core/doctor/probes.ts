@@ -1,6 +1,5 @@
 // Small probes of the machine, each bounded by a timeout: a doctor that hangs is no doctor.
 import http from 'node:http';
-import net from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -46,14 +45,6 @@ export async function pingPostgres(url: string, timeoutMs: number): Promise<{ ok
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-export async function isPortFree(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
 }
 
 /**

@@ -38,7 +38,7 @@ async function firstFreeShift(wanted: Array<{ host: string; port: number }>, res
     const moved = wanted.map((w) => ({ ...w, port: w.port + shift }));
     if (moved.some((w) => w.port > 65_535)) return 0;
     if (moved.some((w) => reserved.has(w.port))) continue;
-    if ((await Promise.all(moved.map((w) => isFree(w.host, w.port)))).every(Boolean)) return shift;
+    if ((await Promise.all(moved.map((w) => isPortFree(w.host, w.port)))).every(Boolean)) return shift;
   }
   return 0;
 }
@@ -77,7 +77,8 @@ async function gatewayFiles(workspace: string): Promise<GatewayFile[]> {
   return files.filter((file): file is GatewayFile => file !== undefined);
 }
 
-function isFree(host: string, port: number): Promise<boolean> {
+/** Whether a server could listen on `host:port` now (the doctor asks it of every gateway too). */
+export function isPortFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.once('error', () => resolve(false));

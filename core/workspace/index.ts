@@ -18,3 +18,4 @@ export { CODEBASE_SETTINGS_FILE, codebaseNames, listCodebaseFolders, readActiveB
 export type { AiSettingsPatch } from './ai-settings.ts';
 export { updateAiSettings } from './ai-settings.ts';
 export { recentWorkspaces, rememberWorkspace } from './recent.ts';
+export { isPortFree } from './gateway-ports.ts';
