@@ -53,9 +53,10 @@ export async function runBranch(ctx: EngineContext, codebaseName: string, branch
 }
 
 /**
- * DATABASE_URL for a branch whose db-config names an embedded database: opened (and listening on
- * its socket) before the branch starts. A PostgreSQL database's URL holds its password, which is
- * never written to the process entries in the workspace, so those branches get none from here.
+ * DATABASE_URL for a branch whose db-config names a database: opened (and listening on its
+ * socket) before the branch starts. It holds no password: an embedded database asks for none,
+ * and the engine logs in to a PostgreSQL one for the branch, so the URL's password is never
+ * written to the process entries in the workspace.
  */
 async function databaseEnv(ctx: EngineContext, codebase: CodebaseHandle, branch: number, urlOf: (database: string) => string): Promise<Record<string, string>> {
   const database = await readBranchDatabase(codebase, branch);

@@ -58,8 +58,8 @@ export class Pm2Runtime {
   }
 
   /**
-   * The PostgreSQL URL of an embedded database as a branch process reaches it: through the
-   * database's socket folder, mounted into the container.
+   * The PostgreSQL URL of a workspace database as a branch process reaches it: through the
+   * database's socket folder, mounted into the container (the user name is not checked).
    */
   databaseUrl(codebase: string, database: string): string {
     const folder = path.posix.join(this.backend.inside(codebase, this.folders(codebase), 'databases'), database);

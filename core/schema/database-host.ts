@@ -1,7 +1,8 @@
 // The workspace's databases (`databases/db-<NNN>/`), opened for the engine: the embedded ones
 // as PGlite under `.branchyard/databases/<name>/` (one engine at a time, by lock) and served over
 // the wire protocol on a unix socket that branch containers mount; the PostgreSQL ones by the
-// URL in the environment variable their config names, never written to the workspace.
+// URL in the environment variable their config names, never written to the workspace, and
+// relayed to branch containers through a socket of the same kind, the engine logging in for them.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,7 +18,8 @@ import { acquireFileLock } from '../locks/index.ts';
 import { describeConnectError, redactUrl } from '../store/index.ts';
 import type { DatabaseConfig, WorkspacePaths } from '../workspace/index.ts';
 import { databaseSchema, readConfigFile, WorkspaceConfigError } from '../workspace/index.ts';
-import type { WireServer } from './wire-server.ts';
+import { relayToPostgres } from './postgres-relay.ts';
+import type { WireServer } from './wire-protocol.ts';
 import { serveOverWire } from './wire-server.ts';
 
 /** One connection's worth of SQL: what checks, dry-runs and migrations need. */
@@ -32,7 +34,7 @@ export interface OpenDatabase {
   readonly engine: DatabaseConfig['engine'];
   /** Where it lives, safe to show (a folder, or a URL with its password hidden). */
   readonly location: string;
-  /** The folder of the embedded database's socket (`.s.PGSQL.5432`), for branch processes. */
+  /** The folder of the socket (`.s.PGSQL.5432`) branch processes reach the database by, when served. */
   readonly socketDir: string | null;
   session<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
   /**
@@ -179,6 +181,9 @@ async function openPostgres(name: string, urlEnv: string, options: DatabaseHostO
   // Reached once here, so a database that cannot be reached is reported when it is opened.
   await withClient(url, async () => undefined);
 
+  // Branch containers have no network: they reach the server through the engine, which logs in.
+  const relay = options.serve ? await relayToPostgres(path.join(options.paths.databaseSocketsDir, name), { name, url, urlEnv, timeoutMs }) : undefined;
+
   const parsed = new URL(url);
   const source = decodeURIComponent(parsed.pathname.slice(1)) || parsed.username;
   const maintenance = new URL(url);
@@ -188,7 +193,7 @@ async function openPostgres(name: string, urlEnv: string, options: DatabaseHostO
     name,
     engine: 'postgres',
     location,
-    socketDir: null,
+    socketDir: relay?.socketDir ?? null,
     session: (work) => withClient(url, (client) => work(clientSession(client))),
     dryRun: async (work) => {
       const copyName = `branchyard_dryrun_${randomBytes(6).toString('hex')}`;
@@ -235,7 +240,9 @@ async function openPostgres(name: string, urlEnv: string, options: DatabaseHostO
           await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`branchyard.schema.${name}`]).catch(() => undefined);
         }
       }),
-    dispose: async () => {},
+    dispose: async () => {
+      await relay?.dispose();
+    },
   };
 }
 

@@ -2,7 +2,8 @@
 // branch's table checked and applied to the embedded database; the branch, in its container,
 // reads and writes that database through the mounted socket; a later branch that would drop a
 // column holding data (and read by the running branch) fails its check in the build, and the
-// protected production gateway refuses it, saying so. And `db add`/`db list`.
+// protected production gateway refuses it, saying so. And `db add`/`db list`, and a branch on a
+// PostgreSQL database reaching it from its container (no network) through the engine's relay.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { createBranch, openCodebase } from '../git/index.ts';
 import { text } from '../git/fixtures/test-workspace.ts';
 import type { ServeHandle } from '../serve/index.ts';
 import { startServe } from '../serve/index.ts';
+import { tempPostgresDatabase } from '../testing/index.ts';
 import { loadWorkspace } from '../workspace/index.ts';
 
 const TABLE = `import { integer, pgTable, text } from 'drizzle-orm/pg-core';
@@ -43,6 +45,7 @@ export async function addPerson(input: { id: number; name: string; email?: strin
 describe('schemas through the CLI and a running branch', () => {
   let fixture: CliWorkspace;
   let serve: ServeHandle;
+  let postgres: Awaited<ReturnType<typeof tempPostgresDatabase>>;
   const events = createEventBus();
   const cli = (args: string[], env?: NodeJS.ProcessEnv) => fixture.cli(args, { timeoutMs: 120_000, env });
   const post = (route: string, body: unknown) => fixture.get('development', `/people/${route}`, { extra: ['-X', 'POST', '-H', 'content-type: application/json', '--data-binary', JSON.stringify(body)] });
@@ -58,11 +61,13 @@ describe('schemas through the CLI and a running branch', () => {
       author: 'user',
       message: 'People table',
     });
-    serve = await startServe({ workspaceRoot: fixture.ws, events, env: { BRANCHYARD_RUNTIME: 'docker' }, port: 0 });
+    postgres = await tempPostgresDatabase();
+    serve = await startServe({ workspaceRoot: fixture.ws, events, env: { BRANCHYARD_RUNTIME: 'docker', SHOP_DATABASE_URL: postgres.url }, port: 0 });
   }, 240_000);
   afterAll(async () => {
     await serve?.dispose();
     await fixture?.dispose();
+    await postgres?.dispose();
   });
 
   it('checks and applies a new table, and the branch in its container uses it over the socket', async () => {
@@ -131,4 +136,42 @@ describe('schemas through the CLI and a running branch', () => {
     expect(listed.stdout).toContain('db-001  embedded');
     expect(listed.stdout).toContain('db-002  postgres (URL in $SHOP_DATABASE_URL)');
   }, 120_000);
+
+  it('runs a branch on the PostgreSQL database: its container reaches the server through the engine, which logs in for it', async () => {
+    const workspace = await loadWorkspace(fixture.ws);
+    const made = await createBranch({
+      codebase: await openCodebase(workspace.paths, 'users'),
+      logsRepository: workspace.manifest.logsRepository,
+      changes: text({
+        'src/config/db-config.ts': "import { env } from './env.ts';\n\nexport const dbConfig = { database: 'db-002', url: env.databaseUrl } as const;\n",
+        'src/schema/models/people.ts': TABLE,
+        'src/features/people/controllers/people.ts': controller(true),
+      }),
+      author: 'user',
+      message: 'People on the shop database',
+    });
+    const branch = String(made.info.number);
+    const applied = await cli(['schema', 'apply', 'users', branch]);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain('to db-002');
+
+    const promoted = await cli(['promote', 'users', branch, '--to', 'development']);
+    expect(promoted.code, promoted.stderr).toBe(0);
+    expect((await post('add-person', { id: 7, name: 'Barbara Liskov' })).status).toBe(200);
+    expect(JSON.parse((await fixture.get('development', '/people/list-people')).body)).toEqual([{ id: 7, name: 'Barbara Liskov', email: null }]);
+    // The row is in the PostgreSQL server's database, and the process entry holds no password.
+    const { default: pg } = await import('pg');
+    const direct = new pg.Client({ connectionString: postgres.url });
+    await direct.connect();
+    try {
+      expect((await direct.query('SELECT name FROM people')).rows).toEqual([{ name: 'Barbara Liskov' }]);
+    } finally {
+      await direct.end();
+    }
+    const entry = await readFile(path.join(fixture.ws, '.branchyard', 'run', 'users', 'pm2', `users-${branch.padStart(5, '0')}.json`), 'utf8');
+    expect(entry).toContain('host=%2Fdatabases%2Fdb-002');
+    const server = new URL(postgres.url);
+    expect(entry).not.toContain(`:${server.password}@`);
+    expect(entry).not.toContain(server.host);
+  }, 240_000);
 });

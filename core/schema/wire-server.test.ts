@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../testing/index.ts';
-import type { WireServer } from './wire-server.ts';
+import type { WireServer } from './wire-protocol.ts';
 import { serveOverWire } from './wire-server.ts';
 
 let db: PGlite;

@@ -4,18 +4,11 @@
 // a client sends up to its Sync or simple Query (so one client's extended-protocol state is never
 // interleaved with another's), and while a client holds a transaction open only its batches run.
 // A client that goes away inside a transaction has it rolled back.
-import { chmod, mkdir, rm } from 'node:fs/promises';
-import net from 'node:net';
-import path from 'node:path';
+import type net from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
-import type { Disposable } from '../lifecycle/index.ts';
+import type { WireServer } from './wire-protocol.ts';
+import { CANCEL_REQUEST, GSS_REQUEST, listenInSocketFolder, MAX_MESSAGE, PROTOCOL_3, SSL_REQUEST } from './wire-protocol.ts';
 
-const SSL_REQUEST = 80877103;
-const GSS_REQUEST = 80877104;
-const CANCEL_REQUEST = 80877102;
-const PROTOCOL_3 = 196608;
-/** A message larger than this is refused: no client of ours sends one, and it bounds memory. */
-const MAX_MESSAGE = 256 * 1024 * 1024;
 /** Message types that end a batch: Sync, simple Query, Terminate. */
 const BATCH_END = new Set(['S'.charCodeAt(0), 'Q'.charCodeAt(0), 'X'.charCodeAt(0)]);
 
@@ -31,20 +24,7 @@ interface Connection {
   closed: boolean;
 }
 
-export interface WireServer extends Disposable {
-  /** The folder holding `.s.PGSQL.5432`, as a libpq/pg `host`. */
-  readonly socketDir: string;
-  readonly connections: number;
-}
-
-/** The socket file name every PostgreSQL client derives from host folder and port 5432. */
-const SOCKET_FILE = '.s.PGSQL.5432';
-
 export async function serveOverWire(db: PGlite, socketDir: string): Promise<WireServer> {
-  await mkdir(socketDir, { recursive: true });
-  const socketPath = path.join(socketDir, SOCKET_FILE);
-  await rm(socketPath, { force: true });
-  const open = new Set<Connection>();
   const waiting: Connection[] = [];
   let owner: Connection | undefined;
   let running = false;
@@ -138,42 +118,18 @@ export async function serveOverWire(db: PGlite, socketDir: string): Promise<Wire
     }
   };
 
-  const server = net.createServer((socket) => {
+  return listenInSocketFolder(socketDir, (socket) => {
     const connection: Connection = { id: nextId++, socket, pending: Buffer.alloc(0), started: false, partial: [], batches: [], closed: false };
-    open.add(connection);
     socket.on('data', (data) => {
       connection.pending = connection.pending.length === 0 ? data : Buffer.concat([connection.pending, data]);
       read(connection);
     });
-    socket.on('error', () => undefined);
     socket.on('close', () => {
       connection.closed = true;
-      open.delete(connection);
       connection.batches = [];
       const at = waiting.indexOf(connection);
       if (at >= 0) waiting.splice(at, 1);
       if (!running) void rollbackFor(connection);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socketPath, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  // Branch processes run as another user in their container; the folder above keeps others out.
-  await chmod(socketPath, 0o666);
-
-  return {
-    socketDir,
-    get connections() {
-      return open.size;
-    },
-    dispose: async () => {
-      for (const connection of open) connection.socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await rm(socketPath, { force: true });
-    },
-  };
 }
