@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalCa } from '../gateway/index.ts';
 import { tempDir, tempPostgresDatabase } from '../testing/index.ts';
 import { workspacePaths } from '../workspace/index.ts';
+import { PostgresLogin } from './postgres-login.ts';
 import { relayToPostgres } from './postgres-relay.ts';
 import type { WireServer } from './wire-protocol.ts';
 import { CANCEL_REQUEST, int32, SSL_REQUEST } from './wire-protocol.ts';
@@ -94,6 +95,21 @@ describe('PostgreSQL relay', () => {
     // Without the CA, the certificate is not trusted, and the client is told why.
     const unverified = await relay(`${secure.toString()}?sslmode=verify-full`, 'db-003');
     await expect(connect(unverified)).rejects.toThrow(/database db-003: .*(self-signed|unable to (get|verify))/);
+  });
+
+  it('answers MD5 and plain password requests as PostgreSQL computes them, and refuses what it does not speak', async () => {
+    const login = new PostgresLogin({ user: 'alice', password: 'pässword' });
+    const salt = Buffer.from([0x01, 0xa2, 0x03, 0xf4]);
+    const md5 = login.answer(Buffer.concat([int32(5), salt])) as Buffer;
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    disposables.push({ dispose: () => client.end() });
+    const { rows } = await client.query<{ expected: string }>("SELECT 'md5' || md5(convert_to(md5(convert_to($1 || $2, 'UTF8')), 'UTF8') || $3::bytea) AS expected", ['pässword', 'alice', salt]);
+    expect(md5.subarray(0, 1).toString()).toBe('p');
+    expect(md5.subarray(5).toString('utf8')).toBe(`${rows[0]!.expected}\0`);
+    expect((login.answer(int32(3)) as Buffer).subarray(5).toString('utf8')).toBe('pässword\0');
+    expect(() => new PostgresLogin({ user: 'alice', password: undefined }).answer(int32(3))).toThrow('the server asks for a password and the URL holds none');
+    expect(() => login.answer(int32(7))).toThrow(/authentication method Branchyard does not speak \(code 7\)/);
   });
 
   it('tells the client why the login failed, naming the variable and never the password', async () => {
