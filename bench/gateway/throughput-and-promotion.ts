@@ -10,7 +10,8 @@
 // for the branch's own socket, which wrk cannot reach). `--generator` picks one. On two cores the figures of one run swing widely, so each target is
 // measured in several rounds, interleaved (a slow moment of the machine hits every target in
 // its round), and the median round is printed.
-//   node --import tsx bench/gateway/throughput-and-promotion.ts [--generator wrk|autocannon] [--seconds 5] [--rounds 5] [--connections 32] [--switches 20] [--only gateway] [--log full|no-commits|off]
+//   node --import tsx bench/gateway/throughput-and-promotion.ts [--generator wrk|autocannon] [--seconds 5] [--rounds 5] [--connections 32] [--switches 20] [--only gateway] [--log full|no-commits|off] [--profile gateway.cpuprofile]
+// `--profile` writes a CPU profile of this process (the gateway's) over the measured rounds only.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,6 +19,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { Session } from 'node:inspector/promises';
 import { buildBranch } from '../../core/build/index.ts';
 import { editGateway } from '../../core/gateway/fixtures/gateway-fixture.ts';
 import { freePorts } from '../../core/testing/index.ts';
@@ -30,7 +32,7 @@ import { Pm2Runtime } from '../../core/runtime/index.ts';
 import { openStore } from '../../core/store/index.ts';
 import { loadWorkspace } from '../../core/workspace/index.ts';
 
-const { values } = parseArgs({ options: { log: { type: 'string', default: 'full' }, seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '5' }, connections: { type: 'string', default: '32' }, switches: { type: 'string', default: '20' }, only: { type: 'string' }, generator: { type: 'string' } } });
+const { values } = parseArgs({ options: { log: { type: 'string', default: 'full' }, seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '5' }, connections: { type: 'string', default: '32' }, switches: { type: 'string', default: '20' }, only: { type: 'string' }, generator: { type: 'string' }, profile: { type: 'string' } } });
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const SWITCHES = Number(values.switches);
@@ -148,6 +150,21 @@ async function startBareProxy(socket: string, port: number, certificate: { cert:
   };
 }
 
+/** A CPU profile of this process from now until stopped. */
+async function startProfile(): Promise<{ stop: () => Promise<unknown> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      return profile;
+    },
+  };
+}
+
 /** The round with the median throughput (its latencies come with it). */
 function median(loads: Load[]): Load {
   return [...loads].sort((a, b) => a.rps - b.rps)[Math.floor(loads.length / 2)]!;
@@ -196,10 +213,12 @@ try {
   // Warm every path once (certificates, kept-alive connections, the branch's JIT).
   for (const target of targets) await target.run(1);
   const rounds = new Map<string, Load[]>(targets.map((t) => [t.name, []]));
+  const profiler = values.profile ? await startProfile() : undefined;
   for (let round = 0; round < ROUNDS; round++) {
     for (const target of targets) rounds.get(target.name)!.push(await target.run());
     process.stderr.write(`  round ${round + 1}/${ROUNDS}: ${targets.map((t) => `${t.name} ${rounds.get(t.name)!.at(-1)!.rps.toFixed(0)}`).join(', ')}\n`);
   }
+  if (profiler) await writeFile(values.profile!, JSON.stringify(await profiler.stop()));
   const result = new Map([...rounds].map(([name, loads]) => [name, median(loads)]));
   const none: Load = { rps: 0, p50: 0, p99: 0, requests: 0, failed: 0 };
   const [direct, viaNginx, viaNginxTls, https] = ['direct (socket)', 'nginx (HTTP)', 'nginx (HTTPS)', 'gateway (HTTPS)'].map((name) => result.get(name) ?? none) as [Load, Load, Load, Load];

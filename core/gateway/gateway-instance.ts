@@ -48,12 +48,16 @@ export interface GatewayInstanceOptions {
 /** Names any client may ask a certificate for: loopback-only, so signing them gives nothing away. */
 const LOCAL_NAME = /^[a-z0-9.-]+\.localhost$/;
 const MAX_CONTEXTS = 1000;
+/** Host headers remembered with their parsed name: clients send the same few again and again. */
+const MAX_HOST_HEADERS = 1000;
 
 export class GatewayInstance implements Disposable {
   private table: RouteTable;
   private readonly contexts = new Map<string, Promise<tls.SecureContext>>();
   private readonly auth: BasicAuthChecker;
   private readonly open = new Set<http.ServerResponse>();
+  private readonly hostHeaders = new Map<string, string | null>();
+  private clock = { ms: 0, iso: '' };
 
   private constructor(
     private readonly options: GatewayInstanceOptions,
@@ -153,8 +157,26 @@ export class GatewayInstance implements Disposable {
     return context;
   }
 
+  private hostOf(header: string | undefined): string | null {
+    if (header === undefined) return null;
+    let host = this.hostHeaders.get(header);
+    if (host === undefined) {
+      if (this.hostHeaders.size >= MAX_HOST_HEADERS) this.hostHeaders.clear();
+      host = parseHostHeader(header);
+      this.hostHeaders.set(header, host);
+    }
+    return host;
+  }
+
+  /** The time as an ISO string; the requests of one millisecond share it. */
+  private now(): string {
+    const ms = Date.now();
+    if (ms !== this.clock.ms) this.clock = { ms, iso: new Date(ms).toISOString() };
+    return this.clock.iso;
+  }
+
   private redirect(request: http.IncomingMessage, response: http.ServerResponse): void {
-    const host = parseHostHeader(request.headers.host);
+    const host = this.hostOf(request.headers.host);
     if (!host) return void this.reply(response, 400, { error: 'bad-request', message: 'the Host header is missing or is not a host name' });
     if (!this.table.hosts.has(host)) return void this.unknownHost(response);
     const port = this.addresses().port;
@@ -166,12 +188,12 @@ export class GatewayInstance implements Disposable {
     const started = performance.now();
     const table = this.table;
     const client = clientAddress(request.socket.remoteAddress).address;
-    const entry: AccessLogEntry = { at: new Date().toISOString(), gateway: this.options.name, client, method: request.method ?? '', path: pathOnly(request.url), status: 0, durationMs: 0, bytes: 0, outcome: 'proxied' };
+    const entry: AccessLogEntry = { at: this.now(), gateway: this.options.name, client, method: request.method ?? '', path: pathOnly(request.url), status: 0, durationMs: 0, bytes: 0, outcome: 'proxied' };
     this.open.add(response);
     response.on('close', () => {
       this.open.delete(response);
       entry.status = response.statusCode;
-      // Streamed answers are counted as they pass; the others say their length.
+      // Forwarded answers are counted as they pass; the gateway's own answers say their length.
       if (entry.bytes === 0 && request.method !== 'HEAD') entry.bytes = Number(response.getHeader('content-length') ?? 0) || 0;
       entry.durationMs = Math.round((performance.now() - started) * 100) / 100;
       this.options.log.write(entry);
@@ -185,7 +207,7 @@ export class GatewayInstance implements Disposable {
   }
 
   private async route(request: http.IncomingMessage, response: http.ServerResponse, table: RouteTable, entry: AccessLogEntry): Promise<void> {
-    const host = parseHostHeader(request.headers.host);
+    const host = this.hostOf(request.headers.host);
     if (!host) return this.refuse(response, entry, 400, 'malformed host', { error: 'bad-request', message: 'the Host header is missing or is not a host name' });
     const target = table.hosts.get(host);
     if (!target) {
@@ -235,7 +257,7 @@ export class GatewayInstance implements Disposable {
       stripAuthorization: access.basicAuth !== null,
       maxBodyBytes: limits.maxBodyBytes,
       timeoutMs: limits.upstreamTimeoutMs,
-      onStreamed: (bytes) => (entry.bytes += bytes),
+      sent: entry,
     });
     if (!failure || response.headersSent || response.destroyed) return;
     if (failure.status === 503) return this.unavailable(response, entry);
@@ -303,7 +325,9 @@ export class GatewayInstance implements Disposable {
   private reply(response: http.ServerResponse, status: number, body: { error: string; message: string }, headers?: http.OutgoingHttpHeaders): void {
     if (response.headersSent || response.destroyed) return;
     const text = JSON.stringify(body);
-    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+    // Set rather than passed to writeHead, so the access log can read the length back.
+    response.setHeader('content-length', Buffer.byteLength(text));
+    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
     response.end(text);
   }
 }

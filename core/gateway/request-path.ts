@@ -5,6 +5,8 @@
 
 export type PathCheck = { ok: true; path: string; segments: string[]; query: string } | { ok: false; reason: string };
 
+const DOT_SEGMENT: PathCheck = { ok: false, reason: 'the path holds a dot segment, an encoded slash or backslash, or a double encoding' };
+
 export function checkRequestTarget(target: string | undefined): PathCheck {
   if (!target || !target.startsWith('/')) return { ok: false, reason: 'the request target must be a path starting with /' };
   if (target.length > 8192) return { ok: false, reason: 'the path is too long' };
@@ -16,10 +18,20 @@ export function checkRequestTarget(target: string | undefined): PathCheck {
   if (/[\\\u0000-\u001f\u007f]/.test(rawPath)) return { ok: false, reason: 'the path holds a backslash or a control character' };
   const raw = rawPath === '/' ? [] : rawPath.slice(1).split('/');
   const segments: string[] = [];
-  for (const [index, part] of raw.entries()) {
+  for (let index = 0; index < raw.length; index++) {
+    const part = raw[index]!;
     // A trailing slash is allowed; an empty segment in the middle is not.
-    if (part === '' && index !== raw.length - 1) return { ok: false, reason: 'the path holds an empty segment (//)' };
-    if (part === '' && index === raw.length - 1) continue;
+    if (part === '') {
+      if (index !== raw.length - 1) return { ok: false, reason: 'the path holds an empty segment (//)' };
+      continue;
+    }
+    // Most segments hold no percent-encoding: they are what they say (no slash, backslash or
+    // control character can be in them by now), and need no decoding.
+    if (!part.includes('%')) {
+      if (part === '.' || part === '..') return DOT_SEGMENT;
+      segments.push(part);
+      continue;
+    }
     let decoded: string;
     try {
       decoded = decodeURIComponent(part);
@@ -27,9 +39,7 @@ export function checkRequestTarget(target: string | undefined): PathCheck {
       return { ok: false, reason: 'the path holds a malformed percent-encoding' };
     }
     // eslint-disable-next-line no-control-regex
-    if (decoded === '.' || decoded === '..' || /[/\\\u0000-\u001f\u007f]/.test(decoded) || /%(2e|2f|5c|25)/i.test(decoded)) {
-      return { ok: false, reason: 'the path holds a dot segment, an encoded slash or backslash, or a double encoding' };
-    }
+    if (decoded === '.' || decoded === '..' || /[/\\\u0000-\u001f\u007f]/.test(decoded) || /%(2e|2f|5c|25)/i.test(decoded)) return DOT_SEGMENT;
     segments.push(decoded);
   }
   return { ok: true, path: rawPath, segments, query };

@@ -4,9 +4,13 @@
 // per line. Only the files the writers name are staged, so a commit never walks the tree. Where
 // the git command is installed it makes the commits, in a process of its own: hashing and
 // compressing megabytes of logs in C off the engine's event loop costs the gateways a tenth of
-// what isomorphic-git in the engine did (bench/gateway --log). Without it, isomorphic-git.
+// what isomorphic-git in the engine did (bench/gateway --log). That process runs at a low
+// priority: on a busy machine the commits wait for spare time rather than take it from the
+// gateways and branches (a gateway under load closes dozens of files a second). Without the
+// command, isomorphic-git.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import git from 'isomorphic-git';
@@ -119,8 +123,10 @@ export class LogsRepository {
         // alike (a file renamed before it was ever committed would be a pathspec matching nothing).
         const folders = [...new Set([...written, ...removed].map((file) => relative(path.dirname(file))))];
         await runGit(dir, ['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], folders.join('\0'));
-        const staged = await runGit(dir, ['diff', '--cached', '--quiet']).then(() => false, () => true);
-        if (staged) await runGit(dir, ['commit', '-q', '--no-verify', '-m', message]);
+        // Something is almost always staged; asking first would compare the whole index with
+        // HEAD on every commit. A commit that fails is excused only when nothing was staged.
+        const committed = await runGit(dir, ['commit', '-q', '--no-verify', '-m', message]).then(() => null, (error: Error) => error);
+        if (committed && (await runGit(dir, ['diff', '--cached', '--quiet']).then(() => false, () => true))) throw committed;
         return;
       }
       // One cache for the whole commit, so the index is parsed once; removing a file the index
@@ -134,6 +140,9 @@ export class LogsRepository {
   }
 }
 
+/** A nice value: below the engine, the gateways and the branches, still above idle work. */
+const BACKGROUND_PRIORITY = 10;
+
 /** The git command in the logs repository, with no user configuration or hooks of its own. */
 function runGit(dir: string, args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -144,5 +153,13 @@ function runGit(dir: string, args: string[], input?: string): Promise<string> {
       (error, stdout, stderr) => (error ? reject(new Error(`git ${args[0]} in ${dir}: ${stderr.trim() || error.message}`)) : resolve(stdout)),
     );
     if (input !== undefined) child.stdin!.end(input);
+    // Its children (git gc --auto among them) inherit the priority.
+    if (child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, BACKGROUND_PRIORITY);
+      } catch {
+        // gone already, or not allowed here: it runs at the engine's priority
+      }
+    }
   });
 }
