@@ -94,9 +94,20 @@ export function lineText(bytes: Buffer): string {
   return HAS_CONTROL.test(text) ? text.replace(CONTROL, hexEscape) : text;
 }
 
-/** The same for text that is already a string (gateway entries, terminal output). */
+// eslint-disable-next-line no-control-regex
+const ANY_CONTROL = /[\x00-\x1f\x7f]/g;
+// eslint-disable-next-line no-control-regex
+const HAS_ANY_CONTROL = /[\x00-\x1f\x7f]/;
+
+/** A field inside a line (a path, a user name): every control character escaped, newlines too. */
+export function cleanField(text: string): string {
+  return HAS_ANY_CONTROL.test(text) ? text.replace(ANY_CONTROL, hexEscape) : text;
+}
+
+/** The same for text that is already a string (terminal output). */
 export function cleanText(text: string): string {
-  return text.replace(/\r$/, '').replace(CONTROL, hexEscape);
+  const line = text.charCodeAt(text.length - 1) === 13 ? text.slice(0, -1) : text;
+  return HAS_CONTROL.test(line) ? line.replace(CONTROL, hexEscape) : line;
 }
 
 function hexEscape(char: string): string {

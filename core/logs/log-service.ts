@@ -8,7 +8,7 @@ import type { Workspace } from '../workspace/index.ts';
 import { readCodebaseSettings } from '../workspace/index.ts';
 import type { AccessLogEntry, AccessLogSink } from './access-log.ts';
 import { formatAccessLine } from './access-log.ts';
-import { cleanText } from './line-text.ts';
+import { cleanField, cleanText } from './line-text.ts';
 import type { LogThresholds, LogType } from './log-types.ts';
 import { DEFAULT_THRESHOLDS, LOG_TYPES } from './log-types.ts';
 import { LogsRepository } from './logs-repository.ts';
@@ -34,7 +34,7 @@ export interface LogServiceOptions {
 const FOLLOW_PAUSE_BYTES = 4 * 1024 * 1024;
 
 export class LogService implements Disposable {
-  private readonly logs = new Map<string, { log?: TokenLog; waiting: string[]; opening: Promise<TokenLog | undefined> }>();
+  private readonly logs = new Map<string, { log?: TokenLog; waiting: [string, boolean][]; opening: Promise<TokenLog | undefined> }>();
   private readonly listeners = new Map<string, Set<(line: string) => void>>();
   private readonly redactor: Redactor;
   private follower: Pm2Follower | null = null;
@@ -68,17 +68,20 @@ export class LogService implements Disposable {
     return service;
   }
 
-  /** One line into a target's log of a type. Lines of a log still being opened wait (bounded) for it. */
-  append(target: LogTarget, type: LogType, line: string): void {
+  /**
+   * One line into a target's log of a type. Lines of a log still being opened wait (bounded) for
+   * it. `redacted`: the caller has already redacted it.
+   */
+  append(target: LogTarget, type: LogType, line: string, redacted = false): void {
     if (this.disposed) return;
     const key = keyOf(target, type);
     let slot = this.logs.get(key);
     if (!slot) {
-      const created: { log?: TokenLog; waiting: string[]; opening: Promise<TokenLog | undefined> } = { waiting: [], opening: Promise.resolve(undefined) };
+      const created: { log?: TokenLog; waiting: [string, boolean][]; opening: Promise<TokenLog | undefined> } = { waiting: [], opening: Promise.resolve(undefined) };
       created.opening = this.openLog(target, type, key).then(
         (log) => {
           created.log = log;
-          for (const waiting of created.waiting.splice(0)) log.append(waiting);
+          for (const [waiting, done] of created.waiting.splice(0)) log.append(waiting, done);
           return log;
         },
         (error: Error) => {
@@ -90,15 +93,17 @@ export class LogService implements Disposable {
       this.logs.set(key, created);
       slot = created;
     }
-    if (slot.log) slot.log.append(line);
-    else if (slot.waiting.length < 10_000) slot.waiting.push(line);
+    if (slot.log) slot.log.append(line, redacted);
+    else if (slot.waiting.length < 10_000) slot.waiting.push([line, redacted]);
   }
+
+  private readonly safeField = (field: string) => this.redactor.redact(cleanField(field));
 
   /** The gateways' sink: each request one line, in its branch's log (or its gateway's). */
   readonly accessLog: AccessLogSink = {
     write: (entry: AccessLogEntry) => {
       const target: LogTarget = entry.codebase !== undefined && entry.branch !== undefined ? { codebase: entry.codebase, branch: entry.branch } : { gateway: entry.gateway };
-      this.append(target, 'api-gateway', cleanText(formatAccessLine(entry)));
+      this.append(target, 'api-gateway', formatAccessLine(entry, this.safeField), true);
     },
     // The gateways stop; the logs go on (the engine disposes them).
     close: () => this.flushWriters(),

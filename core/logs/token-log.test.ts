@@ -123,4 +123,21 @@ describe('TokenLog', () => {
     expect((await readdir(tmp.path)).sort()).toEqual(['0k-20261120-090000.log', 'open-20261120-100000.log']);
     expect(countLines(await readFile(path.join(tmp.path, '0k-20261120-090000.log'), 'utf8'))).toBe(countTokens(`${line(1)}\n${line(2)}\n`));
   });
+
+  it('numbers the files of one second after each other, past those already there, and keeps their order when the clock is set back', async () => {
+    await writeFile(path.join(tmp.path, '0k-20261121-100000-2.log'), 'from an earlier run\n');
+    const log = await TokenLog.open({ dir: tmp.path, threshold: 100, redactor: new Redactor(), now });
+    for (let i = 0; i < 40; i++) {
+      if (i === 20) clock -= 3_600_000;
+      log.append(line(i));
+    }
+    await log.close();
+    const names = (await readdir(tmp.path)).filter((n) => n !== '0k-20261121-100000-2.log');
+    // Every file in the second the log started, numbered 1, then 3 onwards (2 was taken).
+    const sequences = names.map((n) => /^(?:open|\d+k)-20261121-100000(?:-(\d+))?\.log$/.exec(n)).map((m) => (m ? Number(m[1] ?? 1) : NaN));
+    expect(sequences.toSorted((a, b) => a - b)).toEqual([1, ...Array.from({ length: names.length - 1 }, (_, i) => i + 3)]);
+    expect(await readFile(path.join(tmp.path, '0k-20261121-100000-2.log'), 'utf8')).toBe('from an earlier run\n');
+    const all = (await files(tmp.path)).filter((f) => !f.text.startsWith('from an earlier run'));
+    expect(all.flatMap((f) => f.text.split('\n').filter(Boolean))).toEqual(Array.from({ length: 40 }, (_, i) => line(i)));
+  });
 });

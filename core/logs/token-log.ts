@@ -47,8 +47,10 @@ export class TokenLog {
   private failing = false;
   private retry: NodeJS.Timeout | null = null;
   private closed = false;
-  /** Start second and sequence of every file in the folder: no two files share one. */
+  /** Start second and sequence of every file found in the folder when it was opened. */
   private readonly keys: Set<string>;
+  /** The last file this log started: the next one in the same second takes a later sequence. */
+  private lastStart = { at: 0, sequence: 0 };
   private readonly maxQueueBytes: number;
   private readonly now: () => Date;
 
@@ -89,8 +91,8 @@ export class TokenLog {
     return this.queuedBytes;
   }
 
-  /** Takes one line (without its newline). */
-  append(line: string): void {
+  /** Takes one line (without its newline); `redacted` when the caller has redacted it already. */
+  append(line: string, redacted = false): void {
     if (this.closed) return;
     if (this.queuedBytes >= this.maxQueueBytes) {
       this.dropped += 1;
@@ -101,7 +103,7 @@ export class TokenLog {
       this.dropped = 0;
       this.take(`${this.now().toISOString()} [branchyard] ${count} line${count === 1 ? ' was' : 's were'} dropped here: the output came faster than the disk took it`);
     }
-    const text = this.options.redactor.redact(line);
+    const text = redacted ? line : this.options.redactor.redact(line);
     if (text.trim() === '') return; // blank lines carry nothing and would make counts depend on their neighbours
     this.take(text);
   }
@@ -128,17 +130,10 @@ export class TokenLog {
   }
 
   private take(text: string): void {
-    for (const piece of pieces(text, this.options.threshold)) {
-      if (!this.current) this.start();
-      else if (this.current.tokens > 0 && this.current.tokens + piece.tokens > this.options.threshold) {
-        this.ops.push({ kind: 'close', name: this.current.name, tokens: this.current.tokens, startedAt: this.current.startedAt, sequence: this.current.sequence });
-        this.start();
-      }
-      this.current!.tokens += piece.tokens;
-      this.ops.push({ kind: 'data', text: `${piece.text}\n` });
-      this.queuedBytes += piece.text.length + 1;
-      this.options.onLine?.(piece.text);
-    }
+    // Almost every line is one piece: it is counted without the arrays pieces() makes.
+    const tokens = text.length <= WRAP_CHARS ? countLineTokens(text) : Infinity;
+    if (tokens <= this.options.threshold) this.takePiece(text, tokens);
+    else for (const piece of pieces(text, this.options.threshold)) this.takePiece(piece.text, piece.tokens);
     // The lines of a short moment go to the disk in one write: a busy gateway logs thousands a
     // second, and a write each would cost it more than the lines themselves.
     if (!this.draining && !this.failing && !this.scheduled) {
@@ -149,11 +144,26 @@ export class TokenLog {
     }
   }
 
+  private takePiece(text: string, tokens: number): void {
+    if (!this.current) this.start();
+    else if (this.current.tokens > 0 && this.current.tokens + tokens > this.options.threshold) {
+      this.ops.push({ kind: 'close', name: this.current.name, tokens: this.current.tokens, startedAt: this.current.startedAt, sequence: this.current.sequence });
+      this.start();
+    }
+    this.current!.tokens += tokens;
+    this.ops.push({ kind: 'data', text: `${text}\n` });
+    this.queuedBytes += text.length + 1;
+    this.options.onLine?.(text);
+  }
+
   private start(): void {
-    const startedAt = new Date(Math.floor(this.now().getTime() / 1000) * 1000);
-    let sequence = 1;
+    // A clock set back does not take the names back: files keep their order.
+    const startedAt = new Date(Math.max(Math.floor(this.now().getTime() / 1000) * 1000, this.lastStart.at));
+    // No two files share a start second and sequence. A busy gateway starts dozens of files a
+    // second: the search starts after this log's last one, not at 1, and remembers nothing more.
+    let sequence = startedAt.getTime() === this.lastStart.at ? this.lastStart.sequence + 1 : 1;
     while (this.keys.has(fileKey(startedAt, sequence))) sequence += 1;
-    this.keys.add(fileKey(startedAt, sequence));
+    this.lastStart = { at: startedAt.getTime(), sequence };
     const name = openName(startedAt, sequence);
     this.current = { name, startedAt, sequence, tokens: 0 };
     this.ops.push({ kind: 'start', name });
