@@ -36,14 +36,23 @@ function blockList(entries: string[]): BlockList {
 }
 
 /** `::ffff:10.1.2.3` (an IPv4 client on a dual-stack socket) is checked as 10.1.2.3. */
-export function clientAddress(remote: string | undefined): { address: string; family: 'ipv4' | 'ipv6' } {
-  const address = remote?.startsWith('::ffff:') && isIP(remote.slice(7)) === 4 ? remote.slice(7) : (remote ?? '');
-  return { address, family: isIP(address) === 6 ? 'ipv6' : 'ipv4' };
+export interface ClientAddress {
+  address: string;
+  family: 'ipv4' | 'ipv6';
+  /** False for what is no IP address at all (a socket with no peer). */
+  valid: boolean;
 }
 
-export function ipAllowed(policy: AccessPolicy, remote: string | undefined): boolean {
-  const { address, family } = clientAddress(remote);
-  if (!isIP(address)) return false;
+export function clientAddress(remote: string | undefined): ClientAddress {
+  const address = remote?.startsWith('::ffff:') && isIP(remote.slice(7)) === 4 ? remote.slice(7) : (remote ?? '');
+  const version = isIP(address);
+  return { address, family: version === 6 ? 'ipv6' : 'ipv4', valid: version !== 0 };
+}
+
+/** `remote`: the socket's address, or what clientAddress made of it. */
+export function ipAllowed(policy: AccessPolicy, remote: string | undefined | ClientAddress): boolean {
+  const { address, family, valid } = typeof remote === 'object' ? remote : clientAddress(remote);
+  if (!valid) return false;
   if (policy.deny?.check(address, family)) return false;
   return policy.allow ? policy.allow.check(address, family) : true;
 }

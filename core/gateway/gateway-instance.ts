@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { BranchyardError } from '../errors/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import type { GatewayLimits } from '../workspace/index.ts';
-import type { AccessPolicy } from './access.ts';
+import type { AccessPolicy, ClientAddress } from './access.ts';
 import { BasicAuthChecker, clientAddress, ipAllowed } from './access.ts';
 import type { AccessLogEntry, AccessLogSink } from '../logs/index.ts';
 import { DOCS_CSP, docsAssets } from './docs-page.ts';
@@ -17,6 +17,7 @@ import { parseHostHeader } from './host-names.ts';
 import type { LocalCa } from './local-ca.ts';
 import type { BranchDocuments, DocumentSource } from './openapi-docs.ts';
 import { codebaseDocument, mergeDocuments } from './openapi-docs.ts';
+import type { ForwardFailure } from './proxy.ts';
 import { forward } from './proxy.ts';
 import { checkRequestTarget } from './request-path.ts';
 import type { CodebaseRoute, RouteTable } from './route-table.ts';
@@ -48,8 +49,8 @@ export interface GatewayInstanceOptions {
 /** Names any client may ask a certificate for: loopback-only, so signing them gives nothing away. */
 const LOCAL_NAME = /^[a-z0-9.-]+\.localhost$/;
 const MAX_CONTEXTS = 1000;
-/** Host headers remembered with their parsed name: clients send the same few again and again. */
-const MAX_HOST_HEADERS = 1000;
+/** Host headers and client addresses remembered parsed: the same few come again and again. */
+const MAX_REMEMBERED = 1000;
 
 export class GatewayInstance implements Disposable {
   private table: RouteTable;
@@ -57,6 +58,7 @@ export class GatewayInstance implements Disposable {
   private readonly auth: BasicAuthChecker;
   private readonly open = new Set<http.ServerResponse>();
   private readonly hostHeaders = new Map<string, string | null>();
+  private readonly peers = new Map<string | undefined, ClientAddress>();
   private clock = { ms: 0, iso: '' };
 
   private constructor(
@@ -161,11 +163,21 @@ export class GatewayInstance implements Disposable {
     if (header === undefined) return null;
     let host = this.hostHeaders.get(header);
     if (host === undefined) {
-      if (this.hostHeaders.size >= MAX_HOST_HEADERS) this.hostHeaders.clear();
+      if (this.hostHeaders.size >= MAX_REMEMBERED) this.hostHeaders.clear();
       host = parseHostHeader(header);
       this.hostHeaders.set(header, host);
     }
     return host;
+  }
+
+  private peerOf(remote: string | undefined): ClientAddress {
+    let peer = this.peers.get(remote);
+    if (peer === undefined) {
+      if (this.peers.size >= MAX_REMEMBERED) this.peers.clear();
+      peer = clientAddress(remote);
+      this.peers.set(remote, peer);
+    }
+    return peer;
   }
 
   /** The time as an ISO string; the requests of one millisecond share it. */
@@ -187,7 +199,8 @@ export class GatewayInstance implements Disposable {
   private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
     const started = performance.now();
     const table = this.table;
-    const client = clientAddress(request.socket.remoteAddress).address;
+    const peer = this.peerOf(request.socket.remoteAddress);
+    const client = peer.address;
     const entry: AccessLogEntry = { at: this.now(), gateway: this.options.name, client, method: request.method ?? '', path: pathOnly(request.url), status: 0, durationMs: 0, bytes: 0, outcome: 'proxied' };
     this.open.add(response);
     response.on('close', () => {
@@ -198,7 +211,7 @@ export class GatewayInstance implements Disposable {
       entry.durationMs = Math.round((performance.now() - started) * 100) / 100;
       this.options.log.write(entry);
     });
-    this.route(request, response, table, entry).catch((error: unknown) => {
+    this.route(request, response, table, entry, peer).catch((error: unknown) => {
       entry.outcome = 'error';
       entry.reason = error instanceof Error ? error.message : String(error);
       if (!response.headersSent) this.reply(response, 502, { error: 'bad-gateway', message: 'the gateway could not handle this request' });
@@ -206,7 +219,7 @@ export class GatewayInstance implements Disposable {
     });
   }
 
-  private async route(request: http.IncomingMessage, response: http.ServerResponse, table: RouteTable, entry: AccessLogEntry): Promise<void> {
+  private async route(request: http.IncomingMessage, response: http.ServerResponse, table: RouteTable, entry: AccessLogEntry, peer: ClientAddress): Promise<void> {
     const host = this.hostOf(request.headers.host);
     if (!host) return this.refuse(response, entry, 400, 'malformed host', { error: 'bad-request', message: 'the Host header is missing or is not a host name' });
     const target = table.hosts.get(host);
@@ -221,7 +234,7 @@ export class GatewayInstance implements Disposable {
       if (route.branch !== null) entry.branch = route.branch;
     }
     const access: AccessPolicy = route ? route.access : table.gatewayAccess;
-    if (!ipAllowed(access, request.socket.remoteAddress)) return this.refuse(response, entry, 403, 'address not allowed', { error: 'forbidden', message: 'requests from your address are not allowed here' });
+    if (!ipAllowed(access, peer)) return this.refuse(response, entry, 403, 'address not allowed', { error: 'forbidden', message: 'requests from your address are not allowed here' });
     if (access.basicAuth) {
       const outcome = await this.auth.check(access.basicAuth, request.headers.authorization, entry.client);
       if (!outcome.ok) {
@@ -249,17 +262,27 @@ export class GatewayInstance implements Disposable {
     if (match.kind === 'method') return this.refuse(response, entry, 405, 'method not allowed', { error: 'method-not-allowed', message: `${checked.path} answers ${match.allow.join(', ')}` }, { allow: match.allow.join(', ') });
 
     const limits = this.options.limits;
-    const failure = await forward(request, response, {
-      socketPath: route.socketPath,
-      target: request.url!,
-      clientAddress: entry.client,
-      host,
-      stripAuthorization: access.basicAuth !== null,
-      maxBodyBytes: limits.maxBodyBytes,
-      timeoutMs: limits.upstreamTimeoutMs,
-      sent: entry,
-    });
-    if (!failure || response.headersSent || response.destroyed) return;
+    // Not awaited: the answer is the branch's from here on, and the route is done with it.
+    forward(
+      request,
+      response,
+      {
+        socketPath: route.socketPath,
+        target: request.url!,
+        clientAddress: entry.client,
+        host,
+        stripAuthorization: access.basicAuth !== null,
+        maxBodyBytes: limits.maxBodyBytes,
+        timeoutMs: limits.upstreamTimeoutMs,
+        sent: entry,
+      },
+      (failure) => failure && this.forwardFailed(failure, response, entry),
+    );
+  }
+
+  /** What the client is told when the branch could not be reached, before anything was sent. */
+  private forwardFailed(failure: ForwardFailure, response: http.ServerResponse, entry: AccessLogEntry): void {
+    if (response.headersSent || response.destroyed) return;
     if (failure.status === 503) return this.unavailable(response, entry);
     entry.outcome = failure.status === 413 ? 'refused' : 'error';
     entry.reason = failure.reason;

@@ -51,26 +51,31 @@ export type ForwardFailure = { status: 413 | 502 | 503 | 504; reason: string };
 class BodyTooLarge extends Error {}
 
 /**
- * Streams the request to the branch and the answer to the client. Resolves with a failure the
- * caller turns into a response when nothing was sent yet; once the branch's answer has started,
- * a failure can only cut the connection.
+ * Streams the request to the branch and the answer to the client, then calls `done` with a
+ * failure the caller turns into a response when nothing was sent yet; once the branch's answer
+ * has started, a failure can only cut the connection.
  */
-export function forward(request: http.IncomingMessage, response: http.ServerResponse, options: ForwardOptions): Promise<ForwardFailure | null> {
+export function forward(request: http.IncomingMessage, response: http.ServerResponse, options: ForwardOptions, done: (failure: ForwardFailure | null) => void): void {
+  const declared = request.headers['content-length'];
+  if (declared !== undefined && Number(declared) > options.maxBodyBytes) return done({ status: 413, reason: `the body is over ${options.maxBodyBytes} bytes` });
+  const hasBody = declared !== undefined ? declared !== '0' : request.headers['transfer-encoding'] !== undefined;
+  new Forwarding(request, response, options, upstreamHeaders(request, options), hasBody, done).attempt(true);
+}
+
+/** The request's headers as the branch gets them: no hop-by-hop ones, and who asked, from where. */
+function upstreamHeaders(request: http.IncomingMessage, options: ForwardOptions): Record<string, string | string[]> {
+  const incoming = request.headers;
   const headers: Record<string, string | string[]> = {};
-  const named = request.headers.connection?.split(',').map((name) => name.trim().toLowerCase());
-  for (const [name, value] of Object.entries(request.headers)) {
+  const named = incoming.connection?.split(',').map((name) => name.trim().toLowerCase());
+  for (const name in incoming) {
+    const value = incoming[name];
     if (value === undefined || HOP_BY_HOP.has(name) || (options.stripAuthorization && name === 'authorization') || name.startsWith('x-forwarded-') || named?.includes(name)) continue;
     headers[name] = value;
   }
   headers['x-forwarded-for'] = options.clientAddress;
   headers['x-forwarded-proto'] = 'https';
   headers['x-forwarded-host'] = options.host;
-
-  const hasBody = request.headers['content-length'] !== undefined ? request.headers['content-length'] !== '0' : request.headers['transfer-encoding'] !== undefined;
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > options.maxBodyBytes) return Promise.resolve({ status: 413, reason: `the body is over ${options.maxBodyBytes} bytes` });
-
-  return new Promise((resolve) => new Forwarding(request, response, options, headers, hasBody, resolve).attempt(true));
+  return headers;
 }
 
 /**
