@@ -356,7 +356,9 @@ export class GatewayInstance implements Disposable {
 }
 
 function pathOnly(url: string | undefined): string {
-  const path = (url ?? '').split('?')[0] ?? '';
+  const target = url ?? '';
+  const query = target.indexOf('?');
+  const path = query < 0 ? target : target.slice(0, query);
   return path.length > 512 ? `${path.slice(0, 512)}…` : path;
 }
 

@@ -27,25 +27,59 @@ export function countTokens(text: string): number {
  * the count of each part is remembered. Other lines are counted whole.
  */
 export function countLineTokens(line: string): number {
+  // A line's words after its first (its time, mostly) repeat more than the whole: their count
+  // is remembered apart, and only the first word is cut up and looked up part by part.
+  const space = line.indexOf(' ');
+  const tail = space > 0 ? line.slice(space) : undefined;
+  if (tail !== undefined) {
+    const known = tails.get(tail);
+    if (known !== undefined) {
+      const head = sumParts(simpleParts(line.slice(0, space)));
+      if (head !== undefined) return head + known;
+    }
+  }
   const parts = simpleParts(line);
   if (!parts) return countTokens(`${line}\n`);
   // The newline can join the piece before it (`)\n` is one): it goes with the last part.
   parts[parts.length - 1] += '\n';
   let total = 0;
+  let tailTokens = 0;
+  let inTail = false;
   for (const part of parts) {
-    let tokens = partTokens.get(part);
-    if (tokens === undefined) {
-      if (partTokens.size >= MAX_PARTS) partTokens.clear();
-      tokens = countTokens(part);
-      partTokens.set(part, tokens);
-    }
+    const tokens = partTokens(part);
     total += tokens;
+    // simpleParts cuts before every space, so the tail is exactly the parts from the first that starts with one.
+    inTail ||= part.charCodeAt(0) === 0x20;
+    if (inTail) tailTokens += tokens;
+  }
+  if (tail !== undefined) {
+    if (tails.size >= MAX_PARTS) tails.clear();
+    tails.set(tail, tailTokens);
   }
   return total;
 }
 
 const MAX_PARTS = 50_000;
-const partTokens = new Map<string, number>();
+const partCounts = new Map<string, number>();
+/** Tokens of a line's text from its first space on, with the newline: printable and checked. */
+const tails = new Map<string, number>();
+
+function partTokens(part: string): number {
+  let tokens = partCounts.get(part);
+  if (tokens === undefined) {
+    if (partCounts.size >= MAX_PARTS) partCounts.clear();
+    tokens = countTokens(part);
+    partCounts.set(part, tokens);
+  }
+  return tokens;
+}
+
+function sumParts(parts: string[] | undefined): number | undefined {
+  if (!parts) return undefined;
+  let total = 0;
+  for (const part of parts) total += partTokens(part);
+  return total;
+}
 
 /**
  * The line cut before each space and before each '.' between two digits, or undefined unless it

@@ -36,5 +36,9 @@ describe('tokens', () => {
     expect(wrong).toEqual([]);
     // The same lines again come from the remembered parts, with the same counts.
     expect(lines.filter((line) => countLineTokens(line) !== countTokens(`${line}\n`))).toEqual([]);
+    // Remembered tails (all after the first space) under new first words: any word, valid or not.
+    const tails = lines.filter((_, i) => i % 6 === 0).map((line) => line.slice(line.indexOf(' ')));
+    const again = tails.flatMap((tail) => [`${word()}${tail}`, `${Math.floor(random() * 1e6) / 1000}${tail}`, `caf\u00e9${tail}`, `x\ty${tail}`, `${tail.slice(1)}${tail}`]);
+    expect(again.filter((line) => countLineTokens(line) !== countTokens(`${line}\n`))).toEqual([]);
   });
 });
