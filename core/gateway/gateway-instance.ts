@@ -160,24 +160,11 @@ export class GatewayInstance implements Disposable {
   }
 
   private hostOf(header: string | undefined): string | null {
-    if (header === undefined) return null;
-    let host = this.hostHeaders.get(header);
-    if (host === undefined) {
-      if (this.hostHeaders.size >= MAX_REMEMBERED) this.hostHeaders.clear();
-      host = parseHostHeader(header);
-      this.hostHeaders.set(header, host);
-    }
-    return host;
+    return header === undefined ? null : remember(this.hostHeaders, header, parseHostHeader);
   }
 
   private peerOf(remote: string | undefined): ClientAddress {
-    let peer = this.peers.get(remote);
-    if (peer === undefined) {
-      if (this.peers.size >= MAX_REMEMBERED) this.peers.clear();
-      peer = clientAddress(remote);
-      this.peers.set(remote, peer);
-    }
-    return peer;
+    return remember(this.peers, remote, clientAddress);
   }
 
   /** The time as an ISO string; the requests of one millisecond share it. */
@@ -353,6 +340,17 @@ export class GatewayInstance implements Disposable {
     response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
     response.end(text);
   }
+}
+
+/** `make(key)`, remembered in `map`, which is emptied when it holds MAX_REMEMBERED. */
+function remember<K, V>(map: Map<K, V>, key: K, make: (key: K) => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    if (map.size >= MAX_REMEMBERED) map.clear();
+    value = make(key);
+    map.set(key, value);
+  }
+  return value;
 }
 
 function pathOnly(url: string | undefined): string {
