@@ -56,7 +56,8 @@ export class GatewayInstance implements Disposable {
   private table: RouteTable;
   private readonly contexts = new Map<string, Promise<tls.SecureContext>>();
   private readonly auth: BasicAuthChecker;
-  private readonly open = new Set<http.ServerResponse>();
+  /** Answers under way, with the access-log entry each fills in. */
+  private readonly open = new Map<http.ServerResponse, AccessLogEntry>();
   private readonly hostHeaders = new Map<string, string | null>();
   private readonly peers = new Map<string | undefined, ClientAddress>();
   private clock = { ms: 0, iso: '' };
@@ -189,12 +190,13 @@ export class GatewayInstance implements Disposable {
     const peer = this.peerOf(request.socket.remoteAddress);
     const client = peer.address;
     const entry: AccessLogEntry = { at: this.now(), gateway: this.options.name, client, method: request.method ?? '', path: pathOnly(request.url), status: 0, durationMs: 0, bytes: 0, outcome: 'proxied' };
-    this.open.add(response);
+    this.open.set(response, entry);
     response.on('close', () => {
       this.open.delete(response);
       entry.status = response.statusCode;
-      // Forwarded answers are counted as they pass; the gateway's own answers say their length.
-      if (entry.bytes === 0 && request.method !== 'HEAD') entry.bytes = Number(response.getHeader('content-length') ?? 0) || 0;
+      // Bytes are counted where bodies are written: as forwarded answers pass, and by the
+      // gateway's own answers. An answer to HEAD sends none.
+      if (request.method === 'HEAD') entry.bytes = 0;
       entry.durationMs = Math.round((performance.now() - started) * 100) / 100;
       this.options.log.write(entry);
     });
@@ -295,12 +297,14 @@ export class GatewayInstance implements Disposable {
         : mergeDocuments(table.gateway, table.workspace, await Promise.all(table.routes.filter((r) => !r.access.hidden || table.gatewayAccess.hidden).map((r) => this.sourceOf(r, r.url))));
       if (!document) return this.unavailable(response, entry);
       const body = JSON.stringify(document, null, 2);
+      entry.bytes = Buffer.byteLength(body);
       response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
       return void response.end(request.method === 'HEAD' ? undefined : body);
     }
     if (rest[0] === 'docs' && rest.length <= 2) {
       const asset = (await docsAssets()).get(rest[1] ?? '');
       if (asset) {
+        entry.bytes = asset.body.length;
         response.writeHead(200, { 'content-type': asset.type, 'content-length': asset.body.length, 'content-security-policy': DOCS_CSP, 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' });
         return void response.end(request.method === 'HEAD' ? undefined : asset.body);
       }
@@ -335,9 +339,10 @@ export class GatewayInstance implements Disposable {
   private reply(response: http.ServerResponse, status: number, body: { error: string; message: string }, headers?: http.OutgoingHttpHeaders): void {
     if (response.headersSent || response.destroyed) return;
     const text = JSON.stringify(body);
-    // Set rather than passed to writeHead, so the access log can read the length back.
-    response.setHeader('content-length', Buffer.byteLength(text));
-    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+    const length = Buffer.byteLength(text);
+    const entry = this.open.get(response);
+    if (entry) entry.bytes = length;
+    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': length, 'cache-control': 'no-store', ...headers });
     response.end(text);
   }
 }

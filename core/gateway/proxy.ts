@@ -100,7 +100,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
     private readonly options: ForwardOptions,
     private readonly headers: Record<string, string | string[]>,
     private readonly hasBody: boolean,
-    private readonly resolve: (failure: ForwardFailure | null) => void,
+    private readonly done: (failure: ForwardFailure | null) => void,
   ) {
     this.onClientClose = this.clientClosed.bind(this);
   }
@@ -193,7 +193,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
   private settle(failure: ForwardFailure | null): void {
     if (this.settled) return;
     this.settled = true;
-    this.resolve(failure);
+    this.done(failure);
   }
 }
 

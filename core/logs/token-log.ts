@@ -130,10 +130,17 @@ export class TokenLog {
   }
 
   private take(text: string): void {
-    // Almost every line is one piece: it is counted without the arrays pieces() makes.
-    const tokens = text.length <= WRAP_CHARS ? countLineTokens(text) : Infinity;
-    if (tokens <= this.options.threshold) this.takePiece(text, tokens);
-    else for (const piece of pieces(text, this.options.threshold)) this.takePiece(piece.text, piece.tokens);
+    for (const piece of pieces(text, this.options.threshold)) {
+      if (!this.current) this.start();
+      else if (this.current.tokens > 0 && this.current.tokens + piece.tokens > this.options.threshold) {
+        this.ops.push({ kind: 'close', name: this.current.name, tokens: this.current.tokens, startedAt: this.current.startedAt, sequence: this.current.sequence });
+        this.start();
+      }
+      this.current!.tokens += piece.tokens;
+      this.ops.push({ kind: 'data', text: `${piece.text}\n` });
+      this.queuedBytes += piece.text.length + 1;
+      this.options.onLine?.(piece.text);
+    }
     // The lines of a short moment go to the disk in one write: a busy gateway logs thousands a
     // second, and a write each would cost it more than the lines themselves.
     if (!this.draining && !this.failing && !this.scheduled) {
@@ -142,18 +149,6 @@ export class TokenLog {
         if (!this.draining && !this.failing) void this.drain();
       }, WRITE_DELAY_MS);
     }
-  }
-
-  private takePiece(text: string, tokens: number): void {
-    if (!this.current) this.start();
-    else if (this.current.tokens > 0 && this.current.tokens + tokens > this.options.threshold) {
-      this.ops.push({ kind: 'close', name: this.current.name, tokens: this.current.tokens, startedAt: this.current.startedAt, sequence: this.current.sequence });
-      this.start();
-    }
-    this.current!.tokens += tokens;
-    this.ops.push({ kind: 'data', text: `${text}\n` });
-    this.queuedBytes += text.length + 1;
-    this.options.onLine?.(text);
   }
 
   private start(): void {

@@ -4,6 +4,7 @@
 // passes bytes both ways untouched, so the password stays in the engine's environment: never in
 // a process entry, a container or a log. A branch connects with any user name and no password,
 // and gets the URL's user and database.
+import { once } from 'node:events';
 import net from 'node:net';
 import os from 'node:os';
 import tls from 'node:tls';
@@ -147,34 +148,18 @@ async function connectUpstream(upstream: Upstream, signal: AbortSignal): Promise
   const cut = () => socket.destroy(signal.reason as Error);
   signal.addEventListener('abort', cut, { once: true });
   socket.once('close', () => signal.removeEventListener('abort', cut));
-  await settle(socket, 'connect');
+  await once(socket, 'connect');
   if (!upstream.tls) return socket;
   socket.write(Buffer.concat([int32(8), int32(SSL_REQUEST)]));
-  const [answer] = (await settle(socket, 'data')) as [Buffer];
+  const [answer] = (await once(socket, 'data')) as [Buffer];
   socket.pause();
   if (answer.toString('latin1') !== 'S') {
     socket.destroy();
     throw new Error(`the server at ${upstream.host} does not accept TLS, which the URL asks for (sslmode)`);
   }
   const secure = tls.connect({ ...upstream.tls, socket, host: upstream.host });
-  await settle(secure, 'secureConnect');
+  await once(secure, 'secureConnect');
   return secure;
-}
-
-/** The first `event` of a socket, or its error. */
-function settle(socket: net.Socket, event: string): Promise<unknown[]> {
-  return new Promise((resolve, reject) => {
-    const done = (...args: unknown[]) => {
-      socket.off('error', failed);
-      resolve(args);
-    };
-    const failed = (error: Error) => {
-      socket.off(event, done);
-      reject(error);
-    };
-    socket.once(event, done);
-    socket.once('error', failed);
-  });
 }
 
 /** An ErrorResponse's message field ('M'). */

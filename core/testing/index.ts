@@ -53,8 +53,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** The real `branchyard` binary as its own process, the way a user starts it. */
-/** `input`: what the command reads on stdin (closed at once otherwise). */
+/**
+ * The real `branchyard` binary as its own process, the way a user starts it. `input`: what the
+ * command reads on stdin (closed at once otherwise).
+ */
 export function runBranchyard(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<CliRun> {
   const timeoutMs = options.timeoutMs ?? 90_000;
   return new Promise((resolve) => {
