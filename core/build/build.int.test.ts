@@ -97,6 +97,32 @@ describe('building a branch', () => {
     expect(await call(socket, 'GET', '/notes/list-notes')).toMatchObject({ status: 200 });
   });
 
+  it('stops a branch whose function changed and whose validator did not, naming validators/notes.ts (its route would answer 500)', async () => {
+    const controller = 'src/features/notes/controllers/notes.ts';
+    const number = (
+      await createBranch({
+        codebase: ws.codebase,
+        logsRepository: ws.logsRepository,
+        parent: 1,
+        changes: text({
+          [controller]: [
+            "import { noteById } from '../services/notes-service.ts';",
+            'export function getNote(input: { id: string }): { id: string; text: string } {',
+            '  const note = noteById(input.id);',
+            '  return { id: note.id, text: note.body };',
+            '}',
+            '',
+          ].join('\n'),
+        }),
+        author: 'agent',
+        message: 'getNote returns text',
+      })
+    ).info.number;
+    const result = await buildBranch(ws.codebase, number);
+    expect(result).toMatchObject({ ok: false, server: null });
+    expect(result.diagnostics).toEqual([expect.objectContaining({ file: 'src/features/notes/validators/notes.ts', line: 15, code: 'BY-VALIDATOR', message: expect.stringMatching(/^getNoteOutput does not accept what it returns: notes\.getNote .*"title"/) })]);
+  });
+
   it('stops at type errors and imports outside the stack: diagnostics, no server; the CLI exits 1', async () => {
     const number = (
       await createBranch({

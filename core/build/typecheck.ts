@@ -4,6 +4,7 @@
 import path from 'node:path';
 import ts from 'typescript';
 import { isInStack, packageOf, STACK_PACKAGES } from './stack.ts';
+import { validatorDisagreements } from './validators-agree.ts';
 
 export interface Diagnostic {
   file: string | null;
@@ -31,11 +32,12 @@ export interface CheckedProgram {
   diagnostics: Diagnostic[];
 }
 
-/** Type-checks every .ts file under `src/` of a checkout. */
+/** Type-checks every .ts file under `src/` of a checkout, and proves its validators agree with their functions. */
 export function typecheck(dir: string, files: string[]): CheckedProgram {
   const roots = files.filter((f) => f.startsWith('src/') && f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => path.join(dir, f));
-  const program = ts.createProgram({ rootNames: roots, options: { ...COMPILER_OPTIONS, typeRoots: [path.join(dir, 'node_modules', '@types')] } });
-  const diagnostics = [...outsideStack(program, dir), ...ts.getPreEmitDiagnostics(program).map((d) => toDiagnostic(d, dir))];
+  const options = { ...COMPILER_OPTIONS, typeRoots: [path.join(dir, 'node_modules', '@types')] };
+  const program = ts.createProgram({ rootNames: roots, options });
+  const diagnostics = [...outsideStack(program, dir), ...ts.getPreEmitDiagnostics(program).map((d) => toDiagnostic(d, dir)), ...validatorDisagreements(program, dir, options)];
   return { program, diagnostics: dedupe(diagnostics) };
 }
 
