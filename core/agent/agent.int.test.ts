@@ -80,7 +80,7 @@ describe('the dev flow: a prompt becomes a branch served by the development gate
     const first = model.calls[0]!;
     expect(first.headers.authorization).toBe(`Bearer ${KEY}`);
     expect(first.body.stream).toBe(true);
-    expect((first.body.tools as { function: { name: string } }[]).map((t) => t.function.name)).toEqual(['list_files', 'read_file', 'write_file', 'delete_file', 'search_files', 'run_checks', 'ask_user', 'finish']);
+    expect((first.body.tools as { function: { name: string } }[]).map((t) => t.function.name)).toEqual(['list_files', 'read_file', 'write_file', 'edit_file', 'delete_file', 'search_files', 'run_checks', 'ask_user', 'finish']);
     const told = JSON.stringify(first.body.messages);
     expect(told).toContain('Add a route that greets');
     expect(told).toContain('src/features/notes/controllers/notes.ts');

@@ -6,8 +6,9 @@ import type { LlmTool } from './llm/llm-client.ts';
 import type { WorkingCopy } from './working-copy.ts';
 import { checkPath, MAX_FILE_BYTES } from './working-copy.ts';
 import { cutToTokens } from '../tokens/index.ts';
+import { applyEdit } from './edit-text.ts';
 
-export const TOOL_NAMES = ['list_files', 'read_file', 'write_file', 'delete_file', 'search_files', 'run_checks', 'ask_user', 'finish'] as const;
+export const TOOL_NAMES = ['list_files', 'read_file', 'write_file', 'edit_file', 'delete_file', 'search_files', 'run_checks', 'ask_user', 'finish'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 const MAX_READ_TOKENS = 12_000;
@@ -21,7 +22,13 @@ const fn = (name: ToolName, description: string, properties: Record<string, unkn
 export const TOOLS: LlmTool[] = [
   fn('list_files', 'Lists the files of the working copy, or of one folder in it.', { path: { type: 'string', description: 'a folder relative to the working copy, e.g. src/features' } }, []),
   fn('read_file', 'Reads one file of the working copy.', { path: { type: 'string' } }, ['path']),
-  fn('write_file', 'Creates or replaces one file under src/ with the whole of its new content.', { path: { type: 'string' }, content: { type: 'string' } }, ['path', 'content']),
+  fn('write_file', 'Creates one file under src/ with the whole of its content (or replaces a file whole; to change part of a file, use edit_file).', { path: { type: 'string' }, content: { type: 'string' } }, ['path', 'content']),
+  fn(
+    'edit_file',
+    'Changes part of one file under src/: replaces old_text, which must occur exactly once in the file (include enough surrounding lines), with new_text.',
+    { path: { type: 'string' }, old_text: { type: 'string', description: 'the exact text to replace, as read_file shows it' }, new_text: { type: 'string' } },
+    ['path', 'old_text', 'new_text'],
+  ),
   fn('delete_file', 'Deletes one file under src/.', { path: { type: 'string' } }, ['path']),
   fn('search_files', 'Finds lines containing a text (case-insensitive) in the working copy, or in one folder.', { query: { type: 'string' }, path: { type: 'string' } }, ['query']),
   fn('run_checks', "Type-checks the working copy and runs its tests (*.test.ts files using node:test), and reports every error with its file and line.", {}, []),
@@ -72,6 +79,18 @@ export async function runTool(copy: WorkingCopy, name: string, rawArguments: str
       const existed = copy.has(file.path);
       await copy.write(file.path, args.content);
       return { kind: 'answer', ok: true, text: `${existed ? 'Replaced' : 'Created'} ${file.path} (${args.content.split('\n').length} lines).` };
+    }
+    case 'edit_file': {
+      const file = checkPath(args.path, 'write');
+      if (!file.ok) return refuse(file.reason);
+      if (typeof args.old_text !== 'string' || typeof args.new_text !== 'string') return refuse('expected "old_text" and "new_text": the exact text to replace and its replacement, as strings');
+      const content = await copy.read(file.path);
+      if (content === undefined) return refuse(`there is no file ${file.path}; create it with write_file`);
+      const edited = applyEdit(content, args.old_text, args.new_text);
+      if (!edited.ok) return refuse(`${file.path}: ${edited.reason}`);
+      if (Buffer.byteLength(edited.content) > MAX_FILE_BYTES) return refuse(`the file would be over ${MAX_FILE_BYTES} bytes; split it into smaller files`);
+      await copy.write(file.path, edited.content);
+      return { kind: 'answer', ok: true, text: `Edited ${file.path} at line ${edited.line} (${args.old_text.split('\n').length} lines replaced by ${args.new_text.split('\n').length}).` };
     }
     case 'delete_file': {
       const file = checkPath(args.path, 'write');
