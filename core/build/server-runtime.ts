@@ -7,7 +7,7 @@ import http from 'node:http';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { AnyRouter } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { createOpenApiHttpHandler, generateOpenApiDocument } from 'trpc-to-openapi';
+import { createOpenApiNodeHttpHandler, generateOpenApiDocument } from 'trpc-to-openapi';
 import type { OpenApiMeta, OpenApiRouter } from 'trpc-to-openapi';
 
 export { z } from 'zod';
@@ -51,9 +51,20 @@ export function startBranchServer(options: BranchServerOptions): void {
     return;
   }
   const document = JSON.stringify(openApiDocument(options));
-  const rest = createOpenApiHttpHandler({ router: options.router as OpenApiRouter, createContext: () => ({}) });
+  // The node adapter, not the standalone one: that one turns the request into a fetch Request
+  // (whose URL a bad Host header breaks) and answers invalid JSON with 500. The body is parsed
+  // here instead (readJsonBody), so a client's mistake is a 400 that says what was wrong.
+  const rest = createOpenApiNodeHttpHandler({ router: options.router as OpenApiRouter, createContext: () => ({}) });
   const rpc = createHTTPHandler({ router: options.router, basePath: '/trpc/', createContext: () => ({}) });
   const timeoutMs = Number(process.env.BRANCHYARD_REQUEST_TIMEOUT_MS ?? 30_000);
+  const maxBodyBytes = Number(process.env.BRANCHYARD_MAX_BODY_BYTES ?? 10 * 1024 * 1024);
+
+  const serveRest = async (request: http.IncomingMessage, response: http.ServerResponse) => {
+    const body = await readJsonBody(request, maxBodyBytes);
+    if (body.kind === 'invalid') return json(response, body.status, { code: body.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'PARSE_ERROR', message: body.message });
+    if (body.kind === 'json') (request as http.IncomingMessage & { body?: unknown }).body = body.value;
+    await rest(request, response);
+  };
 
   const server = http.createServer((request, response) => {
     const url = request.url ?? '/';
@@ -64,8 +75,13 @@ export function startBranchServer(options: BranchServerOptions): void {
     response.on('close', () => clearTimeout(timer));
     if (url === '/health') return json(response, 200, { ok: true, branch: process.env.BRANCHYARD_BRANCH ?? null });
     if (url === '/openapi.json') return void response.writeHead(200, { 'content-type': 'application/json' }).end(document);
-    const handler = url.startsWith('/trpc/') ? rpc : rest;
-    void Promise.resolve(handler(request, response)).catch((error: unknown) => {
+    const handled = url.startsWith('/trpc/') ? rpc(request, response) : serveRest(request, response);
+    void Promise.resolve(handled).catch((error: unknown) => {
+      // A request the client got wrong is its 400, not a stack trace in the branch's log.
+      if (error instanceof TRPCError && (error.code === 'BAD_REQUEST' || error.code === 'PARSE_ERROR')) {
+        if (!response.headersSent) json(response, 400, { code: error.code, message: error.message });
+        return;
+      }
       console.error(`[branch] ${(error as Error).stack ?? String(error)}`);
       if (!response.headersSent) json(response, 500, { code: 'INTERNAL_SERVER_ERROR', message: 'internal error' });
     });
@@ -85,6 +101,32 @@ export function startBranchServer(options: BranchServerOptions): void {
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+type JsonBody = { kind: 'none' } | { kind: 'json'; value: unknown } | { kind: 'invalid'; status: 400 | 413; message: string };
+
+/**
+ * The body of a request that says it sends JSON, parsed; an empty one is no body (the input's
+ * own validation then says what is missing). Other requests are left for the adapter.
+ */
+async function readJsonBody(request: http.IncomingMessage, maxBytes: number): Promise<JsonBody> {
+  const method = request.method;
+  if (method === 'GET' || method === 'HEAD' || method === 'DELETE' || !request.headers['content-type']?.toLowerCase().startsWith('application/json')) return { kind: 'none' };
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // Read to the end even when too large: cutting the stream would cut the answer with it.
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= maxBytes) chunks.push(chunk);
+  }
+  if (size > maxBytes) return { kind: 'invalid', status: 413, message: `the request body is over ${maxBytes} bytes` };
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return { kind: 'json', value: undefined };
+  try {
+    return { kind: 'json', value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { kind: 'invalid', status: 400, message: `the request body is not valid JSON: ${(error as Error).message}` };
+  }
 }
 
 function json(response: http.ServerResponse, status: number, body: unknown): void {
