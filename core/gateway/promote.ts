@@ -2,7 +2,8 @@
 // gateway takes only branches whose every check passed), made to run and answer, then the
 // route is written to the gateway's file and the engine state and committed, and only then
 // swapped in the live gateway: requests under way finish on the old branch, which keeps
-// running, and new ones go to the new one. Rolling back is promoting the previous branch.
+// running, and new ones go to the new one. Rolling back is promoting the previous branch, which
+// a protected gateway takes whatever its checks say now: it served there before.
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import type { EventBus } from '../events/index.ts';
 import { CHECK_NAMES, commitToWorkspace, formatBranch, openCodebase, readBranchInfo } from '../git/index.ts';
 import { withFileLock } from '../locks/index.ts';
 import type { Actor, StateDb } from '../store/index.ts';
-import { ensureCodebase, ensureGateway, promote } from '../store/index.ts';
+import { ensureCodebase, ensureGateway, listPromotions, promote } from '../store/index.ts';
 import type { GatewayEntry, PromotionRecord, Workspace } from '../workspace/index.ts';
 import { gatewaySchema, readActiveBranch, readConfigFile, WorkspaceConfigError } from '../workspace/index.ts';
 import { editJsonFile } from './gateway-file.ts';
@@ -59,7 +60,9 @@ export async function promoteBranch(options: PromoteOptions): Promise<PromotionR
       const result = info.checks[check];
       return `${check} ${result?.status ?? 'not run'}${result?.detail ? ` (${result.detail})` : ''}`;
     });
-    if (failing.length > 0) {
+    // A branch this gateway served before may always come back (a rollback): the checks it has
+    // now (tests never run, a schema check gone stale) say nothing against what already ran there.
+    if (failing.length > 0 && !(await servedBefore(options.db, name, codebaseName, branch))) {
       throw new BranchyardError('PromotionRefusedError', `${name} is protected and takes only branches whose every check passed; ${label} has: ${failing.join(', ')}`);
     }
   }
@@ -92,4 +95,11 @@ export async function promoteBranch(options: PromoteOptions): Promise<PromotionR
   options.events?.emit('progress', { task, step: 'done', message: `${name} routes ${codebaseName} to ${formatBranch(branch)}`, done: 2, total: 2 });
   options.events?.emit('gateway.promoted', { gateway: name, codebase: codebaseName, from: result.from, to: branch, by });
   return { gateway: name, codebase: codebaseName, from: result.from, to: branch, by, at, commit: result.commit };
+}
+
+/** Whether the gateway routed the codebase to the branch at some point, by its promotion history. */
+async function servedBefore(db: StateDb, gateway: string, codebase: string, branch: number): Promise<boolean> {
+  const history = await listPromotions(db, { gateway, codebase, limit: 100_000 });
+  // `from` counts too: the branch a gateway served before its first promotion (the active branch) has no promotion of its own.
+  return history.some((p) => p.to === branch || p.from === branch);
 }
