@@ -14,3 +14,5 @@ export { promoteBranch } from './promote.ts';
 export type { RunGatewayOptions } from './run-gateway.ts';
 export { runGateway } from './run-gateway.ts';
 export { stateRouteSource, syncRoutesFromFiles } from './state-routes.ts';
+export type { RecoveredPromotions } from './recover-promotions.ts';
+export { recoverPromotions } from './recover-promotions.ts';

@@ -25,5 +25,5 @@ export type { TreeFile } from './tree-read.ts';
 export { listTree, readBlob, readFileAt } from './tree-read.ts';
 export type { TreeDiff } from './tree-diff.ts';
 export { diffBetween } from './tree-diff.ts';
-export { commitToWorkspace } from './workspace-commit.ts';
+export { commitToWorkspace, committedText } from './workspace-commit.ts';
 export type { ChangeSet, FileWrite } from './tree-write.ts';

@@ -40,3 +40,16 @@ async function statusOf(dir: string, filepaths: string[]) {
     }
   }
 }
+
+/** A file as the workspace repository's last commit holds it; undefined when it holds none (or has no commit yet). */
+export async function committedText(paths: WorkspacePaths, file: string): Promise<string | undefined> {
+  const dir = paths.root;
+  try {
+    const oid = await git.resolveRef({ fs, dir, ref: 'HEAD' });
+    const { blob } = await git.readBlob({ fs, dir, oid, filepath: path.relative(dir, file).split(path.sep).join('/') });
+    return Buffer.from(blob).toString('utf8');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'NotFoundError') return undefined;
+    throw error;
+  }
+}

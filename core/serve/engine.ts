@@ -6,7 +6,7 @@ import type { EngineContext } from '../api/index.ts';
 import { ensureBranchRunning, prepareState } from '../api/index.ts';
 import { describeError, isBranchyardError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
-import { followNewest, GatewayManager, syncRoutesFromFiles } from '../gateway/index.ts';
+import { followNewest, GatewayManager, recoverPromotions, syncRoutesFromFiles } from '../gateway/index.ts';
 import { listBranchRecords, openCodebase } from '../git/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import { DisposableStore, toDisposable } from '../lifecycle/index.ts';
@@ -45,6 +45,8 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     options.events.emit('progress', { task: 'serve', step: 'state', message: 'opening the engine state', done: 0, total: 2 });
     const store = disposables.add(await openStore({ stateDir: workspace.paths.stateDir }));
     await prepareState(store, workspace.paths.root, options.events);
+    // What the last engine left half-done when it stopped: promotions not committed.
+    await recoverPromotions({ workspace, db: store.db });
     await syncRoutesFromFiles(store.db, workspace);
     // Disposed last: it takes what the branches and gateways write until they stop.
     const logs = disposables.add(await LogService.open({ workspace, secrets: [options.env[workspace.ai.keyEnv]], events: options.events, followPm2: true }));

@@ -78,7 +78,7 @@ export interface Promotion {
  */
 export async function promote(
   db: StateDb,
-  input: { gatewayId: number; codebaseId: number; toBranch: number; actor: Actor; by?: string; from?: number | null },
+  input: { gatewayId: number; codebaseId: number; toBranch: number; actor: Actor; by?: string; from?: number | null; /** When it happened, if not now (a promotion recorded late, at recovery). */ at?: Date },
 ): Promise<{ from: number | null; to: number }> {
   return db.transaction(async (tx) => {
     const [current] = await tx
@@ -88,7 +88,7 @@ export async function promote(
       .for('update');
     const from = input.from !== undefined ? input.from : (current?.branch ?? null);
     await setRoute(tx, input);
-    await tx.insert(promotions).values({ gatewayId: input.gatewayId, codebaseId: input.codebaseId, fromBranch: from, toBranch: input.toBranch, actor: input.actor, by: input.by ?? null });
+    await tx.insert(promotions).values({ gatewayId: input.gatewayId, codebaseId: input.codebaseId, fromBranch: from, toBranch: input.toBranch, actor: input.actor, by: input.by ?? null, ...(input.at ? { createdAt: input.at } : {}) });
     return { from, to: input.toBranch };
   });
 }
