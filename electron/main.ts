@@ -14,7 +14,7 @@ import { createIPCHandler } from 'trpc-electron/main';
 import { appRouter } from '../core/api/index.ts';
 import { createEventBus } from '../core/events/index.ts';
 import { EngineHost } from '../core/serve/index.ts';
-import { initWorkspace, loadWorkspace } from '../core/workspace/index.ts';
+import { allowedFolderRoots, initWorkspace, loadWorkspace } from '../core/workspace/index.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Built by `npm start` (scripts/build-renderer.ts and scripts/build-electron.ts). */
@@ -72,12 +72,14 @@ async function main(): Promise<void> {
   });
   const ours = (sender: Electron.WebContents, frameUrl: string | undefined) => sender.id === window.webContents.id && frameUrl === page;
 
+  const folderRoots = allowedFolderRoots(env);
   createIPCHandler({
     router: appRouter,
     windows: [window],
     createContext: async ({ event }) => {
       if (!ours(event.sender, event.senderFrame?.url)) throw new Error('refused: router calls are taken only from the Branchyard window');
-      return engine.context();
+      // Folders named in the window are held to the allowed roots (core/workspace/folder-roots.ts).
+      return { ...engine.context(), folderRoots };
     },
   });
   ipcMain.handle('branchyard:set-key', async (event, value: unknown) => {

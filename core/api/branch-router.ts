@@ -23,7 +23,7 @@ import {
 import { BranchyardError, describeError } from '../errors/index.ts';
 import { describeGateways } from '../gateway/index.ts';
 import type { EngineContext } from './context.ts';
-import { requireWorkspace } from './context.ts';
+import { hostFolder, requireWorkspace } from './context.ts';
 import { procedure, router } from './trpc.ts';
 
 const branchRef = z.union([z.string(), z.number()]);
@@ -105,7 +105,8 @@ export const branchRouter = router({
       const workspace = await requireWorkspace(ctx);
       const codebase = await openCodebase(workspace.paths, input.codebase);
       const parent = input.from === undefined ? undefined : parseBranchNumber(input.from, '--from');
-      const changes = await readOverlayDir(input.dir);
+      const dir = await hostFolder(ctx, '--dir', input.dir);
+      const changes = await readOverlayDir(dir);
       const state = await ctx.state();
       const created = await createBranch({
         codebase,
@@ -113,7 +114,7 @@ export const branchRouter = router({
         parent,
         changes,
         author: 'user',
-        message: input.message ?? `Files from ${path.basename(path.resolve(input.dir))}`,
+        message: input.message ?? `Files from ${path.basename(dir)}`,
         events: ctx.events,
       });
       await indexBranch(state, codebase, created.info, created.changes);

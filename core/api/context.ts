@@ -7,7 +7,7 @@ import type { DatabaseHost } from '../schema/index.ts';
 import type { TerminalService } from '../terminal/index.ts';
 import type { StateDb } from '../store/index.ts';
 import type { Workspace } from '../workspace/index.ts';
-import { loadWorkspace } from '../workspace/index.ts';
+import { checkFolder, loadWorkspace } from '../workspace/index.ts';
 import { BranchyardError } from '../errors/index.ts';
 
 export interface EngineContext {
@@ -29,6 +29,17 @@ export interface EngineContext {
   terminals?: () => TerminalService;
   /** Opens another workspace in this engine's place (the window's workspace picker). */
   switchWorkspace?: (dir: string) => Promise<{ root: string; name: string }>;
+  /**
+   * Where host folders named in a call may lie (with the open workspace), set by the window's
+   * transports; unset for the user's own hand: the CLI, and scripts holding serve's token.
+   */
+  folderRoots?: readonly string[];
+}
+
+/** A host folder named in a call, absolute and (from the window) under the allowed roots. */
+export function hostFolder(ctx: EngineContext, what: string, dir: string): Promise<string> {
+  const roots = ctx.folderRoots && ctx.workspaceRoot ? [...ctx.folderRoots, ctx.workspaceRoot] : ctx.folderRoots;
+  return checkFolder(what, dir, roots);
 }
 
 export function requireRuntime(ctx: EngineContext): Promise<Pm2Runtime> {

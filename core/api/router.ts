@@ -4,10 +4,9 @@ import { BranchyardError, describeError } from '../errors/index.ts';
 import { iterateEvents } from '../events/index.ts';
 import { initWorkspace, loadWorkspace, recentWorkspaces, rememberWorkspace, updateAiSettings } from '../workspace/index.ts';
 import { commitToWorkspace } from '../git/index.ts';
-import path from 'node:path';
 import { runDoctor } from '../doctor/index.ts';
 import { procedure, router } from './trpc.ts';
-import { requireWorkspace } from './context.ts';
+import { hostFolder, requireWorkspace } from './context.ts';
 import { branchRouter } from './branch-router.ts';
 import { buildRouter } from './build-router.ts';
 import { runtimeRouter } from './runtime-router.ts';
@@ -25,7 +24,8 @@ const workspaceRouter = router({
     .mutation(async ({ ctx, input }) => {
       // Its gateways keep off the ports of the workspaces this user opened, running or not.
       const others = [...(await recentWorkspaces(ctx.env)), ...(ctx.workspaceRoot ? [ctx.workspaceRoot] : [])];
-      const made = await initWorkspace({ dir: input.dir, name: input.name, events: ctx.events, otherWorkspaces: others });
+      const dir = await hostFolder(ctx, 'workspace folder', input.dir);
+      const made = await initWorkspace({ dir, name: input.name, events: ctx.events, otherWorkspaces: others });
       await rememberWorkspace(ctx.env, made.root).catch(() => undefined);
       return made;
     }),
@@ -37,7 +37,7 @@ const workspaceRouter = router({
   /** Opens another workspace in the live engine's place. */
   open: procedure.input(z.object({ dir: z.string().min(1) })).mutation(async ({ ctx, input }) => {
     if (!ctx.switchWorkspace) throw new BranchyardError('EngineNotRunningError', 'opening another workspace needs the live engine (`branchyard serve` or the desktop app); from the command line, pass --workspace <dir>');
-    return ctx.switchWorkspace(path.resolve(input.dir));
+    return ctx.switchWorkspace(await hostFolder(ctx, 'workspace folder', input.dir));
   }),
   info: procedure.query(async ({ ctx }) => {
     const ws = await requireWorkspace(ctx);

@@ -7,6 +7,7 @@ import { BranchyardError } from '../errors/index.ts';
 import { formatBranch, openCodebase, parseBranchNumber } from '../git/index.ts';
 import type { SchemaCheckOptions, SchemaReport } from '../schema/index.ts';
 import { addDatabase, applySchema, checkSchema, REPORT_JSON } from '../schema/index.ts';
+import { urlEnvProblem } from '../workspace/index.ts';
 import type { EngineContext } from './context.ts';
 import { requireDatabases, requireWorkspace } from './context.ts';
 import { procedure, router } from './trpc.ts';
@@ -60,6 +61,8 @@ export const databaseRouter = router({
     if (input.postgresUrlEnv !== undefined && /:\/\//.test(input.postgresUrlEnv)) {
       throw new BranchyardError('InvalidInputError', '--postgres takes the name of an environment variable holding the URL (such as SHOP_DATABASE_URL), not the URL: a URL with its password must never be written into the workspace');
     }
+    const keyProblem = input.postgresUrlEnv === undefined ? undefined : urlEnvProblem(input.postgresUrlEnv, workspace.ai.keyEnv);
+    if (keyProblem) throw new BranchyardError('InvalidInputError', `--postgres ${keyProblem}`);
     return addDatabase(workspace.paths, { postgresUrlEnv: input.postgresUrlEnv });
   }),
 });

@@ -3,7 +3,7 @@
 export type { ConfigProblem } from './problems.ts';
 export { WorkspaceConfigError, formatProblem } from './problems.ts';
 export type { AccessConfig, AiConfig, CodebaseSettings, DatabaseConfig, GatewayConfig, GatewayLimits, LogsSettings, PromotionRecord, ServersConfig, WorkspaceManifest } from './schemas.ts';
-export { databaseSchema, gatewaySchema, isCidr, isValidName, NAME_RULE, passwordHashSchema } from './schemas.ts';
+export { databaseSchema, DEFAULT_KEY_ENV, gatewaySchema, isCidr, isValidName, NAME_RULE, passwordHashSchema, urlEnvProblem } from './schemas.ts';
 export type { CodebasePaths, WorkspacePaths } from './paths.ts';
 export { codebasePaths, MANIFEST_FILE, workspacePaths } from './paths.ts';
 export type { DatabaseEntry, GatewayEntry, Workspace } from './load.ts';
@@ -19,3 +19,4 @@ export type { AiSettingsPatch } from './ai-settings.ts';
 export { updateAiSettings } from './ai-settings.ts';
 export { recentWorkspaces, rememberWorkspace } from './recent.ts';
 export { isPortFree } from './gateway-ports.ts';
+export { ALLOWED_ROOTS_ENV, allowedFolderRoots, checkFolder } from './folder-roots.ts';

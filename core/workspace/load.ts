@@ -6,7 +6,7 @@ import type { ConfigProblem } from './problems.ts';
 import { WorkspaceConfigError } from './problems.ts';
 import { readConfigFile } from './config-file.ts';
 import type { AiConfig, DatabaseConfig, GatewayConfig, ServersConfig, WorkspaceManifest } from './schemas.ts';
-import { aiSchema, databaseSchema, gatewaySchema, isValidName, manifestSchema, NAME_RULE, serversSchema } from './schemas.ts';
+import { aiSchema, databaseSchema, gatewaySchema, isValidName, manifestSchema, NAME_RULE, serversSchema, urlEnvProblem } from './schemas.ts';
 import type { WorkspacePaths } from './paths.ts';
 import { MANIFEST_FILE, workspacePaths } from './paths.ts';
 
@@ -71,7 +71,9 @@ export async function loadWorkspace(root: string): Promise<Workspace> {
       continue;
     }
     const config = take(await readConfigFile(paths.root, file, databaseSchema));
-    if (config) databases.push({ name, file, config });
+    const keyProblem = config?.engine === 'postgres' && ai ? urlEnvProblem(config.urlEnv, ai.keyEnv) : undefined;
+    if (keyProblem) problems.push({ file, field: 'urlEnv', reason: keyProblem });
+    else if (config) databases.push({ name, file, config });
   }
 
   problems.push(...crossCheck(servers, gateways, gatewayNames));

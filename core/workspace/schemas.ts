@@ -71,7 +71,8 @@ export type ServersConfig = z.infer<typeof serversSchema>;
 export const aiSchema = z.strictObject({
   $schema: z.string().optional(),
   provider: z.string().min(1),
-  baseUrl: z.url({ error: 'expected an http(s) URL of an OpenAI-compatible endpoint' }),
+  // http(s) only: the engine sends the key there; file: or data: URLs are no endpoint.
+  baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL of an OpenAI-compatible endpoint' }),
   model: z.string({ error: 'expected a model name' }).min(1, { error: 'expected a model name' }),
   /** The environment variable that holds the key; the key itself never lives in the workspace. */
   keyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name such as BRANCHYARD_AI_KEY' }),
@@ -194,6 +195,19 @@ export const databaseSchema = z.discriminatedUnion(
   { error: 'expected engine "embedded" or "postgres"' },
 );
 export type DatabaseConfig = z.infer<typeof databaseSchema>;
+
+/** The LLM key's variable when nothing else is configured. */
+export const DEFAULT_KEY_ENV = 'BRANCHYARD_AI_KEY';
+
+/**
+ * Why a database's URL variable is refused, or undefined: it may never name the LLM key's
+ * variable, or the engine would read the key as a connection URL and hand it on (to the
+ * connection, its error messages and the branches it serves).
+ */
+export function urlEnvProblem(urlEnv: string, keyEnv: string): string | undefined {
+  if (urlEnv !== keyEnv && urlEnv !== DEFAULT_KEY_ENV) return undefined;
+  return `${urlEnv} holds the LLM key (ai/config.json keyEnv), not a database URL; name the variable that holds the database's URL, such as SHOP_DATABASE_URL`;
+}
 
 const DOMAIN_MESSAGE = 'expected a host name such as api.example.test (lowercase letters, digits, dashes and dots)';
 export const domainSchema = z
