@@ -14,10 +14,11 @@ import { BranchyardError } from '../errors/index.ts';
 import { DisposableStore, toDisposable } from '../lifecycle/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import type { Store } from '../store/index.ts';
+import { allowedFolderRoots } from '../workspace/index.ts';
 import type { EngineHandle, EngineOptions } from './engine.ts';
 import { EngineHost } from './engine-host.ts';
-import { cookieName, hostAllowed, presentedToken, tokensMatch } from './auth.ts';
-import { serveStatic } from './static-files.ts';
+import { authenticate } from './auth.ts';
+import { createRequestHandler } from './requests.ts';
 
 export type { EngineHandle, EngineOptions } from './engine.ts';
 export { EngineHost } from './engine-host.ts';
@@ -55,30 +56,28 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       await writeFile(engine.workspace.paths.serveAddress, JSON.stringify({ ...address, token, pid: process.pid }), { mode: 0o600 });
     };
     const engines = disposables.add(await EngineHost.start({ ...options, onStarted: writeAddress, onStopping: (engine) => rm(engine.workspace.paths.serveAddress, { force: true }) }));
-    const context = () => engines.context();
     const host = options.host ?? '127.0.0.1';
     const rendererDir = path.resolve(options.rendererDir ?? RENDERER_DIST);
-    const trpc = createHTTPHandler({ router: appRouter, basePath: '/trpc/', createContext: context });
-
+    // Folders named by the window are held to the allowed roots; the bearer token is the CLI's
+    // (read from the address file, mode 0600) or a script's the user gave it: the user's own hand,
+    // which could do as much in a shell. Either way a path must be absolute.
+    const roots = allowedFolderRoots(options.env);
     let port = options.port;
-    const server = http.createServer((request, response) => {
-      response.setHeader('referrer-policy', 'no-referrer');
-      if (!hostAllowed(request, port)) return void response.writeHead(421, { 'content-type': 'text/plain' }).end('unknown host');
-      const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
-      const fromQuery = url.searchParams.get('token');
-      if (fromQuery !== null) {
-        if (!tokensMatch(token, fromQuery)) return void unauthorized(response);
-        // Trade the URL's token for a cookie, and drop it from the address bar and history.
-        response.writeHead(302, {
-          'set-cookie': `${cookieName(port)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
-          location: '/',
-        });
-        return void response.end();
-      }
-      if (!tokensMatch(token, presentedToken(request, port))) return void unauthorized(response);
-      if (url.pathname.startsWith('/trpc/')) return void trpc(request, response);
-      void serveStatic(rendererDir, url.pathname, response);
+    const trpc = createHTTPHandler({
+      router: appRouter,
+      basePath: '/trpc/',
+      createContext: ({ req }) => ({ ...engines.context(), folderRoots: authenticate(req, port, token) === 'bearer' ? undefined : roots }),
     });
+
+    const server = http.createServer(
+      createRequestHandler({
+        token,
+        port: () => port,
+        rendererDir,
+        trpc,
+        onError: (message) => options.events.emit('progress', { task: 'serve', step: 'request-failed', message, done: 1, total: 1 }),
+      }),
+    );
     server.headersTimeout = 20_000;
     server.requestTimeout = 60_000;
 
@@ -129,9 +128,4 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     await disposables.dispose();
     throw error;
   }
-}
-
-function unauthorized(response: http.ServerResponse): void {
-  response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
-  response.end(JSON.stringify({ error: 'unauthorized: open the address with the token that `branchyard serve` printed' }));
 }

@@ -2,6 +2,7 @@
 // ever read; unknown paths fall back to index.html for the single-page app.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 
@@ -38,7 +39,10 @@ export async function serveStatic(root: string, urlPath: string, response: Serve
     'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
     'x-content-type-options': 'nosniff',
   });
-  createReadStream(target).pipe(response);
+  // pipeline, not pipe: a read that fails (the file replaced by a rebuild) or a client that goes
+  // away destroys both ends, instead of an unhandled error event ending the process. The status
+  // is already sent; there is nobody left to tell.
+  await pipeline(createReadStream(target), response).catch(() => undefined);
 }
 
 async function isFile(file: string): Promise<boolean> {
