@@ -23,8 +23,13 @@ export async function analyzeBranch(codebase: CodebaseHandle, branch: number, ev
   step('checkout', 'writing the branch files for the compiler', 0);
   const checkout = await checkoutBranch(codebase, branch);
   step('typecheck', `type-checking ${checkout.files.filter((f) => f.endsWith('.ts')).length} files`, 1);
-  const { program, diagnostics } = typecheck(checkout.dir, checkout.files);
-  step('discover', 'finding the exported functions', 2);
-  const { functions, problems } = discover(program, checkout.dir);
-  return { checkout, diagnostics, functions, problems, ok: diagnostics.length === 0 && problems.length === 0 };
+  return { checkout, ...analyzeFolder(checkout.dir, checkout.files, () => step('discover', 'finding the exported functions', 2)) };
+}
+
+/** The same for any folder of branch files with the stack linked in (a working copy before it is a branch). */
+export function analyzeFolder(dir: string, files: string[], typechecked?: () => void): Omit<Analysis, 'checkout'> {
+  const { program, diagnostics } = typecheck(dir, files);
+  typechecked?.();
+  const { functions, problems } = discover(program, dir);
+  return { diagnostics, functions, problems, ok: diagnostics.length === 0 && problems.length === 0 };
 }

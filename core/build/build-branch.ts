@@ -11,6 +11,7 @@ import type { CodebaseHandle } from '../git/index.ts';
 import { commitTree, formatBranch, readBranchInfo } from '../git/index.ts';
 import type { Analysis } from './analyze.ts';
 import { analyzeBranch } from './analyze.ts';
+import type { EntryOptions } from './generate.ts';
 import { entrySource, SERVER_RUNTIME } from './generate.ts';
 import { placeBuildOutput } from './place.ts';
 
@@ -33,13 +34,34 @@ export interface BuildResult {
   problems: Analysis['problems'];
 }
 
-const GENERATOR_FILES = [SERVER_RUNTIME, ...['./generate.ts', './zod-source.ts', './build-branch.ts'].map((file) => new URL(file, import.meta.url).pathname)];
+// What decides a build's outcome besides the tree: a change to any of them builds again.
+const GENERATOR_FILES = [SERVER_RUNTIME, ...['./generate.ts', './zod-source.ts', './build-branch.ts', './typecheck.ts', './validators-agree.ts', './discover.ts'].map((file) => new URL(file, import.meta.url).pathname)];
 
 /**
  * What PM2 starts: it loads the server with import(), and a branch module that throws while
  * loading would otherwise leave a process that is "online" but never listens.
  */
 const LAUNCHER = "import('./server.mjs').catch((error) => {\n  console.error(error?.stack ?? String(error));\n  process.exit(1);\n});\n";
+
+/** The generated entry and the branch's modules, bundled into `<outDir>/server.mjs`. */
+export async function bundleServer(options: EntryOptions & { outDir: string }): Promise<void> {
+  const entry = path.join(options.outDir, 'entry.ts');
+  await writeFile(entry, entrySource(options));
+  await build({
+    entryPoints: [entry],
+    outfile: path.join(options.outDir, 'server.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // pg loads its optional native binding by name; it is never part of the stack.
+    external: ['pg-native'],
+    banner: { js: "import { createRequire as __branchyardRequire } from 'node:module'; const require = __branchyardRequire(import.meta.url);" },
+    nodePaths: [path.join(path.dirname(SERVER_RUNTIME), '..', '..', 'node_modules')],
+    logLevel: 'silent',
+    sourcemap: 'linked',
+  });
+}
 
 export async function buildBranch(codebase: CodebaseHandle, branch: number, events?: EventBus): Promise<BuildResult> {
   // The cache is keyed by the tree (the content hash of the branch's files) and the generator,
@@ -65,22 +87,7 @@ export async function buildBranch(codebase: CodebaseHandle, branch: number, even
   const staging = `${outDir}.${randomBytes(4).toString('hex')}`;
   await mkdir(staging, { recursive: true });
   try {
-    const entry = path.join(staging, 'entry.ts');
-    await writeFile(entry, entrySource({ checkoutDir: analysis.checkout.dir, functions: analysis.functions, title: `${codebase.paths.name} ${formatBranch(branch)}`, version: `1.0.${branch}`, description: `Branch ${formatBranch(branch)} of ${codebase.paths.name}, built by Branchyard.` }));
-    await build({
-      entryPoints: [entry],
-      outfile: path.join(staging, 'server.mjs'),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      // pg loads its optional native binding by name; it is never part of the stack.
-      external: ['pg-native'],
-      banner: { js: "import { createRequire as __branchyardRequire } from 'node:module'; const require = __branchyardRequire(import.meta.url);" },
-      nodePaths: [path.join(path.dirname(SERVER_RUNTIME), '..', '..', 'node_modules')],
-      logLevel: 'silent',
-      sourcemap: 'linked',
-    });
+    await bundleServer({ checkoutDir: analysis.checkout.dir, functions: analysis.functions, outDir: staging, title: `${codebase.paths.name} ${formatBranch(branch)}`, version: `1.0.${branch}`, description: `Branch ${formatBranch(branch)} of ${codebase.paths.name}, built by Branchyard.` });
     const described = await printOpenApi(path.join(staging, 'server.mjs'));
     if (!described.ok) {
       // The branch's modules threw while loading: it would crash at every start.

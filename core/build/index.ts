@@ -2,7 +2,7 @@
 // with OpenAPI metadata, bundled into one server file that serves REST, tRPC, its OpenAPI
 // document and a health route. Type errors and unexposable functions stop the build.
 export type { Analysis } from './analyze.ts';
-export { analyzeBranch } from './analyze.ts';
+export { analyzeBranch, analyzeFolder } from './analyze.ts';
 export type { Checkout } from './checkout.ts';
 export { checkoutBranch } from './checkout.ts';
 export type { BuildProblem, ExposedFunction, HttpMethod } from './discover.ts';
@@ -12,4 +12,4 @@ export { linkStack, STACK_PACKAGES } from './stack.ts';
 export type { Diagnostic } from './typecheck.ts';
 export { COMPILER_OPTIONS, formatDiagnostic, typecheck } from './typecheck.ts';
 export type { BuildResult, RouteSummary } from './build-branch.ts';
-export { buildBranch, thrownLine } from './build-branch.ts';
+export { buildBranch, bundleServer, thrownLine } from './build-branch.ts';

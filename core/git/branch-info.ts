@@ -3,7 +3,7 @@
 // schema) update `status` and `checks`; the rest never changes once written.
 import { z } from 'zod';
 
-export const CHECK_NAMES = ['build', 'typecheck', 'tests', 'schema'] as const;
+export const CHECK_NAMES = ['build', 'typecheck', 'tests', 'routes', 'schema'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 const checkResult = z
@@ -24,7 +24,8 @@ export const branchInfoSchema = z
     devRevision: z.int().min(1).max(9_999).nullable(),
     message: z.string(),
     status: z.enum(['created', 'building', 'built', 'build-failed', 'running', 'stopped', 'failed']),
-    checks: z.record(z.enum(CHECK_NAMES), checkResult),
+    // Partial: a check added later (routes) is simply absent from the records of older branches.
+    checks: z.partialRecord(z.enum(CHECK_NAMES), checkResult),
     /** Set when the shared schema of its database moved on since its copy was made. */
     schemaBehind: z
       .object({ database: z.string(), migration: z.string(), at: z.iso.datetime({ offset: true }) })

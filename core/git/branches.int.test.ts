@@ -92,7 +92,7 @@ describe('new branches', () => {
     });
     expect(steps.map((s) => s.step)).toEqual([...BRANCH_STEPS]);
     expect(created.info).toMatchObject({ number: 2, parent: 1, author: 'agent', devRevision: 3, message: 'Count notes', status: 'created' });
-    expect(created.info.checks).toEqual({ build: { status: 'pending' }, typecheck: { status: 'pending' }, tests: { status: 'pending' }, schema: { status: 'pending' } });
+    expect(created.info.checks).toEqual({ build: { status: 'pending' }, typecheck: { status: 'pending' }, tests: { status: 'pending' }, routes: { status: 'pending' }, schema: { status: 'pending' } });
 
     const folder = ws.codebase.paths.branch('00002');
     expect((await readdir(folder)).sort()).toEqual(['branch.info.json', 'changes.json', 'context', 'db-config.ts', 'diff.patch', 'logs', 'readme.md', 'schema', 'summary.md']);
