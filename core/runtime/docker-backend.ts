@@ -1,8 +1,10 @@
 // PM2 inside one Docker container per codebase: no network, memory/CPU/pids limits, a
 // read-only root, never root. The engine's node_modules (PM2 and the stack) is mounted
 // read-only; entries, builds, sockets and logs are host folders mounted in. Containers carry
-// labels, so a restarted engine adopts them instead of starting new ones.
-import { chown } from 'node:fs/promises';
+// labels, so a restarted engine adopts them instead of starting new ones, and only its own.
+import { createHash } from 'node:crypto';
+import { chown, realpath } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { ensureBaseImage, NODE_IN_IMAGE } from './base-image.ts';
@@ -27,16 +29,40 @@ export class DockerBackend implements Pm2Backend {
     private readonly docker: Docker,
     private readonly options: RuntimeOptions,
     private readonly image: string,
+    /** The workspace's real path: what its containers are labelled with and named after. */
+    private readonly workspace: string,
   ) {}
 
   static async open(options: RuntimeOptions): Promise<DockerBackend> {
     const docker = await connectDocker(options.env);
-    return new DockerBackend(docker, options, options.image ?? (await ensureBaseImage(docker, options.events)));
+    const workspace = await realpath(options.workspace.root).catch(() => path.resolve(options.workspace.root));
+    return new DockerBackend(docker, options, options.image ?? (await ensureBaseImage(docker, options.events)), workspace);
   }
 
+  /**
+   * One container per codebase per workspace, named after a hash of the workspace's real path.
+   * The path is the container's identity because its mounts are host folders of the workspace,
+   * by path: a moved workspace cannot use its old container anyway, and a copy or a second clone
+   * (which may carry .branchyard/ along) must never share one, as a random id kept in
+   * .branchyard/ would make them. Older versions named containers after the path's last 9
+   * bytes, so ~/a/proj/shop and ~/b/proj/shop shared one; those names are never looked up now.
+   */
   containerName(codebase: string): string {
-    const id = Buffer.from(this.options.workspace.root).toString('base64url').slice(-12).toLowerCase().replace(/[^a-z0-9]/g, 'x');
+    const id = createHash('sha256').update(this.workspace).digest('hex').slice(0, 16);
     return `branchyard-${id}-${codebase}`;
+  }
+
+  private ours(info: Docker.ContainerInspectInfo, codebase: string): boolean {
+    const labels = info.Config.Labels ?? {};
+    return labels[LABEL_WORKSPACE] === this.workspace && labels[LABEL_CODEBASE] === codebase;
+  }
+
+  /** The codebase's container when it exists; one of that name that is not ours is never used. */
+  private async inspect(codebase: string): Promise<Docker.ContainerInspectInfo | undefined> {
+    return this.engine(() => this.docker.getContainer(this.containerName(codebase)).inspect()).catch((error: unknown) => {
+      if ((error as { kind?: string }).kind === 'RuntimeUnavailableError') throw error;
+      return undefined; // no such container
+    });
   }
 
   inside(_codebase: string, _folders: RunFolders, kind: keyof RunFolders): string {
@@ -44,24 +70,29 @@ export class DockerBackend implements Pm2Backend {
   }
 
   async running(codebase: string): Promise<boolean> {
-    const info = await this.engine(() => this.docker.getContainer(this.containerName(codebase)).inspect()).catch((error: unknown) => {
-      if ((error as { kind?: string }).kind === 'RuntimeUnavailableError') throw error;
-      return undefined; // no such container
-    });
-    return info?.State.Running ?? false;
+    const info = await this.inspect(codebase);
+    // Another workspace's container is not running for us: listing or stopping must not reach it.
+    return info !== undefined && this.ours(info, codebase) && info.State.Running;
   }
 
   async prepare(codebase: string, folders: RunFolders): Promise<void> {
-    const container = this.docker.getContainer(this.containerName(codebase));
-    const info = await this.engine(() => container.inspect()).catch((error: unknown) => {
-      if ((error as { kind?: string }).kind === 'RuntimeUnavailableError') throw error;
-      return undefined;
-    });
+    const name = this.containerName(codebase);
+    const container = this.docker.getContainer(name);
+    const info = await this.inspect(codebase);
+    if (info && !this.ours(info, codebase)) {
+      // Refused, not replaced: removing it would stop another workspace's branches.
+      const owner = info.Config.Labels?.[LABEL_WORKSPACE];
+      const whose = owner ? `codebase ${info.Config.Labels?.[LABEL_CODEBASE] ?? '?'} of the workspace at ${owner}` : 'no Branchyard workspace (it has no workspace label)';
+      throw new BranchyardError('RuntimeError', `the container ${name} that branches of ${codebase} run in belongs to ${whose}, not to ${this.workspace}; it is left alone. Remove it (docker rm -f ${name}) if nothing uses it, then run the branch again`);
+    }
     if (info?.State.Running) return;
     if (info) {
       await container.start();
       return this.daemonReady(container, codebase);
     }
+    // A container of this workspace and codebase under another name was made by an older
+    // version: its processes still hold our sockets folder, so it goes before a new one starts.
+    await this.removeLabelled(codebase);
     this.options.events?.emit('progress', { task: `runtime:${codebase}`, step: 'container', message: `starting the container of ${codebase}`, done: 0, total: 1 });
     // Branch code never runs as root, even when the engine does: then it runs as nobody, and
     // the folders it writes are handed to nobody.
@@ -74,7 +105,7 @@ export class DockerBackend implements Pm2Backend {
       User: user,
       Cmd: [NODE_IN_IMAGE, '/engine/node_modules/pm2/bin/pm2-runtime', 'start', `${MOUNTS.apps}/keepalive.config.cjs`],
       Env: ['HOME=/tmp', 'PM2_HOME=/tmp/pm2', 'NODE_ENV=production'],
-      Labels: { [LABEL_WORKSPACE]: this.options.workspace.root, [LABEL_CODEBASE]: codebase },
+      Labels: { [LABEL_WORKSPACE]: this.workspace, [LABEL_CODEBASE]: codebase },
       HostConfig: {
         NetworkMode: 'none',
         Memory: this.options.limits.memoryMb * 1024 * 1024,
@@ -162,12 +193,18 @@ export class DockerBackend implements Pm2Backend {
     }
   }
 
+  /** Removes the codebase's containers found by their labels, so never another workspace's. */
   async remove(codebase: string): Promise<void> {
-    await this.docker.getContainer(this.containerName(codebase)).remove({ force: true }).catch(() => undefined);
+    await this.removeLabelled(codebase);
+  }
+
+  private async removeLabelled(codebase: string): Promise<void> {
+    const all = await this.engine(() => this.docker.listContainers({ all: true, filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`, `${LABEL_CODEBASE}=${codebase}`] } }));
+    for (const found of all) await this.docker.getContainer(found.Id).remove({ force: true }).catch(() => undefined);
   }
 
   async codebases(): Promise<string[]> {
-    const all = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_WORKSPACE}=${this.options.workspace.root}`] } });
-    return all.map((c) => c.Labels[LABEL_CODEBASE] ?? '').filter(Boolean);
+    const all = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`] } });
+    return [...new Set(all.map((c) => c.Labels[LABEL_CODEBASE] ?? '').filter(Boolean))];
   }
 }
