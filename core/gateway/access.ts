@@ -60,34 +60,61 @@ export function ipAllowed(policy: AccessPolicy, remote: string | undefined | Cli
 export type AuthOutcome = { ok: true; user: string } | { ok: false; reason: 'missing' | 'malformed' | 'wrong' | 'rate-limited'; retryAfterSeconds?: number };
 
 interface Attempts {
+  /** When each attempt of the window was made: counted as it starts, before its hash is checked. */
   failures: number[];
   blockedUntil: number;
 }
 
+export interface AuthLimits {
+  /** Wrong attempts from one address within windowMs before it is locked out for lockoutMs. */
+  maxFailures: number;
+  windowMs: number;
+  lockoutMs: number;
+  /** How long a good answer is remembered. */
+  cacheMs: number;
+  /** Hashes being checked at once for one address, and for one user name from any address. */
+  maxInFlightPerAddress: number;
+  maxInFlightPerUser: number;
+}
+
+export const DEFAULT_AUTH_LIMITS: AuthLimits = { maxFailures: 5, windowMs: 60_000, lockoutMs: 60_000, cacheMs: 5 * 60_000, maxInFlightPerAddress: 2, maxInFlightPerUser: 4 };
+
+const MAX_TRACKED = 10_000;
+
 /**
  * Checks basic-auth credentials. Good answers are cached under a keyed hash of the header (never
- * the password itself) so a client does not pay scrypt on every request; wrong ones count
- * against the client's address, and too many in a window lock it out for a while.
+ * the password itself) so a client does not pay scrypt on every request. Every attempt counts
+ * against the client's address as it starts, before the slow hash: guesses sent in parallel see
+ * each other, so too many in a window lock the address out however they are timed. Hashes being
+ * checked at once are limited per address and per user name (the CPU they take is bounded), and
+ * requests carrying the same header share one check.
  */
 export class BasicAuthChecker {
   private readonly cacheKey = randomBytes(32);
   private readonly good = new Map<string, { user: string; hash: string; until: number }>();
   private readonly attempts = new Map<string, Attempts>();
+  private readonly checking = new Map<string, Promise<boolean>>();
+  private readonly addressBusy = new Map<string, number>();
+  private readonly userBusy = new Map<string, number>();
+
+  private readonly limits: AuthLimits;
 
   constructor(
-    private readonly limits = { maxFailures: 5, windowMs: 60_000, lockoutMs: 60_000, cacheMs: 5 * 60_000 },
+    limits: Partial<AuthLimits> = {},
     private readonly now = () => Date.now(),
-  ) {}
+  ) {
+    this.limits = { ...DEFAULT_AUTH_LIMITS, ...limits };
+  }
 
   async check(policy: NonNullable<AccessPolicy['basicAuth']>, header: string | undefined, client: string): Promise<AuthOutcome> {
     const now = this.now();
     const record = this.attempts.get(client);
-    if (record && record.blockedUntil > now) return { ok: false, reason: 'rate-limited', retryAfterSeconds: Math.ceil((record.blockedUntil - now) / 1000) };
+    if (record && record.blockedUntil > now) return this.limited(record, now);
     if (!header) return { ok: false, reason: 'missing' };
     const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
     const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
     const colon = decoded.indexOf(':');
-    if (colon <= 0) return this.fail(client, now, 'malformed');
+    if (colon <= 0) return this.count(client, now) ?? this.failed(client, now, 'malformed');
     const user = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
     const hash = policy.users.get(user);
@@ -95,27 +122,79 @@ export class BasicAuthChecker {
     const key = createHash('sha256').update(this.cacheKey).update(header).digest('base64');
     const cached = this.good.get(key);
     if (cached && cached.until > now && cached.hash === hash) return { ok: true, user };
+    // The same header already being checked (a browser's parallel first requests): one hash, one attempt.
+    const shared = this.checking.get(key);
+    if (shared) return this.outcome(await shared, user, hash, key, client);
+
+    if ((this.addressBusy.get(client) ?? 0) >= this.limits.maxInFlightPerAddress || (this.userBusy.get(user) ?? 0) >= this.limits.maxInFlightPerUser) {
+      return { ok: false, reason: 'rate-limited', retryAfterSeconds: 1 };
+    }
+    const refused = this.count(client, now);
+    if (refused) return refused;
     // An unknown user still costs a hash check, so timing does not tell users apart.
-    const ok = await verifyPassword(password, hash ?? DUMMY_HASH);
-    if (!ok || !hash) return this.fail(client, now, 'wrong');
-    if (this.good.size > 10_000) this.good.clear();
-    this.good.set(key, { user, hash, until: now + this.limits.cacheMs });
+    const checking = verifyPassword(password, hash ?? DUMMY_HASH).then((ok) => ok && hash !== undefined);
+    this.checking.set(key, checking);
+    bump(this.addressBusy, client, 1);
+    bump(this.userBusy, user, 1);
+    try {
+      return this.outcome(await checking, user, hash, key, client);
+    } finally {
+      this.checking.delete(key);
+      bump(this.addressBusy, client, -1);
+      bump(this.userBusy, user, -1);
+    }
+  }
+
+  private outcome(ok: boolean, user: string, hash: string | undefined, key: string, client: string): AuthOutcome {
+    if (!ok || !hash) {
+      // Counted when it started; now that it is known wrong, the window's last attempt may lock.
+      const record = this.attempts.get(client);
+      if (record && record.failures.length >= this.limits.maxFailures && record.blockedUntil <= this.now()) this.lock(record, this.now());
+      return { ok: false, reason: 'wrong' };
+    }
+    if (this.good.size > MAX_TRACKED) this.good.clear();
+    this.good.set(key, { user, hash, until: this.now() + this.limits.cacheMs });
     this.attempts.delete(client);
     return { ok: true, user };
   }
 
-  private fail(client: string, now: number, reason: 'malformed' | 'wrong'): AuthOutcome {
-    const record = this.attempts.get(client) ?? { failures: [], blockedUntil: 0 };
-    record.failures = record.failures.filter((at) => at > now - this.limits.windowMs);
-    record.failures.push(now);
-    if (record.failures.length >= this.limits.maxFailures) {
-      record.blockedUntil = now + this.limits.lockoutMs;
-      record.failures = [];
+  /** Counts an attempt from `client`; past the limit it is refused unchecked, and the address locked. */
+  private count(client: string, now: number): AuthOutcome | undefined {
+    let record = this.attempts.get(client);
+    if (!record) {
+      if (this.attempts.size > MAX_TRACKED) this.attempts.clear();
+      record = { failures: [], blockedUntil: 0 };
+      this.attempts.set(client, record);
     }
-    if (this.attempts.size > 10_000) this.attempts.clear();
-    this.attempts.set(client, record);
+    record.failures = record.failures.filter((at) => at > now - this.limits.windowMs);
+    if (record.failures.length >= this.limits.maxFailures) {
+      this.lock(record, now);
+      return this.limited(record, now);
+    }
+    record.failures.push(now);
+    return undefined;
+  }
+
+  private failed(client: string, now: number, reason: 'malformed'): AuthOutcome {
+    const record = this.attempts.get(client);
+    if (record && record.failures.length >= this.limits.maxFailures) this.lock(record, now);
     return { ok: false, reason };
   }
+
+  private lock(record: Attempts, now: number): void {
+    record.blockedUntil = now + this.limits.lockoutMs;
+    record.failures = [];
+  }
+
+  private limited(record: Attempts, now: number): AuthOutcome {
+    return { ok: false, reason: 'rate-limited', retryAfterSeconds: Math.max(1, Math.ceil((record.blockedUntil - now) / 1000)) };
+  }
+}
+
+function bump(counts: Map<string, number>, key: string, by: number): void {
+  const next = (counts.get(key) ?? 0) + by;
+  if (next > 0) counts.set(key, next);
+  else counts.delete(key);
 }
 
 /** A scrypt hash of a random password, checked against when the user is unknown. */
