@@ -5,8 +5,6 @@
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
-import type { Duplex } from 'node:stream';
-import { BranchyardError } from '../errors/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import type { GatewayLimits } from '../workspace/index.ts';
 import type { AccessPolicy, ClientAddress } from './access.ts';
@@ -17,10 +15,13 @@ import { parseHostHeader } from './host-names.ts';
 import type { LocalCa } from './local-ca.ts';
 import type { BranchDocuments, DocumentSource } from './openapi-docs.ts';
 import { codebaseDocument, mergeDocuments } from './openapi-docs.ts';
-import type { ForwardFailure } from './proxy.ts';
-import { forward } from './proxy.ts';
+import { answerClientError, listen, refuseUpgrade } from './listeners.ts';
+import type { ForwardFailure, UpstreamLimits, UpstreamShare } from './proxy.ts';
+import { DEFAULT_UPSTREAM_LIMITS, forward, Upstreams } from './proxy.ts';
+import { hasManyHosts, pathOnly, remember } from './request-facts.ts';
 import { checkRequestTarget } from './request-path.ts';
 import type { CodebaseRoute, RouteTable } from './route-table.ts';
+import { TLS_PROFILE } from './tls-profile.ts';
 
 export const DEFAULT_LIMITS: Required<GatewayLimits> = {
   maxHeaderBytes: 16 * 1024,
@@ -44,7 +45,16 @@ export interface GatewayInstanceOptions {
   documents: BranchDocuments;
   table: RouteTable;
   auth?: BasicAuthChecker;
+  /** This gateway's connections to branches; DEFAULT_UPSTREAM_LIMITS unless given. */
+  upstream?: UpstreamLimits;
 }
+
+/**
+ * A client address as parsed once, with its count of requests at the branches. When the memo
+ * is emptied (MAX_REMEMBERED addresses), requests under way count down on the old object: an
+ * address can briefly have up to twice its share, never more than that per emptying.
+ */
+type Peer = ClientAddress & UpstreamShare;
 
 /** Names any client may ask a certificate for: loopback-only, so signing them gives nothing away. */
 const LOCAL_NAME = /^[a-z0-9.-]+\.localhost$/;
@@ -59,7 +69,8 @@ export class GatewayInstance implements Disposable {
   /** Answers under way, with the access-log entry each fills in. */
   private readonly open = new Map<http.ServerResponse, AccessLogEntry>();
   private readonly hostHeaders = new Map<string, string | null>();
-  private readonly peers = new Map<string | undefined, ClientAddress>();
+  private readonly peers = new Map<string | undefined, Peer>();
+  private readonly upstreams: Upstreams;
   private clock = { ms: 0, iso: '' };
 
   private constructor(
@@ -69,6 +80,7 @@ export class GatewayInstance implements Disposable {
   ) {
     this.table = options.table;
     this.auth = options.auth ?? new BasicAuthChecker();
+    this.upstreams = new Upstreams(options.upstream ?? DEFAULT_UPSTREAM_LIMITS);
   }
 
   static async start(options: GatewayInstanceOptions): Promise<GatewayInstance> {
@@ -86,7 +98,7 @@ export class GatewayInstance implements Disposable {
       ...serverOptions,
       key: fallback.key,
       cert: fallback.cert,
-      minVersion: 'TLSv1.2',
+      ...TLS_PROFILE,
       handshakeTimeout: limits.headersTimeoutMs,
       SNICallback: (name, done) => {
         instance.contextFor(name).then((context) => done(null, context), (error: Error) => done(error, undefined));
@@ -96,14 +108,21 @@ export class GatewayInstance implements Disposable {
     Object.assign(secure, { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: limits.keepAliveTimeoutMs });
     const plain = options.httpPort === null ? null : http.createServer(serverOptions);
     const instance = new GatewayInstance(options, secure, plain);
-    secure.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => instance.handle(request, response));
+    const handle = (request: http.IncomingMessage, response: http.ServerResponse) => instance.handle(request, response);
+    const redirect = (request: http.IncomingMessage, response: http.ServerResponse) => instance.redirect(request, response);
+    const bodyTimedOut = (response: http.ServerResponse) => instance.bodyTimedOut(response);
+    secure.on('request', handle);
+    // Expect: 100-continue: the 100 is sent once the request passed every check (in forward),
+    // so a client is refused before it sends a body, and the branch never sees the header.
+    secure.on('checkContinue', handle);
     secure.on('upgrade', refuseUpgrade);
-    secure.on('clientError', (error, socket) => answerClientError(error, socket));
+    secure.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket, bodyTimedOut));
     // An idle TLS connection that never finishes its handshake is cut by handshakeTimeout; one
     // that finishes and then sends nothing is cut by headersTimeout.
-    plain?.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => instance.redirect(request, response));
+    plain?.on('request', redirect);
+    plain?.on('checkContinue', redirect);
     plain?.on('upgrade', refuseUpgrade);
-    plain?.on('clientError', (error, socket) => answerClientError(error, socket));
+    plain?.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket, bodyTimedOut));
 
     try {
       await listen(secure, options.host, options.port, options.name, options.file, 'port');
@@ -145,6 +164,7 @@ export class GatewayInstance implements Disposable {
     this.secure.closeAllConnections();
     this.plain?.closeAllConnections();
     await closed;
+    await this.upstreams.close();
   }
 
   private contextFor(name: string): Promise<tls.SecureContext | undefined> {
@@ -153,19 +173,32 @@ export class GatewayInstance implements Disposable {
     let context = this.contexts.get(lower);
     if (!context) {
       if (this.contexts.size >= MAX_CONTEXTS) this.contexts.clear();
-      context = this.options.ca.issue([lower]).then((issued) => tls.createSecureContext({ key: issued.key, cert: issued.cert }));
+      context = this.options.ca.issue([lower]).then((issued) => tls.createSecureContext({ key: issued.key, cert: issued.cert, ...TLS_PROFILE }));
       this.contexts.set(lower, context);
       context.catch(() => this.contexts.delete(lower));
     }
     return context;
   }
 
-  private hostOf(header: string | undefined): string | null {
-    return header === undefined ? null : remember(this.hostHeaders, header, parseHostHeader);
+  /** The host the request names; null when it names none, a bad one, or more than one. */
+  private hostOf(request: http.IncomingMessage): string | null {
+    const header = request.headers.host;
+    if (header === undefined || hasManyHosts(request.rawHeaders)) return null;
+    return remember(this.hostHeaders, header, parseHostHeader, MAX_REMEMBERED);
   }
 
-  private peerOf(remote: string | undefined): ClientAddress {
-    return remember(this.peers, remote, clientAddress);
+  private peerOf(remote: string | undefined): Peer {
+    return remember(this.peers, remote, newPeer, MAX_REMEMBERED);
+  }
+
+  /** The client took longer than requestTimeout to send its body: answered here, the branch is left alone. */
+  private bodyTimedOut(response: http.ServerResponse): void {
+    const entry = this.open.get(response);
+    if (entry) {
+      entry.outcome = 'refused';
+      entry.reason = 'body timeout';
+    }
+    this.reply(response, 408, { error: 'timeout', message: 'the request body did not arrive in time' }, { connection: 'close' });
   }
 
   /** The time as an ISO string; the requests of one millisecond share it. */
@@ -176,8 +209,8 @@ export class GatewayInstance implements Disposable {
   }
 
   private redirect(request: http.IncomingMessage, response: http.ServerResponse): void {
-    const host = this.hostOf(request.headers.host);
-    if (!host) return void this.reply(response, 400, { error: 'bad-request', message: 'the Host header is missing or is not a host name' });
+    const host = this.hostOf(request);
+    if (!host) return void this.reply(response, 400, { error: 'bad-request', message: BAD_HOST });
     if (!this.table.hosts.has(host)) return void this.unknownHost(response);
     const port = this.addresses().port;
     const location = `https://${host}${port === 443 ? '' : `:${port}`}${request.url?.startsWith('/') ? request.url : '/'}`;
@@ -208,9 +241,9 @@ export class GatewayInstance implements Disposable {
     });
   }
 
-  private async route(request: http.IncomingMessage, response: http.ServerResponse, table: RouteTable, entry: AccessLogEntry, peer: ClientAddress): Promise<void> {
-    const host = this.hostOf(request.headers.host);
-    if (!host) return this.refuse(response, entry, 400, 'malformed host', { error: 'bad-request', message: 'the Host header is missing or is not a host name' });
+  private async route(request: http.IncomingMessage, response: http.ServerResponse, table: RouteTable, entry: AccessLogEntry, peer: Peer): Promise<void> {
+    const host = this.hostOf(request);
+    if (!host) return this.refuse(response, entry, 400, 'malformed host', { error: 'bad-request', message: BAD_HOST });
     const target = table.hosts.get(host);
     if (!target) {
       entry.outcome = 'refused';
@@ -256,7 +289,9 @@ export class GatewayInstance implements Disposable {
       request,
       response,
       {
+        upstreams: this.upstreams,
         socketPath: route.socketPath,
+        share: peer,
         target: request.url!,
         clientAddress: entry.client,
         host,
@@ -273,8 +308,10 @@ export class GatewayInstance implements Disposable {
   private forwardFailed(failure: ForwardFailure, response: http.ServerResponse, entry: AccessLogEntry): void {
     if (response.headersSent || response.destroyed) return;
     if (failure.status === 503) return this.unavailable(response, entry);
-    entry.outcome = failure.status === 413 ? 'refused' : 'error';
+    const refused = failure.status === 413 || failure.status === 429;
+    entry.outcome = refused ? 'refused' : 'error';
     entry.reason = failure.reason;
+    if (failure.status === 429) return this.reply(response, 429, { error: 'too-many-requests', message: `${failure.reason}; try again shortly` }, { 'retry-after': '1' });
     const error = failure.status === 413 ? 'too-large' : failure.status === 504 ? 'timeout' : 'bad-gateway';
     // Whatever the client still sends of an oversized body is not read: close after answering.
     this.reply(response, failure.status, { error, message: failure.reason }, failure.status === 413 ? { connection: 'close' } : undefined);
@@ -347,55 +384,8 @@ export class GatewayInstance implements Disposable {
   }
 }
 
-/** `make(key)`, remembered in `map`, which is emptied when it holds MAX_REMEMBERED. */
-function remember<K, V>(map: Map<K, V>, key: K, make: (key: K) => V): V {
-  let value = map.get(key);
-  if (value === undefined) {
-    if (map.size >= MAX_REMEMBERED) map.clear();
-    value = make(key);
-    map.set(key, value);
-  }
-  return value;
-}
+const BAD_HOST = 'the Host header is missing, is not a host name and port, or is sent more than once';
 
-function pathOnly(url: string | undefined): string {
-  const target = url ?? '';
-  const query = target.indexOf('?');
-  const path = query < 0 ? target : target.slice(0, query);
-  return path.length > 512 ? `${path.slice(0, 512)}…` : path;
-}
-
-function listen(server: http.Server, host: string, port: number, gateway: string, file: string, field: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      const where = `gateway ${gateway}: port ${port} on ${host} (${field} in ${file})`;
-      const message =
-        error.code === 'EADDRINUSE'
-          ? `${where} is already in use by another program; stop it or choose another port`
-          : error.code === 'EACCES'
-            ? `${where} needs privileges this user does not have; choose a port above 1023`
-            : error.code === 'EADDRNOTAVAIL'
-              ? `${where}: this machine has no address ${host}`
-              : `${where} cannot be opened: ${error.message}`;
-      reject(new BranchyardError('GatewayError', message, { cause: error }));
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-function refuseUpgrade(_request: http.IncomingMessage, socket: Duplex): void {
-  socket.end('HTTP/1.1 501 Not Implemented\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-}
-
-/** Oversized or malformed requests and slow clients: a plain answer where one can still be sent. */
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) return void socket.destroy();
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-  socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-  // A client that keeps writing would hold a half-closed connection open: cut it shortly after.
-  setTimeout(() => socket.destroy(), 500).unref();
+function newPeer(remote: string | undefined): Peer {
+  return { ...clientAddress(remote), upstream: 0 };
 }

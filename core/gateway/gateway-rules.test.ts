@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { accessPolicy, BasicAuthChecker, ipAllowed } from './access.ts';
 import { parseHostHeader } from './host-names.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import { hasManyHosts } from './request-facts.ts';
 import { checkRequestTarget, PathMatcher } from './request-path.ts';
 
 describe('request targets', () => {
@@ -27,7 +28,15 @@ describe('host headers', () => {
   it('lowercases, drops the port and a trailing dot, and refuses what is not a host name', () => {
     expect(parseHostHeader('Users.Development.WS.localhost.:7443')).toBe('users.development.ws.localhost');
     expect(parseHostHeader('[::1]:7443')).toBe('[::1]');
-    for (const bad of [undefined, '', 'a b', 'bad_host!', 'a..b', 'x:y:z', '[zz]', `${'a'.repeat(301)}`]) expect(parseHostHeader(bad), String(bad)).toBeNull();
+    for (const bad of [undefined, '', 'a b', 'bad_host!', 'a..b', 'x:y:z', '[zz]', `${'a'.repeat(301)}`, 'a.localhost:65536', 'a.localhost:99999', '[::1]:70000']) expect(parseHostHeader(bad), String(bad)).toBeNull();
+    expect(parseHostHeader('a.localhost:65535')).toBe('a.localhost');
+  });
+
+  it('tells a request with two Host headers, in any case, from one with one', () => {
+    expect(hasManyHosts(['Host', 'a', 'Accept', '*/*', 'Date', 'x'])).toBe(false);
+    expect(hasManyHosts(['Host', 'a', 'Accept', '*/*', 'host', 'b'])).toBe(true);
+    expect(hasManyHosts(['HOST', 'a', 'hOsT', 'a'])).toBe(true);
+    expect(hasManyHosts([])).toBe(false);
   });
 });
 

@@ -19,7 +19,7 @@ const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61
 
 /**
  * The host name of a Host header, lowercased and without its port or a trailing dot; null when
- * the header is missing or is not a host name (the caller answers 400). IP literals are
+ * the header is missing, is not a host name or has a port above 65535 (the caller answers 400). IP literals are
  * returned as they are: no route has one, so they end as unknown hosts.
  */
 export function parseHostHeader(header: string | undefined): string | null {
@@ -28,13 +28,18 @@ export function parseHostHeader(header: string | undefined): string | null {
   if (lower.startsWith('[')) {
     const end = lower.indexOf(']');
     const rest = lower.slice(end + 1);
-    if (end < 0 || !(rest === '' || /^:\d{1,5}$/.test(rest)) || !/^[0-9a-f:.]+$/.test(lower.slice(1, end))) return null;
+    if (end < 0 || !(rest === '' || (/^:\d{1,5}$/.test(rest) && isPort(rest.slice(1)))) || !/^[0-9a-f:.]+$/.test(lower.slice(1, end))) return null;
     return lower.slice(0, end + 1);
   }
   const match = /^([^:]+)(?::(\d{1,5}))?$/.exec(lower);
-  if (!match) return null;
+  // A port no URL can hold: the branch behind would fail on it (a 500 and a stack trace).
+  if (!match || (match[2] !== undefined && !isPort(match[2]))) return null;
   const name = match[1]!.endsWith('.') ? match[1]!.slice(0, -1) : match[1]!;
   return HOST_NAME.test(name) ? name : null;
+}
+
+function isPort(digits: string): boolean {
+  return Number(digits) <= 65_535;
 }
 
 /**

@@ -14,7 +14,9 @@ import { DEFAULT_LIMITS, GatewayInstance } from './gateway-instance.ts';
 import { hiddenLabel } from './host-names.ts';
 import { LocalCa } from './local-ca.ts';
 import { BranchDocuments } from './openapi-docs.ts';
-import { closeUpstreams } from './proxy.ts';
+import type { AuthLimits } from './access.ts';
+import { BasicAuthChecker } from './access.ts';
+import type { UpstreamLimits } from './proxy.ts';
 import type { RouteTable } from './route-table.ts';
 import { buildRouteTable, needsLabel } from './route-table.ts';
 
@@ -49,6 +51,10 @@ export interface GatewayManagerOptions {
   log?: AccessLogSink;
   /** Throw when a gateway cannot listen, instead of reporting it in its status. */
   strict?: boolean;
+  /** Each gateway's connections to branches, if not the defaults. */
+  upstream?: UpstreamLimits;
+  /** Each gateway's basic-auth attempt limits, if not the defaults. */
+  authLimits?: Partial<AuthLimits>;
 }
 
 interface Slot {
@@ -58,9 +64,6 @@ interface Slot {
   table: RouteTable;
   sources: Map<string, 'route' | 'active-branch' | 'none'>;
 }
-
-/** Every manager running in this process: the connections to branch sockets are shared by them. */
-const live = new Set<GatewayManager>();
 
 export class GatewayManager implements Disposable {
   private readonly slots = new Map<string, Slot>();
@@ -85,7 +88,6 @@ export class GatewayManager implements Disposable {
     const own = options.log ? undefined : await LogService.open({ workspace, events: options.events });
     const log: AccessLogSink = options.log ?? { write: own!.accessLog.write, close: () => own!.dispose() };
     const manager = new GatewayManager(options, ca, log, new BranchDocuments());
-    live.add(manager);
     try {
       const facts = await readCodebaseFacts(options.paths);
       for (const entry of workspace.gateways.filter((g) => !options.only || options.only.includes(g.name))) {
@@ -104,6 +106,8 @@ export class GatewayManager implements Disposable {
             log: manager.log,
             documents: manager.documents,
             table,
+            upstream: options.upstream,
+            auth: options.authLimits ? new BasicAuthChecker(options.authLimits) : undefined,
           });
         } catch (error) {
           if (options.strict) throw error;
@@ -150,17 +154,11 @@ export class GatewayManager implements Disposable {
     return this.slots.get(gateway)?.table.routes.find((r) => r.codebase === codebase)?.branch ?? null;
   }
 
-  private socketPaths(): Set<string> {
-    return new Set([...this.slots.values()].flatMap((slot) => slot.table.routes.map((r) => r.socketPath).filter((s): s is string => s !== null)));
-  }
-
   async dispose(): Promise<void> {
-    live.delete(this);
     await Promise.all([...this.slots.values()].map((slot) => slot.instance?.dispose()));
     this.slots.clear();
+    // Each gateway closed its own connections to the branches.
     await this.log.close();
-    const stillUsed = new Set([...live].flatMap((m) => [...m.socketPaths()]));
-    await closeUpstreams((socketPath) => stillUsed.has(socketPath));
   }
 }
 

@@ -1,39 +1,69 @@
-// Forwarding one request to a branch's unix socket and its answer back, streaming both ways,
-// over kept-alive connections held by one undici pool per branch socket (its client costs the
-// gateway about half of what node:http's does per request). A small answer is sent to the
-// client in one write: over TLS that is one record instead of two. A request that dies on a
-// kept-alive connection the branch had just closed is sent again once when it has no body (so
-// doing it twice cannot matter).
+// Forwarding one request to a branch's unix socket and its answer back, over kept-alive
+// connections held by undici pools (its client costs the gateway about half of what node:http's
+// does per request). Each gateway has pools of its own, bounded, and each client address a
+// bounded share of them: no gateway and no client can take every connection to a branch.
+// A body is gathered whole before anything goes to the branch when it is small (up to
+// BUFFER_BYTES): a client sending it slowly then holds a gateway socket and a little memory,
+// never a connection to the branch. Larger bodies stream, time-bound by the listener's
+// requestTimeout (a 408). A small answer is sent to the client in one write: over TLS that is
+// one record instead of two. A request that dies on a kept-alive connection the branch had just
+// closed is sent again once when it has no body (so doing it twice cannot matter).
 import type http from 'node:http';
 import { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 
-/** Headers about one hop only (RFC 9110 §7.6.1): never forwarded. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+/**
+ * Headers about one hop only (RFC 9110 §7.6.1): never forwarded. `expect` too: the gateway
+ * answers 100-continue itself, and undici refuses to send it.
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']);
 /** Answers up to this size are gathered and written at once. */
 const GATHER_BYTES = 64 * 1024;
+/** Request bodies up to this size (or the body limit, if smaller) are read whole before forwarding. */
+export const BUFFER_BYTES = 1024 * 1024;
 
-const pools = new Map<string, Pool>();
-
-function poolFor(socketPath: string): Pool {
-  let pool = pools.get(socketPath);
-  if (!pool) {
-    pool = new Pool('http://branch.invalid', { socketPath, connections: 256, pipelining: 1, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000 });
-    pools.set(socketPath, pool);
-  }
-  return pool;
+/** How many connections to branches a gateway holds, and how many of them one client address may use at once. */
+export interface UpstreamLimits {
+  connections: number;
+  perClient: number;
 }
 
-/** Closes the connections to a branch socket that no route uses any more. */
-export async function closeUpstreams(keep: (socketPath: string) => boolean = () => false): Promise<void> {
-  const closing = [...pools].filter(([socketPath]) => !keep(socketPath));
-  for (const [socketPath] of closing) pools.delete(socketPath);
-  await Promise.all(closing.map(([, pool]) => pool.close().catch(() => undefined)));
+export const DEFAULT_UPSTREAM_LIMITS: UpstreamLimits = { connections: 128, perClient: 64 };
+
+/** One gateway's connections to branch sockets: a pool per socket, shared with no other gateway. */
+export class Upstreams {
+  private readonly pools = new Map<string, Pool>();
+
+  constructor(readonly limits: UpstreamLimits) {}
+
+  pool(socketPath: string): Pool {
+    let pool = this.pools.get(socketPath);
+    if (!pool) {
+      pool = new Pool('http://branch.invalid', { socketPath, connections: this.limits.connections, pipelining: 1, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000 });
+      this.pools.set(socketPath, pool);
+    }
+    return pool;
+  }
+
+  /** Closes the pools; requests under way finish first. */
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((pool) => pool.close().catch(() => undefined)));
+  }
+}
+
+/** How many requests one client address has at the branches now (kept with its parsed address). */
+export interface UpstreamShare {
+  upstream: number;
 }
 
 export interface ForwardOptions {
+  upstreams: Upstreams;
   socketPath: string;
+  /** The client's address, counting its requests at the branches. */
+  share: UpstreamShare;
   /** The path and query as the client sent them (already checked). */
   target: string;
   clientAddress: string;
@@ -46,20 +76,26 @@ export interface ForwardOptions {
   sent: { bytes: number };
 }
 
-export type ForwardFailure = { status: 413 | 502 | 503 | 504; reason: string };
+export type ForwardFailure = { status: 413 | 429 | 502 | 503 | 504; reason: string };
 
 class BodyTooLarge extends Error {}
 
 /**
- * Streams the request to the branch and the answer to the client, then calls `done` with a
- * failure the caller turns into a response when nothing was sent yet; once the branch's answer
- * has started, a failure can only cut the connection.
+ * Sends the request to the branch (its body gathered first when small) and the answer to the
+ * client, then calls `done` with a failure the caller turns into a response when nothing was
+ * sent yet; once the branch's answer has started, a failure can only cut the connection.
  */
 export function forward(request: http.IncomingMessage, response: http.ServerResponse, options: ForwardOptions, done: (failure: ForwardFailure | null) => void): void {
   const declared = request.headers['content-length'];
-  if (declared !== undefined && Number(declared) > options.maxBodyBytes) return done({ status: 413, reason: `the body is over ${options.maxBodyBytes} bytes` });
+  const max = options.maxBodyBytes;
+  if (declared !== undefined && Number(declared) > max) return done({ status: 413, reason: `the body is over ${max} bytes` });
   const hasBody = declared !== undefined ? declared !== '0' : request.headers['transfer-encoding'] !== undefined;
-  new Forwarding(request, response, options, upstreamHeaders(request, options), hasBody, done).attempt(true);
+  const forwarding = new Forwarding(request, response, options, upstreamHeaders(request, options), hasBody, done);
+  if (!hasBody) return forwarding.attempt(true);
+  // Every check passed: now the client may send what it held back (Node left the 100 to us).
+  if (request.headers.expect !== undefined) response.writeContinue();
+  if (declared !== undefined && Number(declared) > Math.min(BUFFER_BYTES, max)) forwarding.stream([], 0);
+  else forwarding.gather();
 }
 
 /** The request's headers as the branch gets them: no hop-by-hop ones, and who asked, from where. */
@@ -92,6 +128,9 @@ class Forwarding implements Dispatcher.DispatchHandler {
   private status = 0;
   private statusMessage: string | undefined;
   private answerHeaders: http.OutgoingHttpHeaders = {};
+  private body: Buffer | Readable | null = null;
+  /** Whether this request counts in its client's share of the branch connections. */
+  private counted = false;
   private readonly onClientClose: () => void;
 
   constructor(
@@ -105,20 +144,72 @@ class Forwarding implements Dispatcher.DispatchHandler {
     this.onClientClose = this.clientClosed.bind(this);
   }
 
+  /**
+   * Reads the body into memory, then sends it; a body that turns out larger than BUFFER_BYTES
+   * (chunked, so its size was not known) streams from there on.
+   */
+  gather(): void {
+    const { request, options } = this;
+    const limit = Math.min(BUFFER_BYTES, options.maxBodyBytes);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      chunks.push(chunk);
+      if (size <= limit) return;
+      stop();
+      if (size > options.maxBodyBytes) return this.settle({ status: 413, reason: `the body is over ${options.maxBodyBytes} bytes` });
+      request.pause();
+      this.stream(chunks, size);
+    };
+    const onEnd = () => {
+      stop();
+      this.body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      this.attempt(true);
+    };
+    // Closed before its end: the client went away, or was cut for taking too long (the 408).
+    const onClose = () => {
+      stop();
+      this.settle(null);
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('close', onClose);
+  }
+
+  /** Streams the body (after what was already read of it) as it arrives. */
+  stream(head: Buffer[], size: number): void {
+    this.body = Readable.from(limited(this.request, this.options.maxBodyBytes, head, size), { objectMode: false });
+    this.attempt(false);
+  }
+
   attempt(retry: boolean): void {
+    if (this.settled || this.response.writableEnded) return;
+    const { options } = this;
+    if (!this.counted) {
+      const share = options.share;
+      if (share.upstream >= options.upstreams.limits.perClient) return this.settle({ status: 429, reason: 'too many requests from this address are under way' });
+      share.upstream++;
+      this.counted = true;
+    }
     this.retry = retry;
     this.controller = undefined;
     this.started = false;
     this.gathered = null;
     this.response.once('close', this.onClientClose);
-    const { request, options } = this;
-    poolFor(options.socketPath).dispatch(
+    const request = this.request;
+    options.upstreams.pool(options.socketPath).dispatch(
       {
         origin: 'http://branch.invalid',
         path: options.target,
         method: (request.method ?? 'GET') as Dispatcher.HttpMethod,
         headers: this.headers,
-        body: this.hasBody ? Readable.from(limited(request, options.maxBodyBytes), { objectMode: false }) : null,
+        body: this.body,
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
       },
@@ -130,8 +221,10 @@ class Forwarding implements Dispatcher.DispatchHandler {
     this.controller = controller;
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, answerHeaders: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, answerHeaders: Record<string, string | string[] | undefined>, statusMessage?: string): void {
     this.started = true;
+    // The gateway answered already (the client took too long to send its body).
+    if (this.response.headersSent) return controller.abort(new Error('the client was answered already'));
     // Written with the status line in one writeHead: cheaper than a setHeader each.
     const headers: http.OutgoingHttpHeaders = {};
     for (const name in answerHeaders) {
@@ -162,7 +255,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
     if (gathered) {
       const body = gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered);
       this.options.sent.bytes += body.length;
-      if (!response.destroyed) response.writeHead(this.status, this.statusMessage, this.answerHeaders).end(body);
+      if (!response.destroyed && !response.headersSent) response.writeHead(this.status, this.statusMessage, this.answerHeaders).end(body);
     } else response.end();
     this.settle(null);
   }
@@ -171,6 +264,8 @@ class Forwarding implements Dispatcher.DispatchHandler {
     const response = this.response;
     response.off('close', this.onClientClose);
     if (this.settled) return;
+    // The gateway answered for itself (a 408): the branch's side is only cleaned up.
+    if (response.writableEnded && !this.started) return this.settle(null);
     const max = this.options.maxBodyBytes;
     if (error instanceof BodyTooLarge || (error as { cause?: unknown }).cause instanceof BodyTooLarge) return this.settle({ status: 413, reason: `the body is over ${max} bytes` });
     if (this.started || response.headersSent || response.destroyed) {
@@ -193,12 +288,15 @@ class Forwarding implements Dispatcher.DispatchHandler {
   private settle(failure: ForwardFailure | null): void {
     if (this.settled) return;
     this.settled = true;
+    if (this.counted) this.options.share.upstream--;
     this.done(failure);
   }
 }
 
-async function* limited(body: http.IncomingMessage, max: number): AsyncGenerator<Buffer> {
-  let received = 0;
+/** The body after `head` (what was read of it already), refused past `max` bytes in all. */
+async function* limited(body: http.IncomingMessage, max: number, head: Buffer[], size: number): AsyncGenerator<Buffer> {
+  yield* head;
+  let received = size;
   for await (const chunk of body as AsyncIterable<Buffer>) {
     received += chunk.length;
     if (received > max) throw new BodyTooLarge(`the body is over ${max} bytes`);
