@@ -7,7 +7,7 @@ import { checkoutBranch } from './checkout.ts';
 import type { BuildProblem, ExposedFunction } from './discover.ts';
 import { discover } from './discover.ts';
 import type { Diagnostic } from './typecheck.ts';
-import { typecheck } from './typecheck.ts';
+import { branchProgram, typecheck } from './typecheck.ts';
 
 export interface Analysis {
   checkout: Checkout;
@@ -23,13 +23,17 @@ export async function analyzeBranch(codebase: CodebaseHandle, branch: number, ev
   step('checkout', 'writing the branch files for the compiler', 0);
   const checkout = await checkoutBranch(codebase, branch);
   step('typecheck', `type-checking ${checkout.files.filter((f) => f.endsWith('.ts')).length} files`, 1);
-  return { checkout, ...analyzeFolder(checkout.dir, checkout.files, () => step('discover', 'finding the exported functions', 2)) };
+  return { checkout, ...analyzeFolder(checkout.dir, checkout.files, { typechecked: () => step('discover', 'finding the exported functions', 2) }) };
 }
 
-/** The same for any folder of branch files with the stack linked in (a working copy before it is a branch). */
-export function analyzeFolder(dir: string, files: string[], typechecked?: () => void): Omit<Analysis, 'checkout'> {
-  const { program, diagnostics } = typecheck(dir, files);
-  typechecked?.();
+/**
+ * The same for any folder of branch files with the stack linked in (a working copy before it is a
+ * branch). `typecheck: false` skips the compiler's diagnostics, for a tree whose checks already
+ * type-checked it: discovery alone costs a fraction of a full check.
+ */
+export function analyzeFolder(dir: string, files: string[], options: { typecheck?: boolean; typechecked?: () => void } = {}): Omit<Analysis, 'checkout'> {
+  const { program, diagnostics } = options.typecheck === false ? { program: branchProgram(dir, files).program, diagnostics: [] } : typecheck(dir, files);
+  options.typechecked?.();
   const { functions, problems } = discover(program, dir);
   return { diagnostics, functions, problems, ok: diagnostics.length === 0 && problems.length === 0 };
 }

@@ -56,6 +56,9 @@ describe('building a branch', () => {
     expect(await call(socket, 'GET', '/notes/list-notes')).toMatchObject({ status: 200, json: [expect.objectContaining({ id })] });
     expect(await call(socket, 'GET', '/notes/get-note?id=missing')).toMatchObject({ status: 404, json: { message: 'note missing was not found' } });
     expect(await call(socket, 'POST', '/notes/create-note', { title: '' })).toMatchObject({ status: 400, json: { code: 'BAD_REQUEST' } });
+    // A JSON body keeps its types: trpc-to-openapi's coercion would have made this title "42".
+    expect(await call(socket, 'POST', '/notes/create-note', { title: 42 })).toMatchObject({ status: 400, json: { code: 'BAD_REQUEST' } });
+    expect(await call(socket, 'POST', '/notes/create-note', { title: 'Second', body: false })).toMatchObject({ status: 400 });
     expect(await call(socket, 'GET', '/trpc/notes.listNotes')).toMatchObject({ status: 200, json: { result: { data: [expect.objectContaining({ id })] } } });
     expect(await call(socket, 'GET', '/openapi.json')).toMatchObject({ status: 200, json: { openapi: document.openapi } });
 

@@ -45,6 +45,34 @@ export function openApiDocument(options: BranchServerOptions) {
   return generateOpenApiDocument(options.router as OpenApiRouter, { title: options.title, version: options.version, description: options.description, baseUrl: '/' });
 }
 
+/**
+ * trpc-to-openapi turns every input schema into a coercing one on its first request, bodies
+ * included, so `{ "done": "no" }` became `done: true` and `{ "name": 5 }` a name of "5" (the
+ * route checks found it). Query strings carry only text and need coercion, which their
+ * generated schemas have already; a JSON body carries types, so its schemas keep the coercion
+ * they were written with: the library's writes to it are ignored.
+ */
+const COERCIBLE = new Set(['string', 'number', 'boolean', 'bigint', 'date']);
+
+function keepBodiesStrict(router: AnyRouter): void {
+  const seen = new Set<object>();
+  const pin = (schema: unknown): void => {
+    const def = (schema as { _zod?: { def?: Record<string, unknown> } } | null)?._zod?.def;
+    if (!def || seen.has(def)) return;
+    seen.add(def);
+    if (COERCIBLE.has(def.type as string)) {
+      const coerce = def.coerce === true;
+      Object.defineProperty(def, 'coerce', { get: () => coerce, set: () => undefined, configurable: false });
+    }
+    const shape = def.shape as Record<string, unknown> | undefined;
+    for (const inner of [...Object.values(shape ?? {}), def.innerType, def.element, def.in, def.out, def.valueType, ...((def.options as unknown[] | undefined) ?? [])]) pin(inner);
+  };
+  for (const procedure of Object.values(router._def.procedures as Record<string, { _def: { meta?: OpenApiMeta; inputs?: unknown[] } }>)) {
+    if (procedure._def.meta?.openapi?.method === 'GET') continue;
+    for (const input of procedure._def.inputs ?? []) pin(input);
+  }
+}
+
 export function startBranchServer(options: BranchServerOptions): void {
   if (process.argv.includes('--print-openapi')) {
     process.stdout.write(JSON.stringify(openApiDocument(options)));
@@ -54,6 +82,7 @@ export function startBranchServer(options: BranchServerOptions): void {
   // The node adapter, not the standalone one: that one turns the request into a fetch Request
   // (whose URL a bad Host header breaks) and answers invalid JSON with 500. The body is parsed
   // here instead (readJsonBody), so a client's mistake is a 400 that says what was wrong.
+  keepBodiesStrict(options.router);
   const rest = createOpenApiNodeHttpHandler({ router: options.router as OpenApiRouter, createContext: () => ({}) });
   const rpc = createHTTPHandler({ router: options.router, basePath: '/trpc/', createContext: () => ({}) });
   const timeoutMs = Number(process.env.BRANCHYARD_REQUEST_TIMEOUT_MS ?? 30_000);

@@ -2,7 +2,8 @@
 // boilerplate ships with. Diagnostics come back as file, line, column and message; an import
 // outside the stack is reported as such, naming the package.
 import path from 'node:path';
-import ts from 'typescript';
+import type ts from 'typescript';
+import { typescript } from './typescript.ts';
 import { isInStack, packageOf, STACK_PACKAGES } from './stack.ts';
 import { validatorDisagreements } from './validators-agree.ts';
 
@@ -14,10 +15,7 @@ export interface Diagnostic {
   code: string;
 }
 
-export const COMPILER_OPTIONS: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+const SETTINGS: ts.CompilerOptions = {
   strict: true,
   noUncheckedIndexedAccess: true,
   verbatimModuleSyntax: true,
@@ -27,6 +25,12 @@ export const COMPILER_OPTIONS: ts.CompilerOptions = {
   types: ['node'],
 };
 
+/** The compiler's enums are values of the compiler: these settings exist once it is loaded. */
+export function compilerOptions(): ts.CompilerOptions {
+  const ts = typescript();
+  return { ...SETTINGS, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext };
+}
+
 export interface CheckedProgram {
   program: ts.Program;
   diagnostics: Diagnostic[];
@@ -34,15 +38,23 @@ export interface CheckedProgram {
 
 /** Type-checks every .ts file under `src/` of a checkout, and proves its validators agree with their functions. */
 export function typecheck(dir: string, files: string[]): CheckedProgram {
-  const roots = files.filter((f) => f.startsWith('src/') && f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => path.join(dir, f));
-  const options = { ...COMPILER_OPTIONS, typeRoots: [path.join(dir, 'node_modules', '@types')] };
-  const program = ts.createProgram({ rootNames: roots, options });
+  const ts = typescript();
+  const { program, options } = branchProgram(dir, files);
   const diagnostics = [...outsideStack(program, dir), ...ts.getPreEmitDiagnostics(program).map((d) => toDiagnostic(d, dir)), ...validatorDisagreements(program, dir, options)];
   return { program, diagnostics: dedupe(diagnostics) };
 }
 
+/** The compiler's program over a branch's sources, not yet checked (what discovery reads). */
+export function branchProgram(dir: string, files: string[]): { program: ts.Program; options: ts.CompilerOptions } {
+  const roots = files.filter((f) => f.startsWith('src/') && f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => path.join(dir, f));
+  const ts = typescript();
+  const options = { ...compilerOptions(), typeRoots: [path.join(dir, 'node_modules', '@types')] };
+  return { program: ts.createProgram({ rootNames: roots, options }), options };
+}
+
 /** Imports of packages the stack does not hold, named plainly instead of "cannot find module". */
 function outsideStack(program: ts.Program, dir: string): Diagnostic[] {
+  const ts = typescript();
   const found: Diagnostic[] = [];
   for (const source of program.getSourceFiles()) {
     if (!source.fileName.startsWith(path.join(dir, 'src'))) continue;
@@ -63,6 +75,7 @@ function outsideStack(program: ts.Program, dir: string): Diagnostic[] {
 }
 
 function toDiagnostic(d: ts.Diagnostic, dir: string): Diagnostic {
+  const ts = typescript();
   const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
   if (!d.file || d.start === undefined) return { file: null, line: null, column: null, message, code: `TS${d.code}` };
   const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);

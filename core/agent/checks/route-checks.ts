@@ -23,6 +23,8 @@ export interface RouteChecksOptions {
   /** How long the server may take to listen. */
   startTimeoutMs?: number;
   runs?: number;
+  /** The tree passed its type-check already (the sandboxed checks): only discover its routes. */
+  typeChecked?: boolean;
 }
 
 export async function runRouteChecks(options: RouteChecksOptions): Promise<RouteReport & { isolation: 'container' | 'none' }> {
@@ -37,7 +39,7 @@ export async function runRouteChecks(options: RouteChecksOptions): Promise<Route
     isolation,
   });
   await linkStack(options.dir);
-  const analysis = analyzeFolder(options.dir, options.files);
+  const analysis = analyzeFolder(options.dir, options.files, { typecheck: !options.typeChecked });
   if (!analysis.ok) {
     const lines = [...analysis.diagnostics.map(formatDiagnostic), ...analysis.problems.map((p) => `${p.file}:${p.line} ${p.function}: ${p.message}`)];
     return failed('(build)', `the branch would not build:\n${lines.slice(0, 30).join('\n')}`);
