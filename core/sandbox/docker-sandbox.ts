@@ -1,6 +1,8 @@
 // A throw-away container per command: no network (not even loopback to the host), memory with
 // no swap beyond it, CPUs, process count, a read-only root and a wall-clock limit. The working
-// tree is a fresh copy; the engine's packages are shared read-only. Never runs as root.
+// tree is a fresh copy; the engine's packages are shared read-only. Never runs as root, except a
+// supervised command: root with only the capabilities to switch users and end processes, so the
+// code it runs as the ordinary user can neither signal, trace nor write to it.
 import type Docker from 'dockerode';
 import { BranchyardError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
@@ -9,7 +11,7 @@ import { CappedOutput, DEFAULT_MAX_OUTPUT } from './output.ts';
 import type { Sandbox, SandboxLayout, SandboxLimits, SandboxResult, SandboxRun } from './types.ts';
 import { copyTree } from './work-copy.ts';
 
-const LAYOUT: SandboxLayout = { work: '/work', engineModules: '/engine/node_modules', tools: '/engine/tools', node: NODE_IN_IMAGE };
+const LAYOUT: Omit<SandboxLayout, 'untrusted'> = { work: '/work', engineModules: '/engine/node_modules', tools: '/engine/tools', node: NODE_IN_IMAGE };
 const LABEL = 'dev.branchyard.sandbox';
 
 export class DockerSandbox implements Sandbox {
@@ -18,7 +20,7 @@ export class DockerSandbox implements Sandbox {
   private constructor(
     private readonly docker: Docker,
     private readonly image: string,
-    private readonly limits: SandboxLimits,
+    readonly limits: SandboxLimits,
   ) {}
 
   static async open(options: { env?: NodeJS.ProcessEnv; limits: SandboxLimits; image?: string | null; events?: EventBus }): Promise<DockerSandbox> {
@@ -27,17 +29,20 @@ export class DockerSandbox implements Sandbox {
   }
 
   async run(options: SandboxRun): Promise<SandboxResult> {
+    if (options.stdin !== undefined) throw new Error('the Docker sandbox gives a command no stdin: its output is out of reach of the code it runs');
     const uid = process.getuid?.() ?? 65534;
     // As root, the command runs as nobody, which then owns its copy.
     const user = uid === 0 ? 65534 : uid;
+    const group = uid === 0 ? 65534 : (process.getgid?.() ?? user);
     const copy = await copyTree(options.from, uid === 0 ? 65534 : undefined);
+    const layout: SandboxLayout = { ...LAYOUT, untrusted: options.supervised ? { uid: user, gid: group } : null };
     const started = performance.now();
     let container: Docker.Container | undefined;
     try {
       container = await this.docker.createContainer({
         Image: this.image,
-        User: `${user}:${uid === 0 ? 65534 : (process.getgid?.() ?? user)}`,
-        Cmd: options.command(LAYOUT),
+        User: options.supervised ? '0:0' : `${user}:${group}`,
+        Cmd: options.command(layout),
         WorkingDir: LAYOUT.work,
         Env: ['HOME=/tmp', 'NODE_ENV=test', ...Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`)],
         Labels: { [LABEL]: 'true' },
@@ -50,6 +55,8 @@ export class DockerSandbox implements Sandbox {
           PidsLimit: this.limits.pids,
           ReadonlyRootfs: true,
           CapDrop: ['ALL'],
+          // Switching to the untrusted user, and ending every process it left before the next.
+          ...(options.supervised ? { CapAdd: ['SETUID', 'SETGID', 'KILL'] } : {}),
           SecurityOpt: ['no-new-privileges'],
           Tmpfs: { '/tmp': 'rw,mode=1777,size=512m' },
           Binds: [`${copy.dir}:${LAYOUT.work}:rw`, `${ENGINE_MODULES}:${LAYOUT.engineModules}:ro`, ...(options.tools ? [`${options.tools}:${LAYOUT.tools}:ro`] : [])],

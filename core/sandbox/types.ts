@@ -16,6 +16,12 @@ export interface SandboxLayout {
   tools: string;
   /** The Node.js binary. */
   node: string;
+  /**
+   * With `supervised`: the user the command must run the code it does not trust as. The command
+   * itself runs as another user, which that one can neither signal, trace nor write to. Null when
+   * the sandbox cannot separate them (the process sandbox: everything runs as the engine's user).
+   */
+  untrusted: { uid: number; gid: number } | null;
 }
 
 export interface SandboxRun {
@@ -28,6 +34,14 @@ export interface SandboxRun {
   env?: Record<string, string>;
   /** Bytes of stdout and of stderr kept; the rest is counted and dropped. */
   maxOutputBytes?: number;
+  /**
+   * The command supervises code it does not trust (a branch's tests): in a container it starts as
+   * root with only the capabilities to switch users and to end processes, and runs that code as
+   * `layout.untrusted`, so its own output and exit stay out of that code's reach.
+   */
+  supervised?: boolean;
+  /** Written to the command's stdin, then closed (the process sandbox only: a secret its children never see). */
+  stdin?: string;
 }
 
 export interface SandboxResult {
@@ -43,5 +57,6 @@ export interface SandboxResult {
 
 export interface Sandbox {
   readonly isolation: 'container' | 'none';
+  readonly limits: SandboxLimits;
   run(options: SandboxRun): Promise<SandboxResult>;
 }
