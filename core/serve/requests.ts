@@ -6,6 +6,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { describeError } from '../errors/index.ts';
 import { authenticate, cookieName, hostAllowed, tokensMatch } from './auth.ts';
 import { bodyTypeRefusal, crossOriginRefusal } from './same-origin.ts';
+import { unauthorized } from './sign-in-page.ts';
 import { serveStatic } from './static-files.ts';
 
 export interface RequestHandlerOptions {
@@ -50,7 +51,7 @@ function handle(options: RequestHandlerOptions, request: IncomingMessage, respon
   if (elsewhere) return void refuse(response, 403, elsewhere);
   const fromQuery = url.searchParams.get('token');
   if (fromQuery !== null) {
-    if (!tokensMatch(options.token, fromQuery)) return void unauthorized(response);
+    if (!tokensMatch(options.token, fromQuery)) return void unauthorized(request, response);
     // Trade the URL's token for a cookie, and drop it from the address bar and history.
     response.writeHead(302, {
       'set-cookie': `${cookieName(port)}=${encodeURIComponent(options.token)}; HttpOnly; SameSite=Strict; Path=/`,
@@ -58,7 +59,7 @@ function handle(options: RequestHandlerOptions, request: IncomingMessage, respon
     });
     return void response.end();
   }
-  if (!authenticate(request, port, options.token)) return void unauthorized(response);
+  if (!authenticate(request, port, options.token)) return void unauthorized(request, response);
   if (!toRouter) return void serveStatic(options.rendererDir, url.pathname, response).catch(fail);
   const badBody = bodyTypeRefusal(request);
   if (badBody) return void refuse(response, 415, badBody);
@@ -67,9 +68,4 @@ function handle(options: RequestHandlerOptions, request: IncomingMessage, respon
 
 function refuse(response: ServerResponse, status: number, error: string): void {
   response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
-}
-
-function unauthorized(response: ServerResponse): void {
-  response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
-  response.end(JSON.stringify({ error: 'unauthorized: open the address with the token that `branchyard serve` printed' }));
 }
