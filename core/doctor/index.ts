@@ -50,10 +50,10 @@ function checkWorkspace(workspace: DoctorInput['workspace']): DoctorCheck {
   return { id: 'workspace', status: 'ok', detail: `${ws.manifest.name} at ${ws.paths.root}: ${ws.gateways.length} gateways, ${ws.databases.length} databases` };
 }
 
-function dockerSocket(workspace: Workspace | undefined, env: NodeJS.ProcessEnv): string | { remote: string } {
+/** A loaded workspace's servers are local ones: loading refuses ssh and remote-docker for now. */
+function dockerSocket(workspace: Workspace | undefined, env: NodeJS.ProcessEnv): string {
   const server = workspace?.servers.servers[workspace.servers.defaultServer];
-  if (server && server.kind !== 'local-docker') return { remote: server.kind === 'ssh' ? `ssh://${server.host}` : server.url };
-  if (server?.socket) return server.socket;
+  if (server?.kind === 'local-docker' && server.socket) return server.socket;
   const host = env.DOCKER_HOST;
   if (host?.startsWith('unix://')) return host.slice('unix://'.length);
   return '/var/run/docker.sock';
@@ -61,7 +61,6 @@ function dockerSocket(workspace: Workspace | undefined, env: NodeJS.ProcessEnv):
 
 async function checkDocker(workspace: Workspace | undefined, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<DoctorCheck> {
   const socket = dockerSocket(workspace, env);
-  if (typeof socket !== 'string') return { id: 'docker', status: 'skipped', detail: `the default server is remote (${socket.remote}); it is checked when first used` };
   const result = await pingDocker(socket, timeoutMs);
   if (result.ok) return { id: 'docker', status: 'ok', detail: `Docker engine ${result.version} at ${socket}` };
   return {

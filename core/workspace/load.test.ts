@@ -113,6 +113,17 @@ describe('loadWorkspace: bad config files are named by file, field and reason', 
     ]);
   });
 
+  it('servers of kind ssh or remote-docker, refused until remote servers work instead of run here unsaid', async () => {
+    await edit('servers/config.json', (j) => {
+      j.servers = { local: { kind: 'local-docker' }, box: { kind: 'ssh', host: 'build-box' }, farm: { kind: 'remote-docker', url: 'tcp://farm:2376' } };
+      j.defaultServer = 'box';
+    });
+    expect(await problemsOf(ws)).toEqual([
+      'servers/config.json: servers.box.kind: "ssh" servers are not supported yet: branches run only on this machine\'s Docker engine ("local-docker") for now',
+      'servers/config.json: servers.farm.kind: "remote-docker" servers are not supported yet: branches run only on this machine\'s Docker engine ("local-docker") for now',
+    ]);
+  });
+
   it('a promotion chain that loops', async () => {
     await edit('gateways/production.json', (j) => (j.promotesTo = 'development'));
     expect(await problemsOf(ws)).toEqual(['gateways/development.json: promotesTo: promotion loops back: development → staging → production → development']);

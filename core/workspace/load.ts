@@ -84,6 +84,17 @@ export async function loadWorkspace(root: string): Promise<Workspace> {
 function crossCheck(servers: ServersConfig | undefined, gateways: GatewayEntry[], gatewayNames: string[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const serverNames = servers ? Object.keys(servers.servers) : undefined;
+  // The schema knows these kinds so their fields are checked, but no runtime drives them yet:
+  // refused here rather than running that server's branches on this machine without a word.
+  for (const [name, server] of Object.entries(servers?.servers ?? {})) {
+    if (server.kind !== 'local-docker') {
+      problems.push({
+        file: 'servers/config.json',
+        field: `servers.${name}.kind`,
+        reason: `"${server.kind}" servers are not supported yet: branches run only on this machine's Docker engine ("local-docker") for now`,
+      });
+    }
+  }
   if (servers && !serverNames?.includes(servers.defaultServer)) {
     problems.push({
       file: 'servers/config.json',
