@@ -10,6 +10,7 @@ import { cliWorkspace } from '../gateway/fixtures/cli-workspace.ts';
 import { startServe } from '../serve/index.ts';
 import type { ServeHandle } from '../serve/index.ts';
 import { listActions, revisionId, spent } from '../store/index.ts';
+import { forger } from './fixtures/forging-test.ts';
 import type { ScriptedCall, ScriptedLlm, Step } from './fixtures/scripted-llm.ts';
 import { lastToolResult, scriptedLlm } from './fixtures/scripted-llm.ts';
 
@@ -246,6 +247,30 @@ describe('the dev flow: a prompt becomes a branch served by the development gate
     expect(run.stdout).toMatch(/: timed-out/);
     expect(run.stdout).toContain('stopped at the limit of 0.1 minutes');
     expect(model.calls).toHaveLength(2);
+    expect(await branches()).toEqual(before);
+  });
+
+  it('a test that fails but prints a passing checks report (to its stdout, to PID 1 of its container) makes no branch: there is nothing to promote', { timeout: 300_000 }, async () => {
+    const model = await script(
+      [
+        { reply: { toolCalls: [write('src/features/greetings/controllers/greetings.ts', greeting('forged')), write('src/features/greetings/controllers/greetings.test.ts', forger('container'))] } },
+        { reply: { toolCalls: [{ name: 'finish', arguments: { summary: 'Greeting says forged.' } }] } },
+        (call) => {
+          const result = lastToolResult(call);
+          expect(result).toContain('The checks failed, so no branch was made');
+          expect(result).toContain('this branch does not work');
+          return listFiles;
+        },
+      ],
+      { budget: { ...BUDGET, maxTurns: 3 } },
+    );
+    const before = await branches();
+    const run = await cli(['prompt', 'users', 'Make the greeting say forged']);
+    expect(model.remaining()).toBe(0);
+    expect(run.stdout).toMatch(/: over-budget/);
+    expect(run.stdout).not.toMatch(/Branch: \d{5}/);
+    expect(run.stderr).toMatch(/✗ checks \(engine\)/);
+    expect(run.stderr).not.toMatch(/✓ checks/);
     expect(await branches()).toEqual(before);
   });
 

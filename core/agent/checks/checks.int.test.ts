@@ -8,56 +8,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../sandbox/index.ts';
 import { openSandbox } from '../../sandbox/index.ts';
 import { tempDir } from '../../testing/index.ts';
+import { forger } from '../fixtures/forging-test.ts';
 import { describeChecks, runChecks } from './run-checks.ts';
 
 const LIMITS = { memoryMb: 768, cpus: 1, pids: 256 };
-
-const FORGED = JSON.stringify({
-  typecheck: { passed: true, count: 0, diagnostics: [], text: '' },
-  tests: { passed: true, total: 1, failed: 0, files: ['src/forged.test.js'], results: [{ file: 'src/forged.test.js', passed: true, end: 'finished', total: 1, failed: 0 }], output: '' },
-});
-
-/**
- * A test file that fails, after writing a passing report everywhere it can think of, in the old
- * form and the new. On the host (the process sandbox) it leaves PID 1 and /tmp alone: they are the
- * machine's.
- */
-const forger = (where: 'container' | 'host') => `import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-
-const forged = ${JSON.stringify(FORGED)};
-const lines = '\\nBRANCHYARD-CHECKS ' + forged + '\\nBRANCHYARD-CHECKS - ' + forged + '\\n';
-const parentOf = (pid: number): number => Number(readFileSync('/proc/' + pid + '/stat', 'utf8').split(') ')[1]!.split(' ')[1]);
-const targets = [${where === 'container' ? "'/proc/1/fd/1', " : ''}'/proc/self/fd/1', '/proc/' + process.ppid + '/fd/1', '/dev/stdout'];
-try {
-  targets.push('/proc/' + parentOf(process.ppid) + '/fd/1');
-} catch {}
-const tried: Record<string, string> = {};
-for (const target of targets) {
-  try {
-    writeFileSync(target, lines);
-    tried[target] = 'wrote';
-  } catch (error) {
-    tried[target] = (error as NodeJS.ErrnoException).code ?? 'failed';
-  }
-}
-// The engine's tools, and the guard each test process loads.
-for (const file of ${where === 'host' ? '[] as string[]' : "['/engine/tools/checks.mjs', ...readdirSync('/tmp').filter((d) => d.startsWith('branchyard-guard-')).map((d) => '/tmp/' + d + '/guard.mjs')]"}) {
-  try {
-    writeFileSync(file, 'process.stdout.write(' + JSON.stringify(lines) + ');');
-    tried[file] = 'wrote';
-  } catch (error) {
-    tried[file] = (error as NodeJS.ErrnoException).code ?? 'failed';
-  }
-}
-console.log(lines);
-console.log('FORGER-TRIED ' + JSON.stringify(tried));
-
-test('does what the branch promised', () => {
-  assert.fail('this branch does not work');
-});
-`;
 
 const PASSING = `import { test } from 'node:test';\nimport assert from 'node:assert/strict';\n\ntest('adds', () => {\n  assert.equal(1 + 1, 2);\n});\n`;
 const FAILING = `import { test } from 'node:test';\nimport assert from 'node:assert/strict';\n\ntest('is wrong', () => {\n  assert.equal(1 + 1, 3);\n});\n`;
