@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import ts from 'typescript';
-import { checkoutBranch, COMPILER_OPTIONS } from '../../core/build/index.ts';
+import { checkoutBranch, compilerOptions } from '../../core/build/index.ts';
 import { schemaWorkspace, USERS_TABLE, usersTable, withUsersTable } from '../../core/schema/fixtures/schema-workspace.ts';
 import { checkSchema } from '../../core/schema/index.ts';
 import { loadWorkspace } from '../../core/workspace/index.ts';
@@ -53,7 +53,7 @@ try {
   const reference = await timed(async () => {
     const checkout = await checkoutBranch(ws.codebase, live[0]!);
     const roots = checkout.files.filter((f) => f.startsWith('src/') && f.endsWith('.ts')).map((f) => path.join(checkout.dir, f));
-    const program = ts.createProgram({ rootNames: roots, options: { ...COMPILER_OPTIONS, typeRoots: [path.join(checkout.dir, 'node_modules', '@types')] } });
+    const program = ts.createProgram({ rootNames: roots, options: { ...compilerOptions(), typeRoots: [path.join(checkout.dir, 'node_modules', '@types')] } });
     if (ts.getPreEmitDiagnostics(program).length > 0) throw new Error('the reference branch does not type-check');
   });
 

@@ -3,7 +3,8 @@
 // the shapes of its input and output from its types, and the zod validators named
 // `<name>Input` / `<name>Output` in the feature's validators/ when they exist.
 import path from 'node:path';
-import ts from 'typescript';
+import type ts from 'typescript';
+import { typescript } from './typescript.ts';
 import type { Shape } from './shapes.ts';
 import { shapeOf, UnmappableType } from './shapes.ts';
 
@@ -37,6 +38,7 @@ const VALIDATOR = /^src\/features\/([a-z][a-z0-9-]*)\/validators\/[^/]+\.ts$/;
 const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 export function discover(program: ts.Program, dir: string): { functions: ExposedFunction[]; problems: BuildProblem[] } {
+  const ts = typescript();
   const checker = program.getTypeChecker();
   const functions: ExposedFunction[] = [];
   const problems: BuildProblem[] = [];
@@ -99,6 +101,7 @@ export function discover(program: ts.Program, dir: string): { functions: Exposed
 }
 
 function routeOf(declaration: ts.Declaration, feature: string, name: string): { method: HttpMethod; path: string } | string {
+  const ts = typescript();
   const tag = ts.getJSDocTags(declaration).find((t) => t.tagName.text === 'route');
   if (tag) {
     const text = (typeof tag.comment === 'string' ? tag.comment : ts.getTextOfJSDocComment(tag.comment) ?? '').trim();

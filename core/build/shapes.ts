@@ -1,7 +1,8 @@
 // The shape of a function's input or output, read from its TypeScript types: the subset that
 // maps onto JSON and zod (objects, arrays, primitives, literal unions, optional and nullable
 // fields, dates as ISO strings). Anything else is refused, naming the type.
-import ts from 'typescript';
+import type ts from 'typescript';
+import { typescript } from './typescript.ts';
 
 export type Shape =
   | { kind: 'string' }
@@ -25,6 +26,7 @@ export interface Property {
 export class UnmappableType extends Error {}
 
 export function shapeOf(checker: ts.TypeChecker, type: ts.Type, at: ts.Node, seen: ts.Type[] = []): Shape {
+  const ts = typescript();
   const flags = type.flags;
   if (flags & ts.TypeFlags.Any || flags & ts.TypeFlags.Unknown) throw unmappable(checker, type, 'it says nothing about the data');
   if (flags & ts.TypeFlags.StringLiteral) return { kind: 'literal', value: (type as ts.StringLiteralType).value };

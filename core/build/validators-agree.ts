@@ -5,7 +5,8 @@
 // program, never written to disk. A failed assignment becomes a diagnostic on the validator's
 // line, naming the fields TypeScript names.
 import path from 'node:path';
-import ts from 'typescript';
+import type ts from 'typescript';
+import { typescript } from './typescript.ts';
 import type { Diagnostic } from './typecheck.ts';
 
 const CONTROLLER = /^src\/features\/([a-z][a-z0-9-]*)\/controllers\/(?![^/]+\.test\.ts$)[^/]+\.ts$/;
@@ -34,6 +35,7 @@ interface Assertion {
 
 /** Diagnostics for every validator that disagrees with its function's types; none when all agree. */
 export function validatorDisagreements(program: ts.Program, dir: string, options: ts.CompilerOptions): Diagnostic[] {
+  const ts = typescript();
   const pairs = findPairs(program, dir);
   if (pairs.length === 0) return [];
   const assertions = pairs.flatMap(assertionsOf);
@@ -101,6 +103,7 @@ function assertionsOf(pair: Pair): Assertion[] {
 
 /** Every validator export whose function exists in a controller of the same feature. */
 function findPairs(program: ts.Program, dir: string): Pair[] {
+  const ts = typescript();
   const checker = program.getTypeChecker();
   const functions = new Map<string, string>();
   const schemas: Omit<Pair, 'controller'>[] = [];

@@ -3,8 +3,8 @@
 // branch that reads a column the proposal drops fails here, naming the file and line. Library
 // and lib files are parsed once for all the branches of one check.
 import path from 'node:path';
-import ts from 'typescript';
-import { checkoutBranch, COMPILER_OPTIONS } from '../build/index.ts';
+import type ts from 'typescript';
+import { checkoutBranch, compilerOptions, typescript } from '../build/index.ts';
 import type { CodebaseHandle } from '../git/index.ts';
 import { formatBranch } from '../git/index.ts';
 import type { SchemaProblem } from './report.ts';
@@ -20,11 +20,12 @@ export interface BranchTarget {
 export type SourceCache = Map<string, ts.SourceFile>;
 
 export async function checkAgainstSchema(target: BranchTarget, proposed: SchemaFiles, cache: SourceCache): Promise<SchemaProblem[]> {
+  const ts = typescript();
   const checkout = await checkoutBranch(target.codebase, target.branch);
   const models = path.join(checkout.dir, BRANCH_SCHEMA_DIR);
   const virtual = new Map([...proposed].map(([file, text]) => [path.join(models, file), text]));
   const replaced = (file: string) => file.startsWith(models) && !virtual.has(file);
-  const options: ts.CompilerOptions = { ...COMPILER_OPTIONS, typeRoots: [path.join(checkout.dir, 'node_modules', '@types')] };
+  const options: ts.CompilerOptions = { ...compilerOptions(), typeRoots: [path.join(checkout.dir, 'node_modules', '@types')] };
   const host = ts.createCompilerHost(options);
   const own = path.join(checkout.dir, 'src') + path.sep;
   const getSourceFile = host.getSourceFile.bind(host);

@@ -2,7 +2,8 @@
 // close and stable measure for others): what the agent's context budgets and the logs' file
 // sizes are made of. Text that looks like a special token (`<|endoftext|>`) is counted as
 // plain text, never refused: it can come from any file or log.
-import { clearMergeCache, countTokens as count, decode, encode, setMergeCacheSize } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
+import type * as GptTokenizer from 'gpt-tokenizer';
 
 const PLAIN = { disallowedSpecial: new Set<string>() };
 
@@ -10,10 +11,20 @@ const PLAIN = { disallowedSpecial: new Set<string>() };
 // slows every call down the longer it runs (a log ingest ran 5× slower at 50 MB than at 10 MB).
 // So the cache is never allowed to fill: it is emptied every CLEAR_EVERY calls instead.
 const CLEAR_EVERY = 20_000;
-setMergeCacheSize(1_000_000);
 let calls = 0;
 
+// Loaded on the first count: its tables take ~70 MB, and `serve` starts (and may sit idle)
+// without counting a token. Its CommonJS build is the same code, and loads synchronously.
+let loaded: typeof GptTokenizer | undefined;
+function tokenizer(): typeof GptTokenizer {
+  if (loaded) return loaded;
+  loaded = createRequire(import.meta.url)('gpt-tokenizer') as typeof GptTokenizer;
+  loaded.setMergeCacheSize(1_000_000);
+  return loaded;
+}
+
 export function countTokens(text: string): number {
+  const { clearMergeCache, countTokens: count } = tokenizer();
   if (++calls % CLEAR_EVERY === 0) clearMergeCache();
   return count(text, PLAIN);
 }
@@ -113,6 +124,7 @@ function isDigit(code: number): boolean {
 
 /** The text cut to at most `max` tokens at a token boundary, and whether it was cut. */
 export function cutToTokens(text: string, max: number): { text: string; tokens: number; cut: boolean } {
+  const { clearMergeCache, decode, encode } = tokenizer();
   if (++calls % CLEAR_EVERY === 0) clearMergeCache();
   const tokens = encode(text, PLAIN);
   if (tokens.length <= max) return { text, tokens: tokens.length, cut: false };
