@@ -107,7 +107,6 @@ describe('gateway hardening', () => {
   it('bounds each gateway’s connections to a branch, and each client address’s share of them', async () => {
     const port = await freePort();
     const staging = await GatewayManager.start({ paths: ws.paths, only: ['staging'], ports: { port, httpPort: null }, strict: true, log: NO_LOG, upstream: { connections: 2, perClient: 1 } });
-    const opened = branch.open();
     try {
       const first = httpsRequest({ port, host: STAGING, path: '/hello/get-slow', ca });
       await until(() => branch.waiting() === 1, 'the first slow request at the branch');
@@ -118,13 +117,17 @@ describe('gateway hardening', () => {
       // Other addresses: one takes the second connection, the next waits for a free one.
       const second = httpsRequest({ port, host: STAGING, path: '/hello/get-slow', ca, localAddress: '127.0.0.2' });
       await until(() => branch.waiting() === 2, 'the second slow request at the branch');
+      const hellos = () => branch.started.get('/hello/get-hello') ?? 0;
+      const before = hellos();
       let thirdDone = false;
       const third = httpsRequest({ port, host: STAGING, path: '/hello/get-hello', ca, localAddress: '127.0.0.3' }).finally(() => (thirdDone = true));
       await new Promise((resolve) => setTimeout(resolve, 300));
+      // Both of staging's connections are taken: the third waits at the gateway, not at the branch.
       expect(thirdDone).toBe(false);
-      expect(branch.open() - opened).toBe(2);
+      expect(hellos()).toBe(before);
       // Production has connections of its own.
       expect((await httpsRequest({ port: ports.production!.port, host: PROD, path: '/hello/get-hello', ca })).status).toBe(200);
+      expect(hellos()).toBe(before + 1);
       expect(thirdDone).toBe(false);
       branch.release();
       expect((await first).status).toBe(200);
