@@ -9,6 +9,8 @@ import type { EventBus } from '../events/index.ts';
 import { connectDocker, ENGINE_MODULES, ensureBaseImage, NODE_IN_IMAGE, withTimeout } from '../runtime/index.ts';
 import { CappedOutput, DEFAULT_MAX_OUTPUT } from './output.ts';
 import type { Sandbox, SandboxLayout, SandboxLimits, SandboxResult, SandboxRun } from './types.ts';
+import type { SandboxServer, ServeOptions } from './served.ts';
+import { serveInContainer } from './served.ts';
 import { copyTree } from './work-copy.ts';
 
 const LAYOUT: Omit<SandboxLayout, 'untrusted'> = { work: '/work', engineModules: '/engine/node_modules', tools: '/engine/tools', node: NODE_IN_IMAGE };
@@ -26,6 +28,10 @@ export class DockerSandbox implements Sandbox {
   static async open(options: { env?: NodeJS.ProcessEnv; limits: SandboxLimits; image?: string | null; events?: EventBus }): Promise<DockerSandbox> {
     const docker = await connectDocker(options.env);
     return new DockerSandbox(docker, options.image ?? (await ensureBaseImage(docker, options.events)), options.limits);
+  }
+
+  serve(options: ServeOptions): Promise<SandboxServer> {
+    return serveInContainer(this.docker, this.image, this.limits, options);
   }
 
   async run(options: SandboxRun): Promise<SandboxResult> {

@@ -7,6 +7,7 @@ import { ProcessSandbox } from './process-sandbox.ts';
 import type { Sandbox, SandboxLimits } from './types.ts';
 
 export type { Sandbox, SandboxLayout, SandboxLimits, SandboxResult, SandboxRun } from './types.ts';
+export type { SandboxServer, ServeOptions } from './served.ts';
 export { DockerSandbox } from './docker-sandbox.ts';
 export { ProcessSandbox } from './process-sandbox.ts';
 

@@ -5,12 +5,18 @@ import { spawn } from 'node:child_process';
 import { ENGINE_MODULES } from '../runtime/index.ts';
 import { CappedOutput, DEFAULT_MAX_OUTPUT } from './output.ts';
 import type { Sandbox, SandboxLimits, SandboxResult, SandboxRun } from './types.ts';
+import type { SandboxServer, ServeOptions } from './served.ts';
+import { serveAsProcess } from './served.ts';
 import { copyTree } from './work-copy.ts';
 
 export class ProcessSandbox implements Sandbox {
   readonly isolation = 'none' as const;
 
   constructor(readonly limits: SandboxLimits) {}
+
+  serve(options: ServeOptions): Promise<SandboxServer> {
+    return serveAsProcess(this.limits, options);
+  }
 
   async run(options: SandboxRun): Promise<SandboxResult> {
     const copy = await copyTree(options.from);

@@ -1,4 +1,5 @@
 // What a sandboxed command sees and gives back, the same for both ways of running it.
+import type { SandboxServer, ServeOptions } from './served.ts';
 
 export interface SandboxLimits {
   memoryMb: number;
@@ -59,4 +60,6 @@ export interface Sandbox {
   readonly isolation: 'container' | 'none';
   readonly limits: SandboxLimits;
   run(options: SandboxRun): Promise<SandboxResult>;
+  /** Keeps a server the engine does not trust running under the same limits, reached by a unix socket. */
+  serve(options: ServeOptions): Promise<SandboxServer>;
 }
