@@ -47,7 +47,7 @@ export interface RevisionOutcome {
   gateways: string[];
 }
 
-interface Transcript {
+export interface Transcript {
   messages: LlmMessage[];
   /** The ask_user call waiting for the user's answer. */
   pendingAsk: string | null;
@@ -56,7 +56,7 @@ interface Transcript {
 }
 
 /** Where a revision's transcript and working copy are kept (engine files, never committed). */
-function agentDir(deps: Pick<DevFlowDeps, 'workspace' | 'codebase'>, revision: number): string {
+export function agentDir(deps: Pick<DevFlowDeps, 'workspace' | 'codebase'>, revision: number): string {
   return path.join(deps.workspace.paths.engineDir, 'agent', deps.codebase.paths.name, formatRevision(revision));
 }
 
@@ -104,6 +104,9 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
       const levels = await assembleContext({ paths: deps.workspace.paths, codebase, copy, prompt, budget: deps.config.context, logsRoot });
       await audit('context', levels.map((l) => ({ level: l.name, tokens: l.tokens, budget: l.budget, cut: l.cut })), 'engine');
       transcript.messages.push({ role: 'system', content: SYSTEM_PROMPT }, { role: 'user', content: contextMessage(levels, revision.prompts) });
+    } else if (revision.info.status === 'interrupted') {
+      resumeTranscript(transcript);
+      await audit('revision.resume', { turns: transcript.turns }, 'engine');
     } else if (transcript.pendingAsk) {
       const lastQuestions = revision.responses.filter((r) => r.kind === 'questions').at(-1)?.at ?? new Date(0);
       const answers = revision.prompts.filter((p) => p.kind === 'answer' && p.at >= lastQuestions).map((p) => p.text);
@@ -213,6 +216,28 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
 }
 
 class OverBudget extends Error {}
+
+/**
+ * Picks up a transcript cut off when the engine stopped. It was saved at the end of the last
+ * completed turn, but a turn that stopped half-way may have saved it with calls left unanswered
+ * (the model's API refuses those), and the working copy may hold writes of the lost turn: the
+ * calls are closed and the model is told where it stands.
+ */
+export function resumeTranscript(transcript: Transcript): void {
+  const answered = new Set(transcript.messages.flatMap((m) => (m.role === 'tool' ? [m.tool_call_id] : [])));
+  const last = transcript.messages.findLast((m) => m.role === 'assistant');
+  const calls = last?.role === 'assistant' ? (last.tool_calls ?? []) : [];
+  for (const call of calls) {
+    if (answered.has(call.id)) continue;
+    const content = call.id === transcript.pendingAsk ? 'Not answered: the engine stopped before the user saw these questions. Ask again if they still matter.' : 'Not run: the engine stopped before this call.';
+    transcript.messages.push({ role: 'tool', tool_call_id: call.id, content });
+  }
+  transcript.pendingAsk = null;
+  transcript.messages.push({
+    role: 'user',
+    content: 'The engine stopped in the middle of this work and has been started again. The conversation goes on from the last turn that completed; the working copy keeps every file written so far, including any from the turn that was cut off (list_files and read_file show them). Go on with the task.',
+  });
+}
 
 /**
  * The tokens of the prompt, each message counted once: the transcript only grows, so a turn

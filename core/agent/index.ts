@@ -7,3 +7,5 @@ export type { LlmEndpoint } from './llm/llm-client.ts';
 export { LlmClient } from './llm/llm-client.ts';
 export { TOOL_NAMES, TOOLS } from './tools.ts';
 export { checkPath } from './working-copy.ts';
+export type { InterruptedRevision } from './recovery.ts';
+export { discardRevision, interruptOpenRevisions, resumeAdvice } from './recovery.ts';

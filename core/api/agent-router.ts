@@ -1,9 +1,10 @@
-// The dev flow through the router: `prompt` opens a dev revision and `answer` resumes one; both
-// return at once while the revision runs on in the engine (a closed window or a CLI that goes
-// away cancels nothing), and `watch` streams a revision's progress until it stops.
+// The dev flow through the router: `prompt` opens a dev revision, `answer` goes on with one
+// waiting for the user and `resume` with one the engine was stopped in; all return at once while
+// the revision runs on in the engine (a closed window or a CLI that goes away cancels nothing),
+// and `watch` streams a revision's progress until it stops. `discard` drops one for good.
 import { z } from 'zod';
 import type { RevisionOutcome } from '../agent/index.ts';
-import { LlmClient, runRevision } from '../agent/index.ts';
+import { discardRevision, LlmClient, runRevision } from '../agent/index.ts';
 import { BranchyardError } from '../errors/index.ts';
 import type { EngineEvent } from '../events/index.ts';
 import { iterateEvents } from '../events/index.ts';
@@ -22,6 +23,11 @@ import { procedure, router } from './trpc.ts';
  * shown everything from the start.
  */
 const running = new Map<string, { job: Promise<RevisionOutcome>; events: EngineEvent[] }>();
+/** Whether this process runs the revision (the desktop app keeps running one while another workspace is open). */
+export function revisionRunning(codebase: string, revision: number): boolean {
+  return running.has(`${codebase}:${revision}`);
+}
+
 /** Enough for a long revision's streamed text; older events are dropped first. */
 const KEPT_EVENTS = 20_000;
 
@@ -65,6 +71,29 @@ export const agentRouter = router({
       start(ctx, workspace, input.codebase, number, key);
       return { codebase: input.codebase, revision: number };
     }),
+
+  /** Goes on with a revision the engine was stopped in, from its last completed turn. */
+  resume: procedure.input(z.object({ codebase: z.string(), revision: z.union([z.string(), z.number()]), apiKey })).mutation(async ({ ctx, input }) => {
+    const workspace = await requireWorkspace(ctx);
+    const codebase = await openCodebase(workspace.paths, input.codebase);
+    const number = parseRevisionNumber(input.revision);
+    const revision = await readRevision(codebase, number);
+    if (revision.info.status !== 'interrupted') {
+      throw new BranchyardError('InvalidInputError', `dev revision ${formatRevision(number)} of ${input.codebase} is ${revision.info.status}; only a revision the engine was stopped in (interrupted) can be resumed`);
+    }
+    const key = keyOf(ctx, workspace, input.apiKey);
+    await requireRuntime(ctx);
+    requireGateways(ctx);
+    start(ctx, workspace, input.codebase, number, key);
+    return { codebase: input.codebase, revision: number };
+  }),
+
+  /** Drops an interrupted revision (or one waiting for an answer) for good. */
+  discard: procedure.input(z.object({ codebase: z.string(), revision: z.union([z.string(), z.number()]) })).mutation(async ({ ctx, input }) => {
+    const number = parseRevisionNumber(input.revision);
+    if (running.has(`${input.codebase}:${number}`)) throw new BranchyardError('InvalidInputError', `dev revision ${formatRevision(number)} of ${input.codebase} is running; it can be discarded once it stops`);
+    return discardRevision({ workspace: await requireWorkspace(ctx), db: await ctx.state(), events: ctx.events, codebase: input.codebase, revision: number });
+  }),
 
   /** The revision's events as it goes, ending with `revision.ended`. */
   watch: procedure.input(z.object({ codebase: z.string(), revision: z.number().int().positive() })).subscription(async function* ({ ctx, input, signal }) {

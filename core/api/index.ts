@@ -6,3 +6,4 @@ export type { EngineContext } from './context.ts';
 export { createCallerFactory } from './trpc.ts';
 export { lazyState, prepareState } from './engine-state.ts';
 export { ensureBranchRunning } from './runtime-router.ts';
+export { revisionRunning } from './agent-router.ts';

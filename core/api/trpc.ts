@@ -6,6 +6,11 @@ import type { ErrorKind } from '../errors/index.ts';
 import { isBranchyardError } from '../errors/index.ts';
 import type { EngineContext } from './context.ts';
 
+/** How often a subscription tells its client the engine is there. */
+export const HEARTBEAT_MS = 2_000;
+/** How long a subscription's client waits without a heartbeat before it connects again. */
+export const SILENCE_MS = 30_000;
+
 const codeOfKind: Partial<Record<ErrorKind, TRPC_ERROR_CODE_KEY>> = {
   WorkspaceNotFoundError: 'NOT_FOUND',
   NotFoundError: 'NOT_FOUND',
@@ -22,6 +27,10 @@ const codeOfKind: Partial<Record<ErrorKind, TRPC_ERROR_CODE_KEY>> = {
 };
 
 const t = initTRPC.context<EngineContext>().create({
+  // Subscriptions (server-sent events) carry a heartbeat, so a client that hears nothing for a
+  // while knows the engine stopped answering even when no socket was closed (a frozen engine).
+  // The bound is generous: a type-check runs on the engine's own thread and holds it for seconds.
+  sse: { ping: { enabled: true, intervalMs: HEARTBEAT_MS }, client: { reconnectAfterInactivityMs: SILENCE_MS } },
   errorFormatter({ shape, error }) {
     const kind = isBranchyardError(error.cause) ? error.cause.kind : null;
     return { ...shape, data: { ...shape.data, stack: undefined, kind } };

@@ -111,7 +111,7 @@ describe('branchyard codebase / branch / revision', () => {
       await addResponse({ codebase, number: 1, kind: 'questions', text: 'By email or by SMS?', state: serve.store.db, date: new Date('2026-11-21T09:00:03.000Z') });
       await setRevisionStatus({ codebase, number: 1, status: 'needs-answer', state: serve.store.db });
       const list = await branchyard(['revision', 'list', 'users'], ws);
-      expect(list.stdout).toMatch(/0001\s+needs-answer\s+-\s+\$0\.0000\s+Add password reset/);
+      expect(list.stdout).toMatch(/0001\s+needs-answer\s+-\s+0\s+\$0\.0000\s+Add password reset/);
       const show = await branchyard(['revision', 'show', 'users', '1'], ws);
       expect(show.stdout).toContain('Dev revision 0001: needs-answer, branch -, cost $0.0000');
       expect(show.stdout).toMatch(/you \(prompt, 2026-11-21T09:00:00.000Z\):\nAdd password reset\n\nagent \(questions, 2026-11-21T09:00:03.000Z\):\nBy email or by SMS\?/);

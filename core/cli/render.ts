@@ -81,8 +81,8 @@ export function renderFiles(result: Api['branch']['tree']): string {
 
 export function renderRevisionList(rows: Api['revision']['list']): string {
   if (rows.length === 0) return 'No dev revisions yet.';
-  const body = rows.map((r) => [pad4(r.number), r.status, pad5(r.branchNumber), dollars(r.costMicroUsd), r.prompt.split('\n')[0]!.slice(0, 60)]);
-  return table([['REVISION', 'STATUS', 'BRANCH', 'COST', 'PROMPT'], ...body]);
+  const body = rows.map((r) => [pad4(r.number), r.status, pad5(r.branchNumber), String(r.promptTokens + r.completionTokens), dollars(r.costMicroUsd), r.prompt.split('\n')[0]!.slice(0, 60)]);
+  return table([['REVISION', 'STATUS', 'BRANCH', 'TOKENS', 'COST', 'PROMPT'], ...body]);
 }
 
 export function renderRevisionShow(result: Api['revision']['show']): string {

@@ -16,7 +16,9 @@ import { formatBranch, formatRevision, MAX_REVISION, REVISION_NAME } from './num
 import { removeStaging, stagingFolder } from './staging.ts';
 import { commitToWorkspace } from './workspace-commit.ts';
 
-export const REVISION_STATUSES = ['open', 'needs-answer', 'done', 'failed', 'over-budget', 'timed-out'] as const;
+// `interrupted`: the engine stopped while the revision ran (found open at the next start); it can
+// be resumed from its last completed turn, or `discarded`.
+export const REVISION_STATUSES = ['open', 'needs-answer', 'done', 'failed', 'over-budget', 'timed-out', 'interrupted', 'discarded'] as const;
 
 const revisionInfoSchema = z
   .object({

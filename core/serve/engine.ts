@@ -2,12 +2,13 @@
 // the desktop window over IPC): the engine state, the logs, the databases, the branch runtime
 // (opened on first use), terminals and gateways, and the branches the gateways route to started
 // in the background. Disposing it stops them in the reverse order.
+import { interruptOpenRevisions, resumeAdvice } from '../agent/index.ts';
 import type { EngineContext } from '../api/index.ts';
-import { ensureBranchRunning, prepareState } from '../api/index.ts';
+import { ensureBranchRunning, prepareState, revisionRunning } from '../api/index.ts';
 import { describeError, isBranchyardError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { followNewest, GatewayManager, recoverPromotions, syncRoutesFromFiles } from '../gateway/index.ts';
-import { listBranchRecords, openCodebase } from '../git/index.ts';
+import { formatRevision, listBranchRecords, openCodebase } from '../git/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import { DisposableStore, toDisposable } from '../lifecycle/index.ts';
 import { LogService } from '../logs/index.ts';
@@ -45,8 +46,12 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     options.events.emit('progress', { task: 'serve', step: 'state', message: 'opening the engine state', done: 0, total: 2 });
     const store = disposables.add(await openStore({ stateDir: workspace.paths.stateDir }));
     await prepareState(store, workspace.paths.root, options.events);
-    // What the last engine left half-done when it stopped: promotions not committed.
+    // What the last engine left half-done when it stopped: promotions not committed, revisions
+    // that were running (an open revision that no engine in this process runs is a leftover).
     await recoverPromotions({ workspace, db: store.db });
+    for (const cut of await interruptOpenRevisions({ workspace, db: store.db, events: options.events, running: revisionRunning })) {
+      options.events.emit('progress', { task: 'serve', step: 'recover', message: `dev revision ${formatRevision(cut.revision)} of ${cut.codebase} was interrupted when the engine stopped; ${resumeAdvice(cut.codebase, cut.revision)}`, done: 1, total: 1 });
+    }
     await syncRoutesFromFiles(store.db, workspace);
     // Disposed last: it takes what the branches and gateways write until they stop.
     const logs = disposables.add(await LogService.open({ workspace, secrets: [options.env[workspace.ai.keyEnv]], events: options.events, followPm2: true }));

@@ -61,20 +61,20 @@ export async function listRevisionRows(db: StateExecutor, codebase: string) {
       .where(inArray(prompts.devRevisionId, ids))
       .orderBy(prompts.devRevisionId, asc(prompts.id)),
     db
-      .select({ devRevisionId: costLedger.devRevisionId, total: sum(costLedger.costMicroUsd) })
+      .select({ devRevisionId: costLedger.devRevisionId, total: sum(costLedger.costMicroUsd), promptTokens: sum(costLedger.promptTokens), completionTokens: sum(costLedger.completionTokens) })
       .from(costLedger)
       .where(inArray(costLedger.devRevisionId, ids))
       .groupBy(costLedger.devRevisionId),
   ]);
   const promptOf = new Map(firstPrompts.map((p) => [p.devRevisionId, p.text]));
-  const costOf = new Map(costs.map((c) => [c.devRevisionId, Number(c.total ?? 0)]));
+  const costOf = new Map(costs.map((c) => [c.devRevisionId, { costMicroUsd: Number(c.total ?? 0), promptTokens: Number(c.promptTokens ?? 0), completionTokens: Number(c.completionTokens ?? 0) }]));
   return rows.map((r) => ({
     number: r.number,
     status: r.status,
     parentBranch: r.parentBranch,
     branchNumber: r.branchNumber,
     prompt: promptOf.get(r.id) ?? '',
-    costMicroUsd: costOf.get(r.id) ?? 0,
+    ...(costOf.get(r.id) ?? { costMicroUsd: 0, promptTokens: 0, completionTokens: 0 }),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   }));
