@@ -3,7 +3,7 @@
 // never read, and nothing may point outside the folder.
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { BranchyardError } from '../errors/index.ts';
+import { BranchyardError, describeError } from '../errors/index.ts';
 import { checkBranchPath } from './change-paths.ts';
 import type { ChangeSet, FileWrite } from './tree-write.ts';
 
@@ -20,7 +20,7 @@ export async function readOverlayDir(dir: string): Promise<ChangeSet> {
 
   const writes: FileWrite[] = [];
   const walk = async (relative: string): Promise<void> => {
-    const entries = await readdir(path.join(root, relative), { withFileTypes: true });
+    const entries = await readable(root, relative, () => readdir(path.join(root, relative), { withFileTypes: true }));
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (SKIPPED.has(entry.name) || (relative === '' && entry.name === DELETE_LIST)) continue;
       const rel = relative ? `${relative}/${entry.name}` : entry.name;
@@ -41,8 +41,8 @@ export async function readOverlayDir(dir: string): Promise<ChangeSet> {
       } else if (!entry.isFile()) {
         throw new BranchyardError('InvalidInputError', `--dir ${root}: ${rel} is not a regular file`);
       }
-      const mode = (await lstat(target)).mode;
-      writes.push({ path: checkBranchPath(rel, `--dir ${root}`), content: await readFile(target), executable: (mode & 0o111) !== 0 });
+      const mode = (await readable(root, rel, () => lstat(target))).mode;
+      writes.push({ path: checkBranchPath(rel, `--dir ${root}`), content: await readable(root, rel, () => readFile(target)), executable: (mode & 0o111) !== 0 });
     }
   };
   await walk('');
@@ -52,6 +52,15 @@ export async function readOverlayDir(dir: string): Promise<ChangeSet> {
     throw new BranchyardError('InvalidInputError', `--dir ${root} is empty: put the new or changed files there (and list deletions in ${DELETE_LIST})`);
   }
   return { writes, deletes };
+}
+
+/** A file the folder holds but nobody can read (`/proc/self/...`, no permission) is the caller's input to fix, named, not an engine fault. */
+async function readable<T>(root: string, rel: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw new BranchyardError('InvalidInputError', `--dir ${root}: ${rel || '.'} cannot be read (${describeError(error)})`, { cause: error });
+  }
 }
 
 async function readDeleteList(root: string): Promise<string[]> {
