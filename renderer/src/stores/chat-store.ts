@@ -113,7 +113,9 @@ export const useChat = create<ChatState>((set, get) => {
     },
     async send(text) {
       const codebase = get().codebase;
-      if (!codebase || !text.trim()) return;
+      // One prompt at a time: a second Ctrl+Enter (or click) while the first is on its way would
+      // open a second revision, paid for twice.
+      if (!codebase || !text.trim() || get().sending) return;
       set({ sending: true, error: null });
       try {
         const started = await api.agent.prompt.mutate({ codebase, text, apiKey: get().apiKey ?? undefined });
