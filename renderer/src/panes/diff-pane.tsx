@@ -1,9 +1,11 @@
 // The diff of the selected branch against its parent or any other branch of its codebase (chosen
-// above the files): the changed files, and a read-only Monaco diff of the one chosen.
+// above the files): the changed files, and a read-only Monaco diff of the one chosen, filling
+// the space the centre gives it.
 import { DiffEditor } from '@monaco-editor/react';
-import { useEffect, useState } from 'react';
+import type { DiffOnMount } from '@monaco-editor/react';
+import { useEffect, useRef, useState } from 'react';
 import { api, errorMessage } from '../api.ts';
-import { languageOf } from '../monaco.ts';
+import { languageOf, monacoTheme, readOnlyOptions } from '../monaco.ts';
 import { useBranches } from '../stores/branches-store.ts';
 
 const pad = (n: number | null) => (n === null ? '–' : String(n).padStart(5, '0'));
@@ -19,6 +21,7 @@ export function DiffPane({ dark }: { dark: boolean }) {
   const [texts, setTexts] = useState<{ original: string; modified: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => setBase('parent'), [selected]);
+  const models = useDisposedAfterEditor();
   useEffect(() => {
     setOther(null);
     if (!selected || base === 'parent') return;
@@ -50,9 +53,11 @@ export function DiffPane({ dark }: { dark: boolean }) {
       current = false;
     };
   }, [selected, file, against]);
-  if (!selected || !detail) return <p className="hint pane">Select a branch to see what it changed.</p>;
+  if (!selected || !detail) return <p className="hint empty">Select a branch to see what it changed.</p>;
+  const kind = changes.find((c) => c.path === file)?.kind;
   return (
-    <section className="pane diff-pane" aria-labelledby="diff-title" data-testid="diff">
+    <section className="view diff-pane" aria-labelledby="diff-title" data-testid="diff">
+      <div className="view-header">
       <h2 id="diff-title">
         {selected.codebase} {pad(selected.branch)} against {base === 'parent' ? `${pad(detail.diff.against)} (its parent)` : pad(against)}
       </h2>
@@ -71,12 +76,13 @@ export function DiffPane({ dark }: { dark: boolean }) {
       </label>
       {base !== 'parent' && !other && !error && <p className="muted">reading the diff…</p>}
       {diff && changes.length === 0 && <p className="muted">No files differ.</p>}
+      </div>
       <div className="diff-layout">
-        <ul className="list diff-files" data-testid="diff-files">
+        <ul className="file-list" data-testid="diff-files" aria-label="Changed files">
           {changes.map((c) => (
             <li key={c.path}>
-              <button type="button" className={`link${c.path === file ? ' selected' : ''}`} onClick={() => setFile(c.path)}>
-                <span className={`kind-${c.kind}`}>{c.kind[0]!.toUpperCase()}</span> {c.path}
+              <button type="button" className={`file${c.path === file ? ' selected' : ''}`} aria-current={c.path === file ? 'true' : undefined} onClick={() => setFile(c.path)} title={c.path}>
+                <span className={`kind kind-${c.kind}`} title={c.kind}>{c.kind[0]!.toUpperCase()}</span> <span className="path">{c.path}</span>
               </button>
             </li>
           ))}
@@ -89,17 +95,45 @@ export function DiffPane({ dark }: { dark: boolean }) {
           )}
           {texts && file && (
             <DiffEditor
-              height="60vh"
+              height="100%"
               original={texts.original}
               modified={texts.modified}
               language={languageOf(file)}
-              theme={dark ? 'vs-dark' : 'vs'}
+              theme={monacoTheme(dark)}
+              keepCurrentOriginalModel
+              keepCurrentModifiedModel
+              onMount={models.mounted}
               // Side by side only when there are two sides: an added or deleted file reads better inline.
-              options={{ readOnly: true, renderSideBySide: changes.find((c) => c.path === file)?.kind === 'modified', minimap: { enabled: false }, automaticLayout: true }}
+              options={{ ...readOnlyOptions, renderSideBySide: kind === 'modified', useInlineViewWhenSpaceIsLimited: true, originalAriaLabel: `${file} in ${pad(against)}`, modifiedAriaLabel: `${file} in ${pad(selected.branch)}` }}
             />
           )}
         </div>
       </div>
     </section>
   );
+}
+
+/**
+ * The diff editor's models, disposed after the editor that shows them. `@monaco-editor/react`
+ * disposes them first when it unmounts, which Monaco reports as "TextModel got disposed before
+ * DiffEditorWidget model got reset": it is told to keep them, and they go once the editor has.
+ */
+function useDisposedAfterEditor(): { mounted: DiffOnMount } {
+  const held = useRef(new Set<{ dispose(): void }>());
+  useEffect(() => {
+    const models = held.current;
+    return () => {
+      // The editor is disposed in the same commit as this cleanup: the models go after it.
+      setTimeout(() => {
+        for (const model of models) model.dispose();
+        models.clear();
+      });
+    };
+  }, []);
+  return {
+    mounted: (editor) => {
+      const model = editor.getModel();
+      if (model) held.current.add(model.original).add(model.modified);
+    },
+  };
 }

@@ -3,7 +3,7 @@
 import { Editor } from '@monaco-editor/react';
 import { useEffect, useState } from 'react';
 import { api, errorMessage } from '../api.ts';
-import { languageOf } from '../monaco.ts';
+import { languageOf, monacoTheme, readOnlyOptions } from '../monaco.ts';
 import { useBranches } from '../stores/branches-store.ts';
 
 type Tree = Awaited<ReturnType<typeof api.branch.tree.query>>;
@@ -28,7 +28,7 @@ export function FilesPane({ dark }: { dark: boolean }) {
       current = false;
     };
   }, [selected]);
-  if (!selected) return <p className="hint pane">Select a branch to browse its files.</p>;
+  if (!selected) return <p className="hint empty">Select a branch to browse its files.</p>;
   const open = (path: string) =>
     api.branch.file.query({ ...selected, path }).then(
       (f) => (setFile(f), setError(null)),
@@ -36,30 +36,32 @@ export function FilesPane({ dark }: { dark: boolean }) {
     );
   const shown = (tree?.files ?? []).filter((f) => f.path.toLowerCase().includes(filter.toLowerCase()));
   return (
-    <section className="pane files-pane" aria-labelledby="files-title" data-testid="files">
-      <h2 id="files-title">
-        Files of {selected.codebase} {String(selected.branch).padStart(5, '0')}
-      </h2>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+    <section className="view files-pane" aria-labelledby="files-title" data-testid="files">
+      <div className="view-header">
+        <h2 id="files-title">
+          Files of {selected.codebase} {String(selected.branch).padStart(5, '0')}
+        </h2>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+      </div>
       <div className="diff-layout">
-        <div>
-          <input aria-label="Filter files" placeholder="Filter" value={filter} onChange={(e) => setFilter(e.target.value)} />
-          <ul className="list diff-files" data-testid="file-list">
+        <div className="file-column">
+          <input className="input" aria-label="Filter files" placeholder="Filter files" value={filter} onChange={(e) => setFilter(e.target.value)} />
+          <ul className="file-list" data-testid="file-list" aria-label="Files">
             {shown.map((f) => (
               <li key={f.path}>
-                <button type="button" className={`link${file?.path === f.path ? ' selected' : ''}`} onClick={() => void open(f.path)}>
-                  {f.path}
+                <button type="button" className={`file${file?.path === f.path ? ' selected' : ''}`} aria-current={file?.path === f.path ? 'true' : undefined} onClick={() => void open(f.path)} title={f.path}>
+                  <span className="path">{f.path}</span>
                 </button>
               </li>
             ))}
           </ul>
         </div>
         <div className="diff-editor" data-testid="file-view">
-          {file && (file.binary ? <p className="hint">{file.path}: binary, {file.size} bytes</p> : <Editor height="60vh" path={file.path} value={file.content} language={languageOf(file.path)} theme={dark ? 'vs-dark' : 'vs'} options={{ readOnly: true, minimap: { enabled: false }, automaticLayout: true }} />)}
+          {file && (file.binary ? <p className="hint">{file.path}: binary, {file.size} bytes</p> : <Editor height="100%" path={file.path} value={file.content} language={languageOf(file.path)} theme={monacoTheme(dark)} options={{ ...readOnlyOptions, ariaLabel: `${file.path}, read-only` }} />)}
         </div>
       </div>
     </section>
