@@ -58,7 +58,7 @@ describe('the journey through the window', () => {
     await expect.poll(() => page.getByTestId('route-development-users').textContent().catch(() => ''), { timeout: 15_000 }).toContain('00001');
 
     // The provider set in the settings (written to ai/config.json), the key kept in this tab.
-    await page.keyboard.press('Alt+7');
+    await page.keyboard.press('Control+,');
     const settings = page.getByTestId('settings');
     await settings.getByRole('textbox', { name: 'Provider' }).fill('test');
     await settings.getByRole('textbox', { name: 'Base URL (OpenAI-compatible)' }).fill(llm!.baseUrl);
@@ -117,8 +117,8 @@ describe('the journey through the window', () => {
     await expect.poll(async () => (await page.getByTestId('file-view').locator('.view-lines').allTextContents()).join('\n').replaceAll('\u00a0', ' '), { timeout: 30_000 }).toContain("return { greeting: 'hello from the journey' };");
     await shot('files');
 
-    // A terminal in the branch's container: a command and its output.
-    await page.keyboard.press('Alt+5');
+    // A terminal in the branch's container (the bottom panel): a command and its output.
+    await page.keyboard.press('Alt+6');
     await page.getByRole('button', { name: /Shell in the container of users 00002/ }).click();
     const terminal = page.locator('.xterm-host:not([hidden])');
     await expect.poll(() => terminal.count(), { timeout: 30_000 }).toBe(1);
@@ -142,7 +142,7 @@ describe('the journey through the window', () => {
     await shot('gateways');
 
     // Its logs: token-sized files with their counts; one opened.
-    await page.keyboard.press('Alt+6');
+    await page.keyboard.press('Alt+7');
     const files = page.getByTestId('log-files');
     await expect.poll(async () => ((await files.count()) ? files.textContent() : ''), { timeout: 60_000 }).toMatch(/api-gateway\/open-\d{8}-\d{6}\.log \d[\d,]* tokens/);
     await files.getByRole('button', { name: /^api-gateway\// }).first().click();
@@ -151,7 +151,7 @@ describe('the journey through the window', () => {
 
     // The command palette switches the theme.
     await page.keyboard.press('Control+k');
-    await page.getByRole('textbox', { name: 'Command' }).fill('theme: dark');
+    await page.getByRole('combobox', { name: 'Command' }).fill('theme: dark');
     await page.keyboard.press('Enter');
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await shot('dark');

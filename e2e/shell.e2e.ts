@@ -32,9 +32,10 @@ describe('branchyard serve in a browser', () => {
     await expect.poll(() => page.getByTestId('workspace-name').textContent()).toBe('acme');
     const port = async (gateway: string) => (JSON.parse(await readFile(path.join(s.workspace, 'gateways', `${gateway}.json`), 'utf8')) as { port: number }).port;
     await expect.poll(() => page.getByTestId('gateways').locator('li').allTextContents()).toEqual([
+      // In promotion order, as a pipeline.
       `development :${await port('development')} → staging`,
-      `production :${await port('production')}protected`,
       `staging :${await port('staging')} → production`,
+      `production :${await port('production')}protected`,
     ]);
     // The doctor's report is part of the settings.
     await page.getByTestId('tab-settings').click();
@@ -90,7 +91,7 @@ describe('branchyard serve in a browser', () => {
     await settings.locator('input[name="model"]').fill('acme/model-2');
     await settings.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByTestId('settings-message').textContent()).toBe('Saved to ai/config.json.');
-    await expect.poll(() => page.locator('.budget').textContent()).toContain('acme/model-2');
+    await expect.poll(() => page.getByTestId('status-model').textContent()).toContain('acme/model-2');
     const file = path.join(s.workspace, 'ai', 'config.json');
     const saved = await readFile(file, 'utf8');
     expect(JSON.parse(saved).model).toBe('acme/model-2');

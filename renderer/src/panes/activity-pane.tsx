@@ -1,6 +1,5 @@
 // Activity: what the engine did lately, in words, newest last. The agent's streamed text and
 // spend are left to the chat, where they belong.
-import { useEffect } from 'react';
 import type { EngineEvent } from '../../../core/events/index.ts';
 import { useActivity } from '../stores/activity-store.ts';
 
@@ -42,21 +41,21 @@ function describe(e: EngineEvent): string | null {
 }
 
 export function ActivityPane() {
-  const { events, connection, connect } = useActivity();
-  useEffect(() => connect(), [connect]);
+  const events = useActivity((s) => s.events);
   const lines = events.flatMap((e, i) => {
     const text = describe(e);
     return text === null ? [] : [{ key: i, at: e.at, text, kind: e.type }];
   });
   return (
-    <section className="pane activity" aria-labelledby="activity-title">
-      <h2 id="activity-title">
-        Activity <span className={`connection ${connection}`}>{connection}</span>
-      </h2>
-      <ol className="list" data-testid="activity">
+    <section className="view activity" aria-label="Activity">
+      <ol className="list lines scroll" data-testid="activity" tabIndex={0} aria-label="What the engine did, newest last">
+        {lines.length === 0 && <li className="muted">Nothing yet: builds, promotions and revisions show here as they happen.</li>}
         {lines.map((l) => (
           <li key={l.key} data-kind={l.kind}>
-            <span className="muted">{new Date(l.at).toLocaleTimeString()}</span> {l.text}
+            <time className="muted" dateTime={l.at}>
+              {new Date(l.at).toLocaleTimeString()}
+            </time>{' '}
+            {l.text}
           </li>
         ))}
       </ol>

@@ -12,11 +12,13 @@ export function BranchPane() {
       <p className="error" role="alert">
         {error}
       </p>
-    ) : null;
+    ) : (
+      <p className="hint empty">Select a branch in the branches panel to see its record, checks and patch.</p>
+    );
   }
   const { info } = detail.shown;
   return (
-    <section className="pane branch-detail" aria-labelledby="branch-title" data-testid="branch-detail">
+    <section className="view branch-detail scroll padded" aria-labelledby="branch-title" data-testid="branch-detail" tabIndex={0}>
       <h2 id="branch-title">
         Branch {pad(info.number)} <span className="muted">from {pad(info.parent)}</span>
       </h2>
@@ -35,7 +37,7 @@ export function BranchPane() {
         ))}
       </p>
       <pre className="summary">{detail.shown.summary}</pre>
-      <h2>Diff against {pad(detail.diff.against)}</h2>
+      <h3 className="section-title">Diff against {pad(detail.diff.against)}</h3>
       <pre className="diff" data-testid="branch-diff">
         {detail.diff.patch.split('\n').map((line, i) => (
           <span key={i} className={line.startsWith('+') && !line.startsWith('+++') ? 'add' : line.startsWith('-') && !line.startsWith('---') ? 'del' : line.startsWith('@@') ? 'hunk' : undefined}>

@@ -46,7 +46,7 @@ export function BranchTree({ codebase }: { codebase: string }) {
               onDragStart={(e) => e.dataTransfer.setData(BRANCH_DRAG_TYPE, `${codebase}:${b.number}`)}
               title={b.message}
             >
-              {pad(b.number)} <span className="muted">{b.message}</span>
+              <span className="branch-number">{pad(b.number)}</span> <span className="muted branch-message">{b.message}</span>
               {b.process && (
                 <span className={`badge process-${b.process.status}`} data-testid="process">
                   ● {b.process.status}

@@ -1,7 +1,9 @@
 // Chat: prompts to the agent for the chosen codebase, each a dev revision streamed as it goes
 // (text, tool calls, turns, money spent against the budget), ending in a branch, a question
-// answered in place, or the engine's reason. Ctrl+Enter sends.
-import { useEffect, useState } from 'react';
+// answered in place, or the engine's reason. The conversation scrolls; the prompt box stays in
+// view below it. Ctrl+Enter sends, once: a second press while a prompt is on its way does nothing.
+import { ArrowUp, LoaderCircle } from 'lucide-react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import type { Revision } from '../stores/chat-store.ts';
 import { RUNNING, useChat } from '../stores/chat-store.ts';
@@ -13,14 +15,22 @@ export function ChatPane() {
   const codebases = useWorkspace((s) => s.codebases);
   const { codebase, revisions, sending, error, setCodebase, send, restore } = useChat();
   const [draft, setDraft] = useState('');
+  const log = useRef<HTMLOListElement>(null);
   const names = codebases.map((c) => c.name).join('\n');
   useEffect(() => {
     if (names) void restore(names.split('\n'));
   }, [names, restore]);
+  // New text keeps the newest in view, unless the user scrolled up to read.
+  const last = revisions.at(-1);
+  const pinned = useRef(true);
+  useLayoutEffect(() => {
+    if (pinned.current && log.current) log.current.scrollTop = log.current.scrollHeight;
+  }, [revisions.length, last?.text, last?.tools.length, last?.status]);
   const chosen = codebase ?? codebases[0]?.name ?? null;
   const submit = async () => {
-    if (!chosen || !draft.trim()) return;
+    if (!chosen || !draft.trim() || useChat.getState().sending) return;
     if (!codebase) setCodebase(chosen);
+    pinned.current = true;
     await send(draft);
     if (!useChat.getState().error) setDraft('');
   };
@@ -31,29 +41,53 @@ export function ChatPane() {
     }
   };
   return (
-    <section className="pane chat" aria-labelledby="chat-title" data-testid="chat">
-      <h2 id="chat-title">Chat</h2>
-      <ol className="revisions">
+    <section className="view chat" aria-labelledby="chat-title" data-testid="chat">
+      <h2 id="chat-title" className="visually-hidden">
+        Chat
+      </h2>
+      <ol
+        ref={log}
+        className="revisions"
+        tabIndex={0}
+        aria-label="Conversation"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+        }}
+      >
+        {revisions.length === 0 && (
+          <li className="chat-empty">
+            <p className="chat-empty-title">What should the API do?</p>
+            <p className="muted">Each prompt becomes a new branch of the codebase, built and running beside the others. Try “add a route that lists users with pagination”.</p>
+          </li>
+        )}
         {revisions.map((r) => (
           <RevisionView key={`${r.codebase}:${r.revision}`} revision={r} />
         ))}
       </ol>
-      {error && (
-        <p className="error" role="alert" data-testid="chat-error">
-          {error}
-        </p>
-      )}
-      {codebases.length === 0 && <p className="hint">Prompts go to a codebase: add one first (<code>branchyard codebase add &lt;name&gt;</code>).</p>}
-      <div className="composer">
-        <select aria-label="Codebase" value={chosen ?? ''} onChange={(e) => setCodebase(e.target.value)}>
-          {codebases.map((c) => (
-            <option key={c.name}>{c.name}</option>
-          ))}
-        </select>
-        <textarea aria-label="Prompt" placeholder="What should the API do? (Ctrl+Enter sends)" value={draft} onChange={(e) => setDraft(e.target.value)} onKeyDown={onKey} rows={3} />
-        <button type="button" onClick={() => void submit()} disabled={sending || !chosen || !draft.trim()}>
-          {sending ? 'Sending…' : 'Send'}
-        </button>
+      <div className="composer-dock">
+        {error && (
+          <p className="error" role="alert" data-testid="chat-error">
+            {error}
+          </p>
+        )}
+        {codebases.length === 0 && <p className="hint">Prompts go to a codebase: add one first (<code>branchyard codebase add &lt;name&gt;</code>).</p>}
+        <div className="composer">
+          <textarea aria-label="Prompt" placeholder="Describe a change to the API…" value={draft} onChange={(e) => setDraft(e.target.value)} onKeyDown={onKey} rows={3} />
+          <div className="composer-row">
+            <select className="select" aria-label="Codebase" value={chosen ?? ''} onChange={(e) => setCodebase(e.target.value)}>
+              {codebases.map((c) => (
+                <option key={c.name}>{c.name}</option>
+              ))}
+            </select>
+            <span className="muted kbd-hint">
+              <kbd>Ctrl</kbd>+<kbd>Enter</kbd> to send
+            </span>
+            <button type="button" className="button primary" onClick={() => void submit()} disabled={sending || !chosen || !draft.trim()}>
+              {sending ? <LoaderCircle size={14} className="spin" aria-hidden /> : <ArrowUp size={14} aria-hidden />} {sending ? 'Sending…' : 'Send'}
+            </button>
+          </div>
+        </div>
       </div>
     </section>
   );
@@ -117,8 +151,8 @@ function RevisionView({ revision: r }: { revision: Revision }) {
             void answer(r, reply).then(() => setReply(''));
           }}
         >
-          <input aria-label="Answer" value={reply} onChange={(e) => setReply(e.target.value)} placeholder="Your answer" />
-          <button type="submit" disabled={!reply.trim()}>
+          <input className="input" aria-label="Answer" value={reply} onChange={(e) => setReply(e.target.value)} placeholder="Your answer" />
+          <button type="submit" className="button primary" disabled={!reply.trim()}>
             Answer
           </button>
         </form>

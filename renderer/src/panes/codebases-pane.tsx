@@ -1,3 +1,6 @@
+// The branches panel: the workspace's codebases, each unfolding into its branch tree, and a
+// codebase added by name at the bottom.
+import { ChevronDown, ChevronRight, Plus } from 'lucide-react';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, errorMessage } from '../api.ts';
@@ -26,35 +29,41 @@ export function CodebasesPane() {
     }
   };
   return (
-    <section className="pane" aria-labelledby="codebases-title">
-      <h2 id="codebases-title">Branches</h2>
-      {codebases.length === 0 ? (
-        <p className="hint">
-          No codebases yet. Add one below, or with <code>branchyard codebase add &lt;name&gt;</code>.
-        </p>
-      ) : (
-        <ul className="list" data-testid="codebases">
-          {codebases.map((c) => (
-            <li key={c.name}>
-              <button type="button" className="codebase" aria-expanded={Boolean(expanded[c.name])} onClick={() => void toggle(c.name)}>
-                {expanded[c.name] ? '▾' : '▸'} <strong>{c.name}</strong>
-              </button>{' '}
-              <span className="muted">
-                newest {c.newestBranch ?? '–'} · active {c.activeBranch ?? '–'}
-              </span>
-              {expanded[c.name] && <BranchTree codebase={c.name} />}
-            </li>
-          ))}
-        </ul>
-      )}
-      <form className="new-codebase" onSubmit={(e) => void add(e)}>
-        <input aria-label="New codebase name" placeholder="new codebase" value={name} onChange={(e) => setName(e.target.value)} />
-        <button type="submit" disabled={!name.trim() || adding.busy}>
+    <section className="side-panel" aria-labelledby="codebases-title">
+      <header className="panel-header">
+        <h2 id="codebases-title">Branches</h2>
+      </header>
+      <div className="panel-body scroll" tabIndex={0} aria-label="Codebases and their branches">
+        {codebases.length === 0 ? (
+          <p className="hint">
+            No codebases yet. Add one below, or with <code>branchyard codebase add &lt;name&gt;</code>.
+          </p>
+        ) : (
+          <ul className="list codebases" data-testid="codebases">
+            {codebases.map((c) => (
+              <li key={c.name}>
+                <button type="button" className="codebase" aria-expanded={Boolean(expanded[c.name])} onClick={() => void toggle(c.name)} title={`newest ${c.newestBranch ?? '–'} · active ${c.activeBranch ?? '–'}`}>
+                  {expanded[c.name] ? <ChevronDown size={14} aria-hidden /> : <ChevronRight size={14} aria-hidden />}
+                  <strong>{c.name}</strong>
+                  <span className="muted codebase-meta">
+                    newest {c.newestBranch ?? '–'} · active {c.activeBranch ?? '–'}
+                  </span>
+                </button>
+                {expanded[c.name] && <BranchTree codebase={c.name} />}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <form className="panel-footer new-codebase" onSubmit={(e) => void add(e)}>
+        <input className="input" aria-label="New codebase name" placeholder="new codebase" value={name} onChange={(e) => setName(e.target.value)} />
+        <button type="submit" className="button" disabled={!name.trim() || adding.busy}>
+          <Plus size={14} aria-hidden />
           {adding.busy ? 'Adding…' : 'Add'}
         </button>
       </form>
       {adding.error && (
-        <p className="error" role="alert" data-testid="codebase-error">
+        <p className="error panel-message" role="alert" data-testid="codebase-error">
           {adding.error}
         </p>
       )}

@@ -13,13 +13,13 @@ export function DoctorPane() {
     c.id === 'llm' && c.status === 'missing' && keyInTab ? { ...c, status: 'ok' as const, detail: `${c.detail}; a key is kept in this tab’s memory and sent with prompts`, turnsOff: undefined } : c,
   );
   return (
-    <section className="pane" aria-labelledby="doctor-title">
-      <h2 id="doctor-title">
+    <section className="doctor" aria-labelledby="doctor-title">
+      <h3 id="doctor-title" className="section-title">
         Status{' '}
-        <button type="button" onClick={() => void run()} disabled={running} title="Check again (Alt+R)" accessKey="r">
+        <button type="button" className="button small" onClick={() => void run()} disabled={running} title="Check again (Alt+R)" accessKey="r">
           {running ? 'checking…' : 'check again'}
         </button>
-      </h2>
+      </h3>
       {error && <p className="error" role="alert">{error}</p>}
       <ul className="list" data-testid="doctor">
         {checks?.map((c) => (

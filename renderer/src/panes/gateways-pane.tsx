@@ -1,6 +1,7 @@
 // Gateways: one column per gateway with the branch it serves for each codebase, links to its
 // API docs, and promotion of the selected branch (button, or drag a branch onto a gateway) with
 // the checks a protected gateway wants and the engine's reason when it refuses.
+import { ArrowUpRight, Rocket, ShieldCheck } from 'lucide-react';
 import { useEffect } from 'react';
 import type { DragEvent } from 'react';
 import { BRANCH_DRAG_TYPE } from '../drag.ts';
@@ -8,6 +9,21 @@ import { useBranches } from '../stores/branches-store.ts';
 import { useGateways } from '../stores/gateways-store.ts';
 
 const pad = (n: number | null) => (n === null ? '–' : String(n).padStart(5, '0'));
+
+type Gateway = NonNullable<ReturnType<typeof useGateways.getState>['listing']>['gateways'][number];
+
+/** In promotion order: each gateway before the one it promotes to (development → staging → production). */
+export function pipelineOrder(gateways: Gateway[]): Gateway[] {
+  const targets = new Set(gateways.map((g) => g.promotesTo));
+  const ordered: Gateway[] = [];
+  let next = gateways.find((g) => !targets.has(g.name));
+  while (next && !ordered.includes(next)) {
+    ordered.push(next);
+    const to = next.promotesTo;
+    next = gateways.find((g) => g.name === to);
+  }
+  return [...ordered, ...gateways.filter((g) => !ordered.includes(g))];
+}
 
 export function GatewaysPane() {
   const { listing, status, load, promote } = useGateways();
@@ -20,23 +36,32 @@ export function GatewaysPane() {
     if (codebase && branch) void promote(gateway, codebase, Number(branch));
   };
   return (
-    <section className="pane" aria-labelledby="gateways-title">
-      <h2 id="gateways-title">Gateways</h2>
+    <section className="side-panel" aria-labelledby="gateways-title">
+      <header className="panel-header">
+        <h2 id="gateways-title">Gateways</h2>
+      </header>
+      <div className="panel-body scroll" tabIndex={0} aria-label="Gateways in promotion order">
       {status['*']?.failed && (
         <p className="error" role="alert">
           {status['*'].message}
         </p>
       )}
       <ul className="list gateways" data-testid="gateways">
-        {(listing?.gateways ?? []).map((g) => {
+        {pipelineOrder(listing?.gateways ?? []).map((g) => {
           const state = status[g.name];
           const failing = g.protected && checks ? Object.entries(checks).filter(([, c]) => c.status !== 'passed') : [];
           return (
             <li key={g.name} className="gateway" data-testid={`gateway-${g.name}`} onDragOver={(e) => e.preventDefault()} onDrop={onDrop(g.name)}>
-              <div>
+              <div className="gateway-head">
+                <span className={`dot ${g.listening ? 'live' : 'lost'}`} aria-hidden />
                 <strong>{g.name}</strong> <span className="muted">:{g.port}</span>
-                {g.protected && <span className="badge">protected</span>}
-                {g.promotesTo && <span className="muted"> → {g.promotesTo}</span>}
+                {g.protected && (
+                  <span className="badge">
+                    <ShieldCheck size={12} aria-hidden />
+                    protected
+                  </span>
+                )}
+                {g.promotesTo && <span className="muted next"> → {g.promotesTo}</span>}
                 {!g.listening && g.error && <p className="error">{g.error}</p>}
               </div>
               <ul className="list routes">
@@ -44,8 +69,9 @@ export function GatewaysPane() {
                   <li key={r.codebase} data-testid={`route-${g.name}-${r.codebase}`}>
                     {r.codebase} → <code>{pad(r.branch)}</code>{' '}
                     {r.branch !== null && (
-                      <a href={`${r.url}/_branchyard/docs`} target="_blank" rel="noreferrer">
+                      <a className="link-button" href={`${r.url}/_branchyard/docs`} target="_blank" rel="noreferrer">
                         API docs
+                        <ArrowUpRight size={12} aria-hidden />
                       </a>
                     )}
                   </li>
@@ -53,7 +79,8 @@ export function GatewaysPane() {
               </ul>
               {selected && (
                 <>
-                  <button type="button" disabled={state?.busy} onClick={() => void promote(g.name, selected.codebase, selected.branch)} data-testid={`promote-${g.name}`}>
+                  <button type="button" className="button" disabled={state?.busy} onClick={() => void promote(g.name, selected.codebase, selected.branch)} data-testid={`promote-${g.name}`}>
+                    <Rocket size={14} aria-hidden />
                     Promote {selected.codebase} {pad(selected.branch)} here
                   </button>
                   {failing.length > 0 && (
@@ -72,6 +99,7 @@ export function GatewaysPane() {
           );
         })}
       </ul>
+      </div>
     </section>
   );
 }

@@ -12,7 +12,7 @@ export function LogsPane() {
   useEffect(() => {
     if (selected) void load(selected);
   }, [selected, load]);
-  if (!selected) return <p className="hint pane">Select a branch to read its logs.</p>;
+  if (!selected) return <p className="hint empty">Select a branch to read its logs.</p>;
   const copy = async () => {
     if (!open) return;
     // The file as it is, with a line saying where it comes from: ready to paste into a prompt.
@@ -21,15 +21,15 @@ export function LogsPane() {
     setTimeout(() => setCopied(false), 1500);
   };
   return (
-    <section className="pane logs" aria-labelledby="logs-title" data-testid="logs">
+    <section className="view logs scroll padded" aria-labelledby="logs-title" data-testid="logs" tabIndex={0}>
       <h2 id="logs-title">
         Logs of {selected.codebase} {String(selected.branch).padStart(5, '0')}
       </h2>
       <div className="toolbar">
-        <button type="button" onClick={() => void load(selected)}>
+        <button type="button" className="button" onClick={() => void load(selected)}>
           Refresh
         </button>
-        <label>
+        <label className="check-field">
           <input type="checkbox" checked={following} onChange={(e) => follow(e.target.checked)} /> Follow
         </label>
         <form
@@ -38,7 +38,7 @@ export function LogsPane() {
             void search(query);
           }}
         >
-          <input aria-label="Search the logs" placeholder="Search" value={query} onChange={(e) => setQuery(e.target.value)} />
+          <input className="input" aria-label="Search the logs" placeholder="Search" value={query} onChange={(e) => setQuery(e.target.value)} />
         </form>
       </div>
       {error && (
@@ -49,10 +49,10 @@ export function LogsPane() {
       {files.length === 0 ? (
         <p className="hint">No logs yet: they appear once the branch runs or is called.</p>
       ) : (
-        <ul className="list log-files" data-testid="log-files">
+        <ul className="list log-files lines" data-testid="log-files">
           {files.map((f) => (
             <li key={`${f.type}/${f.file}`}>
-              <button type="button" className={`link${open?.file === f.file && open.type === f.type ? ' selected' : ''}`} onClick={() => void read(f.type, f.file)}>
+              <button type="button" className={`link-button${open?.file === f.file && open.type === f.type ? ' selected' : ''}`} onClick={() => void read(f.type, f.file)}>
                 {f.type}/{f.file}
               </button>{' '}
               <span className="muted">
@@ -76,7 +76,7 @@ export function LogsPane() {
         </ul>
       )}
       {following && (
-        <pre className="log-text live" data-testid="log-live">
+        <pre className="log-text live" data-testid="log-live" tabIndex={0} aria-label="Live log lines">
           {live.join('\n') || 'waiting for lines…'}
         </pre>
       )}
@@ -87,11 +87,11 @@ export function LogsPane() {
               {open.type}/{open.file}
             </strong>{' '}
             <span className="muted">{open.tokens.toLocaleString()} tokens</span>{' '}
-            <button type="button" onClick={() => void copy()}>
+            <button type="button" className="button" onClick={() => void copy()}>
               {copied ? 'Copied' : 'Copy as context'}
             </button>
           </p>
-          <pre className="log-text" data-testid="log-text">
+          <pre className="log-text" data-testid="log-text" tabIndex={0} aria-label="Log file">
             {open.text}
           </pre>
         </>

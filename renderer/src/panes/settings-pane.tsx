@@ -30,7 +30,7 @@ export function SettingsPane() {
   const field = (name: string, label: string, type = 'text') => (
     <label className="field">
       <span>{label}</span>
-      <input name={name} type={type} step="any" value={form[name] ?? ''} onChange={(e) => setForm({ ...form, [name]: e.target.value })} />
+      <input className="input" name={name} type={type} step="any" value={form[name] ?? ''} onChange={(e) => setForm({ ...form, [name]: e.target.value })} />
     </label>
   );
   const save = async (event: FormEvent) => {
@@ -66,7 +66,7 @@ export function SettingsPane() {
     }
   };
   return (
-    <section className="pane settings" aria-labelledby="settings-title" data-testid="settings">
+    <section className="view settings scroll padded" aria-labelledby="settings-title" data-testid="settings" tabIndex={0}>
       <h2 id="settings-title">Settings</h2>
       <form onSubmit={(e) => void save(e)} className="settings-form">
         {field('provider', 'Provider')}
@@ -76,15 +76,17 @@ export function SettingsPane() {
         {field('perMonthUsd', 'Budget per month (USD)', 'number')}
         {field('maxTurns', 'Turns per revision', 'number')}
         {field('maxMinutes', 'Minutes per revision', 'number')}
-        <button type="submit">Save</button>
+        <button type="submit" className="button primary">
+          Save
+        </button>
       </form>
-      <h2>Key</h2>
+      <h3 className="section-title">Key</h3>
       <p className="muted" data-testid="key-status">
         {info.ai.hasKey ? `The engine has a key in ${info.ai.keyEnv}.` : keyInMemory ? 'A key is kept in this tab’s memory.' : `No key: set ${info.ai.keyEnv} where the engine runs, or enter it here.`}
       </p>
       <div className="toolbar">
-        <input aria-label="API key" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} placeholder="sk-…" />
-        <button type="button" onClick={() => void storeKey()} disabled={!key}>
+        <input className="input" aria-label="API key" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} placeholder="sk-…" />
+        <button type="button" className="button" onClick={() => void storeKey()} disabled={!key}>
           {inDesktopWindow ? 'Store the key' : 'Use for this tab'}
         </button>
       </div>

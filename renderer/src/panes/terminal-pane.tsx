@@ -1,11 +1,15 @@
 // Terminals into the selected branch: xterm tabs, each a shell in the branch's container or on
-// the host in a copy of its files. Keys go to the engine as typed; the view follows the pane's
-// size; a tab closes when its shell exits.
+// the host in a copy of its files. Keys go to the engine as typed, except the window's own
+// shortcuts (Ctrl+K, Alt+digits), which the terminal hands back; the view follows the panel's
+// size and the window's theme; a tab closes when its shell exits.
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
+import { Plus, SquareTerminal, X } from 'lucide-react';
 import { useEffect, useRef } from 'react';
 import { api } from '../api.ts';
+import { appShortcut } from '../shell/shortcuts.ts';
+import { terminalTheme, useDark } from '../theme.ts';
 import { useBranches } from '../stores/branches-store.ts';
 import type { TerminalTab } from '../stores/terminal-store.ts';
 import { useTerminals } from '../stores/terminal-store.ts';
@@ -14,16 +18,29 @@ export function TerminalPane() {
   const selected = useBranches((s) => s.selected);
   const { tabs, active, error, open, show, close } = useTerminals();
   return (
-    <section className="pane terminals" aria-labelledby="terminal-title" data-testid="terminals">
-      <h2 id="terminal-title">Terminal</h2>
-      <div className="toolbar">
+    <section className="view terminals" aria-label="Terminal" data-testid="terminals">
+      <div className="toolbar compact">
+        {tabs.length > 0 && (
+          <div role="tablist" className="session-tabs" aria-label="Terminal sessions">
+            {tabs.map((t) => (
+              <span key={t.id} className={`session-tab${t.id === active ? ' selected' : ''}`}>
+                <button type="button" role="tab" aria-selected={t.id === active} onClick={() => show(t.id)}>
+                  <SquareTerminal size={14} aria-hidden /> {t.where} · {t.codebase} {String(t.branch).padStart(5, '0')}
+                </button>
+                <button type="button" className="icon-button small" aria-label="Close terminal" title="Close terminal" onClick={() => void close(t.id)}>
+                  <X size={14} aria-hidden />
+                </button>
+              </span>
+            ))}
+          </div>
+        )}
         {selected ? (
           <>
-            <button type="button" onClick={() => void open(selected.codebase, selected.branch, 'container')}>
-              Shell in the container of {selected.codebase} {String(selected.branch).padStart(5, '0')}
+            <button type="button" className="button" onClick={() => void open(selected.codebase, selected.branch, 'container')}>
+              <Plus size={14} aria-hidden /> Shell in the container of {selected.codebase} {String(selected.branch).padStart(5, '0')}
             </button>
-            <button type="button" onClick={() => void open(selected.codebase, selected.branch, 'host')}>
-              Shell on this machine
+            <button type="button" className="button" onClick={() => void open(selected.codebase, selected.branch, 'host')}>
+              <Plus size={14} aria-hidden /> Shell on this machine
             </button>
           </>
         ) : (
@@ -35,21 +52,11 @@ export function TerminalPane() {
           {error}
         </p>
       )}
-      <div role="tablist" className="tabs">
+      <div className="terminal-stack">
         {tabs.map((t) => (
-          <span key={t.id} className={`tab${t.id === active ? ' selected' : ''}`}>
-            <button type="button" role="tab" aria-selected={t.id === active} onClick={() => show(t.id)}>
-              {t.where} · {t.codebase} {String(t.branch).padStart(5, '0')}
-            </button>
-            <button type="button" aria-label="Close terminal" onClick={() => void close(t.id)}>
-              ×
-            </button>
-          </span>
+          <TerminalView key={t.id} tab={t} visible={t.id === active} />
         ))}
       </div>
-      {tabs.map((t) => (
-        <TerminalView key={t.id} tab={t} visible={t.id === active} />
-      ))}
     </section>
   );
 }
@@ -57,8 +64,13 @@ export function TerminalPane() {
 function TerminalView({ tab, visible }: { tab: TerminalTab; visible: boolean }) {
   const host = useRef<HTMLDivElement>(null);
   const fit = useRef<FitAddon | null>(null);
+  const term = useRef<Terminal | null>(null);
+  const dark = useDark();
   useEffect(() => {
-    const terminal = new Terminal({ convertEol: false, fontFamily: 'ui-monospace, monospace', fontSize: 13, cursorBlink: true });
+    const terminal = new Terminal({ convertEol: false, fontFamily: "ui-monospace, 'DejaVu Sans Mono', monospace", fontSize: 13, cursorBlink: true, theme: terminalTheme(document.documentElement.dataset.theme === 'dark') });
+    term.current = terminal;
+    // The window's shortcuts are the window's: xterm lets them through to its listeners.
+    terminal.attachCustomKeyEventHandler((event) => appShortcut(event) === null);
     const addon = new FitAddon();
     fit.current = addon;
     terminal.loadAddon(addon);
@@ -88,8 +100,12 @@ function TerminalView({ tab, visible }: { tab: TerminalTab; visible: boolean }) 
       typed.dispose();
       resized.dispose();
       terminal.dispose();
+      term.current = null;
     };
   }, [tab.id]);
+  useEffect(() => {
+    if (term.current) term.current.options.theme = terminalTheme(dark);
+  }, [dark]);
   useEffect(() => {
     if (visible) fit.current?.fit();
   }, [visible]);

@@ -1,0 +1,43 @@
+// The bottom panel: terminals, logs, activity and problems of the selected branch, as tabs. The
+// terminals and the activity stay mounted when another tab is shown (their shells go on, and the
+// activity keeps what happened meanwhile).
+import { ChevronDown } from 'lucide-react';
+import { ActivityPane } from '../panes/activity-pane.tsx';
+import { LogsPane } from '../panes/logs-pane.tsx';
+import { ProblemsPane, useProblems } from '../panes/problems-pane.tsx';
+import { TerminalPane } from '../panes/terminal-pane.tsx';
+import { useLayout } from '../stores/layout-store.ts';
+import { IconButton } from '../ui/tooltip.tsx';
+import { ViewTabs } from './view-tabs.tsx';
+
+export function BottomPanel({ onCollapse }: { onCollapse: () => void }) {
+  const bottom = useLayout((s) => s.bottom);
+  const problems = useProblems();
+  return (
+    <section className="area" aria-label="Panel">
+      <ViewTabs area="bottom" label="Panel" badges={{ problems: problems?.length ?? 0 }}>
+        <IconButton label="Hide the panel" side="top" onClick={onCollapse}>
+          <ChevronDown size={16} aria-hidden />
+        </IconButton>
+      </ViewTabs>
+      <div className="area-body">
+        <div className="view-slot" hidden={bottom !== 'terminal'} role="tabpanel" id="view-terminal" aria-labelledby="tab-terminal">
+          <TerminalPane />
+        </div>
+        {bottom === 'logs' && (
+          <div className="view-slot" role="tabpanel" id="view-logs" aria-labelledby="tab-logs">
+            <LogsPane />
+          </div>
+        )}
+        <div className="view-slot" hidden={bottom !== 'activity'} role="tabpanel" id="view-activity" aria-labelledby="tab-activity">
+          <ActivityPane />
+        </div>
+        {bottom === 'problems' && (
+          <div className="view-slot" role="tabpanel" id="view-problems" aria-labelledby="tab-problems">
+            <ProblemsPane />
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

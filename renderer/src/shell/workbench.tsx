@@ -1,0 +1,76 @@
+// The workbench under the title bar: the activity bar on the far left, then the branches, the
+// work in the centre (its tabs above, the bottom panel below) and the gateways, each panel
+// resizable by its separator (mouse or arrow keys) and collapsible; sizes and what is collapsed
+// are remembered across reloads (localStorage).
+import { useEffect, useState } from 'react';
+import { Group, Panel, Separator, useDefaultLayout, usePanelRef } from 'react-resizable-panels';
+import type { PanelImperativeHandle } from 'react-resizable-panels';
+import { CodebasesPane } from '../panes/codebases-pane.tsx';
+import { GatewaysPane } from '../panes/gateways-pane.tsx';
+import { onExpandBottom } from '../stores/layout-store.ts';
+import { ActivityBar } from './activity-bar.tsx';
+import { BottomPanel } from './bottom-panel.tsx';
+import { Centre } from './centre.tsx';
+
+export type PanelName = 'branches' | 'gateways' | 'bottom';
+
+const storage = (() => {
+  try {
+    return localStorage;
+  } catch {
+    return undefined; // storage off: sizes last until the window closes
+  }
+})();
+
+function toggle(panel: PanelImperativeHandle | null): void {
+  if (!panel) return;
+  if (panel.isCollapsed()) panel.expand();
+  else panel.collapse();
+}
+
+export function Workbench({ dark }: { dark: boolean }) {
+  const outer = useDefaultLayout({ id: 'branchyard.layout.workbench', storage });
+  const inner = useDefaultLayout({ id: 'branchyard.layout.centre', storage });
+  const branches = usePanelRef();
+  const gateways = usePanelRef();
+  const bottom = usePanelRef();
+  const [collapsed, setCollapsed] = useState<Record<PanelName, boolean>>({ branches: false, gateways: false, bottom: false });
+  const follow = (name: PanelName) => (size: { inPixels: number }) => setCollapsed((c) => (c[name] === (size.inPixels < 1) ? c : { ...c, [name]: size.inPixels < 1 }));
+  useEffect(() => {
+    onExpandBottom(() => {
+      if (bottom.current?.isCollapsed()) bottom.current.expand();
+    });
+  }, [bottom]);
+  const panels = { collapsed, toggle: (name: PanelName) => toggle({ branches, gateways, bottom }[name].current) };
+  return (
+    <div className="workbench">
+      <ActivityBar panels={panels} />
+      <Group orientation="horizontal" className="panels" id="workbench" defaultLayout={outer.defaultLayout} onLayoutChanged={outer.onLayoutChanged}>
+        <Panel id="branches" panelRef={branches} defaultSize="20%" minSize="180px" maxSize="45%" collapsible collapsedSize="0px" onResize={follow('branches')} className="panel side">
+          <CodebasesPane />
+        </Panel>
+        <Separator className="separator vertical" aria-label="Resize the branches panel" />
+        <Panel id="centre" minSize="360px" className="panel centre-panel">
+          <Group orientation="vertical" id="centre" defaultLayout={inner.defaultLayout} onLayoutChanged={inner.onLayoutChanged}>
+            <Panel id="editor" minSize="160px" className="panel editor-area">
+              <Centre dark={dark} />
+            </Panel>
+            <Separator className="separator horizontal" aria-label="Resize the bottom panel" />
+            <Panel id="bottom" panelRef={bottom} defaultSize="32%" minSize="120px" collapsible collapsedSize="0px" onResize={follow('bottom')} className="panel bottom-panel">
+              <BottomPanel onCollapse={() => bottom.current?.collapse()} />
+            </Panel>
+          </Group>
+        </Panel>
+        <Separator className="separator vertical" aria-label="Resize the gateways panel" />
+        <Panel id="gateways" panelRef={gateways} defaultSize="24%" minSize="220px" maxSize="45%" collapsible collapsedSize="0px" onResize={follow('gateways')} className="panel side">
+          <GatewaysPane />
+        </Panel>
+      </Group>
+    </div>
+  );
+}
+
+export interface Panels {
+  collapsed: Record<PanelName, boolean>;
+  toggle(name: PanelName): void;
+}
