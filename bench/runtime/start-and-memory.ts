@@ -1,7 +1,8 @@
 // Benchmark (issue 4), on the real Docker engine: from "branch committed" to the first 200
 // through its socket (median of 10), the same for a reload of a running branch, each beside a
 // bare `node server.js` started in the same container (the reference); then the memory of 20
-// idle branches in one container beside the container with none.
+// idle branches in one container beside the container with none; and the RSS of `branchyard
+// serve` (peak until it serves, and idle) beside an idle `node -e` and a bare HTTP server.
 //   node --import tsx bench/runtime/start-and-memory.ts [--runs 10] [--idle 20]
 import http from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import { connectDocker } from '../../core/runtime/docker.ts';
 import { execIn } from '../../core/runtime/exec.ts';
 import { Pm2Runtime } from '../../core/runtime/index.ts';
 import { initWorkspace, workspacePaths } from '../../core/workspace/index.ts';
+import { serveMemory } from './serve-memory.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, idle: { type: 'string', default: '20' } } });
 const RUNS = Number(values.runs);
@@ -103,12 +105,17 @@ try {
   await sleep(2000);
   const loaded = (await container.stats({ stream: false })).memory_stats.usage ?? 0;
 
+  const serve = await serveMemory(tmp);
+
   const b = median(bare);
   console.log(`bench/runtime: Docker ${(await docker.version()).Version}, median of ${RUNS}`);
   console.log(`  bare node server.js in the container, to first 200 (reference) ${median(bare).toFixed(0).padStart(7)} ms`);
   console.log(`  branch committed → built → started → first 200               ${median(fromCommit).toFixed(0).padStart(7)} ms   ${(median(fromCommit) / b).toFixed(1)} × reference`);
   console.log(`  reload of a running branch → first 200                        ${median(reload).toFixed(0).padStart(7)} ms   ${(median(reload) / b).toFixed(1)} × reference`);
   console.log(`  memory: container with PM2 alone ${mb(idleMemory)}; with ${IDLE} idle branches ${mb(loaded)} (${mb((loaded - idleMemory) / IDLE)} per branch)`);
+  const rss = (r: { peak: number; idle: number }) => `peak ${mb(r.peak)}, idle ${mb(r.idle)}`;
+  console.log(`  serve RSS: first start (creates the engine state) ${rss(serve.firstStart)}; restart ${rss(serve.restart)}`);
+  console.log(`             reference: node -e idle ${mb(serve.nodeIdle.idle)}, bare node HTTP server ${mb(serve.bareHttp.idle)}`);
 } finally {
   await runtime.remove('svc');
   await rm(tmp, { recursive: true, force: true });
