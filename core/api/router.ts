@@ -17,15 +17,20 @@ import { gatewayRouter } from './gateway-router.ts';
 import { logsRouter } from './logs-router.ts';
 import { databaseRouter, schemaRouter } from './schema-router.ts';
 import { terminalRouter } from './terminal-router.ts';
+import { motherFolder, templateRouter } from './template-router.ts';
+import { spawnWorkspace } from '../template/index.ts';
 
 const workspaceRouter = router({
   init: procedure
-    .input(z.object({ dir: z.string().min(1), name: z.string().optional() }))
+    /** from: a mother to spawn from (a template folder, a bare repository, a file:// or http(s):// git URL). */
+    .input(z.object({ dir: z.string().min(1), name: z.string().optional(), from: z.string().min(1).optional() }))
     .mutation(async ({ ctx, input }) => {
       // Its gateways keep off the ports of the workspaces this user opened, running or not.
       const others = [...(await recentWorkspaces(ctx.env)), ...(ctx.workspaceRoot ? [ctx.workspaceRoot] : [])];
       const dir = await hostFolder(ctx, 'workspace folder', input.dir);
-      const made = await initWorkspace({ dir, name: input.name, events: ctx.events, otherWorkspaces: others });
+      const from = input.from === undefined ? undefined : await motherFolder(ctx, input.from);
+      const options = { dir, name: input.name, events: ctx.events, otherWorkspaces: others };
+      const made = from === undefined ? { ...(await initWorkspace(options)), template: null } : await spawnWorkspace({ ...options, from });
       await rememberWorkspace(ctx.env, made.root).catch(() => undefined);
       return made;
     }),
@@ -104,6 +109,7 @@ export const appRouter = router({
   schema: schemaRouter,
   db: databaseRouter,
   terminal: terminalRouter,
+  template: templateRouter,
   doctor: doctorRouter,
   events: eventsRouter,
 });

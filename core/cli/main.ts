@@ -17,6 +17,8 @@ import { registerGatewayCommands } from './gateway-commands.ts';
 import { registerHistoryCommands } from './history-commands.ts';
 import { registerLogsCommands } from './logs-commands.ts';
 import { registerSchemaCommands } from './schema-commands.ts';
+import { registerTemplateCommands, renderSpawned } from './template-commands.ts';
+import { isMotherUrl } from '../template/index.ts';
 import { AlreadyPrinted, renderCodebaseAdded, renderCodebases, renderDoctor, renderInit } from './render.ts';
 
 export interface CommandContext {
@@ -74,10 +76,13 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .description('create a new workspace from the template; refuses a folder that is not empty')
     .argument('<dir>', 'the new workspace folder')
     .option('--name <name>', 'workspace name (default: the folder name)')
-    .action((dir: string, options: { name?: string }) =>
+    .option('--from <template>', 'spawn from a mother: a template folder, a bare git repository, or a file:// or http(s):// git URL')
+    .action((dir: string, options: { name?: string; from?: string }) =>
       run(false, async ({ api, json }) => {
-        const result = await api.workspace.init.mutate({ dir: path.resolve(io.cwd, dir), name: options.name });
-        printResult(io, json, result, renderInit);
+        // A URL is the mother's own name; anything else is a folder, named from here.
+        const from = options.from === undefined || isMotherUrl(options.from) ? options.from : path.resolve(io.cwd, options.from);
+        const result = await api.workspace.init.mutate({ dir: path.resolve(io.cwd, dir), name: options.name, from });
+        printResult(io, json, result, (r) => renderInit(r) + (r.template ? renderSpawned(r.template) : ''));
       })(),
     );
 
@@ -105,6 +110,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerAgentCommands(program, run, io);
   registerLogsCommands(program, run, io, untilStopped);
   registerSchemaCommands(program, run, io);
+  registerTemplateCommands(program, run, io);
 
   program
     .command('serve')

@@ -14,7 +14,9 @@ export type { BranchStep, CreateBranchOptions, CreatedBranch } from './create-br
 export { BRANCH_STEPS, createBranch, newestBranch } from './create-branch.ts';
 export { DELETE_LIST, readOverlayDir } from './overlay-dir.ts';
 export { formatBranch, formatRevision, parseBranchNumber, parseRevisionNumber } from './numbers.ts';
-export { isBinary } from './patch.ts';
+export type { FileDiff } from './patch.ts';
+export { fileDiff, isBinary } from './patch.ts';
+export type { TreeChange } from './tree-read.ts';
 export type { RecoveryReport } from './recover.ts';
 export { recoverCodebase } from './recover.ts';
 export { commitTree, resolveBranch } from './repository.ts';

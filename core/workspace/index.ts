@@ -12,7 +12,7 @@ export type { ReadResult } from './config-file.ts';
 export { readConfigFile } from './config-file.ts';
 export { locateWorkspace } from './locate.ts';
 export type { InitOptions, InitResult } from './init.ts';
-export { ENGINE_AUTHOR, initWorkspace } from './init.ts';
+export { assertUsableTarget, ENGINE_AUTHOR, initWorkspace } from './init.ts';
 export type { CodebaseSummary } from './codebases.ts';
 export { CODEBASE_SETTINGS_FILE, codebaseNames, listCodebaseFolders, readActiveBranch, readCodebaseSettings } from './codebases.ts';
 export type { AiSettingsPatch } from './ai-settings.ts';

@@ -25,6 +25,12 @@ export interface InitOptions {
   events?: EventBus | undefined;
   /** Workspaces whose gateway ports the new one must not take (the user's recent ones). */
   otherWorkspaces?: string[] | undefined;
+  /**
+   * Lays the template's files into the folder being assembled; by default templates/workspace/
+   * is copied. `init --from` (core/template) lays a mother's files and its record here, so a
+   * spawned workspace is made the same way, and as atomically, as a plain one.
+   */
+  template?: ((staging: string) => Promise<void>) | undefined;
 }
 
 export interface InitResult {
@@ -50,7 +56,10 @@ export async function initWorkspace(options: InitOptions): Promise<InitResult> {
   const staging = path.join(path.dirname(root), `.${path.basename(root)}.init-${randomBytes(4).toString('hex')}`);
   try {
     report('copy', 'copying the workspace template', 0);
-    await cp(TEMPLATE_DIR, staging, { recursive: true, errorOnExist: true, force: false });
+    if (options.template) {
+      await mkdir(staging);
+      await options.template(staging);
+    } else await cp(TEMPLATE_DIR, staging, { recursive: true, errorOnExist: true, force: false });
 
     report('ports', 'choosing free gateway ports', 1);
     const ports = await chooseGatewayPorts(staging, options.otherWorkspaces ?? []);
@@ -78,7 +87,8 @@ export async function initWorkspace(options: InitOptions): Promise<InitResult> {
   }
 }
 
-async function assertUsableTarget(root: string): Promise<void> {
+/** A new or empty folder; anything else is refused before work starts. */
+export async function assertUsableTarget(root: string): Promise<void> {
   let info;
   try {
     info = await stat(root);
