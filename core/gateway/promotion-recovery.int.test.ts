@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEventBus } from '../events/index.ts';
 import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
 import { gitCli, testWorkspace, text } from '../git/fixtures/test-workspace.ts';
-import { createBranch, recordChecks } from '../git/index.ts';
+import { CHECK_NAMES, createBranch, recordChecks } from '../git/index.ts';
 import { startEngine } from '../serve/engine.ts';
 import type { Store } from '../store/index.ts';
 import { ensureCodebase, ensureGateway, listPromotions, openStore, promote } from '../store/index.ts';
@@ -18,7 +18,8 @@ import { editJsonFile } from './gateway-file.ts';
 import { promoteBranch } from './promote.ts';
 
 const passed = { status: 'passed' as const, at: new Date().toISOString() };
-const allPassed = { build: passed, typecheck: passed, tests: passed, schema: passed };
+// Every check there is (the list grows), passed.
+const allPassed = Object.fromEntries(CHECK_NAMES.map((name) => [name, passed]));
 
 describe('promotion and a stopped engine', () => {
   let ws: TestWorkspace;
