@@ -1,6 +1,7 @@
 // `codebase add <name>`: the codebase folder of DESIGN.md §3 and its code history, whose first
-// branch 00001 holds templates/codebase/. Assembled under a hidden name and renamed into place,
-// so a failure never leaves a half-made codebase behind.
+// branch 00001 holds templates/codebase/ (or the workspace's own codebase-boilerplate/).
+// Assembled under a hidden name and renamed into place, so a failure never leaves a half-made
+// codebase behind.
 import { appendFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,15 +55,19 @@ export async function addCodebase(options: AddCodebaseOptions): Promise<AddedCod
       await writeFile(path.join(stagingPaths.context, folder, '.gitkeep'), '');
     }
     await writeFile(path.join(stagingPaths.revisionsDir, '.gitkeep'), '');
+    const boilerplate = await boilerplateOf(workspace);
     const repo = await initRepository(stagingPaths.gitdir, formatBranch(1));
     const handle: CodebaseHandle = { workspace, paths: stagingPaths, repo };
     const first = await createFirstBranch({
       codebase: handle,
       logsRepository: options.logsRepository,
-      changes: await readOverlayDir(CODEBASE_TEMPLATE),
+      changes: await readOverlayDir(boilerplate),
       author: 'user',
-      message: 'Boilerplate with an example feature',
-      summary: 'The codebase starts from the Branchyard boilerplate: `src/features/notes` is a working example feature (controllers, services, validators, models, queries), with shared errors and config.',
+      message: boilerplate === CODEBASE_TEMPLATE ? 'Boilerplate with an example feature' : `Boilerplate from the workspace's ${WORKSPACE_BOILERPLATE}/`,
+      summary:
+        boilerplate === CODEBASE_TEMPLATE
+          ? 'The codebase starts from the Branchyard boilerplate: `src/features/notes` is a working example feature (controllers, services, validators, models, queries), with shared errors and config.'
+          : `The codebase starts from the workspace's own boilerplate (\`${WORKSPACE_BOILERPLATE}/\`, from its template).`,
       role: options.role?.trim() || `The ${name} service. Describe here what it is for.`,
       events: options.events,
       recordInWorkspace: false,
@@ -77,6 +82,14 @@ export async function addCodebase(options: AddCodebaseOptions): Promise<AddedCod
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** A workspace spawned from a mother may carry its team's boilerplate (README: Workspace templates). */
+export const WORKSPACE_BOILERPLATE = 'codebase-boilerplate';
+
+async function boilerplateOf(workspace: WorkspacePaths): Promise<string> {
+  const own = path.join(workspace.root, WORKSPACE_BOILERPLATE);
+  return (await stat(own).catch(() => undefined))?.isDirectory() ? own : CODEBASE_TEMPLATE;
 }
 
 const IGNORE_RULE = 'codebases/*/source.git/';

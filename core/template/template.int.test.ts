@@ -1,7 +1,10 @@
 // Workspace templates as a user drives them: `init --from` a folder mother and a git mother (a
 // bare repository, by path and by file:// URL), `template diff` and `template pull` after the
 // mother changed, a conflict that writes nothing, a mother whose test child fails, and bad input.
+import { spawn } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -42,6 +45,28 @@ async function edit(file: string, from: string, to: string): Promise<void> {
   const text = await readFile(file, 'utf8');
   if (!text.includes(from)) throw new Error(`${file} does not hold ${JSON.stringify(from)}`);
   await writeFile(file, text.replace(from, to));
+}
+
+/** Git's smart HTTP protocol on loopback: `git http-backend` behind a Node server, as a real remote. */
+async function gitHttpServer(projectRoot: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const env = { ...process.env, GIT_PROJECT_ROOT: projectRoot, GIT_HTTP_EXPORT_ALL: '1', REQUEST_METHOD: request.method ?? 'GET', PATH_INFO: url.pathname, QUERY_STRING: url.search.slice(1), CONTENT_TYPE: request.headers['content-type'] ?? '', REMOTE_ADDR: '127.0.0.1' };
+    const backend = spawn('git', ['http-backend'], { env });
+    request.pipe(backend.stdin);
+    const chunks: Buffer[] = [];
+    backend.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    backend.on('close', () => {
+      const out = Buffer.concat(chunks);
+      const end = out.indexOf('\r\n\r\n');
+      const headers = out.subarray(0, end).toString().split('\r\n');
+      const status = Number(headers.find((h) => h.startsWith('Status:'))?.split(' ')[1] ?? 200);
+      for (const header of headers.filter((h) => !h.startsWith('Status:'))) response.setHeader(header.slice(0, header.indexOf(':')), header.slice(header.indexOf(':') + 1).trim());
+      response.writeHead(status).end(out.subarray(end + 4));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 const json = <T>(run: { stdout: string }) => JSON.parse(run.stdout) as T;
@@ -168,6 +193,30 @@ describe('workspace templates', () => {
     expect(await readFile(path.join(child, 'template.json'), 'utf8')).toBe(recordBefore);
     expect(await readFile(path.join(child, 'gateways', 'production.json'), 'utf8')).toBe(productionBefore); // the clean change waits too
     expect(await readFile(path.join(child, LIMITS), 'utf8')).toContain('Page size: 20');
+  }, 300_000);
+
+  it('an http(s) mother is cloned with isomorphic-git; its codebase-boilerplate/ is what `codebase add` starts from in the child', async () => {
+    const work = await makeMother(path.join(tmp.path, 'work'));
+    await cp(new URL('../../templates/codebase/', import.meta.url).pathname, path.join(work, 'codebase-boilerplate'), { recursive: true });
+    await writeFile(path.join(work, 'codebase-boilerplate', 'src', 'shared', 'team.ts'), "export const TEAM = 'payments';\n");
+    await git(work, 'init', '-q', '-b', 'main');
+    await git(work, 'add', '.');
+    await git(work, 'commit', '-qm', 'mother with a boilerplate');
+    await gitCli(['clone', '-q', '--bare', work, path.join(tmp.path, 'served', 'mother.git')]);
+    const server = await gitHttpServer(path.join(tmp.path, 'served'));
+    try {
+      const child = path.join(tmp.path, 'child');
+      const url = `${server.url}/mother.git`;
+      const made = json<{ template: { kind: string; source: string; version: string } }>(expectOk(await branchyard(['init', child, '--from', url, '--json'])));
+      expect(made.template).toMatchObject({ kind: 'git', source: url, version: (await git(work, 'rev-parse', 'HEAD')).trim() });
+      expect(json<Diff>(expectOk(await branchyard(['--workspace', child, 'template', 'diff', '--json']))).files).toEqual([]);
+
+      expectOk(await branchyard(['--workspace', child, 'codebase', 'add', 'users']));
+      const team = expectOk(await branchyard(['--workspace', child, 'branch', 'cat', 'users', '1', 'src/shared/team.ts']));
+      expect(team.stdout).toBe("export const TEAM = 'payments';\n");
+    } finally {
+      await server.close();
+    }
   }, 300_000);
 
   it('a mother whose test child fails refuses to spawn, with the reason, and writes nothing at the target', async () => {
