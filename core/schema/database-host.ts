@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -15,7 +15,7 @@ import pg from 'pg';
 import { BranchyardError, describeError } from '../errors/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import { acquireFileLock } from '../locks/index.ts';
-import { describeConnectError, redactUrl } from '../store/index.ts';
+import { describeConnectError, openPgliteFolder, redactUrl } from '../store/index.ts';
 import type { DatabaseConfig, WorkspacePaths } from '../workspace/index.ts';
 import { databaseSchema, readConfigFile, WorkspaceConfigError } from '../workspace/index.ts';
 import { relayToPostgres } from './postgres-relay.ts';
@@ -109,7 +109,7 @@ async function openEmbedded(name: string, options: DatabaseHostOptions): Promise
   let db: PGlite | undefined;
   let wire: WireServer | undefined;
   try {
-    db = await PGlite.create(path.join(dir, 'pgdata'));
+    db = await openPgliteFolder(path.join(dir, 'pgdata'));
     if (options.serve) wire = await serveOverWire(db, path.join(options.paths.databaseSocketsDir, name));
   } catch (error) {
     await db?.close().catch(() => undefined);

@@ -3,6 +3,7 @@
 // migrates it; a second engine on the same embedded state is refused.
 export type { OpenStoreOptions, StateDb, Store, StoreKind } from './open.ts';
 export { DATABASE_URL_ENV, describeConnectError, MIGRATIONS_DIR, openStore, pgliteDataDir, redactUrl } from './open.ts';
+export { openPgliteFolder } from './pglite.ts';
 export type { Actor, CostEntry, StateExecutor } from './queries.ts';
 export {
   currentRoutes,

@@ -4,7 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -15,6 +15,7 @@ import { BranchyardError, describeError } from '../errors/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import * as schema from './schema.ts';
 import { acquireFileLock } from '../locks/index.ts';
+import { openPgliteFolder } from './pglite.ts';
 
 export type StateDb = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type StoreKind = 'pglite' | 'postgres';
@@ -58,7 +59,7 @@ async function openPglite(stateDir: string): Promise<Store> {
   });
   let client: PGlite | undefined;
   try {
-    client = await PGlite.create(pgliteDataDir(stateDir));
+    client = await openPgliteFolder(pgliteDataDir(stateDir));
     const db = drizzlePglite({ client, schema });
     await migrateOrExplain(() => migratePglite(db, { migrationsFolder: MIGRATIONS_DIR }), stateDir);
     const opened = client;
