@@ -53,9 +53,12 @@ export function isMotherUrl(from: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(from) || /^[^/\\]+@[^/\\]+:/.test(from);
 }
 
-/** Reads the mother named by `from` (a path or a URL); `at` reads a git mother at that commit instead of its HEAD. */
-export async function readMother(from: string, options: { at?: string } = {}): Promise<Mother> {
-  const what = `--from ${from}`;
+/**
+ * Reads the mother named by `from` (a path or a URL); `at` reads a git mother at that commit
+ * instead of its HEAD; `label` opens every error message (default `--from <from>`).
+ */
+export async function readMother(from: string, options: { at?: string; label?: string } = {}): Promise<Mother> {
+  const what = options.label ?? `--from ${from}`;
   if (/^https?:\/\//i.test(from)) return cloneAndRead(from, what, options.at);
   if (/^file:\/\//i.test(from)) {
     const dir = fileURLToPath(from);

@@ -48,11 +48,10 @@ interface Comparison {
 
 async function compare(root: string): Promise<Comparison> {
   const record = await readRecord(root);
-  const mother = await readMother(record.source).catch((error: unknown) => {
-    throw new BranchyardError('InvalidInputError', `${TEMPLATE_RECORD}: source: cannot read the mother: ${describeError(error).replace(/^--from [^:]+: /, '')}`, { cause: error });
-  });
+  const label = `${TEMPLATE_RECORD}: source ${record.source}`;
+  const mother = await readMother(record.source, { label });
   // A workspace copied without its git refs still finds the base of a git mother there.
-  const base = (await readBase(root)) ?? (record.kind === 'git' ? (await readMother(record.source, { at: record.version })).files : undefined);
+  const base = (await readBase(root)) ?? (record.kind === 'git' ? (await readMother(record.source, { at: record.version, label })).files : undefined);
   if (!base) throw new BranchyardError('NotFoundError', `the mother's files at ${record.version} are not stored in this workspace's repository (refs/branchyard/template is missing), so what changed cannot be told`);
   const paths = [...new Set([...base.keys(), ...mother.files.keys()])].sort();
   const changes = paths.filter((p) => !same(base.get(p), mother.files.get(p))).map((p) => ({ path: p, base: base.get(p), theirs: mother.files.get(p) }));

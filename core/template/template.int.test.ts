@@ -2,7 +2,7 @@
 // bare repository, by path and by file:// URL), `template diff` and `template pull` after the
 // mother changed, a conflict that writes nothing, a mother whose test child fails, and bad input.
 import { spawn } from 'node:child_process';
-import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -170,6 +170,10 @@ describe('workspace templates', () => {
     expect(JSON.parse(await readFile(path.join(child, 'template.json'), 'utf8'))).toMatchObject({ version: second });
     expect(await git(child, 'log', '-1', '--format=%s')).toContain(`at ${second.slice(0, 12)}`);
 
+    // Without its stored base (a copy made without refs), a git mother's recorded commit is the base.
+    await git(child, 'update-ref', '-d', 'refs/branchyard/template');
+    expect(json<Diff>(expectOk(await branchyard(['--workspace', child, 'template', 'diff', '--json'])))).toMatchObject({ from: second, to: second, files: [] });
+
     // Both change the same line: nothing is written, and the file is named with both versions.
     await edit(path.join(child, LIMITS), 'Page size: 50', 'Page size: 20');
     await git(child, 'commit', '-qam', 'the child pages by 20');
@@ -259,6 +263,14 @@ describe('workspace templates', () => {
     expect(ssh.code).toBe(1);
     expect(ssh.stderr).toContain('only http(s):// and file:// git URLs are supported');
     expect((await readdir(tmp.path)).sort()).toEqual(['plain']);
+
+    // A mother that has gone away is named, as the child records it.
+    const gone = await makeMother(path.join(tmp.path, 'gone'));
+    expectOk(await branchyard(['init', path.join(tmp.path, 'left'), '--from', gone]));
+    await rm(gone, { recursive: true });
+    const lost = await branchyard(['--workspace', path.join(tmp.path, 'left'), 'template', 'diff']);
+    expect(lost.code).toBe(1);
+    expect(lost.stderr).toContain(`branchyard: template.json: source ${gone}: no such folder or git repository`);
 
     const orphan = path.join(tmp.path, 'orphan');
     expectOk(await branchyard(['init', orphan]));
