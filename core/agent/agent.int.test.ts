@@ -197,7 +197,7 @@ describe('the dev flow: a prompt becomes a branch served by the development gate
     ], { budget: { ...BUDGET, maxTurns: 1 } });
     await serve.logs.flush();
     const run = await cli(['prompt', 'users', 'Fix the error in the greeting route', '--from', '4']);
-    expect(run.stdout).toMatch(/: over-budget/);
+    expect(run.stdout).toMatch(/: turn-limit/);
     expect(model.calls).toHaveLength(1);
   });
 
@@ -225,26 +225,26 @@ describe('the dev flow: a prompt becomes a branch served by the development gate
     expect(await branches()).toEqual(before);
   });
 
-  it('turns: stops as over-budget at budget.maxTurns with no branch made', async () => {
+  it('turns: stops as turn-limit (not over-budget) at budget.maxTurns with no branch made', async () => {
     const model = await script([listFiles, listFiles, listFiles, listFiles], { budget: { ...BUDGET, maxTurns: 2 } });
     const before = await branches();
     const run = await cli(['prompt', 'users', 'Add a route that greets']);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/: over-budget/);
+    expect(run.stdout).toMatch(/: turn-limit/);
     expect(run.stdout).toContain('stopped at the limit of 2 turns');
     expect(model.calls).toHaveLength(2);
     expect(await spentOn(run.stdout)).toBe(2 * (1000 * 3 + 100 * 15));
     expect(await branches()).toEqual(before);
   });
 
-  it('minutes: a call still running at budget.maxMinutes is aborted and the revision ends timed-out with no branch made', async () => {
+  it('minutes: a call still running at budget.maxMinutes is aborted and the revision ends time-limit with no branch made', async () => {
     const model = await script([listFiles, { stall: { ms: 60_000 } }, listFiles], { budget: { ...BUDGET, maxMinutes: 0.1 } });
     const before = await branches();
     const started = Date.now();
     const run = await cli(['prompt', 'users', 'Add a route that greets']);
     expect(Date.now() - started).toBeLessThan(40_000);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/: timed-out/);
+    expect(run.stdout).toMatch(/: time-limit/);
     expect(run.stdout).toContain('stopped at the limit of 0.1 minutes');
     expect(model.calls).toHaveLength(2);
     expect(await branches()).toEqual(before);
@@ -267,10 +267,65 @@ describe('the dev flow: a prompt becomes a branch served by the development gate
     const before = await branches();
     const run = await cli(['prompt', 'users', 'Make the greeting say forged']);
     expect(model.remaining()).toBe(0);
-    expect(run.stdout).toMatch(/: over-budget/);
+    expect(run.stdout).toMatch(/: turn-limit/);
     expect(run.stdout).not.toMatch(/Branch: \d{5}/);
     expect(run.stderr).toMatch(/✗ checks \(engine\)/);
     expect(run.stderr).not.toMatch(/✓ checks/);
+    expect(await branches()).toEqual(before);
+  });
+
+  it('route checks before the branch is made: a route that throws for some inputs sends the agent the failing input, the status and the body; the fixed one is made with its routes passed', { timeout: 300_000 }, async () => {
+    const root = (guard: string) => `export function findRoot(input: { n: number }): { root: number } {\n${guard}  return { root: Math.sqrt(input.n) };\n}\n`;
+    const rootTest = "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { findRoot } from './roots.ts';\n\ntest('roots', () => {\n  assert.deepEqual(findRoot({ n: 9 }), { root: 3 });\n});\n";
+    const file = 'src/features/roots/controllers/roots.ts';
+    const model = await script([
+      { reply: { toolCalls: [write(file, root("  if (input.n < 0) throw new Error('negative');\n")), write('src/features/roots/controllers/roots.test.ts', rootTest)] } },
+      { reply: { toolCalls: [{ name: 'finish', arguments: { summary: 'Square roots.' } }] } },
+      (call) => {
+        const result = lastToolResult(call);
+        expect(result).toContain('The route checks failed, so no branch was made');
+        expect(result).toContain('- GET /roots/find-root: a valid input got 500');
+        expect(result).toMatch(/input: \{"n":-[\d.e-]+\}/);
+        expect(result).toContain('status: 500');
+        return { reply: { toolCalls: [{ name: 'edit_file', arguments: { path: file, old_text: "  if (input.n < 0) throw new Error('negative');\n", new_text: '' } }] } };
+      },
+      { reply: { toolCalls: [{ name: 'edit_file', arguments: { path: file, old_text: 'Math.sqrt(input.n)', new_text: 'Math.sqrt(Math.abs(input.n))' } }] } },
+      { reply: { toolCalls: [{ name: 'finish', arguments: { summary: 'Square roots of the absolute value.' } }] } },
+    ], { budget: BUDGET });
+    const run = await cli(['prompt', 'users', 'Add a square root route']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(model.remaining()).toBe(0);
+    const number = /Branch: (\d{5})/.exec(run.stdout)![1]!;
+    const info = JSON.parse(await readFile(path.join(ws, 'codebases', 'users', 'metadata', 'branches', number, 'branch.info.json'), 'utf8')) as { checks: Record<string, { status: string; detail?: string }> };
+    expect(info.checks.routes).toMatchObject({ status: 'passed', detail: expect.stringMatching(/routes?, \d+ calls with generated inputs \(in the sandbox\)$/) });
+    expect(run.stderr).toMatch(/✗ checks \(engine\)/);
+  });
+
+  it('a model that repeats a refused call is warned at the third time and the revision ends stuck, not at the turn limit', async () => {
+    const finishNothing = { reply: { toolCalls: [{ name: 'finish', arguments: { summary: 'Done.' } }] } };
+    const model = await script([
+      finishNothing,
+      finishNothing,
+      (call) => {
+        expect(lastToolResult(call)).toContain('Nothing was changed');
+        return finishNothing;
+      },
+      (call) => {
+        expect(lastToolResult(call)).toContain('This is refusal number 3 in a row');
+        return finishNothing;
+      },
+      finishNothing,
+      finishNothing,
+      finishNothing,
+    ], { budget: BUDGET });
+    const before = await branches();
+    const run = await cli(['prompt', 'users', 'Add a route that greets']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/Dev revision \d{4} of users: stuck/);
+    expect(run.stdout).toContain('the same call was refused 5 times in a row (finish: Nothing was changed');
+    // It stopped itself with turns and steps to spare.
+    expect(model.calls).toHaveLength(5);
+    expect(model.remaining()).toBe(2);
     expect(await branches()).toEqual(before);
   });
 

@@ -17,10 +17,13 @@ import { recordAction, recordCost, revisionId, spent } from '../store/index.ts';
 import { countTokens } from '../tokens/index.ts';
 import type { AiConfig, Workspace } from '../workspace/index.ts';
 import { checkMoney, costMicroUsd, promptTokensBound } from './budget.ts';
+import { describeRouteChecks, runRouteChecks } from './checks/route-checks.ts';
+import type { RouteReport } from './checks/route-checks.ts';
 import { describeChecks, runChecks } from './checks/run-checks.ts';
 import type { ChecksOutcome } from './checks/run-checks.ts';
 import { assembleContext, contextMessage, SYSTEM_PROMPT } from './context.ts';
 import type { LlmClient, LlmMessage } from './llm/llm-client.ts';
+import { RepeatWatch } from './repeats.ts';
 import { runTool, TOOLS } from './tools.ts';
 import { WorkingCopy } from './working-copy.ts';
 
@@ -78,6 +81,8 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
   const timer = setTimeout(() => limit.abort(new Error('time limit')), Math.max(0, deadline - Date.now()));
 
   const promptTokens = new PromptTokens();
+  // Per run of the loop: a resumed revision starts a fresh count.
+  const repeats = new RepeatWatch();
   const audit = (action: string, payload: unknown, actor: 'agent' | 'engine' = 'agent') => recordAction(deps.db, { devRevisionId: id, actor, action, payload });
   let lastSaved = started;
   const save = async () => {
@@ -118,8 +123,8 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
     await save();
 
     for (;;) {
-      if (transcript.turns >= deps.config.budget.maxTurns) return await end('over-budget', `stopped at the limit of ${deps.config.budget.maxTurns} turns (ai/config.json budget.maxTurns) before the work was finished`);
-      if (Date.now() >= deadline) return await end('timed-out', `stopped at the limit of ${deps.config.budget.maxMinutes} minutes (ai/config.json budget.maxMinutes)`);
+      if (transcript.turns >= deps.config.budget.maxTurns) return await end('turn-limit', `stopped at the limit of ${deps.config.budget.maxTurns} turns (ai/config.json budget.maxTurns) before the work was finished`);
+      if (Date.now() >= deadline) return await end('time-limit', TIME_LIMIT(deps));
       transcript.turns += 1;
       events.emit('agent.turn', { codebase: name, revision: revisionNumber, turn: transcript.turns, maxTurns: deps.config.budget.maxTurns });
 
@@ -149,7 +154,7 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
         });
       } catch (error) {
         if (error instanceof OverBudget) return await end('over-budget', `stopped before a call that could pass the budget: ${error.message}`);
-        if (limit.signal.aborted) return await end('timed-out', `stopped at the limit of ${deps.config.budget.maxMinutes} minutes (ai/config.json budget.maxMinutes)`);
+        if (limit.signal.aborted) return await end('time-limit', TIME_LIMIT(deps));
         return await end('failed', describeError(error));
       }
       const usage = reply.usage ?? { promptTokens: promptBound, completionTokens: countTokens(reply.content + reply.toolCalls.map((c) => c.name + c.arguments).join('')) };
@@ -178,13 +183,15 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
         const outcome = await runTool(copy, call.name, call.arguments);
         const argPath = safePath(call.arguments);
         if (outcome.kind === 'answer') {
-          transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: outcome.text });
+          const verdict = outcome.ok ? (changesCopy(call.name) && repeats.progressed(), { kind: 'go-on' as const }) : repeats.refused(call.name, call.arguments, outcome.text);
+          transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: verdict.kind === 'warn' ? `${outcome.text}\n\n${verdict.text}` : outcome.text });
           await audit(`tool:${call.name}`, { path: argPath, ok: outcome.ok, result: outcome.text.slice(0, 300) });
           events.emit('agent.tool', { codebase: name, revision: revisionNumber, tool: call.name, ...(argPath ? { path: argPath } : {}), ok: outcome.ok, summary: outcome.text.split('\n')[0]!.slice(0, 200) });
+          if (verdict.kind === 'stuck') stop = await end('stuck', `stopped: ${verdict.reason}`);
         } else if (outcome.kind === 'checks') {
-          const checks = await checksOf(deps, copy, 'agent', revisionNumber);
-          transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: describeChecks(checks) });
-          await audit('tool:run_checks', { passed: checks.passed, failure: checks.failure, durationMs: Math.round(checks.durationMs) });
+          const proof = await proveTree(deps, copy, 'agent', revisionNumber);
+          transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: proof.text });
+          await audit('tool:run_checks', { passed: proof.passed, failure: proof.checks.failure, routes: proof.routes && { passed: proof.routes.passed, failures: proof.routes.failures.length }, durationMs: Math.round(proof.durationMs) });
         } else if (outcome.kind === 'ask') {
           await audit('tool:ask_user', { questions: outcome.questions });
           events.emit('agent.tool', { codebase: name, revision: revisionNumber, tool: 'ask_user', ok: true, summary: outcome.questions[0]!.slice(0, 200) });
@@ -194,8 +201,11 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
           await audit('tool:finish', { summary: outcome.summary });
           events.emit('agent.tool', { codebase: name, revision: revisionNumber, tool: 'finish', ok: true, summary: outcome.summary.slice(0, 200) });
           const result = await finish(deps, copy, revisionNumber, outcome.summary, audit);
-          if (result.kind === 'retry') transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: result.text });
-          else {
+          if (result.kind === 'retry') {
+            const verdict = repeats.refused('finish', call.arguments, result.text);
+            transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: verdict.kind === 'warn' ? `${result.text}\n\n${verdict.text}` : result.text });
+            if (verdict.kind === 'stuck') stop = await end('stuck', `stopped: ${verdict.reason}`);
+          } else {
             transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: `Branch ${formatBranch(result.branch)} was made.` });
             stop = await end('done', outcome.summary, result.branch, result.gateways);
           }
@@ -208,7 +218,7 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
       await save();
     }
   } catch (error) {
-    if (limit.signal.aborted) return end('timed-out', `stopped at the limit of ${deps.config.budget.maxMinutes} minutes (ai/config.json budget.maxMinutes)`);
+    if (limit.signal.aborted) return end('time-limit', TIME_LIMIT(deps));
     return end('failed', `the engine stopped the revision: ${describeError(error)}`);
   } finally {
     clearTimeout(timer);
@@ -216,6 +226,8 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
 }
 
 class OverBudget extends Error {}
+
+const TIME_LIMIT = (deps: DevFlowDeps) => `stopped at the limit of ${deps.config.budget.maxMinutes} minutes (ai/config.json budget.maxMinutes)`;
 
 /**
  * Picks up a transcript cut off when the engine stopped. It was saved at the end of the last
@@ -259,13 +271,30 @@ class PromptTokens {
   }
 }
 
-async function checksOf(deps: DevFlowDeps, copy: WorkingCopy, by: 'agent' | 'engine', revision: number): Promise<ChecksOutcome> {
+interface Proof {
+  passed: boolean;
+  checks: ChecksOutcome;
+  /** Null when the checks failed first: a tree that does not type-check has no routes to call. */
+  routes: (RouteReport & { isolation: 'container' | 'none' }) | null;
+  /** What the agent reads: the checks, then the route checks. */
+  text: string;
+  durationMs: number;
+}
+
+/** The checks in the sandbox, then, when they pass, the route checks of the same tree. */
+async function proveTree(deps: DevFlowDeps, copy: WorkingCopy, by: 'agent' | 'engine', revision: number): Promise<Proof> {
+  const started = performance.now();
   const tree = await mkdtemp(path.join(os.tmpdir(), 'branchyard-tree-'));
+  const emit = (passed: boolean, summary: string, isolation: 'container' | 'none') => deps.events.emit('agent.checks', { codebase: deps.codebase.paths.name, revision, by, passed, summary, isolation });
   try {
     await copy.materialize(tree);
-    const outcome = await runChecks({ sandbox: deps.sandbox, dir: tree, engineDir: deps.workspace.paths.engineDir, timeoutMs: deps.checksTimeoutMs ?? 180_000 });
-    deps.events.emit('agent.checks', { codebase: deps.codebase.paths.name, revision, by, passed: outcome.passed, summary: describeChecks(outcome, 400).split('\n')[0]!, isolation: outcome.isolation });
-    return outcome;
+    const checks = await runChecks({ sandbox: deps.sandbox, dir: tree, engineDir: deps.workspace.paths.engineDir, timeoutMs: deps.checksTimeoutMs ?? 180_000 });
+    emit(checks.passed, describeChecks(checks, 400).split('\n')[0]!, checks.isolation);
+    if (!checks.passed) return { passed: false, checks, routes: null, text: describeChecks(checks), durationMs: performance.now() - started };
+    const routes = await runRouteChecks({ sandbox: deps.sandbox, dir: tree, files: copy.files(), typeChecked: true });
+    const told = describeRouteChecks(routes);
+    emit(routes.passed, told.split('\n')[0]!, routes.isolation);
+    return { passed: routes.passed, checks, routes, text: `${describeChecks(checks)}\n\n${told}`, durationMs: performance.now() - started };
   } finally {
     await rm(tree, { recursive: true, force: true });
   }
@@ -278,9 +307,10 @@ async function finish(deps: DevFlowDeps, copy: WorkingCopy, revision: number, su
   const { codebase, events } = deps;
   const changes = await copy.changes();
   if (changes.writes.length === 0 && changes.deletes.length === 0) return { kind: 'retry', text: 'Nothing was changed, so there is no branch to make. Make the changes the request needs, or ask_user if it is unclear.' };
-  const checks = await checksOf(deps, copy, 'engine', revision);
-  await audit('checks', { passed: checks.passed, failure: checks.failure, isolation: checks.isolation }, 'engine');
-  if (!checks.passed) return { kind: 'retry', text: `The checks failed, so no branch was made. Fix these and call finish again:\n\n${describeChecks(checks)}` };
+  const proof = await proveTree(deps, copy, 'engine', revision);
+  const { checks, routes } = proof;
+  await audit('checks', { passed: checks.passed, failure: checks.failure, isolation: checks.isolation, routes: routes && { passed: routes.passed, calls: routes.calls, failures: routes.failures.length } }, 'engine');
+  if (!proof.passed) return { kind: 'retry', text: `The ${checks.passed ? 'route checks' : 'checks'} failed, so no branch was made. Fix these and call finish again:\n\n${proof.text}` };
 
   const records = { codebase, state: deps.db, events };
   const files = [...changes.writes.map((w) => w.path), ...changes.deletes.map((d) => `${d} (deleted)`)];
@@ -304,6 +334,7 @@ async function finish(deps: DevFlowDeps, copy: WorkingCopy, revision: number, su
     checks: {
       typecheck: { status: 'passed', at, detail: 'type-checked in the sandbox' },
       tests: { status: 'passed', at, detail: report.tests.total === 0 ? 'no tests' : `${report.tests.total} passed` },
+      routes: { status: 'passed', at, detail: `${routes!.routes} route${routes!.routes === 1 ? '' : 's'}, ${routes!.calls} calls with generated inputs (${routes!.isolation === 'container' ? 'in the sandbox' : 'no isolation'})` },
     },
   });
   await audit('branch', { branch, files }, 'engine');
@@ -316,6 +347,11 @@ async function finish(deps: DevFlowDeps, copy: WorkingCopy, revision: number, su
     await audit('launch', { branch, error: describeError(error) }, 'engine');
     return { kind: 'retry', text: `Branch ${formatBranch(branch)} was made but could not be started: ${describeError(error)}\nFix this and call finish again; a new branch will be made.` };
   }
+}
+
+/** Tools whose success changes the working copy: progress, whatever was refused before. */
+function changesCopy(tool: string): boolean {
+  return tool === 'write_file' || tool === 'edit_file' || tool === 'delete_file';
 }
 
 function safePath(rawArguments: string): string | undefined {

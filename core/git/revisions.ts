@@ -18,7 +18,8 @@ import { commitToWorkspace } from './workspace-commit.ts';
 
 // `interrupted`: the engine stopped while the revision ran (found open at the next start); it can
 // be resumed from its last completed turn, or `discarded`.
-export const REVISION_STATUSES = ['open', 'needs-answer', 'done', 'failed', 'over-budget', 'timed-out', 'interrupted', 'discarded'] as const;
+// `timed-out` is what `time-limit` was called before: older revisions still read.
+export const REVISION_STATUSES = ['open', 'needs-answer', 'done', 'failed', 'over-budget', 'turn-limit', 'time-limit', 'stuck', 'timed-out', 'interrupted', 'discarded'] as const;
 
 const revisionInfoSchema = z
   .object({

@@ -18,7 +18,7 @@ export const devRevisions = pgTable(
     id: serial('id').primaryKey(),
     codebaseId: integer('codebase_id').notNull().references(() => codebases.id, { onDelete: 'cascade' }),
     number: integer('number').notNull(),
-    status: text('status', { enum: ['open', 'needs-answer', 'done', 'failed', 'over-budget', 'timed-out', 'interrupted', 'discarded'] }).notNull().default('open'),
+    status: text('status', { enum: ['open', 'needs-answer', 'done', 'failed', 'over-budget', 'turn-limit', 'time-limit', 'stuck', 'timed-out', 'interrupted', 'discarded'] }).notNull().default('open'),
     parentBranch: integer('parent_branch'),
     branchNumber: integer('branch_number'),
     createdAt: createdAt(),
