@@ -57,7 +57,7 @@ describe('branchyard codebase / branch / revision', () => {
 
     const show = await branchyard(['branch', 'show', 'users', '00002'], ws);
     expect(show.stdout).toContain('Branch 00002  (parent 00001');
-    expect(show.stdout).toContain('Checks: build pending · typecheck pending · tests pending · schema pending');
+    expect(show.stdout).toContain('Checks: build pending · typecheck pending · tests pending · routes pending · schema pending');
     expect(show.stdout).toContain('# 00002: Count notes');
 
     const gitdir = path.join(ws, 'codebases', 'users', 'source.git');
