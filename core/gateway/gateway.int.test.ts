@@ -312,13 +312,17 @@ describe('gateways over HTTPS to real branches', () => {
     const options = { db: store.db, codebase: 'users', branch: 3, actor: 'user' as const, ensureRunning: async () => undefined, apply: () => manager.reload() };
     await expect(promoteBranch({ ...options, workspace: await loadWorkspace(ws.root), gateway: 'productoin' })).rejects.toThrow('no gateway named "productoin" (gateways: development, production, staging)');
     await expect(promoteBranch({ ...options, workspace: await loadWorkspace(ws.root), gateway: 'production' })).rejects.toThrow(
-      /^production is protected and takes only branches whose every check passed; branch 00003 of users has: build pending, typecheck pending, tests pending, schema pending$/,
+      /^production is protected and takes only branches whose every check passed; branch 00003 of users has: build pending, typecheck pending, tests pending, routes pending, schema pending$/,
     );
     const at = new Date().toISOString();
-    await recordChecks(ws.codebase, 3, { status: 'built', checks: { build: { status: 'passed', at }, typecheck: { status: 'passed', at }, tests: { status: 'failed', at, detail: '2 failing' }, schema: { status: 'passed', at } } });
+    await recordChecks(ws.codebase, 3, { status: 'built', checks: { build: { status: 'passed', at }, typecheck: { status: 'passed', at }, tests: { status: 'failed', at, detail: '2 failing' }, routes: { status: 'passed', at }, schema: { status: 'passed', at } } });
     await expect(promoteBranch({ ...options, workspace: await loadWorkspace(ws.root), gateway: 'production' })).rejects.toThrow(/has: tests failed \(2 failing\)$/);
     expect(manager.routeOf('production', 'users')).toBe(1);
-    await recordChecks(ws.codebase, 3, { status: 'built', checks: { tests: { status: 'passed', at } } });
+    // Routes that fail their checks keep a branch out as surely as failing tests.
+    await recordChecks(ws.codebase, 3, { status: 'built', checks: { tests: { status: 'passed', at }, routes: { status: 'failed', at, detail: 'GET /hello/get-hello: a valid input got 500' } } });
+    await expect(promoteBranch({ ...options, workspace: await loadWorkspace(ws.root), gateway: 'production' })).rejects.toThrow(/has: routes failed \(GET \/hello\/get-hello: a valid input got 500\)$/);
+    expect(manager.routeOf('production', 'users')).toBe(1);
+    await recordChecks(ws.codebase, 3, { status: 'built', checks: { routes: { status: 'passed', at } } });
     await promoteBranch({ ...options, workspace: await loadWorkspace(ws.root), gateway: 'production' });
     expect(manager.routeOf('production', 'users')).toBe(3);
     const answer = await httpsRequest({ port: ports.production!.port, host: 'users.production.ws.localhost', path: '/hello/get-hello', ca });
