@@ -3,6 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import coreLayers from './eslint-rules/core-layers.js';
 
 const coreBoundary = {
   group: ['**/electron/**', '**/renderer/**', 'electron'],
@@ -26,23 +27,10 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [coreBoundary] }] },
   },
   {
-    // A part's folder is reached only through its index.ts (CONVENTIONS.md §9).
-    files: ['core/**/*.ts'],
-    ignores: ['core/**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            coreBoundary,
-            {
-              regex: '^\\.\\./(?!\\.\\.)[^/]+/(?!index\\.ts$).+',
-              message: 'Import another core part only through its index.ts (CONVENTIONS.md §9).',
-            },
-          ],
-        },
-      ],
-    },
+    // Floors and index-only imports between core parts, checked wherever an import is written.
+    files: ['core/**/*.ts', 'bench/**/*.ts', 'e2e/**/*.ts', 'scripts/**/*.ts', 'electron/**/*.ts'],
+    plugins: { branchyard: { rules: { 'core-layers': coreLayers } } },
+    rules: { 'branchyard/core-layers': 'error' },
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],

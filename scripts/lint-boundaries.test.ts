@@ -6,7 +6,7 @@ const eslint = new ESLint({ cwd: new URL('..', import.meta.url).pathname });
 
 async function restrictedImports(filePath: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath });
-  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'branchyard/core-layers').map((m) => m.message);
 }
 
 describe('import boundaries', () => {
@@ -18,11 +18,34 @@ describe('import boundaries', () => {
     expect(await restrictedImports('core/api/x.ts', "import { y } from '../../renderer/app.tsx';\nexport { y };\n")).toHaveLength(1);
   });
 
-  it('another core part is reached only through its index.ts', async () => {
-    expect(await restrictedImports('core/api/x.ts', "import { openStore } from '../store/open.ts';\nexport { openStore };\n")).toEqual([
-      expect.stringContaining('only through its index.ts'),
+  it('another core part is reached only through its index.ts, from any depth and from bench, e2e and scripts', async () => {
+    const deep = 'Import core/store/open.ts through core/store/index.ts, not a file inside it';
+    expect(await restrictedImports('core/api/x.ts', "import { openStore } from '../store/open.ts';\nexport { openStore };\n")).toEqual([expect.stringContaining(deep)]);
+    // Two folders down, which the old pattern did not see.
+    expect(await restrictedImports('core/agent/checks/x.ts', "import { typecheck } from '../../build/typecheck.ts';\nexport { typecheck };\n")).toEqual([
+      expect.stringContaining('Import core/build/typecheck.ts through core/build/index.ts'),
     ]);
+    expect(await restrictedImports('bench/store/x.ts', "import { openStore } from '../../core/store/open.ts';\nexport { openStore };\n")).toEqual([expect.stringContaining(deep)]);
+    expect(await restrictedImports('e2e/x.e2e.ts', "export { openStore } from '../core/store/open.ts';\n")).toEqual([expect.stringContaining(deep)]);
     expect(await restrictedImports('core/api/x.ts', "import { openStore } from '../store/index.ts';\nexport { openStore };\n")).toEqual([]);
+    // A face a part declares for a reason, and the test support of a part, from tests.
+    expect(await restrictedImports('core/agent/checks/x.ts', "import { typecheck } from '../../build/sandbox.ts';\nexport { typecheck };\n")).toEqual([]);
+    expect(await restrictedImports('core/api/x.test.ts', "import { testWorkspace } from '../git/fixtures/test-workspace.ts';\nexport { testWorkspace };\n")).toEqual([]);
+  });
+
+  it('lower floors never import higher ones', async () => {
+    expect(await restrictedImports('core/git/x.ts', "import { buildBranch } from '../build/index.ts';\nexport { buildBranch };\n")).toEqual([
+      expect.stringContaining('core/git (floor 3) may not import core/build (floor 4)'),
+    ]);
+    expect(await restrictedImports('core/agent/x.ts', "import { GatewayManager } from '../gateway/index.ts';\nexport { GatewayManager };\n")).toEqual([
+      expect.stringContaining('may not import core/gateway'),
+    ]);
+    expect(await restrictedImports('core/newpart/x.ts', "import { BranchyardError } from '../errors/index.ts';\nexport { BranchyardError };\n")).toEqual([
+      expect.stringContaining('core/newpart has no floor yet'),
+    ]);
+    expect(await restrictedImports('core/gateway/x.ts', "import { Pm2Runtime } from '../runtime/index.ts';\nexport { Pm2Runtime };\n")).toEqual([]);
+    // Tests are not on a floor: they may start anything they test with.
+    expect(await restrictedImports('core/gateway/x.int.test.ts', "import { startEngine } from '../serve/index.ts';\nexport { startEngine };\n")).toEqual([]);
   });
 
   it('renderer imports only types from core', async () => {

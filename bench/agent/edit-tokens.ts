@@ -3,8 +3,7 @@
 // working copy and checked to leave the same file.
 //   node --import tsx bench/agent/edit-tokens.ts
 import { testWorkspace } from '../../core/git/fixtures/test-workspace.ts';
-import { runTool } from '../../core/agent/tools.ts';
-import { WorkingCopy } from '../../core/agent/working-copy.ts';
+import { runTool, WorkingCopy } from '../../core/agent/index.ts';
 import { countTokens } from '../../core/tokens/index.ts';
 
 const FILE = 'src/features/orders/services/pricing.ts';

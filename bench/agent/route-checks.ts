@@ -6,7 +6,7 @@ import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runRouteChecks } from '../../core/agent/checks/route-checks.ts';
+import { runRouteChecks } from '../../core/agent/index.ts';
 import { linkStack, typecheck } from '../../core/build/index.ts';
 import { openSandbox } from '../../core/sandbox/index.ts';
 

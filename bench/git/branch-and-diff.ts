@@ -9,11 +9,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { initWorkspace, workspacePaths } from '../../core/workspace/index.ts';
-import { addCodebase, createBranch, openCodebase } from '../../core/git/index.ts';
-import { createBranchRef, openRepository, writeCommit } from '../../core/git/repository.ts';
-import { diffBetween } from '../../core/git/tree-diff.ts';
-import type { FileWrite } from '../../core/git/tree-write.ts';
-import { applyChanges } from '../../core/git/tree-write.ts';
+import type { FileWrite } from '../../core/git/index.ts';
+import { addCodebase, applyChanges, createBranch, createBranchRef, diffBetween, openCodebase, openRepository, writeCommit } from '../../core/git/index.ts';
 
 const { values } = parseArgs({ options: { files: { type: 'string', default: '5000' }, changed: { type: 'string', default: '20' }, runs: { type: 'string', default: '15' } } });
 const FILES = Number(values.files);

@@ -10,9 +10,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { LineSplitter, lineText } from '../../core/logs/line-text.ts';
-import { Redactor } from '../../core/logs/redact.ts';
-import { TokenLog } from '../../core/logs/token-log.ts';
+import { LineSplitter, lineText, Redactor, TokenLog } from '../../core/logs/index.ts';
 import { countTokens } from '../../core/tokens/index.ts';
 
 const { values } = parseArgs({ options: { mb: { type: 'string', default: '100' }, phase: { type: 'string' }, file: { type: 'string' }, out: { type: 'string' } } });

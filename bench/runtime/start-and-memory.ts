@@ -13,11 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { buildBranch } from '../../core/build/index.ts';
 import { addCodebase, createBranch, openCodebase } from '../../core/git/index.ts';
-import { NODE_IN_IMAGE } from '../../core/runtime/base-image.ts';
-import { DockerBackend } from '../../core/runtime/docker-backend.ts';
-import { connectDocker } from '../../core/runtime/docker.ts';
-import { execIn } from '../../core/runtime/exec.ts';
-import { Pm2Runtime } from '../../core/runtime/index.ts';
+import { connectDocker, DockerBackend, execIn, NODE_IN_IMAGE, Pm2Runtime } from '../../core/runtime/index.ts';
 import { initWorkspace, workspacePaths } from '../../core/workspace/index.ts';
 import { serveMemory } from './serve-memory.ts';
 

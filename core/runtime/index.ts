@@ -7,4 +7,5 @@ export { connectDocker, dockerSocket, withTimeout } from './docker.ts';
 export { branchSocketPath, Pm2Runtime, runFolders } from './pm2-runtime.ts';
 export type { BranchProcess, Limits, RuntimeOptions, TtyStream } from './types.ts';
 export { waitForHealth } from './health.ts';
-export { ENGINE_MODULES } from './docker-backend.ts';
+export { DockerBackend, ENGINE_MODULES } from './docker-backend.ts';
+export { execIn } from './exec.ts';

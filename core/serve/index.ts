@@ -21,6 +21,7 @@ import { authenticate } from './auth.ts';
 import { createRequestHandler } from './requests.ts';
 
 export type { EngineHandle, EngineOptions } from './engine.ts';
+export { startEngine } from './engine.ts';
 export { EngineHost } from './engine-host.ts';
 
 export const RENDERER_DIST = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));

@@ -11,10 +11,9 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from
 import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
-// Straight from the files, not build/index.ts: this script is bundled alone for the sandbox,
-// and the index would bring the bundler and git along.
-import { linkStack, STACK_PACKAGES, TYPE_PACKAGES } from '../../build/stack.ts';
-import { formatDiagnostic, typecheck } from '../../build/typecheck.ts';
+// The build's face for the sandbox, not build/index.ts: this script is bundled alone, and the
+// index would bring the bundler and git along.
+import { formatDiagnostic, linkStack, STACK_PACKAGES, TYPE_PACKAGES, typecheck } from '../../build/sandbox.ts';
 import type { ChecksReport } from './report.ts';
 import { CHECKS_MARKER } from './report.ts';
 import { runTestFiles } from './sandbox-tests.ts';
