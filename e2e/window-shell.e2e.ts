@@ -7,13 +7,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ScriptedLlm } from '../core/agent/fixtures/scripted-llm.ts';
 import { scriptedLlm } from '../core/agent/fixtures/scripted-llm.ts';
 import { useFreePorts } from '../core/gateway/fixtures/gateway-fixture.ts';
 import { workspacePaths } from '../core/workspace/index.ts';
 import { ARTIFACTS } from './support/browser.ts';
-import { expectOk, runCli } from './support/engine.ts';
+import { callApi } from './support/api.ts';
 import { useServedWorkspace } from './support/served-workspace.ts';
 
 // The machine is shared by the other e2e files: the workspace and the build may take a while.
@@ -26,13 +26,6 @@ const s = useServedWorkspace(
   'shell',
   async (workspace) => {
     await useFreePorts(workspacePaths(workspace));
-    expectOk(await runCli(['--workspace', workspace, 'codebase', 'add', 'users']));
-    // A long branch: its patch alone is taller than any window.
-    const change = path.join(path.dirname(workspace), 'long-change');
-    await mkdir(path.join(change, 'src', 'features', 'users', 'controllers'), { recursive: true });
-    const rows = Array.from({ length: 400 }, (_, i) => `  { id: ${i + 1}, name: 'user ${i + 1}' },`);
-    await writeFile(path.join(change, 'src', 'features', 'users', 'controllers', 'list-users.ts'), `const USERS = [\n${rows.join('\n')}\n];\n\nexport function listUsers(): typeof USERS {\n  return USERS;\n}\n`);
-    expectOk(await runCli(['--workspace', workspace, 'branch', 'new', 'users', '--dir', change, '--message', 'List users']));
     llm = await scriptedLlm([question, question, question, question]);
     const file = path.join(workspace, 'ai', 'config.json');
     const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
@@ -41,6 +34,16 @@ const s = useServedWorkspace(
   { BRANCHYARD_RUNTIME: 'host', BRANCHYARD_AI_KEY: 'sk-e2e-shell' },
 );
 afterAll(async () => llm?.close());
+// Through the engine's API rather than the CLI: the same work, without a CLI's time limit.
+beforeAll(async () => {
+  await callApi(s.serve, 'codebase.add', { name: 'users' });
+  // A long branch: its patch alone is taller than any window.
+  const change = path.join(s.tmp, 'long-change');
+  await mkdir(path.join(change, 'src', 'features', 'users', 'controllers'), { recursive: true });
+  const rows = Array.from({ length: 400 }, (_, i) => `  { id: ${i + 1}, name: 'user ${i + 1}' },`);
+  await writeFile(path.join(change, 'src', 'features', 'users', 'controllers', 'list-users.ts'), `const USERS = [\n${rows.join('\n')}\n];\n\nexport function listUsers(): typeof USERS {\n  return USERS;\n}\n`);
+  await callApi(s.serve, 'branch.new', { codebase: 'users', dir: change, message: 'List users' });
+}, 300_000);
 
 async function open(page: Page): Promise<void> {
   await page.goto(s.serve.loginUrl);
@@ -171,8 +174,7 @@ describe('the window as an application shell', () => {
     const page = await s.browser.context.newPage();
     await open(page);
     const revisions = async () => {
-      const res = await fetch(`${s.serve.url}trpc/revision.list?input=${encodeURIComponent(JSON.stringify({ codebase: 'users' }))}`, { headers: { authorization: `Bearer ${s.serve.token}` } });
-      return ((await res.json()) as { result: { data: unknown[] } }).result.data.length;
+      return (await callApi<unknown[]>(s.serve, 'revision.list', { codebase: 'users' }, 'query')).length;
     };
     expect(await revisions()).toBe(0);
     const prompt = page.getByRole('textbox', { name: 'Prompt' });
