@@ -133,6 +133,16 @@ describe('workspace templates', () => {
     expect(await readFile(path.join(child, 'gateways', 'staging.json'), 'utf8')).toContain('"protected": true');
     expect(JSON.parse(await readFile(path.join(child, 'template.json'), 'utf8'))).toMatchObject({ version: diff.to, pulledAt: expect.any(String) });
     expect(json<Diff>(expectOk(await branchyard(['--workspace', child, 'template', 'diff', '--json']))).files).toEqual([]);
+
+    // A mother's change the workspace schemas refuse is put back, never committed.
+    await edit(path.join(mother, 'gateways', 'staging.json'), '"follow": "promotion"', '"follow": "sometimes"');
+    const head = (await git(child, 'rev-parse', 'HEAD')).trim();
+    const refused = await branchyard(['--workspace', child, 'template', 'pull']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('the merged workspace would not load, so nothing was pulled');
+    expect(refused.stderr).toContain('gateways/staging.json: follow');
+    expect((await git(child, 'rev-parse', 'HEAD')).trim()).toBe(head);
+    expect(await git(child, 'status', '--porcelain')).toBe('');
   }, 300_000);
 
   it('spawns from a bare git repository (file:// URL and path); pull takes new commits; a conflict names the file and writes nothing', async () => {
@@ -164,6 +174,15 @@ describe('workspace templates', () => {
     expect(diff.patch).toContain('+  "follow": "promotion",');
     const human = expectOk(await branchyard(['--workspace', child, 'template', 'diff']));
     expect(human.stdout).toContain('+Body size: 5 MB');
+
+    // An uncommitted edit of a file pull would commit is never swept into its commit.
+    await edit(path.join(child, LIMITS), '# Limits', '# Our limits');
+    const dirty = await branchyard(['--workspace', child, 'template', 'pull']);
+    expect(dirty.code).toBe(1);
+    expect(dirty.stderr).toContain(`template pull would commit files with uncommitted changes: ${LIMITS}; commit or undo those changes first`);
+    expect(await readFile(path.join(child, LIMITS), 'utf8')).not.toContain('Body size: 5 MB');
+    expect(await readFile(path.join(child, 'gateways', 'development.json'), 'utf8')).toContain('"follow": "newest"');
+    await git(child, 'checkout', '--', LIMITS);
 
     expectOk(await branchyard(['--workspace', child, 'template', 'pull']));
     expect(await readFile(path.join(child, LIMITS), 'utf8')).toContain('Body size: 5 MB');
