@@ -71,6 +71,10 @@ async function runTestChild(mother: Mother, options: SpawnOptions, spawnedAt: st
     } catch (error) {
       throw refuse(describeError(error));
     }
+    // The engine keeps its state and serve's access token there: a child must never commit them.
+    if (!(await git.isIgnored({ fs, dir: child, filepath: '.branchyard/serve.json' }))) {
+      throw refuse('.gitignore: must ignore .branchyard/ (the engine state and the access token of serve live there), as templates/workspace/.gitignore does');
+    }
     const testDir = path.join(temp, 'mother-tests');
     await writeFiles(testDir, mother.tests);
     const scripts = [...mother.tests.keys()].filter((rel) => /^test\/[^/]+\.(mjs|js|sh)$/.test(rel)).sort();

@@ -260,6 +260,14 @@ describe('workspace templates', () => {
     expect(refused.stderr).toContain('fails its test child');
     expect(refused.stderr).toContain('gateways/staging.json: port: expected a number from 1 to 65535, got "abc"');
     expect((await readdir(tmp.path)).sort()).toEqual(['broken', 'failing']);
+
+    // A child that would commit the engine's state and serve's token is refused too.
+    const leaky = await makeMother(path.join(tmp.path, 'leaky'));
+    await writeFile(path.join(leaky, '.gitignore'), 'node_modules/\n');
+    const leaks = await branchyard(['init', target, '--from', leaky]);
+    expect(leaks.code).toBe(1);
+    expect(leaks.stderr).toContain('.gitignore: must ignore .branchyard/');
+    expect((await readdir(tmp.path)).sort()).toEqual(['broken', 'failing', 'leaky']);
   }, 300_000);
 
   it('bad input: a path that does not exist, a folder that is not a template, an unsupported URL, a workspace with no mother', async () => {
