@@ -3,6 +3,13 @@
 // a bare repository by path, any repository by file:// URL, both read in place, or an http(s)
 // URL, cloned into a temporary folder with isomorphic-git's http client. Nothing else is
 // reachable without a network of our own choosing, so other URLs are refused by name.
+//
+// A mother has the layout of templates/workspace/ (README: Workspace templates):
+//   shared-context/, servers/config.json, ai/config.json, gateways/<name>.json, databases/,
+//   README.md, .gitignore, codebase-boilerplate/ (what `codebase add` starts from), any other file
+//                                  the template-managed files: copied into a child, kept in step by pull
+//   test/*.mjs | *.js | *.sh       the mother's own checks, run in its test child, never copied
+// ai/config.json, servers/config.json and one gateway are required; NEVER_TAKEN is left out.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { lstat, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
