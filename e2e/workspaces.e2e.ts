@@ -18,7 +18,8 @@ describe('workspaces from the window', () => {
   it('creates a workspace and a codebase, lists recent ones, opens the first again, and refuses a folder that is no workspace', async () => {
     const page = await s.browser.context.newPage();
     await page.goto(s.serve.loginUrl);
-    await expect.poll(() => page.getByTestId('workspace-name').textContent()).toBe('first');
+    // Generous: a loaded machine takes seconds to the first answer (the default poll is 1 s).
+    await expect.poll(() => page.getByTestId('workspace-name').textContent(), { timeout: 30_000 }).toBe('first');
 
     // A new workspace, made and opened from the picker.
     const second = path.join(s.tmp, 'second-ws');
