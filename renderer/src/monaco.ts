@@ -20,17 +20,42 @@ import type { Tokens } from './theme.ts';
 self.MonacoEnvironment = { getWorker: () => new EditorWorker() };
 loader.config({ monaco });
 
+/** Syntax colours that keep 4.5:1 against the editor and the diff's added and removed lines. */
+const SYNTAX = {
+  light: { comment: '3b6b2f', string: '9a1a1a', number: '0b5e3f', keyword: '0033b3', type: '1b5c70', identifier: '1f2328', function: '6b3d00', delimiter: '1f2328', regexp: '8a1f5a' },
+  dark: { comment: '9cc98a', string: 'f0b48f', number: 'c4e3b0', keyword: '8cbfff', type: '7fdcc9', identifier: 'cfe6ff', function: 'efe3a8', delimiter: 'e3e5e8', regexp: 'f0a8d0' },
+};
+
 function define(name: string, base: 'vs' | 'vs-dark', t: Tokens, diff: { insert: string; remove: string }): void {
+  const c = SYNTAX[base === 'vs' ? 'light' : 'dark'];
   monaco.editor.defineTheme(name, {
     base,
     inherit: true,
-    rules: [],
+    rules: [
+      { token: '', foreground: t.fg.slice(1) },
+      { token: 'comment', foreground: c.comment },
+      { token: 'string', foreground: c.string },
+      { token: 'number', foreground: c.number },
+      { token: 'keyword', foreground: c.keyword },
+      { token: 'type', foreground: c.type },
+      { token: 'type.identifier', foreground: c.type },
+      { token: 'identifier', foreground: c.identifier },
+      { token: 'variable', foreground: c.identifier },
+      { token: 'function', foreground: c.function },
+      { token: 'delimiter', foreground: c.delimiter },
+      { token: 'operator', foreground: c.delimiter },
+      { token: 'regexp', foreground: c.regexp },
+      { token: 'tag', foreground: c.keyword },
+      { token: 'attribute.name', foreground: c.type },
+      { token: 'attribute.value', foreground: c.string },
+    ],
     colors: {
       'editor.background': t.bg,
       'editor.foreground': t.fg,
       'editorGutter.background': t.bg,
       'editorLineNumber.foreground': t.fgMuted,
       'editorLineNumber.activeForeground': t.fg,
+      'editorLineNumber.dimmedForeground': t.fgMuted,
       'editor.lineHighlightBackground': t.bgHover,
       'editor.lineHighlightBorder': '#00000000',
       'editorWidget.background': t.bgElev,
@@ -47,8 +72,8 @@ function define(name: string, base: 'vs' | 'vs-dark', t: Tokens, diff: { insert:
     },
   });
 }
-define('branchyard-light', 'vs', TOKENS.light, { insert: '#9ed8ad80', remove: '#f2a7ae80' });
-define('branchyard-dark', 'vs-dark', TOKENS.dark, { insert: '#3f8a5666', remove: '#a3404c66' });
+define('branchyard-light', 'vs', TOKENS.light, { insert: '#b5e2c155', remove: '#f5bcc255' });
+define('branchyard-dark', 'vs-dark', TOKENS.dark, { insert: '#3f8a5640', remove: '#a3404c40' });
 
 export const monacoTheme = (dark: boolean) => (dark ? 'branchyard-dark' : 'branchyard-light');
 

@@ -38,7 +38,7 @@ export function BranchPane() {
       </p>
       <pre className="summary">{detail.shown.summary}</pre>
       <h3 className="section-title">Diff against {pad(detail.diff.against)}</h3>
-      <pre className="diff" data-testid="branch-diff">
+      <pre className="diff" data-testid="branch-diff" tabIndex={0} aria-label={`Patch against ${pad(detail.diff.against)}`}>
         {detail.diff.patch.split('\n').map((line, i) => (
           <span key={i} className={line.startsWith('+') && !line.startsWith('+++') ? 'add' : line.startsWith('-') && !line.startsWith('---') ? 'del' : line.startsWith('@@') ? 'hunk' : undefined}>
             {line}

@@ -102,7 +102,12 @@ export function DiffPane({ dark }: { dark: boolean }) {
               theme={monacoTheme(dark)}
               keepCurrentOriginalModel
               keepCurrentModifiedModel
-              onMount={models.mounted}
+              onMount={(editor, monaco) => {
+                models.mounted(editor, monaco);
+                // The two sides' inputs, named for screen readers (the diff's own options do not reach them).
+                editor.getOriginalEditor().updateOptions({ ariaLabel: `${file} in ${pad(against)}, read-only` });
+                editor.getModifiedEditor().updateOptions({ ariaLabel: `${file} in ${pad(selected.branch)}, read-only` });
+              }}
               // Side by side only when there are two sides: an added or deleted file reads better inline.
               options={{ ...readOnlyOptions, renderSideBySide: kind === 'modified', useInlineViewWhenSpaceIsLimited: true, originalAriaLabel: `${file} in ${pad(against)}`, modifiedAriaLabel: `${file} in ${pad(selected.branch)}` }}
             />
