@@ -4,6 +4,7 @@
 import type { EventBus } from '../events/index.ts';
 import { openCodebase, recoverCodebase, reindexCodebase } from '../git/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
+import type { LockOwner } from '../locks/index.ts';
 import type { StateDb, Store } from '../store/index.ts';
 import { openStore } from '../store/index.ts';
 import { DatabaseHost } from '../schema/index.ts';
@@ -22,7 +23,10 @@ export async function prepareState(store: Store, workspaceRoot: string, events?:
 }
 
 /** The state for one short-lived host (a CLI command): opened on first use, closed on dispose. */
-export function lazyState(options: { workspaceRoot: string | undefined; env: NodeJS.ProcessEnv; events?: EventBus }): { state: () => Promise<StateDb>; databases: () => DatabaseHost } & Disposable {
+/** How long a command waits for another holding the embedded state (BRANCHYARD_STATE_WAIT_MS). */
+const STATE_WAIT_MS = 120_000;
+
+export function lazyState(options: { workspaceRoot: string | undefined; env: NodeJS.ProcessEnv; events?: EventBus; purpose?: string }): { state: () => Promise<StateDb>; databases: () => DatabaseHost } & Disposable {
   let opening: Promise<Store> | undefined;
   let databases: DatabaseHost | undefined;
   return {
@@ -35,7 +39,14 @@ export function lazyState(options: { workspaceRoot: string | undefined; env: Nod
     state: () => {
       opening ??= (async () => {
         if (!options.workspaceRoot) throw new Error('the engine state needs a workspace');
-        const store = await openStore({ stateDir: workspacePaths(options.workspaceRoot).stateDir, databaseUrl: options.env.BRANCHYARD_DATABASE_URL });
+        // Commands take turns: one started while another holds the state waits for it, saying for whom.
+        const wait = {
+          ms: Number(options.env.BRANCHYARD_STATE_WAIT_MS ?? STATE_WAIT_MS),
+          purpose: options.purpose ?? `process ${process.pid}`,
+          onWait: (holder: LockOwner) =>
+            options.events?.emit('progress', { task: 'state', step: 'wait', message: `waiting for the engine state, held by process ${holder.pid}${holder.purpose ? ` (${holder.purpose})` : ''} since ${holder.since}` }),
+        };
+        const store = await openStore({ stateDir: workspacePaths(options.workspaceRoot).stateDir, databaseUrl: options.env.BRANCHYARD_DATABASE_URL, wait });
         try {
           await prepareState(store, options.workspaceRoot, options.events);
         } catch (error) {

@@ -40,7 +40,9 @@ export async function connectEngine(options: { workspaceRoot: string | undefined
     });
     return { client, via: 'serve', dispose: async () => {} };
   }
-  const state = lazyState(options);
+  // Named in the lock for a command that waits for this one: "branchyard branch new".
+  const purpose = ['branchyard', ...process.argv.slice(2).filter((a) => !a.startsWith('-')).slice(0, 2)].join(' ');
+  const state = lazyState({ ...options, purpose });
   const client = createTRPCClient<AppRouter>({
     links: [localLink({ router: appRouter, createContext: async () => ({ events: options.events, env: options.env, workspaceRoot: options.workspaceRoot, state: state.state, databases: state.databases }) })],
   });

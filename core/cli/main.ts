@@ -51,6 +51,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     const { json = false, workspace } = global();
     const events = createEventBus();
     if (!json) events.on('progress', (p) => io.stderr(`  ${p.total ? `[${Math.min((p.done ?? 0) + 1, p.total)}/${p.total}] ` : ''}${p.message}\n`));
+    // A wait for another command is said even with --json: stdout keeps the one document.
+    else events.on('progress', (p) => p.task === 'state' && p.step === 'wait' && io.stderr(`  ${p.message}\n`));
     try {
       const workspaceRoot = needsWorkspace
         ? await locateWorkspace({ explicit: workspace, cwd: io.cwd })

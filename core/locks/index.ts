@@ -19,6 +19,8 @@ export interface LockOwner {
   since: string;
   /** Tells this holder's lock from a later one at the same path. */
   nonce: string;
+  /** What the holder is doing, for those who wait: "branchyard branch new". */
+  purpose?: string;
 }
 
 export interface LockOptions {
@@ -30,6 +32,10 @@ export interface LockOptions {
   errorKind?: ErrorKind;
   /** Added to the refusal, e.g. how to stop the other holder. */
   hint?: string;
+  /** Written into the lock for those who wait for it. */
+  purpose?: string;
+  /** Called once, when a live holder makes this caller wait (never when it is refused at once). */
+  onWait?: (holder: LockOwner) => void;
 }
 
 /** Takes the lock, waiting up to `waitMs` for a live holder; dispose to release it. */
@@ -81,8 +87,9 @@ async function localTurn(key: string, deadline: number, options: LockOptions): P
 async function acquireFile(lockFile: string, deadline: number, options: LockOptions): Promise<Disposable> {
   let pause = 2;
   let holder: LockOwner | undefined;
+  let told = false;
   for (;;) {
-    const owner: LockOwner = { pid: process.pid, hostname: os.hostname(), since: new Date().toISOString(), nonce: randomBytes(8).toString('hex') };
+    const owner: LockOwner = { pid: process.pid, hostname: os.hostname(), since: new Date().toISOString(), nonce: randomBytes(8).toString('hex'), ...(options.purpose ? { purpose: options.purpose } : {}) };
     try {
       const handle = await open(lockFile, 'wx', 0o600);
       try {
@@ -105,13 +112,17 @@ async function acquireFile(lockFile: string, deadline: number, options: LockOpti
       continue;
     }
     if (alive && Date.now() >= deadline) break;
+    if (alive && !told) {
+      told = true;
+      options.onWait?.(holder!);
+    }
     await sleep(pause);
     pause = Math.min(pause * 2, 50);
   }
   const self = holder?.pid === process.pid ? ' (this process)' : '';
   throw new BranchyardError(
     options.errorKind ?? 'LockTimeoutError',
-    `${options.what} is in use by process ${holder?.pid ?? 'unknown'}${self} since ${holder?.since ?? 'an unknown time'}${options.hint ? `; ${options.hint}` : ''}`,
+    `${options.what} is in use by process ${holder?.pid ?? 'unknown'}${self}${holder?.purpose ? ` (${holder.purpose})` : ''} since ${holder?.since ?? 'an unknown time'}${options.hint ? `; ${options.hint}` : ''}`,
   );
 }
 

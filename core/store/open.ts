@@ -14,6 +14,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { BranchyardError, describeError } from '../errors/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import * as schema from './schema.ts';
+import type { LockOwner } from '../locks/index.ts';
 import { acquireFileLock } from '../locks/index.ts';
 import { openPgliteFolder } from './pglite.ts';
 
@@ -38,11 +39,17 @@ export interface OpenStoreOptions {
   databaseUrl?: string | undefined;
   /** How long to wait for a PostgreSQL server before giving up. */
   connectTimeoutMs?: number;
+  /**
+   * The embedded state has one holder at a time: how long to wait for another (a command of
+   * the same workspace, started at the same moment) before refusing, and whom to tell. 0 (the
+   * default, for `serve`) refuses at once.
+   */
+  wait?: { ms: number; purpose: string; onWait: (holder: LockOwner) => void };
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const url = options.databaseUrl ?? process.env[DATABASE_URL_ENV];
-  return url ? openPostgres(url, options.connectTimeoutMs ?? 5000) : openPglite(options.stateDir);
+  return url ? openPostgres(url, options.connectTimeoutMs ?? 5000) : openPglite(options.stateDir, options.wait);
 }
 
 /** The PGlite data directory inside a state directory. */
@@ -50,10 +57,11 @@ export function pgliteDataDir(stateDir: string): string {
   return path.join(stateDir, 'pgdata');
 }
 
-async function openPglite(stateDir: string): Promise<Store> {
+async function openPglite(stateDir: string, wait: OpenStoreOptions['wait']): Promise<Store> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const lock = await acquireFileLock(path.join(stateDir, 'engine.lock'), {
     what: `engine state ${stateDir}`,
+    ...(wait ? { waitMs: wait.ms, purpose: wait.purpose, onWait: wait.onWait } : {}),
     errorKind: 'StoreInUseError',
     hint: 'stop that engine first (or point this one at a PostgreSQL server with BRANCHYARD_DATABASE_URL)',
   });
