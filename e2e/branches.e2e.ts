@@ -47,7 +47,7 @@ describe('branches in the browser', () => {
     const detail = page.getByTestId('branch-detail');
     await expect.poll(() => detail.locator('h2').first().textContent()).toBe('Branch 00002 from 00001');
     expect(await detail.textContent()).toContain('List orders');
-    expect(await page.getByTestId('branch-checks').textContent()).toBe('build pendingtypecheck pendingtests pendingschema pending');
+    expect(await page.getByTestId('branch-checks').textContent()).toBe('build pendingtypecheck pendingtests pendingroutes pendingschema pending');
     const diff = page.getByTestId('branch-diff');
     expect(await diff.textContent()).toContain('+++ b/src/features/orders/controllers/orders.ts');
     expect(await diff.locator('.add').allTextContents()).toContain('+export function listOrders(): string[] {\n');
