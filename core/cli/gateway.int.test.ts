@@ -76,8 +76,8 @@ describe('branchyard promote / gateway / ca', () => {
 
     const refused = await cli(['promote', 'users', '2', '--to', 'production']);
     expect(refused.code).toBe(1);
-    // The build checked its schema (the same as the shared one), so only its tests are missing.
-    expect(refused.stderr).toContain('production is protected and takes only branches whose every check passed; branch 00002 of users has: tests pending\n');
+    // The build checked its schema (the same as the shared one), so only its tests and route checks (run before an agent's branch is made) are missing.
+    expect(refused.stderr).toContain('production is protected and takes only branches whose every check passed; branch 00002 of users has: tests pending, routes pending\n');
     const nowhere = await cli(['promote', 'users', '2', '--to', 'qa']);
     expect(nowhere.code).toBe(1);
     expect(nowhere.stderr).toContain('no gateway named "qa" (gateways: development, production, staging)');
