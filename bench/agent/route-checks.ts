@@ -2,13 +2,14 @@
 // started in a container with no network, every route called with generated and wrong inputs,
 // beside the type-check of the same files alone (the compiler the checks run anyway).
 //   node --import tsx bench/agent/route-checks.ts [--routes 50] [--runs 3] [--process]
-import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runRouteChecks } from '../../core/agent/index.ts';
 import { linkStack, typecheck } from '../../core/build/index.ts';
 import { openSandbox } from '../../core/sandbox/index.ts';
+import { treeFiles } from '../../core/testing/index.ts';
 
 const { values } = parseArgs({ options: { routes: { type: 'string', default: '50' }, runs: { type: 'string', default: '3' }, process: { type: 'boolean', default: false } } });
 const ROUTES = Number(values.routes);
@@ -31,16 +32,6 @@ function feature(index: number, count: number): string {
   return `${parts.join('\n\n')}\n`;
 }
 
-async function filesOf(dir: string, prefix = ''): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
-    const relative = path.posix.join(prefix, entry.name);
-    if (entry.isDirectory() && entry.name !== 'node_modules') found.push(...(await filesOf(dir, relative)));
-    else if (entry.isFile()) found.push(relative);
-  }
-  return found;
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const dir = await mkdtemp(path.join(os.tmpdir(), 'branchyard-bench-routes-'));
 try {
@@ -52,7 +43,7 @@ try {
     await writeFile(file, feature(f, Math.min(5, ROUTES - 3 - f * 5)));
   }
   await linkStack(dir);
-  const files = await filesOf(dir);
+  const files = await treeFiles(dir);
   const sandbox = await openSandbox({ limits: { memoryMb: 512, cpus: 1, pids: 128 }, backend: values.process ? 'process' : 'docker' });
   const checks: number[] = [];
   const compiles: number[] = [];

@@ -1,7 +1,7 @@
 // Helpers for tests only: throw-away folders and databases on the real components. A test that
 // needs a component this machine lacks fails with a message naming it; it never passes silently.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import net from 'node:net';
@@ -15,6 +15,17 @@ export async function tempDir(prefix = 'branchyard-test-'): Promise<{ path: stri
 }
 
 /** The PostgreSQL server the tests use; scripts/test.sh installs, starts and prepares it. */
+/** Every file under a folder, relative and with forward slashes, node_modules left out: a branch tree's file list. */
+export async function treeFiles(dir: string, prefix = ''): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
+    const relative = path.posix.join(prefix, entry.name);
+    if (entry.isDirectory() && entry.name !== 'node_modules') found.push(...(await treeFiles(dir, relative)));
+    else if (entry.isFile()) found.push(relative);
+  }
+  return found;
+}
+
 export const TEST_PG_URL = process.env.BRANCHYARD_TEST_PG_URL ?? 'postgres://branchyard:branchyard@127.0.0.1:5432/postgres';
 
 /** A fresh database on the test server, dropped on dispose. */

@@ -1,25 +1,15 @@
 // Route checks on real working trees: the server built from the tree runs in the Docker
 // sandbox (no network) and the engine calls every route with generated inputs from outside.
-import { cp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { cp, rm, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../sandbox/index.ts';
 import { openSandbox } from '../../sandbox/index.ts';
-import { tempDir } from '../../testing/index.ts';
+import { tempDir, treeFiles } from '../../testing/index.ts';
 import { describeRouteChecks, runRouteChecks } from './route-checks.ts';
 
 const BOILERPLATE = new URL('../../../templates/codebase/', import.meta.url).pathname;
 const LIMITS = { memoryMb: 512, cpus: 1, pids: 128 };
-
-async function filesOf(dir: string, prefix = ''): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
-    const relative = path.posix.join(prefix, entry.name);
-    if (entry.isDirectory() && entry.name !== 'node_modules') found.push(...(await filesOf(dir, relative)));
-    else if (entry.isFile()) found.push(relative);
-  }
-  return found;
-}
 
 describe('route checks in the sandbox', () => {
   let sandbox: Sandbox;
@@ -39,7 +29,7 @@ describe('route checks in the sandbox', () => {
       await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
       await writeFile(path.join(dir, file), content);
     }
-    return { dir, files: await filesOf(dir) };
+    return { dir, files: await treeFiles(dir) };
   }
 
   it('passes the boilerplate: every route called with generated and wrong inputs, from outside the container', async () => {
