@@ -1,6 +1,7 @@
 // An HTTP proxy in front of `serve` whose line the test can cut: every open connection (the
-// page's event stream with it) is dropped and new requests fail until it is put back. Host is
-// rewritten to serve's own, which refuses any other.
+// page's event stream with it) is dropped and new requests fail until it is put back. Host and
+// Origin are rewritten to serve's own, which refuses any other: the proxy stands for the line,
+// not for another site.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -18,7 +19,7 @@ export async function cuttableProxy(target: string): Promise<CuttableProxy> {
   const server = http.createServer((request, response) => {
     if (down) return void response.socket?.destroy();
     const forwarded = http.request(
-      { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...request.headers, host: upstream.host } },
+      { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...request.headers, host: upstream.host, ...(request.headers.origin ? { origin: upstream.origin } : {}) } },
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(response);
