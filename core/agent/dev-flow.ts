@@ -334,7 +334,9 @@ async function finish(deps: DevFlowDeps, copy: WorkingCopy, revision: number, su
     checks: {
       typecheck: { status: 'passed', at, detail: 'type-checked in the sandbox' },
       tests: { status: 'passed', at, detail: report.tests.total === 0 ? 'no tests' : `${report.tests.total} passed` },
-      routes: { status: 'passed', at, detail: `${routes!.routes} route${routes!.routes === 1 ? '' : 's'}, ${routes!.calls} calls with generated inputs (${routes!.isolation === 'container' ? 'in the sandbox' : 'no isolation'})` },
+      routes: routes!.skipped
+        ? { status: 'skipped', at, detail: routes!.skipped }
+        : { status: 'passed', at, detail: `${routes!.routes} route${routes!.routes === 1 ? '' : 's'}, ${routes!.calls} calls with generated inputs (${routes!.isolation === 'container' ? 'in the sandbox' : 'no isolation'})` },
     },
   });
   await audit('branch', { branch, files }, 'engine');

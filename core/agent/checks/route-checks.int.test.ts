@@ -78,6 +78,18 @@ describe('route checks in the sandbox', () => {
     expect(report.failures[0]).toMatchObject({ method: 'POST', path: '/tags/create-tag', kind: 'wrong', reason: expect.stringMatching(/^an input of the wrong type was accepted \(200\)$/) });
   });
 
+  it('does not call the routes of a branch that connects to its database, saying why (the sandbox has no copy of it yet)', async () => {
+    const report = await runRouteChecks({
+      sandbox,
+      ...(await tree('database', {
+        'src/features/users/queries/users-queries.ts': "import pg from 'pg';\nexport async function countUsers(): Promise<number> {\n  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });\n  await client.connect();\n  const result = await client.query('select count(*) as n from users');\n  await client.end();\n  return Number(result.rows[0].n);\n}\n",
+        'src/features/users/controllers/users.ts': "import { countUsers } from '../queries/users-queries.ts';\nexport async function getUserCount(): Promise<{ count: number }> {\n  return { count: await countUsers() };\n}\n",
+      })),
+    });
+    expect(report).toMatchObject({ passed: true, calls: 0, failures: [], skipped: 'src/features/users/queries/users-queries.ts connects to the database, and route checks do not run against a copy of it yet' });
+    expect(describeRouteChecks(report)).toBe('Route checks: not run (src/features/users/queries/users-queries.ts connects to the database, and route checks do not run against a copy of it yet).');
+  });
+
   it('reports what the build would refuse, without starting anything', async () => {
     const broken = await tree('unexposable', { 'src/features/pairs/controllers/pairs.ts': 'export function addPair(a: number, b: number): number {\n  return a + b;\n}\n' });
     const report = await runRouteChecks({ sandbox, ...broken });

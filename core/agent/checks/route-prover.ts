@@ -24,6 +24,8 @@ export interface RouteFailure {
 
 export interface RouteReport {
   passed: boolean;
+  /** Why no route was called, when none could be (the branch needs a database the sandbox lacks). */
+  skipped?: string;
   routes: number;
   calls: number;
   failures: RouteFailure[];
@@ -259,6 +261,7 @@ function request(agent: http.Agent, socketPath: string, method: string, url: str
 
 /** The failures as the agent reads them, like type errors: route, input, status, body. */
 export function describeRouteChecks(report: RouteReport, maxChars = 6000): string {
+  if (report.skipped) return `Route checks: not run (${report.skipped}).`;
   if (report.passed) return `Route checks: ${report.routes} route(s) passed (${report.calls} calls with generated inputs).`;
   const lines = [`Route checks: ${report.failures.length} failure(s) over ${report.routes} route(s):`];
   for (const f of report.failures) {
