@@ -2,11 +2,12 @@
 // (initdb) held for the engine's whole run. Measured in a child process of its own, after a
 // forced GC, beside PGlite.create on a fresh folder: the reference that holds it.
 import { execFile } from 'node:child_process';
-import { access } from 'node:fs/promises';
+import { access, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../testing/index.ts';
+import { openPgliteFolder, pgliteTemplateDir } from './pglite.ts';
 
 const MODULE = fileURLToPath(new URL('./pglite.ts', import.meta.url));
 const PGLITE = fileURLToPath(new URL('../../node_modules/@electric-sql/pglite/dist/index.js', import.meta.url));
@@ -33,5 +34,39 @@ describe('openPgliteFolder', () => {
     // Measured: ~230 MB against ~660 MB.
     expect(plain).toBeGreaterThan(450);
     expect(engine).toBeLessThan(plain - 250);
+  });
+});
+
+describe('new data folders from the template', () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  beforeAll(async () => void (tmp = await tempDir()));
+  afterAll(() => tmp.dispose());
+
+  it('makes the template once, copies it for each new folder, and remakes one cut short', { timeout: 300_000 }, async () => {
+    const env = { BRANCHYARD_CACHE_DIR: path.join(tmp.path, 'cache') };
+    const template = pgliteTemplateDir(env);
+    // A template folder left without its completion mark (a creation cut short) is made again.
+    await mkdir(template, { recursive: true });
+    await writeFile(path.join(template, 'garbage'), 'half made');
+    const first = await openPgliteFolder(path.join(tmp.path, 'a'), env);
+    await first.exec('create table kept (id int)');
+    await first.close();
+    expect(await readdir(template)).not.toContain('garbage');
+    expect(await readdir(template)).toContain('branchyard-template-complete');
+
+    // A data folder whose creation was cut short (no PG_VERSION) is replaced by a fresh copy.
+    await mkdir(path.join(tmp.path, 'b'));
+    await writeFile(path.join(tmp.path, 'b', 'partial'), '');
+    const second = await openPgliteFolder(path.join(tmp.path, 'b'), env);
+    // A copy of the template, not of another database: the table made in `a` is not there.
+    expect((await second.query(`select count(*)::int as n from pg_tables where tablename = 'kept'`)).rows).toEqual([{ n: 0 }]);
+    await second.close();
+    expect(await readdir(path.join(tmp.path, 'b'))).not.toContain('partial');
+    expect(await readdir(path.join(tmp.path, 'b'))).not.toContain('branchyard-template-complete');
+
+    // An existing folder is opened as it is.
+    const again = await openPgliteFolder(path.join(tmp.path, 'a'), env);
+    expect((await again.query(`select count(*)::int as n from pg_tables where tablename = 'kept'`)).rows).toEqual([{ n: 1 }]);
+    await again.close();
   });
 });
