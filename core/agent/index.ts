@@ -11,3 +11,5 @@ export type { RouteReport } from './checks/route-checks.ts';
 export { describeRouteChecks, runRouteChecks } from './checks/route-checks.ts';
 export type { InterruptedRevision } from './recovery.ts';
 export { discardRevision, interruptOpenRevisions, resumeAdvice } from './recovery.ts';
+export type { RevisionStep } from './steps.ts';
+export { revisionSteps } from './steps.ts';
