@@ -10,7 +10,8 @@ import path from 'node:path';
 import { BranchyardError, describeError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
 import type { CodebaseHandle } from '../git/index.ts';
-import { addResponse, createBranch, formatBranch, formatRevision, linkRevisionBranch, readRevision, recordChecks, setRevisionStatus } from '../git/index.ts';
+import { createBranch, formatBranch, formatRevision, recordChecks } from '../git/index.ts';
+import { addResponse, linkRevisionBranch, readRevision, setRevisionStatus } from '../revisions/index.ts';
 import type { Sandbox } from '../sandbox/index.ts';
 import type { RevisionStatus as RevisionStatusName, StateDb } from '../store/index.ts';
 import { recordAction, recordCost, revisionId, spent } from '../store/index.ts';
@@ -38,6 +39,12 @@ export interface DevFlowDeps {
   /** Builds, starts and serves a new branch; says which gateways serve it. Throws when it does not build. */
   launch: (branch: number) => Promise<{ gateways: string[] }>;
   checksTimeoutMs?: number;
+  /**
+   * Aborted when the engine running the revision stops: the revision is left open where its last
+   * completed turn got to (transcript saved) and the outcome says `open`; the engine then marks it
+   * interrupted, to be resumed or discarded.
+   */
+  signal?: AbortSignal;
 }
 
 export interface RevisionOutcome {
@@ -79,6 +86,8 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
   const deadline = started + deps.config.budget.maxMinutes * 60_000 - transcript.activeMs;
   const limit = new AbortController();
   const timer = setTimeout(() => limit.abort(new Error('time limit')), Math.max(0, deadline - Date.now()));
+  const stopped = () => deps.signal?.aborted === true;
+  const callSignal = deps.signal ? AbortSignal.any([limit.signal, deps.signal]) : limit.signal;
 
   const promptTokens = new PromptTokens();
   // Per run of the loop: a resumed revision starts a fresh count.
@@ -102,6 +111,12 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
     return outcome;
   };
 
+  const leave = async (): Promise<RevisionOutcome> => {
+    clearTimeout(timer);
+    await save();
+    return { codebase: name, revision: revisionNumber, status: 'open', branch: null, costMicroUsd: await spent(deps.db, { devRevisionId: id }), message: 'the engine stopped', gateways: [] };
+  };
+
   try {
     if (transcript.messages.length === 0) {
       const prompt = revision.prompts.map((p) => p.text).join('\n');
@@ -123,6 +138,7 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
     await save();
 
     for (;;) {
+      if (stopped()) return await leave();
       if (transcript.turns >= deps.config.budget.maxTurns) return await end('turn-limit', `stopped at the limit of ${deps.config.budget.maxTurns} turns (ai/config.json budget.maxTurns) before the work was finished`);
       if (Date.now() >= deadline) return await end('time-limit', TIME_LIMIT(deps));
       transcript.turns += 1;
@@ -135,7 +151,7 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
         reply = await deps.llm.complete({
           messages: transcript.messages,
           tools: TOOLS,
-          signal: limit.signal,
+          signal: callSignal,
           beforeAttempt: async () => {
             const verdict = await checkMoney({ db: deps.db, config: deps.config, revisionId: id, promptTokens: promptBound });
             if (!verdict.ok) throw new OverBudget(verdict.reason);
@@ -153,6 +169,7 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
           },
         });
       } catch (error) {
+        if (stopped()) return await leave();
         if (error instanceof OverBudget) return await end('over-budget', `stopped before a call that could pass the budget: ${error.message}`);
         if (limit.signal.aborted) return await end('time-limit', TIME_LIMIT(deps));
         return await end('failed', describeError(error));
@@ -218,6 +235,7 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
       await save();
     }
   } catch (error) {
+    if (stopped()) return leave();
     if (limit.signal.aborted) return end('time-limit', TIME_LIMIT(deps));
     return end('failed', `the engine stopped the revision: ${describeError(error)}`);
   } finally {
