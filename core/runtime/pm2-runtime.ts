@@ -9,6 +9,7 @@ import { formatBranch } from '../git/index.ts';
 import { DockerBackend } from './docker-backend.ts';
 import { waitForHealth } from './health.ts';
 import { HostBackend } from './host-backend.ts';
+import { Turns } from './turns.ts';
 import type { BranchProcess, Pm2Backend, RunFolders, RuntimeOptions, TtyStream } from './types.ts';
 import type { WorkspacePaths } from '../workspace/index.ts';
 
@@ -19,6 +20,16 @@ import type { WorkspacePaths } from '../workspace/index.ts';
 const MAX_RESTARTS = 6;
 
 export class Pm2Runtime {
+  /**
+   * Operations on one branch take turns (key `branch:<codebase>:<n>`), and so do PM2 commands
+   * into one codebase's PM2 (`pm2:<codebase>`) and preparing its container (`prepare:…`): two
+   * starts of one branch at once (a `run` beside a gateway starting the branch it follows) once
+   * interleaved their `pm2 delete` and `pm2 start` and left a command hanging.
+   */
+  private readonly turns = new Turns();
+  /** Starts under way, by branch: a second start of the same build joins the first. */
+  private readonly starting = new Map<string, { identity: string; done: Promise<BranchProcess> }>();
+
   get kind(): Pm2Backend['kind'] {
     return this.backend.kind;
   }
@@ -47,7 +58,11 @@ export class Pm2Runtime {
   }
 
   /** Makes sure the codebase's PM2 runs, adopting one that already does. */
-  async prepare(codebase: string): Promise<void> {
+  prepare(codebase: string): Promise<void> {
+    return this.turns.run(`prepare:${codebase}`, () => this.prepareNow(codebase));
+  }
+
+  private async prepareNow(codebase: string): Promise<void> {
     const folders = this.folders(codebase);
     for (const dir of Object.values(folders)) await mkdir(dir, { recursive: true });
     // pm2-runtime (in a container) needs one app to keep running before any branch starts.
@@ -73,15 +88,34 @@ export class Pm2Runtime {
     return this.backend.shell(codebase, { ...options, cwd: this.backend.inside(codebase, this.folders(codebase), 'builds'), env: { BRANCHYARD_BRANCH: String(branch) } });
   }
 
-  /** Starts (or restarts) a branch from its built server and waits until its health route answers. */
-  async start(codebase: string, branch: number, server: string, extraEnv: Record<string, string> = {}): Promise<BranchProcess> {
+  /**
+   * Starts (or restarts) a branch from its built server and waits until its health route
+   * answers. A start of the same build and settings while one is under way joins it; any other
+   * waits for it to finish, then starts again.
+   */
+  start(codebase: string, branch: number, server: string, extraEnv: Record<string, string> = {}): Promise<BranchProcess> {
+    const key = `${codebase}:${branch}`;
+    const identity = JSON.stringify([server, Object.entries(extraEnv).sort(([a], [b]) => a.localeCompare(b))]);
+    const under = this.starting.get(key);
+    if (under?.identity === identity) return under.done;
+    const done = this.turns.run(`branch:${key}`, () => this.startNow(codebase, branch, server, extraEnv));
+    const entry = { identity, done };
+    this.starting.set(key, entry);
+    const forget = () => {
+      if (this.starting.get(key) === entry) this.starting.delete(key);
+    };
+    done.then(forget, forget);
+    return done;
+  }
+
+  private async startNow(codebase: string, branch: number, server: string, extraEnv: Record<string, string>): Promise<BranchProcess> {
     const folders = this.folders(codebase);
     const relative = path.relative(folders.builds, server);
     if (relative.startsWith('..') || path.isAbsolute(relative)) throw new BranchyardError('RuntimeError', `${server} is not a build of codebase ${codebase}`);
     await this.prepare(codebase);
     const name = processName(codebase, branch);
     const socket = this.socketPath(codebase, branch);
-    await this.backend.pm2(codebase, ['delete', name]);
+    await this.pm2(codebase, ['delete', name]);
     await rm(socket, { force: true });
     const inside = (kind: keyof RunFolders, file: string) => path.join(this.backend.inside(codebase, folders, kind), file);
     // The PM2 process entry. The script is the build's launcher beside the server: it exits when
@@ -102,7 +136,7 @@ export class Pm2Runtime {
       ],
     };
     await writeFile(path.join(folders.apps, `${name}.json`), `${JSON.stringify(entry, null, 2)}\n`);
-    const started = await this.backend.pm2(codebase, ['start', inside('apps', `${name}.json`)]);
+    const started = await this.pm2(codebase, ['start', inside('apps', `${name}.json`)]);
     if (started.code !== 0) throw new BranchyardError('RuntimeError', `PM2 could not start branch ${formatBranch(branch)} of ${codebase}: ${started.stderr || started.stdout}`);
 
     const what = `branch ${formatBranch(branch)} of ${codebase}`;
@@ -116,14 +150,21 @@ export class Pm2Runtime {
     return (await this.list(codebase)).find((p) => p.branch === branch) ?? { codebase, branch, status: 'online', restarts: 0, pid: null };
   }
 
-  async stop(codebase: string, branch: number): Promise<void> {
-    if (await this.backend.running(codebase)) await this.backend.pm2(codebase, ['delete', processName(codebase, branch)]);
-    await rm(this.socketPath(codebase, branch), { force: true });
+  stop(codebase: string, branch: number): Promise<void> {
+    return this.turns.run(`branch:${codebase}:${branch}`, async () => {
+      if (await this.backend.running(codebase)) await this.pm2(codebase, ['delete', processName(codebase, branch)]);
+      await rm(this.socketPath(codebase, branch), { force: true });
+    });
+  }
+
+  /** One PM2 command at a time into a codebase's PM2: its CLI clients do not expect company. */
+  private pm2(codebase: string, args: string[]) {
+    return this.turns.run(`pm2:${codebase}`, () => this.backend.pm2(codebase, args));
   }
 
   async list(codebase: string): Promise<BranchProcess[]> {
     if (!(await this.backend.running(codebase))) return [];
-    const result = await this.backend.pm2(codebase, ['jlist']);
+    const result = await this.pm2(codebase, ['jlist']);
     // jlist prints the list as one JSON line, after any notices PM2 has to give.
     const line = result.stdout.trim().split('\n').reverse().find((l) => l.startsWith('[{') || l === '[]');
     if (!line) throw new BranchyardError('RuntimeError', `PM2 did not list the processes of ${codebase}: ${result.stderr || result.stdout}`);
