@@ -10,7 +10,7 @@ export const LAYERS = [
   ['events', 'locks', 'tokens'],
   ['workspace', 'store'],
   ['git', 'logs', 'doctor'],
-  ['build', 'runtime', 'template'],
+  ['build', 'revisions', 'runtime', 'template'],
   ['sandbox', 'schema', 'terminal'],
   ['agent', 'gateway'],
   ['engine'],

@@ -1,6 +1,6 @@
 // The git handler: codebases and their code histories, numbered branches written without an
-// index or checkout, their records under metadata/branches/, dev revisions under
-// metadata/dev-revisions/, diffs in git's format, and recovery after a crash.
+// index or checkout, their records under metadata/branches/, diffs in git's format, and
+// recovery after a crash. Dev revisions (metadata/dev-revisions/) are core/revisions.
 export type { AddCodebaseOptions, AddedCodebase } from './add-codebase.ts';
 export { addCodebase, CODEBASE_TEMPLATE } from './add-codebase.ts';
 export type { BranchInfo, BranchStatus, ChangeEntry, CheckName, CheckResult, SchemaBehind } from './branch-info.ts';
@@ -13,16 +13,15 @@ export { openCodebase } from './codebase-handle.ts';
 export type { BranchStep, CreateBranchOptions, CreatedBranch } from './create-branch.ts';
 export { BRANCH_STEPS, createBranch, newestBranch } from './create-branch.ts';
 export { DELETE_LIST, readOverlayDir } from './overlay-dir.ts';
-export { formatBranch, formatRevision, parseBranchNumber, parseRevisionNumber } from './numbers.ts';
+export { formatBranch, formatRevision, MAX_REVISION, parseBranchNumber, parseRevisionNumber, REVISION_NAME } from './numbers.ts';
+export { removeStaging, stagingFolder } from './staging.ts';
 export type { FileDiff } from './patch.ts';
 export { fileDiff, isBinary } from './patch.ts';
 export type { TreeChange } from './tree-read.ts';
 export type { RecoveryReport } from './recover.ts';
 export { recoverCodebase } from './recover.ts';
 export { commitTree, createBranchRef, openRepository, resolveBranch, writeCommit } from './repository.ts';
-export type { ConversationEntry, Revision, RevisionInfo } from './revisions.ts';
-export { addPrompt, addResponse, linkRevisionBranch, openRevision, readRevision, REVISION_STATUSES, revisionNumbers, setRevisionStatus } from './revisions.ts';
-export { indexBranch, reindexCodebase } from './state-index.ts';
+export { indexBranch, reindexBranches } from './state-index.ts';
 export type { TreeFile } from './tree-read.ts';
 export { listTree, readBlob, readFileAt } from './tree-read.ts';
 export type { TreeDiff } from './tree-diff.ts';

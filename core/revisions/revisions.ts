@@ -11,10 +11,8 @@ import type { EventBus } from '../events/index.ts';
 import { withFileLock } from '../locks/index.ts';
 import type { PromptKind, ResponseKind, RevisionStatus, StateExecutor } from '../store/index.ts';
 import { replaceConversation, upsertRevision } from '../store/index.ts';
-import type { CodebaseHandle } from './codebase-handle.ts';
-import { formatBranch, formatRevision, MAX_REVISION, REVISION_NAME } from './numbers.ts';
-import { removeStaging, stagingFolder } from './staging.ts';
-import { commitToWorkspace } from './workspace-commit.ts';
+import type { CodebaseHandle } from '../git/index.ts';
+import { commitToWorkspace, formatBranch, formatRevision, MAX_REVISION, removeStaging, REVISION_NAME, stagingFolder } from '../git/index.ts';
 
 // `interrupted`: the engine stopped while the revision ran (found open at the next start); it can
 // be resumed from its last completed turn, or `discarded`.

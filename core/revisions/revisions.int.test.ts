@@ -5,9 +5,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../store/index.ts';
 import { listBranchRows, listRevisionRows, openStore, recordCost, revisionConversation, revisionId, tables } from '../store/index.ts';
-import { addPrompt, addResponse, createBranch, indexBranch, linkRevisionBranch, openRevision, readRevision, reindexCodebase, setRevisionStatus } from './index.ts';
-import type { TestWorkspace } from './fixtures/test-workspace.ts';
-import { gitCli, testWorkspace, text } from './fixtures/test-workspace.ts';
+import { createBranch, indexBranch } from '../git/index.ts';
+import { addPrompt, addResponse, linkRevisionBranch, openRevision, readRevision, reindexCodebase, setRevisionStatus } from './index.ts';
+import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
+import { gitCli, testWorkspace, text } from '../git/fixtures/test-workspace.ts';
 
 describe('dev revisions', () => {
   let ws: TestWorkspace;
