@@ -4,12 +4,13 @@
 export type { OpenStoreOptions, StateDb, Store, StoreKind } from './open.ts';
 export { DATABASE_URL_ENV, describeConnectError, MIGRATIONS_DIR, openStore, pgliteDataDir, redactUrl } from './open.ts';
 export { openPgliteFolder } from './pglite.ts';
-export type { Actor, CostEntry, StateExecutor } from './queries.ts';
+export type { Actor, AgentRole, AuditFields, CostEntry, StateExecutor } from './queries.ts';
 export {
   currentRoutes,
   ensureCodebase,
   ensureGateway,
   listActions,
+  listAudit,
   listCodebases,
   promote,
   listPromotions,
@@ -22,3 +23,5 @@ export {
 export type { BranchRowInput, PromptKind, ResponseKind, RevisionRowInput, RevisionStatus } from './history-queries.ts';
 export { listBranchRows, listRevisionRows, replaceConversation, revisionConversation, revisionId, upsertBranch, upsertRevision } from './history-queries.ts';
 export * as tables from './schema.ts';
+export type { IssueLink } from './github-queries.ts';
+export { claimDelivery, codebaseIssues, issueRevisions, linkIssue, listDeliveries, noteDeliveryOutcome, revisionIssue, setLastComment } from './github-queries.ts';

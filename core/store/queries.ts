@@ -21,11 +21,31 @@ export function listCodebases(db: StateExecutor) {
   return db.select().from(codebases).orderBy(codebases.name);
 }
 
+export type AgentRole = 'product-owner' | 'developer';
+
+/** The audit trail's fields of an action (issue 22); each optional, for actions that have none. */
+export interface AuditFields {
+  role?: AgentRole | null;
+  tool?: string | null;
+  argsDigest?: string | null;
+  outcome?: string | null;
+  promptTokens?: number;
+  completionTokens?: number;
+  costMicroUsd?: number;
+  durationMs?: number | null;
+}
+
 export async function recordAction(
   db: StateExecutor,
-  action: { devRevisionId?: number | null; actor: Actor; action: string; payload?: unknown },
+  action: { devRevisionId?: number | null; actor: Actor; action: string; payload?: unknown } & AuditFields,
 ): Promise<void> {
-  await db.insert(agentActions).values({ devRevisionId: action.devRevisionId ?? null, actor: action.actor, action: action.action, payload: action.payload ?? {} });
+  const { devRevisionId, payload, ...rest } = action;
+  await db.insert(agentActions).values({ ...rest, devRevisionId: devRevisionId ?? null, payload: payload ?? {} });
+}
+
+/** A revision's audit trail, oldest first. */
+export function listAudit(db: StateExecutor, devRevisionId: number) {
+  return db.select().from(agentActions).where(eq(agentActions.devRevisionId, devRevisionId)).orderBy(agentActions.id);
 }
 
 export function listActions(db: StateExecutor, options: { devRevisionId?: number; limit?: number } = {}) {

@@ -98,6 +98,17 @@ export const agentActions = pgTable(
     /** What was done, e.g. `tool:write_file`, `checks`, `promote`. */
     action: text('action').notNull(),
     payload: jsonb('payload').notNull().default({}),
+    // Added by migration 0003, the audit trail (issue 22): which agent role acted, the tool it
+    // called, a digest of the arguments (not the arguments: they may be whole files), how it
+    // came out, and what it cost; all empty on rows written before.
+    role: text('role', { enum: ['product-owner', 'developer'] }),
+    tool: text('tool'),
+    argsDigest: text('args_digest'),
+    outcome: text('outcome'),
+    promptTokens: integer('prompt_tokens').notNull().default(0),
+    completionTokens: integer('completion_tokens').notNull().default(0),
+    costMicroUsd: bigint('cost_micro_usd', { mode: 'number' }).notNull().default(0),
+    durationMs: integer('duration_ms'),
     createdAt: createdAt(),
   },
   (t) => [index('agent_actions_revision').on(t.devRevisionId)],
@@ -157,4 +168,35 @@ export const promotions = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('promotions_gateway_codebase').on(t.gatewayId, t.codebaseId)],
+);
+
+// --- added by migration 0003: GitHub issues as dev revisions (issue 22) ----------------------
+
+/** Every webhook delivery accepted, by GitHub's X-GitHub-Delivery id: a replay is refused. */
+export const githubDeliveries = pgTable('github_deliveries', {
+  id: serial('id').primaryKey(),
+  deliveryId: text('delivery_id').notNull().unique(),
+  codebase: text('codebase').notNull(),
+  event: text('event').notNull(),
+  /** What the engine did with it, e.g. `opened revision 0003` or `ignored: unknown event`. */
+  outcome: text('outcome').notNull().default(''),
+  createdAt: createdAt(),
+});
+
+/** An issue that became a dev revision, and where the conversation on it stands. */
+export const githubIssues = pgTable(
+  'github_issues',
+  {
+    id: serial('id').primaryKey(),
+    devRevisionId: integer('dev_revision_id').notNull().references(() => devRevisions.id, { onDelete: 'cascade' }),
+    codebase: text('codebase').notNull(),
+    /** owner/name */
+    repository: text('repository').notNull(),
+    issueNumber: integer('issue_number').notNull(),
+    author: text('author').notNull(),
+    /** The newest comment already read (polling starts after it). */
+    lastCommentId: bigint('last_comment_id', { mode: 'number' }).notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [index('github_issues_repository_issue').on(t.repository, t.issueNumber), uniqueIndex('github_issues_revision').on(t.devRevisionId)],
 );

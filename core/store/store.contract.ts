@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StateDb, Store } from './index.ts';
-import { currentRoutes, ensureCodebase, ensureGateway, listActions, listCodebases, promote, promotionHistory, recordAction, recordCost, spent, tables } from './index.ts';
+import { claimDelivery, currentRoutes, ensureCodebase, ensureGateway, issueRevisions, linkIssue, listActions, listAudit, listCodebases, promote, promotionHistory, recordAction, recordCost, spent, tables } from './index.ts';
 import { migrationCount } from './fixtures/old-migrations.ts';
 
 export interface StoreHarness {
@@ -127,6 +127,23 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       await recordAction(db, { actor: 'engine', action: 'migrated' });
       expect((await listActions(db)).map((a) => a.action)).toEqual(['migrated']);
       expect(await count(db, 'drizzle.__drizzle_migrations')).toBe(await migrationCount());
+    });
+
+    it('keeps the audit fields of an action, refuses a replayed delivery and links an issue to its revision', async () => {
+      const { db } = await open();
+      const codebaseId = await ensureCodebase(db, 'users');
+      const [revision] = await db.insert(tables.devRevisions).values({ codebaseId, number: 1 }).returning({ id: tables.devRevisions.id });
+      await recordAction(db, { devRevisionId: revision!.id, actor: 'agent', action: 'tool:read_file', role: 'product-owner', tool: 'read_file', argsDigest: 'sha256:ab', outcome: 'ok', durationMs: 3 });
+      await recordAction(db, { devRevisionId: revision!.id, actor: 'agent', action: 'model', role: 'developer', promptTokens: 10, completionTokens: 2, costMicroUsd: 7 });
+      const trail = await listAudit(db, revision!.id);
+      expect(trail.map((a) => [a.role, a.tool, a.argsDigest, a.outcome, a.promptTokens, a.costMicroUsd])).toEqual([
+        ['product-owner', 'read_file', 'sha256:ab', 'ok', 0, 0],
+        ['developer', null, null, null, 10, 7],
+      ]);
+      expect(await claimDelivery(db, { deliveryId: 'd-1', codebase: 'users', event: 'issues' })).toBe(true);
+      expect(await claimDelivery(db, { deliveryId: 'd-1', codebase: 'users', event: 'issues' })).toBe(false);
+      await linkIssue(db, { devRevisionId: revision!.id, codebase: 'users', repository: 'acme/api', issueNumber: 4, author: 'octocat' });
+      expect((await issueRevisions(db, 'acme/api', 4)).map((r) => [r.revision, r.status, r.author])).toEqual([[1, 'open', 'octocat']]);
     });
   });
 }
