@@ -92,8 +92,31 @@ export const aiSchema = z.strictObject({
     codebaseTokens: positiveInt('a whole number of tokens above 0'),
     branchTokens: positiveInt('a whole number of tokens above 0'),
   }),
+  /**
+   * The agent's two roles (issue 22), each with its own model and prices (default: the ones
+   * above). With `productOwner` present, a product owner reads each request first and asks or
+   * writes the refined request that the developer builds from.
+   */
+  roles: z
+    .strictObject({
+      productOwner: aiRoleSchema().optional(),
+      developer: aiRoleSchema().optional(),
+    })
+    .optional(),
 });
 export type AiConfig = z.infer<typeof aiSchema>;
+
+function aiRoleSchema() {
+  return z.strictObject({
+    model: z.string({ error: 'expected a model name' }).min(1, { error: 'expected a model name' }).optional(),
+    prices: z
+      .strictObject({
+        inputPerMillionUsd: z.number({ error: 'expected a price in USD' }).nonnegative({ error: 'expected a price in USD' }),
+        outputPerMillionUsd: z.number({ error: 'expected a price in USD' }).nonnegative({ error: 'expected a price in USD' }),
+      })
+      .optional(),
+  });
+}
 
 const BRANCH_MESSAGE = 'expected a five-digit branch number such as "00007"';
 export const branchNumberSchema = z.string({ error: BRANCH_MESSAGE }).regex(/^\d{5}$/, { error: BRANCH_MESSAGE });
