@@ -1,24 +1,26 @@
-// The chat pane's state: one conversation per dev revision, as the engine streams it: the
-// agent's text as it is written, its tool calls, its spend against the budget, and how the
-// revision ended (a branch, a question, or a failure in the engine's words).
+// The chat pane's state: one thread per codebase, each a list of dev revisions as the engine
+// streams them (the agent's text, its tool calls, its spend against the budget, and how the
+// revision ended: a branch, a question, or a stop in the engine's words). A window opened later
+// gets the whole thread back, tool calls included, from the engine's transcript.
 import { create } from 'zustand';
 import { api, errorMessage } from '../api.ts';
 
-export interface ToolCall {
-  tool: string;
-  path?: string;
-  ok: boolean;
-  summary: string;
-}
+/** One thing the agent did, in order: text it wrote, or a tool it called and what came back. */
+export type Step =
+  | { kind: 'text'; text: string }
+  | { kind: 'tool'; tool: string; path?: string; ok: boolean; summary: string; arguments?: string; result?: string };
 
 export interface Revision {
   codebase: string;
   revision: number;
   prompts: string[];
-  text: string;
-  tools: ToolCall[];
+  /** Steps read back from the engine's transcript (whole turns, with arguments and results). */
+  steps: Step[];
+  /** Steps streamed since, not in the transcript yet. */
+  live: Step[];
   status: string;
   branch: number | null;
+  parent: number | null;
   message: string;
   turn: number;
   maxTurns: number;
@@ -26,34 +28,61 @@ export interface Revision {
   budgetMicroUsd: number;
   /** The engine's last progress line for it. */
   step: string;
+  /** Whether its steps were asked of the engine (an old revision's are read when asked for). */
+  loaded: boolean;
 }
 
-/** How many recent revisions of each codebase a window shows when it opens. */
-const RESTORED = 10;
+/** How many of each codebase's newest revisions get their steps read when a window opens. */
+const STEPS_READ = 20;
 /** Statuses of a revision still under way (`open` as the engine records it). */
 export const RUNNING = new Set(['running', 'open']);
 
 interface ChatState {
   codebase: string | null;
+  /** Every codebase's revisions; the pane shows the chosen codebase's thread. */
   revisions: Revision[];
+  /** The branch the next prompt starts from, per codebase (none: the newest). */
+  from: Record<string, number | undefined>;
   sending: boolean;
   error: string | null;
   /** A key typed into the settings in a browser: sent with each prompt, kept in this tab's memory only. */
   apiKey: string | null;
   setApiKey(key: string | null): void;
   setCodebase(codebase: string): void;
-  /**
-   * The codebases' recent revisions, as the engine has them: a window opened (or reopened) while
-   * a revision runs shows it, and follows it from its start.
-   */
+  setFrom(codebase: string, branch: number | undefined): void;
+  /** The codebases' revisions, as the engine has them: a revision still running is followed from its start. */
   restore(codebases: string[]): Promise<void>;
+  /** Reads a revision's steps from the engine's transcript. */
+  loadSteps(codebase: string, revision: number): Promise<void>;
   send(text: string): Promise<void>;
   answer(revision: Revision, text: string): Promise<void>;
 }
 
+const same = (r: { codebase: string; revision: number }, codebase: string, revision: number) => r.codebase === codebase && r.revision === revision;
+
+/** Adds a streamed step: text deltas join the text before them. */
+function withLive(live: Step[], step: Step): Step[] {
+  const last = live.at(-1);
+  if (step.kind === 'text' && last?.kind === 'text') return [...live.slice(0, -1), { kind: 'text', text: last.text + step.text }];
+  return [...live, step];
+}
+
 export const useChat = create<ChatState>((set, get) => {
   const update = (codebase: string, revision: number, change: (r: Revision) => Partial<Revision>) =>
-    set((s) => ({ revisions: s.revisions.map((r) => (r.codebase === codebase && r.revision === revision ? { ...r, ...change(r) } : r)) }));
+    set((s) => ({ revisions: s.revisions.map((r) => (same(r, codebase, revision) ? { ...r, ...change(r) } : r)) }));
+  const find = (codebase: string, revision: number) => get().revisions.find((r) => same(r, codebase, revision));
+
+  /**
+   * The transcript is saved at the end of each turn: what it holds replaces the streamed steps
+   * of the same turns, and those streamed since (the running turn's) stay after it.
+   */
+  const readSteps = async (codebase: string, revision: number) => {
+    const streamed = find(codebase, revision)?.live.length ?? 0;
+    const steps = await api.revision.steps.query({ codebase, revision }).catch(() => null);
+    if (!steps) return;
+    const shaped: Step[] = steps.map((s) => (s.kind === 'text' ? s : { kind: 'tool', tool: s.tool, path: s.path, ok: s.ok, summary: s.result.split('\n')[0]!.slice(0, 200), arguments: s.arguments, result: s.result }));
+    update(codebase, revision, (r) => ({ steps: shaped, live: r.live.slice(streamed), loaded: true }));
+  };
 
   /** Follows a revision's events until it ends (or waits for an answer). */
   const watch = (codebase: string, revision: number) => {
@@ -63,14 +92,16 @@ export const useChat = create<ChatState>((set, get) => {
         onData: (event) => {
           switch (event.type) {
             case 'agent.text':
-              return update(codebase, revision, (r) => ({ text: r.text + event.payload.delta }));
+              return update(codebase, revision, (r) => ({ live: withLive(r.live, { kind: 'text', text: event.payload.delta }) }));
             case 'agent.tool':
-              return update(codebase, revision, (r) => ({ tools: [...r.tools, { tool: event.payload.tool, path: event.payload.path, ok: event.payload.ok, summary: event.payload.summary }] }));
+              return update(codebase, revision, (r) => ({ live: withLive(r.live, { kind: 'tool', tool: event.payload.tool, path: event.payload.path, ok: event.payload.ok, summary: event.payload.summary }) }));
             case 'agent.turn':
-              // Each turn's text starts on a line of its own.
-              return update(codebase, revision, (r) => ({ turn: event.payload.turn, maxTurns: event.payload.maxTurns, text: r.text && !r.text.endsWith('\n') ? `${r.text}\n` : r.text }));
+              update(codebase, revision, () => ({ turn: event.payload.turn, maxTurns: event.payload.maxTurns }));
+              // The turns before this one are in the transcript now, with their arguments (a write's diff).
+              if (event.payload.turn > 1) void readSteps(codebase, revision);
+              return undefined;
             case 'agent.checks':
-              return update(codebase, revision, (r) => ({ tools: [...r.tools, { tool: 'checks', ok: event.payload.passed, summary: `${event.payload.passed ? 'passed' : 'failed'} (${event.payload.by}${event.payload.isolation === 'none' ? ', no isolation' : ''}): ${event.payload.summary}` }] }));
+              return update(codebase, revision, (r) => ({ live: withLive(r.live, { kind: 'tool', tool: 'checks', ok: event.payload.passed, summary: `${event.payload.by === 'engine' ? 'the engine’s checks' : 'checks'} ${event.payload.passed ? 'passed' : 'failed'}${event.payload.isolation === 'none' ? ' (no isolation)' : ''}: ${event.payload.summary}` }) }));
             case 'agent.spend':
               return update(codebase, revision, () => ({ spentMicroUsd: event.payload.revisionMicroUsd, budgetMicroUsd: event.payload.budgetMicroUsd }));
             case 'revision.updated':
@@ -81,7 +112,9 @@ export const useChat = create<ChatState>((set, get) => {
               return update(codebase, revision, () => ({ step: event.payload.message }));
             case 'revision.ended':
               update(codebase, revision, () => ({ status: event.payload.status, branch: event.payload.branch, message: event.payload.message, spentMicroUsd: event.payload.costMicroUsd }));
-              return subscription.unsubscribe();
+              subscription.unsubscribe();
+              void readSteps(codebase, revision);
+              return undefined;
             default:
               return undefined;
           }
@@ -91,26 +124,58 @@ export const useChat = create<ChatState>((set, get) => {
     );
   };
 
+  const fresh = (codebase: string, revision: number, prompt: string, status: string): Revision => ({
+    codebase,
+    revision,
+    prompts: [prompt],
+    steps: [],
+    live: [],
+    status,
+    branch: null,
+    parent: null,
+    message: '',
+    turn: 0,
+    maxTurns: 0,
+    spentMicroUsd: 0,
+    budgetMicroUsd: 0,
+    step: '',
+    loaded: false,
+  });
+
   return {
     codebase: null,
     revisions: [],
+    from: {},
     sending: false,
     error: null,
     apiKey: null,
     setApiKey: (apiKey) => set({ apiKey }),
     setCodebase: (codebase) => set({ codebase }),
+    setFrom: (codebase, branch) => set((s) => ({ from: { ...s.from, [codebase]: branch } })),
     async restore(codebases) {
-      const key = (r: { codebase: string; revision: number }) => `${r.codebase}:${r.revision}`;
-      for (const codebase of codebases) {
-        const rows = await api.revision.list.query({ codebase }).catch(() => []);
-        const recent: Revision[] = rows.slice(-RESTORED).map((row) => ({ codebase, revision: row.number, prompts: [row.prompt], text: '', tools: [], status: row.status, branch: row.branchNumber, message: '', turn: 0, maxTurns: 0, spentMicroUsd: row.costMicroUsd, budgetMicroUsd: 0, step: '' }));
-        // Ones this window already shows (sent from here meanwhile) stay as they are.
-        const have = new Set(get().revisions.map(key));
-        const added = recent.filter((r) => !have.has(key(r)));
-        set((s) => ({ revisions: [...added, ...s.revisions] }));
-        for (const r of added) if (RUNNING.has(r.status)) watch(codebase, r.revision);
-      }
+      await Promise.all(
+        codebases.map(async (codebase) => {
+          const rows = await api.revision.list.query({ codebase }).catch(() => []);
+          // Ones this window already shows (sent from here meanwhile) stay as they are.
+          const have = new Set(get().revisions.filter((r) => r.codebase === codebase).map((r) => r.revision));
+          const added = rows
+            .filter((row) => !have.has(row.number))
+            .map((row) => ({ ...fresh(codebase, row.number, row.prompt, row.status), branch: row.branchNumber, parent: row.parentBranch ?? null, spentMicroUsd: row.costMicroUsd }));
+          set((s) => ({ revisions: [...added, ...s.revisions].sort((a, b) => (a.codebase === b.codebase ? a.revision - b.revision : 0)) }));
+          const recent = added.slice(-STEPS_READ);
+          await Promise.all(recent.map((r) => readSteps(codebase, r.revision)));
+          // Its closing words (the summary, the question, the reason it stopped) come from the revision's record.
+          await Promise.all(
+            recent.map(async (r) => {
+              const shown = await api.revision.show.query({ codebase, revision: r.revision }).catch(() => null);
+              if (shown) update(codebase, r.revision, () => ({ prompts: shown.prompts.map((p) => p.text), message: RUNNING.has(shown.status) ? '' : (shown.responses.at(-1)?.text ?? '') }));
+            }),
+          );
+          for (const r of added) if (RUNNING.has(r.status)) watch(codebase, r.revision);
+        }),
+      );
     },
+    loadSteps: (codebase, revision) => readSteps(codebase, revision),
     async send(text) {
       const codebase = get().codebase;
       // One prompt at a time: a second Ctrl+Enter (or click) while the first is on its way would
@@ -118,9 +183,10 @@ export const useChat = create<ChatState>((set, get) => {
       if (!codebase || !text.trim() || get().sending) return;
       set({ sending: true, error: null });
       try {
-        const started = await api.agent.prompt.mutate({ codebase, text, apiKey: get().apiKey ?? undefined });
-        const fresh: Revision = { codebase, revision: started.revision, prompts: [text], text: '', tools: [], status: 'running', branch: null, message: '', turn: 0, maxTurns: 0, spentMicroUsd: 0, budgetMicroUsd: 0, step: `from branch ${String(started.parent).padStart(5, '0')}` };
-        set((s) => ({ revisions: [...s.revisions, fresh], sending: false }));
+        const from = get().from[codebase];
+        const started = await api.agent.prompt.mutate({ codebase, text, from, apiKey: get().apiKey ?? undefined });
+        const revision: Revision = { ...fresh(codebase, started.revision, text, 'running'), parent: started.parent, loaded: true, step: `from branch ${String(started.parent).padStart(5, '0')}` };
+        set((s) => ({ revisions: [...s.revisions, revision], sending: false }));
         watch(codebase, started.revision);
       } catch (error) {
         set({ sending: false, error: errorMessage(error) });
