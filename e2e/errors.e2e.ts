@@ -40,7 +40,7 @@ describe('engine errors in the pane that caused them', () => {
   it('no key, then a provider that is down: said in the chat, with what to do', async () => {
     const page = await s.browser.context.newPage();
     await page.goto(s.serve.loginUrl);
-    await expect.poll(() => page.getByRole('combobox', { name: 'Codebase' }).inputValue()).toBe('users');
+    await expect.poll(() => page.getByRole('textbox', { name: 'Prompt' }).getAttribute('placeholder')).toBe('Describe a change to users…');
     await page.getByRole('textbox', { name: 'Prompt' }).fill('Add a route that greets');
     await page.getByRole('button', { name: 'Send' }).click();
     await expect.poll(() => page.getByTestId('chat-error').textContent()).toBe(`no API key for ${downUrl}: set BRANCHYARD_AI_KEY in the environment (of \`branchyard serve\`, or of the command that sends the prompt), or store it in the desktop app's settings`);

@@ -77,16 +77,16 @@ describe('the journey through the window', () => {
 
     // Chat (Alt+1): Ctrl+Enter sends; the agent's text and tool calls stream in; the revision ends in a branch.
     await page.keyboard.press('Alt+1');
-    await expect.poll(() => page.getByRole('combobox', { name: 'Codebase' }).inputValue()).toBe('users');
+    await expect.poll(() => page.getByRole('textbox', { name: 'Prompt' }).getAttribute('placeholder')).toBe('Describe a change to users…');
     await page.getByRole('textbox', { name: 'Prompt' }).fill('Add a route that greets');
     await page.getByRole('textbox', { name: 'Prompt' }).press('Control+Enter');
     const revision = page.getByTestId('revision-1');
-    await expect.poll(() => revision.getByTestId('revision-text').textContent(), { timeout: 60_000 }).toContain('Looking at the code first.');
+    await expect.poll(() => revision.getByTestId('revision-text').first().textContent(), { timeout: 60_000 }).toContain('Looking at the code first.');
     // The long steps behind it (checks, build, start) show while they run.
     await expect.poll(() => page.getByTestId('work-bar').textContent().catch(() => ''), { timeout: 120_000 }).toMatch(/branch 00002 of users/);
     await expect.poll(() => revision.getByTestId('revision-status').textContent(), { timeout: 180_000 }).toBe('done');
-    expect(await revision.getByTestId('revision-branch').textContent()).toBe('Branch 00002');
-    expect(await revision.getByTestId('revision-tools').textContent()).toContain('src/features/greetings/controllers/greetings.ts');
+    expect(await revision.getByTestId('revision-branch').textContent()).toBe('Branch 00002 is built and running');
+    expect(await revision.getByTestId('revision-steps').textContent()).toContain('src/features/greetings/controllers/greetings.ts');
     expect(await revision.getByTestId('revision-spend').textContent()).toMatch(/^\$0\.0\d{3} of \$\d+\.\d{4}$/);
     await shot('chat');
 
