@@ -2,57 +2,35 @@
 // made by hand from a folder (CLI.md `branch new`).
 import path from 'node:path';
 import { z } from 'zod';
-import type { BranchInfo, CodebaseHandle } from '../git/index.ts';
-import {
-  commitTree,
-  createBranch,
-  diffBetween,
-  formatBranch,
-  isBinary,
-  indexBranch,
-  listBranchRecords,
-  listTree,
-  openCodebase,
-  parseBranchNumber,
-  readBranchInfo,
-  readBranchText,
-  readChanges,
-  readFileAt,
-  readOverlayDir,
-} from '../git/index.ts';
+import type { BranchInfo } from '../git/index.ts';
+import { commitTree, createBranch, diffBetween, formatBranch, indexBranch, isBinary, listBranchRecords, listTree, parseBranchNumber, readBranchInfo, readBranchText, readChanges, readFileAt, readOverlayDir } from '../git/index.ts';
 import { BranchyardError, describeError } from '../errors/index.ts';
 import { describeGateways } from '../gateway/index.ts';
-import type { EngineContext } from './context.ts';
-import { hostFolder, requireWorkspace } from './context.ts';
+import type { Engine } from '../engine/index.ts';
+import { engineOf, hostFolder } from './context.ts';
+import { branchInput as codebaseAndBranch, branchNumber as branchRef } from './inputs.ts';
 import { procedure, router } from './trpc.ts';
-
-const branchRef = z.union([z.string(), z.number()]);
-const codebaseAndBranch = z.object({ codebase: z.string(), branch: branchRef });
 
 /**
  * The live processes of a codebase, when this engine has a runtime. A runtime that cannot open
  * (Docker asked for and not answering) leaves the branches listed, with the reason beside them.
  */
-async function liveProcesses(ctx: EngineContext, codebase: string) {
-  if (!ctx.runtime) return { live: null, problem: null };
+async function liveProcesses(engine: Engine, codebase: string) {
+  if (!engine.parts.runtime) return { live: null, problem: null };
   try {
-    const runtime = await ctx.runtime();
+    const runtime = await engine.parts.runtime();
     return { live: { kind: runtime.kind, isolated: runtime.isolated, processes: await runtime.list(codebase) }, problem: null };
   } catch (error) {
     return { live: null, problem: describeError(error) };
   }
 }
 
-async function codebaseOf(ctx: EngineContext, name: string): Promise<CodebaseHandle> {
-  const workspace = await requireWorkspace(ctx);
-  return openCodebase(workspace.paths, name);
-}
-
 export const branchRouter = router({
   list: procedure.input(z.object({ codebase: z.string() })).query(async ({ ctx, input }) => {
-    const codebase = await codebaseOf(ctx, input.codebase);
-    const gateways = async () => (ctx.gateways ? ctx.gateways().status() : describeGateways(await requireWorkspace(ctx)));
-    const [listing, statuses, { live, problem }] = await Promise.all([listBranchRecords(codebase), gateways(), liveProcesses(ctx, input.codebase)]);
+    const engine = engineOf(ctx);
+    const { workspace, codebase } = await engine.codebase(input.codebase);
+    const gateways = async () => (engine.parts.gateways ? engine.parts.gateways().status() : describeGateways(workspace));
+    const [listing, statuses, { live, problem }] = await Promise.all([listBranchRecords(codebase), gateways(), liveProcesses(engine, input.codebase)]);
     // What each gateway serves, its active-branch fallback included.
     const servedBy = (n: number) => statuses.filter((g) => g.routes.some((r) => r.codebase === input.codebase && r.branch === n)).map((g) => g.name);
     return {
@@ -66,16 +44,15 @@ export const branchRouter = router({
   }),
 
   show: procedure.input(codebaseAndBranch).query(async ({ ctx, input }) => {
-    const codebase = await codebaseOf(ctx, input.codebase);
-    const number = parseBranchNumber(input.branch);
+    const { codebase, branch: number } = await engineOf(ctx).branch(input.codebase, input.branch);
     const info = await readBranchInfo(codebase, number);
     const [summary, readme, changes] = await Promise.all([readBranchText(codebase, number, 'summary.md'), readBranchText(codebase, number, 'readme.md'), readChanges(codebase, number)]);
     return { info, summary, readme, changes, folder: codebase.paths.branch(formatBranch(number)) };
   }),
 
   diff: procedure.input(codebaseAndBranch.extend({ against: branchRef.optional() })).query(async ({ ctx, input }) => {
-    const codebase = await codebaseOf(ctx, input.codebase);
-    const info = await readBranchInfo(codebase, parseBranchNumber(input.branch));
+    const { codebase, branch } = await engineOf(ctx).branch(input.codebase, input.branch);
+    const info = await readBranchInfo(codebase, branch);
     const against = input.against === undefined ? info.parent : parseBranchNumber(input.against, '--against');
     const base = against === null ? null : await readBranchInfo(codebase, against);
     const diff = await diffBetween(codebase.repo, base ? await commitTree(codebase.repo, base.commit) : null, await commitTree(codebase.repo, info.commit));
@@ -83,14 +60,14 @@ export const branchRouter = router({
   }),
 
   tree: procedure.input(codebaseAndBranch).query(async ({ ctx, input }) => {
-    const codebase = await codebaseOf(ctx, input.codebase);
-    const info = await readBranchInfo(codebase, parseBranchNumber(input.branch));
+    const { codebase, branch } = await engineOf(ctx).branch(input.codebase, input.branch);
+    const info = await readBranchInfo(codebase, branch);
     return { branch: info.number, files: await listTree(codebase.repo, await commitTree(codebase.repo, info.commit)) };
   }),
 
   file: procedure.input(codebaseAndBranch.extend({ path: z.string().min(1) })).query(async ({ ctx, input }) => {
-    const codebase = await codebaseOf(ctx, input.codebase);
-    const info = await readBranchInfo(codebase, parseBranchNumber(input.branch));
+    const { codebase, branch } = await engineOf(ctx).branch(input.codebase, input.branch);
+    const info = await readBranchInfo(codebase, branch);
     const file = await readFileAt(codebase.repo, await commitTree(codebase.repo, info.commit), input.path);
     if (!file) throw new BranchyardError('NotFoundError', `branch ${formatBranch(info.number)} of ${input.codebase} has no file ${input.path}`);
     const binary = isBinary(file.content);
@@ -102,12 +79,12 @@ export const branchRouter = router({
   new: procedure
     .input(z.object({ codebase: z.string(), from: branchRef.optional(), dir: z.string().min(1), message: z.string().optional() }))
     .mutation(async ({ ctx, input }) => {
-      const workspace = await requireWorkspace(ctx);
-      const codebase = await openCodebase(workspace.paths, input.codebase);
+      const engine = engineOf(ctx);
+      const { workspace, codebase } = await engine.codebase(input.codebase);
       const parent = input.from === undefined ? undefined : parseBranchNumber(input.from, '--from');
       const dir = await hostFolder(ctx, '--dir', input.dir);
       const changes = await readOverlayDir(dir);
-      const state = await ctx.state();
+      const state = await engine.parts.state();
       const created = await createBranch({
         codebase,
         logsRepository: workspace.manifest.logsRepository,
@@ -115,7 +92,7 @@ export const branchRouter = router({
         changes,
         author: 'user',
         message: input.message ?? `Files from ${path.basename(dir)}`,
-        events: ctx.events,
+        events: engine.events,
       });
       await indexBranch(state, codebase, created.info, created.changes);
       return { info: created.info, changes: created.changes, warnings: created.warnings } satisfies { info: BranchInfo; changes: unknown; warnings: string[] };

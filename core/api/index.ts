@@ -1,9 +1,7 @@
 // The typed API over the engine: one tRPC router that the Electron IPC link, `serve` and the
-// CLI all call. Transports only translate; no logic lives in them.
+// CLI all call. Each procedure translates its input into a call of the engine; no logic lives
+// in the transports.
 export type { AppRouter } from './router.ts';
 export { appRouter } from './router.ts';
 export type { EngineContext } from './context.ts';
 export { createCallerFactory } from './trpc.ts';
-export { lazyState, prepareState } from './engine-state.ts';
-export { ensureBranchRunning } from './runtime-router.ts';
-export { revisionRunning } from './agent-router.ts';

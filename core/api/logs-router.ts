@@ -4,22 +4,19 @@ import path from 'node:path';
 import { z } from 'zod';
 import { BranchyardError } from '../errors/index.ts';
 import { iterateListener } from '../events/index.ts';
-import { openCodebase, parseBranchNumber, readBranchInfo } from '../git/index.ts';
+import { readBranchInfo } from '../git/index.ts';
 import type { LogType } from '../logs/index.ts';
 import { branchLogsFolder, checkFileName, checkType, listLogFiles, readLogFile, searchLogs, tailLogs, typeOfLogFile } from '../logs/index.ts';
 import type { EngineContext } from './context.ts';
-import { requireWorkspace } from './context.ts';
+import { engineOf } from './context.ts';
+import { branchInput } from './inputs.ts';
 import { procedure, router } from './trpc.ts';
 
-
-const branchInput = z.object({ codebase: z.string(), branch: z.union([z.string(), z.number()]) });
 const typeInput = z.string().optional();
 
 /** The branch's folder in the logs repository, once the branch is known to exist. */
 async function folderOf(ctx: EngineContext, input: { codebase: string; branch: string | number }): Promise<{ folder: string; codebase: string; branch: number }> {
-  const workspace = await requireWorkspace(ctx);
-  const codebase = await openCodebase(workspace.paths, input.codebase);
-  const branch = parseBranchNumber(input.branch);
+  const { workspace, codebase, branch } = await engineOf(ctx).branch(input.codebase, input.branch);
   await readBranchInfo(codebase, branch); // names the branch when it does not exist
   return { folder: branchLogsFolder(path.resolve(workspace.paths.root, workspace.manifest.logsRepository), input.codebase, branch), codebase: input.codebase, branch };
 }
@@ -29,34 +26,34 @@ const typeOf = (type: string | undefined): LogType | undefined => (type === unde
 export const logsRouter = router({
   list: procedure.input(branchInput.extend({ type: typeInput })).query(async ({ ctx, input }) => {
     const { folder, codebase, branch } = await folderOf(ctx, input);
-    await ctx.logs?.flush();
+    await engineOf(ctx).parts.logs?.flush();
     return { codebase, branch, files: await listLogFiles(folder, typeOf(input.type)) };
   }),
 
   read: procedure.input(branchInput.extend({ type: typeInput, file: z.string() })).query(async ({ ctx, input }) => {
     const { folder } = await folderOf(ctx, input);
     checkFileName(input.file);
-    await ctx.logs?.flush();
+    await engineOf(ctx).parts.logs?.flush();
     const type = typeOf(input.type) ?? (await typeOfLogFile(folder, input.file));
     return { type, file: input.file, text: await readLogFile(folder, type, input.file) };
   }),
 
   tail: procedure.input(branchInput.extend({ type: typeInput, tokens: z.number().int().positive().max(1_000_000) })).query(async ({ ctx, input }) => {
     const { folder } = await folderOf(ctx, input);
-    await ctx.logs?.flush();
+    await engineOf(ctx).parts.logs?.flush();
     const type = typeOf(input.type) ?? 'pm2';
     return { type, ...(await tailLogs(folder, type, input.tokens)) };
   }),
 
   search: procedure.input(branchInput.extend({ type: typeInput, query: z.string(), limit: z.number().int().positive().max(10_000).optional() })).query(async ({ ctx, input }) => {
     const { folder } = await folderOf(ctx, input);
-    await ctx.logs?.flush();
+    await engineOf(ctx).parts.logs?.flush();
     return { matches: await searchLogs(folder, input.query, { type: typeOf(input.type), limit: input.limit }) };
   }),
 
   /** Lines as they are written, until the client goes away. */
   follow: procedure.input(branchInput.extend({ type: typeInput })).subscription(async function* ({ ctx, input, signal }) {
-    const logs = ctx.logs;
+    const logs = engineOf(ctx).parts.logs;
     if (!logs) throw new BranchyardError('EngineNotRunningError', 'following logs needs the live engine: start it with `branchyard serve` in this workspace');
     const { codebase, branch } = await folderOf(ctx, input);
     // A reader that falls far behind loses lines rather than the engine's memory.

@@ -2,24 +2,25 @@
 // with their whole conversation from the files.
 import { z } from 'zod';
 import { revisionSteps } from '../agent/index.ts';
-import { openCodebase, parseRevisionNumber, readRevision } from '../git/index.ts';
+import { parseRevisionNumber } from '../git/index.ts';
+import { readRevision } from '../revisions/index.ts';
 import { listRevisionRows, revisionId, spent } from '../store/index.ts';
-import { requireWorkspace } from './context.ts';
+import { engineOf } from './context.ts';
 import { procedure, router } from './trpc.ts';
 
 export const revisionRouter = router({
   list: procedure.input(z.object({ codebase: z.string() })).query(async ({ ctx, input }) => {
-    const workspace = await requireWorkspace(ctx);
-    await openCodebase(workspace.paths, input.codebase);
-    const rows = await listRevisionRows(await ctx.state(), input.codebase);
+    const engine = engineOf(ctx);
+    await engine.codebase(input.codebase);
+    const rows = await listRevisionRows(await engine.parts.state(), input.codebase);
     return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() }));
   }),
 
   show: procedure.input(z.object({ codebase: z.string(), revision: z.union([z.string(), z.number()]) })).query(async ({ ctx, input }) => {
-    const workspace = await requireWorkspace(ctx);
-    const codebase = await openCodebase(workspace.paths, input.codebase);
+    const engine = engineOf(ctx);
+    const { codebase } = await engine.codebase(input.codebase);
     const revision = await readRevision(codebase, parseRevisionNumber(input.revision));
-    const db = await ctx.state();
+    const db = await engine.parts.state();
     const id = await revisionId(db, input.codebase, revision.info.number);
     const costMicroUsd = id === undefined ? 0 : await spent(db, { devRevisionId: id });
     const entries = <K extends string>(list: { kind: K; text: string; at: Date }[]) => list.map((e) => ({ ...e, at: e.at.toISOString() }));
@@ -28,8 +29,7 @@ export const revisionRouter = router({
 
   /** Its tool calls and the agent's text, turn by turn, from the transcript the engine keeps. */
   steps: procedure.input(z.object({ codebase: z.string(), revision: z.number().int().positive() })).query(async ({ ctx, input }) => {
-    const workspace = await requireWorkspace(ctx);
-    await openCodebase(workspace.paths, input.codebase);
+    const { workspace } = await engineOf(ctx).codebase(input.codebase);
     return revisionSteps(workspace, input.codebase, input.revision);
   }),
 });

@@ -1,9 +1,8 @@
 // The workspace's mother: what it changed since the workspace last took it, and taking that.
 import { fileURLToPath } from 'node:url';
-import { BranchyardError } from '../errors/index.ts';
 import { isMotherUrl, pullTemplate, templateDiff } from '../template/index.ts';
 import type { EngineContext } from './context.ts';
-import { hostFolder } from './context.ts';
+import { engineOf, hostFolder } from './context.ts';
 import { procedure, router } from './trpc.ts';
 
 /** `init --from`: a mother on this machine is a host folder like any other (a file:// URL is checked as its path). */
@@ -13,11 +12,8 @@ export async function motherFolder(ctx: EngineContext, from: string): Promise<st
   return from; // other URLs are the mother reader's to accept or refuse by name
 }
 
-// Not requireWorkspace: a pull may be what brings a broken config back in step with the mother.
-function workspaceRoot(ctx: EngineContext): string {
-  if (!ctx.workspaceRoot) throw new BranchyardError('WorkspaceNotFoundError', 'no workspace is open; pass --workspace <dir>');
-  return ctx.workspaceRoot;
-}
+// The root, not the workspace: a pull may be what brings a broken config back in step with the mother.
+const workspaceRoot = (ctx: EngineContext) => engineOf(ctx).root();
 
 export const templateRouter = router({
   diff: procedure.query(({ ctx }) => templateDiff(workspaceRoot(ctx))),

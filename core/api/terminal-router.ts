@@ -1,17 +1,13 @@
 // Terminals into branches, for the UI: open one (in the container or on the host), send it
 // keys, resize it, close it, and attach to its output (its scrollback first, then as it comes).
 import { z } from 'zod';
-import { BranchyardError } from '../errors/index.ts';
 import { iterateListener } from '../events/index.ts';
-import { parseBranchNumber } from '../git/index.ts';
-import type { TerminalService } from '../terminal/index.ts';
 import type { EngineContext } from './context.ts';
+import { engineOf } from './context.ts';
+import { branchNumber } from './inputs.ts';
 import { procedure, router } from './trpc.ts';
 
-function requireTerminals(ctx: EngineContext): TerminalService {
-  if (!ctx.terminals) throw new BranchyardError('EngineNotRunningError', 'terminals need the live engine: start it with `branchyard serve` (or open the desktop app)');
-  return ctx.terminals();
-}
+const requireTerminals = (ctx: EngineContext) => engineOf(ctx).terminals();
 
 const size = { cols: z.number().int().min(2).max(500), rows: z.number().int().min(2).max(300) };
 
@@ -19,8 +15,12 @@ export const terminalRouter = router({
   list: procedure.query(({ ctx }) => requireTerminals(ctx).list()),
 
   open: procedure
-    .input(z.object({ codebase: z.string(), branch: z.union([z.string(), z.number()]), where: z.enum(['container', 'host']), ...size }))
-    .mutation(({ ctx, input }) => requireTerminals(ctx).open({ ...input, branch: parseBranchNumber(input.branch) })),
+    .input(z.object({ codebase: z.string(), branch: branchNumber, where: z.enum(['container', 'host']), ...size }))
+    .mutation(async ({ ctx, input }) => {
+      const terminals = requireTerminals(ctx);
+      const { branch } = await engineOf(ctx).branch(input.codebase, input.branch);
+      return terminals.open({ ...input, branch });
+    }),
 
   input: procedure.input(z.object({ id: z.string(), data: z.string().max(64 * 1024) })).mutation(({ ctx, input }) => {
     requireTerminals(ctx).write(input.id, input.data);

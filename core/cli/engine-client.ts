@@ -1,13 +1,14 @@
 // The CLI reaches the engine one of two ways (CLI.md): through the `branchyard serve` running
 // for this workspace (its address and token are in .branchyard/serve.json), or, when none runs,
-// in this process with the router called directly. Both are tRPC links, so commands are written
+// in this process with the router called directly, over an engine of its own. Both are tRPC links, so commands are written
 // once and behave the same either way.
 import { readFile } from 'node:fs/promises';
 import { createTRPCClient, httpLink, httpSubscriptionLink, localLink, splitLink } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import type { TRPCClient } from '@trpc/client';
 import type { AppRouter } from '../api/index.ts';
-import { appRouter, lazyState } from '../api/index.ts';
+import { appRouter } from '../api/index.ts';
+import { openLocalEngine } from '../engine/index.ts';
 import type { EventBus } from '../events/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import { workspacePaths } from '../workspace/index.ts';
@@ -42,11 +43,9 @@ export async function connectEngine(options: { workspaceRoot: string | undefined
   }
   // Named in the lock for a command that waits for this one: "branchyard branch new".
   const purpose = ['branchyard', ...process.argv.slice(2).filter((a) => !a.startsWith('-')).slice(0, 2)].join(' ');
-  const state = lazyState({ ...options, purpose });
-  const client = createTRPCClient<AppRouter>({
-    links: [localLink({ router: appRouter, createContext: async () => ({ events: options.events, env: options.env, workspaceRoot: options.workspaceRoot, state: state.state, databases: state.databases }) })],
-  });
-  return { client, via: 'local', dispose: () => state.dispose() };
+  const engine = openLocalEngine({ ...options, purpose });
+  const client = createTRPCClient<AppRouter>({ links: [localLink({ router: appRouter, createContext: async () => ({ engine }) })] });
+  return { client, via: 'local', dispose: () => engine.dispose() };
 }
 
 /** The serve of this workspace, when its address file names a live process. */

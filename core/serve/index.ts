@@ -15,14 +15,14 @@ import { DisposableStore, toDisposable } from '../lifecycle/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import type { Store } from '../store/index.ts';
 import { allowedFolderRoots } from '../workspace/index.ts';
-import type { EngineHandle, EngineOptions } from './engine.ts';
-import { EngineHost } from './engine-host.ts';
+import type { EngineHandle, EngineOptions } from '../engine/index.ts';
+import { EngineHost } from '../engine/index.ts';
 import { authenticate } from './auth.ts';
 import { createRequestHandler } from './requests.ts';
 
-export type { EngineHandle, EngineOptions } from './engine.ts';
-export { startEngine } from './engine.ts';
-export { EngineHost } from './engine-host.ts';
+// The engine lives in core/engine; serve and the desktop app host it. Re-exported for them.
+export type { EngineHandle, EngineOptions } from '../engine/index.ts';
+export { EngineHost, startEngine } from '../engine/index.ts';
 
 export const RENDERER_DIST = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 

@@ -1,12 +1,13 @@
 // The live engine, on whichever workspace is open now: the window's workspace picker switches
 // it. The engine of the old workspace stops before the new one starts (they would want the same
-// gateway ports); a workspace that cannot be opened leaves the old one running, and says why.
-import type { EngineContext } from '../api/index.ts';
+// gateway ports; its running revisions are interrupted, to be resumed there); a workspace that
+// cannot be opened leaves the old one running, and says why.
 import { BranchyardError, describeError } from '../errors/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import { loadWorkspace, rememberWorkspace } from '../workspace/index.ts';
-import type { EngineHandle, EngineOptions } from './engine.ts';
-import { startEngine } from './engine.ts';
+import type { Engine } from './engine.ts';
+import type { EngineHandle, EngineOptions } from './live-engine.ts';
+import { startEngine } from './live-engine.ts';
 
 export interface EngineHostOptions extends EngineOptions {
   /** Told of every engine that starts, the first included (serve writes its address file). */
@@ -34,8 +35,9 @@ export class EngineHost implements Disposable {
     return this.current;
   }
 
-  context(): EngineContext {
-    return { ...this.current.context(), switchWorkspace: (dir) => this.switchTo(dir) };
+  /** A context for one call of the router: the engine open now, and the picker's switch. */
+  context(): { engine: Engine; switchWorkspace: (dir: string) => Promise<{ root: string; name: string }> } {
+    return { engine: this.current.engine, switchWorkspace: (dir) => this.switchTo(dir) };
   }
 
   /** Opens another workspace in place of this one; one switch at a time. */

@@ -1,14 +1,13 @@
 // The live engine of one workspace, whichever transport carries its router (`serve` over HTTP,
 // the desktop window over IPC): the engine state, the logs, the databases, the branch runtime
-// (opened on first use), terminals and gateways, and the branches the gateways route to started
-// in the background. Disposing it stops them in the reverse order.
+// (opened on first use), terminals and gateways, the branches the gateways route to started in
+// the background, and the listeners that keep gateways in step (a new codebase, a branch that
+// now runs). Disposing it stops its revisions first, then the rest in the reverse order.
 import { interruptOpenRevisions, resumeAdvice } from '../agent/index.ts';
-import type { EngineContext } from '../api/index.ts';
-import { ensureBranchRunning, prepareState, revisionRunning } from '../api/index.ts';
 import { describeError, isBranchyardError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { followNewest, GatewayManager, recoverPromotions, syncRoutesFromFiles } from '../gateway/index.ts';
-import { formatRevision, listBranchRecords, openCodebase } from '../git/index.ts';
+import { formatBranch, formatRevision, listBranchRecords, openCodebase } from '../git/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import { DisposableStore, toDisposable } from '../lifecycle/index.ts';
 import { LogService } from '../logs/index.ts';
@@ -19,6 +18,8 @@ import { openStore } from '../store/index.ts';
 import { TerminalService } from '../terminal/index.ts';
 import type { Workspace } from '../workspace/index.ts';
 import { loadWorkspace } from '../workspace/index.ts';
+import { Engine } from './engine.ts';
+import { prepareState } from './state.ts';
 
 export interface EngineOptions {
   workspaceRoot: string;
@@ -31,12 +32,13 @@ export interface EngineOptions {
 }
 
 export interface EngineHandle extends Disposable {
+  engine: Engine;
   workspace: Workspace;
   store: Store;
   gateways: GatewayManager;
   logs: LogService;
   /** A context for one call of the router. */
-  context(): EngineContext;
+  context(): { engine: Engine };
 }
 
 export async function startEngine(options: EngineOptions): Promise<EngineHandle> {
@@ -47,9 +49,9 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     const store = disposables.add(await openStore({ stateDir: workspace.paths.stateDir }));
     await prepareState(store, workspace.paths.root, options.events);
     // What the last engine left half-done when it stopped: promotions not committed, revisions
-    // that were running (an open revision that no engine in this process runs is a leftover).
+    // that were running (an engine that stops marks its own; these are from one that was killed).
     await recoverPromotions({ workspace, db: store.db });
-    for (const cut of await interruptOpenRevisions({ workspace, db: store.db, events: options.events, running: revisionRunning })) {
+    for (const cut of await interruptOpenRevisions({ workspace, db: store.db, events: options.events })) {
       options.events.emit('progress', { task: 'serve', step: 'recover', message: `dev revision ${formatRevision(cut.revision)} of ${cut.codebase} was interrupted when the engine stopped; ${resumeAdvice(cut.codebase, cut.revision)}`, done: 1, total: 1 });
     }
     await syncRoutesFromFiles(store.db, workspace);
@@ -75,9 +77,8 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     const terminals = disposables.add(new TerminalService({ paths: workspace.paths, runtime: openRuntime, log: (codebase, branch) => logs.terminal(codebase, branch), events: options.events }));
     // Gateways listen from the start; one that cannot (a taken port) says why in its status.
     const gateways = await GatewayManager.start({ paths: workspace.paths, events: options.events, log: logs.accessLog });
-    const context = (): EngineContext => ({ events: options.events, env: options.env, workspaceRoot: workspace.paths.root, state: async () => store.db, runtime: openRuntime, gateways: () => gateways, logs, databases: () => databases, terminals: () => terminals });
     let stopping = false;
-    const autostart = options.autostart === false ? Promise.resolve() : startRoutedBranches(context(), gateways, () => stopping);
+    let autostart: Promise<void> = Promise.resolve();
     disposables.add(
       toDisposable(async () => {
         stopping = true;
@@ -85,15 +86,20 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
         await gateways.dispose();
       }),
     );
-    disposables.add(options.events.on('codebase.added', () => void gateways.reload().catch(() => undefined)));
-    disposables.add(
+    // Added last, so disposed first: its revisions and listeners use everything above.
+    const engine = disposables.add(
+      new Engine({ events: options.events, env: options.env, workspaceRoot: workspace.paths.root, state: async () => store.db, runtime: openRuntime, gateways: () => gateways, logs, databases: () => databases, terminals: () => terminals }),
+    );
+    engine.own(options.events.on('codebase.added', () => void gateways.reload().catch(() => undefined)));
+    engine.own(
       options.events.on('branch.running', ({ codebase, number }) => {
         void loadWorkspace(workspace.paths.root)
           .then((current) => followNewest({ workspace: current, db: store.db, manager: gateways, codebase, branch: number, events: options.events }))
           .catch(() => undefined);
       }),
     );
-    return { workspace, store, gateways, logs, context, dispose: () => disposables.dispose() };
+    if (options.autostart !== false) autostart = startRoutedBranches(engine, gateways, () => stopping);
+    return { engine, workspace, store, gateways, logs, context: () => ({ engine }), dispose: () => disposables.dispose() };
   } catch (error) {
     await disposables.dispose();
     throw error;
@@ -104,7 +110,7 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
  * Brings up, one at a time and in the background, every branch a gateway routes to, so a
  * restarted engine serves what it served before. A branch that fails is reported and skipped.
  */
-async function startRoutedBranches(ctx: EngineContext, gateways: GatewayManager, stopping: () => boolean): Promise<void> {
+async function startRoutedBranches(engine: Engine, gateways: GatewayManager, stopping: () => boolean): Promise<void> {
   const wanted = new Map<string, { codebase: string; branch: number }>();
   for (const gateway of gateways.status()) {
     for (const route of gateway.routes) if (route.branch !== null) wanted.set(`${route.codebase}:${route.branch}`, { codebase: route.codebase, branch: route.branch });
@@ -114,9 +120,9 @@ async function startRoutedBranches(ctx: EngineContext, gateways: GatewayManager,
   for (const { codebase, branch } of wanted.values()) {
     if (stopping()) return;
     try {
-      await ensureBranchRunning(ctx, codebase, branch);
+      await engine.branches.ensureRunning(await engine.branch(codebase, branch));
     } catch (error) {
-      ctx.events.emit('progress', { task: `autostart:${codebase}:${branch}`, step: 'failed', message: `branch ${branch} of ${codebase} was not started: ${describeError(error)}`, done: 1, total: 1 });
+      engine.events.emit('progress', { task: `autostart:${codebase}:${branch}`, step: 'failed', message: `branch ${formatBranch(branch)} of ${codebase} was not started: ${describeError(error)}`, done: 1, total: 1 });
     }
   }
 }

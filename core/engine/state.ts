@@ -2,12 +2,13 @@
 // half-done and a replay of the files into the index, so the rows agree with the files before
 // the first query.
 import type { EventBus } from '../events/index.ts';
-import { openCodebase, recoverCodebase, reindexCodebase } from '../git/index.ts';
+import { openCodebase, recoverCodebase } from '../git/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import type { LockOwner } from '../locks/index.ts';
+import { reindexCodebase } from '../revisions/index.ts';
+import { DatabaseHost } from '../schema/index.ts';
 import type { StateDb, Store } from '../store/index.ts';
 import { openStore } from '../store/index.ts';
-import { DatabaseHost } from '../schema/index.ts';
 import { codebaseNames, workspacePaths } from '../workspace/index.ts';
 
 export async function prepareState(store: Store, workspaceRoot: string, events?: EventBus): Promise<void> {
@@ -22,10 +23,10 @@ export async function prepareState(store: Store, workspaceRoot: string, events?:
   }
 }
 
-/** The state for one short-lived host (a CLI command): opened on first use, closed on dispose. */
 /** How long a command waits for another holding the embedded state (BRANCHYARD_STATE_WAIT_MS). */
 const STATE_WAIT_MS = 120_000;
 
+/** The state for one short-lived host (a CLI command): opened on first use, closed on dispose. */
 export function lazyState(options: { workspaceRoot: string | undefined; env: NodeJS.ProcessEnv; events?: EventBus; purpose?: string }): { state: () => Promise<StateDb>; databases: () => DatabaseHost } & Disposable {
   let opening: Promise<Store> | undefined;
   let databases: DatabaseHost | undefined;

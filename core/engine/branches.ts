@@ -1,0 +1,70 @@
+// Running branches: build (cached by tree), record the checks, start under the codebase's PM2 and
+// say it runs (the live engine's gateways that follow the newest branch move to it); stop.
+import { buildBranch } from '../build/index.ts';
+import { BranchyardError } from '../errors/index.ts';
+import { formatBranch } from '../git/index.ts';
+import { readBranchDatabase } from '../schema/index.ts';
+import type { BranchRef } from './branch-ref.ts';
+import type { Engine } from './engine.ts';
+
+export class BranchService {
+  constructor(private readonly engine: Engine) {}
+
+  /** Builds and starts a branch, records its checks, and tells the engine it runs. Promotion uses it too. */
+  async run(ref: BranchRef) {
+    const { events } = this.engine;
+    const { name, branch } = ref;
+    const runtime = await this.engine.runtime();
+    const built = await this.engine.builds.record(ref, await buildBranch(ref.codebase, branch, events));
+    if (!built.ok) {
+      const first = built.diagnostics[0] ?? built.problems[0];
+      throw new BranchyardError('InvalidInputError', `branch ${formatBranch(branch)} of ${name} does not build, so it was not started (${built.diagnostics.length + built.problems.length} problems; first: ${first ? JSON.stringify(first) : 'unknown'}); run \`branchyard build ${name} ${branch}\` for all of them`);
+    }
+    const task = `run:${name}:${branch}`;
+    events.emit('progress', { task, step: 'start', message: `starting branch ${formatBranch(branch)} of ${name}`, done: 0, total: 1 });
+    const process = await runtime.start(name, branch, built.server!, await this.databaseEnv(ref, (database) => runtime.databaseUrl(name, database)));
+    events.emit('progress', { task, step: 'running', message: `branch ${formatBranch(branch)} of ${name} is running`, done: 1, total: 1 });
+    events.emit('branch.running', { codebase: name, number: branch });
+    return { ...process, socket: runtime.socketPath(name, branch), isolated: runtime.isolated, routes: built.routes };
+  }
+
+  /** Starts the branch unless it already runs: what promotion and the live engine's autostart need. */
+  async ensureRunning(ref: BranchRef): Promise<void> {
+    const runtime = await this.engine.runtime();
+    if ((await runtime.list(ref.name)).some((p) => p.branch === ref.branch && p.status === 'online')) return;
+    await this.run(ref);
+  }
+
+  async stop(ref: BranchRef) {
+    const runtime = await this.engine.runtime();
+    await runtime.stop(ref.name, ref.branch);
+    return { codebase: ref.name, branch: ref.branch, status: 'stopped' as const };
+  }
+
+  async processes(codebase: string) {
+    const runtime = await this.engine.runtime();
+    return { isolated: runtime.isolated, processes: await runtime.list(codebase) };
+  }
+
+  /** Branches of the codebase that run now; none without a live engine, or when its runtime cannot open. */
+  async online(codebase: string): Promise<number[] | undefined> {
+    const open = this.engine.parts.runtime;
+    if (!open) return undefined;
+    const opened = await open().catch(() => undefined);
+    return ((await opened?.list(codebase).catch(() => [])) ?? []).filter((p) => p.status === 'online').map((p) => p.branch);
+  }
+
+  /**
+   * DATABASE_URL for a branch whose db-config names a database: opened (and listening on its
+   * socket) before the branch starts. It holds no password: an embedded database asks for none,
+   * and the engine logs in to a PostgreSQL one for the branch, so the URL's password is never
+   * written to the process entries in the workspace.
+   */
+  private async databaseEnv(ref: BranchRef, urlOf: (database: string) => string): Promise<Record<string, string>> {
+    const database = await readBranchDatabase(ref.codebase, ref.branch);
+    const databases = this.engine.parts.databases;
+    if (!database || !databases) return {};
+    const db = await databases().get(database);
+    return db.socketDir ? { DATABASE_URL: urlOf(database) } : {};
+  }
+}
