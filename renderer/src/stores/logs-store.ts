@@ -12,7 +12,8 @@ interface LogsState {
   target: Selection | null;
   files: Listing['files'];
   open: { type: LogType; file: string; text: string; tokens: number } | null;
-  live: string[];
+  /** Lines written since Live tail was turned on, the newest last. */
+  live: { type: string; line: string }[];
   following: boolean;
   matches: Match[] | null;
   error: string | null;
@@ -69,7 +70,7 @@ export const useLogs = create<LogsState>((set, get) => ({
     set({ following: on && target !== null, live: [] });
     if (!on || !target) return;
     const subscription = api.logs.follow.subscribe(target, {
-      onData: (line) => set((s) => ({ live: [...s.live, `${line.type}: ${line.line}`].slice(-500) })),
+      onData: (line) => set((s) => ({ live: [...s.live, line].slice(-5000) })),
       onError: (error) => set({ following: false, error: errorMessage(error) }),
     });
     unfollow = () => subscription.unsubscribe();
