@@ -1,8 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly: tsx compiles on load and caches, so there is no build step
-// between `npm ci` and `npx branchyard`.
-import { register } from 'tsx/esm/api';
+// The `branchyard` command. It runs a one-file build of the CLI and the engine, rebuilt whenever a
+// source changed (bin/cli-bundle.js), so starting it compiles no TypeScript.
+import { launch } from './cli-bundle.js';
 
-register();
-const { main } = await import('../core/cli/index.ts');
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await launch(process.argv.slice(2));
