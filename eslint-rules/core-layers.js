@@ -7,7 +7,7 @@ import path from 'node:path';
 /** Lowest first. A part on floor n may import the parts on floors below n. */
 export const LAYERS = [
   ['errors', 'lifecycle', 'testing'],
-  ['events', 'locks', 'tokens'],
+  ['events', 'locks', 'pgwire', 'tokens'],
   ['workspace', 'store'],
   ['git', 'logs', 'doctor'],
   ['build', 'revisions', 'runtime', 'template'],

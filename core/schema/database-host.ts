@@ -18,9 +18,8 @@ import { acquireFileLock } from '../locks/index.ts';
 import { describeConnectError, openPgliteFolder, redactUrl } from '../store/index.ts';
 import type { DatabaseConfig, WorkspacePaths } from '../workspace/index.ts';
 import { databaseSchema, readConfigFile, WorkspaceConfigError } from '../workspace/index.ts';
-import { relayToPostgres } from './postgres-relay.ts';
-import type { WireServer } from './wire-protocol.ts';
-import { serveOverWire } from './wire-server.ts';
+import type { WireServer } from '../pgwire/index.ts';
+import { relayToPostgres, serveOverWire } from '../pgwire/index.ts';
 
 /** One connection's worth of SQL: what checks, dry-runs and migrations need. */
 export interface SqlSession {

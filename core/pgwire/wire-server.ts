@@ -4,6 +4,13 @@
 // a client sends up to its Sync or simple Query (so one client's extended-protocol state is never
 // interleaved with another's), and while a client holds a transaction open only its batches run.
 // A client that goes away inside a transaction has it rolled back.
+//
+// Why ours and not @electric-sql/pglite-socket 0.2, which now multiplexes connections too: run
+// through the same contract (wire.contract.ts; pglite-socket.test.ts), it passes every case but
+// one that matters here: a client announcing a huge message is buffered until it has sent it
+// all, and our clients are branches' code, which the engine never trusts (we refuse any message
+// over MAX_MESSAGE at its header). It also pins its PGlite peer to one exact version. Switch
+// when pglite-socket.test.ts turns red.
 import type net from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
 import type { WireServer } from './wire-protocol.ts';
