@@ -67,9 +67,14 @@ npx --no-install eslint --max-warnings 0 .
 log "type-check"
 npx --no-install tsc --noEmit -p tsconfig.json
 rm -rf test-results/reports
+# Two test files at a time: most of a file's time is spent waiting on Docker, git, PGlite or
+# Chromium, so two workers keep both cores busy (BRANCHYARD_TEST_WORKERS=1 runs them one by one).
+# A failing project does not stop the others; the script fails at the end.
+failed_projects=()
 for project in unit integration e2e; do
   log "$project tests"
-  npx --no-install vitest run --project "$project" --reporter=default --reporter=json --outputFile="test-results/reports/$project.json"
+  npx --no-install vitest run --project "$project" --maxWorkers="${BRANCHYARD_TEST_WORKERS:-2}" --minWorkers=1 \
+    --reporter=default --reporter=json --outputFile="test-results/reports/$project.json" || failed_projects+=("$project")
 done
 
 # One plain closing line over all three projects.
@@ -84,4 +89,9 @@ node -e '
   console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(failed === 0 && passed > 0 ? 0 : 1);
 '
+# A project whose run failed without a failed test (a file that did not load, a crash) fails too.
+if [ ${#failed_projects[@]} -gt 0 ]; then
+  echo "failed: ${failed_projects[*]}" >&2
+  exit 1
+fi
 log "all checks passed"
