@@ -1,10 +1,35 @@
-// The activity pane's state: the engine's events as they arrive, newest last, bounded.
+// The activity pane's state: the engine's events as they arrive, newest last, bounded, and kept
+// in the tab's session storage so a reload does not empty the pane.
 import { create } from 'zustand';
 import type { EngineEvent } from '../../../core/events/index.ts';
 import type { ProgressEvent } from '../../../core/events/index.ts';
 import { api } from '../api.ts';
 
-const KEEP = 200;
+const KEEP = 300;
+/** The events of this tab, kept across a reload (not across tabs or restarts: the engine has the history). */
+const SAVED = 'branchyard.activity';
+
+function savedEvents(): EngineEvent[] {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(SAVED) ?? '[]') as unknown;
+    return Array.isArray(saved) ? (saved as EngineEvent[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+/** Written at most once a second: a build streams many steps. */
+function save(events: EngineEvent[]): void {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => {
+    try {
+      sessionStorage.setItem(SAVED, JSON.stringify(events));
+    } catch {
+      // storage full or off: the activity then lasts until the tab closes
+    }
+  }, 1000);
+}
 /** A finished step stays in view this long, so it can be read. */
 const SHOW_DONE_MS = 4000;
 /** Work that says nothing for this long has stopped (a step that failed never says it is done). */
@@ -21,7 +46,7 @@ interface ActivityState {
 }
 
 export const useActivity = create<ActivityState>((set, get) => ({
-  events: [],
+  events: savedEvents(),
   connection: 'connecting',
   reconnections: 0,
   work: {},
@@ -36,7 +61,11 @@ export const useActivity = create<ActivityState>((set, get) => ({
     const subscription = api.events.stream.subscribe(undefined, {
       onStarted: live,
       onData: (event) => {
-        set((state) => ({ events: [...state.events, event].slice(-KEEP) }));
+        // The agent's streamed text is the chat's, and would push everything else out.
+        if (event.type !== 'agent.text' && event.type !== 'agent.spend') {
+          set((state) => ({ events: [...state.events, event].slice(-KEEP) }));
+          save(get().events);
+        }
         if (event.type !== 'progress') return;
         const step = event.payload;
         const finished = step.done !== undefined && step.total !== undefined && step.done >= step.total;
