@@ -8,7 +8,7 @@ import type { EngineEvent } from '../events/index.ts';
 import { BranchyardError } from '../errors/index.ts';
 import { formatBranch, formatRevision } from '../git/index.ts';
 import { loadWorkspace } from '../workspace/index.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext, Run } from './command.ts';
 import type { CliIo } from './output.ts';
 import { printResult } from './output.ts';
 import { AlreadyPrinted } from './render.ts';
@@ -28,8 +28,6 @@ function processAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-
-type Run = (needsWorkspace: boolean, action: (command: CommandContext) => Promise<void>) => () => Promise<void>;
 
 interface Ended {
   codebase: string;

@@ -6,12 +6,10 @@ import { createEventBus } from '../events/index.ts';
 import { runGateway } from '../gateway/index.ts';
 import { parseBranchNumber } from '../git/index.ts';
 import { workspacePaths } from '../workspace/index.ts';
-import type { CommandContext } from './main.ts';
+import type { Run } from './command.ts';
 import type { CliIo } from './output.ts';
 import { printResult } from './output.ts';
 import { renderGateways, renderPromotion, renderPromotions } from './render.ts';
-
-type Run = (needsWorkspace: boolean, action: (command: CommandContext) => Promise<void>) => () => Promise<void>;
 
 export function registerGatewayCommands(program: Command, run: Run, io: CliIo, untilStopped: () => Promise<void>): void {
   const gateway = program.command('gateway').description('the gateways: routes, promotion history, users, and running one on its own');

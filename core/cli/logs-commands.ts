@@ -2,12 +2,10 @@
 // a search, or the lines as they are written.
 import type { Command } from 'commander';
 import { BranchyardError } from '../errors/index.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext, Run } from './command.ts';
 import type { CliIo } from './output.ts';
 import { printResult } from './output.ts';
 import { AlreadyPrinted } from './render.ts';
-
-type Run = (needsWorkspace: boolean, action: (command: CommandContext) => Promise<void>) => () => Promise<void>;
 
 interface LogsOptions {
   type?: string;

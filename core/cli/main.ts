@@ -4,30 +4,23 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 
 import { createEventBus } from '../events/index.ts';
-import type { EventBus } from '../events/index.ts';
 import { locateWorkspace } from '../workspace/index.ts';
 import { BranchyardError } from '../errors/index.ts';
 import { startServe } from '../serve/index.ts';
 import type { CliIo } from './output.ts';
 import { printError, printResult } from './output.ts';
-import type { EngineClient } from './engine-client.ts';
+import type { CommandContext } from './command.ts';
 import { connectEngine } from './engine-client.ts';
 import { registerAgentCommands } from './agent-commands.ts';
+import { registerBranchCommands } from './branch-commands.ts';
 import { registerGatewayCommands } from './gateway-commands.ts';
-import { registerHistoryCommands } from './history-commands.ts';
+import { registerRevisionCommands } from './revision-commands.ts';
+import { registerRuntimeCommands } from './runtime-commands.ts';
 import { registerLogsCommands } from './logs-commands.ts';
 import { registerSchemaCommands } from './schema-commands.ts';
 import { registerTemplateCommands, renderSpawned } from './template-commands.ts';
 import { isMotherUrl } from '../template/index.ts';
 import { AlreadyPrinted, renderCodebaseAdded, renderCodebases, renderDoctor, renderInit } from './render.ts';
-
-export interface CommandContext {
-  api: EngineClient;
-  json: boolean;
-  /** Located before the action runs; present whenever the command needs a workspace. */
-  workspaceRoot: string | undefined;
-  events: EventBus;
-}
 
 interface GlobalOptions {
   workspace?: string;
@@ -107,7 +100,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       run(true, async ({ api, json }) => printResult(io, json, await api.codebase.add.mutate({ name, role: options.role }), renderCodebaseAdded))(),
     );
 
-  registerHistoryCommands(program, run, io);
+  registerBranchCommands(program, run, io);
+  registerRuntimeCommands(program, run, io);
+  registerRevisionCommands(program, run, io);
   registerGatewayCommands(program, run, io, untilStopped);
   registerAgentCommands(program, run, io);
   registerLogsCommands(program, run, io, untilStopped);

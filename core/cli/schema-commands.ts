@@ -2,12 +2,10 @@
 // branch, applied once it passes, and the workspace's databases.
 import type { Command } from 'commander';
 import type { SchemaReport } from '../schema/index.ts';
-import type { CommandContext } from './main.ts';
+import type { Run } from './command.ts';
 import type { CliIo } from './output.ts';
 import { printResult } from './output.ts';
 import { AlreadyPrinted } from './render.ts';
-
-type Run = (needsWorkspace: boolean, action: (command: CommandContext) => Promise<void>) => () => Promise<void>;
 
 export function registerSchemaCommands(program: Command, run: Run, io: CliIo): void {
   const schema = program.command('schema').description("a branch's schema against its database's shared schema and every active branch on it");

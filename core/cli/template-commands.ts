@@ -2,12 +2,10 @@
 // it from), what it changed since the workspace last took it, and taking that as a commit.
 import type { Command } from 'commander';
 import type { PullResult, TemplateDiff } from '../template/index.ts';
-import type { CommandContext } from './main.ts';
+import type { Run } from './command.ts';
 import type { CliIo } from './output.ts';
 import { printResult } from './output.ts';
 import { AlreadyPrinted } from './render.ts';
-
-type Run = (needsWorkspace: boolean, action: (command: CommandContext) => Promise<void>) => () => Promise<void>;
 
 class PullConflicted extends AlreadyPrinted {
   constructor(files: string[]) {

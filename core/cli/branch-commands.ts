@@ -1,15 +1,12 @@
-// `branch …` and `revision …`: reading a codebase's history and making a branch by hand.
+// `branch …`: reading a codebase's branches (list, show, diff, files, cat) and making one by hand.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { formatBranch } from '../git/index.ts';
-import type { CommandContext } from './main.ts';
+import type { Run } from './command.ts';
 import type { CliIo } from './output.ts';
 import { printResult } from './output.ts';
-import { BuildFailed, renderBuild, renderRunning, renderBranchCreated, renderBranchList, renderBranchShow, renderFiles, renderRevisionList, renderRevisionShow } from './render.ts';
+import { renderBranchCreated, renderBranchList, renderBranchShow, renderFiles } from './render.ts';
 
-type Run = (needsWorkspace: boolean, action: (command: CommandContext) => Promise<void>) => () => Promise<void>;
-
-export function registerHistoryCommands(program: Command, run: Run, io: CliIo): void {
+export function registerBranchCommands(program: Command, run: Run, io: CliIo): void {
   const branch = program.command('branch').description('the numbered branches of a codebase');
   branch
     .command('list')
@@ -58,43 +55,4 @@ export function registerHistoryCommands(program: Command, run: Run, io: CliIo): 
         printResult(io, json, await api.branch.new.mutate({ codebase, dir: path.resolve(io.cwd, options.dir), from: options.from, message: options.message }), renderBranchCreated),
       )(),
     );
-
-  program
-    .command('build')
-    .description('type-check a branch, generate its router and OpenAPI document, and bundle its server')
-    .argument('<codebase>')
-    .argument('<branch>')
-    .action((codebase: string, number: string) =>
-      run(true, async ({ api, json }) => {
-        const result = await api.build.run.mutate({ codebase, branch: number });
-        printResult(io, json, result, renderBuild);
-        if (!result.ok) throw new BuildFailed(result.diagnostics.length + result.problems.length);
-      })(),
-    );
-
-  program
-    .command('run')
-    .description("start a branch's process (built first, cached by tree); needs a running `branchyard serve`")
-    .argument('<codebase>')
-    .argument('<branch>')
-    .action((codebase: string, number: string) => run(true, async ({ api, json }) => printResult(io, json, await api.runtime.run.mutate({ codebase, branch: number }), renderRunning))());
-  program
-    .command('stop')
-    .description("stop a branch's process; the others keep running")
-    .argument('<codebase>')
-    .argument('<branch>')
-    .action((codebase: string, number: string) =>
-      run(true, async ({ api, json }) => printResult(io, json, await api.runtime.stop.mutate({ codebase, branch: number }), (r) => `Stopped branch ${formatBranch(r.branch)} of ${r.codebase}.`))(),
-    );
-
-  const revision = program.command('revision').description('the dev revisions of a codebase: prompts, responses, cost and branch');
-  revision
-    .command('list')
-    .argument('<codebase>')
-    .action((codebase: string) => run(true, async ({ api, json }) => printResult(io, json, await api.revision.list.query({ codebase }), renderRevisionList))());
-  revision
-    .command('show')
-    .argument('<codebase>')
-    .argument('<revision>', 'its number: 3 or 0003')
-    .action((codebase: string, number: string) => run(true, async ({ api, json }) => printResult(io, json, await api.revision.show.query({ codebase, revision: number }), renderRevisionShow))());
 }
