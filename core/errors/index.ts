@@ -24,13 +24,30 @@ export type ErrorKind =
   | 'DatabaseError'
   | 'SchemaCheckFailedError';
 
+/**
+ * What the user can do about an error, in the product's words. The message says what is wrong;
+ * each transport words the hint its own way: the CLI as a command to type, the window as an
+ * action to take.
+ */
+export type ErrorHint =
+  /** The live engine (serve, or the desktop app) is needed for this. */
+  | { do: 'start-engine' }
+  /** All of a build's problems are in its own report. */
+  | { do: 'build'; codebase: string; branch: number }
+  /** The model's API key is missing: the environment variable the workspace reads it by. */
+  | { do: 'set-key'; keyEnv: string }
+  /** Another workspace is opened by naming its folder. */
+  | { do: 'choose-workspace' };
+
 export class BranchyardError extends Error {
   readonly kind: ErrorKind;
+  readonly hint: ErrorHint | undefined;
 
-  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown }) {
+  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown; hint?: ErrorHint }) {
     super(message, options);
     this.kind = kind;
     this.name = kind;
+    this.hint = options?.hint;
   }
 }
 
