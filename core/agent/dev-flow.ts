@@ -14,17 +14,24 @@ import { createBranch, formatBranch, formatRevision, recordChecks } from '../git
 import { addResponse, linkRevisionBranch, readRevision, setRevisionStatus } from '../revisions/index.ts';
 import type { Sandbox } from '../sandbox/index.ts';
 import type { RevisionStatus as RevisionStatusName, StateDb } from '../store/index.ts';
-import { recordAction, recordCost, revisionId, spent } from '../store/index.ts';
+import { revisionId, spent } from '../store/index.ts';
 import { countTokens } from '../tokens/index.ts';
 import type { AiConfig, Workspace } from '../workspace/index.ts';
-import { checkMoney, costMicroUsd, promptTokensBound } from './budget.ts';
+import type { AuditRecorder } from './audit.ts';
+import { argsDigest, auditRecorder } from './audit.ts';
 import { describeRouteChecks, runRouteChecks } from './checks/route-checks.ts';
 import type { RouteReport } from './checks/route-checks.ts';
 import { describeChecks, runChecks } from './checks/run-checks.ts';
 import type { ChecksOutcome } from './checks/run-checks.ts';
+import type { ContextLevel } from './context.ts';
 import { assembleContext, contextMessage, SYSTEM_PROMPT } from './context.ts';
 import type { LlmClient, LlmMessage } from './llm/llm-client.ts';
+import { callModel, OverBudget } from './model-call.ts';
+import type { ProductOwnerState } from './product-owner.ts';
+import { runProductOwner } from './product-owner.ts';
 import { RepeatWatch } from './repeats.ts';
+import type { AgentRole } from './roles.ts';
+import { hasProductOwner, roleSettings } from './roles.ts';
 import { runTool, TOOLS } from './tools.ts';
 import { WorkingCopy } from './working-copy.ts';
 
@@ -63,6 +70,8 @@ export interface Transcript {
   pendingAsk: string | null;
   turns: number;
   activeMs: number;
+  /** The product owner's part, when the workspace has one (issue 22): it runs before the first turn above. */
+  productOwner?: ProductOwnerState;
 }
 
 /** Where a revision's transcript and working copy are kept (engine files, never committed). */
@@ -82,7 +91,6 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
   const copy = await WorkingCopy.open(codebase, path.join(dir, 'working-copy.json'), revision.info.parentBranch ?? 1);
   const transcript = await loadTranscript(dir);
   const started = Date.now();
-  const budgetMicro = deps.config.budget.perRevisionUsd * 1e6;
   const deadline = started + deps.config.budget.maxMinutes * 60_000 - transcript.activeMs;
   const limit = new AbortController();
   const timer = setTimeout(() => limit.abort(new Error('time limit')), Math.max(0, deadline - Date.now()));
@@ -92,7 +100,11 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
   const promptTokens = new PromptTokens();
   // Per run of the loop: a resumed revision starts a fresh count.
   const repeats = new RepeatWatch();
-  const audit = (action: string, payload: unknown, actor: 'agent' | 'engine' = 'agent') => recordAction(deps.db, { devRevisionId: id, actor, action, payload });
+  // Whose turn it is: the audit trail names the role of each action of the agent.
+  let role: AgentRole = 'developer';
+  const audit = auditRecorder(deps.db, id, () => role);
+  const developer = roleSettings(deps.config, 'developer');
+  const developerLlm = deps.llm.withModel(developer.model);
   let lastSaved = started;
   const save = async () => {
     transcript.activeMs += Date.now() - lastSaved;
@@ -117,21 +129,46 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
     return { codebase: name, revision: revisionNumber, status: 'open', branch: null, costMicroUsd: await spent(deps.db, { devRevisionId: id }), message: 'the engine stopped', gateways: [] };
   };
 
+  const answers = () => {
+    const lastQuestions = revision.responses.filter((r) => r.kind === 'questions').at(-1)?.at ?? new Date(0);
+    const given = revision.prompts.filter((p) => p.kind === 'answer' && p.at >= lastQuestions).map((p) => p.text);
+    if (given.length === 0) throw new BranchyardError('InvalidInputError', `dev revision ${formatRevision(revisionNumber)} of ${name} is waiting for an answer; give it with \`branchyard answer ${name} ${revisionNumber} <text>\``);
+    return given;
+  };
+
+  /** The product owner's turn: an outcome when the revision stops there (questions, a limit), else the refined request is written. */
+  const productOwnerTurn = async (levels: ContextLevel[]): Promise<RevisionOutcome | undefined> => {
+    const settings = roleSettings(deps.config, 'product-owner');
+    const state = (transcript.productOwner ??= { messages: [], pendingAsk: null, refined: null, turns: 0 });
+    const given = state.pendingAsk ? answers() : [];
+    if (revision.info.status !== 'open') await setRevisionStatus({ ...records, number: revisionNumber, status: 'open' });
+    role = 'product-owner';
+    const outcome = await runProductOwner({ db: deps.db, events, config: deps.config, llm: deps.llm.withModel(settings.model), settings, revisionId: id, codebase: name, revision: revisionNumber, audit, signal: callSignal, state, copy, levels, prompts: revision.prompts, answers: given, revisionDir: revision.dir });
+    role = 'developer';
+    if (outcome.kind === 'ask') return end('needs-answer', `The product owner asks:\n${outcome.questions.map((q) => `- ${q}`).join('\n')}`);
+    if (outcome.kind === 'stop') return end(outcome.status, `the product owner stopped: ${outcome.message}`);
+    await addResponse({ ...records, number: revisionNumber, kind: 'message', text: `The product owner refined the request (refined.md):\n\n${outcome.text}` });
+    return undefined;
+  };
+
   try {
     if (transcript.messages.length === 0) {
       const prompt = revision.prompts.map((p) => p.text).join('\n');
       const logsRoot = path.resolve(deps.workspace.paths.root, deps.workspace.manifest.logsRepository);
       const levels = await assembleContext({ paths: deps.workspace.paths, codebase, copy, prompt, budget: deps.config.context, logsRoot });
       await audit('context', levels.map((l) => ({ level: l.name, tokens: l.tokens, budget: l.budget, cut: l.cut })), 'engine');
+      if (hasProductOwner(deps.config) && !transcript.productOwner?.refined) {
+        const ended = await productOwnerTurn(levels);
+        if (ended) return ended;
+      }
       transcript.messages.push({ role: 'system', content: SYSTEM_PROMPT }, { role: 'user', content: contextMessage(levels, revision.prompts) });
+      const refined = transcript.productOwner?.refined;
+      if (refined) transcript.messages.push({ role: 'user', content: `The product owner refined this request; build what it says and meet every acceptance point:\n\n${refined}` });
     } else if (revision.info.status === 'interrupted') {
       resumeTranscript(transcript);
       await audit('revision.resume', { turns: transcript.turns }, 'engine');
     } else if (transcript.pendingAsk) {
-      const lastQuestions = revision.responses.filter((r) => r.kind === 'questions').at(-1)?.at ?? new Date(0);
-      const answers = revision.prompts.filter((p) => p.kind === 'answer' && p.at >= lastQuestions).map((p) => p.text);
-      if (answers.length === 0) throw new BranchyardError('InvalidInputError', `dev revision ${formatRevision(revisionNumber)} of ${name} is waiting for an answer; give it with \`branchyard answer ${name} ${revisionNumber} <text>\``);
-      transcript.messages.push({ role: 'tool', tool_call_id: transcript.pendingAsk, content: `The user answered:\n${answers.join('\n\n')}` });
+      transcript.messages.push({ role: 'tool', tool_call_id: transcript.pendingAsk, content: `The user answered:\n${answers().join('\n\n')}` });
       transcript.pendingAsk = null;
     }
     if (revision.info.status !== 'open') await setRevisionStatus({ ...records, number: revisionNumber, status: 'open' });
@@ -144,29 +181,22 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
       transcript.turns += 1;
       events.emit('agent.turn', { codebase: name, revision: revisionNumber, turn: transcript.turns, maxTurns: deps.config.budget.maxTurns });
 
-      const counted = promptTokens.count(transcript.messages);
-      const promptBound = promptTokensBound(counted, transcript.messages.length);
       let reply;
       try {
-        reply = await deps.llm.complete({
+        reply = await callModel({
+          db: deps.db,
+          events,
+          config: deps.config,
+          llm: developerLlm,
+          settings: developer,
+          revisionId: id,
+          codebase: name,
+          revision: revisionNumber,
+          audit,
           messages: transcript.messages,
           tools: TOOLS,
+          countedTokens: promptTokens.count(transcript.messages),
           signal: callSignal,
-          beforeAttempt: async () => {
-            const verdict = await checkMoney({ db: deps.db, config: deps.config, revisionId: id, promptTokens: promptBound });
-            if (!verdict.ok) throw new OverBudget(verdict.reason);
-            return verdict.maxTokens;
-          },
-          onPartial: async ({ completionText }) => {
-            // A cut answer may still be billed: count it as if it were.
-            const completionTokens = countTokens(completionText);
-            await recordCost(deps.db, { devRevisionId: id, model: deps.llm.model, promptTokens: promptBound, completionTokens, costMicroUsd: costMicroUsd(deps.config.prices, promptBound, completionTokens) });
-          },
-          onText: (delta) => events.emit('agent.text', { codebase: name, revision: revisionNumber, delta }),
-          onRetry: (retry) => {
-            events.emit('agent.retry', { codebase: name, revision: revisionNumber, ...retry });
-            void audit('llm.retry', retry, 'engine');
-          },
         });
       } catch (error) {
         if (stopped()) return await leave();
@@ -174,10 +204,6 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
         if (limit.signal.aborted) return await end('time-limit', TIME_LIMIT(deps));
         return await end('failed', describeError(error));
       }
-      const usage = reply.usage ?? { promptTokens: promptBound, completionTokens: countTokens(reply.content + reply.toolCalls.map((c) => c.name + c.arguments).join('')) };
-      const cost = costMicroUsd(deps.config.prices, usage.promptTokens, usage.completionTokens);
-      await recordCost(deps.db, { devRevisionId: id, model: deps.llm.model, ...usage, costMicroUsd: cost });
-      events.emit('agent.spend', { codebase: name, revision: revisionNumber, model: deps.llm.model, ...usage, costMicroUsd: cost, revisionMicroUsd: await spent(deps.db, { devRevisionId: id }), budgetMicroUsd: budgetMicro });
 
       transcript.messages.push({
         role: 'assistant',
@@ -197,25 +223,27 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
           transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: 'Not run: the revision stopped before this call.' });
           continue;
         }
+        const toolStarted = performance.now();
+        const fields = (result: string) => ({ tool: call.name, argsDigest: argsDigest(call.arguments), outcome: result, durationMs: Math.round(performance.now() - toolStarted) });
         const outcome = await runTool(copy, call.name, call.arguments);
         const argPath = safePath(call.arguments);
         if (outcome.kind === 'answer') {
           const verdict = outcome.ok ? (changesCopy(call.name) && repeats.progressed(), { kind: 'go-on' as const }) : repeats.refused(call.name, call.arguments, outcome.text);
           transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: verdict.kind === 'warn' ? `${outcome.text}\n\n${verdict.text}` : outcome.text });
-          await audit(`tool:${call.name}`, { path: argPath, ok: outcome.ok, result: outcome.text.slice(0, 300) });
+          await audit(`tool:${call.name}`, { path: argPath, ok: outcome.ok, result: outcome.text.slice(0, 300) }, 'agent', fields(outcome.ok ? 'ok' : 'refused'));
           events.emit('agent.tool', { codebase: name, revision: revisionNumber, tool: call.name, ...(argPath ? { path: argPath } : {}), ok: outcome.ok, summary: outcome.text.split('\n')[0]!.slice(0, 200) });
           if (verdict.kind === 'stuck') stop = await end('stuck', `stopped: ${verdict.reason}`);
         } else if (outcome.kind === 'checks') {
           const proof = await proveTree(deps, copy, 'agent', revisionNumber);
           transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: proof.text });
-          await audit('tool:run_checks', { passed: proof.passed, failure: proof.checks.failure, routes: proof.routes && { passed: proof.routes.passed, failures: proof.routes.failures.length }, durationMs: Math.round(proof.durationMs) });
+          await audit('tool:run_checks', { passed: proof.passed, failure: proof.checks.failure, routes: proof.routes && { passed: proof.routes.passed, failures: proof.routes.failures.length }, durationMs: Math.round(proof.durationMs) }, 'agent', fields(proof.passed ? 'passed' : 'failed'));
         } else if (outcome.kind === 'ask') {
-          await audit('tool:ask_user', { questions: outcome.questions });
+          await audit('tool:ask_user', { questions: outcome.questions }, 'agent', fields('asked'));
           events.emit('agent.tool', { codebase: name, revision: revisionNumber, tool: 'ask_user', ok: true, summary: outcome.questions[0]!.slice(0, 200) });
           transcript.pendingAsk = call.id;
           stop = await end('needs-answer', outcome.questions.map((q) => `- ${q}`).join('\n'));
         } else {
-          await audit('tool:finish', { summary: outcome.summary });
+          await audit('tool:finish', { summary: outcome.summary }, 'agent', fields('called'));
           events.emit('agent.tool', { codebase: name, revision: revisionNumber, tool: 'finish', ok: true, summary: outcome.summary.slice(0, 200) });
           const result = await finish(deps, copy, revisionNumber, outcome.summary, audit);
           if (result.kind === 'retry') {
@@ -242,8 +270,6 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
     clearTimeout(timer);
   }
 }
-
-class OverBudget extends Error {}
 
 const TIME_LIMIT = (deps: DevFlowDeps) => `stopped at the limit of ${deps.config.budget.maxMinutes} minutes (ai/config.json budget.maxMinutes)`;
 
@@ -321,7 +347,7 @@ async function proveTree(deps: DevFlowDeps, copy: WorkingCopy, by: 'agent' | 'en
 type FinishResult = { kind: 'retry'; text: string } | { kind: 'branch'; branch: number; gateways: string[] };
 
 /** The engine's own checks, then the branch, its records, and its launch. */
-async function finish(deps: DevFlowDeps, copy: WorkingCopy, revision: number, summary: string, audit: (action: string, payload: unknown, actor?: 'agent' | 'engine') => Promise<void>): Promise<FinishResult> {
+async function finish(deps: DevFlowDeps, copy: WorkingCopy, revision: number, summary: string, audit: AuditRecorder): Promise<FinishResult> {
   const { codebase, events } = deps;
   const changes = await copy.changes();
   if (changes.writes.length === 0 && changes.deletes.length === 0) return { kind: 'retry', text: 'Nothing was changed, so there is no branch to make. Make the changes the request needs, or ask_user if it is unclear.' };

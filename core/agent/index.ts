@@ -13,3 +13,8 @@ export type { InterruptedRevision } from './recovery.ts';
 export { discardRevision, interruptOpenRevisions, resumeAdvice } from './recovery.ts';
 export type { RevisionStep } from './steps.ts';
 export { revisionSteps } from './steps.ts';
+export type { AuditEntry } from './audit.ts';
+export { argsDigest, auditJsonl, revisionAudit } from './audit.ts';
+export type { AgentRole, RoleSettings } from './roles.ts';
+export { hasProductOwner, ROLE_LABEL, roleSettings } from './roles.ts';
+export { PRODUCT_OWNER_TOOLS } from './product-owner.ts';

@@ -70,6 +70,11 @@ export class LlmClient {
     return this.endpoint.model;
   }
 
+  /** The same endpoint and key with another model: each agent role may use its own. */
+  withModel(model: string): LlmClient {
+    return model === this.endpoint.model ? this : new LlmClient({ ...this.endpoint, model });
+  }
+
   async complete(call: LlmCall): Promise<LlmReply> {
     const maxAttempts = this.endpoint.maxAttempts ?? 6;
     for (let attempt = 1; ; attempt++) {
