@@ -54,7 +54,7 @@ export const logsRouter = router({
   /** Lines as they are written, until the client goes away. */
   follow: procedure.input(branchInput.extend({ type: typeInput })).subscription(async function* ({ ctx, input, signal }) {
     const logs = engineOf(ctx).parts.logs;
-    if (!logs) throw new BranchyardError('EngineNotRunningError', 'following logs needs the live engine: start it with `branchyard serve` in this workspace');
+    if (!logs) throw new BranchyardError('EngineNotRunningError', 'following logs needs the live engine', { hint: { do: 'start-engine' } });
     const { codebase, branch } = await folderOf(ctx, input);
     // A reader that falls far behind loses lines rather than the engine's memory.
     yield* iterateListener<{ type: LogType; line: string }>((push) => logs.follow({ codebase, branch }, typeOf(input.type), (line, type) => push({ type, line })), signal, 10_000);

@@ -43,7 +43,7 @@ const workspaceRouter = router({
   }),
   /** Opens another workspace in the live engine's place. */
   open: procedure.input(z.object({ dir: z.string().min(1) })).mutation(async ({ ctx, input }) => {
-    if (!ctx.switchWorkspace) throw new BranchyardError('EngineNotRunningError', 'opening another workspace needs the live engine (`branchyard serve` or the desktop app); from the command line, pass --workspace <dir>');
+    if (!ctx.switchWorkspace) throw new BranchyardError('EngineNotRunningError', 'opening another workspace needs the live engine', { hint: { do: 'choose-workspace' } });
     return ctx.switchWorkspace(await hostFolder(ctx, 'workspace folder', input.dir));
   }),
   info: procedure.query(async ({ ctx }) => {

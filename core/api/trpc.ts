@@ -33,7 +33,9 @@ const t = initTRPC.context<EngineContext>().create({
   sse: { ping: { enabled: true, intervalMs: HEARTBEAT_MS }, client: { reconnectAfterInactivityMs: SILENCE_MS } },
   errorFormatter({ shape, error }) {
     const kind = isBranchyardError(error.cause) ? error.cause.kind : null;
-    return { ...shape, data: { ...shape.data, stack: undefined, kind } };
+    // What the user can do about it, for each transport to word its own way.
+    const hint = isBranchyardError(error.cause) ? (error.cause.hint ?? null) : null;
+    return { ...shape, data: { ...shape.data, stack: undefined, kind, hint } };
   },
 });
 

@@ -2,7 +2,7 @@
 // otherwise people get short text. Errors always go to stderr, naming what is at fault.
 import { TRPCClientError } from '@trpc/client';
 import { TRPCError } from '@trpc/server';
-import type { ErrorKind } from '../errors/index.ts';
+import type { ErrorHint, ErrorKind } from '../errors/index.ts';
 import { describeError, isBranchyardError } from '../errors/index.ts';
 
 export interface CliIo {
@@ -19,20 +19,35 @@ export function printResult<T>(io: CliIo, json: boolean, value: T, human: (value
 }
 
 export function printError(io: CliIo, json: boolean, error: unknown): void {
-  const { kind, message } = unwrap(error);
+  const { kind, message: said, hint } = unwrap(error);
+  const message = hint ? `${said}${commandFor(hint)}` : said;
   for (const line of message.split('\n')) io.stderr(`branchyard: ${line}\n`);
   if (json) io.stdout(`${JSON.stringify({ error: { kind, message } }, null, 2)}\n`);
 }
 
+/** An error's hint, as the command line says it: the command to type. */
+function commandFor(hint: ErrorHint): string {
+  switch (hint.do) {
+    case 'start-engine':
+      return ': start it with `branchyard serve` in this workspace, then run this command again';
+    case 'build':
+      return `; run \`branchyard build ${hint.codebase} ${hint.branch}\` for all of them`;
+    case 'set-key':
+      return `: set ${hint.keyEnv} in the environment (of \`branchyard serve\`, or of the command that sends the prompt), or store it in the desktop app's settings`;
+    case 'choose-workspace':
+      return '; pass --workspace <dir> or create one with `branchyard init <dir>`';
+  }
+}
+
 /** Calls through the router wrap our errors in a TRPCError; the user wants ours. */
-function unwrap(error: unknown): { kind: ErrorKind | 'InternalError'; message: string } {
+function unwrap(error: unknown): { kind: ErrorKind | 'InternalError'; message: string; hint: ErrorHint | undefined } {
   if (error instanceof TRPCClientError) {
-    const kind = (error.data as { kind?: ErrorKind | null } | undefined)?.kind;
-    return { kind: kind ?? (error.data?.code === 'BAD_REQUEST' ? 'InvalidInputError' : 'InternalError'), message: error.message };
+    const data = error.data as { kind?: ErrorKind | null; hint?: ErrorHint | null; code?: string } | undefined;
+    return { kind: data?.kind ?? (data?.code === 'BAD_REQUEST' ? 'InvalidInputError' : 'InternalError'), message: error.message, hint: data?.hint ?? undefined };
   }
   const inner = error instanceof TRPCError && error.cause ? error.cause : error;
-  if (isBranchyardError(inner)) return { kind: inner.kind, message: inner.message };
-  return { kind: 'InternalError', message: describeError(inner) };
+  if (isBranchyardError(inner)) return { kind: inner.kind, message: inner.message, hint: inner.hint };
+  return { kind: 'InternalError', message: describeError(inner), hint: undefined };
 }
 
 function ensureNewline(text: string): string {

@@ -18,7 +18,8 @@ export class BranchService {
     const built = await this.engine.builds.record(ref, await buildBranch(ref.codebase, branch, events));
     if (!built.ok) {
       const first = built.diagnostics[0] ?? built.problems[0];
-      throw new BranchyardError('InvalidInputError', `branch ${formatBranch(branch)} of ${name} does not build, so it was not started (${built.diagnostics.length + built.problems.length} problems; first: ${first ? JSON.stringify(first) : 'unknown'}); run \`branchyard build ${name} ${branch}\` for all of them`);
+      const problems = built.diagnostics.length + built.problems.length;
+      throw new BranchyardError('InvalidInputError', `branch ${formatBranch(branch)} of ${name} does not build, so it was not started (${problems} problems; first: ${first ? JSON.stringify(first) : 'unknown'})`, { hint: { do: 'build', codebase: name, branch } });
     }
     const task = `run:${name}:${branch}`;
     events.emit('progress', { task, step: 'start', message: `starting branch ${formatBranch(branch)} of ${name}`, done: 0, total: 1 });

@@ -56,13 +56,13 @@ export class Engine implements Disposable {
 
   /** The workspace, read afresh: its files may have been edited by hand since the last call. */
   async workspace(): Promise<Workspace> {
-    if (!this.parts.workspaceRoot) throw new BranchyardError('WorkspaceNotFoundError', 'no workspace is open; pass --workspace <dir> or create one with `branchyard init <dir>`');
+    if (!this.parts.workspaceRoot) throw new BranchyardError('WorkspaceNotFoundError', 'no workspace is open', { hint: { do: 'choose-workspace' } });
     return loadWorkspace(this.parts.workspaceRoot);
   }
 
   /** The workspace root without reading its config (a template pull may be what mends it). */
   root(): string {
-    if (!this.parts.workspaceRoot) throw new BranchyardError('WorkspaceNotFoundError', 'no workspace is open; pass --workspace <dir>');
+    if (!this.parts.workspaceRoot) throw new BranchyardError('WorkspaceNotFoundError', 'no workspace is open', { hint: { do: 'choose-workspace' } });
     return this.parts.workspaceRoot;
   }
 
@@ -76,12 +76,12 @@ export class Engine implements Disposable {
   }
 
   runtime(): Promise<Pm2Runtime> {
-    if (!this.parts.runtime) throw new BranchyardError('EngineNotRunningError', 'running branches needs the live engine: start it with `branchyard serve` in this workspace, then run this command again');
+    if (!this.parts.runtime) throw new BranchyardError('EngineNotRunningError', 'running branches needs the live engine', { hint: { do: 'start-engine' } });
     return this.parts.runtime();
   }
 
   liveGateways(): GatewayManager {
-    if (!this.parts.gateways) throw new BranchyardError('EngineNotRunningError', 'promoting needs the live engine and its gateways: start it with `branchyard serve` in this workspace, then run this command again');
+    if (!this.parts.gateways) throw new BranchyardError('EngineNotRunningError', 'promoting needs the live engine and its gateways', { hint: { do: 'start-engine' } });
     return this.parts.gateways();
   }
 
@@ -91,7 +91,7 @@ export class Engine implements Disposable {
   }
 
   terminals(): TerminalService {
-    if (!this.parts.terminals) throw new BranchyardError('EngineNotRunningError', 'terminals need the live engine: start it with `branchyard serve` (or open the desktop app)');
+    if (!this.parts.terminals) throw new BranchyardError('EngineNotRunningError', 'terminals need the live engine', { hint: { do: 'start-engine' } });
     return this.parts.terminals();
   }
 
