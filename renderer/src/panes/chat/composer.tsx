@@ -3,7 +3,7 @@
 // budget and of the thread so far, and Send. One revision per submit, whatever the keys: a second
 // Ctrl+Enter while the first prompt is on its way does nothing.
 import { ArrowUp, LoaderCircle } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import { useBranches } from '../../stores/branches-store.ts';
 import { RUNNING, useChat } from '../../stores/chat-store.ts';
@@ -18,7 +18,8 @@ export function Composer({ codebase, onSent }: { codebase: string | null; onSent
   const setFrom = useChat((s) => s.setFrom);
   const listing = useBranches((s) => (codebase ? s.listings[codebase] : undefined));
   const load = useBranches((s) => s.load);
-  const thread = useChat((s) => s.revisions.filter((r) => r.codebase === codebase));
+  const revisions = useChat((s) => s.revisions);
+  const thread = useMemo(() => revisions.filter((r) => r.codebase === codebase), [revisions, codebase]);
   useEffect(() => {
     if (codebase) void load(codebase);
   }, [codebase, load, thread.length]);
