@@ -22,7 +22,8 @@ export type ErrorKind =
   | 'LlmError'
   | 'AgentKeyMissingError'
   | 'DatabaseError'
-  | 'SchemaCheckFailedError';
+  | 'SchemaCheckFailedError'
+  | 'GithubError';
 
 /**
  * What the user can do about an error, in the product's words. The message says what is wrong;
