@@ -66,3 +66,8 @@ export function codebaseIssues(db: StateExecutor, codebase: string) {
 export async function setLastComment(db: StateExecutor, devRevisionId: number, commentId: number): Promise<void> {
   await db.update(githubIssues).set({ lastCommentId: commentId }).where(eq(githubIssues.devRevisionId, devRevisionId));
 }
+
+/** Forgets a delivery whose handling failed, so GitHub's redelivery of it is taken. */
+export async function releaseDelivery(db: StateExecutor, deliveryId: string): Promise<void> {
+  await db.delete(githubDeliveries).where(eq(githubDeliveries.deliveryId, deliveryId));
+}

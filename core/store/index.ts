@@ -24,4 +24,4 @@ export type { BranchRowInput, PromptKind, ResponseKind, RevisionRowInput, Revisi
 export { listBranchRows, listRevisionRows, replaceConversation, revisionConversation, revisionId, upsertBranch, upsertRevision } from './history-queries.ts';
 export * as tables from './schema.ts';
 export type { IssueLink } from './github-queries.ts';
-export { claimDelivery, codebaseIssues, issueRevisions, linkIssue, listDeliveries, noteDeliveryOutcome, revisionIssue, setLastComment } from './github-queries.ts';
+export { claimDelivery, codebaseIssues, issueRevisions, linkIssue, listDeliveries, noteDeliveryOutcome, releaseDelivery, revisionIssue, setLastComment } from './github-queries.ts';
