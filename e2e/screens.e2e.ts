@@ -58,8 +58,8 @@ describe('the main screens', () => {
         const codebase = page.locator('button.codebase', { hasText: 'users' });
         if ((await codebase.getAttribute('aria-expanded')) !== 'true') await codebase.click();
         await page.getByTestId('branch-users-00002').click();
-        // Its record read: the gateways name the checks production wants.
-        await expect.poll(() => page.getByTestId('gateway-production').textContent(), { timeout: 30_000 }).toContain('takes only branches');
+        // The gateways read: development serves the new branch, and offers it to staging.
+        await expect.poll(() => page.getByTestId('gateway-development').textContent(), { timeout: 30_000 }).toContain('Promote 00002 to staging');
         await capture(page, `${tag}-chat`, found);
 
         await page.keyboard.press('Alt+2');

@@ -1,16 +1,29 @@
-// Gateways: one column per gateway with the branch it serves for each codebase, links to its
-// API docs, and promotion of the selected branch (button, or drag a branch onto a gateway) with
-// the checks a protected gateway wants and the engine's reason when it refuses.
-import { ArrowUpRight, Rocket, ShieldCheck } from 'lucide-react';
-import { useEffect } from 'react';
+// Gateways as a pipeline: cards in promotion order (development → staging → production → any
+// custom), each with the branch it serves per codebase, whether it listens, and its last promotion
+// (who, when, from which branch). A card offers "Promote to <next>" for what it serves and "Roll
+// back to <previous>" for what it served before; a protected gateway asks first, showing the
+// change and its checks. A branch dragged from the tree onto a card is promoted there (the card
+// lights up while it is over it).
+import { ArrowDown, ArrowUpRight, History, Rocket, ShieldCheck, Undo2 } from 'lucide-react';
+import { useEffect, useState } from 'react';
 import type { DragEvent } from 'react';
+import { api } from '../api.ts';
 import { BRANCH_DRAG_TYPE } from '../drag.ts';
 import { useBranches } from '../stores/branches-store.ts';
+import type { Promotion } from '../stores/gateways-store.ts';
 import { useGateways } from '../stores/gateways-store.ts';
+import { Dialog } from '../ui/dialog.tsx';
 
 const pad = (n: number | null) => (n === null ? '–' : String(n).padStart(5, '0'));
 
 type Gateway = NonNullable<ReturnType<typeof useGateways.getState>['listing']>['gateways'][number];
+type Shown = Awaited<ReturnType<typeof api.branch.show.query>>;
+interface Pending {
+  gateway: Gateway;
+  codebase: string;
+  branch: number;
+  rollback: boolean;
+}
 
 /** In promotion order: each gateway before the one it promotes to (development → staging → production). */
 export function pipelineOrder(gateways: Gateway[]): Gateway[] {
@@ -25,15 +38,28 @@ export function pipelineOrder(gateways: Gateway[]): Gateway[] {
   return [...ordered, ...gateways.filter((g) => !ordered.includes(g))];
 }
 
+function ago(at: string): string {
+  const s = Math.max(0, (Date.now() - Date.parse(at)) / 1000);
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
+  return new Date(at).toLocaleDateString();
+}
+
 export function GatewaysPane() {
-  const { listing, status, load, promote } = useGateways();
+  const { listing, status, last, load, promote } = useGateways();
   const selected = useBranches((s) => s.selected);
-  const checks = useBranches((s) => s.detail?.shown.info.checks);
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [over, setOver] = useState<string | null>(null);
   useEffect(() => void load(), [load]);
-  const onDrop = (gateway: string) => (event: DragEvent) => {
+  const order = pipelineOrder(listing?.gateways ?? []);
+  /** A protected gateway asks first; the others promote at once. */
+  const ask = (p: Pending) => (p.gateway.protected ? setPending(p) : void promote(p.gateway.name, p.codebase, p.branch));
+  const onDrop = (gateway: Gateway) => (event: DragEvent) => {
     event.preventDefault();
+    setOver(null);
     const [codebase, branch] = event.dataTransfer.getData(BRANCH_DRAG_TYPE).split(':');
-    if (codebase && branch) void promote(gateway, codebase, Number(branch));
+    if (codebase && branch) ask({ gateway, codebase, branch: Number(branch), rollback: false });
   };
   return (
     <section className="side-panel" aria-labelledby="gateways-title">
@@ -41,65 +67,156 @@ export function GatewaysPane() {
         <h2 id="gateways-title">Gateways</h2>
       </header>
       <div className="panel-body scroll" tabIndex={0} aria-label="Gateways in promotion order">
-      {status['*']?.failed && (
-        <p className="error" role="alert">
-          {status['*'].message}
-        </p>
-      )}
-      <ul className="list gateways" data-testid="gateways">
-        {pipelineOrder(listing?.gateways ?? []).map((g) => {
-          const state = status[g.name];
-          const failing = g.protected && checks ? Object.entries(checks).filter(([, c]) => c.status !== 'passed') : [];
-          return (
-            <li key={g.name} className="gateway" data-testid={`gateway-${g.name}`} onDragOver={(e) => e.preventDefault()} onDrop={onDrop(g.name)}>
-              <div className="gateway-head">
-                <span className={`dot ${g.listening ? 'live' : 'lost'}`} aria-hidden />
-                <strong>{g.name}</strong> <span className="muted">:{g.port}</span>
-                {g.protected && (
-                  <span className="badge">
-                    <ShieldCheck size={12} aria-hidden />
-                    protected
-                  </span>
-                )}
-                {g.promotesTo && <span className="muted next"> → {g.promotesTo}</span>}
-                {!g.listening && g.error && <p className="error">{g.error}</p>}
-              </div>
-              <ul className="list routes">
-                {g.routes.map((r) => (
-                  <li key={r.codebase} data-testid={`route-${g.name}-${r.codebase}`}>
-                    {r.codebase} → <code>{pad(r.branch)}</code>{' '}
-                    {r.branch !== null && (
-                      <a className="link-button" href={`${r.url}/_branchyard/docs`} target="_blank" rel="noreferrer">
-                        API docs
-                        <ArrowUpRight size={12} aria-hidden />
-                      </a>
+        {status['*']?.failed && (
+          <p className="error" role="alert">
+            {status['*'].message}
+          </p>
+        )}
+        <ol className="list gateways pipeline" data-testid="gateways">
+          {order.map((g, i) => {
+            const state = status[g.name];
+            const next = g.promotesTo ? order.find((n) => n.name === g.promotesTo) : undefined;
+            // The codebase the actions are for: the selected branch's, or each route's.
+            const routes = selected ? g.routes.filter((r) => r.codebase === selected.codebase) : g.routes;
+            return (
+              <li key={g.name} className="pipeline-stage">
+                {i > 0 && <ArrowDown size={14} aria-hidden className="pipeline-arrow" />}
+                <div
+                  className={`gateway${over === g.name ? ' drop-over' : ''}`}
+                  data-testid={`gateway-${g.name}`}
+                  onDragOver={(e) => {
+                    if (!e.dataTransfer.types.includes(BRANCH_DRAG_TYPE)) return;
+                    e.preventDefault();
+                    setOver(g.name);
+                  }}
+                  onDragLeave={() => setOver((o) => (o === g.name ? null : o))}
+                  onDrop={onDrop(g)}
+                >
+                  <div className="gateway-head">
+                    <span className={`dot ${g.listening ? 'live' : 'lost'}`} role="img" aria-label={g.listening ? 'listening' : 'not listening'} />
+                    <strong>{g.name}</strong> <span className="muted">:{g.port}</span>
+                    {g.protected && (
+                      <span className="badge">
+                        <ShieldCheck size={12} aria-hidden />
+                        protected
+                      </span>
                     )}
-                  </li>
-                ))}
-              </ul>
-              {selected && (
-                <>
-                  <button type="button" className="button" disabled={state?.busy} onClick={() => void promote(g.name, selected.codebase, selected.branch)} data-testid={`promote-${g.name}`}>
-                    <Rocket size={14} aria-hidden />
-                    Promote {selected.codebase} {pad(selected.branch)} here
-                  </button>
-                  {failing.length > 0 && (
-                    <p className="hint">
-                      {g.name} takes only branches whose every check passed; this one has {failing.map(([name, c]) => `${name} ${c.status}`).join(', ')}.
+                    <span className="muted follow">{g.follow === 'newest' ? 'follows the newest branch' : 'by promotion'}</span>
+                    {!g.listening && g.error && <p className="error">{g.error}</p>}
+                  </div>
+                  <ul className="list routes">
+                    {routes.map((r) => {
+                      const previous: Promotion | undefined = last[`${g.name}:${r.codebase}`];
+                      const served = r.branch;
+                      const nextServes = next?.routes.find((n) => n.codebase === r.codebase)?.branch ?? null;
+                      return (
+                        <li key={r.codebase} className="route" data-testid={`route-${g.name}-${r.codebase}`}>
+                          <div className="route-line">
+                            <span>
+                              {r.codebase} → <code>{pad(served)}</code>
+                            </span>
+                            {served !== null && (
+                              <a className="link-button" href={`${r.url}/_branchyard/docs`} target="_blank" rel="noreferrer">
+                                API docs
+                                <ArrowUpRight size={12} aria-hidden />
+                              </a>
+                            )}
+                          </div>
+                          {previous && (
+                            <p className="muted last-promotion" data-testid={`last-promotion-${g.name}-${r.codebase}`}>
+                              <History size={12} aria-hidden /> {pad(previous.to)} from {pad(previous.from)} by {previous.by ?? previous.actor}, {ago(previous.at)}
+                            </p>
+                          )}
+                          <div className="gateway-actions">
+                            {next && served !== null && nextServes !== served && (
+                              <button type="button" className="button small" disabled={status[next.name]?.busy} onClick={() => ask({ gateway: next, codebase: r.codebase, branch: served, rollback: false })} data-testid={`promote-${next.name}`}>
+                                <Rocket size={14} aria-hidden />
+                                Promote {pad(served)} to {next.name}
+                              </button>
+                            )}
+                            {previous && previous.from !== null && previous.from !== served && (
+                              <button type="button" className="button small" disabled={state?.busy} onClick={() => ask({ gateway: g, codebase: r.codebase, branch: previous.from!, rollback: true })} data-testid={`rollback-${g.name}`}>
+                                <Undo2 size={14} aria-hidden />
+                                Roll back to {pad(previous.from)}
+                              </button>
+                            )}
+                          </div>
+                        </li>
+                      );
+                    })}
+                  </ul>
+                  {state && (
+                    <p className={state.failed ? 'error' : 'muted'} role={state.failed ? 'alert' : 'status'} data-testid={`promotion-${g.name}`}>
+                      {state.message}
                     </p>
                   )}
-                </>
-              )}
-              {state && (
-                <p className={state.failed ? 'error' : 'muted'} role={state.failed ? 'alert' : 'status'} data-testid={`promotion-${g.name}`}>
-                  {state.message}
-                </p>
-              )}
-            </li>
-          );
-        })}
-      </ul>
+                </div>
+              </li>
+            );
+          })}
+        </ol>
+        <p className="hint drag-hint">Drag a branch from the tree onto a gateway to serve it there.</p>
       </div>
+      {pending && (
+        <ConfirmPromotion
+          pending={pending}
+          onClose={() => setPending(null)}
+          onConfirm={() => {
+            setPending(null);
+            void promote(pending.gateway.name, pending.codebase, pending.branch);
+          }}
+        />
+      )}
     </section>
+  );
+}
+
+/** What a protected gateway is about to serve: the change and its checks, before anything moves. */
+function ConfirmPromotion({ pending, onClose, onConfirm }: { pending: Pending; onClose: () => void; onConfirm: () => void }) {
+  const [shown, setShown] = useState<Shown | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api.branch.show
+      .query({ codebase: pending.codebase, branch: pending.branch })
+      .then(setShown)
+      .catch((e: unknown) => setError(String(e)));
+  }, [pending]);
+  const checks = shown ? Object.entries(shown.info.checks) : [];
+  const verb = pending.rollback ? 'Roll back' : 'Promote';
+  return (
+    <Dialog open onClose={onClose} title={`${verb} ${pending.codebase} ${pad(pending.branch)} to ${pending.gateway.name}?`} description={`${pending.gateway.name} is protected: it serves real traffic.`} testId="confirm-promotion">
+      {error && <p className="error">{error}</p>}
+      {shown && (
+        <>
+          {shown.summary && <p className="confirm-summary">{shown.summary.trim().split('\n')[0]}</p>}
+          <p className="muted">
+            {shown.changes.length} file(s) changed: +{shown.changes.reduce((n, c) => n + c.linesAdded, 0)} −{shown.changes.reduce((n, c) => n + c.linesRemoved, 0)}
+          </p>
+          <ul className="list confirm-changes">
+            {shown.changes.slice(0, 8).map((c) => (
+              <li key={c.path}>
+                <code>{c.kind[0]!.toUpperCase()}</code> {c.path}
+              </li>
+            ))}
+          </ul>
+          <ul className="list confirm-checks" data-testid="confirm-checks">
+            {checks.map(([name, c]) => (
+              <li key={name} className={c.status === 'passed' ? 'good' : c.status === 'failed' ? 'error' : 'muted'}>
+                {name}: {c.status}
+              </li>
+            ))}
+          </ul>
+          {pending.rollback && <p className="hint">It served {pending.gateway.name} before: a rollback is taken whatever its checks say now.</p>}
+        </>
+      )}
+      <div className="dialog-actions">
+        <button type="button" className="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="button" className="button primary" onClick={onConfirm} disabled={!shown} data-testid="confirm-promote">
+          {verb} to {pending.gateway.name}
+        </button>
+      </div>
+    </Dialog>
   );
 }

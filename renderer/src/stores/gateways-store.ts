@@ -4,9 +4,12 @@ import { create } from 'zustand';
 import { api, errorMessage } from '../api.ts';
 
 type Listing = Awaited<ReturnType<typeof api.gateway.list.query>>;
+export type Promotion = Awaited<ReturnType<typeof api.gateway.history.query>>[number];
 
 interface GatewaysState {
   listing: Listing | null;
+  /** Each gateway's last promotion per codebase, by `gateway:codebase`. */
+  last: Record<string, Promotion>;
   /** Per gateway: a promotion under way, or the last one's outcome. */
   status: Record<string, { busy: boolean; message: string; failed: boolean }>;
   load(): Promise<void>;
@@ -15,10 +18,15 @@ interface GatewaysState {
 
 export const useGateways = create<GatewaysState>((set, get) => ({
   listing: null,
+  last: {},
   status: {},
   async load() {
     try {
-      set({ listing: await api.gateway.list.query() });
+      const [listing, history] = await Promise.all([api.gateway.list.query(), api.gateway.history.query({ limit: 200 }).catch(() => [])]);
+      const last: Record<string, Promotion> = {};
+      // Newest first: the first seen of each is its last.
+      for (const p of history) last[`${p.gateway}:${p.codebase}`] ??= p;
+      set({ listing, last });
     } catch (error) {
       set((s) => ({ status: { ...s.status, '*': { busy: false, failed: true, message: errorMessage(error) } } }));
     }
