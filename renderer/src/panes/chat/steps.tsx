@@ -54,6 +54,7 @@ export function StepCard({ step, count }: { step: ToolStep; count: number }) {
   const Icon = step.ok ? (ICONS[step.tool] ?? ChevronRight) : AlertTriangle;
   const change = changeOf(step);
   const args = parsed(step.arguments);
+  const asked = Array.isArray(args.questions) ? args.questions.filter((q): q is string => typeof q === 'string').join(' ') : '';
   const subject = step.path ?? (typeof args.query === 'string' ? `“${args.query}”` : '');
   const body = step.result ?? '';
   // A failed call opens on its whole answer: the errors are what the user looks for.
@@ -71,7 +72,7 @@ export function StepCard({ step, count }: { step: ToolStep; count: number }) {
             ×{count}
           </span>
         )}
-        <span className="step-summary muted">{reason(step)}</span>
+        <span className="step-summary muted">{asked || reason(step)}</span>
       </summary>
       {change && (
         <pre className="step-diff" tabIndex={0} aria-label={`Change to ${step.path ?? 'the file'}`} data-testid="step-diff">
