@@ -2,6 +2,7 @@
 // branch, applied once it passes, and the workspace's databases.
 import type { Command } from 'commander';
 import type { SchemaReport } from '../schema/index.ts';
+import { formatBranch } from '../git/index.ts';
 import type { Run } from './command.ts';
 import type { CliIo } from './output.ts';
 import { printResult } from './output.ts';
@@ -31,7 +32,7 @@ export function registerSchemaCommands(program: Command, run: Run, io: CliIo): v
         const applied = await api.schema.applyChange.mutate({ codebase, branch });
         printResult(io, json, applied, (a) => {
           if (!a.migration) return `Nothing to apply: the schema of ${codebase} ${branch} is already the shared one of ${a.report.database}.`;
-          const behind = Object.entries(a.behind).map(([name, numbers]) => `${name} ${numbers.map((n) => String(n).padStart(5, '0')).join(', ')}`);
+          const behind = Object.entries(a.behind).map(([name, numbers]) => `${name} ${numbers.map((n) => formatBranch(n)).join(', ')}`);
           return [`Applied ${a.migration} to ${a.report.database} (${a.report.statements.length} statements).`, behind.length ? `Schema copies now behind: ${behind.join('; ')}` : 'No other branch is behind.'].join('\n');
         });
       })(),
@@ -53,11 +54,11 @@ export function registerSchemaCommands(program: Command, run: Run, io: CliIo): v
 }
 
 function renderReport(report: SchemaReport): string {
-  const label = `${report.codebase} ${String(report.branch).padStart(5, '0')}`;
+  const label = `${report.codebase} ${formatBranch(report.branch)}`;
   if (report.status === 'unchanged') return `Schema of ${label}: the same as ${report.database}'s shared schema; nothing to check.`;
   const lines = [`Schema of ${label} on ${report.database}: ${report.status} (${report.durationMs} ms)`];
   if (report.statements.length > 0) lines.push('', 'Migration:', ...report.statements.map((s) => `  ${s}`));
-  lines.push('', report.branches.length === 0 ? 'No other active branch uses this database.' : `Branches checked: ${report.branches.map((b) => `${b.codebase} ${String(b.branch).padStart(5, '0')} (${b.activeBecause.join(', ')})`).join('; ')}`);
+  lines.push('', report.branches.length === 0 ? 'No other active branch uses this database.' : `Branches checked: ${report.branches.map((b) => `${b.codebase} ${formatBranch(b.branch)} (${b.activeBecause.join(', ')})`).join('; ')}`);
   if (report.problems.length > 0) lines.push('', 'Problems:', ...report.problems.map((p) => `  ${p.kind} ${p.place}: ${p.message}`));
   return lines.join('\n');
 }
