@@ -1,9 +1,7 @@
 // Branches of a codebase: list, show, diff, the tree and any file at a branch, and a branch
 // made by hand from a folder (CLI.md `branch new`).
-import path from 'node:path';
 import { z } from 'zod';
-import type { BranchInfo } from '../git/index.ts';
-import { commitTree, createBranch, diffBetween, formatBranch, indexBranch, isBinary, listBranchRecords, listTree, parseBranchNumber, readBranchInfo, readBranchText, readChanges, readFileAt, readOverlayDir } from '../git/index.ts';
+import { commitTree, diffBetween, formatBranch, isBinary, listBranchRecords, listTree, parseBranchNumber, readBranchInfo, readBranchText, readChanges, readFileAt } from '../git/index.ts';
 import { BranchyardError, describeError } from '../errors/index.ts';
 import { describeGateways } from '../gateway/index.ts';
 import type { Engine } from '../engine/index.ts';
@@ -80,21 +78,8 @@ export const branchRouter = router({
     .input(z.object({ codebase: z.string(), from: branchRef.optional(), dir: z.string().min(1), message: z.string().optional() }))
     .mutation(async ({ ctx, input }) => {
       const engine = engineOf(ctx);
-      const { workspace, codebase } = await engine.codebase(input.codebase);
+      const codebase = await engine.codebase(input.codebase);
       const parent = input.from === undefined ? undefined : parseBranchNumber(input.from, '--from');
-      const dir = await hostFolder(ctx, '--dir', input.dir);
-      const changes = await readOverlayDir(dir);
-      const state = await engine.parts.state();
-      const created = await createBranch({
-        codebase,
-        logsRepository: workspace.manifest.logsRepository,
-        parent,
-        changes,
-        author: 'user',
-        message: input.message ?? `Files from ${path.basename(dir)}`,
-        events: engine.events,
-      });
-      await indexBranch(state, codebase, created.info, created.changes);
-      return { info: created.info, changes: created.changes, warnings: created.warnings } satisfies { info: BranchInfo; changes: unknown; warnings: string[] };
+      return engine.branches.create(codebase, { parent, dir: await hostFolder(ctx, '--dir', input.dir), message: input.message });
     }),
 });

@@ -1,14 +1,34 @@
-// Running branches: build (cached by tree), record the checks, start under the codebase's PM2 and
-// say it runs (the live engine's gateways that follow the newest branch move to it); stop.
+// Branches: one made by hand from a folder, and running one: build (cached by tree), record the
+// checks, start under the codebase's PM2 and say it runs (the live engine's gateways that follow
+// the newest branch move to it); stop.
+import path from 'node:path';
 import { buildBranch } from '../build/index.ts';
 import { BranchyardError } from '../errors/index.ts';
-import { formatBranch } from '../git/index.ts';
+import type { BranchInfo, ChangeEntry } from '../git/index.ts';
+import { createBranch, formatBranch, indexBranch, readOverlayDir } from '../git/index.ts';
 import { readBranchDatabase } from '../schema/index.ts';
-import type { BranchRef } from './branch-ref.ts';
+import type { BranchRef, CodebaseRef } from './branch-ref.ts';
 import type { Engine } from './engine.ts';
 
 export class BranchService {
   constructor(private readonly engine: Engine) {}
+
+  /** A branch made by hand: the files of `dir` (a checked host folder) over `parent` (deletions in `dir/.branchyard-delete`). */
+  async create(ref: CodebaseRef, input: { parent?: number; dir: string; message?: string }): Promise<{ info: BranchInfo; changes: ChangeEntry[]; warnings: string[] }> {
+    const changes = await readOverlayDir(input.dir);
+    const state = await this.engine.parts.state();
+    const created = await createBranch({
+      codebase: ref.codebase,
+      logsRepository: ref.workspace.manifest.logsRepository,
+      parent: input.parent,
+      changes,
+      author: 'user',
+      message: input.message ?? `Files from ${path.basename(input.dir)}`,
+      events: this.engine.events,
+    });
+    await indexBranch(state, ref.codebase, created.info, created.changes);
+    return { info: created.info, changes: created.changes, warnings: created.warnings };
+  }
 
   /** Builds and starts a branch, records its checks, and tells the engine it runs. Promotion uses it too. */
   async run(ref: BranchRef) {
