@@ -3,7 +3,9 @@
 // bare `node server.js` started in the same container (the reference); then the memory of 20
 // idle branches in one container beside the container with none; and the RSS of `branchyard
 // serve` (peak until it serves, and idle) beside an idle `node -e` and a bare HTTP server.
-//   node --import tsx bench/runtime/start-and-memory.ts [--runs 10] [--idle 20]
+// Issue 21 adds: a start of a built branch → first 200 (no build), and a wake of a sleeping
+// branch (process stopped, entry kept) → first 200, p50 and p99 over --wakes wakes.
+//   node --import tsx bench/runtime/start-and-memory.ts [--runs 10] [--idle 20] [--wakes 200]
 import http from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,9 +19,10 @@ import { connectDocker, DockerBackend, execIn, NODE_IN_IMAGE, Pm2Runtime } from 
 import { initWorkspace, workspacePaths } from '../../core/workspace/index.ts';
 import { serveMemory } from './serve-memory.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, idle: { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, idle: { type: 'string', default: '20' }, wakes: { type: 'string', default: '200' } } });
 const RUNS = Number(values.runs);
 const IDLE = Number(values.idle);
+const WAKES = Number(values.wakes);
 const LIMITS = { memoryMb: 2048, cpus: 2, pids: 2048 };
 
 function firstOk(socketPath: string, url: string, timeoutMs = 30_000): Promise<void> {
@@ -42,6 +45,7 @@ function firstOk(socketPath: string, url: string, timeoutMs = 30_000): Promise<v
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'branchyard-bench-runtime-'));
@@ -72,6 +76,7 @@ try {
   await execIn(container, [NODE_IN_IMAGE, '-e', "for (const p of require('node:fs').readdirSync('/proc')) { try { if (require('node:fs').readFileSync('/proc/' + p + '/cmdline', 'utf8').includes('bare.cjs')) process.kill(Number(p)); } catch {} }"]);
 
   const fromCommit: number[] = [];
+  const startOnly: number[] = [];
   const reload: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const start = performance.now();
@@ -84,9 +89,11 @@ try {
       message: `run ${run}`,
     });
     const built = await buildBranch(codebase, made.info.number);
+    const starting = performance.now();
     await runtime.start('svc', made.info.number, built.server!);
     await firstOk(runtime.socketPath('svc', made.info.number), '/notes/list-notes');
     fromCommit.push(performance.now() - start);
+    startOnly.push(performance.now() - starting);
 
     const again = performance.now();
     await runtime.start('svc', made.info.number, built.server!);
@@ -94,6 +101,19 @@ try {
     reload.push(performance.now() - again);
     await runtime.stop('svc', made.info.number);
   }
+
+  // Wake from sleep: the process stopped with its entry kept, woken as a gateway wakes it.
+  const wakes: number[] = [];
+  const first = await buildBranch(codebase, 1);
+  await runtime.start('svc', 1, first.server!);
+  for (let i = 0; i < WAKES; i++) {
+    await runtime.sleep('svc', 1);
+    const start = performance.now();
+    await runtime.resume('svc', 1);
+    await firstOk(runtime.socketPath('svc', 1), '/notes/list-notes');
+    wakes.push(performance.now() - start);
+  }
+  await runtime.stop('svc', 1);
 
   // Memory: IDLE branches started from one build, idle, in one container.
   const built = await buildBranch(codebase, 1);
@@ -107,7 +127,9 @@ try {
   console.log(`bench/runtime: Docker ${(await docker.version()).Version}, median of ${RUNS}`);
   console.log(`  bare node server.js in the container, to first 200 (reference) ${median(bare).toFixed(0).padStart(7)} ms`);
   console.log(`  branch committed → built → started → first 200               ${median(fromCommit).toFixed(0).padStart(7)} ms   ${(median(fromCommit) / b).toFixed(1)} × reference`);
+  console.log(`  of which start of the built branch → first 200               ${median(startOnly).toFixed(0).padStart(7)} ms   ${(median(startOnly) / b).toFixed(1)} × reference`);
   console.log(`  reload of a running branch → first 200                        ${median(reload).toFixed(0).padStart(7)} ms   ${(median(reload) / b).toFixed(1)} × reference`);
+  if (wakes.length > 0) console.log(`  wake of a sleeping branch → first 200, ${WAKES} wakes   p50 ${percentile(wakes, 50).toFixed(0).padStart(5)} ms (${(percentile(wakes, 50) / b).toFixed(1)} × reference)   p99 ${percentile(wakes, 99).toFixed(0)} ms`);
   console.log(`  memory: container with PM2 alone ${mb(idleMemory)}; with ${IDLE} idle branches ${mb(loaded)} (${mb((loaded - idleMemory) / IDLE)} per branch)`);
   const rss = (r: { peak: number; idle: number }) => `peak ${mb(r.peak)}, idle ${mb(r.idle)}`;
   console.log(`  serve RSS: first start (creates the engine state) ${rss(serve.firstStart)}; restart ${rss(serve.restart)}`);

@@ -10,20 +10,25 @@ import type Docker from 'dockerode';
 import { ensureBaseImage, NODE_IN_IMAGE } from './base-image.ts';
 import { BranchyardError } from '../errors/index.ts';
 import { connectDocker, dockerSocket } from './docker.ts';
-import { execIn } from './exec.ts';
-import type { ExecResult } from './exec.ts';
+import { daemonStarted } from './pm2-daemon.ts';
 import type { Pm2Backend, RunFolders, RuntimeOptions, ShellOptions, TtyStream } from './types.ts';
 
 /** The engine's packages (PM2 and the stack), shared read-only with containers and sandboxes. */
 export const ENGINE_MODULES = fileURLToPath(new URL('../../node_modules/', import.meta.url));
-const PM2 = [NODE_IN_IMAGE, '/engine/node_modules/pm2/bin/pm2'];
 const LABEL_WORKSPACE = 'dev.branchyard.workspace';
 const LABEL_CODEBASE = 'dev.branchyard.codebase';
-const MOUNTS: Record<keyof RunFolders, string> = { apps: '/run/branchyard', builds: '/builds', sockets: '/sockets', logs: '/logs', databases: '/databases' };
+/**
+ * How the container is laid out; one made by an engine with another layout is replaced. Layout
+ * 2 keeps PM2_HOME in a host folder, so the engine reaches PM2's RPC socket without docker exec.
+ */
+const LABEL_LAYOUT = 'dev.branchyard.layout';
+const LAYOUT = '2';
+const MOUNTS: Record<keyof RunFolders, string> = { apps: '/run/branchyard', builds: '/builds', sockets: '/sockets', logs: '/logs', databases: '/databases', home: '/pm2' };
 
 export class DockerBackend implements Pm2Backend {
   readonly kind = 'docker' as const;
   readonly isolated = true;
+  readonly node = NODE_IN_IMAGE;
 
   private constructor(
     private readonly docker: Docker,
@@ -69,12 +74,6 @@ export class DockerBackend implements Pm2Backend {
     return MOUNTS[kind];
   }
 
-  async running(codebase: string): Promise<boolean> {
-    const info = await this.inspect(codebase);
-    // Another workspace's container is not running for us: listing or stopping must not reach it.
-    return info !== undefined && this.ours(info, codebase) && info.State.Running;
-  }
-
   async prepare(codebase: string, folders: RunFolders): Promise<void> {
     const name = this.containerName(codebase);
     const container = this.docker.getContainer(name);
@@ -85,10 +84,10 @@ export class DockerBackend implements Pm2Backend {
       const whose = owner ? `codebase ${info.Config.Labels?.[LABEL_CODEBASE] ?? '?'} of the workspace at ${owner}` : 'no Branchyard workspace (it has no workspace label)';
       throw new BranchyardError('RuntimeError', `the container ${name} that branches of ${codebase} run in belongs to ${whose}, not to ${this.workspace}; it is left alone. Remove it (docker rm -f ${name}) if nothing uses it, then run the branch again`);
     }
-    if (info?.State.Running) return;
-    if (info) {
+    if (info && info.Config.Labels?.[LABEL_LAYOUT] === LAYOUT) {
+      if (info.State.Running) return;
       await container.start();
-      return this.daemonReady(container, codebase);
+      return this.daemonReady(codebase, folders);
     }
     // A container of this workspace and codebase under another name was made by an older
     // version: its processes still hold our sockets folder, so it goes before a new one starts.
@@ -98,14 +97,14 @@ export class DockerBackend implements Pm2Backend {
     // the folders it writes are handed to nobody.
     const uid = process.getuid?.() ?? 65534;
     const user = uid === 0 ? '65534:65534' : `${uid}:${process.getgid?.() ?? uid}`;
-    if (uid === 0) for (const dir of [folders.sockets, folders.logs]) await chown(dir, 65534, 65534);
+    if (uid === 0) for (const dir of [folders.sockets, folders.logs, folders.home]) await chown(dir, 65534, 65534);
     const created = await this.docker.createContainer({
       name: this.containerName(codebase),
       Image: this.image,
       User: user,
       Cmd: [NODE_IN_IMAGE, '/engine/node_modules/pm2/bin/pm2-runtime', 'start', `${MOUNTS.apps}/keepalive.config.cjs`],
-      Env: ['HOME=/tmp', 'PM2_HOME=/tmp/pm2', 'NODE_ENV=production'],
-      Labels: { [LABEL_WORKSPACE]: this.workspace, [LABEL_CODEBASE]: codebase },
+      Env: ['HOME=/tmp', `PM2_HOME=${MOUNTS.home}`, 'NODE_ENV=production'],
+      Labels: { [LABEL_WORKSPACE]: this.workspace, [LABEL_CODEBASE]: codebase, [LABEL_LAYOUT]: LAYOUT },
       HostConfig: {
         NetworkMode: 'none',
         Memory: this.options.limits.memoryMb * 1024 * 1024,
@@ -119,13 +118,14 @@ export class DockerBackend implements Pm2Backend {
           `${folders.builds}:${MOUNTS.builds}:ro`,
           `${folders.sockets}:${MOUNTS.sockets}:rw`,
           `${folders.logs}:${MOUNTS.logs}:rw`,
+          `${folders.home}:${MOUNTS.home}:rw`,
           // Connecting to a socket needs no write access to its file system.
           `${folders.databases}:${MOUNTS.databases}:ro`,
         ],
       },
     });
     await created.start();
-    await this.daemonReady(created, codebase);
+    await this.daemonReady(codebase, folders);
     this.options.events?.emit('progress', { task: `runtime:${codebase}`, step: 'container', message: `the container of ${codebase} is running`, done: 1, total: 1 });
   }
 
@@ -162,22 +162,11 @@ export class DockerBackend implements Pm2Backend {
     };
   }
 
-  /**
-   * Waits for pm2-runtime's daemon to listen. A `pm2` command run before then finds no daemon and
-   * starts a second one of its own, and the two can leave the command hanging.
-   */
-  private async daemonReady(container: Docker.Container, codebase: string): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    const probe = [NODE_IN_IMAGE, '-e', "process.exit(require('fs').existsSync('/tmp/pm2/rpc.sock') && require('fs').existsSync('/tmp/pm2/pub.sock') ? 0 : 1)"];
-    while (Date.now() < deadline) {
-      if ((await this.engine(() => execIn(container, probe, { timeoutMs: 10_000 }))).code === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  /** Waits for pm2-runtime's daemon to listen on its sockets in the mounted home. */
+  private async daemonReady(codebase: string, folders: RunFolders): Promise<void> {
+    const running = async () => (await this.inspect(codebase))?.State.Running === true;
+    if (await daemonStarted(folders.home, 30_000, running)) return;
     throw new BranchyardError('RuntimeError', `PM2 did not start inside the container of ${codebase} within 30 s; its output: docker logs ${this.containerName(codebase)}`);
-  }
-
-  pm2(codebase: string, args: string[]): Promise<ExecResult> {
-    return this.engine(() => execIn(this.docker.getContainer(this.containerName(codebase)), [...PM2, ...args]));
   }
 
   /** Runs a call to the engine; the engine going away becomes an error that says so. */

@@ -1,34 +1,44 @@
 // Branches as PM2 processes, one PM2 per codebase, whichever backend runs it (a Docker
-// container, or this machine without isolation). Each branch listens on a unix socket in a host
-// folder, where the gateway reaches it; it counts as running only once its health route
-// answers. Starting, stopping or reloading one branch never touches another.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+// container, or this machine without isolation). The engine drives each codebase's PM2 over its
+// daemon's RPC socket, in a host folder. Each branch listens on a unix socket in a host folder,
+// where the gateway reaches it; it counts as running only once its health route answers.
+// Starting, stopping or reloading one branch never touches another. A sleeping branch has its
+// process entry and no process: it wakes from the entry, without a build.
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BranchyardError } from '../errors/index.ts';
 import { formatBranch } from '../git/index.ts';
+import type { AppEntry } from './app-entry.ts';
+import { appEntry, entryBranches, readEntry, removeEntry, writeEntry } from './app-entry.ts';
 import { DockerBackend } from './docker-backend.ts';
 import { waitForHealth } from './health.ts';
 import { HostBackend } from './host-backend.ts';
+import { Pm2Daemon } from './pm2-daemon.ts';
+import type { Pm2Process } from './pm2-daemon.ts';
+import { branchSocketPath, runFolders } from './run-folders.ts';
 import { Turns } from './turns.ts';
 import type { BranchProcess, Pm2Backend, RunFolders, RuntimeOptions, TtyStream } from './types.ts';
-import type { WorkspacePaths } from '../workspace/index.ts';
 
-/**
- * Restarts PM2 grants a branch that dies within two seconds of starting, before it counts as
- * failed. A branch that ran longer and then died is restarted without limit.
- */
-const MAX_RESTARTS = 6;
+export { branchSocketPath, runFolders };
+
+/** How long a branch has to answer its health route once PM2 started it. */
+const START_TIMEOUT_MS = 60_000;
+/** Exits before a branch first answers that count as a crash loop. */
+const MAX_START_EXITS = 6;
 
 export class Pm2Runtime {
   /**
-   * Operations on one branch take turns (key `branch:<codebase>:<n>`), and so do PM2 commands
-   * into one codebase's PM2 (`pm2:<codebase>`) and preparing its container (`prepare:…`): two
-   * starts of one branch at once (a `run` beside a gateway starting the branch it follows) once
-   * interleaved their `pm2 delete` and `pm2 start` and left a command hanging.
+   * Operations on one branch take turns (key `branch:<codebase>:<n>`), and so does preparing a
+   * codebase's PM2 (`prepare:…`): two starts of one branch at once (a `run` beside a gateway
+   * starting the branch it follows) once interleaved their delete and start, and the branch
+   * showed `restarts: 2` right after its first start.
    */
   private readonly turns = new Turns();
-  /** Starts under way, by branch: a second start of the same build joins the first. */
+  /** Starts under way, by branch: a second start of the same entry joins the first. */
   private readonly starting = new Map<string, { identity: string; done: Promise<BranchProcess> }>();
+  /** Each codebase's daemon connection, opened on first use and again after it is lost. */
+  private readonly daemons = new Map<string, Promise<Pm2Daemon>>();
+  private startTimeoutMs = START_TIMEOUT_MS;
 
   get kind(): Pm2Backend['kind'] {
     return this.backend.kind;
@@ -47,6 +57,11 @@ export class Pm2Runtime {
   static async open(options: RuntimeOptions & { backend?: 'docker' | 'host' }): Promise<Pm2Runtime> {
     const backend = options.backend === 'host' ? new HostBackend(options) : await DockerBackend.open(options);
     return new Pm2Runtime(backend, options);
+  }
+
+  /** How long a start may wait for the branch's health route (tests shorten it). */
+  setStartTimeout(ms: number): void {
+    this.startTimeoutMs = ms;
   }
 
   folders(codebase: string): RunFolders {
@@ -72,6 +87,26 @@ export class Pm2Runtime {
     await this.backend.prepare(codebase, folders);
   }
 
+  /** The codebase's daemon; with `start`, PM2 is started first when it does not run. */
+  private async daemon(codebase: string, start: boolean): Promise<Pm2Daemon | undefined> {
+    const current = await this.daemons.get(codebase)?.catch(() => undefined);
+    if (current?.alive) return current;
+    const home = this.folders(codebase).home;
+    const opening = Pm2Daemon.connect(home).catch(async (error: unknown) => {
+      if (!start) throw error;
+      await this.prepare(codebase);
+      return Pm2Daemon.connect(home);
+    });
+    this.daemons.set(codebase, opening);
+    try {
+      return await opening;
+    } catch (error) {
+      if (this.daemons.get(codebase) === opening) this.daemons.delete(codebase);
+      if (start) throw error;
+      return undefined;
+    }
+  }
+
   /**
    * The PostgreSQL URL of a workspace database as a branch process reaches it: through the
    * database's socket folder, mounted into the container (the user name is not checked).
@@ -94,86 +129,151 @@ export class Pm2Runtime {
    * waits for it to finish, then starts again.
    */
   start(codebase: string, branch: number, server: string, extraEnv: Record<string, string> = {}): Promise<BranchProcess> {
+    const folders = this.folders(codebase);
+    const relative = path.relative(folders.builds, server);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) return Promise.reject(new BranchyardError('RuntimeError', `${server} is not a build of codebase ${codebase}`));
+    const inside = (kind: keyof RunFolders, file: string) => path.posix.join(this.backend.inside(codebase, folders, kind), file);
+    const name = processName(codebase, branch);
+    // The script is the build's launcher beside the server: it exits when the branch fails to
+    // load, so PM2 sees the crash.
+    const entry = appEntry({
+      name,
+      script: inside('builds', path.join(path.dirname(relative), 'start.mjs')),
+      node: this.backend.node,
+      env: { ...extraEnv, BRANCHYARD_SOCKET: inside('sockets', `${formatBranch(branch)}.sock`), BRANCHYARD_BRANCH: String(branch) },
+      logs: this.backend.inside(codebase, folders, 'logs'),
+      home: this.backend.inside(codebase, folders, 'home'),
+    });
+    return this.launch(codebase, branch, entry);
+  }
+
+  /**
+   * Wakes a sleeping branch (or restarts a stopped-by-crash one) from the entry it last started
+   * with, with no build; fails with NotFoundError when it has none.
+   */
+  async resume(codebase: string, branch: number): Promise<BranchProcess> {
+    const under = this.starting.get(`${codebase}:${branch}`);
+    if (under) return under.done;
+    const entry = await readEntry(this.folders(codebase).apps, processName(codebase, branch));
+    if (!entry) throw new BranchyardError('NotFoundError', `branch ${formatBranch(branch)} of ${codebase} has not been started by this engine, so there is nothing to wake; run it`);
+    return this.launch(codebase, branch, entry);
+  }
+
+  private launch(codebase: string, branch: number, entry: AppEntry): Promise<BranchProcess> {
     const key = `${codebase}:${branch}`;
-    const identity = JSON.stringify([server, Object.entries(extraEnv).sort(([a], [b]) => a.localeCompare(b))]);
+    const identity = JSON.stringify([entry.pm_exec_path, Object.entries(entry.env).sort(([a], [b]) => a.localeCompare(b))]);
     const under = this.starting.get(key);
     if (under?.identity === identity) return under.done;
-    const done = this.turns.run(`branch:${key}`, () => this.startNow(codebase, branch, server, extraEnv));
-    const entry = { identity, done };
-    this.starting.set(key, entry);
+    const done = this.turns.run(`branch:${key}`, () => this.launchNow(codebase, branch, entry));
+    const record = { identity, done };
+    this.starting.set(key, record);
     const forget = () => {
-      if (this.starting.get(key) === entry) this.starting.delete(key);
+      if (this.starting.get(key) === record) this.starting.delete(key);
     };
     done.then(forget, forget);
     return done;
   }
 
-  private async startNow(codebase: string, branch: number, server: string, extraEnv: Record<string, string>): Promise<BranchProcess> {
-    const folders = this.folders(codebase);
-    const relative = path.relative(folders.builds, server);
-    if (relative.startsWith('..') || path.isAbsolute(relative)) throw new BranchyardError('RuntimeError', `${server} is not a build of codebase ${codebase}`);
-    await this.prepare(codebase);
-    const name = processName(codebase, branch);
-    const socket = this.socketPath(codebase, branch);
-    await this.pm2(codebase, ['delete', name]);
-    await rm(socket, { force: true });
-    const inside = (kind: keyof RunFolders, file: string) => path.join(this.backend.inside(codebase, folders, kind), file);
-    // The PM2 process entry. The script is the build's launcher beside the server: it exits when
-    // the branch fails to load, so PM2 sees the crash.
-    const entry = {
-      apps: [
-        {
-          name,
-          script: inside('builds', path.join(path.dirname(relative), 'start.mjs')),
-          env: { ...extraEnv, BRANCHYARD_SOCKET: inside('sockets', `${formatBranch(branch)}.sock`), BRANCHYARD_BRANCH: String(branch), NODE_ENV: 'production' },
-          min_uptime: 2000,
-          max_restarts: MAX_RESTARTS,
-          kill_timeout: 5000,
-          out_file: inside('logs', `${name}.out.log`),
-          error_file: inside('logs', `${name}.err.log`),
-          time: true,
-        },
-      ],
-    };
-    await writeFile(path.join(folders.apps, `${name}.json`), `${JSON.stringify(entry, null, 2)}\n`);
-    const started = await this.pm2(codebase, ['start', inside('apps', `${name}.json`)]);
-    if (started.code !== 0) throw new BranchyardError('RuntimeError', `PM2 could not start branch ${formatBranch(branch)} of ${codebase}: ${started.stderr || started.stdout}`);
-
+  private async launchNow(codebase: string, branch: number, entry: AppEntry): Promise<BranchProcess> {
+    const started = Date.now();
     const what = `branch ${formatBranch(branch)} of ${codebase}`;
-    // Healthy, or given up on by PM2 after crashing in a loop: whichever comes first.
-    const failed = async () => {
-      const current = (await this.list(codebase)).find((p) => p.branch === branch);
-      if (current?.status !== 'errored') return undefined;
-      return new BranchyardError('RuntimeError', `${what} crashed ${current.restarts} times in a row and was stopped; its last log lines:\n${await this.logs(codebase, branch, 15)}`);
-    };
-    await waitForHealth(socket, 60_000, what, failed);
-    return (await this.list(codebase)).find((p) => p.branch === branch) ?? { codebase, branch, status: 'online', restarts: 0, pid: null };
+    const task = `run:${codebase}:${branch}`;
+    const say = (step: string, message: string) => this.options.events?.emit('progress', { task, step, message });
+    await this.prepare(codebase);
+    const daemon = (await this.daemon(codebase, true))!;
+    for (const old of (await daemon.list()).filter((p) => p.name === entry.name)) await daemon.call('deleteProcessId', old.pm2_env.pm_id);
+    const socket = this.socketPath(codebase, branch);
+    await rm(socket, { force: true });
+    const folders = this.folders(codebase);
+    await writeEntry(folders.apps, entry);
+
+    // Healthy, or given up on by PM2 after crashing in a loop, or PM2 gone: whichever comes first.
+    let unsubscribe = () => {};
+    let forgetLost = () => {};
+    const failed = new Promise<Error>((resolve) => {
+      // PM2 gives up on a process that dies within min_uptime max_restarts times; one that takes
+      // longer to die (a slow machine) it restarts for ever, so exits before the first answer
+      // are counted here too: a branch that cannot start never loops.
+      let exits = 0;
+      const crashed = (times: number) => void this.logs(codebase, branch, 15).then((lines) => resolve(new BranchyardError('RuntimeError', `${what} crashed ${times} times in a row and was stopped; its last log lines:\n${lines}`)));
+      unsubscribe = daemon.onEvent((event) => {
+        if (event.process.name !== entry.name) return;
+        if (event.event === 'restart overlimit') crashed(event.process.restart_time);
+        else if (event.event === 'exit' && ++exits >= MAX_START_EXITS) crashed(exits);
+      });
+      forgetLost = daemon.onLost((reason) => resolve(new BranchyardError('RuntimeUnavailableError', `${what} was starting when its PM2 went away (${reason.message}); is the container or the Docker engine stopping?`)));
+    });
+    try {
+      await daemon.call('prepare', structuredClone(entry));
+      await waitForHealth({
+        socketPath: socket,
+        timeoutMs: this.startTimeoutMs,
+        what,
+        failed,
+        waiting: (elapsed, last) => say('wait', `waiting for ${what} to answer on its socket (${Math.round(elapsed / 1000)} s so far; ${last})`),
+      });
+    } catch (error) {
+      // Never left half-started: a branch that did not come up is not restarted by PM2 behind our back.
+      await daemon.list().then(
+        (all) => Promise.all(all.filter((p) => p.name === entry.name && p.pm2_env.status !== 'errored').map((p) => daemon.call('deleteProcessId', p.pm2_env.pm_id).catch(() => undefined))),
+        () => undefined,
+      );
+      throw error;
+    } finally {
+      unsubscribe();
+      forgetLost();
+    }
+    say('ready', `${what} answers (${Date.now() - started} ms)`);
+    const found = (await daemon.list()).find((p) => p.name === entry.name);
+    return found ? { ...this.describe(codebase, branch, found), status: statusOf(found.pm2_env.status) } : { codebase, branch, status: 'online', restarts: 0, pid: null, memoryBytes: null };
   }
 
+  /** Stops a branch's process and forgets its entry: it does not wake on its own. */
   stop(codebase: string, branch: number): Promise<void> {
     return this.turns.run(`branch:${codebase}:${branch}`, async () => {
-      if (await this.backend.running(codebase)) await this.pm2(codebase, ['delete', processName(codebase, branch)]);
-      await rm(this.socketPath(codebase, branch), { force: true });
+      await this.deleteProcess(codebase, branch);
+      await removeEntry(this.folders(codebase).apps, processName(codebase, branch));
     });
   }
 
-  /** One PM2 command at a time into a codebase's PM2: its CLI clients do not expect company. */
-  private pm2(codebase: string, args: string[]) {
-    return this.turns.run(`pm2:${codebase}`, () => this.backend.pm2(codebase, args));
+  /** Stops a branch's process and keeps its entry: it wakes with `resume`, without a build. */
+  sleep(codebase: string, branch: number): Promise<void> {
+    return this.turns.run(`branch:${codebase}:${branch}`, () => this.deleteProcess(codebase, branch));
   }
 
+  private async deleteProcess(codebase: string, branch: number): Promise<void> {
+    const daemon = await this.daemon(codebase, false);
+    const name = processName(codebase, branch);
+    if (daemon) for (const p of (await daemon.list()).filter((p) => p.name === name)) await daemon.call('deleteProcessId', p.pm2_env.pm_id);
+    await rm(this.socketPath(codebase, branch), { force: true });
+  }
+
+  /**
+   * Every branch of the codebase that has a process (as PM2 says), is starting ('waking'), or
+   * sleeps (its entry kept, no process).
+   */
   async list(codebase: string): Promise<BranchProcess[]> {
-    if (!(await this.backend.running(codebase))) return [];
-    const result = await this.pm2(codebase, ['jlist']);
-    // jlist prints the list as one JSON line, after any notices PM2 has to give.
-    const line = result.stdout.trim().split('\n').reverse().find((l) => l.startsWith('[{') || l === '[]');
-    if (!line) throw new BranchyardError('RuntimeError', `PM2 did not list the processes of ${codebase}: ${result.stderr || result.stdout}`);
-    const apps = JSON.parse(line) as Array<{ name: string; pid: number; pm2_env: { status: string; restart_time: number } }>;
+    const daemon = await this.daemon(codebase, false);
+    const processes = daemon ? await daemon.list() : [];
     const pattern = new RegExp(`^${codebase}-(\\d{5})$`);
-    return apps.flatMap((app) => {
-      const match = pattern.exec(app.name);
-      return match ? [{ codebase, branch: Number(match[1]), status: statusOf(app.pm2_env.status), restarts: app.pm2_env.restart_time, pid: app.pid || null }] : [];
-    });
+    const found = new Map<number, BranchProcess>();
+    for (const p of processes) {
+      const match = pattern.exec(p.name);
+      if (match) found.set(Number(match[1]), this.describe(codebase, Number(match[1]), p));
+    }
+    const entries = entryBranches(await readdir(this.folders(codebase).apps).catch(() => [] as string[]), codebase);
+    for (const branch of entries) if (!found.has(branch)) found.set(branch, { codebase, branch, status: 'sleeping', restarts: 0, pid: null, memoryBytes: null });
+    for (const key of this.starting.keys()) {
+      const [name, number] = key.split(':');
+      const current = found.get(Number(number));
+      if (name === codebase && current?.status !== 'online') found.set(Number(number), { ...(current ?? { codebase, branch: Number(number), restarts: 0, pid: null, memoryBytes: null }), status: 'waking' });
+    }
+    return [...found.values()].sort((a, b) => a.branch - b.branch);
+  }
+
+  private describe(codebase: string, branch: number, p: Pm2Process): BranchProcess {
+    const waking = this.starting.has(`${codebase}:${branch}`) && p.pm2_env.status !== 'errored';
+    return { codebase, branch, status: waking ? 'waking' : statusOf(p.pm2_env.status), restarts: p.pm2_env.restart_time, pid: p.pid || null, memoryBytes: p.monit?.memory ?? null };
   }
 
   /** The last lines a branch wrote to its error output (or, when that is empty, its output). */
@@ -192,6 +292,8 @@ export class Pm2Runtime {
 
   /** Removes the codebase's PM2 (its container, or its daemon) and every branch in it. */
   async remove(codebase: string): Promise<void> {
+    (await this.daemons.get(codebase)?.catch(() => undefined))?.close();
+    this.daemons.delete(codebase);
     await this.backend.remove(codebase);
     await rm(this.folders(codebase).sockets, { recursive: true, force: true });
   }
@@ -199,6 +301,12 @@ export class Pm2Runtime {
   /** What a clean exit of the engine leaves behind is nothing. */
   async removeAll(): Promise<void> {
     for (const codebase of await this.backend.codebases()) await this.remove(codebase);
+  }
+
+  /** Closes the connections to the daemons; what runs keeps running. */
+  async close(): Promise<void> {
+    for (const daemon of this.daemons.values()) (await daemon.catch(() => undefined))?.close();
+    this.daemons.clear();
   }
 
   codebases(): Promise<string[]> {
@@ -213,21 +321,4 @@ function processName(codebase: string, branch: number): string {
 function statusOf(status: string): BranchProcess['status'] {
   if (status === 'waiting restart') return 'restarting';
   return status === 'online' || status === 'stopped' || status === 'errored' || status === 'launching' ? status : 'unknown';
-}
-
-/** Where a codebase's branch processes keep their entries, sockets and logs on the host. */
-export function runFolders(workspace: WorkspacePaths, codebase: string): RunFolders {
-  const run = path.join(workspace.engineDir, 'run', codebase);
-  return {
-    apps: path.join(run, 'pm2'),
-    sockets: path.join(run, 'sockets'),
-    logs: path.join(run, 'logs'),
-    builds: path.join(workspace.engineDir, 'builds', codebase, 'out'),
-    databases: workspace.databaseSocketsDir,
-  };
-}
-
-/** The unix socket a branch listens on, whichever backend runs it: what gateways connect to. */
-export function branchSocketPath(workspace: WorkspacePaths, codebase: string, branch: number): string {
-  return path.join(runFolders(workspace, codebase).sockets, `${formatBranch(branch)}.sock`);
 }

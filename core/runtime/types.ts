@@ -1,7 +1,6 @@
 // What every runtime offers, whichever way it isolates branches.
 import type { EventBus } from '../events/index.ts';
 import type { WorkspacePaths } from '../workspace/index.ts';
-import type { ExecResult } from './exec.ts';
 
 export interface Limits {
   memoryMb: number;
@@ -12,9 +11,12 @@ export interface Limits {
 export interface BranchProcess {
   codebase: string;
   branch: number;
-  status: 'online' | 'restarting' | 'stopped' | 'errored' | 'launching' | 'unknown';
+  /** PM2's status, or 'waking' while it starts and answers, or 'sleeping': stopped when idle, woken by its next request. */
+  status: 'online' | 'restarting' | 'stopped' | 'errored' | 'launching' | 'unknown' | 'waking' | 'sleeping';
   restarts: number;
   pid: number | null;
+  /** Resident memory as PM2 last measured it. */
+  memoryBytes: number | null;
 }
 
 export interface RuntimeOptions {
@@ -35,6 +37,8 @@ export interface RunFolders {
   builds: string;
   /** The sockets of the workspace's embedded databases, one folder each (shared by codebases). */
   databases: string;
+  /** PM2_HOME of the codebase's daemon: its RPC and event sockets are reached here from the host. */
+  home: string;
 }
 
 /**
@@ -45,11 +49,13 @@ export interface RunFolders {
 export interface Pm2Backend {
   readonly kind: 'docker' | 'host';
   readonly isolated: boolean;
-  /** Makes sure PM2 runs for the codebase (adopting what already runs). */
+  /** The Node.js binary as PM2 sees it: what it starts branch processes with. */
+  readonly node: string;
+  /**
+   * Makes sure PM2 runs for the codebase with its home in `folders.home` (adopting what already
+   * runs there); once it resolves, the daemon's sockets in that folder answer.
+   */
   prepare(codebase: string, folders: RunFolders): Promise<void>;
-  /** Whether PM2 runs for the codebase now, without starting it. */
-  running(codebase: string): Promise<boolean>;
-  pm2(codebase: string, args: string[]): Promise<ExecResult>;
   /** A host folder as PM2 sees it. */
   inside(codebase: string, folders: RunFolders, kind: keyof RunFolders): string;
   remove(codebase: string): Promise<void>;
