@@ -44,6 +44,13 @@ describe('import boundaries', () => {
       expect.stringContaining('core/newpart has no floor yet'),
     ]);
     expect(await restrictedImports('core/gateway/x.ts', "import { Pm2Runtime } from '../runtime/index.ts';\nexport { Pm2Runtime };\n")).toEqual([]);
+    // The engine sits between the parts it drives (agent, gateway) and the transports (api and up).
+    expect(await restrictedImports('core/engine/x.ts', "import { runRevision } from '../agent/index.ts';\nexport { runRevision };\n")).toEqual([]);
+    expect(await restrictedImports('core/api/x.ts', "import { Engine } from '../engine/index.ts';\nexport { Engine };\n")).toEqual([]);
+    expect(await restrictedImports('core/engine/x.ts', "import { appRouter } from '../api/index.ts';\nexport { appRouter };\n")).toEqual([
+      expect.stringContaining('core/engine (floor 7) may not import core/api (floor 8)'),
+    ]);
+    expect(await restrictedImports('core/gateway/x.ts', "import { Engine } from '../engine/index.ts';\nexport { Engine };\n")).toEqual([expect.stringContaining('may not import core/engine')]);
     // Tests are not on a floor: they may start anything they test with.
     expect(await restrictedImports('core/gateway/x.int.test.ts', "import { startEngine } from '../serve/index.ts';\nexport { startEngine };\n")).toEqual([]);
   });
