@@ -12,7 +12,7 @@ export const LAYERS = [
   ['git', 'logs', 'doctor'],
   ['build', 'revisions', 'runtime', 'template'],
   ['sandbox', 'schema', 'terminal'],
-  ['agent', 'gateway'],
+  ['agent', 'gateway', 'github'],
   ['engine'],
   ['api'],
   ['serve'],
