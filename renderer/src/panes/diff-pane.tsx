@@ -15,12 +15,12 @@ export function DiffPane({ dark }: { dark: boolean }) {
   const detail = useBranches((s) => s.detail);
   const listing = useBranches((s) => (selected ? s.listings[selected.codebase] : undefined));
   // The parent (the record's own diff), or another branch asked for by number.
-  const [base, setBase] = useState<number | 'parent'>('parent');
+  const base = useBranches((s) => s.diffBase);
+  const setBase = useBranches((s) => s.setDiffBase);
   const [other, setOther] = useState<Awaited<ReturnType<typeof api.branch.diff.query>> | null>(null);
   const [file, setFile] = useState<string | null>(null);
   const [texts, setTexts] = useState<{ original: string; modified: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => setBase('parent'), [selected]);
   const models = useDisposedAfterEditor();
   useEffect(() => {
     setOther(null);

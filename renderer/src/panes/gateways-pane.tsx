@@ -10,7 +10,7 @@ import type { DragEvent } from 'react';
 import { api } from '../api.ts';
 import { BRANCH_DRAG_TYPE } from '../drag.ts';
 import { useBranches } from '../stores/branches-store.ts';
-import type { Promotion } from '../stores/gateways-store.ts';
+import type { PendingPromotion, Promotion } from '../stores/gateways-store.ts';
 import { useGateways } from '../stores/gateways-store.ts';
 import { Dialog } from '../ui/dialog.tsx';
 
@@ -18,12 +18,6 @@ const pad = (n: number | null) => (n === null ? '–' : String(n).padStart(5, '0
 
 type Gateway = NonNullable<ReturnType<typeof useGateways.getState>['listing']>['gateways'][number];
 type Shown = Awaited<ReturnType<typeof api.branch.show.query>>;
-interface Pending {
-  gateway: Gateway;
-  codebase: string;
-  branch: number;
-  rollback: boolean;
-}
 
 /** In promotion order: each gateway before the one it promotes to (development → staging → production). */
 export function pipelineOrder(gateways: Gateway[]): Gateway[] {
@@ -47,19 +41,16 @@ function ago(at: string): string {
 }
 
 export function GatewaysPane() {
-  const { listing, status, last, load, promote } = useGateways();
+  const { listing, status, last, load, promote, pending, ask, cancel } = useGateways();
   const selected = useBranches((s) => s.selected);
-  const [pending, setPending] = useState<Pending | null>(null);
   const [over, setOver] = useState<string | null>(null);
   useEffect(() => void load(), [load]);
   const order = pipelineOrder(listing?.gateways ?? []);
-  /** A protected gateway asks first; the others promote at once. */
-  const ask = (p: Pending) => (p.gateway.protected ? setPending(p) : void promote(p.gateway.name, p.codebase, p.branch));
   const onDrop = (gateway: Gateway) => (event: DragEvent) => {
     event.preventDefault();
     setOver(null);
     const [codebase, branch] = event.dataTransfer.getData(BRANCH_DRAG_TYPE).split(':');
-    if (codebase && branch) ask({ gateway, codebase, branch: Number(branch), rollback: false });
+    if (codebase && branch) ask({ gateway: gateway.name, codebase, branch: Number(branch), rollback: false });
   };
   return (
     <section className="side-panel" aria-labelledby="gateways-title">
@@ -129,13 +120,13 @@ export function GatewaysPane() {
                           )}
                           <div className="gateway-actions">
                             {next && served !== null && nextServes !== served && (
-                              <button type="button" className="button small" disabled={status[next.name]?.busy} onClick={() => ask({ gateway: next, codebase: r.codebase, branch: served, rollback: false })} data-testid={`promote-${next.name}`}>
+                              <button type="button" className="button small" disabled={status[next.name]?.busy} onClick={() => ask({ gateway: next.name, codebase: r.codebase, branch: served, rollback: false })} data-testid={`promote-${next.name}`}>
                                 <Rocket size={14} aria-hidden />
                                 Promote {pad(served)} to {next.name}
                               </button>
                             )}
                             {previous && previous.from !== null && previous.from !== served && (
-                              <button type="button" className="button small" disabled={state?.busy} onClick={() => ask({ gateway: g, codebase: r.codebase, branch: previous.from!, rollback: true })} data-testid={`rollback-${g.name}`}>
+                              <button type="button" className="button small" disabled={state?.busy} onClick={() => ask({ gateway: g.name, codebase: r.codebase, branch: previous.from!, rollback: true })} data-testid={`rollback-${g.name}`}>
                                 <Undo2 size={14} aria-hidden />
                                 Roll back to {pad(previous.from)}
                               </button>
@@ -160,10 +151,10 @@ export function GatewaysPane() {
       {pending && (
         <ConfirmPromotion
           pending={pending}
-          onClose={() => setPending(null)}
+          onClose={cancel}
           onConfirm={() => {
-            setPending(null);
-            void promote(pending.gateway.name, pending.codebase, pending.branch);
+            cancel();
+            void promote(pending.gateway, pending.codebase, pending.branch);
           }}
         />
       )}
@@ -172,7 +163,7 @@ export function GatewaysPane() {
 }
 
 /** What a protected gateway is about to serve: the change and its checks, before anything moves. */
-function ConfirmPromotion({ pending, onClose, onConfirm }: { pending: Pending; onClose: () => void; onConfirm: () => void }) {
+function ConfirmPromotion({ pending, onClose, onConfirm }: { pending: PendingPromotion; onClose: () => void; onConfirm: () => void }) {
   const [shown, setShown] = useState<Shown | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -184,7 +175,7 @@ function ConfirmPromotion({ pending, onClose, onConfirm }: { pending: Pending; o
   const checks = shown ? Object.entries(shown.info.checks) : [];
   const verb = pending.rollback ? 'Roll back' : 'Promote';
   return (
-    <Dialog open onClose={onClose} title={`${verb} ${pending.codebase} ${pad(pending.branch)} to ${pending.gateway.name}?`} description={`${pending.gateway.name} is protected: it serves real traffic.`} testId="confirm-promotion">
+    <Dialog open onClose={onClose} title={`${verb} ${pending.codebase} ${pad(pending.branch)} to ${pending.gateway}?`} description={`${pending.gateway} is protected: it serves real traffic.`} testId="confirm-promotion">
       {error && <p className="error">{error}</p>}
       {shown && (
         <>
@@ -206,7 +197,7 @@ function ConfirmPromotion({ pending, onClose, onConfirm }: { pending: Pending; o
               </li>
             ))}
           </ul>
-          {pending.rollback && <p className="hint">It served {pending.gateway.name} before: a rollback is taken whatever its checks say now.</p>}
+          {pending.rollback && <p className="hint">It served {pending.gateway} before: a rollback is taken whatever its checks say now.</p>}
         </>
       )}
       <div className="dialog-actions">
@@ -214,7 +205,7 @@ function ConfirmPromotion({ pending, onClose, onConfirm }: { pending: Pending; o
           Cancel
         </button>
         <button type="button" className="button primary" onClick={onConfirm} disabled={!shown} data-testid="confirm-promote">
-          {verb} to {pending.gateway.name}
+          {verb} to {pending.gateway}
         </button>
       </div>
     </Dialog>

@@ -18,6 +18,9 @@ interface BranchesState {
   selected: Selection | null;
   detail: { shown: Shown; diff: Diff } | null;
   error: string | null;
+  /** What the Diff view compares the selected branch with: its parent, or another branch. */
+  diffBase: number | 'parent';
+  setDiffBase(base: number | 'parent'): void;
   toggle(codebase: string): Promise<void>;
   load(codebase: string): Promise<void>;
   select(selection: Selection): Promise<void>;
@@ -33,6 +36,8 @@ export const useBranches = create<BranchesState>((set, get) => ({
   selected: null,
   detail: null,
   error: null,
+  diffBase: 'parent',
+  setDiffBase: (diffBase) => set({ diffBase }),
   async toggle(codebase) {
     const open = !get().expanded[codebase];
     set((s) => ({ expanded: { ...s.expanded, [codebase]: open } }));
@@ -47,7 +52,8 @@ export const useBranches = create<BranchesState>((set, get) => ({
     }
   },
   async select(selection) {
-    set({ selected: selection });
+    const same = get().selected?.codebase === selection.codebase && get().selected?.branch === selection.branch;
+    set({ selected: selection, ...(same ? {} : { diffBase: 'parent' as const }) });
     try {
       const [shown, diff] = await Promise.all([api.branch.show.query(selection), api.branch.diff.query(selection)]);
       // A later click wins over a slow earlier one.

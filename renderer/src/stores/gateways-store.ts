@@ -14,12 +14,31 @@ interface GatewaysState {
   status: Record<string, { busy: boolean; message: string; failed: boolean }>;
   load(): Promise<void>;
   promote(gateway: string, codebase: string, branch: number): Promise<void>;
+  /** A promotion waiting for the user's yes: a protected gateway's. */
+  pending: PendingPromotion | null;
+  /** Promotes at once, or, to a protected gateway, asks first (the gateways pane shows the question). */
+  ask(promotion: PendingPromotion): void;
+  cancel(): void;
+}
+
+export interface PendingPromotion {
+  gateway: string;
+  codebase: string;
+  branch: number;
+  rollback: boolean;
 }
 
 export const useGateways = create<GatewaysState>((set, get) => ({
   listing: null,
   last: {},
   status: {},
+  pending: null,
+  ask(promotion) {
+    const gateway = get().listing?.gateways.find((g) => g.name === promotion.gateway);
+    if (gateway?.protected) return set({ pending: promotion });
+    void get().promote(promotion.gateway, promotion.codebase, promotion.branch);
+  },
+  cancel: () => set({ pending: null }),
   async load() {
     try {
       const [listing, history] = await Promise.all([api.gateway.list.query(), api.gateway.history.query({ limit: 200 }).catch(() => [])]);
