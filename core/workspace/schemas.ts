@@ -65,6 +65,13 @@ export const serversSchema = z.strictObject({
   limits: limitsSchema,
   /** A registry image to run branches in instead of the locally built base image. */
   image: z.string().min(1).nullable(),
+  /** The budget of live branch processes on this machine; past it, the least recently used sleep first. */
+  live: z
+    .strictObject({
+      maxBranches: positiveInt('a whole number of branches above 0').optional(),
+      maxMemoryMb: positiveInt('a whole number of megabytes above 0').optional(),
+    })
+    .optional(),
 });
 export type ServersConfig = z.infer<typeof serversSchema>;
 
@@ -169,6 +176,14 @@ const gatewayLimitsSchema = z.strictObject({
 });
 export type GatewayLimits = z.infer<typeof gatewayLimitsSchema>;
 
+/** When a branch with no request sleeps (its process stopped, its routes kept); it wakes on its next request. */
+export const sleepSchema = z.strictObject({
+  idleMinutes: positive('a number of minutes above 0').optional(),
+  /** Never sleep: the branches this gateway routes to stay awake. */
+  pinned: z.boolean({ error: 'expected true or false' }).optional(),
+});
+export type SleepSettings = z.infer<typeof sleepSchema>;
+
 const promotionRecordSchema = z.strictObject({
   codebase: nameSchema,
   from: branchNumberSchema.nullable(),
@@ -199,6 +214,9 @@ export const gatewaySchema = z.strictObject({
   /** Per codebase, access rules that replace the gateway's own, field by field. */
   codebases: z.record(nameSchema, z.strictObject({ access: accessSchema.partial() })).optional(),
   limits: gatewayLimitsSchema.optional(),
+  sleep: sleepSchema.optional(),
+  /** Every branch gets its own host, `<branch>.<codebase>.<gateway>.<workspace>.localhost`; on by default where follow is "newest". */
+  branchHosts: z.boolean({ error: 'expected true or false' }).optional(),
   /** The most recent promotions, newest last (the engine state keeps them all). */
   promotions: z.array(promotionRecordSchema).optional(),
 });
@@ -244,5 +262,6 @@ export const codebaseSettingsSchema = z.strictObject({
   /** Custom host names, answered by every gateway (the listener decides the environment). */
   domains: z.array(domainSchema, { error: 'expected a list of host names' }),
   logs: logsSettingsSchema.optional(),
+  sleep: sleepSchema.omit({ pinned: true }).optional(),
 });
 export type CodebaseSettings = z.infer<typeof codebaseSettingsSchema>;
