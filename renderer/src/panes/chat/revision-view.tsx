@@ -110,7 +110,8 @@ function ClosingCard({ revision: r }: { revision: Revision }) {
   return (
     <div className="closing-card" data-testid="revision-closing">
       <p className="closing-title" data-testid="revision-branch">
-        <GitBranch size={16} aria-hidden /> Branch {pad(branch, 5)} is built and running
+        <GitBranch size={16} aria-hidden />
+        {`Branch ${pad(branch, 5)} is built and running`}
       </p>
       {r.message && <Markdown text={r.message} testId="revision-summary" />}
       <div className="closing-actions">
