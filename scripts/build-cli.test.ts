@@ -17,10 +17,10 @@ interface Run {
 }
 
 /** `bin/branchyard.js` of a checkout as its own process, telling which way it ran. */
-function branchyard(root: string, args: string[], env: NodeJS.ProcessEnv, cwd = root): Promise<Run> {
+function branchyard(root: string, args: string[], env: NodeJS.ProcessEnv, cwd = root, nodeArgs: string[] = []): Promise<Run> {
   return new Promise((resolve) => {
     const options = { cwd, env: { ...process.env, BRANCHYARD_DATABASE_URL: '', ...env, BRANCHYARD_CLI_TRACE: '1' }, timeout: 170_000 };
-    execFile(process.execPath, [path.join(root, 'bin/branchyard.js'), ...args], options, (error, stdout, stderr) => {
+    execFile(process.execPath, [...nodeArgs, path.join(root, 'bin/branchyard.js'), ...args], options, (error, stdout, stderr) => {
       const how = stderr
         .split('\n')
         .filter((line) => line.startsWith('branchyard-cli: '))
@@ -56,6 +56,13 @@ describe('the bundled CLI', () => {
     expect(fromSources.how).toContain('sources through tsx');
     expect(help).toMatchObject({ code: 0, stdout: fromSources.stdout, stderr: fromSources.stderr });
     expect(help.stdout).toContain('Usage: branchyard');
+
+    // What loads only when used stays unloaded by a command that uses none of it.
+    const preload = path.join(tmp.path, 'loaded-packages.cjs');
+    await writeFile(preload, "process.on('exit', () => process.stderr.write('branchyard-cli: loaded ' + [...new Set(Object.keys(require.cache).map((f) => /node_modules\\/((@[^/]+\\/)?[^/]+)/.exec(f)?.[1]).filter(Boolean))].join(' ') + '\\n'));\n");
+    const loaded = (await branchyard(ROOT, ['--help'], bundled, ROOT, ['--require', preload])).how.split('\n').find((line) => line.startsWith('branchyard-cli: loaded'));
+    expect(loaded).toBeDefined();
+    for (const heavy of ['typescript', 'drizzle-kit', 'gpt-tokenizer', '@electric-sql/pglite', 'esbuild', 'dockerode', 'node-pty']) expect(loaded!.split(' ')).not.toContain(heavy);
 
     for (const args of [['branch', '--help'], ['frobnicate'], ['branch', 'list']]) {
       const [viaBundle, viaSources] = [await branchyard(ROOT, args, bundled), await branchyard(ROOT, args, sources)];

@@ -37,8 +37,18 @@ const EXTERNAL = [
   'tsx',
   'tsx/*',
 ];
-/** CommonJS packages imported at the top of an engine module but used only in some commands: required on first use. */
-const LAZY_DEFAULT = ['dockerode', 'node-pty'];
+/**
+ * Packages imported at the top of engine modules but used only by some commands: each named
+ * import gets a stand-in that requires the package on first use (new, call or property), so
+ * `--help` does not load PGlite, esbuild, the Docker client or node-pty. An import of a name not
+ * listed here fails the build (and the CLI runs the sources through tsx): add the name.
+ */
+const LAZY: Record<string, string[]> = {
+  dockerode: ['default'],
+  'node-pty': ['default'],
+  '@electric-sql/pglite': ['PGlite', 'types'],
+  esbuild: ['build'],
+};
 /** Files the bundle depends on besides its inputs: a change to any rebuilds it. */
 const EXTRA_INPUTS = ['scripts/build-cli.ts', 'bin/cli-bundle.js', 'package.json', 'tsconfig.json', 'node_modules/.package-lock.json'];
 
@@ -77,7 +87,7 @@ export async function buildCli(options: { root?: string; cacheDir?: string } = {
     metafile: true,
     write: false,
     logLevel: 'silent',
-    plugins: [moduleUrls(root, cacheDir), lazyDefaults()],
+    plugins: [moduleUrls(root, cacheDir), lazyPackages()],
   });
   const warnings = result.warnings.filter((w) => w.id === 'empty-import-meta' || w.id === 'unsupported-dynamic-import' || w.id === 'unsupported-require-call');
   if (warnings.length) throw new Error(`the CLI bundle would differ from the sources: ${warnings.map((w) => `${w.location?.file}:${w.location?.line}: ${w.text}`).join('; ')}`);
@@ -122,31 +132,37 @@ function moduleUrls(root: string, cacheDir: string): Plugin {
   };
 }
 
-/** `import X from 'dockerode'` gets a stand-in that requires the package on its first use (new, call or property). */
-function lazyDefaults(): Plugin {
-  const filter = new RegExp(`^(${LAZY_DEFAULT.map((name) => name.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|')})$`);
+/** The stand-ins of LAZY: a module per package whose exports forward to the real one, required on first use. */
+function lazyPackages(): Plugin {
+  const filter = new RegExp(`^(${Object.keys(LAZY).map((name) => name.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|')})$`);
   return {
-    name: 'branchyard-lazy-defaults',
+    name: 'branchyard-lazy-packages',
     setup(esbuild) {
       // The stand-in's own require is the real package, left to node_modules.
       esbuild.onResolve({ filter }, (args) => (args.namespace === 'branchyard-lazy' ? { path: args.path, external: true } : { path: args.path, namespace: 'branchyard-lazy' }));
-      esbuild.onLoad({ filter: /.*/, namespace: 'branchyard-lazy' }, (args) => ({
-        loader: 'js',
-        contents: `let loaded;
-const load = () => (loaded ??= require(${JSON.stringify(args.path)}));
-const lazy = new Proxy(function standIn() {}, {
-  construct: (_target, args, newTarget) => Reflect.construct(load(), args, newTarget === lazy ? load() : newTarget),
-  apply: (_target, self, args) => Reflect.apply(load(), self, args),
-  get: (_target, key) => Reflect.get(load(), key),
-  has: (_target, key) => Reflect.has(load(), key),
-  getPrototypeOf: () => Reflect.getPrototypeOf(load()),
-});
-export default lazy;
-`,
-      }));
+      esbuild.onLoad({ filter: /.*/, namespace: 'branchyard-lazy' }, (args) => {
+        const exports = LAZY[args.path]!.map((name) =>
+          name === 'default'
+            ? 'export default standIn(() => { const m = load(); return m && m.__esModule ? m.default : m; });'
+            : `export const ${name} = standIn(() => load().${name});`,
+        );
+        return { loader: 'js', contents: `let loaded;\nconst load = () => (loaded ??= require(${JSON.stringify(args.path)}));\n${STAND_IN}\n${exports.join('\n')}\n` };
+      });
     },
   };
 }
+
+/** A function that stands for the value `real()` returns: constructing, calling, reading a property or instanceof reach the real one. */
+const STAND_IN = `function standIn(real) {
+  const proxy = new Proxy(function standIn() {}, {
+    construct: (_target, args, newTarget) => Reflect.construct(real(), args, newTarget === proxy ? real() : newTarget),
+    apply: (_target, self, args) => Reflect.apply(real(), self, args),
+    get: (_target, key) => Reflect.get(real(), key),
+    has: (_target, key) => Reflect.has(real(), key),
+    getPrototypeOf: () => Reflect.getPrototypeOf(real()),
+  });
+  return proxy;
+}`;
 
 async function inputStats(root: string, files: string[], buildStarted: number): Promise<Array<[string, number, number]>> {
   const watched = new Set<string>();
