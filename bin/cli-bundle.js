@@ -59,7 +59,7 @@ export async function launch(argv, env = process.env) {
   let found = freshBundle(dir);
   if ('stale' in found) {
     const lock = takeLock(dir);
-    if (!lock) return runSources(argv, trace, `${found.stale}; another start is rebuilding the bundle`);
+    if ('busy' in lock) return runSources(argv, trace, `${found.stale}; ${lock.busy}`);
     try {
       await registerTsx();
       const { buildCli } = await import('../scripts/build-cli.ts');
@@ -136,7 +136,7 @@ function loadBundle(file) {
 /**
  * One rebuild at a time: the lock file holds the builder's pid.
  * @param {string} dir
- * @returns {{ release: () => void } | undefined}
+ * @returns {{ release: () => void } | { busy: string }}
  */
 function takeLock(dir) {
   const file = path.join(dir, 'build.lock');
@@ -148,12 +148,14 @@ function takeLock(dir) {
       closeSync(fd);
       return { release: () => unlinkQuietly(file) };
     } catch (error) {
-      if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EEXIST') return undefined;
-      if (lockHeld(file)) return undefined;
+      const code = /** @type {NodeJS.ErrnoException} */ (error).code;
+      // A cache folder this user cannot write (a shared install): the sources, every time.
+      if (code !== 'EEXIST') return { busy: `the bundle cannot be written in ${dir} (${code})` };
+      if (lockHeld(file)) return { busy: 'another start is rebuilding the bundle' };
       unlinkQuietly(file);
     }
   }
-  return undefined;
+  return { busy: 'another start is rebuilding the bundle' };
 }
 
 /** @param {string} file */
