@@ -12,7 +12,7 @@ import { tempDir } from '../testing/index.ts';
 /** A running server: `socketDir` holds `.s.PGSQL.5432`, as PostgreSQL's own socket folders do. */
 export interface ServedDatabase {
   socketDir: string;
-  dispose(): Promise<void>;
+  dispose(): void | Promise<void>;
 }
 
 export type Serve = (db: PGlite, socketDir: string) => Promise<ServedDatabase>;
