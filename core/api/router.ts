@@ -17,6 +17,8 @@ import { gatewayRouter } from './gateway-router.ts';
 import { logsRouter } from './logs-router.ts';
 import { databaseRouter, schemaRouter } from './schema-router.ts';
 import { terminalRouter } from './terminal-router.ts';
+import { githubRouter } from './github-router.ts';
+import { auditRouter } from './audit-router.ts';
 import { motherFolder, templateRouter } from './template-router.ts';
 import { spawnWorkspace } from '../template/index.ts';
 
@@ -116,6 +118,8 @@ export const appRouter = router({
   template: templateRouter,
   doctor: doctorRouter,
   events: eventsRouter,
+  github: githubRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;
