@@ -19,7 +19,8 @@ import { ARTIFACTS } from './support/browser.ts';
 import { callApi } from './support/api.ts';
 import { useServedWorkspace } from './support/served-workspace.ts';
 
-vi.setConfig({ hookTimeout: 300_000, testTimeout: 400_000 });
+// The machine is shared with the other e2e files and the builds: setting up may take a while.
+vi.setConfig({ hookTimeout: 600_000, testTimeout: 400_000 });
 
 const FILE = 'src/features/greetings/controllers/greetings.ts';
 const broken = "export function getGreeting(): { greeting: string } {\n  const greeting: number = 'hello';\n  return { greeting };\n}\n";
@@ -56,7 +57,7 @@ afterAll(async () => llm?.close());
 beforeAll(async () => {
   await callApi(s.serve, 'codebase.add', { name: 'users' });
   await callApi(s.serve, 'codebase.add', { name: 'orders' });
-}, 300_000);
+}, 600_000);
 
 async function open(page: Page): Promise<void> {
   await page.goto(s.serve.loginUrl);

@@ -14,7 +14,8 @@ import { ARTIFACTS } from './support/browser.ts';
 import { callApi } from './support/api.ts';
 import { useServedWorkspace } from './support/served-workspace.ts';
 
-vi.setConfig({ hookTimeout: 300_000, testTimeout: 300_000 });
+// The machine is shared with the other e2e files and the builds: setting up may take a while.
+vi.setConfig({ hookTimeout: 600_000, testTimeout: 300_000 });
 
 const s = useServedWorkspace('panes', async (workspace) => void (await useFreePorts(workspacePaths(workspace))), { BRANCHYARD_RUNTIME: 'host', BRANCHYARD_AI_KEY: 'sk-e2e-panes' });
 const SHOTS = path.join(ARTIFACTS, 'panes');
@@ -25,8 +26,10 @@ beforeAll(async () => {
   await mkdir(path.join(change, 'src', 'features', 'users', 'controllers'), { recursive: true });
   await writeFile(path.join(change, 'src', 'features', 'users', 'controllers', 'list-users.ts'), "export function listUsers(): { users: string[] } {\n  return { users: ['ada'] };\n}\n");
   await callApi(s.serve, 'branch.new', { codebase: 'users', dir: change, message: 'List users' });
+  // Started, development (which follows the newest branch) serves it.
+  await callApi(s.serve, 'runtime.run', { codebase: 'users', branch: 2 });
   await mkdir(SHOTS, { recursive: true });
-}, 300_000);
+}, 600_000);
 
 async function open(page: Page, size = { width: 1280, height: 720 }): Promise<void> {
   await page.setViewportSize(size);
@@ -166,7 +169,12 @@ describe('the panes', () => {
     await page.keyboard.press('Alt+8');
     const operations = page.getByTestId('operation');
     await callApi(s.serve, 'gateway.promote', { gateway: 'staging', codebase: 'users', branch: 2 });
-    await expect.poll(() => operations.first().textContent(), { timeout: 60_000 }).toContain('staging routes users to 00002 (was 00001)');
+    const promoted = operations.filter({ hasText: 'staging routes users to 00002 (was 00001)' });
+    await expect.poll(() => promoted.count(), { timeout: 60_000 }).toBe(1);
+    // Newest first.
+    const times = () => operations.evaluateAll((els) => els.map((e) => Date.parse(e.querySelector('summary time')!.getAttribute('datetime')!)));
+    const shown = await times();
+    expect(shown).toEqual([...shown].sort((a, b) => b - a));
     // One line per branch operation, its steps folded under it.
     const count = await operations.count();
     await page.getByTestId('activity-kind-promotion').click();
@@ -176,7 +184,8 @@ describe('the panes', () => {
     await page.reload();
     await expect.poll(() => page.locator('.connection').textContent(), { timeout: 30_000 }).toBe('live');
     await page.keyboard.press('Alt+8');
-    await expect.poll(() => operations.first().textContent(), { timeout: 10_000 }).toContain('staging routes users to 00002 (was 00001)');
+    await expect.poll(() => promoted.count(), { timeout: 10_000 }).toBe(1);
+    expect(await operations.count()).toBe(count);
     await page.screenshot({ path: path.join(SHOTS, 'activity.png') });
     await page.close();
   });
