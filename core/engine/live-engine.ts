@@ -11,7 +11,7 @@ import { formatBranch, formatRevision, listBranchRecords, openCodebase } from '.
 import type { Disposable } from '../lifecycle/index.ts';
 import { DisposableStore, toDisposable } from '../lifecycle/index.ts';
 import { LogService } from '../logs/index.ts';
-import { Pm2Runtime } from '../runtime/index.ts';
+import { branchLifecycle, Pm2Runtime } from '../runtime/index.ts';
 import { DatabaseHost } from '../schema/index.ts';
 import type { Store } from '../store/index.ts';
 import { openStore } from '../store/index.ts';
@@ -76,7 +76,15 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     );
     const terminals = disposables.add(new TerminalService({ paths: workspace.paths, runtime: openRuntime, log: (codebase, branch) => logs.terminal(codebase, branch), events: options.events }));
     // Gateways listen from the start; one that cannot (a taken port) says why in its status.
-    const gateways = await GatewayManager.start({ paths: workspace.paths, events: options.events, log: logs.accessLog });
+    // Idle branches sleep and wake on their first request (issue 21): from the entry they last
+    // started with, or, for a branch never started, built and run like any other.
+    const late: { engine?: Engine } = {};
+    const lifecycle = branchLifecycle(openRuntime, async (codebase, branch) => {
+      if (!late.engine) throw new Error('the engine is still starting');
+      await late.engine.branches.ensureRunning(await late.engine.branch(codebase, branch));
+    });
+    const live = workspace.servers.live;
+    const gateways = await GatewayManager.start({ paths: workspace.paths, events: options.events, log: logs.accessLog, lifecycle, budget: live && { maxBranches: live.maxBranches, maxMemoryBytes: live.maxMemoryMb && live.maxMemoryMb * 1024 * 1024 } });
     let stopping = false;
     let autostart: Promise<void> = Promise.resolve();
     disposables.add(
@@ -90,6 +98,10 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     const engine = disposables.add(
       new Engine({ events: options.events, env: options.env, workspaceRoot: workspace.paths.root, state: async () => store.db, runtime: openRuntime, gateways: () => gateways, logs, databases: () => databases, terminals: () => terminals }),
     );
+    late.engine = engine;
+    engine.own(options.events.on('branch.running', ({ codebase, number }) => gateways.branchRunning(codebase, number)));
+    // A new branch gets its own host name on the gateways that give every branch one.
+    engine.own(options.events.on('branch.created', () => void gateways.reload().catch(() => undefined)));
     engine.own(options.events.on('codebase.added', () => void gateways.reload().catch(() => undefined)));
     engine.own(
       options.events.on('branch.running', ({ codebase, number }) => {

@@ -22,6 +22,7 @@ import { hasManyHosts, pathOnly, remember } from './request-facts.ts';
 import { checkRequestTarget } from './request-path.ts';
 import type { CodebaseRoute, RouteTable } from './route-table.ts';
 import { TLS_PROFILE } from './tls-profile.ts';
+import type { WakeFailure, Wakeups } from './wakeups.ts';
 
 export const DEFAULT_LIMITS: Required<GatewayLimits> = {
   maxHeaderBytes: 16 * 1024,
@@ -47,6 +48,8 @@ export interface GatewayInstanceOptions {
   auth?: BasicAuthChecker;
   /** This gateway's connections to branches; DEFAULT_UPSTREAM_LIMITS unless given. */
   upstream?: UpstreamLimits;
+  /** Sleeping branches wake on their first request (shared by the engine's gateways). */
+  wakeups?: Wakeups;
 }
 
 /**
@@ -277,6 +280,16 @@ export class GatewayInstance implements Disposable {
       return this.refuse(response, entry, 404, 'no route', { error: 'not-found', message: `no route ${request.method} ${checked.path} on this host` });
     }
     if (route.branch === null || route.socketPath === null) return this.unavailable(response, entry);
+    const wakeups = this.options.wakeups;
+    if (wakeups) {
+      // A sleeping branch holds the request while it wakes; a live one costs nothing here.
+      const waiting = wakeups.ready(route.codebase, route.branch);
+      if (waiting) {
+        const failure = await waiting;
+        if (failure) return this.wakeFailed(response, entry, failure);
+      }
+      response.once('close', wakeups.enter(route.codebase, route.branch));
+    }
     const document = this.options.documents.peek(route.codebase, route.branch) ?? (await this.options.documents.get(route.codebase, route.branch, route.socketPath).catch(() => undefined));
     if (!document) return this.unavailable(response, entry);
     const match = document.matcher.match(checked.segments, request.method ?? 'GET');
@@ -300,8 +313,19 @@ export class GatewayInstance implements Disposable {
         timeoutMs: limits.upstreamTimeoutMs,
         sent: entry,
       },
-      (failure) => failure && this.forwardFailed(failure, response, entry),
+      (failure) => {
+        if (!failure) return;
+        if (failure.status === 503) wakeups?.gone(route.codebase, route.branch!);
+        this.forwardFailed(failure, response, entry);
+      },
     );
+  }
+
+  /** A branch that could not wake: the client is told why, and when to try again. */
+  private wakeFailed(response: http.ServerResponse, entry: AccessLogEntry, failure: WakeFailure): void {
+    entry.outcome = 'unavailable';
+    entry.reason = failure.reason;
+    this.reply(response, 503, { error: 'unavailable', message: failure.reason }, { 'retry-after': String(failure.retryAfterSeconds) });
   }
 
   /** What the client is told when the branch could not be reached, before anything was sent. */

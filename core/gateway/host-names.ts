@@ -11,6 +11,11 @@ export function codebaseHost(codebase: string, gateway: string, workspace: strin
   return [label, codebase, gateway, workspace, 'localhost'].filter(Boolean).join('.');
 }
 
+/** A branch's own name on a gateway: `00042.<codebase>.<gateway>.<workspace>.localhost`, a preview address per branch. */
+export function branchHost(branch: number, codebase: string, gateway: string, workspace: string, label?: string): string {
+  return [label, String(branch).padStart(5, '0'), codebase, gateway, workspace, 'localhost'].filter(Boolean).join('.');
+}
+
 export function gatewayHost(gateway: string, workspace: string, label?: string): string {
   return [label, gateway, workspace, 'localhost'].filter(Boolean).join('.');
 }

@@ -2,6 +2,8 @@
 // tables rebuilt from the files (gateway files, codebases' active-branch and codebase.json)
 // whenever something changes. A scaled-out `gateway run` uses the same code with its routes read
 // from the engine state instead.
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import type { EventBus } from '../events/index.ts';
 import { BranchyardError, describeError } from '../errors/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
@@ -18,7 +20,12 @@ import type { AuthLimits } from './access.ts';
 import { BasicAuthChecker } from './access.ts';
 import type { UpstreamLimits } from './proxy.ts';
 import type { RouteTable } from './route-table.ts';
-import { buildRouteTable, needsLabel } from './route-table.ts';
+import { branchHostsOn, buildRouteTable, needsLabel } from './route-table.ts';
+import type { BranchLifecycle, BranchState } from './wakeups.ts';
+import { Wakeups } from './wakeups.ts';
+
+/** How long a branch with no request stays awake when no gateway or codebase says otherwise. */
+export const DEFAULT_IDLE_MINUTES = 10;
 
 export interface GatewayStatus {
   name: string;
@@ -55,6 +62,15 @@ export interface GatewayManagerOptions {
   upstream?: UpstreamLimits;
   /** Each gateway's basic-auth attempt limits, if not the defaults. */
   authLimits?: Partial<AuthLimits>;
+  /**
+   * How the engine wakes and puts to sleep branches: with it, idle branches sleep and wake on
+   * their first request. Without it (`gateway run`), every branch is taken as it is.
+   */
+  lifecycle?: BranchLifecycle;
+  /** The live budget from servers/config.json. */
+  budget?: { maxBranches?: number; maxMemoryBytes?: number };
+  /** Wake and sleep timings, if not the defaults (tests shorten them). */
+  wake?: { timeoutMs?: number; maxFailures?: number; failedForMs?: number; sweepMs?: number };
 }
 
 interface Slot {
@@ -68,13 +84,30 @@ interface Slot {
 export class GatewayManager implements Disposable {
   private readonly slots = new Map<string, Slot>();
   private reloading: Promise<void> = Promise.resolve();
+  private facts: CodebaseFacts[] = [];
+  readonly wakeups: Wakeups | undefined;
 
   private constructor(
     private readonly options: GatewayManagerOptions,
     readonly ca: LocalCa,
     private readonly log: AccessLogSink,
     private readonly documents: BranchDocuments,
-  ) {}
+  ) {
+    const lifecycle = options.lifecycle;
+    this.wakeups = lifecycle
+      ? new Wakeups({
+          lifecycle,
+          socketPath: (codebase, branch) => branchSocketPath(options.paths, codebase, branch),
+          idleMs: (codebase, branch) => this.idleMs(codebase, branch),
+          budget: options.budget,
+          wakeTimeoutMs: options.wake?.timeoutMs,
+          maxFailures: options.wake?.maxFailures,
+          failedForMs: options.wake?.failedForMs,
+          sweepMs: options.wake?.sweepMs,
+          events: options.events,
+        })
+      : undefined;
+  }
 
   static async start(options: GatewayManagerOptions): Promise<GatewayManager> {
     const workspace = await loadWorkspace(options.paths.root);
@@ -90,6 +123,7 @@ export class GatewayManager implements Disposable {
     const manager = new GatewayManager(options, ca, log, new BranchDocuments());
     try {
       const facts = await readCodebaseFacts(options.paths);
+      manager.facts = facts;
       for (const entry of workspace.gateways.filter((g) => !options.only || options.only.includes(g.name))) {
         const { table, sources } = await gatewayTable(workspace, facts, entry, options.routeSource);
         const slot: Slot = { entry, instance: null, error: null, table, sources };
@@ -108,6 +142,7 @@ export class GatewayManager implements Disposable {
             table,
             upstream: options.upstream,
             auth: options.authLimits ? new BasicAuthChecker(options.authLimits) : undefined,
+            wakeups: manager.wakeups,
           });
         } catch (error) {
           if (options.strict) throw error;
@@ -130,6 +165,7 @@ export class GatewayManager implements Disposable {
     const next = this.reloading.then(async () => {
       const workspace = await loadWorkspace(this.options.paths.root);
       const facts = await readCodebaseFacts(this.options.paths);
+      this.facts = facts;
       for (const entry of workspace.gateways) {
         const slot = this.slots.get(entry.name);
         if (!slot) continue;
@@ -154,7 +190,32 @@ export class GatewayManager implements Disposable {
     return this.slots.get(gateway)?.table.routes.find((r) => r.codebase === codebase)?.branch ?? null;
   }
 
+  /** A branch's idle time: the longest any gateway that serves it asks, or null when one pins it awake. */
+  private idleMs(codebase: string, branch: number): number | null {
+    const own = this.facts.find((f) => f.name === codebase)?.sleepMinutes;
+    let minutes: number | undefined;
+    for (const slot of this.slots.values()) {
+      const config = slot.entry.config;
+      const routed = slot.table.routes.some((r) => r.codebase === codebase && r.branch === branch);
+      if (!routed && !branchHostsOn(config)) continue;
+      if (routed && config.sleep?.pinned) return null;
+      minutes = Math.max(minutes ?? 0, config.sleep?.idleMinutes ?? own ?? DEFAULT_IDLE_MINUTES);
+    }
+    return (minutes ?? own ?? DEFAULT_IDLE_MINUTES) * 60_000;
+  }
+
+  /** The engine started a branch itself: it is live (and no longer marked failed). */
+  branchRunning(codebase: string, branch: number): void {
+    this.wakeups?.running(codebase, branch);
+  }
+
+  /** Sleeping / waking / live / failed, for the branches the gateways have seen. */
+  branchStates(): Array<{ codebase: string; branch: number; state: BranchState; lastUsed: number; reason: string | null }> {
+    return this.wakeups?.states() ?? [];
+  }
+
   async dispose(): Promise<void> {
+    this.wakeups?.dispose();
     await Promise.all([...this.slots.values()].map((slot) => slot.instance?.dispose()));
     this.slots.clear();
     // Each gateway closed its own connections to the branches.
@@ -174,12 +235,20 @@ interface CodebaseFacts {
   name: string;
   activeBranch: number | null;
   domains: readonly string[];
+  /** Every branch, for their own host names. */
+  branches: number[];
+  sleepMinutes: number | undefined;
 }
 
 /** Each codebase's active branch and domains, read once for all gateways. */
 async function readCodebaseFacts(paths: WorkspacePaths): Promise<CodebaseFacts[]> {
   return Promise.all(
-    (await codebaseNames(paths)).map(async (name) => ({ name, activeBranch: await readActiveBranch(paths, name), domains: (await readCodebaseSettings(paths, name)).domains })),
+    (await codebaseNames(paths)).map(async (name) => {
+      const settings = await readCodebaseSettings(paths, name);
+      const folders = await readdir(path.join(paths.codebase(name), 'metadata', 'branches')).catch(() => [] as string[]);
+      const branches = folders.filter((f) => /^\d{5}$/.test(f)).map(Number);
+      return { name, activeBranch: await readActiveBranch(paths, name), domains: settings.domains, branches, sleepMinutes: settings.sleep?.idleMinutes };
+    }),
   );
 }
 
@@ -187,10 +256,10 @@ async function readCodebaseFacts(paths: WorkspacePaths): Promise<CodebaseFacts[]
 async function gatewayTable(workspace: Workspace, facts: CodebaseFacts[], entry: GatewayEntry, routeSource?: RouteSource) {
   const explicit = routeSource ? await routeSource(entry.name) : routesOfFile(entry);
   const sources = new Map<string, 'route' | 'active-branch' | 'none'>();
-  const codebases = facts.map(({ name, activeBranch, domains }) => {
+  const codebases = facts.map(({ name, activeBranch, domains, branches }) => {
     const routed = explicit.get(name);
     sources.set(name, routed !== undefined ? 'route' : activeBranch !== null ? 'active-branch' : 'none');
-    return { name, branch: routed ?? activeBranch, domains };
+    return { name, branch: routed ?? activeBranch, domains, branches };
   });
   const table = buildRouteTable({
     workspace: workspace.manifest.name,

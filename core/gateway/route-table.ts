@@ -5,7 +5,7 @@
 import type { GatewayConfig } from '../workspace/index.ts';
 import type { AccessPolicy } from './access.ts';
 import { accessPolicy } from './access.ts';
-import { codebaseHost, gatewayHost } from './host-names.ts';
+import { branchHost, codebaseHost, gatewayHost } from './host-names.ts';
 
 export interface CodebaseRoute {
   codebase: string;
@@ -33,7 +33,7 @@ export interface RouteTableInput {
   workspace: string;
   gateway: string;
   config: GatewayConfig;
-  codebases: ReadonlyArray<{ name: string; domains: readonly string[]; branch: number | null }>;
+  codebases: ReadonlyArray<{ name: string; domains: readonly string[]; branch: number | null; branches?: readonly number[] }>;
   /** The hidden label, needed when the gateway or any codebase on it is hidden. */
   label: string | undefined;
   socketPath: (codebase: string, branch: number) => string;
@@ -65,10 +65,23 @@ export function buildRouteTable(input: RouteTableInput): RouteTable {
     routes.push(route);
     hosts.set(primary, { kind: 'codebase', route });
     for (const domain of codebase.domains) hosts.set(label ? `${label}.${domain}` : domain, { kind: 'codebase', route });
+    // Every branch at its own name, with the codebase's access rules here: a preview address
+    // that does not depend on which branch the gateway selects.
+    if (branchHostsOn(input.config)) {
+      for (const branch of codebase.branches ?? []) {
+        const name = branchHost(branch, codebase.name, input.gateway, input.workspace, label);
+        hosts.set(name, { kind: 'codebase', route: { codebase: codebase.name, branch, socketPath: input.socketPath(codebase.name, branch), access, url: `https://${name}${port}` } });
+      }
+    }
   }
   const gatewayName = gatewayHost(input.gateway, input.workspace, labelFor(gatewayAccess.hidden));
   hosts.set(gatewayName, { kind: 'gateway' });
   return { gateway: input.gateway, workspace: input.workspace, hosts, routes, gatewayAccess, gatewayName };
+}
+
+/** Whether the gateway gives every branch its own host: by default where it follows the newest branch (development). */
+export function branchHostsOn(config: GatewayConfig): boolean {
+  return config.branchHosts ?? config.follow === 'newest';
 }
 
 /** Whether any rule on this gateway hides names (so a label must exist). */

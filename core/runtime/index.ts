@@ -9,3 +9,5 @@ export type { BranchProcess, Limits, RuntimeOptions, TtyStream } from './types.t
 export { waitForHealth } from './health.ts';
 export { DockerBackend, ENGINE_MODULES } from './docker-backend.ts';
 export { execIn } from './exec.ts';
+export type { RuntimeLifecycle } from './lifecycle.ts';
+export { branchLifecycle } from './lifecycle.ts';

@@ -1,0 +1,221 @@
+// Sleep when idle, wake on demand, shared by every gateway of an engine (a branch may be routed
+// by several). A branch with no request for its idle time is put to sleep (its process stopped,
+// its routes kept); the first request for a sleeping branch is held while it wakes, and every
+// request that comes meanwhile waits for the same wake. A branch that fails to wake several
+// times in a row is marked failed and answered 503 at once for a while: it never wakes in a
+// loop. Past the live budget, the least recently used branches sleep first (the model of
+// Knative's activator and Fly.io's autostart).
+import { existsSync } from 'node:fs';
+import { describeError } from '../errors/index.ts';
+import type { EventBus } from '../events/index.ts';
+import type { Disposable } from '../lifecycle/index.ts';
+
+/** What the engine does for the gateways: the branch runtime, behind two calls. */
+export interface BranchLifecycle {
+  /** Makes the branch run and answer its health route. */
+  wake(codebase: string, branch: number): Promise<void>;
+  /** Stops the branch's process; its routes stay and its next request wakes it. */
+  sleep(codebase: string, branch: number): Promise<void>;
+  /** Resident memory of each live branch (`<codebase>:<n>`), for the memory budget. */
+  memory?(): Promise<ReadonlyMap<string, number>>;
+}
+
+export interface WakeupsOptions {
+  lifecycle: BranchLifecycle;
+  socketPath: (codebase: string, branch: number) => string;
+  /** A branch's idle time in ms, or null when it never sleeps (pinned). */
+  idleMs: (codebase: string, branch: number) => number | null;
+  /** The live budget: past it the least recently used branches sleep. */
+  budget?: { maxBranches?: number; maxMemoryBytes?: number };
+  wakeTimeoutMs?: number;
+  /** Failed wakes in a row that mark a branch failed. */
+  maxFailures?: number;
+  /** How long a failed branch is answered 503 at once before one more wake is tried. */
+  failedForMs?: number;
+  /** How often idle branches are looked for. */
+  sweepMs?: number;
+  events?: EventBus;
+}
+
+export type BranchState = 'live' | 'sleeping' | 'waking' | 'failed';
+
+/** Why a request for a branch could not be served: said to the client with a 503. */
+export interface WakeFailure {
+  reason: string;
+  retryAfterSeconds: number;
+}
+
+interface Entry {
+  codebase: string;
+  branch: number;
+  state: BranchState;
+  lastUsed: number;
+  inFlight: number;
+  failures: number;
+  reason: string | null;
+  failedUntil: number;
+  waking: Promise<WakeFailure | null> | null;
+}
+
+export class Wakeups implements Disposable {
+  private readonly entries = new Map<string, Entry>();
+  private readonly timer: NodeJS.Timeout;
+  private sweeping = false;
+
+  constructor(private readonly options: WakeupsOptions) {
+    this.timer = setInterval(() => void this.sweep(), options.sweepMs ?? 15_000);
+    this.timer.unref();
+  }
+
+  /**
+   * Called for each request routed to a branch: null when it is live (go on at once), otherwise
+   * a promise of null once it woke, or of why it cannot be served.
+   */
+  ready(codebase: string, branch: number): Promise<WakeFailure | null> | null {
+    const entry = this.entry(codebase, branch);
+    entry.lastUsed = Date.now();
+    if (entry.state === 'live') return null;
+    if (entry.state === 'waking') return entry.waking;
+    if (entry.state === 'failed' && Date.now() < entry.failedUntil) {
+      return Promise.resolve({ reason: entry.reason ?? 'it failed to start', retryAfterSeconds: Math.max(1, Math.ceil((entry.failedUntil - Date.now()) / 1000)) });
+    }
+    return this.wake(entry);
+  }
+
+  /** A request is at the branch: it does not sleep until the request is done. Returns the call that says it is done. */
+  enter(codebase: string, branch: number): () => void {
+    const entry = this.entry(codebase, branch);
+    entry.inFlight++;
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      entry.inFlight--;
+      entry.lastUsed = Date.now();
+    };
+  }
+
+  /** The branch's socket refused a request: its next request wakes it. */
+  gone(codebase: string, branch: number): void {
+    const entry = this.entries.get(key(codebase, branch));
+    if (entry?.state === 'live') entry.state = 'sleeping';
+  }
+
+  /** The engine started the branch itself (a run, a promotion): live, and no longer failed. */
+  running(codebase: string, branch: number): void {
+    const entry = this.entry(codebase, branch);
+    Object.assign(entry, { state: 'live', failures: 0, reason: null, failedUntil: 0, lastUsed: Date.now() });
+    void this.enforceBudget();
+  }
+
+  /** Each known branch's state, for branch lists. */
+  states(): Array<{ codebase: string; branch: number; state: BranchState; lastUsed: number; reason: string | null }> {
+    return [...this.entries.values()].map(({ codebase, branch, state, lastUsed, reason }) => ({ codebase, branch, state, lastUsed, reason }));
+  }
+
+  private entry(codebase: string, branch: number): Entry {
+    const k = key(codebase, branch);
+    let entry = this.entries.get(k);
+    if (!entry) {
+      // First sight: a branch whose socket exists runs (it was started before the gateway knew it).
+      const live = existsSync(this.options.socketPath(codebase, branch));
+      entry = { codebase, branch, state: live ? 'live' : 'sleeping', lastUsed: Date.now(), inFlight: 0, failures: 0, reason: null, failedUntil: 0, waking: null };
+      this.entries.set(k, entry);
+    }
+    return entry;
+  }
+
+  private wake(entry: Entry): Promise<WakeFailure | null> {
+    const what = `branch ${String(entry.branch).padStart(5, '0')} of ${entry.codebase}`;
+    const task = `wake:${entry.codebase}:${entry.branch}`;
+    const timeoutMs = this.options.wakeTimeoutMs ?? 60_000;
+    const started = Date.now();
+    entry.state = 'waking';
+    this.options.events?.emit('progress', { task, step: 'wake', message: `waking ${what} for a request`, done: 0, total: 1 });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`it did not wake within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs)));
+    entry.waking = Promise.race([this.options.lifecycle.wake(entry.codebase, entry.branch), timedOut]).then(
+      () => {
+        clearTimeout(timer);
+        Object.assign(entry, { state: 'live', failures: 0, reason: null, waking: null, lastUsed: Date.now() });
+        this.options.events?.emit('progress', { task, step: 'awake', message: `${what} woke in ${Date.now() - started} ms`, done: 1, total: 1 });
+        void this.enforceBudget();
+        return null;
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        entry.failures++;
+        entry.reason = describeError(error).split('\n')[0]!;
+        entry.waking = null;
+        const failed = entry.failures >= (this.options.maxFailures ?? 3);
+        entry.state = failed ? 'failed' : 'sleeping';
+        const forMs = failed ? (this.options.failedForMs ?? 60_000) : 0;
+        entry.failedUntil = Date.now() + forMs;
+        // A failed wake may leave a process behind (a timeout): it is stopped, not left to loop.
+        void this.options.lifecycle.sleep(entry.codebase, entry.branch).catch(() => undefined);
+        this.options.events?.emit('progress', { task, step: failed ? 'failed' : 'wake-failed', message: `${what} could not wake (${entry.failures} in a row${failed ? '; marked failed, no more wakes for a while' : ''}): ${entry.reason}`, done: 1, total: 1 });
+        return { reason: `${what} could not start: ${entry.reason}`, retryAfterSeconds: failed ? Math.ceil(forMs / 1000) : 5 };
+      },
+    );
+    return entry.waking;
+  }
+
+  /** Puts idle branches to sleep. */
+  async sweep(now = Date.now()): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      for (const entry of this.entries.values()) {
+        if (entry.state !== 'live' || entry.inFlight > 0) continue;
+        const idle = this.options.idleMs(entry.codebase, entry.branch);
+        if (idle !== null && now - entry.lastUsed >= idle) await this.putToSleep(entry, `no request for ${Math.round((now - entry.lastUsed) / 1000)} s`);
+      }
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  /** Past the budget (count, then memory), the least recently used live branches sleep. */
+  private async enforceBudget(): Promise<void> {
+    const budget = this.options.budget;
+    if (!budget) return;
+    const candidates = () =>
+      [...this.entries.values()].filter((e) => e.state === 'live' && e.inFlight === 0 && this.options.idleMs(e.codebase, e.branch) !== null).sort((a, b) => a.lastUsed - b.lastUsed);
+    const live = () => [...this.entries.values()].filter((e) => e.state === 'live' || e.state === 'waking').length;
+    if (budget.maxBranches !== undefined) {
+      for (const entry of candidates()) {
+        if (live() <= budget.maxBranches) break;
+        await this.putToSleep(entry, `more than ${budget.maxBranches} branches were live; it was the least recently used`);
+      }
+    }
+    if (budget.maxMemoryBytes !== undefined && this.options.lifecycle.memory) {
+      const memory = await this.options.lifecycle.memory().catch(() => new Map<string, number>());
+      let total = [...memory.values()].reduce((a, b) => a + b, 0);
+      for (const entry of candidates()) {
+        if (total <= budget.maxMemoryBytes) break;
+        total -= memory.get(key(entry.codebase, entry.branch)) ?? 0;
+        await this.putToSleep(entry, `live branches used more than ${Math.round(budget.maxMemoryBytes / 1024 / 1024)} MB; it was the least recently used`);
+      }
+    }
+  }
+
+  private async putToSleep(entry: Entry, why: string): Promise<void> {
+    entry.state = 'sleeping';
+    const what = `branch ${String(entry.branch).padStart(5, '0')} of ${entry.codebase}`;
+    try {
+      await this.options.lifecycle.sleep(entry.codebase, entry.branch);
+      this.options.events?.emit('progress', { task: `sleep:${entry.codebase}:${entry.branch}`, step: 'sleep', message: `${what} sleeps: ${why}; its next request wakes it`, done: 1, total: 1 });
+    } catch (error) {
+      entry.state = 'live';
+      this.options.events?.emit('progress', { task: `sleep:${entry.codebase}:${entry.branch}`, step: 'failed', message: `${what} could not be put to sleep: ${describeError(error)}`, done: 1, total: 1 });
+    }
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+  }
+}
+
+function key(codebase: string, branch: number): string {
+  return `${codebase}:${branch}`;
+}
