@@ -66,6 +66,11 @@ log "lint"
 npx --no-install eslint --max-warnings 0 .
 log "type-check"
 npx --no-install tsc --noEmit -p tsconfig.json
+# The CLI bundle, built once here rather than by the first of many CLI processes the tests start
+# at once (the others would run the sources through tsx meanwhile); bin/cli-bundle.js still
+# rebuilds it if a source changes.
+log "CLI bundle"
+node --import tsx scripts/build-cli.ts
 rm -rf test-results/reports
 # Two test files at a time: most of a file's time is spent waiting on Docker, git, PGlite or
 # Chromium, so two workers keep both cores busy (BRANCHYARD_TEST_WORKERS=1 runs them one by one).
