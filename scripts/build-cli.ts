@@ -176,8 +176,10 @@ async function inputStats(root: string, files: string[], buildStarted: number): 
     [...watched].sort().map(async (file): Promise<[string, number, number]> => {
       const info = await stat(path.join(root, file)).catch(() => undefined);
       // Missing (no lock file yet) or changed during the build: never matches, so the next start rebuilds.
+      // A file dated in the future (a clock or an archive) is kept as it is, or every start would rebuild.
       if (!info) return [file, -1, -1];
-      return [file, info.size, info.mtimeMs >= buildStarted ? -1 : info.mtimeMs];
+      const changedWhileBuilding = info.mtimeMs >= buildStarted && info.mtimeMs <= Date.now();
+      return [file, info.size, changedWhileBuilding ? -1 : info.mtimeMs];
     }),
   );
   return stats;
