@@ -7,7 +7,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { appRouter } from '../api/index.ts';
+import { appRouter, githubBridge, githubWebhook } from '../api/index.ts';
 import type { GatewayManager } from '../gateway/index.ts';
 import type { LogService } from '../logs/index.ts';
 import { BranchyardError } from '../errors/index.ts';
@@ -56,7 +56,11 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       await mkdir(engine.workspace.paths.engineDir, { recursive: true, mode: 0o700 });
       await writeFile(engine.workspace.paths.serveAddress, JSON.stringify({ ...address, token, pid: process.pid }), { mode: 0o600 });
     };
-    const engines = disposables.add(await EngineHost.start({ ...options, onStarted: writeAddress, onStopping: (engine) => rm(engine.workspace.paths.serveAddress, { force: true }) }));
+    const engines = disposables.add(await EngineHost.start({ ...options, onStarted: async (engine) => {
+          await writeAddress(engine);
+          // Issues of connected repositories: revisions' ends answered on GitHub, polling started.
+          await githubBridge(engine.engine);
+        }, onStopping: (engine) => rm(engine.workspace.paths.serveAddress, { force: true }) }));
     const host = options.host ?? '127.0.0.1';
     const rendererDir = path.resolve(options.rendererDir ?? RENDERER_DIST);
     // Folders named by the window are held to the allowed roots; the bearer token is the CLI's
@@ -76,6 +80,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         port: () => port,
         rendererDir,
         trpc,
+        webhook: (request, response) => githubWebhook(engines.engine.engine, request, response),
         onError: (message) => options.events.emit('progress', { task: 'serve', step: 'request-failed', message, done: 1, total: 1 }),
       }),
     );

@@ -15,6 +15,12 @@ export interface RequestHandlerOptions {
   port: () => number;
   rendererDir: string;
   trpc: RequestListener;
+  /**
+   * GitHub's webhooks (issue 22), on a path of their own: GitHub holds no access token and may
+   * reach this engine through a tunnel under another host name; the webhook's signature is what
+   * lets a delivery in (core/github).
+   */
+  webhook?: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
   /** Told of a request that failed unexpectedly, after it was answered 500. */
   onError: (message: string) => void;
 }
@@ -39,6 +45,7 @@ function handle(options: RequestHandlerOptions, request: IncomingMessage, respon
   response.setHeader('referrer-policy', 'no-referrer');
   // No other page may frame ours and have the user click on it.
   response.setHeader('x-frame-options', 'DENY');
+  if (options.webhook && request.url?.startsWith('/hooks/github/')) return void options.webhook(request, response).catch(fail);
   if (!hostAllowed(request, port)) return void response.writeHead(421, { 'content-type': 'text/plain' }).end('unknown host');
   let url: URL;
   try {
