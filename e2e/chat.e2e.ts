@@ -168,6 +168,18 @@ describe('the chat', () => {
     await expect.poll(() => page.locator('.chat-empty').count()).toBe(1);
     expect(await page.getByTestId('revision-1').count()).toBe(0);
     expect(await page.getByRole('textbox', { name: 'Prompt' }).getAttribute('placeholder')).toBe('Describe a change to orders…');
+    // The empty thread guides: what is set up, and prompts to start from.
+    const firstRun = page.getByTestId('first-run');
+    expect(await firstRun.locator('.first-run-step.done').count()).toBe(3);
+    await firstRun.getByRole('button', { name: 'Add a route that lists users with pagination' }).click();
+    expect(await page.getByRole('textbox', { name: 'Prompt' }).inputValue()).toBe('Add a route that lists users with pagination');
+    // Provider presets fill the settings' endpoint and model.
+    await firstRun.getByRole('button', { name: 'Change' }).click();
+    await page.getByTestId('preset-ollama').click();
+    expect(await page.getByRole('textbox', { name: 'Base URL (OpenAI-compatible)' }).inputValue()).toBe('http://127.0.0.1:11434/v1');
+    await page.getByTestId('preset-openrouter').click();
+    expect(await page.getByRole('textbox', { name: 'Base URL (OpenAI-compatible)' }).inputValue()).toBe('https://openrouter.ai/api/v1');
+    await page.keyboard.press('Alt+1');
     await page.getByTestId('thread-users').click();
     await expect.poll(() => page.getByTestId('revision-1').count()).toBe(1);
     await page.close();

@@ -6,6 +6,7 @@ import { useChat } from '../stores/chat-store.ts';
 import { useGateways } from '../stores/gateways-store.ts';
 import { useWorkspace } from '../stores/workspace-store.ts';
 import { Composer } from './chat/composer.tsx';
+import { FirstRun } from './chat/first-run.tsx';
 import { RevisionView } from './chat/revision-view.tsx';
 
 export function ChatPane() {
@@ -55,12 +56,7 @@ export function ChatPane() {
           pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
         }}
       >
-        {thread.length === 0 && (
-          <li className="chat-empty">
-            <p className="chat-empty-title">What should the API do?</p>
-            <p className="muted">Each prompt becomes a new branch of the codebase, built and running beside the others. Try “add a route that lists users with pagination”.</p>
-          </li>
-        )}
+        {thread.length === 0 && <FirstRun />}
         {thread.map((r) => (
           <RevisionView key={`${r.codebase}:${r.revision}`} revision={r} />
         ))}

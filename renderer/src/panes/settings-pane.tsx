@@ -10,6 +10,14 @@ import { useDoctor } from '../stores/doctor-store.ts';
 import { useWorkspace } from '../stores/workspace-store.ts';
 import { DoctorPane } from './doctor-pane.tsx';
 
+/** Where most people get a model: the endpoint and a model that works for this kind of work. */
+export const PRESETS = [
+  { name: 'OpenRouter', provider: 'openrouter', baseUrl: 'https://openrouter.ai/api/v1', model: 'anthropic/claude-sonnet-4' },
+  { name: 'OpenAI', provider: 'openai', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4.1' },
+  { name: 'Ollama', provider: 'ollama', baseUrl: 'http://127.0.0.1:11434/v1', model: 'qwen2.5-coder:14b' },
+  { name: 'llama.cpp', provider: 'llama.cpp', baseUrl: 'http://127.0.0.1:8080/v1', model: 'local' },
+] as const;
+
 const desktop = (globalThis as { branchyard?: { setKey(key: string): Promise<{ stored: boolean }> } }).branchyard;
 
 export function SettingsPane() {
@@ -68,6 +76,14 @@ export function SettingsPane() {
   return (
     <section className="view settings scroll padded" aria-labelledby="settings-title" data-testid="settings" tabIndex={0}>
       <h2 id="settings-title">Settings</h2>
+      <div className="toolbar presets" role="group" aria-label="Provider presets">
+        <span className="muted">Presets:</span>
+        {PRESETS.map((p) => (
+          <button key={p.name} type="button" className="button small" onClick={() => setForm({ ...form, provider: p.provider, baseUrl: p.baseUrl, model: p.model })} data-testid={`preset-${p.provider}`}>
+            {p.name}
+          </button>
+        ))}
+      </div>
       <form onSubmit={(e) => void save(e)} className="settings-form">
         {field('provider', 'Provider')}
         {field('baseUrl', 'Base URL (OpenAI-compatible)')}

@@ -45,6 +45,9 @@ interface ChatState {
   from: Record<string, number | undefined>;
   sending: boolean;
   error: string | null;
+  /** The prompt being written (a suggested first prompt can fill it). */
+  draft: string;
+  setDraft(draft: string): void;
   /** A key typed into the settings in a browser: sent with each prompt, kept in this tab's memory only. */
   apiKey: string | null;
   setApiKey(key: string | null): void;
@@ -148,6 +151,8 @@ export const useChat = create<ChatState>((set, get) => {
     from: {},
     sending: false,
     error: null,
+    draft: '',
+    setDraft: (draft) => set({ draft }),
     apiKey: null,
     setApiKey: (apiKey) => set({ apiKey }),
     setCodebase: (codebase) => set({ codebase }),

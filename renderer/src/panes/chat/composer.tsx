@@ -3,14 +3,15 @@
 // budget and of the thread so far, and Send. One revision per submit, whatever the keys: a second
 // Ctrl+Enter while the first prompt is on its way does nothing.
 import { ArrowUp, LoaderCircle } from 'lucide-react';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { KeyboardEvent } from 'react';
 import { useBranches } from '../../stores/branches-store.ts';
 import { RUNNING, useChat } from '../../stores/chat-store.ts';
 import { pad, usd } from './revision-view.tsx';
 
 export function Composer({ codebase, onSent }: { codebase: string | null; onSent: () => void }) {
-  const [draft, setDraft] = useState('');
+  const draft = useChat((s) => s.draft);
+  const setDraft = useChat((s) => s.setDraft);
   const sending = useChat((s) => s.sending);
   const error = useChat((s) => s.error);
   const send = useChat((s) => s.send);
@@ -30,7 +31,7 @@ export function Composer({ codebase, onSent }: { codebase: string | null; onSent
     if (!codebase || !draft.trim() || useChat.getState().sending) return;
     onSent();
     await send(draft);
-    if (!useChat.getState().error) setDraft('');
+    if (!useChat.getState().error) useChat.getState().setDraft('');
   };
   const onKey = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
