@@ -29,6 +29,9 @@ export const agentRouter = router({
     return engine.revisions.resume(await engine.codebase(input.codebase), input);
   }),
 
+  /** Stops a running revision where its last turn got to (it can be resumed or discarded). */
+  stop: procedure.input(revisionInput).mutation(({ ctx, input }) => engineOf(ctx).revisions.stop(input.codebase, input.revision)),
+
   /** Drops an interrupted revision (or one waiting for an answer) for good. */
   discard: procedure.input(revisionInput).mutation(({ ctx, input }) => engineOf(ctx).revisions.discard(input.codebase, input.revision)),
 

@@ -128,6 +128,22 @@ export class RevisionService implements Disposable {
     }
   }
 
+  /**
+   * The user's Stop: the running revision is left where its last completed turn got to and
+   * marked interrupted, to be resumed or discarded like one the engine was stopped in.
+   */
+  async stop(codebase: string, revision: string | number) {
+    const number = parseRevisionNumber(revision);
+    const job = this.jobs.get(`${codebase}:${number}`);
+    if (!job) throw new BranchyardError('InvalidInputError', `dev revision ${formatRevision(number)} of ${codebase} is not running in this engine`);
+    job.stop.abort();
+    const outcome = await job.done;
+    if (outcome?.status !== 'open') return { codebase, revision: number, status: outcome?.status ?? 'failed' };
+    const cut = await interruptOpenRevisions({ workspace: await this.engine.workspace(), db: await this.engine.parts.state(), events: this.engine.events, running: (c, r) => !(c === codebase && r === number) });
+    for (const c of cut) this.engine.events.emit('revision.ended', { codebase: c.codebase, revision: c.revision, status: 'interrupted', branch: null, costMicroUsd: c.costMicroUsd, message: 'stopped by the user; resume it to go on from its last turn, or discard it', gateways: [] });
+    return { codebase, revision: number, status: 'interrupted' };
+  }
+
   /** Stops every running revision (each left where its last turn got to) and marks them interrupted. */
   async dispose(): Promise<void> {
     this.disposed = true;
