@@ -31,7 +31,8 @@ export interface AuditEntry {
   completionTokens: number;
   costMicroUsd: number;
   durationMs: number | null;
-  payload: unknown;
+  // Optional: it crosses the router as JSON, where an unknown value may be absent.
+  payload?: unknown;
 }
 
 export async function revisionAudit(db: StateDb, codebase: string, revision: number): Promise<AuditEntry[]> {

@@ -19,6 +19,7 @@ import { registerRuntimeCommands } from './runtime-commands.ts';
 import { registerLogsCommands } from './logs-commands.ts';
 import { registerSchemaCommands } from './schema-commands.ts';
 import { registerTemplateCommands, renderSpawned } from './template-commands.ts';
+import { registerIssueCommands } from './issue-commands.ts';
 import { isMotherUrl } from '../template/index.ts';
 import { AlreadyPrinted, renderCodebaseAdded, renderCodebases, renderDoctor, renderInit } from './render.ts';
 
@@ -108,6 +109,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerLogsCommands(program, run, io, untilStopped);
   registerSchemaCommands(program, run, io);
   registerTemplateCommands(program, run, io);
+  registerIssueCommands(program, run, io);
 
   program
     .command('serve')
