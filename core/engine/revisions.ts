@@ -8,7 +8,6 @@ import type { RevisionOutcome } from '../agent/index.ts';
 import { discardRevision, interruptOpenRevisions, LlmClient, runRevision } from '../agent/index.ts';
 import { BranchyardError } from '../errors/index.ts';
 import type { EngineEvent } from '../events/index.ts';
-import { iterateEvents } from '../events/index.ts';
 import { formatRevision, newestBranch, parseRevisionNumber, readBranchInfo } from '../git/index.ts';
 import { addPrompt, openRevision, readRevision } from '../revisions/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
@@ -102,28 +101,38 @@ export class RevisionService implements Disposable {
 
   /** The revision's events as it goes, ending with `revision.ended`; one closing event when it does not run here. */
   async *watch(codebase: string, revision: number, signal: AbortSignal | undefined): AsyncGenerator<EngineEvent> {
-    const stop = new AbortController();
-    const onAbort = () => stop.abort();
+    // Live events are queued from here on, before the ones so far are read: none falls between
+    // (a subscription made only when the replay is read could miss the revision's end).
+    const queue: EngineEvent[] = [];
+    let wake: (() => void) | undefined;
+    const subscription = this.engine.events.onAny((event) => {
+      queue.push(event);
+      wake?.();
+    });
+    const onAbort = () => wake?.();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      // Live events are queued from here on, before the ones so far are read: none falls between.
-      const events = iterateEvents(this.engine.events, stop.signal);
       const current = this.jobs.get(`${codebase}:${revision}`);
       if (!current) {
-        stop.abort();
         yield await this.ended(await this.engine.codebase(codebase), revision);
         return;
       }
       const mine = (event: EngineEvent) => ofRevision(event, codebase, revision);
       const replayed = new Set(current.events);
       for (const event of [...replayed]) yield event;
-      for await (const event of events) {
+      while (!signal?.aborted) {
+        const event = queue.shift();
+        if (!event) {
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+          continue;
+        }
         if (replayed.has(event)) continue;
         if (event.type === 'progress' || mine(event)) yield event;
         if (event.type === 'revision.ended' && mine(event)) break;
       }
     } finally {
-      stop.abort();
+      void subscription.dispose();
       signal?.removeEventListener('abort', onAbort);
     }
   }
