@@ -4,7 +4,7 @@
 // identical calls folded into one card with the engine's reason); a question in a reply card, not
 // an error; a closing card whose View diff opens the branch's diff; the cost meter; the whole
 // thread, tool calls included, back after a reload; a prompt from a chosen base branch; one thread
-// per codebase. Screenshots at 1280×720 and 1920×1080, light and dark, each checked with axe-core.
+// per codebase; the first-run guide and provider presets; Stop. Screenshots at 1280×720 and 1920×1080, light and dark, each checked with axe-core.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -46,6 +46,8 @@ const s = useServedWorkspace(
       { reply: { toolCalls: [{ name: 'finish', arguments: { summary: 'Added GET /greetings/get-greeting.' } }] } },
       // The second prompt, from branch 00001: a question ends it at once.
       ask('Which branch should this build on?'),
+      // The third: a slow model, stopped by the user.
+      { stall: { ms: 120_000 } },
     ]);
     const file = path.join(workspace, 'ai', 'config.json');
     const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
@@ -182,6 +184,17 @@ describe('the chat', () => {
     await page.keyboard.press('Alt+1');
     await page.getByTestId('thread-users').click();
     await expect.poll(() => page.getByTestId('revision-1').count()).toBe(1);
+
+    // Stop: the running revision stops where its last turn got to, and can be resumed.
+    await page.getByRole('textbox', { name: 'Prompt' }).fill('Add a route that takes its time');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const third = page.getByTestId('revision-3');
+    await expect.poll(() => third.getByTestId('revision-status').textContent(), { timeout: 60_000 }).toBe('running');
+    await page.getByTestId('chat-stop').click();
+    await expect.poll(() => third.getByTestId('revision-status').textContent(), { timeout: 60_000 }).toBe('interrupted');
+    expect(await third.getByTestId('revision-stop').textContent()).toContain('stopped by the user');
+    expect(await third.getByRole('button', { name: 'Resume from its last turn' }).count()).toBe(1);
+    expect(await page.getByTestId('chat-stop').count()).toBe(0);
     await page.close();
   });
 

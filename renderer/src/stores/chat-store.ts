@@ -59,6 +59,10 @@ interface ChatState {
   loadSteps(codebase: string, revision: number): Promise<void>;
   send(text: string): Promise<void>;
   answer(revision: Revision, text: string): Promise<void>;
+  /** Stops a running revision where its last turn got to. */
+  stop(revision: Revision): Promise<void>;
+  /** Goes on with an interrupted one from its last turn. */
+  resume(revision: Revision): Promise<void>;
 }
 
 const same = (r: { codebase: string; revision: number }, codebase: string, revision: number) => r.codebase === codebase && r.revision === revision;
@@ -195,6 +199,25 @@ export const useChat = create<ChatState>((set, get) => {
         watch(codebase, started.revision);
       } catch (error) {
         set({ sending: false, error: errorMessage(error) });
+      }
+    },
+    async stop(revision) {
+      set({ error: null });
+      update(revision.codebase, revision.revision, () => ({ step: 'stopping after the current step…' }));
+      try {
+        await api.agent.stop.mutate({ codebase: revision.codebase, revision: revision.revision });
+      } catch (error) {
+        set({ error: errorMessage(error) });
+      }
+    },
+    async resume(revision) {
+      set({ error: null });
+      try {
+        await api.agent.resume.mutate({ codebase: revision.codebase, revision: revision.revision, apiKey: get().apiKey ?? undefined });
+        update(revision.codebase, revision.revision, () => ({ status: 'running', message: '', step: 'resumed from its last turn' }));
+        watch(revision.codebase, revision.revision);
+      } catch (error) {
+        set({ error: errorMessage(error) });
       }
     },
     async answer(revision, text) {

@@ -2,7 +2,7 @@
 // ("prompt from 00003"; the newest by default), the live cost of the running revision against its
 // budget and of the thread so far, and Send. One revision per submit, whatever the keys: a second
 // Ctrl+Enter while the first prompt is on its way does nothing.
-import { ArrowUp, LoaderCircle } from 'lucide-react';
+import { ArrowUp, LoaderCircle, Square } from 'lucide-react';
 import { useEffect, useMemo } from 'react';
 import type { KeyboardEvent } from 'react';
 import { useBranches } from '../../stores/branches-store.ts';
@@ -15,6 +15,7 @@ export function Composer({ codebase, onSent }: { codebase: string | null; onSent
   const sending = useChat((s) => s.sending);
   const error = useChat((s) => s.error);
   const send = useChat((s) => s.send);
+  const stop = useChat((s) => s.stop);
   const from = useChat((s) => (codebase ? s.from[codebase] : undefined));
   const setFrom = useChat((s) => s.setFrom);
   const listing = useBranches((s) => (codebase ? s.listings[codebase] : undefined));
@@ -75,6 +76,11 @@ export function Composer({ codebase, onSent }: { codebase: string | null; onSent
           <span className="muted kbd-hint">
             <kbd>Ctrl</kbd>+<kbd>Enter</kbd>
           </span>
+          {running && (
+            <button type="button" className="button" onClick={() => void stop(running)} data-testid="chat-stop">
+              <Square size={14} aria-hidden /> Stop
+            </button>
+          )}
           <button type="button" className="button primary" onClick={() => void submit()} disabled={sending || !codebase || !draft.trim()}>
             {sending ? <LoaderCircle size={14} className="spin" aria-hidden /> : <ArrowUp size={14} aria-hidden />} {sending ? 'Sending…' : 'Send'}
           </button>

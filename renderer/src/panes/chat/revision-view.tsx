@@ -86,8 +86,18 @@ function Ending({ revision: r }: { revision: Revision }) {
       <div>
         <strong>{STOPS[r.status] ?? r.status}</strong>
         {r.message && <p className="stop-reason">{r.message}</p>}
+        {r.status === 'interrupted' && <ResumeButton revision={r} />}
       </div>
     </div>
+  );
+}
+
+function ResumeButton({ revision }: { revision: Revision }) {
+  const resume = useChat((s) => s.resume);
+  return (
+    <button type="button" className="button small resume" onClick={() => void resume(revision)}>
+      Resume from its last turn
+    </button>
   );
 }
 
