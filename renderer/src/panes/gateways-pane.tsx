@@ -125,7 +125,8 @@ export function GatewaysPane() {
                                 Promote {pad(served)} to {next.name}
                               </button>
                             )}
-                            {previous && previous.from !== null && previous.from !== served && (
+                            {/* A gateway that follows the newest branch would move on again at once. */}
+                            {g.follow !== 'newest' && previous && previous.from !== null && previous.from !== served && (
                               <button type="button" className="button small" disabled={state?.busy} onClick={() => ask({ gateway: g.name, codebase: r.codebase, branch: previous.from!, rollback: true })} data-testid={`rollback-${g.name}`}>
                                 <Undo2 size={14} aria-hidden />
                                 Roll back to {pad(previous.from)}

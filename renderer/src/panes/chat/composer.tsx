@@ -24,7 +24,8 @@ export function Composer({ codebase, onSent }: { codebase: string | null; onSent
   const thread = useMemo(() => revisions.filter((r) => r.codebase === codebase), [revisions, codebase]);
   useEffect(() => {
     if (codebase) void load(codebase);
-  }, [codebase, load, thread.length]);
+    // A revision that made a branch adds an entry to the picker.
+  }, [codebase, load, thread.length, thread.at(-1)?.branch]);
   const branches = (listing?.branches ?? []).map((b) => b.number).sort((a, b) => b - a);
   const running = thread.findLast((r) => RUNNING.has(r.status));
   const total = thread.reduce((sum, r) => sum + r.spentMicroUsd, 0);
