@@ -38,6 +38,8 @@ export class Pm2Runtime {
   private readonly starting = new Map<string, { identity: string; done: Promise<BranchProcess> }>();
   /** Each codebase's daemon connection, opened on first use and again after it is lost. */
   private readonly daemons = new Map<string, Promise<Pm2Daemon>>();
+  /** Ends the health wait of a start under way: a stop or sleep does not wait for a start that hangs. */
+  private readonly cancels = new Map<string, (reason: Error) => void>();
   private startTimeoutMs = START_TIMEOUT_MS;
 
   get kind(): Pm2Backend['kind'] {
@@ -202,6 +204,7 @@ export class Pm2Runtime {
         else if (event.event === 'exit' && ++exits >= MAX_START_EXITS) crashed(exits);
       });
       forgetLost = daemon.onLost((reason) => resolve(new BranchyardError('RuntimeUnavailableError', `${what} was starting when its PM2 went away (${reason.message}); is the container or the Docker engine stopping?`)));
+      this.cancels.set(`${codebase}:${branch}`, resolve);
     });
     try {
       await daemon.call('prepare', structuredClone(entry));
@@ -222,6 +225,7 @@ export class Pm2Runtime {
     } finally {
       unsubscribe();
       forgetLost();
+      this.cancels.delete(`${codebase}:${branch}`);
     }
     say('ready', `${what} answers (${Date.now() - started} ms)`);
     const found = (await daemon.list()).find((p) => p.name === entry.name);
@@ -230,6 +234,7 @@ export class Pm2Runtime {
 
   /** Stops a branch's process and forgets its entry: it does not wake on its own. */
   stop(codebase: string, branch: number): Promise<void> {
+    this.cancels.get(`${codebase}:${branch}`)?.(new BranchyardError('RuntimeError', `branch ${formatBranch(branch)} of ${codebase} was stopped while it started`));
     return this.turns.run(`branch:${codebase}:${branch}`, async () => {
       await this.deleteProcess(codebase, branch);
       await removeEntry(this.folders(codebase).apps, processName(codebase, branch));
@@ -238,6 +243,7 @@ export class Pm2Runtime {
 
   /** Stops a branch's process and keeps its entry: it wakes with `resume`, without a build. */
   sleep(codebase: string, branch: number): Promise<void> {
+    this.cancels.get(`${codebase}:${branch}`)?.(new BranchyardError('RuntimeError', `branch ${formatBranch(branch)} of ${codebase} was put to sleep while it started`));
     return this.turns.run(`branch:${codebase}:${branch}`, () => this.deleteProcess(codebase, branch));
   }
 
