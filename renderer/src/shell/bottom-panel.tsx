@@ -3,6 +3,7 @@
 // activity keeps what happened meanwhile).
 import { ChevronDown } from 'lucide-react';
 import { ActivityPane } from '../panes/activity-pane.tsx';
+import { AuditPane } from '../panes/audit-pane.tsx';
 import { LogsPane } from '../panes/logs-pane.tsx';
 import { ProblemsPane, useProblems } from '../panes/problems-pane.tsx';
 import { TerminalPane } from '../panes/terminal-pane.tsx';
@@ -35,6 +36,11 @@ export function BottomPanel({ onCollapse }: { onCollapse: () => void }) {
         {bottom === 'problems' && (
           <div className="view-slot" role="tabpanel" id="view-problems" aria-labelledby="tab-problems">
             <ProblemsPane />
+          </div>
+        )}
+        {bottom === 'audit' && (
+          <div className="view-slot" role="tabpanel" id="view-audit" aria-labelledby="tab-audit">
+            <AuditPane />
           </div>
         )}
       </div>

@@ -13,6 +13,7 @@ export const VIEWS = [
   { id: 'logs', label: 'Logs', area: 'bottom' },
   { id: 'activity', label: 'Activity', area: 'bottom' },
   { id: 'problems', label: 'Problems', area: 'bottom' },
+  { id: 'audit', label: 'Audit', area: 'bottom' },
   { id: 'settings', label: 'Settings', area: 'centre' },
 ] as const;
 export type ViewId = (typeof VIEWS)[number]['id'];
@@ -23,7 +24,9 @@ export type Theme = 'system' | 'light' | 'dark';
 /** The shortcut of a view: Alt+1…9 by position, Settings on Ctrl+, as in most editors. */
 export function shortcutOf(id: ViewId): string {
   if (id === 'settings') return 'Ctrl+,';
-  return `Alt+${VIEWS.findIndex((v) => v.id === id) + 1}`;
+  const place = VIEWS.findIndex((v) => v.id === id) + 1;
+  // Only Alt+1…9 exist; a view past the ninth is reached from the command palette.
+  return place <= 9 ? `Alt+${place}` : `Ctrl+K, Show ${VIEWS[place - 1]!.label}`;
 }
 
 export const areaOf = (id: ViewId) => VIEWS.find((v) => v.id === id)!.area;
@@ -69,7 +72,7 @@ export function onExpandBottom(expand: () => void): void {
 
 export const useLayout = create<LayoutState>((set) => ({
   tab: 'chat',
-  bottom: stored<BottomView>(BOTTOM_KEY, ['terminal', 'logs', 'activity', 'problems'], 'terminal'),
+  bottom: stored<BottomView>(BOTTOM_KEY, ['terminal', 'logs', 'activity', 'problems', 'audit'], 'terminal'),
   theme: stored<Theme>(THEME_KEY, ['system', 'light', 'dark'], 'system'),
   paletteOpen: false,
   pickerOpen: false,
