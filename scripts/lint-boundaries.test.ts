@@ -51,6 +51,9 @@ describe('import boundaries', () => {
       expect.stringContaining('core/engine (floor 7) may not import core/api (floor 8)'),
     ]);
     expect(await restrictedImports('core/gateway/x.ts', "import { Engine } from '../engine/index.ts';\nexport { Engine };\n")).toEqual([expect.stringContaining('may not import core/engine')]);
+    // GitHub issues (core/github) sit beside the agent: the engine drives them, they never reach it.
+    expect(await restrictedImports('core/github/x.ts', "import { Engine } from '../engine/index.ts';\nexport { Engine };\n")).toEqual([expect.stringContaining('may not import core/engine')]);
+    expect(await restrictedImports('core/api/x.ts', "import { IssueBridge } from '../github/index.ts';\nexport { IssueBridge };\n")).toEqual([]);
     // Tests are not on a floor: they may start anything they test with.
     expect(await restrictedImports('core/gateway/x.int.test.ts', "import { startEngine } from '../serve/index.ts';\nexport { startEngine };\n")).toEqual([]);
   });
