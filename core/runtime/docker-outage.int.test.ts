@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBranch } from '../build/index.ts';
 import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
 import { testWorkspace } from '../git/fixtures/test-workspace.ts';
-import { dockerSocket, Pm2Runtime } from './index.ts';
+import { connectDocker, dockerSocket, Pm2Runtime } from './index.ts';
 
 /** A unix-socket proxy in front of the Docker engine that the test can cut and restore. */
 function dockerProxy(socketPath: string) {
@@ -74,6 +74,32 @@ describe('the Docker engine stopping mid-way', () => {
     // And once it is back, the same start works.
     expect(await runtime.start('users', 1, built.server!)).toMatchObject({ branch: 1, status: 'online' });
   });
+
+  it('fails a wake with a clear error and no hang when Docker stops during it, and wakes once it is back', async () => {
+    const runtime = await Pm2Runtime.open({ workspace: ws.paths, limits: { memoryMb: 256, cpus: 1, pids: 64 }, env, backend: 'docker' });
+    const built = await buildBranch(ws.codebase, 1);
+    await runtime.start('users', 1, built.server!);
+    await runtime.sleep('users', 1);
+    expect((await runtime.list('users')).map((p) => p.status)).toEqual(['sleeping']);
+
+    const started = Date.now();
+    // Its outcome is taken at once: the wake may fail while the test is still stopping Docker.
+    const waking = runtime.resume('users', 1).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    // Docker stops: its API goes away and the container with it (no live-restore).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await proxy.down();
+    const docker = await connectDocker();
+    const [container] = await docker.listContainers({ filters: { label: [`dev.branchyard.workspace=${ws.paths.root}`] } });
+    await docker.getContainer(container!.Id).kill();
+    expect(await waking).toMatchObject({ message: expect.stringMatching(/went away|stopped answering|Docker engine/) });
+    expect(Date.now() - started).toBeLessThan(20_000);
+
+    await proxy.up();
+    expect(await runtime.resume('users', 1)).toMatchObject({ branch: 1, status: 'online' });
+  }, 120_000);
 
   it('refuses to open at all while the engine is down, naming the socket', async () => {
     await proxy.down();
