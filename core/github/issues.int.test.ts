@@ -11,7 +11,7 @@ import path from 'node:path';
 import { sign } from '@octokit/webhooks-methods';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RevisionOutcome } from '../agent/index.ts';
-import { LlmClient, revisionAudit, runRevision } from '../agent/index.ts';
+import { LlmClient, revisionAudit, revisionSteps, runRevision } from '../agent/index.ts';
 import type { ScriptedLlm } from '../agent/fixtures/scripted-llm.ts';
 import { lastToolResult, scriptedLlm } from '../agent/fixtures/scripted-llm.ts';
 import { createEventBus } from '../events/index.ts';
@@ -189,6 +189,16 @@ describe('GitHub issues become dev revisions, with a product owner and a develop
     expect(write.outcome).toBe('ok');
     expect(typeof write.durationMs).toBe('number');
     expect(trail.filter((a) => a.actor === 'engine').map((a) => a.action)).toEqual(expect.arrayContaining(['context', 'checks', 'branch', 'launch', 'revision.end']));
+    // The chat's steps name their role too.
+    const steps = await revisionSteps(await loadWorkspace(ws.root), 'users', 1);
+    expect(steps.filter((st) => st.kind === 'tool').map((st) => [st.role, st.kind === 'tool' ? st.tool : ''])).toEqual([
+      ['product-owner', 'list_files'],
+      ['product-owner', 'ask_user'],
+      ['product-owner', 'refine'],
+      ['developer', 'write_file'],
+      ['developer', 'write_file'],
+      ['developer', 'finish'],
+    ]);
   });
 
   it('polling opens a revision from a labelled issue no webhook announced', { timeout: 120_000 }, async () => {
