@@ -145,7 +145,7 @@ describe('the panes', () => {
     // The filter narrows and marks as each key is typed, with no Enter.
     await page.getByTestId('log-filter').pressSequentially('nothing');
     await expect.poll(() => rows.count()).toBe(1);
-    expect(await rows.first().locator('mark').textContent()).toBe('nothing');
+    await expect.poll(() => rows.first().locator('mark').textContent()).toBe('nothing');
     await page.getByTestId('log-filter').fill('');
     await page.getByRole('combobox', { name: 'Status' }).selectOption('2xx');
     await expect.poll(() => rows.filter({ hasText: 'nothing-here' }).count()).toBe(0);

@@ -19,17 +19,24 @@ function savedEvents(): EngineEvent[] {
 }
 
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
-/** Written at most once a second: a build streams many steps. */
-function save(events: EngineEvent[]): void {
+let unsaved: EngineEvent[] | null = null;
+function flush(): void {
   clearTimeout(saveTimer);
-  saveTimer = setTimeout(() => {
-    try {
-      sessionStorage.setItem(SAVED, JSON.stringify(events));
-    } catch {
-      // storage full or off: the activity then lasts until the tab closes
-    }
-  }, 1000);
+  if (!unsaved) return;
+  try {
+    sessionStorage.setItem(SAVED, JSON.stringify(unsaved));
+  } catch {
+    // storage full or off: the activity then lasts until the tab closes
+  }
+  unsaved = null;
 }
+/** Written at most once a second (a build streams many steps), and at once when the page goes (a reload). */
+function save(events: EngineEvent[]): void {
+  unsaved = events;
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(flush, 1000);
+}
+if (typeof window !== 'undefined') window.addEventListener('pagehide', flush);
 /** A finished step stays in view this long, so it can be read. */
 const SHOW_DONE_MS = 4000;
 /** Work that says nothing for this long has stopped (a step that failed never says it is done). */
