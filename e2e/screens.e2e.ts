@@ -58,8 +58,9 @@ describe('the main screens', () => {
         const codebase = page.locator('button.codebase', { hasText: 'users' });
         if ((await codebase.getAttribute('aria-expanded')) !== 'true') await codebase.click();
         await page.getByTestId('branch-users-00002').click();
-        // The gateways read: development serves the new branch, and offers it to staging.
-        await expect.poll(() => page.getByTestId('gateway-development').textContent(), { timeout: 30_000 }).toContain('Promote 00002 to staging');
+        // The gateways and the branch's checks read before the picture.
+        await expect.poll(() => page.getByTestId('route-development-users').count(), { timeout: 30_000 }).toBe(1);
+        await expect.poll(() => page.getByTestId('branch-users-00002').locator('.check-icon').count(), { timeout: 30_000 }).toBe(1);
         await capture(page, `${tag}-chat`, found);
 
         await page.keyboard.press('Alt+2');
