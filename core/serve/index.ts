@@ -59,7 +59,9 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const engines = disposables.add(await EngineHost.start({ ...options, onStarted: async (engine) => {
           await writeAddress(engine);
           // Issues of connected repositories: revisions' ends answered on GitHub, polling started.
-          await githubBridge(engine.engine);
+          await githubBridge(engine.engine).catch((error: unknown) =>
+            options.events.emit('progress', { task: 'github', step: 'failed', message: `GitHub issues are off: ${error instanceof Error ? error.message : String(error)}`, done: 1, total: 1 }),
+          );
         }, onStopping: (engine) => rm(engine.workspace.paths.serveAddress, { force: true }) }));
     const host = options.host ?? '127.0.0.1';
     const rendererDir = path.resolve(options.rendererDir ?? RENDERER_DIST);
