@@ -31,11 +31,11 @@ describe('branchyard serve in a browser', () => {
     expect(new URL(page.url()).search).toBe(''); // the token left the address bar
     await expect.poll(() => page.getByTestId('workspace-name').textContent()).toBe('acme');
     const port = async (gateway: string) => (JSON.parse(await readFile(path.join(s.workspace, 'gateways', `${gateway}.json`), 'utf8')) as { port: number }).port;
-    await expect.poll(() => page.getByTestId('gateways').locator('li').allTextContents()).toEqual([
-      // In promotion order, as a pipeline.
-      `development :${await port('development')} → staging`,
-      `staging :${await port('staging')} → production`,
-      `production :${await port('production')}protected`,
+    // In promotion order, as a pipeline; only production is protected.
+    await expect.poll(() => page.getByTestId('gateways').locator('.gateway-head').allTextContents()).toEqual([
+      expect.stringMatching(new RegExp(`^development :${await port('development')}(?!protected)`)),
+      expect.stringMatching(new RegExp(`^staging :${await port('staging')}(?!protected)`)),
+      expect.stringMatching(new RegExp(`^production :${await port('production')}protected`)),
     ]);
     // The doctor's report is part of the settings.
     await page.getByTestId('tab-settings').click();

@@ -14,8 +14,9 @@ export async function createWorkspace(page: Page, folder: string, expected: { na
 
 /** Adds a codebase from the branches pane, opens it in the tree and waits for its first branch. */
 export async function addCodebase(page: Page, name: string): Promise<void> {
-  await page.getByRole('textbox', { name: 'New codebase name' }).fill(name);
-  await page.getByRole('button', { name: 'Add' }).click();
-  await page.getByRole('button', { name: new RegExp(name) }).first().click();
+  const pane = page.getByTestId('branches');
+  await pane.getByRole('textbox', { name: 'New codebase name' }).fill(name);
+  await pane.getByRole('button', { name: 'Add', exact: true }).click();
+  await pane.getByRole('button', { name: new RegExp(name) }).first().click();
   await expect.poll(() => page.getByTestId(`branch-${name}-00001`).count(), { timeout: 30_000 }).toBe(1);
 }

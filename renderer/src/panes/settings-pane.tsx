@@ -29,16 +29,23 @@ export function SettingsPane() {
   const [form, setForm] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ text: string; failed: boolean } | null>(null);
   const [key, setKey] = useState('');
+  // What the user has typed and not saved yet: the workspace's info is read again after many
+  // actions (a codebase added, a switch), and must not overwrite it.
+  const [dirty, setDirty] = useState(false);
+  const edit = (changes: Record<string, string>) => {
+    setDirty(true);
+    setForm((current) => ({ ...current, ...changes }));
+  };
   useEffect(() => {
-    if (!info) return;
+    if (!info || dirty) return;
     const { ai } = info;
     setForm({ provider: ai.provider, baseUrl: ai.baseUrl, model: ai.model, perRevisionUsd: String(ai.budget.perRevisionUsd), perMonthUsd: String(ai.budget.perMonthUsd), maxTurns: String(ai.budget.maxTurns), maxMinutes: String(ai.budget.maxMinutes) });
-  }, [info]);
+  }, [info, dirty]);
   if (!info) return null;
   const field = (name: string, label: string, type = 'text') => (
     <label className="field">
       <span>{label}</span>
-      <input className="input" name={name} type={type} step="any" value={form[name] ?? ''} onChange={(e) => setForm({ ...form, [name]: e.target.value })} />
+      <input className="input" name={name} type={type} step="any" value={form[name] ?? ''} onChange={(e) => edit({ [name]: e.target.value })} />
     </label>
   );
   const save = async (event: FormEvent) => {
@@ -52,6 +59,7 @@ export function SettingsPane() {
         budget: { perRevisionUsd: number('perRevisionUsd'), perMonthUsd: number('perMonthUsd'), maxTurns: number('maxTurns'), maxMinutes: number('maxMinutes') },
       });
       setMessage({ text: 'Saved to ai/config.json.', failed: false });
+      setDirty(false);
       await load();
       void runDoctor();
     } catch (error) {
@@ -79,7 +87,7 @@ export function SettingsPane() {
       <div className="toolbar presets" role="group" aria-label="Provider presets">
         <span className="muted">Presets:</span>
         {PRESETS.map((p) => (
-          <button key={p.name} type="button" className="button small" onClick={() => setForm({ ...form, provider: p.provider, baseUrl: p.baseUrl, model: p.model })} data-testid={`preset-${p.provider}`}>
+          <button key={p.name} type="button" className="button small" onClick={() => edit({ provider: p.provider, baseUrl: p.baseUrl, model: p.model })} data-testid={`preset-${p.provider}`}>
             {p.name}
           </button>
         ))}
