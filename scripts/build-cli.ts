@@ -143,7 +143,9 @@ function lazyPackages(): Plugin {
       esbuild.onLoad({ filter: /.*/, namespace: 'branchyard-lazy' }, (args) => {
         const exports = LAZY[args.path]!.map((name) =>
           name === 'default'
-            ? 'export default standIn(() => { const m = load(); return m && m.__esModule ? m.default : m; });'
+            ? // As Node's ESM import of a CommonJS package: its module.exports, unless it was compiled
+            // from ESM with a default export of its own (node-pty is compiled but has none).
+            'export default standIn(() => { const m = load(); return m && m.__esModule && m.default !== undefined ? m.default : m; });'
             : `export const ${name} = standIn(() => load().${name});`,
         );
         return { loader: 'js', contents: `let loaded;\nconst load = () => (loaded ??= require(${JSON.stringify(args.path)}));\n${STAND_IN}\n${exports.join('\n')}\n` };
