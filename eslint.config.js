@@ -43,7 +43,8 @@ export default tseslint.config(
             {
               group: ['**/core/**', '**/electron/**'],
               allowTypeImports: true,
-              message: 'renderer/ may import only types from core (CONVENTIONS.md §1); call the engine through the tRPC client.',
+              message:
+                'renderer/ may import only types from core (CONVENTIONS.md §1); call the engine through the tRPC client.',
             },
           ],
         },

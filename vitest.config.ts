@@ -10,8 +10,25 @@ const env = { XDG_CONFIG_HOME: path.join(os.tmpdir(), 'branchyard-test-config') 
 export default defineConfig({
   test: {
     projects: [
-      { test: { env, name: 'unit', include: ['core/**/*.test.ts', 'scripts/**/*.test.ts'], exclude: ['**/*.int.test.ts', 'node_modules/**'], testTimeout: 20_000, hookTimeout: 60_000 } },
-      { test: { env, name: 'integration', include: ['core/**/*.int.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
+      {
+        test: {
+          env,
+          name: 'unit',
+          include: ['core/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', 'node_modules/**'],
+          testTimeout: 20_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          env,
+          name: 'integration',
+          include: ['core/**/*.int.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
       { test: { env, name: 'e2e', include: ['e2e/**/*.e2e.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
     ],
   },

@@ -8,7 +8,17 @@
 // Environment: BRANCHYARD_CLI=sources runs the sources through tsx; BRANCHYARD_CLI_CACHE is the
 // bundle's folder (inside the checkout, so packages resolve from it); BRANCHYARD_CLI_TRACE=1 says
 // on stderr which way this start ran and why.
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import Module from 'node:module';
 import path from 'node:path';
@@ -38,10 +48,12 @@ export function freshBundle(dir) {
   } catch {
     return { stale: 'no bundle built yet' };
   }
-  if (manifest.format !== MANIFEST_FORMAT) return { stale: `the bundle's manifest is of format ${manifest.format}, not ${MANIFEST_FORMAT}` };
+  if (manifest.format !== MANIFEST_FORMAT)
+    return { stale: `the bundle's manifest is of format ${manifest.format}, not ${MANIFEST_FORMAT}` };
   for (const [file, size, mtimeMs] of manifest.inputs) {
     const info = statSync(path.join(ROOT, file), { throwIfNoEntry: false });
-    if (!info || info.size !== size || info.mtimeMs !== mtimeMs) return { stale: `${file} changed since the bundle was built` };
+    if (!info || info.size !== size || info.mtimeMs !== mtimeMs)
+      return { stale: `${file} changed since the bundle was built` };
   }
   return { file: path.join(dir, manifest.bundle) };
 }
@@ -53,7 +65,9 @@ export function freshBundle(dir) {
  * @returns {Promise<number>}
  */
 export async function launch(argv, env = process.env) {
-  const trace = env.BRANCHYARD_CLI_TRACE ? (/** @type {string} */ message) => void process.stderr.write(`branchyard-cli: ${message}\n`) : () => {};
+  const trace = env.BRANCHYARD_CLI_TRACE
+    ? (/** @type {string} */ message) => void process.stderr.write(`branchyard-cli: ${message}\n`)
+    : () => {};
   if (env.BRANCHYARD_CLI === 'sources') return runSources(argv, trace, 'BRANCHYARD_CLI=sources');
   const dir = cliCacheDir(env);
   let found = freshBundle(dir);
@@ -68,7 +82,11 @@ export async function launch(argv, env = process.env) {
       found = { file: built.file };
     } catch (error) {
       // Sources that do not build (a half-made edit) fail the same way through tsx, with its message.
-      return runSources(argv, trace, `${found.stale}; the bundle did not build: ${/** @type {Error} */ (error).message}`);
+      return runSources(
+        argv,
+        trace,
+        `${found.stale}; the bundle did not build: ${/** @type {Error} */ (error).message}`,
+      );
     } finally {
       lock.release();
     }
@@ -111,7 +129,11 @@ function loadBundle(file) {
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData, importModuleDynamically: dynamicImports });
+  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
+    filename: file,
+    cachedData,
+    importModuleDynamically: dynamicImports,
+  });
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
   if (!cachedData || script.cachedDataRejected) {

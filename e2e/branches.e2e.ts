@@ -18,7 +18,6 @@ const s = useServedWorkspace(
   { BRANCHYARD_RUNTIME: 'host' },
 );
 
-
 describe('branches in the browser', () => {
   it('shows the tree, picks up a new branch live, and shows the selected branch with its diff', async () => {
     const page = await s.browser.context.newPage();
@@ -31,14 +30,29 @@ describe('branches in the browser', () => {
     // A branch made from the command line goes through this serve; the tree updates by itself.
     const change = path.join(s.tmp, 'change');
     await mkdir(path.join(change, 'src', 'features', 'orders', 'controllers'), { recursive: true });
-    await writeFile(path.join(change, 'src', 'features', 'orders', 'controllers', 'orders.ts'), 'export function listOrders(): string[] {\n  return [];\n}\n');
-    const made = await runCli(['--workspace', s.workspace, 'branch', 'new', 'orders', '--dir', change, '--message', 'List orders']);
+    await writeFile(
+      path.join(change, 'src', 'features', 'orders', 'controllers', 'orders.ts'),
+      'export function listOrders(): string[] {\n  return [];\n}\n',
+    );
+    const made = await runCli([
+      '--workspace',
+      s.workspace,
+      'branch',
+      'new',
+      'orders',
+      '--dir',
+      change,
+      '--message',
+      'List orders',
+    ]);
     expect(made.stderr).toBe('');
     expectOk(made);
     const second = page.getByTestId('branch-orders-00002');
     await expect.poll(() => second.count(), { timeout: 15_000 }).toBe(1);
     // 00002 sits under 00001, the branch it is based on.
-    expect(await page.locator('li:has(> [data-testid="branch-orders-00001"]) [data-testid="branch-orders-00002"]').count()).toBe(1);
+    expect(
+      await page.locator('li:has(> [data-testid="branch-orders-00001"]) [data-testid="branch-orders-00002"]').count(),
+    ).toBe(1);
 
     // Keyboard: from 00001, the down arrow reaches 00002 and Enter selects it.
     await first.focus();
@@ -47,7 +61,9 @@ describe('branches in the browser', () => {
     const detail = page.getByTestId('branch-detail');
     await expect.poll(() => detail.locator('h2').first().textContent()).toBe('Branch 00002 from 00001');
     expect(await detail.textContent()).toContain('List orders');
-    expect(await page.getByTestId('branch-checks').textContent()).toBe('build pendingtypecheck pendingtests pendingroutes pendingschema pending');
+    expect(await page.getByTestId('branch-checks').textContent()).toBe(
+      'build pendingtypecheck pendingtests pendingroutes pendingschema pending',
+    );
     const diff = page.getByTestId('branch-diff');
     expect(await diff.textContent()).toContain('+++ b/src/features/orders/controllers/orders.ts');
     expect(await diff.locator('.add').allTextContents()).toContain('+export function listOrders(): string[] {\n');
@@ -57,8 +73,25 @@ describe('branches in the browser', () => {
     // against 00002 lacks 00002's file and has its own.
     const sibling = path.join(s.tmp, 'sibling');
     await mkdir(path.join(sibling, 'src', 'features', 'orders', 'controllers'), { recursive: true });
-    await writeFile(path.join(sibling, 'src', 'features', 'orders', 'controllers', 'refunds.ts'), 'export function listRefunds(): string[] {\n  return [];\n}\n');
-    expectOk(await runCli(['--workspace', s.workspace, 'branch', 'new', 'orders', '--from', '1', '--dir', sibling, '--message', 'List refunds']));
+    await writeFile(
+      path.join(sibling, 'src', 'features', 'orders', 'controllers', 'refunds.ts'),
+      'export function listRefunds(): string[] {\n  return [];\n}\n',
+    );
+    expectOk(
+      await runCli([
+        '--workspace',
+        s.workspace,
+        'branch',
+        'new',
+        'orders',
+        '--from',
+        '1',
+        '--dir',
+        sibling,
+        '--message',
+        'List refunds',
+      ]),
+    );
     const third = page.getByTestId('branch-orders-00003');
     await expect.poll(() => third.count(), { timeout: 15_000 }).toBe(1);
     await third.click();
@@ -67,7 +100,9 @@ describe('branches in the browser', () => {
     await expect.poll(() => files.textContent()).toBe('A src/features/orders/controllers/refunds.ts');
     await page.getByRole('combobox', { name: 'Diff against' }).selectOption('2');
     await expect.poll(() => page.locator('#diff-title').textContent()).toBe('orders 00003 against 00002');
-    await expect.poll(async () => (await files.locator('li').allTextContents()).sort()).toEqual(['A src/features/orders/controllers/refunds.ts', 'D src/features/orders/controllers/orders.ts']);
+    await expect
+      .poll(async () => (await files.locator('li').allTextContents()).sort())
+      .toEqual(['A src/features/orders/controllers/refunds.ts', 'D src/features/orders/controllers/orders.ts']);
     await page.keyboard.press('Alt+2');
 
     // A running branch shows its process, and that it runs with no isolation.
@@ -78,7 +113,9 @@ describe('branches in the browser', () => {
     const codebaseButton = page.locator('button.codebase', { hasText: 'orders' });
     await codebaseButton.click();
     await codebaseButton.click();
-    await expect.poll(() => first.getByTestId('process').textContent(), { timeout: 15_000 }).toBe('● online · no isolation');
+    await expect
+      .poll(() => first.getByTestId('process').textContent(), { timeout: 15_000 })
+      .toBe('● online · no isolation');
     await page.screenshot({ path: path.join(ARTIFACTS, 'branches.png'), fullPage: true });
     await page.close();
   });
@@ -99,7 +136,17 @@ describe('branches in the browser', () => {
       const change = path.join(s.tmp, 'while-cut');
       await mkdir(path.join(change, 'src'), { recursive: true });
       await writeFile(path.join(change, 'src', 'while-cut.ts'), 'export const madeWhileCut = true;\n');
-      const made = await runCli(['--workspace', s.workspace, 'branch', 'new', 'orders', '--dir', change, '--message', 'Made while the page was cut off']);
+      const made = await runCli([
+        '--workspace',
+        s.workspace,
+        'branch',
+        'new',
+        'orders',
+        '--dir',
+        change,
+        '--message',
+        'Made while the page was cut off',
+      ]);
       expect(made.code, made.stderr).toBe(0);
       const number = /Created branch (\d{5})/.exec(made.stdout)?.[1];
       expect(number).toMatch(/^\d{5}$/);

@@ -23,12 +23,17 @@ import { useServedWorkspace } from './support/served-workspace.ts';
 vi.setConfig({ hookTimeout: 600_000, testTimeout: 400_000 });
 
 const FILE = 'src/features/greetings/controllers/greetings.ts';
-const broken = "export function getGreeting(): { greeting: string } {\n  const greeting: number = 'hello';\n  return { greeting };\n}\n";
-const fixed = "export function getGreeting(): { greeting: string } {\n  return { greeting: 'hello from the chat' };\n}\n";
-const fixedTest = "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { getGreeting } from './greetings.ts';\n\ntest('greets', () => {\n  assert.deepEqual(getGreeting(), { greeting: 'hello from the chat' });\n});\n";
+const broken =
+  "export function getGreeting(): { greeting: string } {\n  const greeting: number = 'hello';\n  return { greeting };\n}\n";
+const fixed =
+  "export function getGreeting(): { greeting: string } {\n  return { greeting: 'hello from the chat' };\n}\n";
+const fixedTest =
+  "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { getGreeting } from './greetings.ts';\n\ntest('greets', () => {\n  assert.deepEqual(getGreeting(), { greeting: 'hello from the chat' });\n});\n";
 const write = (file: string, content: string) => ({ name: 'write_file', arguments: { path: file, content } });
 const missing = { name: 'read_file', arguments: { path: 'src/greetings.ts' } };
-const ask = (question: string) => ({ reply: { toolCalls: [{ name: 'ask_user', arguments: { questions: [question] } }] } });
+const ask = (question: string) => ({
+  reply: { toolCalls: [{ name: 'ask_user', arguments: { questions: [question] } }] },
+});
 
 let llm: ScriptedLlm | undefined;
 const s = useServedWorkspace(
@@ -36,13 +41,23 @@ const s = useServedWorkspace(
   async (workspace) => {
     await useFreePorts(workspacePaths(workspace));
     llm = await scriptedLlm([
-      { reply: { content: 'I will add a **greeting** route:\n\n```ts\nexport const greeting = "hello";\n```', toolCalls: [missing] } },
+      {
+        reply: {
+          content: 'I will add a **greeting** route:\n\n```ts\nexport const greeting = "hello";\n```',
+          toolCalls: [missing],
+        },
+      },
       { reply: { toolCalls: [missing] } },
       { reply: { toolCalls: [missing] } },
       { reply: { toolCalls: [write(FILE, broken)] } },
       { reply: { toolCalls: [{ name: 'run_checks', arguments: {} }] } },
       ask('Should it say hello or hi?'),
-      { reply: { content: 'Fixed the type.', toolCalls: [write(FILE, fixed), write(FILE.replace('.ts', '.test.ts'), fixedTest)] } },
+      {
+        reply: {
+          content: 'Fixed the type.',
+          toolCalls: [write(FILE, fixed), write(FILE.replace('.ts', '.test.ts'), fixedTest)],
+        },
+      },
       { reply: { toolCalls: [{ name: 'finish', arguments: { summary: 'Added GET /greetings/get-greeting.' } }] } },
       // The second prompt, from branch 00001: a question ends it at once.
       ask('Which branch should this build on?'),
@@ -51,7 +66,10 @@ const s = useServedWorkspace(
     ]);
     const file = path.join(workspace, 'ai', 'config.json');
     const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    await writeFile(file, JSON.stringify({ ...config, provider: 'test', baseUrl: llm.baseUrl, model: 'scripted/model' }, null, 2));
+    await writeFile(
+      file,
+      JSON.stringify({ ...config, provider: 'test', baseUrl: llm.baseUrl, model: 'scripted/model' }, null, 2),
+    );
   },
   { BRANCHYARD_RUNTIME: 'host', BRANCHYARD_AI_KEY: 'sk-e2e-chat' },
 );
@@ -107,13 +125,17 @@ describe('the chat', () => {
     // The write: its diff.
     const writes = cards.and(page.locator('[data-tool="write_file"]'));
     await writes.first().locator('summary').click();
-    expect(await writes.first().getByTestId('step-diff').textContent()).toContain("+   const greeting: number = 'hello';");
+    expect(await writes.first().getByTestId('step-diff').textContent()).toContain(
+      "+   const greeting: number = 'hello';",
+    );
     // The failed check: open on its full errors, not cut to "1 error(s):".
     const checks = cards.and(page.locator('[data-tool="run_checks"]'));
     expect(await checks.getAttribute('open')).not.toBeNull();
     expect(await checks.getAttribute('class')).toContain('failed');
     const errors = await checks.getByTestId('step-result').textContent();
-    expect(errors).toMatch(/Type-check: \d+ error\(s\):\n.*greetings\.ts.*Type 'string' is not assignable to type 'number'/s);
+    expect(errors).toMatch(
+      /Type-check: \d+ error\(s\):\n.*greetings\.ts.*Type 'string' is not assignable to type 'number'/s,
+    );
     await mkdir(SHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SHOTS, 'question.png') });
 
@@ -128,7 +150,9 @@ describe('the chat', () => {
     expect(await closing.getByRole('button', { name: 'Promote to staging' }).count()).toBe(1);
     expect(await page.getByTestId('cost-meter').textContent()).toMatch(/thread \$\d+\.\d{4}/);
     // The thread's cost is the revision's.
-    expect((await page.getByTestId('cost-meter').textContent())!.match(/thread (\$[\d.]+)/)![1]).toBe((await revision.getByTestId('revision-spend').textContent())!.split(' of ')[0]);
+    expect((await page.getByTestId('cost-meter').textContent())!.match(/thread (\$[\d.]+)/)![1]).toBe(
+      (await revision.getByTestId('revision-spend').textContent())!.split(' of ')[0],
+    );
     await page.screenshot({ path: path.join(SHOTS, 'closing.png') });
 
     // View diff: the branch's diff, in the Diff tab.
@@ -144,7 +168,9 @@ describe('the chat', () => {
     const again = page.getByTestId('revision-1');
     await expect.poll(() => again.getByTestId('step-card').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(4);
     expect(await again.getByTestId('step-repeat').textContent()).toBe('×3');
-    expect(await again.locator('[data-tool="run_checks"]').getByTestId('step-result').textContent()).toContain("Type 'string' is not assignable to type 'number'");
+    expect(await again.locator('[data-tool="run_checks"]').getByTestId('step-result').textContent()).toContain(
+      "Type 'string' is not assignable to type 'number'",
+    );
     expect(await again.getByTestId('revision-text').first().locator('pre code.hljs').count()).toBe(1);
     expect(await again.getByTestId('revision-branch').textContent()).toBe('Branch 00002 is built and running');
     expect(await again.locator('.prompt').allTextContents()).toEqual(['Add a route that greets', 'hello']);
@@ -156,12 +182,21 @@ describe('the chat', () => {
     await page.setViewportSize({ width: 1280, height: 720 });
     await open(page);
     const from = page.getByTestId('prompt-from');
-    await expect.poll(() => from.locator('option').allTextContents(), { timeout: 30_000 }).toEqual(['the newest branch (00002)', '00002', '00001']);
+    await expect
+      .poll(() => from.locator('option').allTextContents(), { timeout: 30_000 })
+      .toEqual(['the newest branch (00002)', '00002', '00001']);
     await from.selectOption('1');
     await page.getByRole('textbox', { name: 'Prompt' }).fill('Add a route that says goodbye');
     await page.getByRole('button', { name: 'Send' }).click();
-    await expect.poll(() => page.getByTestId('revision-2').getByTestId('revision-question').count(), { timeout: 120_000 }).toBe(1);
-    const rows = await callApi<{ number: number; parentBranch: number | null }[]>(s.serve, 'revision.list', { codebase: 'users' }, 'query');
+    await expect
+      .poll(() => page.getByTestId('revision-2').getByTestId('revision-question').count(), { timeout: 120_000 })
+      .toBe(1);
+    const rows = await callApi<{ number: number; parentBranch: number | null }[]>(
+      s.serve,
+      'revision.list',
+      { codebase: 'users' },
+      'query',
+    );
     expect(rows.find((r) => r.number === 2)?.parentBranch).toBe(1);
     expect(await page.getByTestId('revision-2').textContent()).toContain('from 00001');
 
@@ -169,18 +204,26 @@ describe('the chat', () => {
     await page.getByTestId('thread-orders').click();
     await expect.poll(() => page.locator('.chat-empty').count()).toBe(1);
     expect(await page.getByTestId('revision-1').count()).toBe(0);
-    expect(await page.getByRole('textbox', { name: 'Prompt' }).getAttribute('placeholder')).toBe('Describe a change to orders…');
+    expect(await page.getByRole('textbox', { name: 'Prompt' }).getAttribute('placeholder')).toBe(
+      'Describe a change to orders…',
+    );
     // The empty thread guides: what is set up, and prompts to start from.
     const firstRun = page.getByTestId('first-run');
     expect(await firstRun.locator('.first-run-step.done').count()).toBe(3);
     await firstRun.getByRole('button', { name: 'Add a route that lists users with pagination' }).click();
-    expect(await page.getByRole('textbox', { name: 'Prompt' }).inputValue()).toBe('Add a route that lists users with pagination');
+    expect(await page.getByRole('textbox', { name: 'Prompt' }).inputValue()).toBe(
+      'Add a route that lists users with pagination',
+    );
     // Provider presets fill the settings' endpoint and model.
     await firstRun.getByRole('button', { name: 'Change' }).click();
     await page.getByTestId('preset-ollama').click();
-    expect(await page.getByRole('textbox', { name: 'Base URL (OpenAI-compatible)' }).inputValue()).toBe('http://127.0.0.1:11434/v1');
+    expect(await page.getByRole('textbox', { name: 'Base URL (OpenAI-compatible)' }).inputValue()).toBe(
+      'http://127.0.0.1:11434/v1',
+    );
     await page.getByTestId('preset-openrouter').click();
-    expect(await page.getByRole('textbox', { name: 'Base URL (OpenAI-compatible)' }).inputValue()).toBe('https://openrouter.ai/api/v1');
+    expect(await page.getByRole('textbox', { name: 'Base URL (OpenAI-compatible)' }).inputValue()).toBe(
+      'https://openrouter.ai/api/v1',
+    );
     await page.keyboard.press('Alt+1');
     await page.getByTestId('thread-users').click();
     await expect.poll(() => page.getByTestId('revision-1').count()).toBe(1);
@@ -191,7 +234,9 @@ describe('the chat', () => {
     const third = page.getByTestId('revision-3');
     await expect.poll(() => third.getByTestId('revision-status').textContent(), { timeout: 60_000 }).toBe('running');
     await page.getByTestId('chat-stop').click();
-    await expect.poll(() => third.getByTestId('revision-status').textContent(), { timeout: 60_000 }).toBe('interrupted');
+    await expect
+      .poll(() => third.getByTestId('revision-status').textContent(), { timeout: 60_000 })
+      .toBe('interrupted');
     expect(await third.getByTestId('revision-stop').textContent()).toContain('stopped by the user');
     expect(await third.getByRole('button', { name: 'Resume from its last turn' }).count()).toBe(1);
     expect(await page.getByTestId('chat-stop').count()).toBe(0);
@@ -204,15 +249,26 @@ describe('the chat', () => {
     const page = await s.browser.context.newPage();
     await page.goto(s.serve.loginUrl);
     for (const theme of ['light', 'dark'] as const) {
-      for (const size of [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }]) {
+      for (const size of [
+        { width: 1280, height: 720 },
+        { width: 1920, height: 1080 },
+      ]) {
         const tag = `${size.width}x${size.height}-${theme}`;
         await page.setViewportSize(size);
         await page.evaluate((t) => localStorage.setItem('branchyard.theme', t), theme);
         await page.reload();
         await expect.poll(() => page.locator('.connection').textContent(), { timeout: 30_000 }).toBe('live');
         await page.getByTestId('thread-users').click();
-        await expect.poll(() => page.getByTestId('revision-1').getByTestId('step-card').count(), { timeout: 30_000 }).toBeGreaterThan(0);
-        await page.getByTestId('revision-1').getByTestId('step-card').and(page.locator('[data-tool="write_file"]')).first().locator('summary').click();
+        await expect
+          .poll(() => page.getByTestId('revision-1').getByTestId('step-card').count(), { timeout: 30_000 })
+          .toBeGreaterThan(0);
+        await page
+          .getByTestId('revision-1')
+          .getByTestId('step-card')
+          .and(page.locator('[data-tool="write_file"]'))
+          .first()
+          .locator('summary')
+          .click();
         await page.screenshot({ path: path.join(SHOTS, `${tag}.png`) });
         const violations = await seriousViolations(page);
         if (violations.length) found[tag] = violations;

@@ -31,7 +31,11 @@ describe('the desktop window', () => {
       expectOk(await runCli(['--workspace', workspace, 'codebase', 'add', 'users']));
       await buildRenderer();
       await buildElectron();
-      const app = await _electron.launch({ executablePath: electron.path, args: [ROOT], env: { ...process.env, BRANCHYARD_WORKSPACE: workspace, BRANCHYARD_RUNTIME: 'host' } as Record<string, string> });
+      const app = await _electron.launch({
+        executablePath: electron.path,
+        args: [ROOT],
+        env: { ...process.env, BRANCHYARD_WORKSPACE: workspace, BRANCHYARD_RUNTIME: 'host' } as Record<string, string>,
+      });
       try {
         const window = await app.firstWindow();
         await expect.poll(() => window.getByTestId('workspace-name').textContent(), { timeout: 60_000 }).toBe('desk');

@@ -31,7 +31,10 @@ const s = useServedWorkspace(
     downUrl = `http://127.0.0.1:${await closedPort()}/v1`;
     const file = path.join(workspace, 'ai', 'config.json');
     const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    await writeFile(file, JSON.stringify({ ...config, provider: 'test', baseUrl: downUrl, model: 'scripted/model' }, null, 2));
+    await writeFile(
+      file,
+      JSON.stringify({ ...config, provider: 'test', baseUrl: downUrl, model: 'scripted/model' }, null, 2),
+    );
   },
   { BRANCHYARD_RUNTIME: 'host', BRANCHYARD_AI_KEY: '' },
 );
@@ -40,10 +43,16 @@ describe('engine errors in the pane that caused them', () => {
   it('no key, then a provider that is down: said in the chat, with what to do', async () => {
     const page = await s.browser.context.newPage();
     await page.goto(s.serve.loginUrl);
-    await expect.poll(() => page.getByRole('textbox', { name: 'Prompt' }).getAttribute('placeholder')).toBe('Describe a change to users…');
+    await expect
+      .poll(() => page.getByRole('textbox', { name: 'Prompt' }).getAttribute('placeholder'))
+      .toBe('Describe a change to users…');
     await page.getByRole('textbox', { name: 'Prompt' }).fill('Add a route that greets');
     await page.getByRole('button', { name: 'Send' }).click();
-    await expect.poll(() => page.getByTestId('chat-error').textContent()).toBe(`no API key for ${downUrl}: set BRANCHYARD_AI_KEY in the environment (of \`branchyard serve\`, or of the command that sends the prompt), or store it in the desktop app's settings`);
+    await expect
+      .poll(() => page.getByTestId('chat-error').textContent())
+      .toBe(
+        `no API key for ${downUrl}: set BRANCHYARD_AI_KEY in the environment (of \`branchyard serve\`, or of the command that sends the prompt), or store it in the desktop app's settings`,
+      );
     // The prompt is kept for another try.
     expect(await page.getByRole('textbox', { name: 'Prompt' }).inputValue()).toBe('Add a route that greets');
 

@@ -28,13 +28,17 @@ describe('without Docker', () => {
     await page.getByTestId('tab-terminal').click();
     await page.getByRole('button', { name: /Shell in the container of users 00001/ }).click();
     const error = page.getByTestId('terminals').getByRole('alert');
-    await expect.poll(() => error.textContent(), { timeout: 30_000 }).toContain(`cannot reach the Docker engine at ${GONE}`);
+    await expect
+      .poll(() => error.textContent(), { timeout: 30_000 })
+      .toContain(`cannot reach the Docker engine at ${GONE}`);
     expect(await error.textContent()).toContain('start it (dockerd) or run branches on the host without isolation');
     await page.screenshot({ path: path.join(ARTIFACTS, 'no-docker-terminal.png'), fullPage: true });
 
     // The branch's own record and diff still show; the doctor names what is missing.
     await page.getByTestId('tab-branch').click();
-    await expect.poll(() => page.getByTestId('branch-detail').locator('h2').first().textContent()).toBe('Branch 00001 from –');
+    await expect
+      .poll(() => page.getByTestId('branch-detail').locator('h2').first().textContent())
+      .toBe('Branch 00001 from –');
     await page.getByTestId('tab-settings').click();
     const docker = page.getByTestId('doctor').locator('li', { hasText: '✗ docker' });
     await expect.poll(() => docker.textContent(), { timeout: 15_000 }).toContain(GONE);

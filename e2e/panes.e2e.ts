@@ -17,14 +17,20 @@ import { useServedWorkspace } from './support/served-workspace.ts';
 // The machine is shared with the other e2e files and the builds: setting up may take a while.
 vi.setConfig({ hookTimeout: 600_000, testTimeout: 300_000 });
 
-const s = useServedWorkspace('panes', async (workspace) => void (await useFreePorts(workspacePaths(workspace))), { BRANCHYARD_RUNTIME: 'host', BRANCHYARD_AI_KEY: 'sk-e2e-panes' });
+const s = useServedWorkspace('panes', async (workspace) => void (await useFreePorts(workspacePaths(workspace))), {
+  BRANCHYARD_RUNTIME: 'host',
+  BRANCHYARD_AI_KEY: 'sk-e2e-panes',
+});
 const SHOTS = path.join(ARTIFACTS, 'panes');
 
 beforeAll(async () => {
   await callApi(s.serve, 'codebase.add', { name: 'users' });
   const change = path.join(s.tmp, 'change');
   await mkdir(path.join(change, 'src', 'features', 'users', 'controllers'), { recursive: true });
-  await writeFile(path.join(change, 'src', 'features', 'users', 'controllers', 'list-users.ts'), "export function listUsers(): { users: string[] } {\n  return { users: ['ada'] };\n}\n");
+  await writeFile(
+    path.join(change, 'src', 'features', 'users', 'controllers', 'list-users.ts'),
+    "export function listUsers(): { users: string[] } {\n  return { users: ['ada'] };\n}\n",
+  );
   await callApi(s.serve, 'branch.new', { codebase: 'users', dir: change, message: 'List users' });
   // Started, development (which follows the newest branch) serves it.
   await callApi(s.serve, 'runtime.run', { codebase: 'users', branch: 2 });
@@ -40,14 +46,17 @@ async function open(page: Page, size = { width: 1280, height: 720 }): Promise<vo
   await page.getByTestId('branch-users-00002').click();
 }
 
-const served = (page: Page, gateway: string) => page.getByTestId(`route-${gateway}-users`).locator('code').first().textContent();
+const served = (page: Page, gateway: string) =>
+  page.getByTestId(`route-${gateway}-users`).locator('code').first().textContent();
 
 describe('the panes', () => {
   it('shows the gateways as a pipeline: promote to the next, roll back to the previous, a protected one asks first, drops light up', async () => {
     const page = await s.browser.context.newPage();
     await open(page);
     const cards = page.locator('[data-testid^="gateway-"]');
-    await expect.poll(() => cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid'))), { timeout: 30_000 }).toEqual(['gateway-development', 'gateway-staging', 'gateway-production']);
+    await expect
+      .poll(() => cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid'))), { timeout: 30_000 })
+      .toEqual(['gateway-development', 'gateway-staging', 'gateway-production']);
     await expect.poll(() => served(page, 'development'), { timeout: 60_000 }).toBe('00002');
     // No "Promote here" on every card: development offers its branch to staging, the next.
     const promote = page.getByTestId('promote-staging');
@@ -55,7 +64,9 @@ describe('the panes', () => {
     expect(await page.getByText(/Promote .* here/).count()).toBe(0);
     await promote.click();
     await expect.poll(() => served(page, 'staging'), { timeout: 120_000 }).toBe('00002');
-    await expect.poll(() => page.getByTestId('last-promotion-staging-users').textContent()).toMatch(/00002 from 00001 by user:\S+, just now/);
+    await expect
+      .poll(() => page.getByTestId('last-promotion-staging-users').textContent())
+      .toMatch(/00002 from 00001 by user:\S+, just now/);
     // And back: staging's previous branch, one click.
     const rollback = page.getByTestId('rollback-staging');
     expect(await rollback.textContent()).toBe('Roll back to 00001');
@@ -92,10 +103,20 @@ describe('the panes', () => {
     const page = await s.browser.context.newPage();
     await open(page);
     // 00002 is drawn under 00001, its parent.
-    expect(await page.locator('.graph-node:has([data-testid="branch-users-00001"]) .graph.children [data-testid="branch-users-00002"]').count()).toBe(1);
+    expect(
+      await page
+        .locator(
+          '.graph-node:has([data-testid="branch-users-00001"]) .graph.children [data-testid="branch-users-00002"]',
+        )
+        .count(),
+    ).toBe(1);
     const node = page.getByTestId('branch-users-00002');
-    expect(await node.locator('.check-icon').getAttribute('aria-label')).toMatch(/^checks (passed|pending: .+|failed: .+)$/);
-    await expect.poll(() => node.locator('.gateway-pill').allTextContents(), { timeout: 30_000 }).toContain('development');
+    expect(await node.locator('.check-icon').getAttribute('aria-label')).toMatch(
+      /^checks (passed|pending: .+|failed: .+)$/,
+    );
+    await expect
+      .poll(() => node.locator('.gateway-pill').allTextContents(), { timeout: 30_000 })
+      .toContain('development');
     // Prompt from here: the chat's composer starts from this branch.
     await node.click({ button: 'right' });
     await page.getByRole('menuitem', { name: 'Prompt from here' }).click();
@@ -113,8 +134,15 @@ describe('the panes', () => {
 
   it('shows the logs as a table: fields, status colours, a filter marking as you type, no escape codes on screen or in the copied context', async () => {
     // Requests through the development gateway: one found, one not.
-    const listing = await callApi<{ gateways: { name: string; routes: { codebase: string; url: string }[] }[] }>(s.serve, 'gateway.list', undefined, 'query');
-    const url = new URL(listing.gateways.find((g) => g.name === 'development')!.routes.find((r) => r.codebase === 'users')!.url);
+    const listing = await callApi<{ gateways: { name: string; routes: { codebase: string; url: string }[] }[] }>(
+      s.serve,
+      'gateway.list',
+      undefined,
+      'query',
+    );
+    const url = new URL(
+      listing.gateways.find((g) => g.name === 'development')!.routes.find((r) => r.codebase === 'users')!.url,
+    );
     const { certificate } = await callApi<{ certificate: string }>(s.serve, 'gateway.ca', undefined, 'query');
     const port = Number(url.port);
     for (const route of ['/users/list-users', '/users/nothing-here']) {
@@ -122,17 +150,33 @@ describe('the panes', () => {
       expect(answer.stderr).toBe('');
     }
     // A terminal's log as ttyd writes it: colours and cursor moves.
-    const folder = path.join(path.dirname(s.workspace), 'panes-logs', 'codebases', 'users', 'branches', '00002', 'ttyd');
+    const folder = path.join(
+      path.dirname(s.workspace),
+      'panes-logs',
+      'codebases',
+      'users',
+      'branches',
+      '00002',
+      'ttyd',
+    );
     await mkdir(folder, { recursive: true });
-    await writeFile(path.join(folder, '1k-20261201-120000.log'), '\u001b[32mready\u001b[0m on \u001b[1mport 3000\u001b[22m\n\u001b[2K\rprogress 10%\rprogress 100%\n');
+    await writeFile(
+      path.join(folder, '1k-20261201-120000.log'),
+      '\u001b[32mready\u001b[0m on \u001b[1mport 3000\u001b[22m\n\u001b[2K\rprogress 10%\rprogress 100%\n',
+    );
 
     const page = await s.browser.context.newPage();
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.serve.url });
     await open(page);
     await page.keyboard.press('Alt+7');
     const files = page.getByTestId('log-files');
-    await expect.poll(async () => ((await files.count()) ? files.textContent() : ''), { timeout: 60_000 }).toMatch(/api-gateway\/open-\d{8}-\d{6}\.log/);
-    await files.getByRole('button', { name: /^api-gateway\// }).first().click();
+    await expect
+      .poll(async () => ((await files.count()) ? files.textContent() : ''), { timeout: 60_000 })
+      .toMatch(/api-gateway\/open-\d{8}-\d{6}\.log/);
+    await files
+      .getByRole('button', { name: /^api-gateway\// })
+      .first()
+      .click();
     const rows = page.getByTestId('log-row');
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
     const found = rows.filter({ hasText: '/users/list-users' }).first();
@@ -177,14 +221,19 @@ describe('the panes', () => {
     const promoted = operations.filter({ hasText: 'staging routes users to 00002 (was 00001)' });
     await expect.poll(() => promoted.count(), { timeout: 60_000 }).toBe(1);
     // Newest first.
-    const times = () => operations.evaluateAll((els) => els.map((e) => Date.parse(e.querySelector('summary time')!.getAttribute('datetime')!)));
+    const times = () =>
+      operations.evaluateAll((els) =>
+        els.map((e) => Date.parse(e.querySelector('summary time')!.getAttribute('datetime')!)),
+      );
     const shown = await times();
     expect(shown).toEqual([...shown].sort((a, b) => b - a));
     // One line per branch operation, its steps folded under it.
     const count = await operations.count();
     await page.getByTestId('activity-kind-promotion').click();
     await expect.poll(() => operations.count()).toBeLessThan(count);
-    expect(await operations.evaluateAll((els) => els.every((e) => e.getAttribute('data-kind') === 'promotion'))).toBe(true);
+    expect(await operations.evaluateAll((els) => els.every((e) => e.getAttribute('data-kind') === 'promotion'))).toBe(
+      true,
+    );
     await page.getByTestId('activity-kind-all').click();
     await page.reload();
     await expect.poll(() => page.locator('.connection').textContent(), { timeout: 60_000 }).toBe('live');

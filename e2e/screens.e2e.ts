@@ -28,9 +28,19 @@ beforeAll(async () => {
     await callApi(s.serve, 'codebase.add', { name: 'users' });
     const change = path.join(path.dirname(workspace), 'change');
     await mkdir(path.join(change, 'src', 'features', 'users', 'controllers'), { recursive: true });
-    const lines = Array.from({ length: 60 }, (_, i) => `  { id: ${i + 1}, name: 'user ${i + 1}', email: 'user${i + 1}@example.com' },`);
-    await writeFile(path.join(change, 'src', 'features', 'users', 'controllers', 'list-users.ts'), `const USERS = [\n${lines.join('\n')}\n];\n\nexport function listUsers(): typeof USERS {\n  return USERS;\n}\n`);
-    await callApi(s.serve, 'branch.new', { codebase: 'users', dir: change, message: 'List users with their e-mail addresses' });
+    const lines = Array.from(
+      { length: 60 },
+      (_, i) => `  { id: ${i + 1}, name: 'user ${i + 1}', email: 'user${i + 1}@example.com' },`,
+    );
+    await writeFile(
+      path.join(change, 'src', 'features', 'users', 'controllers', 'list-users.ts'),
+      `const USERS = [\n${lines.join('\n')}\n];\n\nexport function listUsers(): typeof USERS {\n  return USERS;\n}\n`,
+    );
+    await callApi(s.serve, 'branch.new', {
+      codebase: 'users',
+      dir: change,
+      message: 'List users with their e-mail addresses',
+    });
   }
 }, 300_000);
 
@@ -60,7 +70,9 @@ describe('the main screens', () => {
         await page.getByTestId('branch-users-00002').click();
         // The gateways and the branch's checks read before the picture.
         await expect.poll(() => page.getByTestId('route-development-users').count(), { timeout: 30_000 }).toBe(1);
-        await expect.poll(() => page.getByTestId('branch-users-00002').locator('.check-icon').count(), { timeout: 30_000 }).toBe(1);
+        await expect
+          .poll(() => page.getByTestId('branch-users-00002').locator('.check-icon').count(), { timeout: 30_000 })
+          .toBe(1);
         await capture(page, `${tag}-chat`, found);
 
         await page.keyboard.press('Alt+2');
@@ -70,17 +82,26 @@ describe('the main screens', () => {
         await page.keyboard.press('Alt+3');
         const editor = page.getByTestId('diff-editor').locator('.monaco-diff-editor');
         await expect.poll(() => editor.count(), { timeout: 30_000 }).toBe(1);
-        await expect.poll(async () => (await editor.locator('.view-lines').allTextContents()).join('\n').replaceAll('\u00a0', ' '), { timeout: 30_000 }).toContain('const USERS');
+        await expect
+          .poll(
+            async () => (await editor.locator('.view-lines').allTextContents()).join('\n').replaceAll('\u00a0', ' '),
+            { timeout: 30_000 },
+          )
+          .toContain('const USERS');
         await capture(page, `${tag}-diff`, found);
 
         await page.keyboard.press('Alt+4');
         await page.getByTestId('file-list').getByRole('button', { name: 'src/app.ts' }).click();
-        await expect.poll(async () => (await page.getByTestId('file-view').locator('.view-lines').count()), { timeout: 30_000 }).toBe(1);
+        await expect
+          .poll(async () => await page.getByTestId('file-view').locator('.view-lines').count(), { timeout: 30_000 })
+          .toBe(1);
         await capture(page, `${tag}-files`, found);
 
         await page.keyboard.press('Alt+7');
         await page.keyboard.press('Control+,');
-        await expect.poll(() => page.getByTestId('doctor').locator('li').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+        await expect
+          .poll(() => page.getByTestId('doctor').locator('li').count(), { timeout: 30_000 })
+          .toBeGreaterThan(0);
         await capture(page, `${tag}-settings-logs`, found);
 
         await page.keyboard.press('Alt+1');

@@ -16,7 +16,11 @@ const s = useServedWorkspace('guarded', undefined, { BRANCHYARD_RUNTIME: 'host' 
 let neighbour: http.Server;
 let neighbourUrl = '';
 beforeAll(async () => {
-  neighbour = http.createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>neighbour</title><p>another local app'));
+  neighbour = http.createServer((_request, response) =>
+    response
+      .writeHead(200, { 'content-type': 'text/html' })
+      .end('<!doctype html><title>neighbour</title><p>another local app'),
+  );
   await new Promise<void>((resolve) => neighbour.listen(0, '127.0.0.1', resolve));
   neighbourUrl = `http://127.0.0.1:${(neighbour.address() as { port: number }).port}/`;
 });
@@ -32,7 +36,7 @@ async function loggedIn(): Promise<Page> {
 const databases = async () => (await readdir(path.join(s.workspace, 'databases'))).sort();
 
 describe('pages on other ports of 127.0.0.1', () => {
-  it('cannot add a database with the user\'s cookie: a no-cors fetch and form posts are refused 403', async () => {
+  it("cannot add a database with the user's cookie: a no-cors fetch and form posts are refused 403", async () => {
     const user = await loggedIn();
     const before = await databases();
     const target = `${s.serve.url}trpc/db.add`;
@@ -52,7 +56,9 @@ describe('pages on other ports of 127.0.0.1', () => {
       await page.evaluate(
         ({ url, type }) => {
           const form = Object.assign(document.createElement('form'), { method: 'post', action: url, enctype: type });
-          form.append(Object.assign(document.createElement('input'), { name: 'postgresUrlEnv', value: 'SHOP_DATABASE_URL' }));
+          form.append(
+            Object.assign(document.createElement('input'), { name: 'postgresUrlEnv', value: 'SHOP_DATABASE_URL' }),
+          );
           document.body.append(form);
           form.submit();
         },
@@ -61,9 +67,14 @@ describe('pages on other ports of 127.0.0.1', () => {
       answers.push(await posted);
       await page.waitForURL(target); // the refusal shown, before the next form
     }
-    const seen = await Promise.all(answers.map(async (answer) => ({ status: answer.status(), headers: await answer.request().allHeaders() })));
+    const seen = await Promise.all(
+      answers.map(async (answer) => ({ status: answer.status(), headers: await answer.request().allHeaders() })),
+    );
     expect(seen.map((a) => [a.status, a.headers['content-type']?.split(';')[0]])).toEqual(
-      ['multipart/form-data', 'multipart/form-data', 'text/plain', 'application/x-www-form-urlencoded'].map((type) => [403, type]),
+      ['multipart/form-data', 'multipart/form-data', 'text/plain', 'application/x-www-form-urlencoded'].map((type) => [
+        403,
+        type,
+      ]),
     );
     // The form posts went with the user's cookie: only the origin check stood in the way. (The
     // fetch's request headers as Playwright reports them do not always hold its cookie.)
@@ -86,14 +97,18 @@ describe('pages on other ports of 127.0.0.1', () => {
       document.cookie = `branchyard_token_${port}=%E0%A4%A; path=/`;
       document.cookie = `branchyard_token_${port}=%E0%A4%A; path=/trpc`;
     }, s.serve.port);
-    const planted = (await s.browser.context.cookies(s.serve.url + 'trpc/')).filter((c) => c.name === `branchyard_token_${s.serve.port}`);
+    const planted = (await s.browser.context.cookies(s.serve.url + 'trpc/')).filter(
+      (c) => c.name === `branchyard_token_${s.serve.port}`,
+    );
     expect(planted.map((c) => c.value)).toContain('%E0%A4%A');
 
     await user.reload();
     await expect.poll(() => user.getByTestId('workspace-name').textContent(), { timeout: 30_000 }).toBe('guarded');
     await user.screenshot({ path: path.join(ARTIFACTS, 'serve-neighbours.png') });
     expect(s.serve.child.exitCode).toBeNull();
-    const info = await fetch(`${s.serve.url}trpc/workspace.info`, { headers: { authorization: `Bearer ${s.serve.token}` } });
+    const info = await fetch(`${s.serve.url}trpc/workspace.info`, {
+      headers: { authorization: `Bearer ${s.serve.token}` },
+    });
     expect(info.status).toBe(200);
     await page.close();
     await user.close();

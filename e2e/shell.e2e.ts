@@ -30,19 +30,25 @@ describe('branchyard serve in a browser', () => {
     await page.goto(s.serve.loginUrl);
     expect(new URL(page.url()).search).toBe(''); // the token left the address bar
     await expect.poll(() => page.getByTestId('workspace-name').textContent()).toBe('acme');
-    const port = async (gateway: string) => (JSON.parse(await readFile(path.join(s.workspace, 'gateways', `${gateway}.json`), 'utf8')) as { port: number }).port;
+    const port = async (gateway: string) =>
+      (JSON.parse(await readFile(path.join(s.workspace, 'gateways', `${gateway}.json`), 'utf8')) as { port: number })
+        .port;
     // In promotion order, as a pipeline; only production is protected.
-    await expect.poll(() => page.getByTestId('gateways').locator('.gateway-head').allTextContents()).toEqual([
-      expect.stringMatching(new RegExp(`^development :${await port('development')}(?!protected)`)),
-      expect.stringMatching(new RegExp(`^staging :${await port('staging')}(?!protected)`)),
-      expect.stringMatching(new RegExp(`^production :${await port('production')}protected`)),
-    ]);
+    await expect
+      .poll(() => page.getByTestId('gateways').locator('.gateway-head').allTextContents())
+      .toEqual([
+        expect.stringMatching(new RegExp(`^development :${await port('development')}(?!protected)`)),
+        expect.stringMatching(new RegExp(`^staging :${await port('staging')}(?!protected)`)),
+        expect.stringMatching(new RegExp(`^production :${await port('production')}protected`)),
+      ]);
     // The doctor's report is part of the settings.
     await page.getByTestId('tab-settings').click();
     const docker = page.getByTestId('doctor').locator('li', { hasText: 'docker' });
     await expect.poll(() => docker.textContent(), { timeout: 15_000 }).toMatch(/✓ docker Docker engine/);
     await expect.poll(() => page.getByText('No codebases yet').count()).toBe(1);
-    await expect.poll(() => page.getByTestId('key-status').textContent()).toMatch(/^No key: set BRANCHYARD_AI_KEY where the engine runs, or enter it here\.$/);
+    await expect
+      .poll(() => page.getByTestId('key-status').textContent())
+      .toMatch(/^No key: set BRANCHYARD_AI_KEY where the engine runs, or enter it here\.$/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'shell.png'), fullPage: true });
     await page.close();
   });
@@ -67,7 +73,11 @@ describe('branchyard serve in a browser', () => {
 
   it('answers 401 and no data without the right token, and refuses foreign Host names', async () => {
     const info = `${s.serve.url}trpc/workspace.info`;
-    const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong' }, { cookie: `branchyard_token_${s.serve.port}=wrong` }];
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { authorization: 'Bearer wrong' },
+      { cookie: `branchyard_token_${s.serve.port}=wrong` },
+    ];
     for (const headers of attempts) {
       const res = await request(info, headers);
       expect(res.status).toBe(401);
@@ -75,7 +85,10 @@ describe('branchyard serve in a browser', () => {
     }
     expect((await request(`${s.serve.url}?token=wrong`)).status).toBe(401);
     expect((await request(`${s.serve.url}`)).status).toBe(401);
-    const rebound = await request(info, { host: `attacker.example:${s.serve.port}`, authorization: `Bearer ${s.serve.token}` });
+    const rebound = await request(info, {
+      host: `attacker.example:${s.serve.port}`,
+      authorization: `Bearer ${s.serve.token}`,
+    });
     expect(rebound.status).toBe(421);
     const ok = await request(info, { authorization: `Bearer ${s.serve.token}` });
     expect(ok.status).toBe(200);
@@ -98,7 +111,9 @@ describe('branchyard serve in a browser', () => {
 
     await settings.locator('input[name="baseUrl"]').fill('not a url');
     await settings.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => page.getByTestId('settings-message').textContent()).toContain('ai/config.json: baseUrl: expected an http(s) URL of an OpenAI-compatible endpoint');
+    await expect
+      .poll(() => page.getByTestId('settings-message').textContent())
+      .toContain('ai/config.json: baseUrl: expected an http(s) URL of an OpenAI-compatible endpoint');
     expect(await readFile(file, 'utf8')).toBe(saved);
 
     await settings.getByRole('textbox', { name: 'API key' }).fill('sk-typed-in-the-browser');

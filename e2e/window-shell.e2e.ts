@@ -29,7 +29,10 @@ const s = useServedWorkspace(
     llm = await scriptedLlm([question, question, question, question]);
     const file = path.join(workspace, 'ai', 'config.json');
     const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    await writeFile(file, JSON.stringify({ ...config, provider: 'test', baseUrl: llm.baseUrl, model: 'scripted/model' }, null, 2));
+    await writeFile(
+      file,
+      JSON.stringify({ ...config, provider: 'test', baseUrl: llm.baseUrl, model: 'scripted/model' }, null, 2),
+    );
   },
   { BRANCHYARD_RUNTIME: 'host', BRANCHYARD_AI_KEY: 'sk-e2e-shell' },
 );
@@ -41,7 +44,10 @@ beforeAll(async () => {
   const change = path.join(s.tmp, 'long-change');
   await mkdir(path.join(change, 'src', 'features', 'users', 'controllers'), { recursive: true });
   const rows = Array.from({ length: 400 }, (_, i) => `  { id: ${i + 1}, name: 'user ${i + 1}' },`);
-  await writeFile(path.join(change, 'src', 'features', 'users', 'controllers', 'list-users.ts'), `const USERS = [\n${rows.join('\n')}\n];\n\nexport function listUsers(): typeof USERS {\n  return USERS;\n}\n`);
+  await writeFile(
+    path.join(change, 'src', 'features', 'users', 'controllers', 'list-users.ts'),
+    `const USERS = [\n${rows.join('\n')}\n];\n\nexport function listUsers(): typeof USERS {\n  return USERS;\n}\n`,
+  );
   await callApi(s.serve, 'branch.new', { codebase: 'users', dir: change, message: 'List users' });
 }, 300_000);
 
@@ -53,17 +59,29 @@ async function open(page: Page): Promise<void> {
   await page.getByTestId('branch-users-00002').click();
 }
 
-const scrolls = (page: Page) => page.evaluate(() => ({ height: document.scrollingElement!.scrollHeight, width: document.scrollingElement!.scrollWidth, innerHeight, innerWidth, scrollY }));
+const scrolls = (page: Page) =>
+  page.evaluate(() => ({
+    height: document.scrollingElement!.scrollHeight,
+    width: document.scrollingElement!.scrollWidth,
+    innerHeight,
+    innerWidth,
+    scrollY,
+  }));
 
 describe('the window as an application shell', () => {
   it('never scrolls as a whole, from 1024×640 up, and keeps the prompt box in view', async () => {
     const page = await s.browser.context.newPage();
-    for (const size of [{ width: 1280, height: 720 }, { width: 1024, height: 640 }]) {
+    for (const size of [
+      { width: 1280, height: 720 },
+      { width: 1024, height: 640 },
+    ]) {
       await page.setViewportSize(size);
       await open(page);
       // The longest content there is: the branch's 400-line patch.
       await page.keyboard.press('Alt+2');
-      await expect.poll(async () => (await page.getByTestId('branch-diff').textContent())?.length ?? 0).toBeGreaterThan(10_000);
+      await expect
+        .poll(async () => (await page.getByTestId('branch-diff').textContent())?.length ?? 0)
+        .toBeGreaterThan(10_000);
       await page.mouse.move(size.width / 2, size.height / 2);
       await page.mouse.wheel(0, 5000);
       const page1 = await scrolls(page);
@@ -87,7 +105,8 @@ describe('the window as an application shell', () => {
     const page = await s.browser.context.newPage();
     await page.setViewportSize({ width: 1280, height: 720 });
     await open(page);
-    const width = (id: string) => page.locator(`[data-panel][id="${id}"]`).evaluate((el) => Math.round(el.getBoundingClientRect().width));
+    const width = (id: string) =>
+      page.locator(`[data-panel][id="${id}"]`).evaluate((el) => Math.round(el.getBoundingClientRect().width));
     const before = await width('branches');
     // The separator is a control of its own: arrow keys move it.
     await page.getByRole('separator', { name: 'Resize the branches panel' }).focus();
@@ -142,7 +161,9 @@ describe('the window as an application shell', () => {
     await expect.poll(() => picker.count()).toBe(1);
     for (let i = 0; i < 12; i++) {
       await page.keyboard.press('Tab');
-      expect(await page.evaluate(() => document.activeElement?.closest('[data-testid="workspace-picker"]') !== null)).toBe(true);
+      expect(
+        await page.evaluate(() => document.activeElement?.closest('[data-testid="workspace-picker"]') !== null),
+      ).toBe(true);
     }
     await page.keyboard.press('Escape');
     await expect.poll(() => picker.count()).toBe(0);
@@ -159,7 +180,12 @@ describe('the window as an application shell', () => {
       await page.keyboard.press('Alt+3');
       const editor = page.getByTestId('diff-editor').locator('.monaco-diff-editor');
       await expect.poll(() => editor.count(), { timeout: 30_000 }).toBe(1);
-      await expect.poll(async () => (await editor.locator('.view-lines').allTextContents()).join('\n').replaceAll('\u00a0', ' '), { timeout: 30_000 }).toContain('const USERS');
+      await expect
+        .poll(
+          async () => (await editor.locator('.view-lines').allTextContents()).join('\n').replaceAll('\u00a0', ' '),
+          { timeout: 30_000 },
+        )
+        .toContain('const USERS');
       // Monaco's icons are its own font, bundled: loaded, not empty boxes.
       await expect.poll(() => page.evaluate(() => document.fonts.check('16px codicon'))).toBe(true);
       await page.keyboard.press(round ? 'Alt+4' : 'Alt+1');

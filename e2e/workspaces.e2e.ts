@@ -31,14 +31,18 @@ describe('workspaces from the window', () => {
     // A bad name is refused with the rule.
     await page.getByRole('textbox', { name: 'New codebase name' }).fill('Bad Name');
     await page.getByRole('button', { name: 'Add' }).click();
-    await expect.poll(() => page.getByTestId('codebase-error').textContent()).toContain('codebase name "Bad Name" is not valid');
+    await expect
+      .poll(() => page.getByTestId('codebase-error').textContent())
+      .toContain('codebase name "Bad Name" is not valid');
     await page.screenshot({ path: path.join(ARTIFACTS, 'workspaces-second.png'), fullPage: true });
 
     // The recent list has both, the open one marked; the first opens again.
     await page.getByTestId('workspace-name').click();
     const picker = page.getByTestId('workspace-picker');
     const recent = page.getByTestId('recent-workspaces');
-    await expect.poll(() => recent.locator('li').allTextContents()).toEqual([expect.stringMatching(/^second .*second-ws open$/), expect.stringMatching(/^first .*first $/)]);
+    await expect
+      .poll(() => recent.locator('li').allTextContents())
+      .toEqual([expect.stringMatching(/^second .*second-ws open$/), expect.stringMatching(/^first .*first $/)]);
     // A folder that is no workspace: refused, and the open one stays.
     await picker.getByRole('textbox', { name: 'Workspace folder' }).fill(s.tmp);
     await picker.getByRole('button', { name: 'Open' }).click();

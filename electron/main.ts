@@ -49,7 +49,10 @@ async function main(): Promise<void> {
     engine = await EngineHost.start({ workspaceRoot: root, events, env });
   } catch (error) {
     const { dialog } = await import('electron');
-    dialog.showErrorBox('Branchyard could not start its engine', error instanceof Error ? error.message : String(error));
+    dialog.showErrorBox(
+      'Branchyard could not start its engine',
+      error instanceof Error ? error.message : String(error),
+    );
     app.exit(1);
     return;
   }
@@ -59,7 +62,13 @@ async function main(): Promise<void> {
     height: 900,
     title: `Branchyard — ${workspace.manifest.name}`,
     show: false,
-    webPreferences: { preload: PRELOAD, contextIsolation: true, nodeIntegration: false, sandbox: true, webSecurity: true },
+    webPreferences: {
+      preload: PRELOAD,
+      contextIsolation: true,
+      nodeIntegration: false,
+      sandbox: true,
+      webSecurity: true,
+    },
   });
   const page = pathToFileURL(RENDERER).href;
   // Our page only: no navigation away, no new windows (links open in the system's browser).
@@ -70,22 +79,26 @@ async function main(): Promise<void> {
     if (url.startsWith('https://') || url.startsWith('http://')) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  const ours = (sender: Electron.WebContents, frameUrl: string | undefined) => sender.id === window.webContents.id && frameUrl === page;
+  const ours = (sender: Electron.WebContents, frameUrl: string | undefined) =>
+    sender.id === window.webContents.id && frameUrl === page;
 
   const folderRoots = allowedFolderRoots(env);
   createIPCHandler({
     router: appRouter,
     windows: [window],
     createContext: async ({ event }) => {
-      if (!ours(event.sender, event.senderFrame?.url)) throw new Error('refused: router calls are taken only from the Branchyard window');
+      if (!ours(event.sender, event.senderFrame?.url))
+        throw new Error('refused: router calls are taken only from the Branchyard window');
       // Folders named in the window are held to the allowed roots (core/workspace/folder-roots.ts).
       return { ...engine.context(), folderRoots };
     },
   });
   ipcMain.handle('branchyard:set-key', async (event, value: unknown) => {
     if (!ours(event.sender, event.senderFrame?.url)) throw new Error('refused');
-    if (typeof value !== 'string' || value.length === 0 || value.length > 4096) throw new Error('expected the key as text');
-    if (!safeStorage.isEncryptionAvailable()) throw new Error('this system offers no encrypted storage; set the key in the environment instead');
+    if (typeof value !== 'string' || value.length === 0 || value.length > 4096)
+      throw new Error('expected the key as text');
+    if (!safeStorage.isEncryptionAvailable())
+      throw new Error('this system offers no encrypted storage; set the key in the environment instead');
     await mkdir(path.dirname(KEY_FILE()), { recursive: true, mode: 0o700 });
     await writeFile(KEY_FILE(), safeStorage.encryptString(value), { mode: 0o600 });
     env[workspace.ai.keyEnv] = value;
@@ -107,11 +120,27 @@ async function main(): Promise<void> {
 
 function menu(window: BrowserWindow): MenuItemConstructorOptions[] {
   // The page opens its palette on Ctrl+K (Cmd+K on macOS); the menu item presses just that.
-  const palette = () => window.webContents.sendInputEvent({ type: 'keyDown', keyCode: 'K', modifiers: [process.platform === 'darwin' ? 'meta' : 'control'] });
+  const palette = () =>
+    window.webContents.sendInputEvent({
+      type: 'keyDown',
+      keyCode: 'K',
+      modifiers: [process.platform === 'darwin' ? 'meta' : 'control'],
+    });
   return [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
     { label: 'File', submenu: [{ role: 'quit' }] },
-    { label: 'Edit', submenu: [{ role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }] },
+    {
+      label: 'Edit',
+      submenu: [
+        { role: 'undo' },
+        { role: 'redo' },
+        { type: 'separator' },
+        { role: 'cut' },
+        { role: 'copy' },
+        { role: 'paste' },
+        { role: 'selectAll' },
+      ],
+    },
     {
       label: 'View',
       submenu: [

@@ -39,7 +39,8 @@ export default {
     schema: [],
     messages: {
       deep: 'Import {{target}} through core/{{part}}/index.ts, not a file inside it (CONVENTIONS.md §9; other faces are listed in FACES of eslint-rules/core-layers.js).',
-      upward: 'core/{{from}} (floor {{fromFloor}}) may not import core/{{to}} (floor {{toFloor}}): lower floors never import higher ones (eslint-rules/core-layers.js).',
+      upward:
+        'core/{{from}} (floor {{fromFloor}}) may not import core/{{to}} (floor {{toFloor}}): lower floors never import higher ones (eslint-rules/core-layers.js).',
       unknown: 'core/{{part}} has no floor yet: add it to LAYERS in eslint-rules/core-layers.js.',
     },
   },
@@ -54,13 +55,23 @@ export default {
       if (!target || target.part === own?.part) return;
       // Tests, bench and e2e may reach the test support of a part (its fixtures).
       if (ownIsTest && /(^|\/)fixtures\//.test(target.rest)) return;
-      if (target.rest !== 'index.ts' && !FACES[target.part]?.includes(target.rest)) context.report({ node, messageId: 'deep', data: { target: `core/${target.part}/${target.rest}`, part: target.part } });
+      if (target.rest !== 'index.ts' && !FACES[target.part]?.includes(target.rest))
+        context.report({
+          node,
+          messageId: 'deep',
+          data: { target: `core/${target.part}/${target.rest}`, part: target.part },
+        });
       if (!own || isTestSupport(own.rest)) return;
       const from = floorOf.get(own.part);
       const to = floorOf.get(target.part);
       if (from === undefined) return context.report({ node, messageId: 'unknown', data: { part: own.part } });
       if (to === undefined) return context.report({ node, messageId: 'unknown', data: { part: target.part } });
-      if (to >= from) context.report({ node, messageId: 'upward', data: { from: own.part, fromFloor: from, to: target.part, toFloor: to } });
+      if (to >= from)
+        context.report({
+          node,
+          messageId: 'upward',
+          data: { from: own.part, fromFloor: from, to: target.part, toFloor: to },
+        });
     };
     return {
       ImportDeclaration: (node) => check(node.source, node.source.value),

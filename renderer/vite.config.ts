@@ -8,5 +8,10 @@ export default defineConfig({
   base: './',
   plugins: [react()],
   // Monaco's chunk is large by nature and loaded only with the diff viewer.
-  build: { outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)), emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 4096 },
+  build: {
+    outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
+    emptyOutDir: true,
+    sourcemap: true,
+    chunkSizeWarningLimit: 4096,
+  },
 });

@@ -17,20 +17,35 @@ interface Run {
 }
 
 /** `bin/branchyard.js` of a checkout as its own process, telling which way it ran. */
-function branchyard(root: string, args: string[], env: NodeJS.ProcessEnv, cwd = root, nodeArgs: string[] = []): Promise<Run> {
+function branchyard(
+  root: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd = root,
+  nodeArgs: string[] = [],
+): Promise<Run> {
   return new Promise((resolve) => {
-    const options = { cwd, env: { ...process.env, BRANCHYARD_DATABASE_URL: '', ...env, BRANCHYARD_CLI_TRACE: '1' }, timeout: 170_000 };
-    execFile(process.execPath, [...nodeArgs, path.join(root, 'bin/branchyard.js'), ...args], options, (error, stdout, stderr) => {
-      const how = stderr
-        .split('\n')
-        .filter((line) => line.startsWith('branchyard-cli: '))
-        .join('\n');
-      const rest = stderr
-        .split('\n')
-        .filter((line) => !line.startsWith('branchyard-cli: '))
-        .join('\n');
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr: rest, how });
-    });
+    const options = {
+      cwd,
+      env: { ...process.env, BRANCHYARD_DATABASE_URL: '', ...env, BRANCHYARD_CLI_TRACE: '1' },
+      timeout: 170_000,
+    };
+    execFile(
+      process.execPath,
+      [...nodeArgs, path.join(root, 'bin/branchyard.js'), ...args],
+      options,
+      (error, stdout, stderr) => {
+        const how = stderr
+          .split('\n')
+          .filter((line) => line.startsWith('branchyard-cli: '))
+          .join('\n');
+        const rest = stderr
+          .split('\n')
+          .filter((line) => !line.startsWith('branchyard-cli: '))
+          .join('\n');
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr: rest, how });
+      },
+    );
   });
 }
 
@@ -46,87 +61,153 @@ describe('the bundled CLI', () => {
     await tmp.dispose();
   });
 
-  it('prints what the sources print: help, a wrong command line, and a branch list of a real workspace', { timeout: 600_000 }, async () => {
-    const first = await branchyard(ROOT, ['--help'], bundled);
-    expect(first.how).toMatch(/^branchyard-cli: rebuilt the bundle in \d+ ms \(no bundle built yet\)$/);
-    // Others may be editing this checkout's sources: a rebuild here is as good as the bundle (both are not tsx).
-    const help = await branchyard(ROOT, ['--help'], bundled);
-    expect(help.how).toMatch(/^branchyard-cli: (bundle |rebuilt the bundle)/);
-    const fromSources = await branchyard(ROOT, ['--help'], sources);
-    expect(fromSources.how).toContain('sources through tsx');
-    expect(help).toMatchObject({ code: 0, stdout: fromSources.stdout, stderr: fromSources.stderr });
-    expect(help.stdout).toContain('Usage: branchyard');
+  it(
+    'prints what the sources print: help, a wrong command line, and a branch list of a real workspace',
+    { timeout: 600_000 },
+    async () => {
+      const first = await branchyard(ROOT, ['--help'], bundled);
+      expect(first.how).toMatch(/^branchyard-cli: rebuilt the bundle in \d+ ms \(no bundle built yet\)$/);
+      // Others may be editing this checkout's sources: a rebuild here is as good as the bundle (both are not tsx).
+      const help = await branchyard(ROOT, ['--help'], bundled);
+      expect(help.how).toMatch(/^branchyard-cli: (bundle |rebuilt the bundle)/);
+      const fromSources = await branchyard(ROOT, ['--help'], sources);
+      expect(fromSources.how).toContain('sources through tsx');
+      expect(help).toMatchObject({ code: 0, stdout: fromSources.stdout, stderr: fromSources.stderr });
+      expect(help.stdout).toContain('Usage: branchyard');
 
-    // What loads only when used stays unloaded by a command that uses none of it.
-    const preload = path.join(tmp.path, 'loaded-packages.cjs');
-    await writeFile(preload, "process.on('exit', () => process.stderr.write('branchyard-cli: loaded ' + [...new Set(Object.keys(require.cache).map((f) => /node_modules\\/((@[^/]+\\/)?[^/]+)/.exec(f)?.[1]).filter(Boolean))].join(' ') + '\\n'));\n");
-    const loaded = (await branchyard(ROOT, ['--help'], bundled, ROOT, ['--require', preload])).how.split('\n').find((line) => line.startsWith('branchyard-cli: loaded'));
-    expect(loaded).toBeDefined();
-    for (const heavy of ['typescript', 'drizzle-kit', 'gpt-tokenizer', '@electric-sql/pglite', 'esbuild', 'dockerode', 'node-pty']) expect(loaded!.split(' ')).not.toContain(heavy);
+      // What loads only when used stays unloaded by a command that uses none of it.
+      const preload = path.join(tmp.path, 'loaded-packages.cjs');
+      await writeFile(
+        preload,
+        "process.on('exit', () => process.stderr.write('branchyard-cli: loaded ' + [...new Set(Object.keys(require.cache).map((f) => /node_modules\\/((@[^/]+\\/)?[^/]+)/.exec(f)?.[1]).filter(Boolean))].join(' ') + '\\n'));\n",
+      );
+      const loaded = (await branchyard(ROOT, ['--help'], bundled, ROOT, ['--require', preload])).how
+        .split('\n')
+        .find((line) => line.startsWith('branchyard-cli: loaded'));
+      expect(loaded).toBeDefined();
+      for (const heavy of [
+        'typescript',
+        'drizzle-kit',
+        'gpt-tokenizer',
+        '@electric-sql/pglite',
+        'esbuild',
+        'dockerode',
+        'node-pty',
+      ])
+        expect(loaded!.split(' ')).not.toContain(heavy);
 
-    for (const args of [['branch', '--help'], ['frobnicate'], ['branch', 'list']]) {
-      const [viaBundle, viaSources] = [await branchyard(ROOT, args, bundled), await branchyard(ROOT, args, sources)];
-      expect(viaBundle.how, args.join(' ')).toMatch(/^branchyard-cli: (bundle |rebuilt the bundle)/);
-      expect({ code: viaBundle.code, stdout: viaBundle.stdout, stderr: viaBundle.stderr }, args.join(' ')).toEqual({ code: viaSources.code, stdout: viaSources.stdout, stderr: viaSources.stderr });
-    }
+      for (const args of [['branch', '--help'], ['frobnicate'], ['branch', 'list']]) {
+        const [viaBundle, viaSources] = [await branchyard(ROOT, args, bundled), await branchyard(ROOT, args, sources)];
+        expect(viaBundle.how, args.join(' ')).toMatch(/^branchyard-cli: (bundle |rebuilt the bundle)/);
+        expect({ code: viaBundle.code, stdout: viaBundle.stdout, stderr: viaBundle.stderr }, args.join(' ')).toEqual({
+          code: viaSources.code,
+          stdout: viaSources.stdout,
+          stderr: viaSources.stderr,
+        });
+      }
 
-    // A workspace made by the bundle, read by both: the engine state, git and templates are found from the bundle too.
-    const ws = path.join(tmp.path, 'ws');
-    const init = await branchyard(ROOT, ['init', ws, '--json'], bundled);
-    expect(init.code, init.stderr).toBe(0);
-    const added = await branchyard(ROOT, ['codebase', 'add', 'users', '--json'], bundled, ws);
-    expect(added.code, added.stderr).toBe(0);
-    for (const json of [['--json'], []]) {
-      const [viaBundle, viaSources] = [await branchyard(ROOT, ['branch', 'list', 'users', ...json], bundled, ws), await branchyard(ROOT, ['branch', 'list', 'users', ...json], sources, ws)];
-      expect(viaBundle.how).toMatch(/^branchyard-cli: (bundle |rebuilt the bundle)/);
-      expect(viaBundle.code, viaBundle.stderr).toBe(0);
-      expect({ stdout: viaBundle.stdout, stderr: viaBundle.stderr }).toEqual({ stdout: viaSources.stdout, stderr: viaSources.stderr });
-    }
-    expect(JSON.parse((await branchyard(ROOT, ['branch', 'list', 'users', '--json'], bundled, ws)).stdout)).toMatchObject({ branches: [{ number: 1, gateways: ['development', 'production', 'staging'] }] });
-  });
+      // A workspace made by the bundle, read by both: the engine state, git and templates are found from the bundle too.
+      const ws = path.join(tmp.path, 'ws');
+      const init = await branchyard(ROOT, ['init', ws, '--json'], bundled);
+      expect(init.code, init.stderr).toBe(0);
+      const added = await branchyard(ROOT, ['codebase', 'add', 'users', '--json'], bundled, ws);
+      expect(added.code, added.stderr).toBe(0);
+      for (const json of [['--json'], []]) {
+        const [viaBundle, viaSources] = [
+          await branchyard(ROOT, ['branch', 'list', 'users', ...json], bundled, ws),
+          await branchyard(ROOT, ['branch', 'list', 'users', ...json], sources, ws),
+        ];
+        expect(viaBundle.how).toMatch(/^branchyard-cli: (bundle |rebuilt the bundle)/);
+        expect(viaBundle.code, viaBundle.stderr).toBe(0);
+        expect({ stdout: viaBundle.stdout, stderr: viaBundle.stderr }).toEqual({
+          stdout: viaSources.stdout,
+          stderr: viaSources.stderr,
+        });
+      }
+      expect(
+        JSON.parse((await branchyard(ROOT, ['branch', 'list', 'users', '--json'], bundled, ws)).stdout),
+      ).toMatchObject({ branches: [{ number: 1, gateways: ['development', 'production', 'staging'] }] });
+    },
+  );
 
-  it('never runs a bundle older than its sources: a changed file rebuilds it, and while another start rebuilds, the sources run', { timeout: 600_000 }, async () => {
-    // A checkout of its own to edit: the engine's sources and what the bundle is built from, with the same packages.
-    const checkout = path.join(tmp.path, 'checkout');
-    await mkdir(path.join(checkout, 'scripts'), { recursive: true });
-    for (const part of ['core', 'bin', 'templates']) await cp(path.join(ROOT, part), path.join(checkout, part), { recursive: true });
-    for (const file of ['package.json', 'tsconfig.json', 'scripts/build-cli.ts']) await cp(path.join(ROOT, file), path.join(checkout, file));
-    await symlink(path.join(ROOT, 'node_modules'), path.join(checkout, 'node_modules'));
-    const env = { BRANCHYARD_CLI_CACHE: '.cli-cache' };
-    const mainFile = path.join(checkout, 'core/cli/main.ts');
-    let description = /\.description\('Branchyard: [^']*'\)/;
-    expect(await readFile(mainFile, 'utf8')).toMatch(description);
-    const describeAs = async (text: string) => {
-      const before = await readFile(mainFile, 'utf8');
-      const after = before.replace(description, `.description('${text}')`);
-      expect(after).not.toBe(before);
-      await writeFile(mainFile, after);
-      description = new RegExp(`\\.description\\('${text}'\\)`);
-    };
+  it(
+    'never runs a bundle older than its sources: a changed file rebuilds it, and while another start rebuilds, the sources run',
+    { timeout: 600_000 },
+    async () => {
+      // A checkout of its own to edit: the engine's sources and what the bundle is built from, with the same packages.
+      const checkout = path.join(tmp.path, 'checkout');
+      await mkdir(path.join(checkout, 'scripts'), { recursive: true });
+      for (const part of ['core', 'bin', 'templates'])
+        await cp(path.join(ROOT, part), path.join(checkout, part), { recursive: true });
+      for (const file of ['package.json', 'tsconfig.json', 'scripts/build-cli.ts'])
+        await cp(path.join(ROOT, file), path.join(checkout, file));
+      await symlink(path.join(ROOT, 'node_modules'), path.join(checkout, 'node_modules'));
+      const env = { BRANCHYARD_CLI_CACHE: '.cli-cache' };
+      const mainFile = path.join(checkout, 'core/cli/main.ts');
+      let description = /\.description\('Branchyard: [^']*'\)/;
+      expect(await readFile(mainFile, 'utf8')).toMatch(description);
+      const describeAs = async (text: string) => {
+        const before = await readFile(mainFile, 'utf8');
+        const after = before.replace(description, `.description('${text}')`);
+        expect(after).not.toBe(before);
+        await writeFile(mainFile, after);
+        description = new RegExp(`\\.description\\('${text}'\\)`);
+      };
 
-    await describeAs('first words');
-    expect(await branchyard(checkout, ['--help'], env)).toMatchObject({ code: 0, how: expect.stringContaining('rebuilt the bundle'), stdout: expect.stringContaining('first words') });
-    expect(await branchyard(checkout, ['--help'], env)).toMatchObject({ code: 0, how: expect.stringContaining('bundle '), stdout: expect.stringContaining('first words') });
+      await describeAs('first words');
+      expect(await branchyard(checkout, ['--help'], env)).toMatchObject({
+        code: 0,
+        how: expect.stringContaining('rebuilt the bundle'),
+        stdout: expect.stringContaining('first words'),
+      });
+      expect(await branchyard(checkout, ['--help'], env)).toMatchObject({
+        code: 0,
+        how: expect.stringContaining('bundle '),
+        stdout: expect.stringContaining('first words'),
+      });
 
-    // The same size, only the text differs: still rebuilt.
-    await describeAs('other words');
-    const changed = await branchyard(checkout, ['--help'], env);
-    expect(changed).toMatchObject({ code: 0, how: expect.stringMatching(/rebuilt the bundle in \d+ ms \(core\/cli\/main\.ts changed since the bundle was built\)/), stdout: expect.stringContaining('other words') });
+      // The same size, only the text differs: still rebuilt.
+      await describeAs('other words');
+      const changed = await branchyard(checkout, ['--help'], env);
+      expect(changed).toMatchObject({
+        code: 0,
+        how: expect.stringMatching(
+          /rebuilt the bundle in \d+ ms \(core\/cli\/main\.ts changed since the bundle was built\)/,
+        ),
+        stdout: expect.stringContaining('other words'),
+      });
 
-    // Another start holds the build lock (this test's own live process): this one runs the sources, never the old bundle.
-    await describeAs('while rebuilding');
-    await writeFile(path.join(checkout, '.cli-cache/build.lock'), String(process.pid));
-    const locked = await branchyard(checkout, ['--help'], env);
-    expect(locked).toMatchObject({ code: 0, how: expect.stringContaining('sources through tsx (core/cli/main.ts changed since the bundle was built; another start is rebuilding the bundle)'), stdout: expect.stringContaining('while rebuilding') });
-    // A lock whose holder is gone is taken over.
-    await writeFile(path.join(checkout, '.cli-cache/build.lock'), '999999999');
-    expect(await branchyard(checkout, ['--help'], env)).toMatchObject({ code: 0, how: expect.stringContaining('rebuilt the bundle'), stdout: expect.stringContaining('while rebuilding') });
+      // Another start holds the build lock (this test's own live process): this one runs the sources, never the old bundle.
+      await describeAs('while rebuilding');
+      await writeFile(path.join(checkout, '.cli-cache/build.lock'), String(process.pid));
+      const locked = await branchyard(checkout, ['--help'], env);
+      expect(locked).toMatchObject({
+        code: 0,
+        how: expect.stringContaining(
+          'sources through tsx (core/cli/main.ts changed since the bundle was built; another start is rebuilding the bundle)',
+        ),
+        stdout: expect.stringContaining('while rebuilding'),
+      });
+      // A lock whose holder is gone is taken over.
+      await writeFile(path.join(checkout, '.cli-cache/build.lock'), '999999999');
+      expect(await branchyard(checkout, ['--help'], env)).toMatchObject({
+        code: 0,
+        how: expect.stringContaining('rebuilt the bundle'),
+        stdout: expect.stringContaining('while rebuilding'),
+      });
 
-    // Sources that do not build are run as they are, and fail as they do: the last good bundle is not used.
-    await writeFile(mainFile, (await readFile(mainFile, 'utf8')).replace("from 'commander';", "from 'commander';\nimport { missing } from './no-such-file.ts';\nvoid missing;"));
-    const broken = await branchyard(checkout, ['--help'], env);
-    expect(broken.how).toContain('the bundle did not build');
-    expect(broken.code).not.toBe(0);
-    expect(broken.stderr).toContain('no-such-file.ts');
-  });
+      // Sources that do not build are run as they are, and fail as they do: the last good bundle is not used.
+      await writeFile(
+        mainFile,
+        (await readFile(mainFile, 'utf8')).replace(
+          "from 'commander';",
+          "from 'commander';\nimport { missing } from './no-such-file.ts';\nvoid missing;",
+        ),
+      );
+      const broken = await branchyard(checkout, ['--help'], env);
+      expect(broken.how).toContain('the bundle did not build');
+      expect(broken.code).not.toBe(0);
+      expect(broken.stderr).toContain('no-such-file.ts');
+    },
+  );
 });

@@ -50,7 +50,13 @@ const LAZY: Record<string, string[]> = {
   esbuild: ['build'],
 };
 /** Files the bundle depends on besides its inputs: a change to any rebuilds it. */
-const EXTRA_INPUTS = ['scripts/build-cli.ts', 'bin/cli-bundle.js', 'package.json', 'tsconfig.json', 'node_modules/.package-lock.json'];
+const EXTRA_INPUTS = [
+  'scripts/build-cli.ts',
+  'bin/cli-bundle.js',
+  'package.json',
+  'tsconfig.json',
+  'node_modules/.package-lock.json',
+];
 
 export interface CliManifest {
   format: number;
@@ -72,7 +78,12 @@ export async function buildCli(options: { root?: string; cacheDir?: string } = {
   const cacheDir = path.resolve(root, options.cacheDir ?? DEFAULT_CACHE);
   const started = Date.now();
   const result = await build({
-    stdin: { contents: "export { main } from './core/cli/index.ts';\n", resolveDir: root, sourcefile: ENTRY_NAME, loader: 'ts' },
+    stdin: {
+      contents: "export { main } from './core/cli/index.ts';\n",
+      resolveDir: root,
+      sourcefile: ENTRY_NAME,
+      loader: 'ts',
+    },
     absWorkingDir: root,
     bundle: true,
     platform: 'node',
@@ -89,8 +100,13 @@ export async function buildCli(options: { root?: string; cacheDir?: string } = {
     logLevel: 'silent',
     plugins: [moduleUrls(root, cacheDir), lazyPackages()],
   });
-  const warnings = result.warnings.filter((w) => w.id === 'empty-import-meta' || w.id === 'unsupported-dynamic-import' || w.id === 'unsupported-require-call');
-  if (warnings.length) throw new Error(`the CLI bundle would differ from the sources: ${warnings.map((w) => `${w.location?.file}:${w.location?.line}: ${w.text}`).join('; ')}`);
+  const warnings = result.warnings.filter(
+    (w) => w.id === 'empty-import-meta' || w.id === 'unsupported-dynamic-import' || w.id === 'unsupported-require-call',
+  );
+  if (warnings.length)
+    throw new Error(
+      `the CLI bundle would differ from the sources: ${warnings.map((w) => `${w.location?.file}:${w.location?.line}: ${w.text}`).join('; ')}`,
+    );
   const code = result.outputFiles[0]!.contents;
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
   const bundle = `cli-${hash}.cjs`;
@@ -101,7 +117,10 @@ export async function buildCli(options: { root?: string; cacheDir?: string } = {
   const inputs = await inputStats(root, [...Object.keys(result.metafile.inputs), ...EXTRA_INPUTS], started);
   const manifest: CliManifest = { format: MANIFEST_FORMAT, bundle, builtAt: new Date().toISOString(), inputs };
   const manifestFile = path.join(cacheDir, 'manifest.json');
-  const previous = await readFile(manifestFile, 'utf8').then((text) => (JSON.parse(text) as CliManifest).bundle, () => undefined);
+  const previous = await readFile(manifestFile, 'utf8').then(
+    (text) => (JSON.parse(text) as CliManifest).bundle,
+    () => undefined,
+  );
   await writeAtomically(manifestFile, JSON.stringify(manifest));
   await removeOldBundles(cacheDir, new Set([bundle, previous]));
   return { file, manifest, ms: Date.now() - started };
@@ -120,7 +139,11 @@ function moduleUrls(root: string, cacheDir: string): Plugin {
         if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
         const source = await readFile(args.path, 'utf8');
         if (!source.includes('import.meta')) return { contents: source, loader: 'ts' };
-        const { code } = await transform(source, { loader: 'ts', define: { 'import.meta': '__branchyardImportMeta' }, sourcefile: path.relative(root, args.path) });
+        const { code } = await transform(source, {
+          loader: 'ts',
+          define: { 'import.meta': '__branchyardImportMeta' },
+          sourcefile: path.relative(root, args.path),
+        });
         const relative = JSON.stringify(path.relative(cacheDir, args.path));
         const meta =
           "import { pathToFileURL as __byFileUrl } from 'node:url';\nimport { resolve as __byResolve, dirname as __byDirname } from 'node:path';\n" +
@@ -134,21 +157,32 @@ function moduleUrls(root: string, cacheDir: string): Plugin {
 
 /** The stand-ins of LAZY: a module per package whose exports forward to the real one, required on first use. */
 function lazyPackages(): Plugin {
-  const filter = new RegExp(`^(${Object.keys(LAZY).map((name) => name.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|')})$`);
+  const filter = new RegExp(
+    `^(${Object.keys(LAZY)
+      .map((name) => name.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'))
+      .join('|')})$`,
+  );
   return {
     name: 'branchyard-lazy-packages',
     setup(esbuild) {
       // The stand-in's own require is the real package, left to node_modules.
-      esbuild.onResolve({ filter }, (args) => (args.namespace === 'branchyard-lazy' ? { path: args.path, external: true } : { path: args.path, namespace: 'branchyard-lazy' }));
+      esbuild.onResolve({ filter }, (args) =>
+        args.namespace === 'branchyard-lazy'
+          ? { path: args.path, external: true }
+          : { path: args.path, namespace: 'branchyard-lazy' },
+      );
       esbuild.onLoad({ filter: /.*/, namespace: 'branchyard-lazy' }, (args) => {
         const exports = LAZY[args.path]!.map((name) =>
           name === 'default'
             ? // As Node's ESM import of a CommonJS package: its module.exports, unless it was compiled
-            // from ESM with a default export of its own (node-pty is compiled but has none).
-            'export default standIn(() => { const m = load(); return m && m.__esModule && m.default !== undefined ? m.default : m; });'
+              // from ESM with a default export of its own (node-pty is compiled but has none).
+              'export default standIn(() => { const m = load(); return m && m.__esModule && m.default !== undefined ? m.default : m; });'
             : `export const ${name} = standIn(() => load().${name});`,
         );
-        return { loader: 'js', contents: `let loaded;\nconst load = () => (loaded ??= require(${JSON.stringify(args.path)}));\n${STAND_IN}\n${exports.join('\n')}\n` };
+        return {
+          loader: 'js',
+          contents: `let loaded;\nconst load = () => (loaded ??= require(${JSON.stringify(args.path)}));\n${STAND_IN}\n${exports.join('\n')}\n`,
+        };
       });
     },
   };
@@ -166,7 +200,11 @@ const STAND_IN = `function standIn(real) {
   return proxy;
 }`;
 
-async function inputStats(root: string, files: string[], buildStarted: number): Promise<Array<[string, number, number]>> {
+async function inputStats(
+  root: string,
+  files: string[],
+  buildStarted: number,
+): Promise<Array<[string, number, number]>> {
   const watched = new Set<string>();
   for (const file of files) {
     if (file === ENTRY_NAME || file.startsWith('branchyard-lazy:')) continue;
@@ -203,5 +241,7 @@ async function removeOldBundles(cacheDir: string, keep: Set<string | undefined>)
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const built = await buildCli({ cacheDir: process.env.BRANCHYARD_CLI_CACHE || undefined });
-  console.log(`built ${path.relative(process.cwd(), built.file)} from ${built.manifest.inputs.length} inputs in ${built.ms} ms`);
+  console.log(
+    `built ${path.relative(process.cwd(), built.file)} from ${built.manifest.inputs.length} inputs in ${built.ms} ms`,
+  );
 }

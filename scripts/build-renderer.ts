@@ -20,7 +20,10 @@ const STAMP = path.join(OUT, '.inputs');
 export async function buildRenderer(options: { force?: boolean } = {}): Promise<{ built: boolean }> {
   // Synchronously, so callers in one process take their turns in the order they called.
   mkdirSync(path.dirname(OUT), { recursive: true });
-  const lock = await acquireFileLock(path.join(ROOT, 'dist', '.renderer-build.lock'), { what: 'the renderer build', waitMs: 300_000 });
+  const lock = await acquireFileLock(path.join(ROOT, 'dist', '.renderer-build.lock'), {
+    what: 'the renderer build',
+    waitMs: 300_000,
+  });
   try {
     const inputs = await inputsHash();
     if (!options.force && (await readFile(STAMP, 'utf8').catch(() => '')) === inputs) return { built: false };
@@ -34,14 +37,27 @@ export async function buildRenderer(options: { force?: boolean } = {}): Promise<
 
 async function inputsHash(): Promise<string> {
   const hash = createHash('sha256');
-  const files = [...(await filesUnder(path.join(ROOT, 'renderer'))), path.join(ROOT, 'package-lock.json'), path.join(ROOT, 'tsconfig.json'), fileURLToPath(import.meta.url)].sort();
-  for (const file of files) hash.update(`${path.relative(ROOT, file)}\0`).update(await readFile(file)).update('\0');
+  const files = [
+    ...(await filesUnder(path.join(ROOT, 'renderer'))),
+    path.join(ROOT, 'package-lock.json'),
+    path.join(ROOT, 'tsconfig.json'),
+    fileURLToPath(import.meta.url),
+  ].sort();
+  for (const file of files)
+    hash
+      .update(`${path.relative(ROOT, file)}\0`)
+      .update(await readFile(file))
+      .update('\0');
   return hash.digest('hex');
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(entries.map((entry) => (entry.isDirectory() ? filesUnder(path.join(dir, entry.name)) : [path.join(dir, entry.name)])));
+  const nested = await Promise.all(
+    entries.map((entry) =>
+      entry.isDirectory() ? filesUnder(path.join(dir, entry.name)) : [path.join(dir, entry.name)],
+    ),
+  );
   return nested.flat();
 }
 

@@ -34,27 +34,52 @@ describe('electron-builder.yml', () => {
     expect(config.linux?.target).toEqual(['AppImage', 'deb']);
     expect(config.mac?.target).toEqual(['dmg']);
     expect(config.win?.target).toEqual(['nsis']);
-    await expect(validate({ ...config, linux: { ...config.linux, categroy: 'Development' } as Configuration['linux'] })).rejects.toThrow(/configuration\.linux/);
+    await expect(
+      validate({ ...config, linux: { ...config.linux, categroy: 'Development' } as Configuration['linux'] }),
+    ).rejects.toThrow(/configuration\.linux/);
   });
 
   it('packs what the app loads at run time, with node-pty outside the archive, and none of the tests', async () => {
     const config = await load();
     // getConfig hands the list back as file sets.
-    const files = (config.files as Array<string | { filter?: string[] }>).flatMap((set) => (typeof set === 'string' ? [set] : (set.filter ?? [])));
-    const manifest = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { main: string; dependencies: Record<string, string> };
+    const files = (config.files as Array<string | { filter?: string[] }>).flatMap((set) =>
+      typeof set === 'string' ? [set] : (set.filter ?? []),
+    );
+    const manifest = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as {
+      main: string;
+      dependencies: Record<string, string>;
+    };
     // Only production dependencies are packed: the main process runs its TypeScript through tsx.
     expect(Object.keys(manifest.dependencies)).toEqual(expect.arrayContaining(['tsx', 'node-pty', 'pm2']));
     const mainSource = await readFile(path.join(ROOT, 'electron', 'main.ts'), 'utf8');
     // The preload the window loads (built by scripts/build-electron.ts).
     expect(mainSource).toContain("path.join(ROOT, 'dist', 'electron', 'preload.cjs')");
-    for (const needed of [manifest.main, 'electron/main.ts', 'dist/electron/preload.cjs', 'dist/renderer/index.html', 'core/serve/index.ts', 'core/schema/schema-tool.mjs', 'templates/workspace/gateways/staging.json', 'node_modules/node-pty/package.json']) {
+    for (const needed of [
+      manifest.main,
+      'electron/main.ts',
+      'dist/electron/preload.cjs',
+      'dist/renderer/index.html',
+      'core/serve/index.ts',
+      'core/schema/schema-tool.mjs',
+      'templates/workspace/gateways/staging.json',
+      'node_modules/node-pty/package.json',
+    ]) {
       expect(packed(files, needed), `${needed} is packed`).toBe(true);
     }
-    for (const left of ['core/api/router.test.ts', 'core/gateway/gateway.int.test.ts', 'core/agent/fixtures/scripted-llm.ts']) {
+    for (const left of [
+      'core/api/router.test.ts',
+      'core/gateway/gateway.int.test.ts',
+      'core/agent/fixtures/scripted-llm.ts',
+    ]) {
       expect(packed(files, left), `${left} is left out`).toBe(false);
     }
     // What is packed from the sources exists (the dist/ files are built by `npm run dist` first).
-    for (const source of [manifest.main, 'electron/main.ts', 'core/schema/schema-tool.mjs', 'templates/workspace/gateways/staging.json']) {
+    for (const source of [
+      manifest.main,
+      'electron/main.ts',
+      'core/schema/schema-tool.mjs',
+      'templates/workspace/gateways/staging.json',
+    ]) {
       expect(existsSync(path.join(ROOT, source)), source).toBe(true);
     }
     expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/node-pty/**']));

@@ -27,7 +27,10 @@ const electron = electronBinary(process.env);
 if (electron.ok) {
   await buildElectron();
   console.error(`Opening the desktop window (Electron at ${electron.path})…`);
-  const child = spawn(electron.path, [fileURLToPath(new URL('..', import.meta.url))], { stdio: 'inherit', env: { ...process.env, BRANCHYARD_WORKSPACE: workspace } });
+  const child = spawn(electron.path, [fileURLToPath(new URL('..', import.meta.url))], {
+    stdio: 'inherit',
+    env: { ...process.env, BRANCHYARD_WORKSPACE: workspace },
+  });
   process.exitCode = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 } else {
   console.error(`Electron cannot start here (${electron.reason}); serving the same UI in the browser instead.`);

@@ -64,6 +64,8 @@ fi
 
 log "lint"
 npx --no-install eslint --max-warnings 0 .
+log "format check"
+npx --no-install prettier --check --log-level warn .
 log "type-check"
 npx --no-install tsc --noEmit -p tsconfig.json
 # The CLI bundle, built once here rather than by the first of many CLI processes the tests start

@@ -7,9 +7,17 @@ import { runTool, WorkingCopy } from '../../core/agent/index.ts';
 import { countTokens } from '../../core/tokens/index.ts';
 
 const FILE = 'src/features/orders/services/pricing.ts';
-const lines = Array.from({ length: 400 }, (_, i) => `export function price${i + 1}(quantity: number): number {\n  return quantity * ${(i + 1) * 3} / 100;\n}`.split('\n')[i % 3]!);
+const lines = Array.from(
+  { length: 400 },
+  (_, i) =>
+    `export function price${i + 1}(quantity: number): number {\n  return quantity * ${(i + 1) * 3} / 100;\n}`.split(
+      '\n',
+    )[i % 3]!,
+);
 const original = `${lines.join('\n')}\n`;
-const target = lines.findIndex((l) => l.includes('return quantity * ') && lines.indexOf(l) === lines.lastIndexOf(l) && lines.indexOf(l) > 200);
+const target = lines.findIndex(
+  (l) => l.includes('return quantity * ') && lines.indexOf(l) === lines.lastIndexOf(l) && lines.indexOf(l) > 200,
+);
 const changedLine = lines[target]!.replace('/ 100', '/ 1000');
 const edited = original.replace(lines[target]!, changedLine);
 
@@ -30,7 +38,10 @@ try {
   }
   const [write, edit] = results as [(typeof results)[0], (typeof results)[0]];
   console.log(`bench/agent: output tokens of a one-line change to a ${lines.length}-line file (line ${target + 1})`);
-  for (const r of results) console.log(`  ${r.tool.padEnd(12)} ${String(r.tokens).padStart(6)} tokens   file as intended: ${r.same ? 'yes' : 'NO'}`);
+  for (const r of results)
+    console.log(
+      `  ${r.tool.padEnd(12)} ${String(r.tokens).padStart(6)} tokens   file as intended: ${r.same ? 'yes' : 'NO'}`,
+    );
   console.log(`  ratio edit_file / write_file   ${(edit.tokens / write.tokens).toFixed(3)} ×`);
   if (!write.same || !edit.same) process.exitCode = 1;
 } finally {

@@ -13,7 +13,9 @@ import { buildBranch } from '../../core/build/index.ts';
 import { addCodebase, createBranch, openCodebase } from '../../core/git/index.ts';
 import { initWorkspace, workspacePaths } from '../../core/workspace/index.ts';
 
-const { values } = parseArgs({ options: { functions: { type: 'string', default: '500' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { functions: { type: 'string', default: '500' }, runs: { type: 'string', default: '3' } },
+});
 const FUNCTIONS = Number(values.functions);
 const RUNS = Number(values.runs);
 const PER_FEATURE = 10;
@@ -51,13 +53,28 @@ try {
   let routes = 0;
   for (let run = 0; run < RUNS; run++) {
     // A fresh tree every run, so the cold build really is cold.
-    const writes = Array.from({ length: Math.ceil(FUNCTIONS / PER_FEATURE) }, (_, i) => ({ path: `src/features/f${i}/controllers/items.ts`, content: Buffer.from(controller(i, run)) }));
-    const branch = (await createBranch({ codebase, logsRepository: '../ws-logs', parent: 1, changes: { writes, deletes: [] }, author: 'user', message: `${FUNCTIONS} functions, run ${run}` })).info.number;
+    const writes = Array.from({ length: Math.ceil(FUNCTIONS / PER_FEATURE) }, (_, i) => ({
+      path: `src/features/f${i}/controllers/items.ts`,
+      content: Buffer.from(controller(i, run)),
+    }));
+    const branch = (
+      await createBranch({
+        codebase,
+        logsRepository: '../ws-logs',
+        parent: 1,
+        changes: { writes, deletes: [] },
+        author: 'user',
+        message: `${FUNCTIONS} functions, run ${run}`,
+      })
+    ).info.number;
 
     let start = performance.now();
     const result = await buildBranch(codebase, branch);
     cold.push(performance.now() - start);
-    if (!result.ok) throw new Error(`the benchmark branch does not build: ${JSON.stringify([...result.diagnostics, ...result.problems].slice(0, 3))}`);
+    if (!result.ok)
+      throw new Error(
+        `the benchmark branch does not build: ${JSON.stringify([...result.diagnostics, ...result.problems].slice(0, 3))}`,
+      );
     routes = result.routes.length;
 
     start = performance.now();
@@ -67,7 +84,11 @@ try {
     // The compiler alone on the same checkout, with the boilerplate's tsconfig.
     const checkout = path.join(paths.engineDir, 'builds', 'big', 'trees', result.tree);
     start = performance.now();
-    await new Promise<void>((resolve, reject) => execFile(process.execPath, [TSC, '-p', path.join(checkout, 'tsconfig.json')], (error, stdout) => (error ? reject(new Error(stdout)) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      execFile(process.execPath, [TSC, '-p', path.join(checkout, 'tsconfig.json')], (error, stdout) =>
+        error ? reject(new Error(stdout)) : resolve(),
+      ),
+    );
     reference.push(performance.now() - start);
   }
   const c = median(cold);

@@ -15,7 +15,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { tempDir } from '../../core/testing/index.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, idle: { type: 'string', default: '10' }, autostart: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '10' },
+    idle: { type: 'string', default: '10' },
+    autostart: { type: 'boolean', default: false },
+  },
+});
 const RUNS = Number(values.runs);
 const IDLE_MS = Number(values.idle) * 1000;
 const BIN = fileURLToPath(new URL('../../bin/branchyard.js', import.meta.url));
@@ -25,13 +31,22 @@ const ENV = { ...process.env, BRANCHYARD_DATABASE_URL: '', BRANCHYARD_CLI_TRACE:
 function run(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, args, { cwd: options.cwd, env: { ...ENV, ...options.env }, timeout: 300_000 }, (error, _stdout, stderr) =>
-      error ? reject(new Error(`node ${args.join(' ')} failed: ${stderr || error.message}`)) : resolve(performance.now() - started),
+    execFile(
+      process.execPath,
+      args,
+      { cwd: options.cwd, env: { ...ENV, ...options.env }, timeout: 300_000 },
+      (error, _stdout, stderr) =>
+        error
+          ? reject(new Error(`node ${args.join(' ')} failed: ${stderr || error.message}`))
+          : resolve(performance.now() - started),
     ),
   );
 }
 
-async function median(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; runs?: number } = {}): Promise<number> {
+async function median(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; runs?: number } = {},
+): Promise<number> {
   await run(args, options); // warm: the page cache, and the bundle built if a source changed
   const times: number[] = [];
   for (let i = 0; i < (options.runs ?? RUNS); i++) times.push(await run(args, options));
@@ -46,7 +61,11 @@ async function memory(pid: number): Promise<{ rss: number; peak: number }> {
 }
 
 /** Starts a process, waits until its stdout says `ready`, reads its memory then and after the idle time, stops it. */
-async function resident(args: string[], ready: string, env: NodeJS.ProcessEnv = {}): Promise<{ start: number; idle: number; peak: number; readyMs: number }> {
+async function resident(
+  args: string[],
+  ready: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ start: number; idle: number; peak: number; readyMs: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, args, { env: { ...ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -57,7 +76,8 @@ async function resident(args: string[], ready: string, env: NodeJS.ProcessEnv = 
   try {
     const deadline = Date.now() + 600_000;
     while (!stdout.includes(ready)) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${args.join(' ')} did not get ready:\n${stdout}${stderr}`);
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`${args.join(' ')} did not get ready:\n${stdout}${stderr}`);
       await sleep(20);
     }
     const readyMs = performance.now() - started;
@@ -82,10 +102,29 @@ try {
   const list = await median([BIN, 'branch', 'list', 'users'], { cwd: ws });
   const sourcesRuns = Math.min(RUNS, 3);
   const helpSources = await median([BIN, '--help'], { env: { BRANCHYARD_CLI: 'sources' }, runs: sourcesRuns });
-  const listSources = await median([BIN, 'branch', 'list', 'users'], { cwd: ws, env: { BRANCHYARD_CLI: 'sources' }, runs: sourcesRuns });
+  const listSources = await median([BIN, 'branch', 'list', 'users'], {
+    cwd: ws,
+    env: { BRANCHYARD_CLI: 'sources' },
+    runs: sourcesRuns,
+  });
 
-  const bare = await resident(['-e', "require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', () => console.log('listening'))"], 'listening');
-  const serveArgs = [BIN, '--workspace', ws, 'serve', '--port', '0', '--json', ...(values.autostart ? [] : ['--no-autostart'])];
+  const bare = await resident(
+    [
+      '-e',
+      "require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', () => console.log('listening'))",
+    ],
+    'listening',
+  );
+  const serveArgs = [
+    BIN,
+    '--workspace',
+    ws,
+    'serve',
+    '--port',
+    '0',
+    '--json',
+    ...(values.autostart ? [] : ['--no-autostart']),
+  ];
   const serve = await resident(serveArgs, '"loginUrl"');
   const serveSources = await resident(serveArgs, '"loginUrl"', { BRANCHYARD_CLI: 'sources' });
 
@@ -93,16 +132,30 @@ try {
   const mb = (n: number) => `${n.toFixed(0).padStart(5)} MB`;
   const ratio = (n: number, reference: number) => `${(n / reference).toFixed(1).padStart(5)} ×`;
   const line = (label: string, value: string, extra = '') => console.log(`  ${label.padEnd(44)}${value}${extra}`);
-  console.log(`bench/cli: CLI start (median of ${RUNS}) and serve's memory, 3 gateways and 2 codebases   (${new Date().toISOString().slice(0, 10)})`);
+  console.log(
+    `bench/cli: CLI start (median of ${RUNS}) and serve's memory, 3 gateways and 2 codebases   (${new Date().toISOString().slice(0, 10)})`,
+  );
   line('node -e 0 (reference)', ms(floor));
   line('branchyard --help', ms(help), `   ${ratio(help, floor)}   (goal ≤ 200 ms)`);
   line('branchyard branch list users (no serve)', ms(list), `   ${ratio(list, floor)}   (goal ≤ 500 ms)`);
   line(`  --help, sources through tsx (median of ${sourcesRuns})`, ms(helpSources), `   ${ratio(helpSources, floor)}`);
-  line(`  branch list, sources through tsx (median of ${sourcesRuns})`, ms(listSources), `   ${ratio(listSources, floor)}`);
+  line(
+    `  branch list, sources through tsx (median of ${sourcesRuns})`,
+    ms(listSources),
+    `   ${ratio(listSources, floor)}`,
+  );
   line('bare node:http server (reference): start / idle', `${mb(bare.start)} / ${mb(bare.idle)}`);
   const autostart = values.autostart ? 'autostart' : 'no autostart';
-  line(`serve (${autostart}): start / idle / peak`, `${mb(serve.start)} / ${mb(serve.idle)} / ${mb(serve.peak)}`, `   idle ${ratio(serve.idle, bare.idle)}   (goal idle < 300 MB; ready in ${(serve.readyMs / 1000).toFixed(1)} s)`);
-  line(`  serve, sources through tsx: start / idle / peak`, `${mb(serveSources.start)} / ${mb(serveSources.idle)} / ${mb(serveSources.peak)}`, `   idle ${ratio(serveSources.idle, bare.idle)}   (ready in ${(serveSources.readyMs / 1000).toFixed(1)} s)`);
+  line(
+    `serve (${autostart}): start / idle / peak`,
+    `${mb(serve.start)} / ${mb(serve.idle)} / ${mb(serve.peak)}`,
+    `   idle ${ratio(serve.idle, bare.idle)}   (goal idle < 300 MB; ready in ${(serve.readyMs / 1000).toFixed(1)} s)`,
+  );
+  line(
+    `  serve, sources through tsx: start / idle / peak`,
+    `${mb(serveSources.start)} / ${mb(serveSources.idle)} / ${mb(serveSources.peak)}`,
+    `   idle ${ratio(serveSources.idle, bare.idle)}   (ready in ${(serveSources.readyMs / 1000).toFixed(1)} s)`,
+  );
 } finally {
   await tmp.dispose();
 }

@@ -14,7 +14,10 @@ https
     pool.request({ path: request.url, method: request.method, headers: request.headers }).then(
       async (answer) => {
         const body = Buffer.from(await answer.body.arrayBuffer());
-        response.writeHead(answer.statusCode, { 'content-type': answer.headers['content-type'] ?? 'application/octet-stream', 'content-length': body.length });
+        response.writeHead(answer.statusCode, {
+          'content-type': answer.headers['content-type'] ?? 'application/octet-stream',
+          'content-length': body.length,
+        });
         response.end(body);
       },
       () => response.writeHead(502).end(),

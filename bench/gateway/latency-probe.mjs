@@ -5,11 +5,25 @@ import http from 'node:http';
 import https from 'node:https';
 
 const [kind, target, host, path, count = '2000'] = process.argv.slice(2);
-const agent = kind === 'https' ? new https.Agent({ keepAlive: true, maxSockets: 1 }) : new http.Agent({ keepAlive: true, maxSockets: 1 });
+const agent =
+  kind === 'https'
+    ? new https.Agent({ keepAlive: true, maxSockets: 1 })
+    : new http.Agent({ keepAlive: true, maxSockets: 1 });
 const once = () =>
   new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const options = kind === 'socket' ? { socketPath: target, path, agent } : { host: '127.0.0.1', port: Number(target), path, agent, headers: { host }, servername: host, rejectUnauthorized: false };
+    const options =
+      kind === 'socket'
+        ? { socketPath: target, path, agent }
+        : {
+            host: '127.0.0.1',
+            port: Number(target),
+            path,
+            agent,
+            headers: { host },
+            servername: host,
+            rejectUnauthorized: false,
+          };
     const request = (kind === 'https' ? https : http).get(options, (response) => {
       response.resume();
       response.on('end', () => resolve(Number(process.hrtime.bigint() - started) / 1e6));

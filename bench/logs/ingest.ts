@@ -13,7 +13,14 @@ import { parseArgs } from 'node:util';
 import { LineSplitter, lineText, Redactor, TokenLog } from '../../core/logs/index.ts';
 import { countTokens } from '../../core/tokens/index.ts';
 
-const { values } = parseArgs({ options: { mb: { type: 'string', default: '100' }, phase: { type: 'string' }, file: { type: 'string' }, out: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    mb: { type: 'string', default: '100' },
+    phase: { type: 'string' },
+    file: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
 
 interface Figures {
   seconds: number;
@@ -55,7 +62,10 @@ async function generate(file: string, megabytes: number): Promise<void> {
         line = `${t}: calling upstream with authorization: Bearer ${(i * 104729).toString(36)}abcdefghijklmnop`;
         break;
       case 8:
-        line = i % 1000 === 8 ? `${t}: ${'payload chunk '.repeat(800)}` : `${t}: POST /orders/create-order 201 ${(i % 50) / 10}ms 312B`;
+        line =
+          i % 1000 === 8
+            ? `${t}: ${'payload chunk '.repeat(800)}`
+            : `${t}: POST /orders/create-order 201 ${(i % 50) / 10}ms 312B`;
         break;
       default:
         line = `${t}: 日本語のログ行 ${i} — naïve café ✓`;
@@ -99,7 +109,12 @@ async function pipeline(file: string, dir: string): Promise<Figures> {
   let tokens = 0;
   let bytes = 0;
   let files = 0;
-  const log = await TokenLog.open({ dir, threshold: 10_000, redactor: new Redactor(['sk-or-v1-the-configured-key-0123456789']), onFiles: (c) => (files += c.removed.length) });
+  const log = await TokenLog.open({
+    dir,
+    threshold: 10_000,
+    redactor: new Redactor(['sk-or-v1-the-configured-key-0123456789']),
+    onFiles: (c) => (files += c.removed.length),
+  });
   const splitter = new LineSplitter((line) => log.append(lineText(line)));
   for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
     bytes += chunk.length;
@@ -116,14 +131,29 @@ async function pipeline(file: string, dir: string): Promise<Figures> {
 
 function child(phase: string, file: string, out?: string, heapMb?: number): Promise<Figures> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), '--import', 'tsx', path.resolve('bench/logs/ingest.ts'), '--phase', phase, '--file', file, ...(out ? ['--out', out] : [])], { maxBuffer: 1024 * 1024 }, (error, stdout, stderr) =>
-      error ? reject(new Error(stderr || error.message)) : resolve(JSON.parse(stdout) as Figures),
+    execFile(
+      process.execPath,
+      [
+        ...(heapMb ? [`--max-old-space-size=${heapMb}`] : []),
+        '--import',
+        'tsx',
+        path.resolve('bench/logs/ingest.ts'),
+        '--phase',
+        phase,
+        '--file',
+        file,
+        ...(out ? ['--out', out] : []),
+      ],
+      { maxBuffer: 1024 * 1024 },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(stderr || error.message)) : resolve(JSON.parse(stdout) as Figures),
     );
   });
 }
 
 if (values.phase) {
-  const figures = values.phase === 'reference' ? await reference(values.file!) : await pipeline(values.file!, values.out!);
+  const figures =
+    values.phase === 'reference' ? await reference(values.file!) : await pipeline(values.file!, values.out!);
   process.stdout.write(JSON.stringify(figures));
 } else {
   const megabytes = Number(values.mb);
@@ -134,7 +164,9 @@ if (values.phase) {
     await generate(big, megabytes);
     await generate(small, megabytes / 4);
     const size = (await stat(big)).size / 1024 / 1024;
-    console.log(`Log ingest: ${size.toFixed(0)} MB of mixed output (requests, JSON, SQL, stack traces, keys to redact, long lines), pm2 files of 10,000 tokens, ${os.cpus().length} cores`);
+    console.log(
+      `Log ingest: ${size.toFixed(0)} MB of mixed output (requests, JSON, SQL, stack traces, keys to redact, long lines), pm2 files of 10,000 tokens, ${os.cpus().length} cores`,
+    );
     const ref = await child('reference', big);
     const ours = await child('pipeline', big, await mkdtemp(path.join(dir, 'out-')));
     // Memory: V8 grows its heap lazily when it may, so both sizes run under one heap cap; a
@@ -143,14 +175,20 @@ if (values.phase) {
     const cappedSmall = await child('pipeline', small, await mkdtemp(path.join(dir, 'out-')), HEAP_MB);
     const cappedBig = await child('pipeline', big, await mkdtemp(path.join(dir, 'out-')), HEAP_MB);
     const row = (name: string, f: Figures) =>
-      console.log(`  ${name.padEnd(44)} ${(f.bytes / 1024 / 1024 / f.seconds).toFixed(1).padStart(6)} MB/s ${(f.tokens / f.seconds / 1000).toFixed(0).padStart(6)}k tokens/s  peak RSS ${f.peakRssMb.toFixed(0).padStart(4)} MB${f.files ? `  ${f.files} files` : ''}`);
+      console.log(
+        `  ${name.padEnd(44)} ${(f.bytes / 1024 / 1024 / f.seconds).toFixed(1).padStart(6)} MB/s ${(f.tokens / f.seconds / 1000).toFixed(0).padStart(6)}k tokens/s  peak RSS ${f.peakRssMb.toFixed(0).padStart(4)} MB${f.files ? `  ${f.files} files` : ''}`,
+      );
     row('reference: read + tokenise, nothing written', ref);
     row(`pipeline (${size.toFixed(0)} MB)`, ours);
     row(`pipeline (${(size / 4).toFixed(0)} MB), heap capped at ${HEAP_MB} MB`, cappedSmall);
     row(`pipeline (${size.toFixed(0)} MB), heap capped at ${HEAP_MB} MB`, cappedBig);
     console.log(`  speed vs reference            ${(ref.seconds / ours.seconds).toFixed(2)} ×   (target ≥ 0.60)`);
-    console.log(`  peak memory, 4× the data      ${(cappedBig.peakRssMb / cappedSmall.peakRssMb).toFixed(2)} ×   (flat ≈ 1.00, same heap cap)`);
-    console.log(`  tokens in the files vs read   ${(ours.tokens / ref.tokens).toFixed(4)} ×   (redaction and escapes change a few)`);
+    console.log(
+      `  peak memory, 4× the data      ${(cappedBig.peakRssMb / cappedSmall.peakRssMb).toFixed(2)} ×   (flat ≈ 1.00, same heap cap)`,
+    );
+    console.log(
+      `  tokens in the files vs read   ${(ours.tokens / ref.tokens).toFixed(4)} ×   (redaction and escapes change a few)`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

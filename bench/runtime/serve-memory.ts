@@ -32,7 +32,8 @@ async function measure(args: string[], ready: (stdout: string) => boolean, idleM
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 300_000;
   while (!ready(stdout)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${args.join(' ')} did not get ready: ${stdout}${stderr}`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`${args.join(' ')} did not get ready: ${stdout}${stderr}`);
     await sleep(50);
   }
   const peak = (await status(child.pid!)).hwm;
@@ -43,7 +44,10 @@ async function measure(args: string[], ready: (stdout: string) => boolean, idleM
   return { peak: Math.max(peak, hwm), idle };
 }
 
-export async function serveMemory(tmp: string, idleMs = 10_000): Promise<{ nodeIdle: Rss; bareHttp: Rss; firstStart: Rss; restart: Rss }> {
+export async function serveMemory(
+  tmp: string,
+  idleMs = 10_000,
+): Promise<{ nodeIdle: Rss; bareHttp: Rss; firstStart: Rss; restart: Rss }> {
   const root = path.join(tmp, 'serve-ws');
   await initWorkspace({ dir: root });
   const serve = ['--import', 'tsx', BIN, '--workspace', root, 'serve', '--port', '0', '--no-autostart', '--json'];
@@ -51,7 +55,14 @@ export async function serveMemory(tmp: string, idleMs = 10_000): Promise<{ nodeI
   const listening = (out: string) => out.includes('listening');
   return {
     nodeIdle: await measure(['-e', "console.log('listening'); setInterval(() => {}, 1 << 30)"], listening, idleMs),
-    bareHttp: await measure(['-e', "require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', () => console.log('listening'))"], listening, idleMs),
+    bareHttp: await measure(
+      [
+        '-e',
+        "require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', () => console.log('listening'))",
+      ],
+      listening,
+      idleMs,
+    ),
     firstStart: await measure(serve, served, idleMs),
     restart: await measure(serve, served, idleMs),
   };

@@ -19,7 +19,13 @@ import { connectDocker, DockerBackend, execIn, NODE_IN_IMAGE, Pm2Runtime } from 
 import { initWorkspace, workspacePaths } from '../../core/workspace/index.ts';
 import { serveMemory } from './serve-memory.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, idle: { type: 'string', default: '20' }, wakes: { type: 'string', default: '200' } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '10' },
+    idle: { type: 'string', default: '20' },
+    wakes: { type: 'string', default: '200' },
+  },
+});
 const RUNS = Number(values.runs);
 const IDLE = Number(values.idle);
 const WAKES = Number(values.wakes);
@@ -45,7 +51,8 @@ function firstOk(socketPath: string, url: string, timeoutMs = 30_000): Promise<v
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'branchyard-bench-runtime-'));
@@ -56,24 +63,37 @@ await addCodebase({ workspace: paths, logsRepository: '../ws-logs', name: 'svc' 
 const codebase = await openCodebase(paths, 'svc');
 const runtime = await Pm2Runtime.open({ workspace: paths, limits: LIMITS, backend: 'docker' });
 const docker = await connectDocker();
-const container = docker.getContainer((await DockerBackend.open({ workspace: paths, limits: LIMITS })).containerName('svc'));
+const container = docker.getContainer(
+  (await DockerBackend.open({ workspace: paths, limits: LIMITS })).containerName('svc'),
+);
 try {
   await runtime.prepare('svc');
   const idleMemory = (await container.stats({ stream: false })).memory_stats.usage ?? 0;
 
   // The reference: a bare Node.js HTTP server on a socket, started in the same container.
   const folders = runtime.folders('svc');
-  await writeFile(path.join(folders.apps, 'bare.cjs'), "require('node:http').createServer((q, s) => s.end('ok')).listen(process.argv[2]);\n");
+  await writeFile(
+    path.join(folders.apps, 'bare.cjs'),
+    "require('node:http').createServer((q, s) => s.end('ok')).listen(process.argv[2]);\n",
+  );
   const bare: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const socket = `bare-${run}.sock`;
     const start = performance.now();
-    const exec = await container.exec({ Cmd: [NODE_IN_IMAGE, '/run/branchyard/bare.cjs', `/sockets/${socket}`], AttachStdout: false, AttachStderr: false });
+    const exec = await container.exec({
+      Cmd: [NODE_IN_IMAGE, '/run/branchyard/bare.cjs', `/sockets/${socket}`],
+      AttachStdout: false,
+      AttachStderr: false,
+    });
     await exec.start({ Detach: true });
     await firstOk(path.join(folders.sockets, socket), '/');
     bare.push(performance.now() - start);
   }
-  await execIn(container, [NODE_IN_IMAGE, '-e', "for (const p of require('node:fs').readdirSync('/proc')) { try { if (require('node:fs').readFileSync('/proc/' + p + '/cmdline', 'utf8').includes('bare.cjs')) process.kill(Number(p)); } catch {} }"]);
+  await execIn(container, [
+    NODE_IN_IMAGE,
+    '-e',
+    "for (const p of require('node:fs').readdirSync('/proc')) { try { if (require('node:fs').readFileSync('/proc/' + p + '/cmdline', 'utf8').includes('bare.cjs')) process.kill(Number(p)); } catch {} }",
+  ]);
 
   const fromCommit: number[] = [];
   const startOnly: number[] = [];
@@ -84,7 +104,15 @@ try {
       codebase,
       logsRepository: '../ws-logs',
       parent: 1,
-      changes: { writes: [{ path: `src/features/notes/controllers/extra-${run}.ts`, content: Buffer.from(`export function getExtra${run}(): { n: number } {\n  return { n: ${run} };\n}\n`) }], deletes: [] },
+      changes: {
+        writes: [
+          {
+            path: `src/features/notes/controllers/extra-${run}.ts`,
+            content: Buffer.from(`export function getExtra${run}(): { n: number } {\n  return { n: ${run} };\n}\n`),
+          },
+        ],
+        deletes: [],
+      },
       author: 'agent',
       message: `run ${run}`,
     });
@@ -125,15 +153,32 @@ try {
 
   const b = median(bare);
   console.log(`bench/runtime: Docker ${(await docker.version()).Version}, median of ${RUNS}`);
-  console.log(`  bare node server.js in the container, to first 200 (reference) ${median(bare).toFixed(0).padStart(7)} ms`);
-  console.log(`  branch committed → built → started → first 200               ${median(fromCommit).toFixed(0).padStart(7)} ms   ${(median(fromCommit) / b).toFixed(1)} × reference`);
-  console.log(`  of which start of the built branch → first 200               ${median(startOnly).toFixed(0).padStart(7)} ms   ${(median(startOnly) / b).toFixed(1)} × reference`);
-  console.log(`  reload of a running branch → first 200                        ${median(reload).toFixed(0).padStart(7)} ms   ${(median(reload) / b).toFixed(1)} × reference`);
-  if (wakes.length > 0) console.log(`  wake of a sleeping branch → first 200, ${WAKES} wakes   p50 ${percentile(wakes, 50).toFixed(0).padStart(5)} ms (${(percentile(wakes, 50) / b).toFixed(1)} × reference)   p99 ${percentile(wakes, 99).toFixed(0)} ms`);
-  console.log(`  memory: container with PM2 alone ${mb(idleMemory)}; with ${IDLE} idle branches ${mb(loaded)} (${mb((loaded - idleMemory) / IDLE)} per branch)`);
+  console.log(
+    `  bare node server.js in the container, to first 200 (reference) ${median(bare).toFixed(0).padStart(7)} ms`,
+  );
+  console.log(
+    `  branch committed → built → started → first 200               ${median(fromCommit).toFixed(0).padStart(7)} ms   ${(median(fromCommit) / b).toFixed(1)} × reference`,
+  );
+  console.log(
+    `  of which start of the built branch → first 200               ${median(startOnly).toFixed(0).padStart(7)} ms   ${(median(startOnly) / b).toFixed(1)} × reference`,
+  );
+  console.log(
+    `  reload of a running branch → first 200                        ${median(reload).toFixed(0).padStart(7)} ms   ${(median(reload) / b).toFixed(1)} × reference`,
+  );
+  if (wakes.length > 0)
+    console.log(
+      `  wake of a sleeping branch → first 200, ${WAKES} wakes   p50 ${percentile(wakes, 50).toFixed(0).padStart(5)} ms (${(percentile(wakes, 50) / b).toFixed(1)} × reference)   p99 ${percentile(wakes, 99).toFixed(0)} ms`,
+    );
+  console.log(
+    `  memory: container with PM2 alone ${mb(idleMemory)}; with ${IDLE} idle branches ${mb(loaded)} (${mb((loaded - idleMemory) / IDLE)} per branch)`,
+  );
   const rss = (r: { peak: number; idle: number }) => `peak ${mb(r.peak)}, idle ${mb(r.idle)}`;
-  console.log(`  serve RSS: first start (creates the engine state) ${rss(serve.firstStart)}; restart ${rss(serve.restart)}`);
-  console.log(`             reference: node -e idle ${mb(serve.nodeIdle.idle)}, bare node HTTP server ${mb(serve.bareHttp.idle)}`);
+  console.log(
+    `  serve RSS: first start (creates the engine state) ${rss(serve.firstStart)}; restart ${rss(serve.restart)}`,
+  );
+  console.log(
+    `             reference: node -e idle ${mb(serve.nodeIdle.idle)}, bare node HTTP server ${mb(serve.bareHttp.idle)}`,
+  );
 } finally {
   await runtime.remove('svc');
   await rm(tmp, { recursive: true, force: true });

@@ -19,7 +19,9 @@ import type { ServeProcess } from '../../e2e/support/engine.ts';
 import { runCli, startServeProcess } from '../../e2e/support/engine.ts';
 import { buildRenderer } from '../../scripts/build-renderer.ts';
 
-const { values } = parseArgs({ options: { revisions: { type: 'string', default: '500' }, repeat: { type: 'string', default: '12' } } });
+const { values } = parseArgs({
+  options: { revisions: { type: 'string', default: '500' }, repeat: { type: 'string', default: '12' } },
+});
 const REVISIONS = Number(values.revisions);
 const REPEAT = Number(values.repeat);
 
@@ -31,29 +33,70 @@ interface Shape {
 const LOADED: Shape = { fileLines: 2000, revisions: REVISIONS, logTokens: 12_000 };
 const EMPTY: Shape = { fileLines: 3, revisions: 1, logTokens: 30 };
 
-async function prepare(root: string, name: string, shape: Shape): Promise<{ serve: ServeProcess; close(): Promise<void> }> {
+async function prepare(
+  root: string,
+  name: string,
+  shape: Shape,
+): Promise<{ serve: ServeProcess; close(): Promise<void> }> {
   const workspace = path.join(root, name);
   await runCli(['init', workspace]);
   await useFreePorts(workspacePaths(workspace));
   // The agent's stand-in: each prompt ends at once with a question (one call each).
-  const llm = await scriptedLlm(Array.from({ length: shape.revisions }, (_, i) => ({ reply: { content: `Revision ${i + 1}: which fields should the **user** have?`, toolCalls: [{ name: 'ask_user', arguments: { questions: ['Which fields?'] } }] } })));
+  const llm = await scriptedLlm(
+    Array.from({ length: shape.revisions }, (_, i) => ({
+      reply: {
+        content: `Revision ${i + 1}: which fields should the **user** have?`,
+        toolCalls: [{ name: 'ask_user', arguments: { questions: ['Which fields?'] } }],
+      },
+    })),
+  );
   const config = path.join(workspace, 'ai', 'config.json');
-  await writeFile(config, JSON.stringify({ ...(JSON.parse(await readFile(config, 'utf8')) as object), provider: 'test', baseUrl: llm.baseUrl, model: 'scripted/model' }, null, 2));
+  await writeFile(
+    config,
+    JSON.stringify(
+      {
+        ...(JSON.parse(await readFile(config, 'utf8')) as object),
+        provider: 'test',
+        baseUrl: llm.baseUrl,
+        model: 'scripted/model',
+      },
+      null,
+      2,
+    ),
+  );
   const serve = await startServeProcess(workspace, { BRANCHYARD_RUNTIME: 'host', BRANCHYARD_AI_KEY: 'sk-bench' });
   await callApi(serve, 'codebase.add', { name: 'users' });
   await callApi(serve, 'codebase.add', { name: 'orders' });
   const change = path.join(root, `${name}-change`, 'src', 'features', 'users', 'controllers');
   await mkdir(change, { recursive: true });
-  const rows = Array.from({ length: shape.fileLines - 2 }, (_, i) => `  { id: ${i + 1}, name: 'user ${i + 1}', email: 'user${i + 1}@example.com' },`);
+  const rows = Array.from(
+    { length: shape.fileLines - 2 },
+    (_, i) => `  { id: ${i + 1}, name: 'user ${i + 1}', email: 'user${i + 1}@example.com' },`,
+  );
   await writeFile(path.join(change, 'list-users.ts'), `const USERS = [\n${rows.join('\n')}\n];\n`);
-  await callApi(serve, 'branch.new', { codebase: 'users', dir: path.join(root, `${name}-change`), message: 'List users' });
+  await callApi(serve, 'branch.new', {
+    codebase: 'users',
+    dir: path.join(root, `${name}-change`),
+    message: 'List users',
+  });
   // A log of about the tokens asked for (an access line is ~24 tokens).
   const logs = path.join(root, `${name}-logs`, 'codebases', 'users', 'branches', '00002', 'api-gateway');
   await mkdir(logs, { recursive: true });
-  const lines = Array.from({ length: Math.ceil(shape.logTokens / 24) }, (_, i) => `2026-12-01T12:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z development GET /users/list-users?page=${i} ${i % 7 ? 200 : 404} ${(i % 97) / 10}ms 312B 127.0.0.1 proxied`);
-  await writeFile(path.join(logs, `${Math.ceil(shape.logTokens / 1000)}k-20261201-120000.log`), `${lines.join('\n')}\n`);
+  const lines = Array.from(
+    { length: Math.ceil(shape.logTokens / 24) },
+    (_, i) =>
+      `2026-12-01T12:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z development GET /users/list-users?page=${i} ${i % 7 ? 200 : 404} ${(i % 97) / 10}ms 312B 127.0.0.1 proxied`,
+  );
+  await writeFile(
+    path.join(logs, `${Math.ceil(shape.logTokens / 1000)}k-20261201-120000.log`),
+    `${lines.join('\n')}\n`,
+  );
   for (let i = 0; i < shape.revisions; i += 8) {
-    await Promise.all(Array.from({ length: Math.min(8, shape.revisions - i) }, () => callApi(serve, 'agent.prompt', { codebase: 'users', text: 'Add a route that lists users with pagination' })));
+    await Promise.all(
+      Array.from({ length: Math.min(8, shape.revisions - i) }, () =>
+        callApi(serve, 'agent.prompt', { codebase: 'users', text: 'Add a route that lists users with pagination' }),
+      ),
+    );
   }
   // Every revision has asked its question.
   for (let waited = 0; waited < 600_000; waited += 1000) {
@@ -72,7 +115,11 @@ async function prepare(root: string, name: string, shape: Shape): Promise<{ serv
 
 /** The interactions' durations (ms) since the page's last reset, one per interaction. */
 async function interactions(page: Page): Promise<number[]> {
-  return page.evaluate(() => (window as unknown as { __inp: Map<number, number> }).__inp ? [...(window as unknown as { __inp: Map<number, number> }).__inp.values()] : []);
+  return page.evaluate(() =>
+    (window as unknown as { __inp: Map<number, number> }).__inp
+      ? [...(window as unknown as { __inp: Map<number, number> }).__inp.values()]
+      : [],
+  );
 }
 
 async function observe(page: Page): Promise<void> {
@@ -89,7 +136,10 @@ async function observe(page: Page): Promise<void> {
 }
 
 const reset = (page: Page) => page.evaluate(() => (window as unknown as { __inp: Map<number, number> }).__inp.clear());
-const settle = (page: Page) => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 50)))));
+const settle = (page: Page) =>
+  page.evaluate(
+    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 50)))),
+  );
 
 function p75(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -100,7 +150,10 @@ type Step = { name: string; run(page: Page, i: number): Promise<void> };
 
 const STEPS: Step[] = [
   { name: 'switch tabs', run: async (page, i) => page.getByTestId(i % 2 ? 'tab-chat' : 'tab-branch').click() },
-  { name: 'select a branch', run: async (page, i) => page.getByTestId(i % 2 ? 'branch-users-00001' : 'branch-users-00002').click() },
+  {
+    name: 'select a branch',
+    run: async (page, i) => page.getByTestId(i % 2 ? 'branch-users-00001' : 'branch-users-00002').click(),
+  },
   {
     name: 'open the diff (file of N lines)',
     run: async (page, i) => {
@@ -108,7 +161,10 @@ const STEPS: Step[] = [
       await page.getByTestId(i % 2 ? 'tab-chat' : 'tab-diff').click();
     },
   },
-  { name: 'chat of N revisions (switch thread)', run: async (page, i) => page.getByTestId(i % 2 ? 'thread-orders' : 'thread-users').click() },
+  {
+    name: 'chat of N revisions (switch thread)',
+    run: async (page, i) => page.getByTestId(i % 2 ? 'thread-orders' : 'thread-users').click(),
+  },
   {
     name: 'open a log file (N tokens)',
     run: async (page, i) => {
@@ -117,7 +173,10 @@ const STEPS: Step[] = [
       if (i % 2) await page.getByTestId('tab-chat').click();
     },
   },
-  { name: 'type in the log filter', run: async (page, i) => page.getByTestId('log-filter').press(i % 5 === 4 ? 'Backspace' : String(i % 10)) },
+  {
+    name: 'type in the log filter',
+    run: async (page, i) => page.getByTestId('log-filter').press(i % 5 === 4 ? 'Backspace' : String(i % 10)),
+  },
 ];
 
 async function measure(page: Page, serve: ServeProcess): Promise<Record<string, number>> {
@@ -157,7 +216,9 @@ async function measure(page: Page, serve: ServeProcess): Promise<Record<string, 
 const tmp = await tempDir();
 try {
   await buildRenderer();
-  console.log(`preparing two workspaces: loaded (${LOADED.fileLines}-line file, ${LOADED.revisions} revisions, ${LOADED.logTokens} log tokens) and empty…`);
+  console.log(
+    `preparing two workspaces: loaded (${LOADED.fileLines}-line file, ${LOADED.revisions} revisions, ${LOADED.logTokens} log tokens) and empty…`,
+  );
   const loaded = await prepare(tmp.path, 'loaded', LOADED);
   const empty = await prepare(tmp.path, 'empty', EMPTY);
   const browser = await launchBrowser();
@@ -171,7 +232,9 @@ try {
     for (const step of STEPS) {
       const a = measured[step.name]!;
       const b = reference[step.name]!;
-      console.log(`${step.name.padEnd(40)} ${`${a.toFixed(0)} ms`.padStart(9)} ${`${b.toFixed(0)} ms`.padStart(9)} ${`${(a / Math.max(b, 1)).toFixed(2)}×`.padStart(7)}`);
+      console.log(
+        `${step.name.padEnd(40)} ${`${a.toFixed(0)} ms`.padStart(9)} ${`${b.toFixed(0)} ms`.padStart(9)} ${`${(a / Math.max(b, 1)).toFixed(2)}×`.padStart(7)}`,
+      );
     }
   } finally {
     await browser.dispose();

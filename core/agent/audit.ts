@@ -16,7 +16,15 @@ export type AuditRecorder = (action: string, payload: unknown, actor?: Actor, fi
 
 /** Records actions of one revision; an agent's action defaults to the role given. */
 export function auditRecorder(db: StateDb, devRevisionId: number, role: () => AgentRole): AuditRecorder {
-  return (action, payload, actor = 'agent', fields = {}) => recordAction(db, { devRevisionId, actor, action, payload, ...(actor === 'agent' && fields.role === undefined ? { role: role() } : {}), ...fields });
+  return (action, payload, actor = 'agent', fields = {}) =>
+    recordAction(db, {
+      devRevisionId,
+      actor,
+      action,
+      payload,
+      ...(actor === 'agent' && fields.role === undefined ? { role: role() } : {}),
+      ...fields,
+    });
 }
 
 export interface AuditEntry {
@@ -37,7 +45,11 @@ export interface AuditEntry {
 
 export async function revisionAudit(db: StateDb, codebase: string, revision: number): Promise<AuditEntry[]> {
   const id = await revisionId(db, codebase, revision);
-  if (id === undefined) throw new BranchyardError('NotFoundError', `dev revision ${formatRevision(revision)} of ${codebase} is not in the engine state`);
+  if (id === undefined)
+    throw new BranchyardError(
+      'NotFoundError',
+      `dev revision ${formatRevision(revision)} of ${codebase} is not in the engine state`,
+    );
   return (await listAudit(db, id)).map((row) => ({
     at: row.createdAt.toISOString(),
     actor: row.actor,

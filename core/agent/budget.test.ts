@@ -41,8 +41,18 @@ describe('checkMoney', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let store: Store;
   let revision = 0;
-  const newRevision = async () => upsertRevision(store.db, { codebase: 'users', number: ++revision, status: 'open', parentBranch: 1, branchNumber: null, createdAt: new Date(), updatedAt: new Date() });
-  const spend = (devRevisionId: number | null, micro: number) => recordCost(store.db, { devRevisionId, model: 'm', promptTokens: 0, completionTokens: 0, costMicroUsd: micro });
+  const newRevision = async () =>
+    upsertRevision(store.db, {
+      codebase: 'users',
+      number: ++revision,
+      status: 'open',
+      parentBranch: 1,
+      branchNumber: null,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
+  const spend = (devRevisionId: number | null, micro: number) =>
+    recordCost(store.db, { devRevisionId, model: 'm', promptTokens: 0, completionTokens: 0, costMicroUsd: micro });
 
   beforeAll(async () => {
     dir = await tempDir();
@@ -55,14 +65,20 @@ describe('checkMoney', () => {
 
   it('allows the full output when the budget has room', async () => {
     const id = await newRevision();
-    expect(await checkMoney({ db: store.db, config: config(), revisionId: id, promptTokens: 10_000 })).toEqual({ ok: true, maxTokens: 4000 });
+    expect(await checkMoney({ db: store.db, config: config(), revisionId: id, promptTokens: 10_000 })).toEqual({
+      ok: true,
+      maxTokens: 4000,
+    });
   });
 
   it('lowers max_tokens to what the revision has left, so the worst case lands on the cap', async () => {
     const id = await newRevision();
     await spend(id, 900_000);
     // Left: 100 000; the prompt costs 30 000; 70 000 / 15 = 4666 tokens would fit, 4000 is the most.
-    expect(await checkMoney({ db: store.db, config: config(), revisionId: id, promptTokens: 10_000 })).toEqual({ ok: true, maxTokens: 4000 });
+    expect(await checkMoney({ db: store.db, config: config(), revisionId: id, promptTokens: 10_000 })).toEqual({
+      ok: true,
+      maxTokens: 4000,
+    });
     await spend(id, 50_000);
     // Left: 50 000; after the prompt 20 000, which buys 1333 tokens.
     const verdict = await checkMoney({ db: store.db, config: config(), revisionId: id, promptTokens: 10_000 });
@@ -85,16 +101,25 @@ describe('checkMoney', () => {
     expect(before.ok).toBe(true);
     // The earlier tests spent $1.92 this month; another $0.08 leaves too little for a call.
     await spend(null, 80_000);
-    const verdict = await checkMoney({ db: store.db, config: monthly, revisionId: await newRevision(), promptTokens: 1000 });
+    const verdict = await checkMoney({
+      db: store.db,
+      config: monthly,
+      revisionId: await newRevision(),
+      promptTokens: 1000,
+    });
     expect(verdict.ok).toBe(false);
     expect(!verdict.ok && verdict.reason).toMatch(/this month's budget of \$2\.00/);
     const nextMonth = new Date();
     nextMonth.setUTCMonth(nextMonth.getUTCMonth() + 1, 1);
-    expect(await checkMoney({ db: store.db, config: monthly, revisionId: id, promptTokens: 1000, now: nextMonth })).toEqual({ ok: true, maxTokens: 4000 });
+    expect(
+      await checkMoney({ db: store.db, config: monthly, revisionId: id, promptTokens: 1000, now: nextMonth }),
+    ).toEqual({ ok: true, maxTokens: 4000 });
   });
 
   it('with free output, allows the configured maximum', async () => {
     const free = config({ prices: { inputPerMillionUsd: 0, outputPerMillionUsd: 0 } });
-    expect(await checkMoney({ db: store.db, config: free, revisionId: await newRevision(), promptTokens: 1_000_000 })).toEqual({ ok: true, maxTokens: 4000 });
+    expect(
+      await checkMoney({ db: store.db, config: free, revisionId: await newRevision(), promptTokens: 1_000_000 }),
+    ).toEqual({ ok: true, maxTokens: 4000 });
   });
 });

@@ -21,19 +21,34 @@ export function promptTokensBound(counted: number, messages: number): number {
 
 export type BudgetVerdict = { ok: true; maxTokens: number } | { ok: false; reason: string };
 
-export async function checkMoney(options: { db: StateDb; config: AiConfig; revisionId: number; promptTokens: number; now?: Date }): Promise<BudgetVerdict> {
+export async function checkMoney(options: {
+  db: StateDb;
+  config: AiConfig;
+  revisionId: number;
+  promptTokens: number;
+  now?: Date;
+}): Promise<BudgetVerdict> {
   const { config } = options;
   const now = options.now ?? new Date();
   const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-  const [revision, month] = await Promise.all([spent(options.db, { devRevisionId: options.revisionId }), spent(options.db, { since: monthStart })]);
+  const [revision, month] = await Promise.all([
+    spent(options.db, { devRevisionId: options.revisionId }),
+    spent(options.db, { since: monthStart }),
+  ]);
   const left = Math.min(config.budget.perRevisionUsd * 1e6 - revision, config.budget.perMonthUsd * 1e6 - month);
   const promptCost = costMicroUsd(config.prices, options.promptTokens, 0);
   const perOutput = config.prices.outputPerMillionUsd;
   const affordable = perOutput === 0 ? config.maxOutputTokens : Math.floor((left - promptCost) / perOutput);
   const maxTokens = Math.min(config.maxOutputTokens, affordable);
   if (maxTokens >= Math.min(MIN_OUTPUT_TOKENS, config.maxOutputTokens)) return { ok: true, maxTokens };
-  const which = config.budget.perRevisionUsd * 1e6 - revision <= config.budget.perMonthUsd * 1e6 - month ? `this revision's budget of ${usd(config.budget.perRevisionUsd * 1e6)} (spent ${usd(revision)})` : `this month's budget of ${usd(config.budget.perMonthUsd * 1e6)} (spent ${usd(month)})`;
-  return { ok: false, reason: `the next call could cost up to ${usd(promptCost + Math.min(MIN_OUTPUT_TOKENS, config.maxOutputTokens) * perOutput)}, which would pass ${which}` };
+  const which =
+    config.budget.perRevisionUsd * 1e6 - revision <= config.budget.perMonthUsd * 1e6 - month
+      ? `this revision's budget of ${usd(config.budget.perRevisionUsd * 1e6)} (spent ${usd(revision)})`
+      : `this month's budget of ${usd(config.budget.perMonthUsd * 1e6)} (spent ${usd(month)})`;
+  return {
+    ok: false,
+    reason: `the next call could cost up to ${usd(promptCost + Math.min(MIN_OUTPUT_TOKENS, config.maxOutputTokens) * perOutput)}, which would pass ${which}`,
+  };
 }
 
 export function usd(micro: number): string {

@@ -43,7 +43,11 @@ describe('fillLevel: a context level cut to its token budget', () => {
 
   it('stays within budget whatever the sections, exactly at the edge included', () => {
     for (const budget of [50, 101, 257, 1024]) {
-      const level = fillLevel('global', budget, Array.from({ length: 30 }, (_, i) => ({ title: `shared-context/${i}.md`, body: words(i * 7, `w${i}x`) })));
+      const level = fillLevel(
+        'global',
+        budget,
+        Array.from({ length: 30 }, (_, i) => ({ title: `shared-context/${i}.md`, body: words(i * 7, `w${i}x`) })),
+      );
       expect(countTokens(level.text)).toBeLessThanOrEqual(budget);
       expect(level.tokens).toBe(countTokens(level.text));
     }

@@ -56,7 +56,26 @@ async function rankFiles(copy: WorkingCopy, prompt: string): Promise<{ file: str
   return ranked.sort((a, b) => b.score - a.score || a.file.localeCompare(b.file));
 }
 
-const STOP_WORDS = new Set(['the', 'and', 'for', 'with', 'that', 'this', 'add', 'make', 'return', 'returns', 'should', 'from', 'into', 'new', 'route', 'endpoint', 'api', 'function']);
+const STOP_WORDS = new Set([
+  'the',
+  'and',
+  'for',
+  'with',
+  'that',
+  'this',
+  'add',
+  'make',
+  'return',
+  'returns',
+  'should',
+  'from',
+  'into',
+  'new',
+  'route',
+  'endpoint',
+  'api',
+  'function',
+]);
 
 const CUT_MARK = '\n… (cut)\n';
 
@@ -65,7 +84,11 @@ const CUT_MARK = '\n… (cut)\n';
  * when enough room is left for a useful start of it, cut there and marked; smaller sections
  * after it may still fit.
  */
-export function fillLevel(name: ContextLevel['name'], budget: number, sections: { title: string; body: string }[]): ContextLevel {
+export function fillLevel(
+  name: ContextLevel['name'],
+  budget: number,
+  sections: { title: string; body: string }[],
+): ContextLevel {
   const parts: string[] = [];
   const cut: string[] = [];
   let tokens = 0;
@@ -88,7 +111,9 @@ export function fillLevel(name: ContextLevel['name'], budget: number, sections: 
   // The joined text can count a token or two apart from the sum of its parts.
   const joined = parts.join('').trimEnd();
   const exact = countTokens(joined);
-  return exact <= budget ? { name, text: joined, tokens: exact, budget, cut } : { name, text: cutToTokens(joined, budget).text, tokens: budget, budget, cut };
+  return exact <= budget
+    ? { name, text: joined, tokens: exact, budget, cut }
+    : { name, text: cutToTokens(joined, budget).text, tokens: budget, budget, cut };
 }
 
 async function textFiles(dir: string, prefix = ''): Promise<{ file: string; text: string }[]> {
@@ -98,22 +123,37 @@ async function textFiles(dir: string, prefix = ''): Promise<{ file: string; text
     const relative = path.posix.join(prefix, entry.name);
     if (entry.name.startsWith('.')) continue;
     if (entry.isDirectory()) found.push(...(await textFiles(dir, relative)));
-    else if (/\.(md|ts|txt|json)$/.test(entry.name)) found.push({ file: relative, text: await readFile(path.join(dir, relative), 'utf8') });
+    else if (/\.(md|ts|txt|json)$/.test(entry.name))
+      found.push({ file: relative, text: await readFile(path.join(dir, relative), 'utf8') });
   }
   return found;
 }
 
 /** Requests about something that goes wrong: the parent branch's recent logs are worth their tokens. */
-const ABOUT_FAILURE = /\b(fix|error|errors|fail|fails|failing|failed|crash|crashes|bug|broken|exception|500|timeout|logs?)\b/i;
+const ABOUT_FAILURE =
+  /\b(fix|error|errors|fail|fails|failing|failed|crash|crashes|bug|broken|exception|500|timeout|logs?)\b/i;
 
-export async function assembleContext(options: { paths: WorkspacePaths; codebase: CodebaseHandle; copy: WorkingCopy; prompt: string; budget: AiConfig['context']; logsRoot?: string }): Promise<ContextLevel[]> {
+export async function assembleContext(options: {
+  paths: WorkspacePaths;
+  codebase: CodebaseHandle;
+  copy: WorkingCopy;
+  prompt: string;
+  budget: AiConfig['context'];
+  logsRoot?: string;
+}): Promise<ContextLevel[]> {
   const { paths, codebase, copy, prompt, budget } = options;
-  const global = fillLevel('global', budget.globalTokens, (await textFiles(paths.sharedContext)).map((f) => ({ title: `shared-context/${f.file}`, body: f.text })));
+  const global = fillLevel(
+    'global',
+    budget.globalTokens,
+    (await textFiles(paths.sharedContext)).map((f) => ({ title: `shared-context/${f.file}`, body: f.text })),
+  );
 
   const parentDir = codebase.paths.branch(formatBranch(copy.parent));
   const readme = await readFile(path.join(parentDir, 'readme.md'), 'utf8').catch(() => '');
   const codebaseSections = [
-    ...(await textFiles(codebase.paths.context)).filter((f) => !f.file.endsWith('.json')).map((f) => ({ title: `codebase context: ${f.file}`, body: f.text })),
+    ...(await textFiles(codebase.paths.context))
+      .filter((f) => !f.file.endsWith('.json'))
+      .map((f) => ({ title: `codebase context: ${f.file}`, body: f.text })),
     ...(readme.trim() ? [{ title: 'readme.md', body: readme }] : []),
   ];
   const codebaseLevel = fillLevel('codebase', budget.codebaseTokens, codebaseSections);
@@ -121,9 +161,15 @@ export async function assembleContext(options: { paths: WorkspacePaths; codebase
   const branchSections: { title: string; body: string }[] = [];
   for (const file of ['context/env.json', 'context/flags.json', 'summary.md']) {
     const text = await readFile(path.join(parentDir, file), 'utf8').catch(() => '');
-    if (text.trim()) branchSections.push({ title: file === 'summary.md' ? `what the parent branch ${formatBranch(copy.parent)} changed (summary.md)` : file, body: text });
+    if (text.trim())
+      branchSections.push({
+        title:
+          file === 'summary.md' ? `what the parent branch ${formatBranch(copy.parent)} changed (summary.md)` : file,
+        body: text,
+      });
   }
-  if (options.logsRoot && ABOUT_FAILURE.test(prompt)) branchSections.push(...(await recentLogs(options.logsRoot, codebase.paths.name, copy.parent, budget.branchTokens)));
+  if (options.logsRoot && ABOUT_FAILURE.test(prompt))
+    branchSections.push(...(await recentLogs(options.logsRoot, codebase.paths.name, copy.parent, budget.branchTokens)));
   branchSections.push({ title: 'files of the working copy', body: copy.files().join('\n') });
   for (const { file, score } of await rankFiles(copy, prompt)) {
     if (score <= 0) continue;
@@ -133,19 +179,36 @@ export async function assembleContext(options: { paths: WorkspacePaths; codebase
 }
 
 /** The last tokens of the branch's output and requests, a quarter of the branch budget at most. */
-async function recentLogs(logsRoot: string, codebase: string, branch: number, branchTokens: number): Promise<{ title: string; body: string }[]> {
+async function recentLogs(
+  logsRoot: string,
+  codebase: string,
+  branch: number,
+  branchTokens: number,
+): Promise<{ title: string; body: string }[]> {
   const folder = branchLogsFolder(logsRoot, codebase, branch);
   const sections: { title: string; body: string }[] = [];
-  for (const [type, share, what] of [['pm2', 0.18, 'output'], ['api-gateway', 0.07, 'requests']] as const) {
+  for (const [type, share, what] of [
+    ['pm2', 0.18, 'output'],
+    ['api-gateway', 0.07, 'requests'],
+  ] as const) {
     const tail = await tailLogs(folder, type, Math.floor(branchTokens * share)).catch(() => undefined);
-    if (tail?.text.trim()) sections.push({ title: `recent ${what} of branch ${formatBranch(branch)} (${type} logs, the last ${tail.tokens} tokens)`, body: '```\n' + tail.text + '```' });
+    if (tail?.text.trim())
+      sections.push({
+        title: `recent ${what} of branch ${formatBranch(branch)} (${type} logs, the last ${tail.tokens} tokens)`,
+        body: '```\n' + tail.text + '```',
+      });
   }
   return sections;
 }
 
 /** The first user message: the context levels, then the request. */
 export function contextMessage(levels: ContextLevel[], prompts: { kind: string; text: string }[]): string {
-  const context = levels.filter((l) => l.text.trim()).map((l) => `# ${l.name[0]!.toUpperCase()}${l.name.slice(1)} context\n\n${l.text}`).join('\n\n');
-  const request = prompts.map((p) => (p.kind === 'prompt' ? `Request:\n${p.text}` : `The user's answer:\n${p.text}`)).join('\n\n');
+  const context = levels
+    .filter((l) => l.text.trim())
+    .map((l) => `# ${l.name[0]!.toUpperCase()}${l.name.slice(1)} context\n\n${l.text}`)
+    .join('\n\n');
+  const request = prompts
+    .map((p) => (p.kind === 'prompt' ? `Request:\n${p.text}` : `The user's answer:\n${p.text}`))
+    .join('\n\n');
   return `${context}\n\n# The task\n\n${request}`;
 }

@@ -86,7 +86,11 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
   const dir = agentDir(deps, revisionNumber);
   const revision = await readRevision(codebase, revisionNumber);
   const id = await revisionId(deps.db, name, revisionNumber);
-  if (id === undefined) throw new BranchyardError('NotFoundError', `dev revision ${formatRevision(revisionNumber)} of ${name} is not in the engine state`);
+  if (id === undefined)
+    throw new BranchyardError(
+      'NotFoundError',
+      `dev revision ${formatRevision(revisionNumber)} of ${name} is not in the engine state`,
+    );
   const records = { codebase, state: deps.db, events };
   const copy = await WorkingCopy.open(codebase, path.join(dir, 'working-copy.json'), revision.info.parentBranch ?? 1);
   const transcript = await loadTranscript(dir);
@@ -112,13 +116,32 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
     await saveTranscript(dir, transcript);
   };
 
-  const end = async (status: RevisionStatusName, message: string, branch: number | null = null, gateways: string[] = []): Promise<RevisionOutcome> => {
+  const end = async (
+    status: RevisionStatusName,
+    message: string,
+    branch: number | null = null,
+    gateways: string[] = [],
+  ): Promise<RevisionOutcome> => {
     clearTimeout(timer);
     await save();
-    if (status !== 'done') await addResponse({ ...records, number: revisionNumber, kind: status === 'needs-answer' ? 'questions' : 'error', text: message });
+    if (status !== 'done')
+      await addResponse({
+        ...records,
+        number: revisionNumber,
+        kind: status === 'needs-answer' ? 'questions' : 'error',
+        text: message,
+      });
     await setRevisionStatus({ ...records, number: revisionNumber, status });
     await audit('revision.end', { status, branch, message }, 'engine');
-    const outcome = { codebase: name, revision: revisionNumber, status, branch, costMicroUsd: await spent(deps.db, { devRevisionId: id }), message, gateways };
+    const outcome = {
+      codebase: name,
+      revision: revisionNumber,
+      status,
+      branch,
+      costMicroUsd: await spent(deps.db, { devRevisionId: id }),
+      message,
+      gateways,
+    };
     events.emit('revision.ended', outcome);
     return outcome;
   };
@@ -126,13 +149,25 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
   const leave = async (): Promise<RevisionOutcome> => {
     clearTimeout(timer);
     await save();
-    return { codebase: name, revision: revisionNumber, status: 'open', branch: null, costMicroUsd: await spent(deps.db, { devRevisionId: id }), message: 'the engine stopped', gateways: [] };
+    return {
+      codebase: name,
+      revision: revisionNumber,
+      status: 'open',
+      branch: null,
+      costMicroUsd: await spent(deps.db, { devRevisionId: id }),
+      message: 'the engine stopped',
+      gateways: [],
+    };
   };
 
   const answers = () => {
     const lastQuestions = revision.responses.filter((r) => r.kind === 'questions').at(-1)?.at ?? new Date(0);
     const given = revision.prompts.filter((p) => p.kind === 'answer' && p.at >= lastQuestions).map((p) => p.text);
-    if (given.length === 0) throw new BranchyardError('InvalidInputError', `dev revision ${formatRevision(revisionNumber)} of ${name} is waiting for an answer; give it with \`branchyard answer ${name} ${revisionNumber} <text>\``);
+    if (given.length === 0)
+      throw new BranchyardError(
+        'InvalidInputError',
+        `dev revision ${formatRevision(revisionNumber)} of ${name} is waiting for an answer; give it with \`branchyard answer ${name} ${revisionNumber} <text>\``,
+      );
     return given;
   };
 
@@ -141,13 +176,37 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
     const settings = roleSettings(deps.config, 'product-owner');
     const state = (transcript.productOwner ??= { messages: [], pendingAsk: null, refined: null, turns: 0 });
     const given = state.pendingAsk ? answers() : [];
-    if (revision.info.status !== 'open') await setRevisionStatus({ ...records, number: revisionNumber, status: 'open' });
+    if (revision.info.status !== 'open')
+      await setRevisionStatus({ ...records, number: revisionNumber, status: 'open' });
     role = 'product-owner';
-    const outcome = await runProductOwner({ db: deps.db, events, config: deps.config, llm: deps.llm.withModel(settings.model), settings, revisionId: id, codebase: name, revision: revisionNumber, audit, signal: callSignal, state, copy, levels, prompts: revision.prompts, answers: given, revisionDir: revision.dir });
+    const outcome = await runProductOwner({
+      db: deps.db,
+      events,
+      config: deps.config,
+      llm: deps.llm.withModel(settings.model),
+      settings,
+      revisionId: id,
+      codebase: name,
+      revision: revisionNumber,
+      audit,
+      signal: callSignal,
+      state,
+      copy,
+      levels,
+      prompts: revision.prompts,
+      answers: given,
+      revisionDir: revision.dir,
+    });
     role = 'developer';
-    if (outcome.kind === 'ask') return end('needs-answer', `The product owner asks:\n${outcome.questions.map((q) => `- ${q}`).join('\n')}`);
+    if (outcome.kind === 'ask')
+      return end('needs-answer', `The product owner asks:\n${outcome.questions.map((q) => `- ${q}`).join('\n')}`);
     if (outcome.kind === 'stop') return end(outcome.status, `the product owner stopped: ${outcome.message}`);
-    await addResponse({ ...records, number: revisionNumber, kind: 'message', text: `The product owner refined the request (refined.md):\n\n${outcome.text}` });
+    await addResponse({
+      ...records,
+      number: revisionNumber,
+      kind: 'message',
+      text: `The product owner refined the request (refined.md):\n\n${outcome.text}`,
+    });
     return undefined;
   };
 
@@ -155,31 +214,63 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
     if (transcript.messages.length === 0) {
       const prompt = revision.prompts.map((p) => p.text).join('\n');
       const logsRoot = path.resolve(deps.workspace.paths.root, deps.workspace.manifest.logsRepository);
-      const levels = await assembleContext({ paths: deps.workspace.paths, codebase, copy, prompt, budget: deps.config.context, logsRoot });
-      await audit('context', levels.map((l) => ({ level: l.name, tokens: l.tokens, budget: l.budget, cut: l.cut })), 'engine');
+      const levels = await assembleContext({
+        paths: deps.workspace.paths,
+        codebase,
+        copy,
+        prompt,
+        budget: deps.config.context,
+        logsRoot,
+      });
+      await audit(
+        'context',
+        levels.map((l) => ({ level: l.name, tokens: l.tokens, budget: l.budget, cut: l.cut })),
+        'engine',
+      );
       if (hasProductOwner(deps.config) && !transcript.productOwner?.refined) {
         const ended = await productOwnerTurn(levels);
         if (ended) return ended;
       }
-      transcript.messages.push({ role: 'system', content: SYSTEM_PROMPT }, { role: 'user', content: contextMessage(levels, revision.prompts) });
+      transcript.messages.push(
+        { role: 'system', content: SYSTEM_PROMPT },
+        { role: 'user', content: contextMessage(levels, revision.prompts) },
+      );
       const refined = transcript.productOwner?.refined;
-      if (refined) transcript.messages.push({ role: 'user', content: `The product owner refined this request; build what it says and meet every acceptance point:\n\n${refined}` });
+      if (refined)
+        transcript.messages.push({
+          role: 'user',
+          content: `The product owner refined this request; build what it says and meet every acceptance point:\n\n${refined}`,
+        });
     } else if (revision.info.status === 'interrupted') {
       resumeTranscript(transcript);
       await audit('revision.resume', { turns: transcript.turns }, 'engine');
     } else if (transcript.pendingAsk) {
-      transcript.messages.push({ role: 'tool', tool_call_id: transcript.pendingAsk, content: `The user answered:\n${answers().join('\n\n')}` });
+      transcript.messages.push({
+        role: 'tool',
+        tool_call_id: transcript.pendingAsk,
+        content: `The user answered:\n${answers().join('\n\n')}`,
+      });
       transcript.pendingAsk = null;
     }
-    if (revision.info.status !== 'open') await setRevisionStatus({ ...records, number: revisionNumber, status: 'open' });
+    if (revision.info.status !== 'open')
+      await setRevisionStatus({ ...records, number: revisionNumber, status: 'open' });
     await save();
 
     for (;;) {
       if (stopped()) return await leave();
-      if (transcript.turns >= deps.config.budget.maxTurns) return await end('turn-limit', `stopped at the limit of ${deps.config.budget.maxTurns} turns (ai/config.json budget.maxTurns) before the work was finished`);
+      if (transcript.turns >= deps.config.budget.maxTurns)
+        return await end(
+          'turn-limit',
+          `stopped at the limit of ${deps.config.budget.maxTurns} turns (ai/config.json budget.maxTurns) before the work was finished`,
+        );
       if (Date.now() >= deadline) return await end('time-limit', TIME_LIMIT(deps));
       transcript.turns += 1;
-      events.emit('agent.turn', { codebase: name, revision: revisionNumber, turn: transcript.turns, maxTurns: deps.config.budget.maxTurns });
+      events.emit('agent.turn', {
+        codebase: name,
+        revision: revisionNumber,
+        turn: transcript.turns,
+        maxTurns: deps.config.budget.maxTurns,
+      });
 
       let reply;
       try {
@@ -200,7 +291,8 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
         });
       } catch (error) {
         if (stopped()) return await leave();
-        if (error instanceof OverBudget) return await end('over-budget', `stopped before a call that could pass the budget: ${error.message}`);
+        if (error instanceof OverBudget)
+          return await end('over-budget', `stopped before a call that could pass the budget: ${error.message}`);
         if (limit.signal.aborted) return await end('time-limit', TIME_LIMIT(deps));
         return await end('failed', describeError(error));
       }
@@ -208,11 +300,24 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
       transcript.messages.push({
         role: 'assistant',
         content: reply.content || null,
-        ...(reply.toolCalls.length > 0 ? { tool_calls: reply.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) } : {}),
+        ...(reply.toolCalls.length > 0
+          ? {
+              tool_calls: reply.toolCalls.map((c) => ({
+                id: c.id,
+                type: 'function' as const,
+                function: { name: c.name, arguments: c.arguments },
+              })),
+            }
+          : {}),
       });
-      if (reply.content.trim()) await addResponse({ ...records, number: revisionNumber, kind: 'message', text: reply.content });
+      if (reply.content.trim())
+        await addResponse({ ...records, number: revisionNumber, kind: 'message', text: reply.content });
       if (reply.toolCalls.length === 0) {
-        transcript.messages.push({ role: 'user', content: 'Go on with the tools: call finish when the work is done and the checks pass, or ask_user if the request is unclear.' });
+        transcript.messages.push({
+          role: 'user',
+          content:
+            'Go on with the tools: call finish when the work is done and the checks pass, or ask_user if the request is unclear.',
+        });
         await save();
         continue;
       }
@@ -220,38 +325,95 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
       let stop: RevisionOutcome | undefined;
       for (const call of reply.toolCalls) {
         if (stop) {
-          transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: 'Not run: the revision stopped before this call.' });
+          transcript.messages.push({
+            role: 'tool',
+            tool_call_id: call.id,
+            content: 'Not run: the revision stopped before this call.',
+          });
           continue;
         }
         const toolStarted = performance.now();
-        const fields = (result: string) => ({ tool: call.name, argsDigest: argsDigest(call.arguments), outcome: result, durationMs: Math.round(performance.now() - toolStarted) });
+        const fields = (result: string) => ({
+          tool: call.name,
+          argsDigest: argsDigest(call.arguments),
+          outcome: result,
+          durationMs: Math.round(performance.now() - toolStarted),
+        });
         const outcome = await runTool(copy, call.name, call.arguments);
         const argPath = safePath(call.arguments);
         if (outcome.kind === 'answer') {
-          const verdict = outcome.ok ? (changesCopy(call.name) && repeats.progressed(), { kind: 'go-on' as const }) : repeats.refused(call.name, call.arguments, outcome.text);
-          transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: verdict.kind === 'warn' ? `${outcome.text}\n\n${verdict.text}` : outcome.text });
-          await audit(`tool:${call.name}`, { path: argPath, ok: outcome.ok, result: outcome.text.slice(0, 300) }, 'agent', fields(outcome.ok ? 'ok' : 'refused'));
-          events.emit('agent.tool', { codebase: name, revision: revisionNumber, tool: call.name, ...(argPath ? { path: argPath } : {}), ok: outcome.ok, summary: outcome.text.split('\n')[0]!.slice(0, 200) });
+          const verdict = outcome.ok
+            ? (changesCopy(call.name) && repeats.progressed(), { kind: 'go-on' as const })
+            : repeats.refused(call.name, call.arguments, outcome.text);
+          transcript.messages.push({
+            role: 'tool',
+            tool_call_id: call.id,
+            content: verdict.kind === 'warn' ? `${outcome.text}\n\n${verdict.text}` : outcome.text,
+          });
+          await audit(
+            `tool:${call.name}`,
+            { path: argPath, ok: outcome.ok, result: outcome.text.slice(0, 300) },
+            'agent',
+            fields(outcome.ok ? 'ok' : 'refused'),
+          );
+          events.emit('agent.tool', {
+            codebase: name,
+            revision: revisionNumber,
+            tool: call.name,
+            ...(argPath ? { path: argPath } : {}),
+            ok: outcome.ok,
+            summary: outcome.text.split('\n')[0]!.slice(0, 200),
+          });
           if (verdict.kind === 'stuck') stop = await end('stuck', `stopped: ${verdict.reason}`);
         } else if (outcome.kind === 'checks') {
           const proof = await proveTree(deps, copy, 'agent', revisionNumber);
           transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: proof.text });
-          await audit('tool:run_checks', { passed: proof.passed, failure: proof.checks.failure, routes: proof.routes && { passed: proof.routes.passed, failures: proof.routes.failures.length }, durationMs: Math.round(proof.durationMs) }, 'agent', fields(proof.passed ? 'passed' : 'failed'));
+          await audit(
+            'tool:run_checks',
+            {
+              passed: proof.passed,
+              failure: proof.checks.failure,
+              routes: proof.routes && { passed: proof.routes.passed, failures: proof.routes.failures.length },
+              durationMs: Math.round(proof.durationMs),
+            },
+            'agent',
+            fields(proof.passed ? 'passed' : 'failed'),
+          );
         } else if (outcome.kind === 'ask') {
           await audit('tool:ask_user', { questions: outcome.questions }, 'agent', fields('asked'));
-          events.emit('agent.tool', { codebase: name, revision: revisionNumber, tool: 'ask_user', ok: true, summary: outcome.questions[0]!.slice(0, 200) });
+          events.emit('agent.tool', {
+            codebase: name,
+            revision: revisionNumber,
+            tool: 'ask_user',
+            ok: true,
+            summary: outcome.questions[0]!.slice(0, 200),
+          });
           transcript.pendingAsk = call.id;
           stop = await end('needs-answer', outcome.questions.map((q) => `- ${q}`).join('\n'));
         } else {
           await audit('tool:finish', { summary: outcome.summary }, 'agent', fields('called'));
-          events.emit('agent.tool', { codebase: name, revision: revisionNumber, tool: 'finish', ok: true, summary: outcome.summary.slice(0, 200) });
+          events.emit('agent.tool', {
+            codebase: name,
+            revision: revisionNumber,
+            tool: 'finish',
+            ok: true,
+            summary: outcome.summary.slice(0, 200),
+          });
           const result = await finish(deps, copy, revisionNumber, outcome.summary, audit);
           if (result.kind === 'retry') {
             const verdict = repeats.refused('finish', call.arguments, result.text);
-            transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: verdict.kind === 'warn' ? `${result.text}\n\n${verdict.text}` : result.text });
+            transcript.messages.push({
+              role: 'tool',
+              tool_call_id: call.id,
+              content: verdict.kind === 'warn' ? `${result.text}\n\n${verdict.text}` : result.text,
+            });
             if (verdict.kind === 'stuck') stop = await end('stuck', `stopped: ${verdict.reason}`);
           } else {
-            transcript.messages.push({ role: 'tool', tool_call_id: call.id, content: `Branch ${formatBranch(result.branch)} was made.` });
+            transcript.messages.push({
+              role: 'tool',
+              tool_call_id: call.id,
+              content: `Branch ${formatBranch(result.branch)} was made.`,
+            });
             stop = await end('done', outcome.summary, result.branch, result.gateways);
           }
         }
@@ -271,7 +433,8 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
   }
 }
 
-const TIME_LIMIT = (deps: DevFlowDeps) => `stopped at the limit of ${deps.config.budget.maxMinutes} minutes (ai/config.json budget.maxMinutes)`;
+const TIME_LIMIT = (deps: DevFlowDeps) =>
+  `stopped at the limit of ${deps.config.budget.maxMinutes} minutes (ai/config.json budget.maxMinutes)`;
 
 /**
  * Picks up a transcript cut off when the engine stopped. It was saved at the end of the last
@@ -285,13 +448,17 @@ export function resumeTranscript(transcript: Transcript): void {
   const calls = last?.role === 'assistant' ? (last.tool_calls ?? []) : [];
   for (const call of calls) {
     if (answered.has(call.id)) continue;
-    const content = call.id === transcript.pendingAsk ? 'Not answered: the engine stopped before the user saw these questions. Ask again if they still matter.' : 'Not run: the engine stopped before this call.';
+    const content =
+      call.id === transcript.pendingAsk
+        ? 'Not answered: the engine stopped before the user saw these questions. Ask again if they still matter.'
+        : 'Not run: the engine stopped before this call.';
     transcript.messages.push({ role: 'tool', tool_call_id: call.id, content });
   }
   transcript.pendingAsk = null;
   transcript.messages.push({
     role: 'user',
-    content: 'The engine stopped in the middle of this work and has been started again. The conversation goes on from the last turn that completed; the working copy keeps every file written so far, including any from the turn that was cut off (list_files and read_file show them). Go on with the task.',
+    content:
+      'The engine stopped in the middle of this work and has been started again. The conversation goes on from the last turn that completed; the working copy keeps every file written so far, including any from the turn that was cut off (list_files and read_file show them). Go on with the task.',
   });
 }
 
@@ -326,19 +493,43 @@ interface Proof {
 }
 
 /** The checks in the sandbox, then, when they pass, the route checks of the same tree. */
-async function proveTree(deps: DevFlowDeps, copy: WorkingCopy, by: 'agent' | 'engine', revision: number): Promise<Proof> {
+async function proveTree(
+  deps: DevFlowDeps,
+  copy: WorkingCopy,
+  by: 'agent' | 'engine',
+  revision: number,
+): Promise<Proof> {
   const started = performance.now();
   const tree = await mkdtemp(path.join(os.tmpdir(), 'branchyard-tree-'));
-  const emit = (passed: boolean, summary: string, isolation: 'container' | 'none') => deps.events.emit('agent.checks', { codebase: deps.codebase.paths.name, revision, by, passed, summary, isolation });
+  const emit = (passed: boolean, summary: string, isolation: 'container' | 'none') =>
+    deps.events.emit('agent.checks', { codebase: deps.codebase.paths.name, revision, by, passed, summary, isolation });
   try {
     await copy.materialize(tree);
-    const checks = await runChecks({ sandbox: deps.sandbox, dir: tree, engineDir: deps.workspace.paths.engineDir, timeoutMs: deps.checksTimeoutMs ?? 180_000 });
+    const checks = await runChecks({
+      sandbox: deps.sandbox,
+      dir: tree,
+      engineDir: deps.workspace.paths.engineDir,
+      timeoutMs: deps.checksTimeoutMs ?? 180_000,
+    });
     emit(checks.passed, describeChecks(checks, 400).split('\n')[0]!, checks.isolation);
-    if (!checks.passed) return { passed: false, checks, routes: null, text: describeChecks(checks), durationMs: performance.now() - started };
+    if (!checks.passed)
+      return {
+        passed: false,
+        checks,
+        routes: null,
+        text: describeChecks(checks),
+        durationMs: performance.now() - started,
+      };
     const routes = await runRouteChecks({ sandbox: deps.sandbox, dir: tree, files: copy.files(), typeChecked: true });
     const told = describeRouteChecks(routes);
     emit(routes.passed, told.split('\n')[0]!, routes.isolation);
-    return { passed: routes.passed, checks, routes, text: `${describeChecks(checks)}\n\n${told}`, durationMs: performance.now() - started };
+    return {
+      passed: routes.passed,
+      checks,
+      routes,
+      text: `${describeChecks(checks)}\n\n${told}`,
+      durationMs: performance.now() - started,
+    };
   } finally {
     await rm(tree, { recursive: true, force: true });
   }
@@ -347,14 +538,37 @@ async function proveTree(deps: DevFlowDeps, copy: WorkingCopy, by: 'agent' | 'en
 type FinishResult = { kind: 'retry'; text: string } | { kind: 'branch'; branch: number; gateways: string[] };
 
 /** The engine's own checks, then the branch, its records, and its launch. */
-async function finish(deps: DevFlowDeps, copy: WorkingCopy, revision: number, summary: string, audit: AuditRecorder): Promise<FinishResult> {
+async function finish(
+  deps: DevFlowDeps,
+  copy: WorkingCopy,
+  revision: number,
+  summary: string,
+  audit: AuditRecorder,
+): Promise<FinishResult> {
   const { codebase, events } = deps;
   const changes = await copy.changes();
-  if (changes.writes.length === 0 && changes.deletes.length === 0) return { kind: 'retry', text: 'Nothing was changed, so there is no branch to make. Make the changes the request needs, or ask_user if it is unclear.' };
+  if (changes.writes.length === 0 && changes.deletes.length === 0)
+    return {
+      kind: 'retry',
+      text: 'Nothing was changed, so there is no branch to make. Make the changes the request needs, or ask_user if it is unclear.',
+    };
   const proof = await proveTree(deps, copy, 'engine', revision);
   const { checks, routes } = proof;
-  await audit('checks', { passed: checks.passed, failure: checks.failure, isolation: checks.isolation, routes: routes && { passed: routes.passed, calls: routes.calls, failures: routes.failures.length } }, 'engine');
-  if (!proof.passed) return { kind: 'retry', text: `The ${checks.passed ? 'route checks' : 'checks'} failed, so no branch was made. Fix these and call finish again:\n\n${proof.text}` };
+  await audit(
+    'checks',
+    {
+      passed: checks.passed,
+      failure: checks.failure,
+      isolation: checks.isolation,
+      routes: routes && { passed: routes.passed, calls: routes.calls, failures: routes.failures.length },
+    },
+    'engine',
+  );
+  if (!proof.passed)
+    return {
+      kind: 'retry',
+      text: `The ${checks.passed ? 'route checks' : 'checks'} failed, so no branch was made. Fix these and call finish again:\n\n${proof.text}`,
+    };
 
   const records = { codebase, state: deps.db, events };
   const files = [...changes.writes.map((w) => w.path), ...changes.deletes.map((d) => `${d} (deleted)`)];
@@ -380,7 +594,11 @@ async function finish(deps: DevFlowDeps, copy: WorkingCopy, revision: number, su
       tests: { status: 'passed', at, detail: report.tests.total === 0 ? 'no tests' : `${report.tests.total} passed` },
       routes: routes!.skipped
         ? { status: 'skipped', at, detail: routes!.skipped }
-        : { status: 'passed', at, detail: `${routes!.routes} route${routes!.routes === 1 ? '' : 's'}, ${routes!.calls} calls with generated inputs (${routes!.isolation === 'container' ? 'in the sandbox' : 'no isolation'})` },
+        : {
+            status: 'passed',
+            at,
+            detail: `${routes!.routes} route${routes!.routes === 1 ? '' : 's'}, ${routes!.calls} calls with generated inputs (${routes!.isolation === 'container' ? 'in the sandbox' : 'no isolation'})`,
+          },
     },
   });
   await audit('branch', { branch, files }, 'engine');
@@ -391,7 +609,10 @@ async function finish(deps: DevFlowDeps, copy: WorkingCopy, revision: number, su
   } catch (error) {
     // The branch stays, recorded as it is; the agent gets the reason and can make a better one.
     await audit('launch', { branch, error: describeError(error) }, 'engine');
-    return { kind: 'retry', text: `Branch ${formatBranch(branch)} was made but could not be started: ${describeError(error)}\nFix this and call finish again; a new branch will be made.` };
+    return {
+      kind: 'retry',
+      text: `Branch ${formatBranch(branch)} was made but could not be started: ${describeError(error)}\nFix this and call finish again; a new branch will be made.`,
+    };
   }
 }
 
@@ -420,4 +641,3 @@ async function saveTranscript(dir: string, transcript: Transcript): Promise<void
   await writeFile(`${file}.tmp`, JSON.stringify(transcript));
   await rename(`${file}.tmp`, file);
 }
-

@@ -14,11 +14,15 @@ describe('applyEdit: one exact piece replaced', () => {
   });
 
   it('refuses a piece that occurs more than once, naming the lines, and changes nothing', () => {
-    expect(refusal('x = 1;\ny = 2;\nx = 1;\n', 'x = 1;', 'x = 3;')).toBe('"old_text" occurs 2 times (lines 1, 3); include more of the lines around the one you mean so it occurs once');
+    expect(refusal('x = 1;\ny = 2;\nx = 1;\n', 'x = 1;', 'x = 3;')).toBe(
+      '"old_text" occurs 2 times (lines 1, 3); include more of the lines around the one you mean so it occurs once',
+    );
   });
 
   it('refuses a piece that is absent, pointing at a line that differs only in spacing', () => {
-    expect(refusal('function f() {\n\treturn  1;\n}\n', '  return 1;\n}', '  return 2;\n}')).toBe('"old_text" does not occur in the file (line 2 has its first line with other spacing or indentation); read_file shows its exact text');
+    expect(refusal('function f() {\n\treturn  1;\n}\n', '  return 1;\n}', '  return 2;\n}')).toBe(
+      '"old_text" does not occur in the file (line 2 has its first line with other spacing or indentation); read_file shows its exact text',
+    );
     expect(refusal('abc', 'xyz', 'q')).toBe('"old_text" does not occur in the file; read_file shows its exact text');
   });
 

@@ -6,16 +6,32 @@
 export type EditResult = { ok: true; content: string; line: number } | { ok: false; reason: string };
 
 export function applyEdit(content: string, oldText: string, newText: string): EditResult {
-  if (oldText === '') return { ok: false, reason: '"old_text" is empty; give the exact text to replace (use write_file to create a file)' };
-  if (oldText === newText) return { ok: false, reason: '"old_text" and "new_text" are the same, so nothing would change' };
+  if (oldText === '')
+    return {
+      ok: false,
+      reason: '"old_text" is empty; give the exact text to replace (use write_file to create a file)',
+    };
+  if (oldText === newText)
+    return { ok: false, reason: '"old_text" and "new_text" are the same, so nothing would change' };
   const first = content.indexOf(oldText);
-  if (first === -1) return { ok: false, reason: `"old_text" does not occur in the file${nearMatch(content, oldText)}; read_file shows its exact text` };
+  if (first === -1)
+    return {
+      ok: false,
+      reason: `"old_text" does not occur in the file${nearMatch(content, oldText)}; read_file shows its exact text`,
+    };
   const second = content.indexOf(oldText, first + 1);
   if (second !== -1) {
     const lines = occurrences(content, oldText).map((at) => lineAt(content, at));
-    return { ok: false, reason: `"old_text" occurs ${lines.length} times (lines ${lines.slice(0, 10).join(', ')}); include more of the lines around the one you mean so it occurs once` };
+    return {
+      ok: false,
+      reason: `"old_text" occurs ${lines.length} times (lines ${lines.slice(0, 10).join(', ')}); include more of the lines around the one you mean so it occurs once`,
+    };
   }
-  return { ok: true, content: content.slice(0, first) + newText + content.slice(first + oldText.length), line: lineAt(content, first) };
+  return {
+    ok: true,
+    content: content.slice(0, first) + newText + content.slice(first + oldText.length),
+    line: lineAt(content, first),
+  };
 }
 
 function occurrences(content: string, piece: string): number[] {

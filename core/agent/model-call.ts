@@ -31,7 +31,9 @@ export interface ModelCall {
   signal: AbortSignal;
 }
 
-export async function callModel(call: ModelCall): Promise<LlmReply & { usage: { promptTokens: number; completionTokens: number } }> {
+export async function callModel(
+  call: ModelCall,
+): Promise<LlmReply & { usage: { promptTokens: number; completionTokens: number } }> {
   const { db, events, settings } = call;
   const config = { ...call.config, prices: settings.prices };
   const promptBound = promptTokensBound(call.countedTokens, call.messages.length);
@@ -49,8 +51,20 @@ export async function callModel(call: ModelCall): Promise<LlmReply & { usage: { 
       // A cut answer may still be billed: count it as if it were.
       const completionTokens = countTokens(completionText);
       const cost = costMicroUsd(settings.prices, promptBound, completionTokens);
-      await recordCost(db, { devRevisionId: call.revisionId, model: call.llm.model, promptTokens: promptBound, completionTokens, costMicroUsd: cost });
-      await call.audit('model', { model: call.llm.model, cut: true }, 'agent', { role: settings.role, outcome: 'cut', promptTokens: promptBound, completionTokens, costMicroUsd: cost });
+      await recordCost(db, {
+        devRevisionId: call.revisionId,
+        model: call.llm.model,
+        promptTokens: promptBound,
+        completionTokens,
+        costMicroUsd: cost,
+      });
+      await call.audit('model', { model: call.llm.model, cut: true }, 'agent', {
+        role: settings.role,
+        outcome: 'cut',
+        promptTokens: promptBound,
+        completionTokens,
+        costMicroUsd: cost,
+      });
     },
     onText: (delta) => events.emit('agent.text', { codebase: call.codebase, revision: call.revision, delta }),
     onRetry: (retry) => {
@@ -58,7 +72,10 @@ export async function callModel(call: ModelCall): Promise<LlmReply & { usage: { 
       void call.audit('llm.retry', retry, 'engine');
     },
   });
-  const usage = reply.usage ?? { promptTokens: promptBound, completionTokens: countTokens(reply.content + reply.toolCalls.map((c) => c.name + c.arguments).join('')) };
+  const usage = reply.usage ?? {
+    promptTokens: promptBound,
+    completionTokens: countTokens(reply.content + reply.toolCalls.map((c) => c.name + c.arguments).join('')),
+  };
   const cost = costMicroUsd(settings.prices, usage.promptTokens, usage.completionTokens);
   await recordCost(db, { devRevisionId: call.revisionId, model: call.llm.model, ...usage, costMicroUsd: cost });
   await call.audit('model', { model: call.llm.model, calls: reply.toolCalls.map((c) => c.name) }, 'agent', {
@@ -68,6 +85,14 @@ export async function callModel(call: ModelCall): Promise<LlmReply & { usage: { 
     costMicroUsd: cost,
     durationMs: Math.round(performance.now() - started),
   });
-  events.emit('agent.spend', { codebase: call.codebase, revision: call.revision, model: call.llm.model, ...usage, costMicroUsd: cost, revisionMicroUsd: await spent(db, { devRevisionId: call.revisionId }), budgetMicroUsd: call.config.budget.perRevisionUsd * 1e6 });
+  events.emit('agent.spend', {
+    codebase: call.codebase,
+    revision: call.revision,
+    model: call.llm.model,
+    ...usage,
+    costMicroUsd: cost,
+    revisionMicroUsd: await spent(db, { devRevisionId: call.revisionId }),
+    budgetMicroUsd: call.config.budget.perRevisionUsd * 1e6,
+  });
   return { ...reply, usage };
 }

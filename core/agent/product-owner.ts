@@ -37,7 +37,15 @@ export const PRODUCT_OWNER_TOOLS: LlmTool[] = [
       description: 'Hands the refined request to the developer. Ends your turn.',
       parameters: {
         type: 'object',
-        properties: { request: { type: 'string', description: 'the request, rewritten precisely' }, acceptance: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'testable acceptance points' } },
+        properties: {
+          request: { type: 'string', description: 'the request, rewritten precisely' },
+          acceptance: {
+            type: 'array',
+            items: { type: 'string' },
+            minItems: 1,
+            description: 'testable acceptance points',
+          },
+        },
         required: ['request', 'acceptance'],
         additionalProperties: false,
       },
@@ -54,7 +62,10 @@ export interface ProductOwnerState {
   turns: number;
 }
 
-export type ProductOwnerOutcome = { kind: 'refined'; text: string } | { kind: 'ask'; questions: string[] } | { kind: 'stop'; status: 'over-budget' | 'turn-limit' | 'failed'; message: string };
+export type ProductOwnerOutcome =
+  | { kind: 'refined'; text: string }
+  | { kind: 'ask'; questions: string[] }
+  | { kind: 'stop'; status: 'over-budget' | 'turn-limit' | 'failed'; message: string };
 
 export interface ProductOwnerRun extends Omit<ModelCall, 'messages' | 'tools' | 'countedTokens' | 'settings' | 'llm'> {
   llm: LlmClient;
@@ -73,37 +84,80 @@ export interface ProductOwnerRun extends Omit<ModelCall, 'messages' | 'tools' | 
 export async function runProductOwner(run: ProductOwnerRun): Promise<ProductOwnerOutcome> {
   const { state } = run;
   if (state.messages.length === 0) {
-    state.messages.push({ role: 'system', content: PRODUCT_OWNER_PROMPT }, { role: 'user', content: contextMessage(run.levels, run.prompts) });
+    state.messages.push(
+      { role: 'system', content: PRODUCT_OWNER_PROMPT },
+      { role: 'user', content: contextMessage(run.levels, run.prompts) },
+    );
   } else if (state.pendingAsk) {
-    state.messages.push({ role: 'tool', tool_call_id: state.pendingAsk, content: `The user answered:\n${run.answers.join('\n\n')}` });
+    state.messages.push({
+      role: 'tool',
+      tool_call_id: state.pendingAsk,
+      content: `The user answered:\n${run.answers.join('\n\n')}`,
+    });
     state.pendingAsk = null;
   }
   for (;;) {
-    if (state.turns >= MAX_TURNS) return { kind: 'stop', status: 'turn-limit', message: `the product owner read for ${MAX_TURNS} turns without refining the request or asking` };
+    if (state.turns >= MAX_TURNS)
+      return {
+        kind: 'stop',
+        status: 'turn-limit',
+        message: `the product owner read for ${MAX_TURNS} turns without refining the request or asking`,
+      };
     state.turns += 1;
     let reply;
     try {
-      reply = await callModel({ ...run, messages: state.messages, tools: PRODUCT_OWNER_TOOLS, countedTokens: countTokens(JSON.stringify(state.messages)) });
+      reply = await callModel({
+        ...run,
+        messages: state.messages,
+        tools: PRODUCT_OWNER_TOOLS,
+        countedTokens: countTokens(JSON.stringify(state.messages)),
+      });
     } catch (error) {
-      if (error instanceof OverBudget) return { kind: 'stop', status: 'over-budget', message: `stopped before a call that could pass the budget: ${error.message}` };
+      if (error instanceof OverBudget)
+        return {
+          kind: 'stop',
+          status: 'over-budget',
+          message: `stopped before a call that could pass the budget: ${error.message}`,
+        };
       if (run.signal.aborted) throw error;
       return { kind: 'stop', status: 'failed', message: describeError(error) };
     }
     state.messages.push({
       role: 'assistant',
       content: reply.content || null,
-      ...(reply.toolCalls.length > 0 ? { tool_calls: reply.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) } : {}),
+      ...(reply.toolCalls.length > 0
+        ? {
+            tool_calls: reply.toolCalls.map((c) => ({
+              id: c.id,
+              type: 'function' as const,
+              function: { name: c.name, arguments: c.arguments },
+            })),
+          }
+        : {}),
     });
     if (reply.toolCalls.length === 0) {
-      state.messages.push({ role: 'user', content: 'Call refine with the refined request and its acceptance points, or ask_user if the request is unclear.' });
+      state.messages.push({
+        role: 'user',
+        content:
+          'Call refine with the refined request and its acceptance points, or ask_user if the request is unclear.',
+      });
       continue;
     }
     let outcome: ProductOwnerOutcome | undefined;
     for (const call of reply.toolCalls) {
       const started = performance.now();
-      const fields = (result: string) => ({ tool: call.name, argsDigest: argsDigest(call.arguments), outcome: result, durationMs: Math.round(performance.now() - started) });
+      const fields = (result: string) => ({
+        tool: call.name,
+        argsDigest: argsDigest(call.arguments),
+        outcome: result,
+        durationMs: Math.round(performance.now() - started),
+      });
       if (outcome) {
-        state.messages.push({ role: 'tool', tool_call_id: call.id, content: 'Not run: your turn ended before this call.' });
+        state.messages.push({
+          role: 'tool',
+          tool_call_id: call.id,
+          content: 'Not run: your turn ended before this call.',
+        });
         continue;
       }
       if (call.name === 'refine') {
@@ -121,15 +175,32 @@ export async function runProductOwner(run: ProductOwnerRun): Promise<ProductOwne
         outcome = { kind: 'refined', text };
         continue;
       }
-      const result = READ_TOOLS.has(call.name) ? await runTool(run.copy, call.name, call.arguments) : ({ kind: 'answer', ok: false, text: `Refused: the product owner's tools are ${[...READ_TOOLS, 'refine'].join(', ')}` } as const);
+      const result = READ_TOOLS.has(call.name)
+        ? await runTool(run.copy, call.name, call.arguments)
+        : ({
+            kind: 'answer',
+            ok: false,
+            text: `Refused: the product owner's tools are ${[...READ_TOOLS, 'refine'].join(', ')}`,
+          } as const);
       if (result.kind === 'ask') {
         state.pendingAsk = call.id;
         await run.audit('tool:ask_user', { questions: result.questions }, 'agent', fields('asked'));
         outcome = { kind: 'ask', questions: result.questions };
       } else if (result.kind === 'answer') {
         state.messages.push({ role: 'tool', tool_call_id: call.id, content: result.text });
-        await run.audit(`tool:${call.name}`, { result: result.text.slice(0, 300) }, 'agent', fields(result.ok ? 'ok' : 'refused'));
-        run.events.emit('agent.tool', { codebase: run.codebase, revision: run.revision, tool: call.name, ok: result.ok, summary: `product owner: ${result.text.split('\n')[0]!.slice(0, 180)}` });
+        await run.audit(
+          `tool:${call.name}`,
+          { result: result.text.slice(0, 300) },
+          'agent',
+          fields(result.ok ? 'ok' : 'refused'),
+        );
+        run.events.emit('agent.tool', {
+          codebase: run.codebase,
+          revision: run.revision,
+          tool: call.name,
+          ok: result.ok,
+          summary: `product owner: ${result.text.split('\n')[0]!.slice(0, 180)}`,
+        });
       } else {
         state.messages.push({ role: 'tool', tool_call_id: call.id, content: "Refused: that tool is the developer's" });
       }
@@ -141,8 +212,11 @@ export async function runProductOwner(run: ProductOwnerRun): Promise<ProductOwne
 function parseRefine(rawArguments: string): { request: string; acceptance: string[] } | string {
   try {
     const args = JSON.parse(rawArguments) as { request?: unknown; acceptance?: unknown };
-    const acceptance = Array.isArray(args.acceptance) ? args.acceptance.filter((a): a is string => typeof a === 'string' && a.trim() !== '') : [];
-    if (typeof args.request !== 'string' || args.request.trim() === '') return 'expected "request": the refined request, as a string';
+    const acceptance = Array.isArray(args.acceptance)
+      ? args.acceptance.filter((a): a is string => typeof a === 'string' && a.trim() !== '')
+      : [];
+    if (typeof args.request !== 'string' || args.request.trim() === '')
+      return 'expected "request": the refined request, as a string';
     if (acceptance.length === 0) return 'expected "acceptance": at least one testable acceptance point, as strings';
     return { request: args.request.trim(), acceptance };
   } catch {

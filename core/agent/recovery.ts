@@ -33,18 +33,32 @@ export function resumeAdvice(codebase: string, revision: number): string {
  * Call as an engine starts, before it runs any revision: every `open` one it does not run
  * (`running`: the ones this process still runs, from an engine it had open before) is a leftover.
  */
-export async function interruptOpenRevisions(options: { workspace: Workspace; db: StateDb; events?: EventBus; running?: (codebase: string, revision: number) => boolean }): Promise<InterruptedRevision[]> {
+export async function interruptOpenRevisions(options: {
+  workspace: Workspace;
+  db: StateDb;
+  events?: EventBus;
+  running?: (codebase: string, revision: number) => boolean;
+}): Promise<InterruptedRevision[]> {
   const { workspace, db, events } = options;
   const found: InterruptedRevision[] = [];
   for (const name of await codebaseNames(workspace.paths)) {
     const codebase = await openCodebase(workspace.paths, name).catch(() => undefined);
     if (!codebase) continue;
-    for (const row of (await listRevisionRows(db, name)).filter((r) => r.status === 'open' && !options.running?.(name, r.number))) {
-      const turns = await readFile(path.join(agentDir({ workspace, codebase }, row.number), 'transcript.json'), 'utf8').then(
+    for (const row of (await listRevisionRows(db, name)).filter(
+      (r) => r.status === 'open' && !options.running?.(name, r.number),
+    )) {
+      const turns = await readFile(
+        path.join(agentDir({ workspace, codebase }, row.number), 'transcript.json'),
+        'utf8',
+      ).then(
         (text) => (JSON.parse(text) as { turns?: number }).turns ?? 0,
         () => 0,
       );
-      const spend = { costMicroUsd: row.costMicroUsd, promptTokens: row.promptTokens, completionTokens: row.completionTokens };
+      const spend = {
+        costMicroUsd: row.costMicroUsd,
+        promptTokens: row.promptTokens,
+        completionTokens: row.completionTokens,
+      };
       const records = { codebase, state: db, events, number: row.number };
       await addResponse({
         ...records,
@@ -52,7 +66,12 @@ export async function interruptOpenRevisions(options: { workspace: Workspace; db
         text: `The engine stopped while this revision was running (after ${turns} turn${turns === 1 ? '' : 's'}, ${spend.promptTokens} + ${spend.completionTokens} tokens, ${usd(spend.costMicroUsd)} spent); ${resumeAdvice(name, row.number)}.`,
       });
       await setRevisionStatus({ ...records, status: 'interrupted' });
-      await recordAction(db, { devRevisionId: await revisionId(db, name, row.number), actor: 'engine', action: 'revision.interrupted', payload: { turns, ...spend } });
+      await recordAction(db, {
+        devRevisionId: await revisionId(db, name, row.number),
+        actor: 'engine',
+        action: 'revision.interrupted',
+        payload: { turns, ...spend },
+      });
       found.push({ codebase: name, revision: row.number, turns, ...spend });
     }
   }
@@ -63,7 +82,13 @@ export async function interruptOpenRevisions(options: { workspace: Workspace; db
  * Drops a revision that will not go on: its transcript and working copy are removed, its
  * prompts, responses and spend stay on record.
  */
-export async function discardRevision(options: { workspace: Workspace; db: StateDb; events?: EventBus; codebase: string; revision: number }): Promise<{ codebase: string; revision: number; status: 'discarded' }> {
+export async function discardRevision(options: {
+  workspace: Workspace;
+  db: StateDb;
+  events?: EventBus;
+  codebase: string;
+  revision: number;
+}): Promise<{ codebase: string; revision: number; status: 'discarded' }> {
   const codebase = await openCodebase(options.workspace.paths, options.codebase);
   const revision = await readRevision(codebase, options.revision);
   if (!['interrupted', 'needs-answer'].includes(revision.info.status)) {
@@ -73,7 +98,18 @@ export async function discardRevision(options: { workspace: Workspace; db: State
     );
   }
   await rm(agentDir({ workspace: options.workspace, codebase }, options.revision), { recursive: true, force: true });
-  await setRevisionStatus({ codebase, state: options.db, events: options.events, number: options.revision, status: 'discarded' });
-  await recordAction(options.db, { devRevisionId: await revisionId(options.db, options.codebase, options.revision), actor: 'user', action: 'revision.discard', payload: { was: revision.info.status } });
+  await setRevisionStatus({
+    codebase,
+    state: options.db,
+    events: options.events,
+    number: options.revision,
+    status: 'discarded',
+  });
+  await recordAction(options.db, {
+    devRevisionId: await revisionId(options.db, options.codebase, options.revision),
+    actor: 'user',
+    action: 'revision.discard',
+    payload: { was: revision.info.status },
+  });
   return { codebase: options.codebase, revision: options.revision, status: 'discarded' };
 }

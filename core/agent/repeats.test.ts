@@ -30,13 +30,18 @@ describe('RepeatWatch: refused calls that repeat', () => {
     watch.progressed();
     expect(watch.refused('finish', '{}', NOTHING).kind).toBe('go-on');
     watch.refused('finish', '{}', NOTHING);
-    expect(watch.refused('edit_file', '{"path":"src/a.ts"}', '"old_text" does not occur in the file').kind).toBe('go-on');
+    expect(watch.refused('edit_file', '{"path":"src/a.ts"}', '"old_text" does not occur in the file').kind).toBe(
+      'go-on',
+    );
   });
 
   it('says in the stop reason what was refused', () => {
     const watch = new RepeatWatch();
     let last = watch.refused('finish', '{}', NOTHING);
     for (let i = 1; i < STOP_AT; i++) last = watch.refused('finish', '{}', NOTHING);
-    expect(last).toEqual({ kind: 'stuck', reason: `the same call was refused ${STOP_AT} times in a row (finish: ${NOTHING})` });
+    expect(last).toEqual({
+      kind: 'stuck',
+      reason: `the same call was refused ${STOP_AT} times in a row (finish: ${NOTHING})`,
+    });
   });
 });

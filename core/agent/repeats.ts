@@ -26,7 +26,8 @@ export class RepeatWatch {
     this.streak = same ? this.streak + 1 : 1;
     this.last = refusal;
     const what = firstLine(reason);
-    if (this.streak >= STOP_AT) return { kind: 'stuck', reason: `the same call was refused ${this.streak} times in a row (${tool}: ${what})` };
+    if (this.streak >= STOP_AT)
+      return { kind: 'stuck', reason: `the same call was refused ${this.streak} times in a row (${tool}: ${what})` };
     if (this.streak >= WARN_AT) {
       return {
         kind: 'warn',
@@ -55,7 +56,11 @@ function canonical(raw: string): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+  );
 }
 
 function firstLine(text: string): string {

@@ -12,7 +12,11 @@ describe('resumeTranscript', () => {
       messages: [
         { role: 'system', content: 'system' },
         { role: 'user', content: 'Add a route' },
-        { role: 'assistant', content: null, tool_calls: [call('a', 'list_files'), call('b', 'write_file'), call('c', 'ask_user')] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [call('a', 'list_files'), call('b', 'write_file'), call('c', 'ask_user')],
+        },
         { role: 'tool', tool_call_id: 'a', content: 'src/app.ts' },
       ],
       pendingAsk: 'c',
@@ -23,8 +27,15 @@ describe('resumeTranscript', () => {
     expect(transcript.messages.slice(3)).toEqual([
       { role: 'tool', tool_call_id: 'a', content: 'src/app.ts' },
       { role: 'tool', tool_call_id: 'b', content: 'Not run: the engine stopped before this call.' },
-      { role: 'tool', tool_call_id: 'c', content: expect.stringContaining('Not answered: the engine stopped before the user saw these questions') },
-      { role: 'user', content: expect.stringContaining('The engine stopped in the middle of this work and has been started again') },
+      {
+        role: 'tool',
+        tool_call_id: 'c',
+        content: expect.stringContaining('Not answered: the engine stopped before the user saw these questions'),
+      },
+      {
+        role: 'user',
+        content: expect.stringContaining('The engine stopped in the middle of this work and has been started again'),
+      },
     ]);
     expect(transcript.pendingAsk).toBeNull();
   });

@@ -15,7 +15,8 @@ export type RevisionStep = { role: AgentRole } & (
 );
 
 /** What the engine answers a call that did not work: a refusal, failed or unfinished checks, a turned-back finish. */
-const FAILED = /^(Refused:|Checks could not finish|Nothing was changed|The (route )?checks failed)|^Type-check: \d+ error|^Tests: \d+ of \d+ failed|^Routes?:.*failed/m;
+const FAILED =
+  /^(Refused:|Checks could not finish|Nothing was changed|The (route )?checks failed)|^Type-check: \d+ error|^Tests: \d+ of \d+ failed|^Routes?:.*failed/m;
 
 export async function revisionSteps(workspace: Workspace, codebase: string, revision: number): Promise<RevisionStep[]> {
   const file = path.join(workspace.paths.engineDir, 'agent', codebase, formatRevision(revision), 'transcript.json');
@@ -28,14 +29,28 @@ export async function revisionSteps(workspace: Workspace, codebase: string, revi
     ['developer', transcript.messages],
   ];
   for (const [role, messages] of parts) {
-    const results = new Map(messages.flatMap((m) => (m.role === 'tool' ? [[m.tool_call_id, typeof m.content === 'string' ? m.content : '']] : [])));
+    const results = new Map(
+      messages.flatMap((m) =>
+        m.role === 'tool' ? [[m.tool_call_id, typeof m.content === 'string' ? m.content : '']] : [],
+      ),
+    );
     for (const message of messages) {
       if (message.role !== 'assistant') continue;
-      if (typeof message.content === 'string' && message.content.trim()) steps.push({ role, kind: 'text', text: message.content });
+      if (typeof message.content === 'string' && message.content.trim())
+        steps.push({ role, kind: 'text', text: message.content });
       for (const call of message.tool_calls ?? []) {
         if (call.type !== 'function') continue;
         const result = results.get(call.id) ?? '';
-        steps.push({ role, kind: 'tool', id: call.id, tool: call.function.name, arguments: call.function.arguments, ...pathOf(call.function.arguments), result, ok: !FAILED.test(result) });
+        steps.push({
+          role,
+          kind: 'tool',
+          id: call.id,
+          tool: call.function.name,
+          arguments: call.function.arguments,
+          ...pathOf(call.function.arguments),
+          result,
+          ok: !FAILED.test(result),
+        });
       }
     }
   }

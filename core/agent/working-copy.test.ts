@@ -10,7 +10,10 @@ const refused = (input: unknown, mode: 'read' | 'write') => {
 describe('checkPath: what the agent may read and write', () => {
   it('accepts relative paths inside the working copy, normalised', () => {
     expect(checkPath('src/app.ts', 'read')).toEqual({ ok: true, path: 'src/app.ts' });
-    expect(checkPath('src/features/./notes/../notes/controllers/notes.ts', 'write')).toEqual({ ok: true, path: 'src/features/notes/controllers/notes.ts' });
+    expect(checkPath('src/features/./notes/../notes/controllers/notes.ts', 'write')).toEqual({
+      ok: true,
+      path: 'src/features/notes/controllers/notes.ts',
+    });
     expect(checkPath('src/features/', 'read')).toEqual({ ok: true, path: 'src/features' });
     expect(checkPath('.', 'read')).toEqual({ ok: true, path: '' });
     // Reading the managed files is fine; only writing them is refused.
@@ -43,6 +46,7 @@ describe('checkPath: what the agent may read and write', () => {
   });
 
   it('answers missing or malformed paths with an example of a good one', () => {
-    for (const input of [undefined, '', '   ', 42, null, ['src/app.ts']]) expect(refused(input, 'read')).toMatch(/expected "path": a path relative to the working copy, such as src\//);
+    for (const input of [undefined, '', '   ', 42, null, ['src/app.ts']])
+      expect(refused(input, 'read')).toMatch(/expected "path": a path relative to the working copy, such as src\//);
   });
 });

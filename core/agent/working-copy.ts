@@ -21,17 +21,34 @@ export type PathCheck = { ok: true; path: string } | { ok: false; reason: string
 
 /** A path the agent may touch: relative, inside the tree, not hidden, not generated. */
 export function checkPath(input: unknown, mode: 'read' | 'write'): PathCheck {
-  if (typeof input !== 'string' || input.trim() === '') return { ok: false, reason: 'expected "path": a path relative to the working copy, such as src/features/notes/controllers/notes.ts' };
-  if (input.includes('\0') || input.includes('\\')) return { ok: false, reason: `"${input}" holds a backslash or a NUL byte; use forward slashes` };
-  if (path.posix.isAbsolute(input)) return { ok: false, reason: `"${input}" is absolute; paths are relative to the working copy, such as src/app.ts` };
+  if (typeof input !== 'string' || input.trim() === '')
+    return {
+      ok: false,
+      reason: 'expected "path": a path relative to the working copy, such as src/features/notes/controllers/notes.ts',
+    };
+  if (input.includes('\0') || input.includes('\\'))
+    return { ok: false, reason: `"${input}" holds a backslash or a NUL byte; use forward slashes` };
+  if (path.posix.isAbsolute(input))
+    return { ok: false, reason: `"${input}" is absolute; paths are relative to the working copy, such as src/app.ts` };
   const normal = path.posix.normalize(input).replace(/\/$/, '');
-  if (normal === '..' || normal.startsWith('../')) return { ok: false, reason: `"${input}" leads outside the working copy; stay inside it` };
+  if (normal === '..' || normal.startsWith('../'))
+    return { ok: false, reason: `"${input}" leads outside the working copy; stay inside it` };
   const segments = normal === '.' ? [] : normal.split('/');
-  if (segments.some((s) => s.startsWith('.'))) return { ok: false, reason: `"${input}" is a hidden file or folder, which is not part of the branch` };
-  if (segments.includes('node_modules')) return { ok: false, reason: `"${input}" is inside node_modules, which Branchyard provides; the stack (zod, drizzle-orm, pg, node: built-ins) is already there` };
+  if (segments.some((s) => s.startsWith('.')))
+    return { ok: false, reason: `"${input}" is a hidden file or folder, which is not part of the branch` };
+  if (segments.includes('node_modules'))
+    return {
+      ok: false,
+      reason: `"${input}" is inside node_modules, which Branchyard provides; the stack (zod, drizzle-orm, pg, node: built-ins) is already there`,
+    };
   if (mode === 'write') {
-    if (MANAGED.has(normal)) return { ok: false, reason: `${normal} is managed by Branchyard and cannot be changed; the stack needs no installs` };
-    if (segments[0] !== 'src' || segments.length < 2) return { ok: false, reason: `only files under src/ can be written ("${input}" is not)` };
+    if (MANAGED.has(normal))
+      return {
+        ok: false,
+        reason: `${normal} is managed by Branchyard and cannot be changed; the stack needs no installs`,
+      };
+    if (segments[0] !== 'src' || segments.length < 2)
+      return { ok: false, reason: `only files under src/ can be written ("${input}" is not)` };
   }
   return { ok: true, path: normal === '.' ? '' : normal };
 }
@@ -46,7 +63,10 @@ export class WorkingCopy {
 
   /** Opens the saved working copy, or starts one from `parent`. */
   static async open(codebase: CodebaseHandle, file: string, parent: number): Promise<WorkingCopy> {
-    const saved = await readFile(file, 'utf8').then((text) => JSON.parse(text) as Saved, () => undefined);
+    const saved = await readFile(file, 'utf8').then(
+      (text) => JSON.parse(text) as Saved,
+      () => undefined,
+    );
     const state = saved ?? { parent, writes: {}, deletes: [] };
     const tree = await commitTree(codebase.repo, (await readBranchInfo(codebase, state.parent)).commit);
     const files = new Map((await listTree(codebase.repo, tree)).map((entry) => [entry.path, entry.oid]));
@@ -60,7 +80,9 @@ export class WorkingCopy {
   /** Every file, sorted. */
   files(): string[] {
     const deleted = new Set(this.state.deletes);
-    return [...new Set([...this.parentFiles.keys(), ...Object.keys(this.state.writes)])].filter((f) => !deleted.has(f)).sort();
+    return [...new Set([...this.parentFiles.keys(), ...Object.keys(this.state.writes)])]
+      .filter((f) => !deleted.has(f))
+      .sort();
   }
 
   has(file: string): boolean {

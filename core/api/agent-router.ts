@@ -8,15 +8,25 @@ import { engineOf } from './context.ts';
 import { branchNumber } from './inputs.ts';
 import { procedure, router } from './trpc.ts';
 
-const apiKey = z.string().min(1).optional().describe('the provider key, when the engine has none in its environment; kept in memory only');
+const apiKey = z
+  .string()
+  .min(1)
+  .optional()
+  .describe('the provider key, when the engine has none in its environment; kept in memory only');
 const revisionInput = z.object({ codebase: z.string(), revision: z.union([z.string(), z.number()]) });
 
 export const agentRouter = router({
-  prompt: procedure.input(z.object({ codebase: z.string(), text: z.string(), from: branchNumber.optional(), apiKey })).mutation(async ({ ctx, input }) => {
-    const engine = engineOf(ctx);
-    const codebase = await engine.codebase(input.codebase);
-    return engine.revisions.prompt(codebase, { text: input.text, from: input.from === undefined ? undefined : parseBranchNumber(input.from, '--from'), apiKey: input.apiKey });
-  }),
+  prompt: procedure
+    .input(z.object({ codebase: z.string(), text: z.string(), from: branchNumber.optional(), apiKey }))
+    .mutation(async ({ ctx, input }) => {
+      const engine = engineOf(ctx);
+      const codebase = await engine.codebase(input.codebase);
+      return engine.revisions.prompt(codebase, {
+        text: input.text,
+        from: input.from === undefined ? undefined : parseBranchNumber(input.from, '--from'),
+        apiKey: input.apiKey,
+      });
+    }),
 
   answer: procedure.input(revisionInput.extend({ text: z.string(), apiKey })).mutation(async ({ ctx, input }) => {
     const engine = engineOf(ctx);
@@ -30,13 +40,19 @@ export const agentRouter = router({
   }),
 
   /** Stops a running revision where its last turn got to (it can be resumed or discarded). */
-  stop: procedure.input(revisionInput).mutation(({ ctx, input }) => engineOf(ctx).revisions.stop(input.codebase, input.revision)),
+  stop: procedure
+    .input(revisionInput)
+    .mutation(({ ctx, input }) => engineOf(ctx).revisions.stop(input.codebase, input.revision)),
 
   /** Drops an interrupted revision (or one waiting for an answer) for good. */
-  discard: procedure.input(revisionInput).mutation(({ ctx, input }) => engineOf(ctx).revisions.discard(input.codebase, input.revision)),
+  discard: procedure
+    .input(revisionInput)
+    .mutation(({ ctx, input }) => engineOf(ctx).revisions.discard(input.codebase, input.revision)),
 
   /** The revision's events as it goes, ending with `revision.ended`. */
-  watch: procedure.input(z.object({ codebase: z.string(), revision: z.number().int().positive() })).subscription(async function* ({ ctx, input, signal }) {
-    yield* engineOf(ctx).revisions.watch(input.codebase, input.revision, signal);
-  }),
+  watch: procedure
+    .input(z.object({ codebase: z.string(), revision: z.number().int().positive() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      yield* engineOf(ctx).revisions.watch(input.codebase, input.revision, signal);
+    }),
 });

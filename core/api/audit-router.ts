@@ -6,9 +6,11 @@ import { engineOf } from './context.ts';
 import { procedure, router } from './trpc.ts';
 
 export const auditRouter = router({
-  list: procedure.input(z.object({ codebase: z.string(), revision: z.union([z.string(), z.number()]) })).query(async ({ ctx, input }) => {
-    const engine = engineOf(ctx);
-    await engine.codebase(input.codebase);
-    return revisionAudit(await engine.parts.state(), input.codebase, parseRevisionNumber(input.revision));
-  }),
+  list: procedure
+    .input(z.object({ codebase: z.string(), revision: z.union([z.string(), z.number()]) }))
+    .query(async ({ ctx, input }) => {
+      const engine = engineOf(ctx);
+      await engine.codebase(input.codebase);
+      return revisionAudit(await engine.parts.state(), input.codebase, parseRevisionNumber(input.revision));
+    }),
 });

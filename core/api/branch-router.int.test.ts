@@ -31,8 +31,15 @@ describe('branch procedures', () => {
     const text = await api.branch.file({ codebase: 'users', branch: '2', path: 'src/app.ts' });
     expect(text).toMatchObject({ binary: false, mode: '100644', content: expect.stringContaining('export const app') });
     const binary = await api.branch.file({ codebase: 'users', branch: 2, path: 'assets/icon.bin' });
-    expect(binary).toMatchObject({ binary: true, size: 4, content: Buffer.from([0, 159, 146, 150]).toString('base64') });
-    await expect(api.branch.file({ codebase: 'users', branch: 1, path: 'assets/icon.bin' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'branch 00001 of users has no file assets/icon.bin' });
+    expect(binary).toMatchObject({
+      binary: true,
+      size: 4,
+      content: Buffer.from([0, 159, 146, 150]).toString('base64'),
+    });
+    await expect(api.branch.file({ codebase: 'users', branch: 1, path: 'assets/icon.bin' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'branch 00001 of users has no file assets/icon.bin',
+    });
   });
 
   it('lists the tree, and diffs a first branch against nothing', async () => {
@@ -41,11 +48,19 @@ describe('branch procedures', () => {
     const first = await api.branch.diff({ codebase: 'users', branch: 1 });
     expect(first.against).toBeNull();
     expect(first.changes.every((c) => c.kind === 'added')).toBe(true);
-    expect(first.changes.map((c) => c.path)).toEqual(tree.files.filter((f) => f.path !== 'assets/icon.bin').map((f) => f.path));
+    expect(first.changes.map((c) => c.path)).toEqual(
+      tree.files.filter((f) => f.path !== 'assets/icon.bin').map((f) => f.path),
+    );
   });
 
   it('names a bad branch number and an unknown codebase in the error', async () => {
-    await expect(api.branch.show({ codebase: 'users', branch: 'seven' })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: 'branch: expected a branch number such as 7 or 00007 (1 to 99999), got "seven"' });
-    await expect(api.branch.tree({ codebase: 'billing', branch: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('codebase "billing" does not exist') });
+    await expect(api.branch.show({ codebase: 'users', branch: 'seven' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: 'branch: expected a branch number such as 7 or 00007 (1 to 99999), got "seven"',
+    });
+    await expect(api.branch.tree({ codebase: 'billing', branch: 1 })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('codebase "billing" does not exist'),
+    });
   });
 });

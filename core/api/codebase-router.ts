@@ -12,8 +12,21 @@ export const codebaseRouter = router({
     const engine = engineOf(ctx);
     const workspace = await engine.workspace();
     const state = await engine.parts.state();
-    const added = await addCodebase({ workspace: workspace.paths, logsRepository: workspace.manifest.logsRepository, name: input.name, role: input.role, events: engine.events });
+    const added = await addCodebase({
+      workspace: workspace.paths,
+      logsRepository: workspace.manifest.logsRepository,
+      name: input.name,
+      role: input.role,
+      events: engine.events,
+    });
     await reindexCodebase(state, await openCodebase(workspace.paths, added.name));
-    return { name: added.name, dir: added.dir, branch: added.first.info.number, commit: added.first.info.commit, files: added.first.changes.length, workspaceCommit: added.workspaceCommit ?? null };
+    return {
+      name: added.name,
+      dir: added.dir,
+      branch: added.first.info.number,
+      commit: added.first.info.commit,
+      files: added.first.changes.length,
+      workspaceCommit: added.workspaceCommit ?? null,
+    };
   }),
 });

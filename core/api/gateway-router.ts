@@ -12,19 +12,36 @@ export const gatewayRouter = router({
     const engine = engineOf(ctx);
     const workspace = await engine.workspace();
     const live = engine.parts.gateways;
-    return { live: Boolean(live), gateways: live ? live().status() : await describeGateways(workspace), ca: caFiles(workspace.paths).certificate };
+    return {
+      live: Boolean(live),
+      gateways: live ? live().status() : await describeGateways(workspace),
+      ca: caFiles(workspace.paths).certificate,
+    };
   }),
 
-  promote: procedure.input(z.object({ codebase: z.string(), branch: branchNumber, gateway: z.string(), by: z.string().optional() })).mutation(async ({ ctx, input }) => {
-    const engine = engineOf(ctx);
-    engine.liveGateways(); // said before anything else: without the live engine nothing is promoted
-    return engine.gateways.promote(await engine.branch(input.codebase, input.branch), { gateway: input.gateway, by: input.by });
-  }),
+  promote: procedure
+    .input(z.object({ codebase: z.string(), branch: branchNumber, gateway: z.string(), by: z.string().optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const engine = engineOf(ctx);
+      engine.liveGateways(); // said before anything else: without the live engine nothing is promoted
+      return engine.gateways.promote(await engine.branch(input.codebase, input.branch), {
+        gateway: input.gateway,
+        by: input.by,
+      });
+    }),
 
-  history: procedure.input(z.object({ gateway: z.string().optional(), codebase: z.string().optional(), limit: z.number().int().min(1).max(1000).optional() })).query(async ({ ctx, input }) => {
-    const rows = await listPromotions(await engineOf(ctx).parts.state(), input);
-    return rows.map((row) => ({ ...row, at: row.at.toISOString() }));
-  }),
+  history: procedure
+    .input(
+      z.object({
+        gateway: z.string().optional(),
+        codebase: z.string().optional(),
+        limit: z.number().int().min(1).max(1000).optional(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const rows = await listPromotions(await engineOf(ctx).parts.state(), input);
+      return rows.map((row) => ({ ...row, at: row.at.toISOString() }));
+    }),
 
   ca: procedure.query(async ({ ctx }) => {
     const workspace = await engineOf(ctx).workspace();
@@ -32,10 +49,12 @@ export const gatewayRouter = router({
     return { certificate: ca.files.certificate };
   }),
 
-  password: procedure.input(z.object({ gateway: z.string(), user: z.string(), password: z.string(), codebase: z.string().optional() })).mutation(async ({ ctx, input }) => {
-    const engine = engineOf(ctx);
-    const result = await setGatewayPassword(await engine.workspace(), input);
-    await engine.parts.gateways?.().reload();
-    return result;
-  }),
+  password: procedure
+    .input(z.object({ gateway: z.string(), user: z.string(), password: z.string(), codebase: z.string().optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const engine = engineOf(ctx);
+      const result = await setGatewayPassword(await engine.workspace(), input);
+      await engine.parts.gateways?.().reload();
+      return result;
+    }),
 });

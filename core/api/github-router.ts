@@ -7,7 +7,14 @@ import { z } from 'zod';
 import { BranchyardError } from '../errors/index.ts';
 import type { Engine } from '../engine/index.ts';
 import type { IssueBridge } from '../github/index.ts';
-import { connectRepository, handleWebhook, IssueBridge as Bridge, parseIssueRef, readConnection, startPolling } from '../github/index.ts';
+import {
+  connectRepository,
+  handleWebhook,
+  IssueBridge as Bridge,
+  parseIssueRef,
+  readConnection,
+  startPolling,
+} from '../github/index.ts';
 import { codebaseNames } from '../workspace/index.ts';
 import { engineOf } from './context.ts';
 import { procedure, router } from './trpc.ts';
@@ -28,16 +35,23 @@ export function githubBridge(engine: Engine): Promise<IssueBridge> {
           events: engine.events,
           workflow: {
             prompt: async (codebase, text) => engine.revisions.prompt(await engine.codebase(codebase), { text }),
-            answer: async (codebase, revision, text) => void (await engine.revisions.answer(await engine.codebase(codebase), { revision, text })),
+            answer: async (codebase, revision, text) =>
+              void (await engine.revisions.answer(await engine.codebase(codebase), { revision, text })),
             describeBranch: async (codebase, branch) => {
               const built = await engine.builds.build(await engine.branch(codebase, branch));
-              const served = engine.parts.gateways?.().status().find((g) => g.follow === 'newest')?.routes.find((r) => r.codebase === codebase && r.branch === branch);
+              const served = engine.parts
+                .gateways?.()
+                .status()
+                .find((g) => g.follow === 'newest')
+                ?.routes.find((r) => r.codebase === codebase && r.branch === branch);
               return { routes: built.routes.map((r) => `${r.method} ${r.path}`), urls: served ? [served.url] : [] };
             },
           },
         }),
       );
-      engine.own(startPolling({ bridge: made, codebases: () => codebaseNames(workspace.paths), events: engine.events }));
+      engine.own(
+        startPolling({ bridge: made, codebases: () => codebaseNames(workspace.paths), events: engine.events }),
+      );
       return made;
     })();
     bridges.set(engine, bridge);
@@ -48,7 +62,11 @@ export function githubBridge(engine: Engine): Promise<IssueBridge> {
 
 /** serve's handler for /hooks/github/<codebase>: GitHub holds no access token, only the webhook secret. */
 export async function githubWebhook(engine: Engine, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  await handleWebhook({ bridge: await githubBridge(engine), db: await engine.parts.state(), env: engine.env }, request, response);
+  await handleWebhook(
+    { bridge: await githubBridge(engine), db: await engine.parts.state(), env: engine.env },
+    request,
+    response,
+  );
 }
 
 export const githubRouter = router({
@@ -67,7 +85,11 @@ export const githubRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { codebase, ...connection } = input;
       const { workspace } = await engineOf(ctx).codebase(codebase);
-      return connectRepository(workspace.paths, codebase, Object.fromEntries(Object.entries(connection).filter(([, v]) => v !== undefined)) as typeof connection);
+      return connectRepository(
+        workspace.paths,
+        codebase,
+        Object.fromEntries(Object.entries(connection).filter(([, v]) => v !== undefined)) as typeof connection,
+      );
     }),
 
   show: procedure.input(z.object({ codebase: z.string() })).query(async ({ ctx, input }) => {
@@ -81,14 +103,26 @@ export const githubRouter = router({
     const ref = parseIssueRef(input.issue);
     const bridge = await githubBridge(engine);
     const connection = await bridge.connection(input.codebase);
-    if (!connection) throw new BranchyardError('InvalidInputError', `codebase ${input.codebase} is not connected to GitHub; connect it with \`branchyard issue connect ${input.codebase} ${ref.repository}\``);
-    if (connection.repository !== ref.repository) throw new BranchyardError('InvalidInputError', `codebase ${input.codebase} is connected to ${connection.repository}, not ${ref.repository}`);
+    if (!connection)
+      throw new BranchyardError(
+        'InvalidInputError',
+        `codebase ${input.codebase} is not connected to GitHub; connect it with \`branchyard issue connect ${input.codebase} ${ref.repository}\``,
+      );
+    if (connection.repository !== ref.repository)
+      throw new BranchyardError(
+        'InvalidInputError',
+        `codebase ${input.codebase} is connected to ${connection.repository}, not ${ref.repository}`,
+      );
     const client = await bridge.client(connection);
-    const handled = await bridge.openFromIssue(input.codebase, connection, await client.issue(ref.number), { byHand: true });
+    const handled = await bridge.openFromIssue(input.codebase, connection, await client.issue(ref.number), {
+      byHand: true,
+    });
     if ('ignored' in handled) throw new BranchyardError('InvalidInputError', handled.ignored);
     return { codebase: input.codebase, issue: input.issue, revision: handled.revision!, message: handled.done };
   }),
 
   /** Polls the codebase's repository now. */
-  poll: procedure.input(z.object({ codebase: z.string() })).mutation(async ({ ctx, input }) => ({ said: await (await githubBridge(engineOf(ctx))).poll(input.codebase) })),
+  poll: procedure
+    .input(z.object({ codebase: z.string() }))
+    .mutation(async ({ ctx, input }) => ({ said: await (await githubBridge(engineOf(ctx))).poll(input.codebase) })),
 });

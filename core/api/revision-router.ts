@@ -16,20 +16,32 @@ export const revisionRouter = router({
     return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() }));
   }),
 
-  show: procedure.input(z.object({ codebase: z.string(), revision: z.union([z.string(), z.number()]) })).query(async ({ ctx, input }) => {
-    const engine = engineOf(ctx);
-    const { codebase } = await engine.codebase(input.codebase);
-    const revision = await readRevision(codebase, parseRevisionNumber(input.revision));
-    const db = await engine.parts.state();
-    const id = await revisionId(db, input.codebase, revision.info.number);
-    const costMicroUsd = id === undefined ? 0 : await spent(db, { devRevisionId: id });
-    const entries = <K extends string>(list: { kind: K; text: string; at: Date }[]) => list.map((e) => ({ ...e, at: e.at.toISOString() }));
-    return { ...revision.info, branch: revision.branch, costMicroUsd, prompts: entries(revision.prompts), responses: entries(revision.responses), folder: revision.dir };
-  }),
+  show: procedure
+    .input(z.object({ codebase: z.string(), revision: z.union([z.string(), z.number()]) }))
+    .query(async ({ ctx, input }) => {
+      const engine = engineOf(ctx);
+      const { codebase } = await engine.codebase(input.codebase);
+      const revision = await readRevision(codebase, parseRevisionNumber(input.revision));
+      const db = await engine.parts.state();
+      const id = await revisionId(db, input.codebase, revision.info.number);
+      const costMicroUsd = id === undefined ? 0 : await spent(db, { devRevisionId: id });
+      const entries = <K extends string>(list: { kind: K; text: string; at: Date }[]) =>
+        list.map((e) => ({ ...e, at: e.at.toISOString() }));
+      return {
+        ...revision.info,
+        branch: revision.branch,
+        costMicroUsd,
+        prompts: entries(revision.prompts),
+        responses: entries(revision.responses),
+        folder: revision.dir,
+      };
+    }),
 
   /** Its tool calls and the agent's text, turn by turn, from the transcript the engine keeps. */
-  steps: procedure.input(z.object({ codebase: z.string(), revision: z.number().int().positive() })).query(async ({ ctx, input }) => {
-    const { workspace } = await engineOf(ctx).codebase(input.codebase);
-    return revisionSteps(workspace, input.codebase, input.revision);
-  }),
+  steps: procedure
+    .input(z.object({ codebase: z.string(), revision: z.number().int().positive() }))
+    .query(async ({ ctx, input }) => {
+      const { workspace } = await engineOf(ctx).codebase(input.codebase);
+      return revisionSteps(workspace, input.codebase, input.revision);
+    }),
 });

@@ -8,7 +8,6 @@ import { appRouter, createCallerFactory } from './index.ts';
 
 const createCaller = createCallerFactory(appRouter);
 
-
 /** These procedures never touch the engine state; reaching it would be a bug. */
 const noState = () => Promise.reject(new Error('this test opens no engine state'));
 
@@ -21,7 +20,10 @@ describe('app router', () => {
     const events = createEventBus();
     const api = createCaller({ events, env: {}, workspaceRoot: undefined, state: noState });
     const controller = new AbortController();
-    const stream = await createCaller({ events, env: {}, workspaceRoot: undefined, state: noState }, { signal: controller.signal }).events.stream();
+    const stream = await createCaller(
+      { events, env: {}, workspaceRoot: undefined, state: noState },
+      { signal: controller.signal },
+    ).events.stream();
     const received: EngineEvent[] = [];
     const reading = (async () => {
       for await (const event of stream) {
@@ -48,10 +50,17 @@ describe('app router', () => {
     const api = createCaller({ events: createEventBus(), env: {}, workspaceRoot: undefined, state: noState });
     const error = await api.codebase.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TRPCError);
-    expect(error).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('no workspace is open'), cause: { kind: 'WorkspaceNotFoundError' } });
+    expect(error).toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('no workspace is open'),
+      cause: { kind: 'WorkspaceNotFoundError' },
+    });
     const file = path.join(tmp.path, 'f');
     await import('node:fs/promises').then((fs) => fs.writeFile(file, ''));
-    await expect(api.workspace.init({ dir: file })).rejects.toMatchObject({ code: 'CONFLICT', cause: { kind: 'WorkspaceInitError' } });
+    await expect(api.workspace.init({ dir: file })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      cause: { kind: 'WorkspaceInitError' },
+    });
     await expect(api.workspace.init({ dir: '' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 });

@@ -2,7 +2,13 @@
 import { z } from 'zod';
 import { BranchyardError, describeError } from '../errors/index.ts';
 import { iterateEvents } from '../events/index.ts';
-import { initWorkspace, loadWorkspace, recentWorkspaces, rememberWorkspace, updateAiSettings } from '../workspace/index.ts';
+import {
+  initWorkspace,
+  loadWorkspace,
+  recentWorkspaces,
+  rememberWorkspace,
+  updateAiSettings,
+} from '../workspace/index.ts';
 import { commitToWorkspace } from '../git/index.ts';
 import { runDoctor } from '../doctor/index.ts';
 import { procedure, router } from './trpc.ts';
@@ -33,7 +39,10 @@ const workspaceRouter = router({
       const dir = await hostFolder(ctx, 'workspace folder', input.dir);
       const from = input.from === undefined ? undefined : await motherFolder(ctx, input.from);
       const options = { dir, name: input.name, events: engine.events, otherWorkspaces: others };
-      const made = from === undefined ? { ...(await initWorkspace(options)), template: null } : await spawnWorkspace({ ...options, from });
+      const made =
+        from === undefined
+          ? { ...(await initWorkspace(options)), template: null }
+          : await spawnWorkspace({ ...options, from });
       await rememberWorkspace(engine.env, made.root).catch(() => undefined);
       return made;
     }),
@@ -41,11 +50,23 @@ const workspaceRouter = router({
   recent: procedure.query(async ({ ctx }) => {
     const { env, workspaceRoot } = engineOf(ctx);
     const dirs = await recentWorkspaces(env);
-    return Promise.all(dirs.map(async (dir) => ({ dir, name: await loadWorkspace(dir).then((w) => w.manifest.name, () => null), current: dir === workspaceRoot })));
+    return Promise.all(
+      dirs.map(async (dir) => ({
+        dir,
+        name: await loadWorkspace(dir).then(
+          (w) => w.manifest.name,
+          () => null,
+        ),
+        current: dir === workspaceRoot,
+      })),
+    );
   }),
   /** Opens another workspace in the live engine's place. */
   open: procedure.input(z.object({ dir: z.string().min(1) })).mutation(async ({ ctx, input }) => {
-    if (!ctx.switchWorkspace) throw new BranchyardError('EngineNotRunningError', 'opening another workspace needs the live engine', { hint: { do: 'choose-workspace' } });
+    if (!ctx.switchWorkspace)
+      throw new BranchyardError('EngineNotRunningError', 'opening another workspace needs the live engine', {
+        hint: { do: 'choose-workspace' },
+      });
     return ctx.switchWorkspace(await hostFolder(ctx, 'workspace folder', input.dir));
   }),
   info: procedure.query(async ({ ctx }) => {
@@ -55,9 +76,22 @@ const workspaceRouter = router({
       root: ws.paths.root,
       name: ws.manifest.name,
       createdAt: ws.manifest.createdAt,
-      gateways: ws.gateways.map((g) => ({ name: g.name, port: g.config.port, httpPort: g.config.httpPort, protected: g.config.protected, promotesTo: g.config.promotesTo })),
+      gateways: ws.gateways.map((g) => ({
+        name: g.name,
+        port: g.config.port,
+        httpPort: g.config.httpPort,
+        protected: g.config.protected,
+        promotesTo: g.config.promotesTo,
+      })),
       databases: ws.databases.map((d) => ({ name: d.name, engine: d.config.engine })),
-      ai: { provider: ws.ai.provider, baseUrl: ws.ai.baseUrl, model: ws.ai.model, budget: ws.ai.budget, keyEnv: ws.ai.keyEnv, hasKey: Boolean(engine.env[ws.ai.keyEnv]) },
+      ai: {
+        provider: ws.ai.provider,
+        baseUrl: ws.ai.baseUrl,
+        model: ws.ai.model,
+        budget: ws.ai.budget,
+        keyEnv: ws.ai.keyEnv,
+        hasKey: Boolean(engine.env[ws.ai.keyEnv]),
+      },
     };
   }),
   /** The settings pane's AI settings: validated whole, then written and committed. */
@@ -67,7 +101,14 @@ const workspaceRouter = router({
         provider: z.string().optional(),
         baseUrl: z.string().optional(),
         model: z.string().optional(),
-        budget: z.object({ perRevisionUsd: z.number().optional(), perMonthUsd: z.number().optional(), maxTurns: z.number().optional(), maxMinutes: z.number().optional() }).optional(),
+        budget: z
+          .object({
+            perRevisionUsd: z.number().optional(),
+            perMonthUsd: z.number().optional(),
+            maxTurns: z.number().optional(),
+            maxMinutes: z.number().optional(),
+          })
+          .optional(),
       }),
     )
     .mutation(async ({ ctx, input }) => {
@@ -89,7 +130,9 @@ const doctorRouter = router({
       : undefined;
     // The live engine's gateways hold their ports: the doctor must not call them another program's.
     const ownListeners = new Set(
-      (engine.parts.gateways?.().status() ?? []).filter((g) => g.listening).flatMap((g) => [`${g.host}:${g.port}`, ...(g.httpPort === null ? [] : [`${g.host}:${g.httpPort}`])]),
+      (engine.parts.gateways?.().status() ?? [])
+        .filter((g) => g.listening)
+        .flatMap((g) => [`${g.host}:${g.port}`, ...(g.httpPort === null ? [] : [`${g.host}:${g.httpPort}`])]),
     );
     return runDoctor({ workspace, env: engine.env, ownListeners });
   }),

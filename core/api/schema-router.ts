@@ -27,7 +27,9 @@ export const schemaRouter = router({
   /** The last check's report, or null when the branch was never checked. */
   report: procedure.input(branchInput).query(async ({ ctx, input }) => {
     const { codebase, branch } = await engineOf(ctx).branch(input.codebase, input.branch);
-    const text = await readFile(path.join(codebase.paths.branch(formatBranch(branch)), REPORT_JSON), 'utf8').catch(() => undefined);
+    const text = await readFile(path.join(codebase.paths.branch(formatBranch(branch)), REPORT_JSON), 'utf8').catch(
+      () => undefined,
+    );
     return text === undefined ? null : (JSON.parse(text) as SchemaReport);
   }),
 });
@@ -35,15 +37,23 @@ export const schemaRouter = router({
 export const databaseRouter = router({
   list: procedure.query(async ({ ctx }) => {
     const workspace = await engineOf(ctx).workspace();
-    return workspace.databases.map((d) => ({ name: d.name, engine: d.config.engine, urlEnv: d.config.engine === 'postgres' ? d.config.urlEnv : null }));
+    return workspace.databases.map((d) => ({
+      name: d.name,
+      engine: d.config.engine,
+      urlEnv: d.config.engine === 'postgres' ? d.config.urlEnv : null,
+    }));
   }),
 
   add: procedure.input(z.object({ postgresUrlEnv: z.string().optional() })).mutation(async ({ ctx, input }) => {
     const workspace = await engineOf(ctx).workspace();
     if (input.postgresUrlEnv !== undefined && /:\/\//.test(input.postgresUrlEnv)) {
-      throw new BranchyardError('InvalidInputError', '--postgres takes the name of an environment variable holding the URL (such as SHOP_DATABASE_URL), not the URL: a URL with its password must never be written into the workspace');
+      throw new BranchyardError(
+        'InvalidInputError',
+        '--postgres takes the name of an environment variable holding the URL (such as SHOP_DATABASE_URL), not the URL: a URL with its password must never be written into the workspace',
+      );
     }
-    const keyProblem = input.postgresUrlEnv === undefined ? undefined : urlEnvProblem(input.postgresUrlEnv, workspace.ai.keyEnv);
+    const keyProblem =
+      input.postgresUrlEnv === undefined ? undefined : urlEnvProblem(input.postgresUrlEnv, workspace.ai.keyEnv);
     if (keyProblem) throw new BranchyardError('InvalidInputError', `--postgres ${keyProblem}`);
     return addDatabase(workspace.paths, { postgresUrlEnv: input.postgresUrlEnv });
   }),

@@ -40,7 +40,15 @@ export const terminalRouter = router({
   /** The terminal's output: what it printed so far, then each chunk; ends when the shell exits. */
   output: procedure.input(z.object({ id: z.string() })).subscription(async function* ({ ctx, input, signal }) {
     const terminals = requireTerminals(ctx);
-    const output = iterateListener<{ data: string } | { exit: number | null }>((push) => terminals.attach(input.id, (data) => push({ data }), (exit) => push({ exit })), signal);
+    const output = iterateListener<{ data: string } | { exit: number | null }>(
+      (push) =>
+        terminals.attach(
+          input.id,
+          (data) => push({ data }),
+          (exit) => push({ exit }),
+        ),
+      signal,
+    );
     for await (const item of output) {
       yield item;
       if ('exit' in item) return;

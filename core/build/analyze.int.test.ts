@@ -12,7 +12,16 @@ describe('analyzing a branch', () => {
   afterAll(() => ws.dispose());
 
   const branchWith = async (files: Record<string, string>) =>
-    (await createBranch({ codebase: ws.codebase, logsRepository: ws.logsRepository, parent: 1, changes: text(files), author: 'agent', message: 'test' })).info.number;
+    (
+      await createBranch({
+        codebase: ws.codebase,
+        logsRepository: ws.logsRepository,
+        parent: 1,
+        changes: text(files),
+        author: 'agent',
+        message: 'test',
+      })
+    ).info.number;
 
   it('finds the boilerplate functions with their routes, validators and shapes', async () => {
     const analysis = await analyzeBranch(ws.codebase, 1);
@@ -20,9 +29,17 @@ describe('analyzing a branch', () => {
     expect(analysis.problems).toEqual([]);
     expect(analysis.ok).toBe(true);
     const routes = analysis.functions.map((f) => `${f.method} ${f.path} ${f.feature}.${f.name}`).sort();
-    expect(routes).toEqual(['GET /notes/get-note notes.getNote', 'GET /notes/list-notes notes.listNotes', 'POST /notes/create-note notes.createNote']);
+    expect(routes).toEqual([
+      'GET /notes/get-note notes.getNote',
+      'GET /notes/list-notes notes.listNotes',
+      'POST /notes/create-note notes.createNote',
+    ]);
     const create = analysis.functions.find((f) => f.name === 'createNote')!;
-    expect(create.validators).toEqual({ file: 'src/features/notes/validators/notes.ts', input: 'createNoteInput', output: 'createNoteOutput' });
+    expect(create.validators).toEqual({
+      file: 'src/features/notes/validators/notes.ts',
+      input: 'createNoteInput',
+      output: 'createNoteOutput',
+    });
     expect(create.input).toEqual({
       kind: 'object',
       properties: [
@@ -30,9 +47,15 @@ describe('analyzing a branch', () => {
         { name: 'body', shape: { kind: 'string' }, optional: true },
       ],
     });
-    expect(create.output).toMatchObject({ kind: 'object', properties: expect.arrayContaining([{ name: 'createdAt', shape: { kind: 'date' }, optional: false }]) });
+    expect(create.output).toMatchObject({
+      kind: 'object',
+      properties: expect.arrayContaining([{ name: 'createdAt', shape: { kind: 'date' }, optional: false }]),
+    });
     expect(create.description).toBe('Adds a note and returns it with its new id.');
-    expect(analysis.functions.find((f) => f.name === 'listNotes')).toMatchObject({ input: { kind: 'void' }, output: { kind: 'array' } });
+    expect(analysis.functions.find((f) => f.name === 'listNotes')).toMatchObject({
+      input: { kind: 'void' },
+      output: { kind: 'array' },
+    });
   });
 
   it('maps literal unions, nullable and optional fields, records, promises and @route', async () => {
@@ -56,8 +79,21 @@ describe('analyzing a branch', () => {
     expect(analysis.problems).toEqual([]);
     const update = analysis.functions.find((f) => f.name === 'updateOrder')!;
     expect(update).toMatchObject({ method: 'PUT', path: '/orders/{id}' });
-    const status = { kind: 'union', options: [{ kind: 'literal', value: 'open' }, { kind: 'literal', value: 'paid' }, { kind: 'literal', value: 'shipped' }] };
-    expect(update.input).toEqual({ kind: 'object', properties: [{ name: 'id', shape: { kind: 'string' }, optional: false }, { name: 'status', shape: status, optional: true }] });
+    const status = {
+      kind: 'union',
+      options: [
+        { kind: 'literal', value: 'open' },
+        { kind: 'literal', value: 'paid' },
+        { kind: 'literal', value: 'shipped' },
+      ],
+    };
+    expect(update.input).toEqual({
+      kind: 'object',
+      properties: [
+        { name: 'id', shape: { kind: 'string' }, optional: false },
+        { name: 'status', shape: status, optional: true },
+      ],
+    });
     expect(update.output).toEqual({
       kind: 'object',
       properties: [
@@ -69,19 +105,33 @@ describe('analyzing a branch', () => {
         { name: 'paid', shape: { kind: 'boolean' }, optional: false },
       ],
     });
-    expect(analysis.functions.find((f) => f.name === 'searchOrders')).toMatchObject({ method: 'GET', path: '/orders/search-orders' });
+    expect(analysis.functions.find((f) => f.name === 'searchOrders')).toMatchObject({
+      method: 'GET',
+      path: '/orders/search-orders',
+    });
     expect(analysis.functions.map((f) => f.name)).not.toContain('PAGE_SIZE');
   });
 
   it('reports type errors with file, line and message, and imports outside the stack by name', async () => {
     const number = await branchWith({
-      'src/features/notes/controllers/broken.ts': "import _ from 'lodash';\nexport function getBroken(): number {\n  return 'not a number';\n}\n",
+      'src/features/notes/controllers/broken.ts':
+        "import _ from 'lodash';\nexport function getBroken(): number {\n  return 'not a number';\n}\n",
     });
     const analysis = await analyzeBranch(ws.codebase, number);
     expect(analysis.ok).toBe(false);
     expect(analysis.diagnostics).toEqual([
-      expect.objectContaining({ file: 'src/features/notes/controllers/broken.ts', line: 1, code: 'BY-STACK', message: expect.stringContaining('imports "lodash", which is not in the stack') }),
-      expect.objectContaining({ file: 'src/features/notes/controllers/broken.ts', line: 3, code: 'TS2322', message: "Type 'string' is not assignable to type 'number'." }),
+      expect.objectContaining({
+        file: 'src/features/notes/controllers/broken.ts',
+        line: 1,
+        code: 'BY-STACK',
+        message: expect.stringContaining('imports "lodash", which is not in the stack'),
+      }),
+      expect.objectContaining({
+        file: 'src/features/notes/controllers/broken.ts',
+        line: 3,
+        code: 'TS2322',
+        message: "Type 'string' is not assignable to type 'number'.",
+      }),
     ]);
   });
 
@@ -103,7 +153,7 @@ describe('analyzing a branch', () => {
       'bad.badRoute: @route "FETCH /x" is not "<METHOD> /path" with a method of GET, POST, PUT, PATCH, DELETE',
       'bad.returnsMap: type Map<string, number> cannot be mapped: a Map does not map onto JSON',
       'bad.takesAny: type any cannot be mapped: it says nothing about the data',
-      'bad.takesString: its parameter is a string; it must be an object (its fields become the request\'s fields)',
+      "bad.takesString: its parameter is a string; it must be an object (its fields become the request's fields)",
       'bad.twoArgs: takes 2 parameters; an exposed function takes at most one, an object',
     ]);
     expect(analysis.problems.every((p) => p.file === 'src/features/bad/controllers/bad.ts' && p.line > 0)).toBe(true);

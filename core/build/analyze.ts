@@ -19,11 +19,17 @@ export interface Analysis {
 
 export async function analyzeBranch(codebase: CodebaseHandle, branch: number, events?: EventBus): Promise<Analysis> {
   const task = `build:${codebase.paths.name}:${branch}`;
-  const step = (name: string, message: string, done: number) => events?.emit('progress', { task, step: name, message, done, total: 3 });
+  const step = (name: string, message: string, done: number) =>
+    events?.emit('progress', { task, step: name, message, done, total: 3 });
   step('checkout', 'writing the branch files for the compiler', 0);
   const checkout = await checkoutBranch(codebase, branch);
   step('typecheck', `type-checking ${checkout.files.filter((f) => f.endsWith('.ts')).length} files`, 1);
-  return { checkout, ...analyzeFolder(checkout.dir, checkout.files, { typechecked: () => step('discover', 'finding the exported functions', 2) }) };
+  return {
+    checkout,
+    ...analyzeFolder(checkout.dir, checkout.files, {
+      typechecked: () => step('discover', 'finding the exported functions', 2),
+    }),
+  };
 }
 
 /**
@@ -31,8 +37,15 @@ export async function analyzeBranch(codebase: CodebaseHandle, branch: number, ev
  * branch). `typecheck: false` skips the compiler's diagnostics, for a tree whose checks already
  * type-checked it: discovery alone costs a fraction of a full check.
  */
-export function analyzeFolder(dir: string, files: string[], options: { typecheck?: boolean; typechecked?: () => void } = {}): Omit<Analysis, 'checkout'> {
-  const { program, diagnostics } = options.typecheck === false ? { program: branchProgram(dir, files).program, diagnostics: [] } : typecheck(dir, files);
+export function analyzeFolder(
+  dir: string,
+  files: string[],
+  options: { typecheck?: boolean; typechecked?: () => void } = {},
+): Omit<Analysis, 'checkout'> {
+  const { program, diagnostics } =
+    options.typecheck === false
+      ? { program: branchProgram(dir, files).program, diagnostics: [] }
+      : typecheck(dir, files);
   options.typechecked?.();
   const { functions, problems } = discover(program, dir);
   return { diagnostics, functions, problems, ok: diagnostics.length === 0 && problems.length === 0 };

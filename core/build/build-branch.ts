@@ -35,13 +35,24 @@ export interface BuildResult {
 }
 
 // What decides a build's outcome besides the tree: a change to any of them builds again.
-const GENERATOR_FILES = [SERVER_RUNTIME, ...['./generate.ts', './zod-source.ts', './build-branch.ts', './typecheck.ts', './validators-agree.ts', './discover.ts'].map((file) => new URL(file, import.meta.url).pathname)];
+const GENERATOR_FILES = [
+  SERVER_RUNTIME,
+  ...[
+    './generate.ts',
+    './zod-source.ts',
+    './build-branch.ts',
+    './typecheck.ts',
+    './validators-agree.ts',
+    './discover.ts',
+  ].map((file) => new URL(file, import.meta.url).pathname),
+];
 
 /**
  * What PM2 starts: it loads the server with import(), and a branch module that throws while
  * loading would otherwise leave a process that is "online" but never listens.
  */
-const LAUNCHER = "import('./server.mjs').catch((error) => {\n  console.error(error?.stack ?? String(error));\n  process.exit(1);\n});\n";
+const LAUNCHER =
+  "import('./server.mjs').catch((error) => {\n  console.error(error?.stack ?? String(error));\n  process.exit(1);\n});\n";
 
 /** The generated entry and the branch's modules, bundled into `<outDir>/server.mjs`. */
 export async function bundleServer(options: EntryOptions & { outDir: string }): Promise<void> {
@@ -56,7 +67,9 @@ export async function bundleServer(options: EntryOptions & { outDir: string }): 
     target: 'node20',
     // pg loads its optional native binding by name; it is never part of the stack.
     external: ['pg-native'],
-    banner: { js: "import { createRequire as __branchyardRequire } from 'node:module'; const require = __branchyardRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __branchyardRequire } from 'node:module'; const require = __branchyardRequire(import.meta.url);",
+    },
     nodePaths: [path.join(path.dirname(SERVER_RUNTIME), '..', '..', 'node_modules')],
     logLevel: 'silent',
     sourcemap: 'linked',
@@ -69,49 +82,119 @@ export async function buildBranch(codebase: CodebaseHandle, branch: number, even
   const tree = await commitTree(codebase.repo, (await readBranchInfo(codebase, branch)).commit);
   const key = createHash('sha256').update(tree);
   for (const file of GENERATOR_FILES) key.update(await readFile(file));
-  const outDir = path.join(codebase.workspace.engineDir, 'builds', codebase.paths.name, 'out', key.digest('hex').slice(0, 24));
+  const outDir = path.join(
+    codebase.workspace.engineDir,
+    'builds',
+    codebase.paths.name,
+    'out',
+    key.digest('hex').slice(0, 24),
+  );
   const server = path.join(outDir, 'server.mjs');
   const openapi = path.join(outDir, 'openapi.json');
-  const previous = await readFile(path.join(outDir, 'build.json'), 'utf8').then((text) => JSON.parse(text) as { routes: RouteSummary[] }, () => undefined);
+  const previous = await readFile(path.join(outDir, 'build.json'), 'utf8').then(
+    (text) => JSON.parse(text) as { routes: RouteSummary[] },
+    () => undefined,
+  );
   if (previous) {
-    events?.emit('progress', { task: `build:${codebase.paths.name}:${branch}`, step: 'cached', message: `branch ${formatBranch(branch)}: same files as an earlier build, reused`, done: 1, total: 1 });
-    return { ok: true, branch, tree, cached: true, server, openapi, routes: previous.routes, diagnostics: [], problems: [] };
+    events?.emit('progress', {
+      task: `build:${codebase.paths.name}:${branch}`,
+      step: 'cached',
+      message: `branch ${formatBranch(branch)}: same files as an earlier build, reused`,
+      done: 1,
+      total: 1,
+    });
+    return {
+      ok: true,
+      branch,
+      tree,
+      cached: true,
+      server,
+      openapi,
+      routes: previous.routes,
+      diagnostics: [],
+      problems: [],
+    };
   }
 
   const analysis = await analyzeBranch(codebase, branch, events);
-  const routes = analysis.functions.map((f) => ({ procedure: `${f.feature}.${f.name}`, method: f.method, path: f.path }));
+  const routes = analysis.functions.map((f) => ({
+    procedure: `${f.feature}.${f.name}`,
+    method: f.method,
+    path: f.path,
+  }));
   const base = { branch, tree, routes, diagnostics: analysis.diagnostics, problems: analysis.problems };
   if (!analysis.ok) return { ...base, ok: false, cached: false, server: null, openapi: null };
 
-  events?.emit('progress', { task: `build:${codebase.paths.name}:${branch}`, step: 'bundle', message: `bundling ${routes.length} routes into one server`, done: 3, total: 4 });
+  events?.emit('progress', {
+    task: `build:${codebase.paths.name}:${branch}`,
+    step: 'bundle',
+    message: `bundling ${routes.length} routes into one server`,
+    done: 3,
+    total: 4,
+  });
   const staging = `${outDir}.${randomBytes(4).toString('hex')}`;
   await mkdir(staging, { recursive: true });
   try {
-    await bundleServer({ checkoutDir: analysis.checkout.dir, functions: analysis.functions, outDir: staging, title: `${codebase.paths.name} ${formatBranch(branch)}`, version: `1.0.${branch}`, description: `Branch ${formatBranch(branch)} of ${codebase.paths.name}, built by Branchyard.` });
+    await bundleServer({
+      checkoutDir: analysis.checkout.dir,
+      functions: analysis.functions,
+      outDir: staging,
+      title: `${codebase.paths.name} ${formatBranch(branch)}`,
+      version: `1.0.${branch}`,
+      description: `Branch ${formatBranch(branch)} of ${codebase.paths.name}, built by Branchyard.`,
+    });
     const described = await printOpenApi(path.join(staging, 'server.mjs'));
     if (!described.ok) {
       // The branch's modules threw while loading: it would crash at every start.
       await rm(staging, { recursive: true, force: true });
-      return { ...base, ok: false, cached: false, server: null, openapi: null, problems: [{ file: 'src', line: 0, function: '(loading)', message: `the server stopped while loading the branch's modules: ${described.error}` }] };
+      return {
+        ...base,
+        ok: false,
+        cached: false,
+        server: null,
+        openapi: null,
+        problems: [
+          {
+            file: 'src',
+            line: 0,
+            function: '(loading)',
+            message: `the server stopped while loading the branch's modules: ${described.error}`,
+          },
+        ],
+      };
     }
     await writeFile(path.join(staging, 'openapi.json'), described.document);
     await writeFile(path.join(staging, 'start.mjs'), LAUNCHER);
-    await writeFile(path.join(staging, 'build.json'), `${JSON.stringify({ codebase: codebase.paths.name, branch, tree: analysis.checkout.tree, routes, builtAt: new Date().toISOString() }, null, 2)}\n`);
+    await writeFile(
+      path.join(staging, 'build.json'),
+      `${JSON.stringify({ codebase: codebase.paths.name, branch, tree: analysis.checkout.tree, routes, builtAt: new Date().toISOString() }, null, 2)}\n`,
+    );
     await placeBuildOutput(staging, outDir);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
-  events?.emit('progress', { task: `build:${codebase.paths.name}:${branch}`, step: 'done', message: `branch ${formatBranch(branch)} built: ${routes.length} routes`, done: 4, total: 4 });
+  events?.emit('progress', {
+    task: `build:${codebase.paths.name}:${branch}`,
+    step: 'done',
+    message: `branch ${formatBranch(branch)} built: ${routes.length} routes`,
+    done: 4,
+    total: 4,
+  });
   return { ...base, ok: true, cached: false, server, openapi };
 }
 
 function printOpenApi(server: string): Promise<{ ok: true; document: string } | { ok: false; error: string }> {
   return new Promise((resolve) =>
-    execFile(process.execPath, [server, '--print-openapi'], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (!error) return resolve({ ok: true, document: stdout });
-      resolve({ ok: false, error: thrownLine(stderr, error.message) });
-    }),
+    execFile(
+      process.execPath,
+      [server, '--print-openapi'],
+      { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (!error) return resolve({ ok: true, document: stdout });
+        resolve({ ok: false, error: thrownLine(stderr, error.message) });
+      },
+    ),
   );
 }
 

@@ -30,7 +30,9 @@ export async function checkoutBranch(codebase: CodebaseHandle, branch: number): 
     for (const entry of entries) {
       const target = path.join(staging, entry.path);
       await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, await readBlob(codebase.repo, entry.oid), { mode: entry.mode === '100755' ? 0o755 : 0o644 });
+      await writeFile(target, await readBlob(codebase.repo, entry.oid), {
+        mode: entry.mode === '100755' ? 0o755 : 0o644,
+      });
     }
     await linkStack(staging);
     await placeBuildOutput(staging, dir);

@@ -77,13 +77,29 @@ export function discover(program: ts.Program, dir: string): { functions: Exposed
       const own = validators.get(`${feature}/${name}`);
       try {
         const param = signature.parameters[0];
-        const input: Shape = param ? shapeOf(checker, checker.getTypeOfSymbolAtLocation(param, declaration), declaration) : { kind: 'void' };
+        const input: Shape = param
+          ? shapeOf(checker, checker.getTypeOfSymbolAtLocation(param, declaration), declaration)
+          : { kind: 'void' };
         if (input.kind !== 'void' && input.kind !== 'object' && !own?.input) {
           fail(`its parameter is ${describe(input)}; it must be an object (its fields become the request's fields)`);
           continue;
         }
-        const output = shapeOf(checker, checker.getAwaitedType(signature.getReturnType()) ?? signature.getReturnType(), declaration);
-        functions.push({ feature, name, file, line, ...route, input, output, validators: own ?? null, description: ts.displayPartsToString(symbol.getDocumentationComment(checker)) });
+        const output = shapeOf(
+          checker,
+          checker.getAwaitedType(signature.getReturnType()) ?? signature.getReturnType(),
+          declaration,
+        );
+        functions.push({
+          feature,
+          name,
+          file,
+          line,
+          ...route,
+          input,
+          output,
+          validators: own ?? null,
+          description: ts.displayPartsToString(symbol.getDocumentationComment(checker)),
+        });
       } catch (error) {
         if (!(error instanceof UnmappableType)) throw error;
         fail(error.message);
@@ -94,19 +110,30 @@ export function discover(program: ts.Program, dir: string): { functions: Exposed
   for (const fn of functions) {
     const key = `${fn.method} ${fn.path}`;
     const other = clashes.get(key);
-    if (other) problems.push({ file: fn.file, line: fn.line, function: `${fn.feature}.${fn.name}`, message: `route ${key} is already taken by ${other.feature}.${other.name}` });
+    if (other)
+      problems.push({
+        file: fn.file,
+        line: fn.line,
+        function: `${fn.feature}.${fn.name}`,
+        message: `route ${key} is already taken by ${other.feature}.${other.name}`,
+      });
     clashes.set(key, fn);
   }
   return { functions, problems };
 }
 
-function routeOf(declaration: ts.Declaration, feature: string, name: string): { method: HttpMethod; path: string } | string {
+function routeOf(
+  declaration: ts.Declaration,
+  feature: string,
+  name: string,
+): { method: HttpMethod; path: string } | string {
   const ts = typescript();
   const tag = ts.getJSDocTags(declaration).find((t) => t.tagName.text === 'route');
   if (tag) {
-    const text = (typeof tag.comment === 'string' ? tag.comment : ts.getTextOfJSDocComment(tag.comment) ?? '').trim();
+    const text = (typeof tag.comment === 'string' ? tag.comment : (ts.getTextOfJSDocComment(tag.comment) ?? '')).trim();
     const match = /^([A-Z]+)\s+(\/\S*)$/.exec(text);
-    if (!match || !METHODS.includes(match[1] as HttpMethod)) return `@route "${text}" is not "<METHOD> /path" with a method of ${METHODS.join(', ')}`;
+    if (!match || !METHODS.includes(match[1] as HttpMethod))
+      return `@route "${text}" is not "<METHOD> /path" with a method of ${METHODS.join(', ')}`;
     return { method: match[1] as HttpMethod, path: match[2]! };
   }
   const method: HttpMethod = /^(get|list|find|search)([A-Z0-9_]|$)/.test(name) ? 'GET' : 'POST';
@@ -120,7 +147,11 @@ export function kebab(name: string): string {
     .toLowerCase();
 }
 
-function validatorExports(program: ts.Program, checker: ts.TypeChecker, dir: string): Map<string, { file: string; input: string | null; output: string | null }> {
+function validatorExports(
+  program: ts.Program,
+  checker: ts.TypeChecker,
+  dir: string,
+): Map<string, { file: string; input: string | null; output: string | null }> {
   const found = new Map<string, { file: string; input: string | null; output: string | null }>();
   for (const source of program.getSourceFiles()) {
     const file = path.relative(dir, source.fileName).split(path.sep).join('/');

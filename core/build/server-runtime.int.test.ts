@@ -21,13 +21,26 @@ const router = t.router({
 startBranchServer({ router, title: 'users', version: '1', description: 'test' });
 `;
 
-function send(socketPath: string, options: { method: string; path: string; headers?: http.OutgoingHttpHeaders; body?: string }): Promise<{ status: number; body: string }> {
+function send(
+  socketPath: string,
+  options: { method: string; path: string; headers?: http.OutgoingHttpHeaders; body?: string },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request({ socketPath, method: options.method, path: options.path, headers: options.headers, timeout: 10_000, agent: false }, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
+    const request = http.request(
+      {
+        socketPath,
+        method: options.method,
+        path: options.path,
+        headers: options.headers,
+        timeout: 10_000,
+        agent: false,
+      },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
     request.on('timeout', () => request.destroy(new Error(`${options.path} timed out`)));
     request.on('error', reject);
     request.end(options.body);
@@ -45,7 +58,10 @@ describe('the branch server runtime', () => {
     const entry = path.join(dir.path, 'server.ts');
     socket = path.join(dir.path, 'b.sock');
     await writeFile(entry, ENTRY);
-    child = spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...process.env, BRANCHYARD_SOCKET: socket, BRANCHYARD_MAX_BODY_BYTES: '1000' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', entry], {
+      env: { ...process.env, BRANCHYARD_SOCKET: socket, BRANCHYARD_MAX_BODY_BYTES: '1000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -62,22 +78,48 @@ describe('the branch server runtime', () => {
 
   it('answers a body that is not JSON with 400 naming the problem, and still takes JSON with a charset', async () => {
     const json = { 'content-type': 'application/json; charset=utf-8' };
-    const malformed = await send(socket, { method: 'POST', path: '/hello/echo-body', headers: json, body: '{"text": ' });
+    const malformed = await send(socket, {
+      method: 'POST',
+      path: '/hello/echo-body',
+      headers: json,
+      body: '{"text": ',
+    });
     expect(malformed.status).toBe(400);
-    expect(JSON.parse(malformed.body)).toMatchObject({ code: 'PARSE_ERROR', message: expect.stringMatching(/^the request body is not valid JSON: /) });
-    const good = await send(socket, { method: 'POST', path: '/hello/echo-body', headers: json, body: '{"text":"abc"}' });
+    expect(JSON.parse(malformed.body)).toMatchObject({
+      code: 'PARSE_ERROR',
+      message: expect.stringMatching(/^the request body is not valid JSON: /),
+    });
+    const good = await send(socket, {
+      method: 'POST',
+      path: '/hello/echo-body',
+      headers: json,
+      body: '{"text":"abc"}',
+    });
     expect(good).toEqual({ status: 200, body: '{"length":3}' });
     // An empty body is no input: the route's own validation says what is missing.
-    const empty = await send(socket, { method: 'POST', path: '/hello/echo-body', headers: { 'content-type': 'application/json' } });
+    const empty = await send(socket, {
+      method: 'POST',
+      path: '/hello/echo-body',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(empty.status).toBe(400);
     expect(JSON.parse(empty.body)).toMatchObject({ code: 'BAD_REQUEST' });
-    const large = await send(socket, { method: 'POST', path: '/hello/echo-body', headers: json, body: JSON.stringify({ text: 'x'.repeat(2000) }) });
+    const large = await send(socket, {
+      method: 'POST',
+      path: '/hello/echo-body',
+      headers: json,
+      body: JSON.stringify({ text: 'x'.repeat(2000) }),
+    });
     expect(large.status).toBe(413);
   });
 
   it('answers a Host port no URL can hold with 400, on REST and tRPC, and logs no stack trace', async () => {
     for (const target of ['/hello/get-hello', '/trpc/getHello']) {
-      const answer = await send(socket, { method: 'GET', path: target, headers: { host: 'users.development.ws.localhost:99999' } });
+      const answer = await send(socket, {
+        method: 'GET',
+        path: target,
+        headers: { host: 'users.development.ws.localhost:99999' },
+      });
       expect(answer.status, target).toBe(400);
     }
     expect((await send(socket, { method: 'GET', path: '/hello/get-hello' })).body).toBe('{"hello":"there"}');

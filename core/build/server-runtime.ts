@@ -27,7 +27,8 @@ const statusFromErrors = t.middleware(async ({ next }) => {
     const cause = result.error.cause;
     if (cause?.name === 'NotFoundError') throw new TRPCError({ code: 'NOT_FOUND', message: cause.message, cause });
     if (cause?.name === 'ValidationError') throw new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
-    if (result.error.code === 'INTERNAL_SERVER_ERROR') console.error(`[branch] ${result.error.cause?.stack ?? result.error.message}`);
+    if (result.error.code === 'INTERNAL_SERVER_ERROR')
+      console.error(`[branch] ${result.error.cause?.stack ?? result.error.message}`);
   }
   return result;
 });
@@ -42,7 +43,12 @@ export interface BranchServerOptions {
 }
 
 export function openApiDocument(options: BranchServerOptions) {
-  return generateOpenApiDocument(options.router as OpenApiRouter, { title: options.title, version: options.version, description: options.description, baseUrl: '/' });
+  return generateOpenApiDocument(options.router as OpenApiRouter, {
+    title: options.title,
+    version: options.version,
+    description: options.description,
+    baseUrl: '/',
+  });
 }
 
 /**
@@ -65,9 +71,20 @@ function keepBodiesStrict(router: AnyRouter): void {
       Object.defineProperty(def, 'coerce', { get: () => coerce, set: () => undefined, configurable: false });
     }
     const shape = def.shape as Record<string, unknown> | undefined;
-    for (const inner of [...Object.values(shape ?? {}), def.innerType, def.element, def.in, def.out, def.valueType, ...((def.options as unknown[] | undefined) ?? [])]) pin(inner);
+    for (const inner of [
+      ...Object.values(shape ?? {}),
+      def.innerType,
+      def.element,
+      def.in,
+      def.out,
+      def.valueType,
+      ...((def.options as unknown[] | undefined) ?? []),
+    ])
+      pin(inner);
   };
-  for (const procedure of Object.values(router._def.procedures as Record<string, { _def: { meta?: OpenApiMeta; inputs?: unknown[] } }>)) {
+  for (const procedure of Object.values(
+    router._def.procedures as Record<string, { _def: { meta?: OpenApiMeta; inputs?: unknown[] } }>,
+  )) {
     if (procedure._def.meta?.openapi?.method === 'GET') continue;
     for (const input of procedure._def.inputs ?? []) pin(input);
   }
@@ -90,7 +107,11 @@ export function startBranchServer(options: BranchServerOptions): void {
 
   const serveRest = async (request: http.IncomingMessage, response: http.ServerResponse) => {
     const body = await readJsonBody(request, maxBodyBytes);
-    if (body.kind === 'invalid') return json(response, body.status, { code: body.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'PARSE_ERROR', message: body.message });
+    if (body.kind === 'invalid')
+      return json(response, body.status, {
+        code: body.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'PARSE_ERROR',
+        message: body.message,
+      });
     if (body.kind === 'json') (request as http.IncomingMessage & { body?: unknown }).body = body.value;
     await rest(request, response);
   };
@@ -99,11 +120,13 @@ export function startBranchServer(options: BranchServerOptions): void {
     const url = request.url ?? '/';
     // A function that never returns gets a 504; the process lives on for the next request.
     const timer = setTimeout(() => {
-      if (!response.headersSent) json(response, 504, { code: 'TIMEOUT', message: `the function did not answer within ${timeoutMs} ms` });
+      if (!response.headersSent)
+        json(response, 504, { code: 'TIMEOUT', message: `the function did not answer within ${timeoutMs} ms` });
     }, timeoutMs);
     response.on('close', () => clearTimeout(timer));
     if (url === '/health') return json(response, 200, { ok: true, branch: process.env.BRANCHYARD_BRANCH ?? null });
-    if (url === '/openapi.json') return void response.writeHead(200, { 'content-type': 'application/json' }).end(document);
+    if (url === '/openapi.json')
+      return void response.writeHead(200, { 'content-type': 'application/json' }).end(document);
     const handled = url.startsWith('/trpc/') ? rpc(request, response) : serveRest(request, response);
     void Promise.resolve(handled).catch((error: unknown) => {
       // A request the client got wrong is its 400, not a stack trace in the branch's log.
@@ -116,23 +139,26 @@ export function startBranchServer(options: BranchServerOptions): void {
     });
   });
   // Late writes after a 504 must not bring the process down.
-  process.on('unhandledRejection', (error) => console.error(`[branch] unhandled: ${(error as Error)?.stack ?? String(error)}`));
+  process.on('unhandledRejection', (error) =>
+    console.error(`[branch] unhandled: ${(error as Error)?.stack ?? String(error)}`),
+  );
 
   const socket = process.env.BRANCHYARD_SOCKET;
-  const ready = () => console.log(`[branch] listening on ${socket ?? `127.0.0.1:${(server.address() as { port: number }).port}`}`);
+  const ready = () =>
+    console.log(`[branch] listening on ${socket ?? `127.0.0.1:${(server.address() as { port: number }).port}`}`);
   if (socket) {
     // A socket file left by this branch's previous process (crashed, restarted by PM2) would
     // make listen fail; the path belongs to this branch alone.
     rmSync(socket, { force: true });
     server.listen(socket, ready);
-  }
-  else server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', ready);
+  } else server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', ready);
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
 
-type JsonBody = { kind: 'none' } | { kind: 'json'; value: unknown } | { kind: 'invalid'; status: 400 | 413; message: string };
+type JsonBody =
+  { kind: 'none' } | { kind: 'json'; value: unknown } | { kind: 'invalid'; status: 400 | 413; message: string };
 
 /**
  * The body of a request that says it sends JSON, parsed; an empty one is no body (the input's
@@ -140,7 +166,13 @@ type JsonBody = { kind: 'none' } | { kind: 'json'; value: unknown } | { kind: 'i
  */
 async function readJsonBody(request: http.IncomingMessage, maxBytes: number): Promise<JsonBody> {
   const method = request.method;
-  if (method === 'GET' || method === 'HEAD' || method === 'DELETE' || !request.headers['content-type']?.toLowerCase().startsWith('application/json')) return { kind: 'none' };
+  if (
+    method === 'GET' ||
+    method === 'HEAD' ||
+    method === 'DELETE' ||
+    !request.headers['content-type']?.toLowerCase().startsWith('application/json')
+  )
+    return { kind: 'none' };
   const chunks: Buffer[] = [];
   let size = 0;
   // Read to the end even when too large: cutting the stream would cut the answer with it.

@@ -28,7 +28,8 @@ export class UnmappableType extends Error {}
 export function shapeOf(checker: ts.TypeChecker, type: ts.Type, at: ts.Node, seen: ts.Type[] = []): Shape {
   const ts = typescript();
   const flags = type.flags;
-  if (flags & ts.TypeFlags.Any || flags & ts.TypeFlags.Unknown) throw unmappable(checker, type, 'it says nothing about the data');
+  if (flags & ts.TypeFlags.Any || flags & ts.TypeFlags.Unknown)
+    throw unmappable(checker, type, 'it says nothing about the data');
   if (flags & ts.TypeFlags.StringLiteral) return { kind: 'literal', value: (type as ts.StringLiteralType).value };
   if (flags & ts.TypeFlags.NumberLiteral) return { kind: 'literal', value: (type as ts.NumberLiteralType).value };
   if (flags & ts.TypeFlags.BooleanLiteral) return { kind: 'literal', value: checker.typeToString(type) === 'true' };
@@ -41,13 +42,16 @@ export function shapeOf(checker: ts.TypeChecker, type: ts.Type, at: ts.Node, see
   if (seen.includes(type)) throw unmappable(checker, type, 'it refers to itself');
   const next = [...seen, type];
   if (type.getSymbol()?.getName() === 'Date') return { kind: 'date' };
-  if (checker.isArrayType(type)) return { kind: 'array', items: shapeOf(checker, checker.getTypeArguments(type as ts.TypeReference)[0]!, at, next) };
+  if (checker.isArrayType(type))
+    return { kind: 'array', items: shapeOf(checker, checker.getTypeArguments(type as ts.TypeReference)[0]!, at, next) };
   if (flags & ts.TypeFlags.Object) {
     if (type.getCallSignatures().length > 0) throw unmappable(checker, type, 'a function cannot travel as JSON');
     const name = type.getSymbol()?.getName();
-    if (name && ['Map', 'Set', 'WeakMap', 'WeakSet', 'Promise', 'RegExp', 'Buffer', 'Uint8Array'].includes(name)) throw unmappable(checker, type, `a ${name} does not map onto JSON`);
+    if (name && ['Map', 'Set', 'WeakMap', 'WeakSet', 'Promise', 'RegExp', 'Buffer', 'Uint8Array'].includes(name))
+      throw unmappable(checker, type, `a ${name} does not map onto JSON`);
     const index = checker.getIndexInfoOfType(type, ts.IndexKind.String);
-    if (index && checker.getPropertiesOfType(type).length === 0) return { kind: 'record', values: shapeOf(checker, index.type, at, next) };
+    if (index && checker.getPropertiesOfType(type).length === 0)
+      return { kind: 'record', values: shapeOf(checker, index.type, at, next) };
     const properties: Property[] = [];
     for (const symbol of checker.getPropertiesOfType(type)) {
       const propertyType = checker.getTypeOfSymbolAtLocation(symbol, at);
@@ -65,8 +69,12 @@ export function shapeOf(checker: ts.TypeChecker, type: ts.Type, at: ts.Node, see
 function unionShape(checker: ts.TypeChecker, members: ts.Type[], at: ts.Node, seen: ts.Type[]): Shape {
   const options = members.map((m) => shapeOf(checker, m, at, seen));
   // `boolean` is `true | false` to the checker; say boolean again.
-  const trueAndFalse = options.some((o) => o.kind === 'literal' && o.value === true) && options.some((o) => o.kind === 'literal' && o.value === false);
-  const merged = trueAndFalse ? [...options.filter((o) => !(o.kind === 'literal' && typeof o.value === 'boolean')), { kind: 'boolean' as const }] : options;
+  const trueAndFalse =
+    options.some((o) => o.kind === 'literal' && o.value === true) &&
+    options.some((o) => o.kind === 'literal' && o.value === false);
+  const merged = trueAndFalse
+    ? [...options.filter((o) => !(o.kind === 'literal' && typeof o.value === 'boolean')), { kind: 'boolean' as const }]
+    : options;
   return merged.length === 1 ? merged[0]! : { kind: 'union', options: merged };
 }
 

@@ -16,7 +16,9 @@ export function stackPackageDirs(): Map<string, string> {
   const dirs = new Map<string, string>();
   for (const name of [...STACK_PACKAGES, ...TYPE_PACKAGES]) {
     // Not require.resolve(`${name}/package.json`): packages with an "exports" map may hide it.
-    const dir = (require.resolve.paths(name) ?? []).map((base) => path.join(base, name)).find((candidate) => existsSync(path.join(candidate, 'package.json')));
+    const dir = (require.resolve.paths(name) ?? [])
+      .map((base) => path.join(base, name))
+      .find((candidate) => existsSync(path.join(candidate, 'package.json')));
     if (!dir) throw new Error(`the engine's stack package ${name} is not installed; run npm ci`);
     dirs.set(name, dir);
   }
@@ -39,7 +41,10 @@ export function isInStack(specifier: string): boolean {
  * Gives a folder of branch files the stack, as the build does: a node_modules of links to the
  * engine's copies (by default where this engine has them installed).
  */
-export async function linkStack(dir: string, packages: ReadonlyMap<string, string> = stackPackageDirs()): Promise<void> {
+export async function linkStack(
+  dir: string,
+  packages: ReadonlyMap<string, string> = stackPackageDirs(),
+): Promise<void> {
   for (const [name, target] of packages) {
     const link = path.join(dir, 'node_modules', name);
     await mkdir(path.dirname(link), { recursive: true });

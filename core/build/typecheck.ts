@@ -28,7 +28,12 @@ const SETTINGS: ts.CompilerOptions = {
 /** The compiler's enums are values of the compiler: these settings exist once it is loaded. */
 export function compilerOptions(): ts.CompilerOptions {
   const ts = typescript();
-  return { ...SETTINGS, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext };
+  return {
+    ...SETTINGS,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  };
 }
 
 export interface CheckedProgram {
@@ -40,13 +45,19 @@ export interface CheckedProgram {
 export function typecheck(dir: string, files: string[]): CheckedProgram {
   const ts = typescript();
   const { program, options } = branchProgram(dir, files);
-  const diagnostics = [...outsideStack(program, dir), ...ts.getPreEmitDiagnostics(program).map((d) => toDiagnostic(d, dir)), ...validatorDisagreements(program, dir, options)];
+  const diagnostics = [
+    ...outsideStack(program, dir),
+    ...ts.getPreEmitDiagnostics(program).map((d) => toDiagnostic(d, dir)),
+    ...validatorDisagreements(program, dir, options),
+  ];
   return { program, diagnostics: dedupe(diagnostics) };
 }
 
 /** The compiler's program over a branch's sources, not yet checked (what discovery reads). */
 export function branchProgram(dir: string, files: string[]): { program: ts.Program; options: ts.CompilerOptions } {
-  const roots = files.filter((f) => f.startsWith('src/') && f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => path.join(dir, f));
+  const roots = files
+    .filter((f) => f.startsWith('src/') && f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => path.join(dir, f));
   const ts = typescript();
   const options = { ...compilerOptions(), typeRoots: [path.join(dir, 'node_modules', '@types')] };
   return { program: ts.createProgram({ rootNames: roots, options }), options };
@@ -59,7 +70,12 @@ function outsideStack(program: ts.Program, dir: string): Diagnostic[] {
   for (const source of program.getSourceFiles()) {
     if (!source.fileName.startsWith(path.join(dir, 'src'))) continue;
     for (const statement of source.statements) {
-      const specifier = (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier : undefined;
+      const specifier =
+        (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
+        statement.moduleSpecifier &&
+        ts.isStringLiteral(statement.moduleSpecifier)
+          ? statement.moduleSpecifier
+          : undefined;
       if (!specifier || isInStack(specifier.text)) continue;
       const { line, character } = source.getLineAndCharacterOfPosition(specifier.getStart(source));
       found.push({
@@ -79,13 +95,21 @@ function toDiagnostic(d: ts.Diagnostic, dir: string): Diagnostic {
   const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
   if (!d.file || d.start === undefined) return { file: null, line: null, column: null, message, code: `TS${d.code}` };
   const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-  return { file: path.relative(dir, d.file.fileName), line: line + 1, column: character + 1, message, code: `TS${d.code}` };
+  return {
+    file: path.relative(dir, d.file.fileName),
+    line: line + 1,
+    column: character + 1,
+    message,
+    code: `TS${d.code}`,
+  };
 }
 
 /** "Cannot find module 'x'" says the same as our stack error for the same line: keep ours. */
 function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
   const stackLines = new Set(diagnostics.filter((d) => d.code === 'BY-STACK').map((d) => `${d.file}:${d.line}`));
-  return diagnostics.filter((d) => d.code === 'BY-STACK' || !(d.code === 'TS2307' && stackLines.has(`${d.file}:${d.line}`)));
+  return diagnostics.filter(
+    (d) => d.code === 'BY-STACK' || !(d.code === 'TS2307' && stackLines.has(`${d.file}:${d.line}`)),
+  );
 }
 
 export function formatDiagnostic(d: Diagnostic): string {

@@ -28,10 +28,17 @@ describe('validators agree with their functions', () => {
     await writeFile(target, after);
   };
   const check = async () => {
-    const files = ['src/app.ts', CONTROLLER, VALIDATORS, 'src/features/notes/services/notes-service.ts', 'src/features/notes/models/note.ts'];
+    const files = [
+      'src/app.ts',
+      CONTROLLER,
+      VALIDATORS,
+      'src/features/notes/services/notes-service.ts',
+      'src/features/notes/models/note.ts',
+    ];
     return typecheck(dir.path, files).diagnostics;
   };
-  const lineOf = async (file: string, text: string) => (await readFile(path.join(dir.path, file), 'utf8')).split('\n').findIndex((l) => l.includes(text)) + 1;
+  const lineOf = async (file: string, text: string) =>
+    (await readFile(path.join(dir.path, file), 'utf8')).split('\n').findIndex((l) => l.includes(text)) + 1;
 
   it('finds nothing wrong with the boilerplate', async () => {
     expect((await check()).map(formatDiagnostic)).toEqual([]);
@@ -39,25 +46,49 @@ describe('validators agree with their functions', () => {
 
   it('names the validator file, its line and the fields when a function returns what its output validator refuses', async () => {
     // The stale-validator branch: getNote changed, validators/notes.ts left as it was.
-    await edit(CONTROLLER, /export function getNote\(input: \{ id: string \}\): Note \{\n {2}return noteById\(input.id\);/, 'export function getNote(input: { id: string }): { id: string; text: string } {\n  const note = noteById(input.id);\n  return { id: note.id, text: note.body };');
+    await edit(
+      CONTROLLER,
+      /export function getNote\(input: \{ id: string \}\): Note \{\n {2}return noteById\(input.id\);/,
+      'export function getNote(input: { id: string }): { id: string; text: string } {\n  const note = noteById(input.id);\n  return { id: note.id, text: note.body };',
+    );
     const diagnostics = await check();
     expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]).toMatchObject({ file: VALIDATORS, line: await lineOf(VALIDATORS, 'export const getNoteOutput'), code: 'BY-VALIDATOR' });
+    expect(diagnostics[0]).toMatchObject({
+      file: VALIDATORS,
+      line: await lineOf(VALIDATORS, 'export const getNoteOutput'),
+      code: 'BY-VALIDATOR',
+    });
     expect(diagnostics[0]!.message).toMatch(/^getNoteOutput does not accept what it returns: notes\.getNote/);
     expect(diagnostics[0]!.message).toMatch(/"title"/);
   });
 
   it('says when an input validator refuses inputs the function takes, or lets through what it does not', async () => {
-    await edit(CONTROLLER, 'export function getNote(input: { id: string }): Note {', 'export function getNote(input: { id: string | number }): Note {');
+    await edit(
+      CONTROLLER,
+      'export function getNote(input: { id: string }): Note {',
+      'export function getNote(input: { id: string | number }): Note {',
+    );
     await edit(CONTROLLER, 'return noteById(input.id);', 'return noteById(String(input.id));');
     const narrow = await check();
-    expect(narrow.map((d) => [d.file, d.line, d.message.split(' notes.')[0]])).toEqual([[VALIDATORS, await lineOf(VALIDATORS, 'export const getNoteInput'), 'getNoteInput refuses inputs that the parameter of']]);
+    expect(narrow.map((d) => [d.file, d.line, d.message.split(' notes.')[0]])).toEqual([
+      [
+        VALIDATORS,
+        await lineOf(VALIDATORS, 'export const getNoteInput'),
+        'getNoteInput refuses inputs that the parameter of',
+      ],
+    ]);
     expect(narrow[0]!.message).toMatch(/"id"/);
 
     await edit(CONTROLLER, 'input: { id: string | number }', 'input: { id: string }');
     await edit(CONTROLLER, 'String(input.id)', 'input.id');
-    await edit(VALIDATORS, 'export const getNoteInput = z.object({ id: z.string().min(1) });', 'export const getNoteInput = z.object({ id: z.union([z.string(), z.number()]) });');
+    await edit(
+      VALIDATORS,
+      'export const getNoteInput = z.object({ id: z.string().min(1) });',
+      'export const getNoteInput = z.object({ id: z.union([z.string(), z.number()]) });',
+    );
     const wide = await check();
-    expect(wide.map((d) => d.message.split(' notes.')[0])).toEqual(['getNoteInput lets through values that do not fit the parameter of']);
+    expect(wide.map((d) => d.message.split(' notes.')[0])).toEqual([
+      'getNoteInput lets through values that do not fit the parameter of',
+    ]);
   });
 });

@@ -44,7 +44,9 @@ export function validatorDisagreements(program: ts.Program, dir: string, options
   const body: string[] = [];
   const lineOf = new Map<number, Assertion>();
   for (const assertion of assertions) {
-    const text = assertion.source.replaceAll('$C', alias(assertion.pair.controller)).replaceAll('$V', alias(assertion.pair.validators));
+    const text = assertion.source
+      .replaceAll('$C', alias(assertion.pair.controller))
+      .replaceAll('$V', alias(assertion.pair.validators));
     lineOf.set(body.length, assertion);
     body.push(text);
   }
@@ -60,11 +62,17 @@ export function validatorDisagreements(program: ts.Program, dir: string, options
 
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, version, onError, create) => (name === file ? ts.createSourceFile(name, text, version) : getSourceFile(name, version, onError, create));
+  host.getSourceFile = (name, version, onError, create) =>
+    name === file ? ts.createSourceFile(name, text, version) : getSourceFile(name, version, onError, create);
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (name) => name === file || fileExists(name);
   // The branch's program again with one more root: its files are reused, only ours is checked.
-  const checked = ts.createProgram({ rootNames: [...program.getRootFileNames(), file], options, host, oldProgram: program });
+  const checked = ts.createProgram({
+    rootNames: [...program.getRootFileNames(), file],
+    options,
+    host,
+    oldProgram: program,
+  });
   const generated = checked.getSourceFile(file)!;
   const found = new Map<string, Diagnostic>();
   for (const d of checked.getSemanticDiagnostics(generated)) {
@@ -75,7 +83,13 @@ export function validatorDisagreements(program: ts.Program, dir: string, options
     const key = `${pair.validators}:${pair.schema}:${assertion.meaning}`;
     if (found.has(key)) continue;
     const detail = ts.flattenDiagnosticMessageText(d.messageText, '\n');
-    const fields = [...new Set([...detail.matchAll(/propert(?:y|ies) '([^']+)'|: ([\w$]+(?:, [\w$]+)*)$/gm)].flatMap((m) => (m[1] ?? m[2] ?? '').split(', ')).filter(Boolean))];
+    const fields = [
+      ...new Set(
+        [...detail.matchAll(/propert(?:y|ies) '([^']+)'|: ([\w$]+(?:, [\w$]+)*)$/gm)]
+          .flatMap((m) => (m[1] ?? m[2] ?? '').split(', '))
+          .filter(Boolean),
+      ),
+    ];
     found.set(key, {
       file: pair.validators,
       line: pair.line,
@@ -91,13 +105,28 @@ function assertionsOf(pair: Pair): Assertion[] {
   const fn = `typeof $C.${pair.name}`;
   const schema = `typeof $V.${pair.schema}`;
   // A value of a type without running anything; each assertion is one line of the file.
-  const check = (id: string, target: string, value: string) => `{ const ${id}: ${target} = null as unknown as ${value}; void ${id}; }`;
+  const check = (id: string, target: string, value: string) =>
+    `{ const ${id}: ${target} = null as unknown as ${value}; void ${id}; }`;
   if (pair.side === 'Output') {
-    return [{ pair, meaning: 'does not accept what it returns:', source: check('returned', `z.input<${schema}>`, `Awaited<ReturnType<${fn}>>`) }];
+    return [
+      {
+        pair,
+        meaning: 'does not accept what it returns:',
+        source: check('returned', `z.input<${schema}>`, `Awaited<ReturnType<${fn}>>`),
+      },
+    ];
   }
   return [
-    { pair, meaning: 'refuses inputs that the parameter of', source: check('allowed', `z.input<${schema}>`, `Given<${fn}>`) },
-    { pair, meaning: 'lets through values that do not fit the parameter of', source: check('passed', `Taken<${fn}>`, `z.output<${schema}>`) },
+    {
+      pair,
+      meaning: 'refuses inputs that the parameter of',
+      source: check('allowed', `z.input<${schema}>`, `Given<${fn}>`),
+    },
+    {
+      pair,
+      meaning: 'lets through values that do not fit the parameter of',
+      source: check('passed', `Taken<${fn}>`, `z.output<${schema}>`),
+    },
   ];
 }
 
@@ -118,14 +147,23 @@ function findPairs(program: ts.Program, dir: string): Pair[] {
       if (controller) {
         const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
         const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
-        if (declaration && checker.getTypeOfSymbolAtLocation(symbol, declaration).getCallSignatures().length === 1) functions.set(`${controller}/${name}`, file);
+        if (declaration && checker.getTypeOfSymbolAtLocation(symbol, declaration).getCallSignatures().length === 1)
+          functions.set(`${controller}/${name}`, file);
         continue;
       }
       const match = /^(.+)(Input|Output)$/.exec(name);
       const declaration = exported.declarations?.[0];
       if (!match || !declaration) continue;
       const at = source.getLineAndCharacterOfPosition(declaration.getStart(source));
-      schemas.push({ feature: validator!, name: match[1]!, validators: file, schema: name, line: at.line + 1, column: at.character + 1, side: match[2] as Pair['side'] });
+      schemas.push({
+        feature: validator!,
+        name: match[1]!,
+        validators: file,
+        schema: name,
+        line: at.line + 1,
+        column: at.character + 1,
+        side: match[2] as Pair['side'],
+      });
     }
   }
   return schemas.flatMap((s) => {

@@ -17,7 +17,9 @@ export function zodSource(shape: Shape, options: ZodSourceOptions): string {
     case 'number':
       return options.coerce ? 'z.coerce.number()' : 'z.number()';
     case 'boolean':
-      return options.coerce ? "z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean())" : 'z.boolean()';
+      return options.coerce
+        ? "z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean())"
+        : 'z.boolean()';
     case 'date':
       return options.side === 'input' ? 'z.coerce.date()' : 'z.date()';
     case 'null':
@@ -31,7 +33,9 @@ export function zodSource(shape: Shape, options: ZodSourceOptions): string {
     case 'record':
       return `z.record(z.string(), ${zodSource(shape.values, options)})`;
     case 'object': {
-      const fields = shape.properties.map((p) => `${JSON.stringify(p.name)}: ${zodSource(p.shape, options)}${p.optional ? '.optional()' : ''}`);
+      const fields = shape.properties.map(
+        (p) => `${JSON.stringify(p.name)}: ${zodSource(p.shape, options)}${p.optional ? '.optional()' : ''}`,
+      );
       return `z.object({ ${fields.join(', ')} })`;
     }
     case 'union': {
@@ -39,7 +43,8 @@ export function zodSource(shape: Shape, options: ZodSourceOptions): string {
       const nullable = nonNull.length < shape.options.length;
       let inner: string;
       if (nonNull.length === 1) inner = zodSource(nonNull[0]!, options);
-      else if (nonNull.every((o) => o.kind === 'literal' && typeof o.value === 'string')) inner = `z.enum(${JSON.stringify(nonNull.map((o) => (o as { value: string }).value))})`;
+      else if (nonNull.every((o) => o.kind === 'literal' && typeof o.value === 'string'))
+        inner = `z.enum(${JSON.stringify(nonNull.map((o) => (o as { value: string }).value))})`;
       else inner = `z.union([${nonNull.map((o) => zodSource(o, options)).join(', ')}])`;
       return nullable ? `${inner}.nullable()` : inner;
     }

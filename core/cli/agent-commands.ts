@@ -42,15 +42,25 @@ interface Ended {
 export function registerAgentCommands(program: Command, run: Run, io: CliIo): void {
   program
     .command('prompt')
-    .description('a dev revision: the agent writes the change on a new branch, which is built, run and served by the development gateway')
+    .description(
+      'a dev revision: the agent writes the change on a new branch, which is built, run and served by the development gateway',
+    )
     .argument('<codebase>')
     .argument('<text>', 'what the codebase should do')
     .option('--from <branch>', 'the branch to start from (default: the newest)')
     .action((codebase: string, text: string, options: { from?: string }) =>
       run(true, async (command) => {
         const apiKey = await keyFromEnv(command.workspaceRoot!);
-        const started = await command.api.agent.prompt.mutate({ codebase, text, from: options.from, ...(apiKey ? { apiKey } : {}) });
-        if (!command.json) io.stderr(`Dev revision ${formatRevision(started.revision)} of ${codebase}, from branch ${formatBranch(started.parent)}\n`);
+        const started = await command.api.agent.prompt.mutate({
+          codebase,
+          text,
+          from: options.from,
+          ...(apiKey ? { apiKey } : {}),
+        });
+        if (!command.json)
+          io.stderr(
+            `Dev revision ${formatRevision(started.revision)} of ${codebase}, from branch ${formatBranch(started.parent)}\n`,
+          );
         await follow(command, codebase, started.revision);
       })(),
     );
@@ -64,7 +74,12 @@ export function registerAgentCommands(program: Command, run: Run, io: CliIo): vo
     .action((codebase: string, revision: string, text: string) =>
       run(true, async (command) => {
         const apiKey = await keyFromEnv(command.workspaceRoot!);
-        const resumed = await command.api.agent.answer.mutate({ codebase, revision, text, ...(apiKey ? { apiKey } : {}) });
+        const resumed = await command.api.agent.answer.mutate({
+          codebase,
+          revision,
+          text,
+          ...(apiKey ? { apiKey } : {}),
+        });
         await follow(command, codebase, resumed.revision);
       })(),
     );
@@ -86,12 +101,20 @@ export function registerAgentCommands(program: Command, run: Run, io: CliIo): vo
     );
   revisions
     .command('discard')
-    .description('drops an interrupted revision (or one waiting for an answer); its prompts, responses and cost stay on record')
+    .description(
+      'drops an interrupted revision (or one waiting for an answer); its prompts, responses and cost stay on record',
+    )
     .argument('<codebase>')
     .argument('<revision>', 'its number: 3 or 0003')
     .action((codebase: string, revision: string) =>
       run(true, async ({ api, json }) =>
-        printResult(io, json, await api.agent.discard.mutate({ codebase, revision }), (r) => `Dev revision ${formatRevision(r.revision)} of ${r.codebase} is discarded; its prompts, responses and cost stay on record.`),
+        printResult(
+          io,
+          json,
+          await api.agent.discard.mutate({ codebase, revision }),
+          (r) =>
+            `Dev revision ${formatRevision(r.revision)} of ${r.codebase} is discarded; its prompts, responses and cost stay on record.`,
+        ),
       )(),
     );
 
@@ -101,7 +124,11 @@ export function registerAgentCommands(program: Command, run: Run, io: CliIo): vo
     return io.env[workspace.ai.keyEnv] || undefined;
   }
 
-  async function follow({ api, json, workspaceRoot }: CommandContext, codebase: string, revision: number): Promise<void> {
+  async function follow(
+    { api, json, workspaceRoot }: CommandContext,
+    codebase: string,
+    revision: number,
+  ): Promise<void> {
     const serve = await runningServe(workspaceRoot!);
     const ended = await new Promise<Ended>((resolve, reject) => {
       // The engine going away ends the command, saying how to go on: at once when its process is
@@ -110,7 +137,9 @@ export function registerAgentCommands(program: Command, run: Run, io: CliIo): vo
       let lost: { since: number; silent: boolean } | undefined;
       const watchdog = setInterval(() => {
         const now = Date.now();
-        const stopped = (serve !== undefined && !processAlive(serve.pid)) || (lost !== undefined && !lost.silent && now - lost.since > RECONNECT_GRACE_MS);
+        const stopped =
+          (serve !== undefined && !processAlive(serve.pid)) ||
+          (lost !== undefined && !lost.silent && now - lost.since > RECONNECT_GRACE_MS);
         const frozen = lost !== undefined && lost.silent && now - lost.since > SILENCE_GRACE_MS;
         if (!stopped && !frozen) return;
         stop();
@@ -147,13 +176,21 @@ export function registerAgentCommands(program: Command, run: Run, io: CliIo): vo
                 inText = true;
                 return;
               case 'agent.tool':
-                return say(`  ${event.payload.ok ? '•' : '✗'} ${event.payload.tool}${event.payload.path ? ` ${event.payload.path}` : ''}: ${event.payload.summary}`);
+                return say(
+                  `  ${event.payload.ok ? '•' : '✗'} ${event.payload.tool}${event.payload.path ? ` ${event.payload.path}` : ''}: ${event.payload.summary}`,
+                );
               case 'agent.checks':
-                return say(`  ${event.payload.passed ? '✓' : '✗'} checks (${event.payload.by}${event.payload.isolation === 'none' ? ', no isolation' : ''}): ${event.payload.summary}`);
+                return say(
+                  `  ${event.payload.passed ? '✓' : '✗'} checks (${event.payload.by}${event.payload.isolation === 'none' ? ', no isolation' : ''}): ${event.payload.summary}`,
+                );
               case 'agent.spend':
-                return say(`  ${event.payload.promptTokens} + ${event.payload.completionTokens} tokens, ${usd(event.payload.costMicroUsd)}; ${usd(event.payload.revisionMicroUsd)} of ${usd(event.payload.budgetMicroUsd)} spent`);
+                return say(
+                  `  ${event.payload.promptTokens} + ${event.payload.completionTokens} tokens, ${usd(event.payload.costMicroUsd)}; ${usd(event.payload.revisionMicroUsd)} of ${usd(event.payload.budgetMicroUsd)} spent`,
+                );
               case 'agent.retry':
-                return say(`  retrying in ${Math.round(event.payload.waitMs / 100) / 10} s (attempt ${event.payload.attempt}): ${event.payload.reason}`);
+                return say(
+                  `  retrying in ${Math.round(event.payload.waitMs / 100) / 10} s (attempt ${event.payload.attempt}): ${event.payload.reason}`,
+                );
               case 'progress':
                 return say(`  ${event.payload.message}`);
               case 'revision.ended':
@@ -168,7 +205,9 @@ export function registerAgentCommands(program: Command, run: Run, io: CliIo): vo
             else if (state.state === 'connecting' && state.error) {
               // tRPC reports a missing heartbeat as a timeout; anything else is a closed or refused connection.
               const silent = state.error.message.startsWith('Timeout of');
-              lost = silent ? (lost ?? { since: Date.now(), silent }) : { since: lost && !lost.silent ? lost.since : Date.now(), silent };
+              lost = silent
+                ? (lost ?? { since: Date.now(), silent })
+                : { since: lost && !lost.silent ? lost.since : Date.now(), silent };
             }
           },
           onError: (error) => {
@@ -178,15 +217,26 @@ export function registerAgentCommands(program: Command, run: Run, io: CliIo): vo
         },
       );
     });
-    const result = { ...ended, revision: formatRevision(ended.revision), branch: ended.branch === null ? null : formatBranch(ended.branch) };
+    const result = {
+      ...ended,
+      revision: formatRevision(ended.revision),
+      branch: ended.branch === null ? null : formatBranch(ended.branch),
+    };
     printResult(io, json, result, (r) =>
       [
         `Dev revision ${r.revision} of ${r.codebase}: ${r.status}`,
         `Cost: ${usd(r.costMicroUsd)}`,
-        ...(r.branch ? [`Branch: ${r.branch}${r.gateways.length > 0 ? ` (served by ${r.gateways.join(', ')})` : ''}`] : []),
-        ...(r.status === 'needs-answer' ? [`Questions:\n${r.message}`, `Answer with: branchyard answer ${r.codebase} ${r.revision} "<text>"`] : r.status === 'done' ? [] : [r.message]),
+        ...(r.branch
+          ? [`Branch: ${r.branch}${r.gateways.length > 0 ? ` (served by ${r.gateways.join(', ')})` : ''}`]
+          : []),
+        ...(r.status === 'needs-answer'
+          ? [`Questions:\n${r.message}`, `Answer with: branchyard answer ${r.codebase} ${r.revision} "<text>"`]
+          : r.status === 'done'
+            ? []
+            : [r.message]),
       ].join('\n'),
     );
-    if (!['done', 'needs-answer'].includes(ended.status)) throw new AlreadyPrinted(`dev revision ${result.revision} ended ${ended.status}`);
+    if (!['done', 'needs-answer'].includes(ended.status))
+      throw new AlreadyPrinted(`dev revision ${result.revision} ended ${ended.status}`);
   }
 }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectOk, runBranchyard, tempDir } from '../testing/index.ts';
 
-const branchyard = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) => runBranchyard(args, options);
+const branchyard = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
+  runBranchyard(args, options);
 
 describe('branchyard CLI', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -15,13 +16,29 @@ describe('branchyard CLI', () => {
     const ws = path.join(tmp.path, 'ws');
     const init = await branchyard(['init', ws, '--json']);
     expectOk(init);
-    expect(JSON.parse(init.stdout)).toMatchObject({ root: ws, name: 'ws', commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(JSON.parse(init.stdout)).toMatchObject({
+      root: ws,
+      name: 'ws',
+      commit: expect.stringMatching(/^[0-9a-f]{40}$/),
+    });
 
-    const doctor = await branchyard(['--workspace', ws, 'doctor', '--json'], { env: { BRANCHYARD_AI_KEY: 'sk-test-secret-value' } });
+    const doctor = await branchyard(['--workspace', ws, 'doctor', '--json'], {
+      env: { BRANCHYARD_AI_KEY: 'sk-test-secret-value' },
+    });
     expectOk(doctor);
     const report = JSON.parse(doctor.stdout) as { checks: Array<{ id: string; status: string; detail: string }> };
-    expect(report.checks.map((c) => c.id)).toEqual(['workspace', 'docker', 'postgres', 'llm', 'electron', 'gateway-ports']);
-    expect(report.checks.find((c) => c.id === 'llm')).toMatchObject({ status: 'ok', detail: expect.stringContaining('key set in BRANCHYARD_AI_KEY') });
+    expect(report.checks.map((c) => c.id)).toEqual([
+      'workspace',
+      'docker',
+      'postgres',
+      'llm',
+      'electron',
+      'gateway-ports',
+    ]);
+    expect(report.checks.find((c) => c.id === 'llm')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('key set in BRANCHYARD_AI_KEY'),
+    });
     expect(doctor.stdout).not.toContain('sk-test-secret-value');
   });
 
@@ -29,11 +46,15 @@ describe('branchyard CLI', () => {
     const ws = path.join(tmp.path, 'ws');
     const init = await branchyard(['init', ws]);
     expectOk(init);
-    const port = async (gateway: string) => (JSON.parse(await readFile(path.join(ws, 'gateways', `${gateway}.json`), 'utf8')) as { port: number }).port;
+    const port = async (gateway: string) =>
+      (JSON.parse(await readFile(path.join(ws, 'gateways', `${gateway}.json`), 'utf8')) as { port: number }).port;
     const shift = (await port('development')) - 7443; // another workspace or program may hold the template's ports
-    const moved = shift === 0 ? '' : ` (moved up ${shift}: the template's ports are taken by another workspace or program)`;
+    const moved =
+      shift === 0 ? '' : ` (moved up ${shift}: the template's ports are taken by another workspace or program)`;
     const gateways = `development :${await port('development')}, production :${await port('production')}, staging :${await port('staging')}`;
-    expect(init.stdout).toBe(`Created workspace ws at ${ws}\nGateways: ${gateways}${moved}\nNext: branchyard --workspace ${ws} doctor\n`);
+    expect(init.stdout).toBe(
+      `Created workspace ws at ${ws}\nGateways: ${gateways}${moved}\nNext: branchyard --workspace ${ws} doctor\n`,
+    );
     expect(init.stderr).toContain('[4/5] making the workspace a git repository');
   });
 
@@ -55,11 +76,20 @@ describe('branchyard CLI', () => {
     const list = await branchyard(['--workspace', ws, 'codebase', 'list', '--json']);
     expect(list.code).toBe(1);
     expect(list.stderr).toBe('branchyard: gateways/staging.json: port: expected a number from 1 to 65535, got "abc"\n');
-    expect(JSON.parse(list.stdout)).toEqual({ error: { kind: 'WorkspaceConfigError', message: 'gateways/staging.json: port: expected a number from 1 to 65535, got "abc"' } });
+    expect(JSON.parse(list.stdout)).toEqual({
+      error: {
+        kind: 'WorkspaceConfigError',
+        message: 'gateways/staging.json: port: expected a number from 1 to 65535, got "abc"',
+      },
+    });
     // doctor still runs and reports the broken workspace instead of failing.
     const doctor = await branchyard(['--workspace', ws, 'doctor', '--json']);
     expectOk(doctor);
-    expect(JSON.parse(doctor.stdout).checks[0]).toMatchObject({ id: 'workspace', status: 'missing', detail: expect.stringContaining('gateways/staging.json: port') });
+    expect(JSON.parse(doctor.stdout).checks[0]).toMatchObject({
+      id: 'workspace',
+      status: 'missing',
+      detail: expect.stringContaining('gateways/staging.json: port'),
+    });
   });
 
   it('exit 1 for init into a non-empty folder or a file, exit 1 outside any workspace', async () => {

@@ -21,7 +21,11 @@ export interface ServeAddress {
   pid: number;
 }
 
-export async function connectEngine(options: { workspaceRoot: string | undefined; env: NodeJS.ProcessEnv; events: EventBus }): Promise<{ client: EngineClient; via: 'serve' | 'local' } & Disposable> {
+export async function connectEngine(options: {
+  workspaceRoot: string | undefined;
+  env: NodeJS.ProcessEnv;
+  events: EventBus;
+}): Promise<{ client: EngineClient; via: 'serve' | 'local' } & Disposable> {
   const serve = options.workspaceRoot ? await runningServe(options.workspaceRoot) : undefined;
   if (serve) {
     const authorization = `Bearer ${serve.token}`;
@@ -33,7 +37,9 @@ export async function connectEngine(options: { workspaceRoot: string | undefined
           true: httpSubscriptionLink({
             url: `${serve.url}trpc`,
             EventSource,
-            eventSourceOptions: { fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, authorization } }) },
+            eventSourceOptions: {
+              fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, authorization } }),
+            },
           }),
           false: httpLink({ url: `${serve.url}trpc`, headers: { authorization } }),
         }),
@@ -42,9 +48,17 @@ export async function connectEngine(options: { workspaceRoot: string | undefined
     return { client, via: 'serve', dispose: async () => {} };
   }
   // Named in the lock for a command that waits for this one: "branchyard branch new".
-  const purpose = ['branchyard', ...process.argv.slice(2).filter((a) => !a.startsWith('-')).slice(0, 2)].join(' ');
+  const purpose = [
+    'branchyard',
+    ...process.argv
+      .slice(2)
+      .filter((a) => !a.startsWith('-'))
+      .slice(0, 2),
+  ].join(' ');
   const engine = openLocalEngine({ ...options, purpose });
-  const client = createTRPCClient<AppRouter>({ links: [localLink({ router: appRouter, createContext: async () => ({ engine }) })] });
+  const client = createTRPCClient<AppRouter>({
+    links: [localLink({ router: appRouter, createContext: async () => ({ engine }) })],
+  });
   return { client, via: 'local', dispose: () => engine.dispose() };
 }
 
@@ -57,7 +71,8 @@ export async function runningServe(workspaceRoot: string): Promise<ServeAddress 
   } catch {
     return undefined;
   }
-  if (typeof address.url !== 'string' || typeof address.token !== 'string' || typeof address.pid !== 'number') return undefined;
+  if (typeof address.url !== 'string' || typeof address.token !== 'string' || typeof address.pid !== 'number')
+    return undefined;
   try {
     process.kill(address.pid, 0);
   } catch {

@@ -9,8 +9,12 @@ import { expectOk, runBranchyard, tempDir } from '../testing/index.ts';
 describe('branchyard gateway password', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
   let ws: string;
-  const cli = (args: string[], input?: string) => runBranchyard(args, { cwd: ws, env: { BRANCHYARD_DATABASE_URL: '' }, input });
-  const staging = async () => JSON.parse(await readFile(path.join(ws, 'gateways', 'staging.json'), 'utf8')) as { access: { basicAuth: { users: Record<string, string> } | null } };
+  const cli = (args: string[], input?: string) =>
+    runBranchyard(args, { cwd: ws, env: { BRANCHYARD_DATABASE_URL: '' }, input });
+  const staging = async () =>
+    JSON.parse(await readFile(path.join(ws, 'gateways', 'staging.json'), 'utf8')) as {
+      access: { basicAuth: { users: Record<string, string> } | null };
+    };
 
   beforeAll(async () => {
     tmp = await tempDir();

@@ -29,11 +29,17 @@ describe('branchyard codebase / branch / revision', () => {
     const added = await branchyard(['codebase', 'add', 'users', '--role', 'User accounts', '--json'], ws);
     expect(added.stderr).toBe('');
     expectOk(added);
-    expect(JSON.parse(added.stdout)).toMatchObject({ name: 'users', branch: 1, commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(JSON.parse(added.stdout)).toMatchObject({
+      name: 'users',
+      branch: 1,
+      commit: expect.stringMatching(/^[0-9a-f]{40}$/),
+    });
 
     const bad = await branchyard(['codebase', 'add', 'User_Accounts'], ws);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('branchyard: codebase name "User_Accounts" is not valid: use lowercase letters, digits and dashes');
+    expect(bad.stderr).toContain(
+      'branchyard: codebase name "User_Accounts" is not valid: use lowercase letters, digits and dashes',
+    );
 
     const list = await branchyard(['codebase', 'list'], ws);
     expect(list.stdout).toMatch(/users\s+00001\s+00001\s+1/);
@@ -42,15 +48,23 @@ describe('branchyard codebase / branch / revision', () => {
   it('makes a branch by hand and reads it back: list, show, diff (against the parent and another), files, cat', async () => {
     const dir = path.join(tmp.path, 'change');
     await mkdir(path.join(dir, 'src', 'features', 'notes', 'controllers'), { recursive: true });
-    await writeFile(path.join(dir, 'src', 'features', 'notes', 'controllers', 'count.ts'), 'export function countNotes(): { count: number } {\n  return { count: 0 };\n}\n');
+    await writeFile(
+      path.join(dir, 'src', 'features', 'notes', 'controllers', 'count.ts'),
+      'export function countNotes(): { count: number } {\n  return { count: 0 };\n}\n',
+    );
     await writeFile(path.join(dir, '.branchyard-delete'), 'src/docs/.gitkeep\n');
-    const made = await branchyard(['branch', 'new', 'users', '--from', '1', '--dir', dir, '--message', 'Count notes'], ws);
+    const made = await branchyard(
+      ['branch', 'new', 'users', '--from', '1', '--dir', dir, '--message', 'Count notes'],
+      ws,
+    );
     expectOk(made);
     expect(made.stdout).toContain('Created branch 00002 from 00001');
     expect(made.stdout).toContain('added    src/features/notes/controllers/count.ts +3 -0');
     expect(made.stderr).toContain('[7/7] recorded in the workspace repository');
 
-    const list = JSON.parse((await branchyard(['branch', 'list', 'users', '--json'], ws)).stdout) as { branches: Array<{ number: number; parent: number | null; gateways: string[] }> };
+    const list = JSON.parse((await branchyard(['branch', 'list', 'users', '--json'], ws)).stdout) as {
+      branches: Array<{ number: number; parent: number | null; gateways: string[] }>;
+    };
     expect(list.branches.map((b) => [b.number, b.parent])).toEqual([
       [1, null],
       [2, 1],
@@ -58,7 +72,9 @@ describe('branchyard codebase / branch / revision', () => {
 
     const show = await branchyard(['branch', 'show', 'users', '00002'], ws);
     expect(show.stdout).toContain('Branch 00002  (parent 00001');
-    expect(show.stdout).toContain('Checks: build pending · typecheck pending · tests pending · routes pending · schema pending');
+    expect(show.stdout).toContain(
+      'Checks: build pending · typecheck pending · tests pending · routes pending · schema pending',
+    );
     expect(show.stdout).toContain('# 00002: Count notes');
 
     const gitdir = path.join(ws, 'codebases', 'users', 'source.git');
@@ -80,7 +96,12 @@ describe('branchyard codebase / branch / revision', () => {
     expect(unknown.stderr).toContain('codebase "orders" does not exist');
     const noBranch = await branchyard(['branch', 'show', 'users', '9', '--json'], ws);
     expect(noBranch.code).toBe(1);
-    expect(JSON.parse(noBranch.stdout)).toEqual({ error: { kind: 'NotFoundError', message: 'branch 00009 of codebase users does not exist (its branches run from 00001 to 00002)' } });
+    expect(JSON.parse(noBranch.stdout)).toEqual({
+      error: {
+        kind: 'NotFoundError',
+        message: 'branch 00009 of codebase users does not exist (its branches run from 00001 to 00002)',
+      },
+    });
     const badNumber = await branchyard(['branch', 'diff', 'users', 'abc'], ws);
     expect(badNumber.stderr).toContain('branch: expected a branch number such as 7 or 00007');
     const noDir = await branchyard(['branch', 'new', 'users', '--dir', path.join(tmp.path, 'missing')], ws);
@@ -108,14 +129,29 @@ describe('branchyard codebase / branch / revision', () => {
 
       // A revision as the agent will open it, then read back through the CLI.
       const codebase = await openCodebase(workspacePaths(ws), 'users');
-      await openRevision({ codebase, prompt: 'Add password reset', parentBranch: 3, state: serve.store.db, date: new Date('2026-11-21T09:00:00.000Z') });
-      await addResponse({ codebase, number: 1, kind: 'questions', text: 'By email or by SMS?', state: serve.store.db, date: new Date('2026-11-21T09:00:03.000Z') });
+      await openRevision({
+        codebase,
+        prompt: 'Add password reset',
+        parentBranch: 3,
+        state: serve.store.db,
+        date: new Date('2026-11-21T09:00:00.000Z'),
+      });
+      await addResponse({
+        codebase,
+        number: 1,
+        kind: 'questions',
+        text: 'By email or by SMS?',
+        state: serve.store.db,
+        date: new Date('2026-11-21T09:00:03.000Z'),
+      });
       await setRevisionStatus({ codebase, number: 1, status: 'needs-answer', state: serve.store.db });
       const list = await branchyard(['revision', 'list', 'users'], ws);
       expect(list.stdout).toMatch(/0001\s+needs-answer\s+-\s+0\s+\$0\.0000\s+Add password reset/);
       const show = await branchyard(['revision', 'show', 'users', '1'], ws);
       expect(show.stdout).toContain('Dev revision 0001: needs-answer, branch -, cost $0.0000');
-      expect(show.stdout).toMatch(/you \(prompt, 2026-11-21T09:00:00.000Z\):\nAdd password reset\n\nagent \(questions, 2026-11-21T09:00:03.000Z\):\nBy email or by SMS\?/);
+      expect(show.stdout).toMatch(
+        /you \(prompt, 2026-11-21T09:00:00.000Z\):\nAdd password reset\n\nagent \(questions, 2026-11-21T09:00:03.000Z\):\nBy email or by SMS\?/,
+      );
       const missing = await branchyard(['revision', 'show', 'users', '7'], ws);
       expect(missing.code).toBe(1);
       expect(missing.stderr).toContain('dev revision 0007 of codebase users does not exist');

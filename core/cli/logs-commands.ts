@@ -19,7 +19,9 @@ interface LogsOptions {
 export function registerLogsCommands(program: Command, run: Run, io: CliIo, untilStopped: () => Promise<void>): void {
   program
     .command('logs')
-    .description('the token-sized log files of a branch: pm2 (its output), api-gateway (its requests), ttyd (its terminals)')
+    .description(
+      'the token-sized log files of a branch: pm2 (its output), api-gateway (its requests), ttyd (its terminals)',
+    )
     .argument('<codebase>')
     .argument('<branch>')
     .option('--type <type>', 'pm2, ttyd or api-gateway')
@@ -39,13 +41,21 @@ export function registerLogsCommands(program: Command, run: Run, io: CliIo, unti
         }
         if (options.tail !== undefined) {
           const tokens = Number(options.tail);
-          if (!Number.isInteger(tokens) || tokens <= 0) throw new BranchyardError('InvalidInputError', `--tail ${options.tail}: expected a whole number of tokens above 0`);
+          if (!Number.isInteger(tokens) || tokens <= 0)
+            throw new BranchyardError(
+              'InvalidInputError',
+              `--tail ${options.tail}: expected a whole number of tokens above 0`,
+            );
           const tail = await api.logs.tail.query({ ...base, tokens });
           return printResult(io, json, tail, (t) => t.text || `(no ${t.type} lines yet)\n`);
         }
         if (options.search !== undefined) {
           const found = await api.logs.search.query({ ...base, query: options.search });
-          printResult(io, json, found, (f) => (f.matches.length === 0 ? `nothing matches "${options.search}"\n` : f.matches.map((m) => `${m.type}/${m.file}:${m.line}: ${m.text}`).join('\n')));
+          printResult(io, json, found, (f) =>
+            f.matches.length === 0
+              ? `nothing matches "${options.search}"\n`
+              : f.matches.map((m) => `${m.type}/${m.file}:${m.line}: ${m.text}`).join('\n'),
+          );
           if (found.matches.length === 0) throw new AlreadyPrinted('no match');
           return;
         }
@@ -54,16 +64,28 @@ export function registerLogsCommands(program: Command, run: Run, io: CliIo, unti
         printResult(io, json, listed, (l) =>
           l.files.length === 0
             ? `branch ${branch} of ${codebase} has no logs yet\n`
-            : l.files.map((f) => `${f.type.padEnd(12)} ${f.file.padEnd(30)} ${String(f.tokens).padStart(7)} tokens  ${f.open ? 'open, being written' : `from ${f.startedAt}`}`).join('\n'),
+            : l.files
+                .map(
+                  (f) =>
+                    `${f.type.padEnd(12)} ${f.file.padEnd(30)} ${String(f.tokens).padStart(7)} tokens  ${f.open ? 'open, being written' : `from ${f.startedAt}`}`,
+                )
+                .join('\n'),
         );
       })(),
     );
 }
 
-async function follow(api: CommandContext['api'], input: { codebase: string; branch: string; type?: string }, io: CliIo, json: boolean, untilStopped: () => Promise<void>): Promise<void> {
+async function follow(
+  api: CommandContext['api'],
+  input: { codebase: string; branch: string; type?: string },
+  io: CliIo,
+  json: boolean,
+  untilStopped: () => Promise<void>,
+): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const subscription = api.logs.follow.subscribe(input, {
-      onData: (entry: { type: string; line: string }) => io.stdout(json ? `${JSON.stringify(entry)}\n` : `${input.type ? '' : `${entry.type} `}${entry.line}\n`),
+      onData: (entry: { type: string; line: string }) =>
+        io.stdout(json ? `${JSON.stringify(entry)}\n` : `${input.type ? '' : `${entry.type} `}${entry.line}\n`),
       onError: (error) => reject(error),
       onComplete: () => resolve(),
     });

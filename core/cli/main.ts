@@ -32,7 +32,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   let exitCode = 0;
   const program = new Command('branchyard')
     .description('Branchyard: build API services by chatting with an AI agent, one numbered branch per prompt.')
-    .option('--workspace <dir>', 'the workspace (default: the nearest folder at or above this one holding branchyard.json)')
+    .option(
+      '--workspace <dir>',
+      'the workspace (default: the nearest folder at or above this one holding branchyard.json)',
+    )
     .option('--json', 'print one JSON document on stdout and nothing else there')
     .showHelpAfterError('(run branchyard --help for usage)')
     .exitOverride()
@@ -44,7 +47,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const run = (needsWorkspace: boolean, action: (command: CommandContext) => Promise<void>) => async () => {
     const { json = false, workspace } = global();
     const events = createEventBus();
-    if (!json) events.on('progress', (p) => io.stderr(`  ${p.total ? `[${Math.min((p.done ?? 0) + 1, p.total)}/${p.total}] ` : ''}${p.message}\n`));
+    if (!json)
+      events.on('progress', (p) =>
+        io.stderr(`  ${p.total ? `[${Math.min((p.done ?? 0) + 1, p.total)}/${p.total}] ` : ''}${p.message}\n`),
+      );
     // A wait for another command is said even with --json: stdout keeps the one document.
     else events.on('progress', (p) => p.task === 'state' && p.step === 'wait' && io.stderr(`  ${p.message}\n`));
     try {
@@ -72,11 +78,15 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .description('create a new workspace from the template; refuses a folder that is not empty')
     .argument('<dir>', 'the new workspace folder')
     .option('--name <name>', 'workspace name (default: the folder name)')
-    .option('--from <template>', 'spawn from a mother: a template folder, a bare git repository, or a file:// or http(s):// git URL')
+    .option(
+      '--from <template>',
+      'spawn from a mother: a template folder, a bare git repository, or a file:// or http(s):// git URL',
+    )
     .action((dir: string, options: { name?: string; from?: string }) =>
       run(false, async ({ api, json }) => {
         // A URL is the mother's own name; anything else is a folder, named from here.
-        const from = options.from === undefined || isMotherUrl(options.from) ? options.from : path.resolve(io.cwd, options.from);
+        const from =
+          options.from === undefined || isMotherUrl(options.from) ? options.from : path.resolve(io.cwd, options.from);
         const result = await api.workspace.init.mutate({ dir: path.resolve(io.cwd, dir), name: options.name, from });
         printResult(io, json, result, (r) => renderInit(r) + (r.template ? renderSpawned(r.template) : ''));
       })(),
@@ -84,21 +94,27 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 
   program
     .command('doctor')
-    .description('what is available (Docker, PostgreSQL, LLM, Electron, gateway ports) and what each missing piece turns off')
+    .description(
+      'what is available (Docker, PostgreSQL, LLM, Electron, gateway ports) and what each missing piece turns off',
+    )
     .action(run(false, async ({ api, json }) => printResult(io, json, await api.doctor.run.query(), renderDoctor)));
 
   const codebase = program.command('codebase').description('the codebases of the workspace');
   codebase
     .command('list')
     .description('codebases with their newest and active branches')
-    .action(run(true, async ({ api, json }) => printResult(io, json, await api.codebase.list.query(), renderCodebases)));
+    .action(
+      run(true, async ({ api, json }) => printResult(io, json, await api.codebase.list.query(), renderCodebases)),
+    );
   codebase
     .command('add')
     .description('a new codebase whose branch 00001 is the boilerplate with an example feature')
     .argument('<name>', 'lowercase letters, digits and dashes, starting with a letter')
     .option('--role <text>', 'what the codebase is for, written into its readme.md')
     .action((name: string, options: { role?: string }) =>
-      run(true, async ({ api, json }) => printResult(io, json, await api.codebase.add.mutate({ name, role: options.role }), renderCodebaseAdded))(),
+      run(true, async ({ api, json }) =>
+        printResult(io, json, await api.codebase.add.mutate({ name, role: options.role }), renderCodebaseAdded),
+      )(),
     );
 
   registerBranchCommands(program, run, io);
@@ -120,10 +136,26 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .action((options: { port: string; keepRunning?: boolean; autostart: boolean }) =>
       run(true, async ({ json, workspaceRoot, events }) => {
         const port = Number(options.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BranchyardError('InvalidInputError', `--port: expected a number from 0 to 65535, got "${options.port}"`);
-        const handle = await startServe({ workspaceRoot: workspaceRoot!, events, env: io.env, port, keepRunning: options.keepRunning, autostart: options.autostart });
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new BranchyardError(
+            'InvalidInputError',
+            `--port: expected a number from 0 to 65535, got "${options.port}"`,
+          );
+        const handle = await startServe({
+          workspaceRoot: workspaceRoot!,
+          events,
+          env: io.env,
+          port,
+          keepRunning: options.keepRunning,
+          autostart: options.autostart,
+        });
         const ready = { url: handle.url, loginUrl: handle.loginUrl, port: handle.port, state: handle.store.kind };
-        printResult(io, json, ready, (r) => `Branchyard is serving ${workspaceRoot}\nOpen ${r.loginUrl}\n(Ctrl+C stops it)`);
+        printResult(
+          io,
+          json,
+          ready,
+          (r) => `Branchyard is serving ${workspaceRoot}\nOpen ${r.loginUrl}\n(Ctrl+C stops it)`,
+        );
         await untilStopped();
         await handle.dispose();
       })(),
@@ -133,7 +165,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      const helpShown = error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version';
+      const helpShown =
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.help' ||
+        error.code === 'commander.version';
       return helpShown ? 0 : 2;
     }
     throw error;
@@ -162,5 +197,3 @@ function processIo(): CliIo {
     env: process.env,
   };
 }
-
-

@@ -43,7 +43,11 @@ function commandFor(hint: ErrorHint): string {
 function unwrap(error: unknown): { kind: ErrorKind | 'InternalError'; message: string; hint: ErrorHint | undefined } {
   if (error instanceof TRPCClientError) {
     const data = error.data as { kind?: ErrorKind | null; hint?: ErrorHint | null; code?: string } | undefined;
-    return { kind: data?.kind ?? (data?.code === 'BAD_REQUEST' ? 'InvalidInputError' : 'InternalError'), message: error.message, hint: data?.hint ?? undefined };
+    return {
+      kind: data?.kind ?? (data?.code === 'BAD_REQUEST' ? 'InvalidInputError' : 'InternalError'),
+      message: error.message,
+      hint: data?.hint ?? undefined,
+    };
   }
   const inner = error instanceof TRPCError && error.cause ? error.cause : error;
   if (isBranchyardError(inner)) return { kind: inner.kind, message: inner.message, hint: inner.hint };

@@ -17,15 +17,22 @@ describe('servers/config.json with a remote server', () => {
     expectOk(await runBranchyard(['init', ws]));
     const file = path.join(ws, 'servers', 'config.json');
     const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    await writeFile(file, JSON.stringify({ ...config, defaultServer: 'box', servers: { box: { kind: 'ssh', host: 'build-box' } } }));
+    await writeFile(
+      file,
+      JSON.stringify({ ...config, defaultServer: 'box', servers: { box: { kind: 'ssh', host: 'build-box' } } }),
+    );
   });
   afterAll(() => tmp.dispose());
 
   it('doctor reports it as the workspace problem, with the file and field', async () => {
     const doctor = await runBranchyard(['--workspace', ws, 'doctor', '--json']);
     expectOk(doctor);
-    const checks = (JSON.parse(doctor.stdout) as { checks: Array<{ id: string; status: string; detail: string }> }).checks;
-    expect(checks.find((c) => c.id === 'workspace')).toMatchObject({ status: 'missing', detail: expect.stringContaining(REFUSED) });
+    const checks = (JSON.parse(doctor.stdout) as { checks: Array<{ id: string; status: string; detail: string }> })
+      .checks;
+    expect(checks.find((c) => c.id === 'workspace')).toMatchObject({
+      status: 'missing',
+      detail: expect.stringContaining(REFUSED),
+    });
   });
 
   it('run refuses with the same error and exit 1', async () => {

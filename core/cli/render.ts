@@ -13,14 +13,28 @@ export function renderDoctor(report: DoctorReport): string {
     const head = `${MARK[check.status]} ${check.id.padEnd(width)}  ${check.detail}`;
     return check.turnsOff ? `${head}\n  ${' '.repeat(width)}  turns off: ${check.turnsOff}` : head;
   });
-  lines.push('', report.ok ? 'Everything Branchyard uses is available.' : 'Some pieces are missing; the lines marked ✗ say what each turns off.');
+  lines.push(
+    '',
+    report.ok
+      ? 'Everything Branchyard uses is available.'
+      : 'Some pieces are missing; the lines marked ✗ say what each turns off.',
+  );
   return lines.join('\n');
 }
 
 export function renderInit(result: InitResult): string {
-  const ports = Object.entries(result.ports.gateways).map(([name, g]) => `${name} :${g.port}`).join(', ');
-  const moved = result.ports.shift === 0 ? '' : ` (moved up ${result.ports.shift}: the template's ports are taken by another workspace or program)`;
-  return [`Created workspace ${result.name} at ${result.root}`, `Gateways: ${ports}${moved}`, `Next: branchyard --workspace ${result.root} doctor`].join('\n');
+  const ports = Object.entries(result.ports.gateways)
+    .map(([name, g]) => `${name} :${g.port}`)
+    .join(', ');
+  const moved =
+    result.ports.shift === 0
+      ? ''
+      : ` (moved up ${result.ports.shift}: the template's ports are taken by another workspace or program)`;
+  return [
+    `Created workspace ${result.name} at ${result.root}`,
+    `Gateways: ${ports}${moved}`,
+    `Next: branchyard --workspace ${result.root} doctor`,
+  ].join('\n');
 }
 
 export function renderCodebases(codebases: CodebaseSummary[]): string {
@@ -31,7 +45,14 @@ export function renderCodebases(codebases: CodebaseSummary[]): string {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 type Api = inferRouterOutputs<AppRouter>;
@@ -45,17 +66,40 @@ export function renderCodebaseAdded(result: Api['codebase']['add']): string {
 }
 
 export function renderBranchList(result: Api['branch']['list']): string {
-  const live = (b: (typeof result.branches)[number]) => (result.runtime === null ? '?' : (b.process?.status ?? 'stopped') + (b.process && !result.runtime.isolated ? ' (no isolation)' : ''));
-  const rows = result.branches.map((b) => [pad5(b.number), pad5(b.parent), b.status, live(b), pad4(b.devRevision), b.author, b.gateways.join(',') || '-', b.message]);
-  const lines = [rows.length ? table([['BRANCH', 'PARENT', 'STATUS', 'PROCESS', 'REVISION', 'BY', 'GATEWAYS', 'MESSAGE'], ...rows]) : 'No branches.'];
-  if (result.runtime === null) lines.push(result.runtimeProblem ? `(process states unknown: ${result.runtimeProblem})` : '(process states need the live engine: `branchyard serve`)');
+  const live = (b: (typeof result.branches)[number]) =>
+    result.runtime === null
+      ? '?'
+      : (b.process?.status ?? 'stopped') + (b.process && !result.runtime.isolated ? ' (no isolation)' : '');
+  const rows = result.branches.map((b) => [
+    pad5(b.number),
+    pad5(b.parent),
+    b.status,
+    live(b),
+    pad4(b.devRevision),
+    b.author,
+    b.gateways.join(',') || '-',
+    b.message,
+  ]);
+  const lines = [
+    rows.length
+      ? table([['BRANCH', 'PARENT', 'STATUS', 'PROCESS', 'REVISION', 'BY', 'GATEWAYS', 'MESSAGE'], ...rows])
+      : 'No branches.',
+  ];
+  if (result.runtime === null)
+    lines.push(
+      result.runtimeProblem
+        ? `(process states unknown: ${result.runtimeProblem})`
+        : '(process states need the live engine: `branchyard serve`)',
+    );
   for (const problem of result.problems) lines.push(`! ${problem.file}: ${problem.reason}`);
   return lines.join('\n');
 }
 
 export function renderBranchShow(result: Api['branch']['show']): string {
   const { info } = result;
-  const checks = Object.entries(info.checks).map(([name, check]) => `${name} ${check.status}`).join(' · ');
+  const checks = Object.entries(info.checks)
+    .map(([name, check]) => `${name} ${check.status}`)
+    .join(' · ');
   return [
     `Branch ${pad5(info.number)}  (parent ${pad5(info.parent)}, commit ${info.commit.slice(0, 7)}, ${info.author}, ${info.createdAt})`,
     `Status: ${info.status}   Checks: ${checks}`,
@@ -69,8 +113,11 @@ export function renderBranchShow(result: Api['branch']['show']): string {
 
 export function renderBranchCreated(result: Api['branch']['new']): string {
   const { info } = result;
-  const lines = [`Created branch ${pad5(info.number)} from ${pad5(info.parent)} (commit ${info.commit.slice(0, 7)}), ${result.changes.length} files changed:`];
-  for (const c of result.changes) lines.push(`  ${c.kind.padEnd(8)} ${c.path}${c.binary ? ' (binary)' : ` +${c.linesAdded} -${c.linesRemoved}`}`);
+  const lines = [
+    `Created branch ${pad5(info.number)} from ${pad5(info.parent)} (commit ${info.commit.slice(0, 7)}), ${result.changes.length} files changed:`,
+  ];
+  for (const c of result.changes)
+    lines.push(`  ${c.kind.padEnd(8)} ${c.path}${c.binary ? ' (binary)' : ` +${c.linesAdded} -${c.linesRemoved}`}`);
   for (const warning of result.warnings) lines.push(`warning: ${warning}`);
   return lines.join('\n');
 }
@@ -81,13 +128,25 @@ export function renderFiles(result: Api['branch']['tree']): string {
 
 export function renderRevisionList(rows: Api['revision']['list']): string {
   if (rows.length === 0) return 'No dev revisions yet.';
-  const body = rows.map((r) => [pad4(r.number), r.status, pad5(r.branchNumber), String(r.promptTokens + r.completionTokens), dollars(r.costMicroUsd), r.prompt.split('\n')[0]!.slice(0, 60)]);
+  const body = rows.map((r) => [
+    pad4(r.number),
+    r.status,
+    pad5(r.branchNumber),
+    String(r.promptTokens + r.completionTokens),
+    dollars(r.costMicroUsd),
+    r.prompt.split('\n')[0]!.slice(0, 60),
+  ]);
   return table([['REVISION', 'STATUS', 'BRANCH', 'TOKENS', 'COST', 'PROMPT'], ...body]);
 }
 
 export function renderRevisionShow(result: Api['revision']['show']): string {
-  const lines = [`Dev revision ${pad4(result.number)}: ${result.status}, branch ${pad5(result.branch)}, cost ${dollars(result.costMicroUsd)}`];
-  const conversation = [...result.prompts.map((p) => ({ ...p, who: 'you' })), ...result.responses.map((r) => ({ ...r, who: 'agent' }))].sort((a, b) => a.at.localeCompare(b.at));
+  const lines = [
+    `Dev revision ${pad4(result.number)}: ${result.status}, branch ${pad5(result.branch)}, cost ${dollars(result.costMicroUsd)}`,
+  ];
+  const conversation = [
+    ...result.prompts.map((p) => ({ ...p, who: 'you' })),
+    ...result.responses.map((r) => ({ ...r, who: 'agent' })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
   for (const entry of conversation) lines.push('', `${entry.who} (${entry.kind}, ${entry.at}):`, entry.text);
   return lines.join('\n');
 }
@@ -95,13 +154,19 @@ export function renderRevisionShow(result: Api['revision']['show']): string {
 export function renderBuild(result: Api['build']['run']): string {
   if (!result.ok) {
     const lines = [`Branch ${pad5(result.branch)} does not build:`];
-    for (const d of result.diagnostics) lines.push(d.file ? `  ${d.file}:${d.line}:${d.column} ${d.code}: ${d.message}` : `  ${d.code}: ${d.message}`);
+    for (const d of result.diagnostics)
+      lines.push(d.file ? `  ${d.file}:${d.line}:${d.column} ${d.code}: ${d.message}` : `  ${d.code}: ${d.message}`);
     for (const p of result.problems) lines.push(`  ${p.file}:${p.line} ${p.function}: ${p.message}`);
     return lines.join('\n');
   }
   const width = Math.max(...result.routes.map((r) => r.method.length + r.path.length + 1), 0);
   const routes = result.routes.map((r) => `  ${`${r.method} ${r.path}`.padEnd(width)}  ${r.procedure}`);
-  return [`Built branch ${pad5(result.branch)}${result.cached ? ' (cached: same tree as an earlier build)' : ''}: ${result.routes.length} routes`, ...routes, `Server: ${result.server}`, `OpenAPI: ${result.openapi}`].join('\n');
+  return [
+    `Built branch ${pad5(result.branch)}${result.cached ? ' (cached: same tree as an earlier build)' : ''}: ${result.routes.length} routes`,
+    ...routes,
+    `Server: ${result.server}`,
+    `OpenAPI: ${result.openapi}`,
+  ].join('\n');
 }
 
 /** A build that failed has printed its diagnostics; the exit status still says it failed. */
@@ -116,16 +181,31 @@ export class BuildFailed extends AlreadyPrinted {
 
 export function renderRunning(result: Api['runtime']['run']): string {
   const where = result.isolated ? '' : ' (no isolation: on the host)';
-  return [`Branch ${pad5(result.branch)} of ${result.codebase} is ${result.status}${where}, pid ${result.pid ?? '-'}`, `Socket: ${result.socket}`, ...result.routes.map((r) => `  ${r.method} ${r.path}`)].join('\n');
+  return [
+    `Branch ${pad5(result.branch)} of ${result.codebase} is ${result.status}${where}, pid ${result.pid ?? '-'}`,
+    `Socket: ${result.socket}`,
+    ...result.routes.map((r) => `  ${r.method} ${r.path}`),
+  ].join('\n');
 }
 
 export function renderGateways(result: Api['gateway']['list']): string {
   const lines: string[] = [];
   for (const g of result.gateways) {
     const state = g.listening ? 'listening' : `not listening: ${g.error ?? 'unknown'}`;
-    const flags = [g.protected ? 'protected' : '', g.follow === 'newest' ? 'follows newest' : '', g.promotesTo ? `promotes to ${g.promotesTo}` : ''].filter(Boolean).join(', ');
-    lines.push(`${g.name}  https://${g.hostName}:${g.port}${g.httpPort ? ` (http ${g.httpPort} redirects)` : ''}  ${state}${flags ? `  [${flags}]` : ''}`);
-    for (const r of g.routes) lines.push(`  ${r.codebase.padEnd(16)} ${r.branch === null ? '-----' : pad5(r.branch)}${r.source === 'active-branch' ? ' (active-branch)' : ''}  ${r.hosts.map((h) => `https://${h}:${g.port}`).join(' ')}`);
+    const flags = [
+      g.protected ? 'protected' : '',
+      g.follow === 'newest' ? 'follows newest' : '',
+      g.promotesTo ? `promotes to ${g.promotesTo}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    lines.push(
+      `${g.name}  https://${g.hostName}:${g.port}${g.httpPort ? ` (http ${g.httpPort} redirects)` : ''}  ${state}${flags ? `  [${flags}]` : ''}`,
+    );
+    for (const r of g.routes)
+      lines.push(
+        `  ${r.codebase.padEnd(16)} ${r.branch === null ? '-----' : pad5(r.branch)}${r.source === 'active-branch' ? ' (active-branch)' : ''}  ${r.hosts.map((h) => `https://${h}:${g.port}`).join(' ')}`,
+      );
     if (g.routes.length === 0) lines.push('  (no codebases)');
   }
   lines.push(`CA certificate: ${result.ca}`);
@@ -138,5 +218,8 @@ export function renderPromotion(result: Api['gateway']['promote']): string {
 
 export function renderPromotions(rows: Api['gateway']['history']): string {
   if (rows.length === 0) return 'No promotions.';
-  return table([['WHEN', 'GATEWAY', 'CODEBASE', 'FROM', 'TO', 'BY'], ...rows.map((r) => [r.at, r.gateway, r.codebase, pad5(r.from), pad5(r.to), r.by ?? r.actor])]);
+  return table([
+    ['WHEN', 'GATEWAY', 'CODEBASE', 'FROM', 'TO', 'BY'],
+    ...rows.map((r) => [r.at, r.gateway, r.codebase, pad5(r.from), pad5(r.to), r.by ?? r.actor]),
+  ]);
 }

@@ -6,14 +6,24 @@ import { printResult } from './output.ts';
 import { renderRevisionList, renderRevisionShow } from './render.ts';
 
 export function registerRevisionCommands(program: Command, run: Run, io: CliIo): void {
-  const revision = program.command('revision').description('the dev revisions of a codebase: prompts, responses, cost and branch');
+  const revision = program
+    .command('revision')
+    .description('the dev revisions of a codebase: prompts, responses, cost and branch');
   revision
     .command('list')
     .argument('<codebase>')
-    .action((codebase: string) => run(true, async ({ api, json }) => printResult(io, json, await api.revision.list.query({ codebase }), renderRevisionList))());
+    .action((codebase: string) =>
+      run(true, async ({ api, json }) =>
+        printResult(io, json, await api.revision.list.query({ codebase }), renderRevisionList),
+      )(),
+    );
   revision
     .command('show')
     .argument('<codebase>')
     .argument('<revision>', 'its number: 3 or 0003')
-    .action((codebase: string, number: string) => run(true, async ({ api, json }) => printResult(io, json, await api.revision.show.query({ codebase, revision: number }), renderRevisionShow))());
+    .action((codebase: string, number: string) =>
+      run(true, async ({ api, json }) =>
+        printResult(io, json, await api.revision.show.query({ codebase, revision: number }), renderRevisionShow),
+      )(),
+    );
 }

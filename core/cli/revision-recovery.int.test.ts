@@ -54,7 +54,13 @@ describe('a revision whose engine was killed', () => {
     fixture = await cliWorkspace();
     llm = await scriptedLlm([
       // Revision 0001: one turn completes (and is paid for), the next never comes back.
-      { reply: { content: 'Looking first.', toolCalls: [{ name: 'list_files', arguments: {} }], usage: { prompt: 1000, completion: 100 } } },
+      {
+        reply: {
+          content: 'Looking first.',
+          toolCalls: [{ name: 'list_files', arguments: {} }],
+          usage: { prompt: 1000, completion: 100 },
+        },
+      },
       { stall: { ms: 600_000 } },
       // Revision 0002: stalls on its first turn.
       { stall: { ms: 600_000 } },
@@ -66,13 +72,29 @@ describe('a revision whose engine was killed', () => {
         expect(lastToolResult(call)).toContain('src/app.ts');
         expect(call.body.messages.filter((m) => m.role === 'assistant')).toHaveLength(1);
         expect(call.body.messages.at(-1)!.content).toContain('The engine stopped in the middle of this work');
-        return { reply: { toolCalls: [{ name: 'write_file', arguments: { path: 'src/features/greetings/controllers/greetings.ts', content: greeting } }, { name: 'write_file', arguments: { path: 'src/features/greetings/controllers/greetings.test.ts', content: greetingTest } }] } };
+        return {
+          reply: {
+            toolCalls: [
+              {
+                name: 'write_file',
+                arguments: { path: 'src/features/greetings/controllers/greetings.ts', content: greeting },
+              },
+              {
+                name: 'write_file',
+                arguments: { path: 'src/features/greetings/controllers/greetings.test.ts', content: greetingTest },
+              },
+            ],
+          },
+        };
       },
       { reply: { toolCalls: [{ name: 'finish', arguments: { summary: 'Added GET /greetings/get-greeting.' } }] } },
     ]);
     const file = path.join(fixture.ws, 'ai', 'config.json');
     const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    await writeFile(file, JSON.stringify({ ...config, provider: 'test', baseUrl: llm.baseUrl, model: 'scripted/model' }, null, 2));
+    await writeFile(
+      file,
+      JSON.stringify({ ...config, provider: 'test', baseUrl: llm.baseUrl, model: 'scripted/model' }, null, 2),
+    );
     // A workspace made by the CLI's processes, on a machine shared with other test runs.
   }, 300_000);
   afterAll(async () => {
@@ -96,23 +118,39 @@ describe('a revision whose engine was killed', () => {
     const [one, two] = await Promise.all([first, second]);
     expect(Date.now() - killedAt).toBeLessThan(NOTICE_MS);
     expect(one.code, one.stderr).toBe(1);
-    expect(one.stderr).toContain('the engine stopped while dev revision 0001 of users was running; start it again (`branchyard serve`) and `branchyard revision resume users 1`');
+    expect(one.stderr).toContain(
+      'the engine stopped while dev revision 0001 of users was running; start it again (`branchyard serve`) and `branchyard revision resume users 1`',
+    );
     expect(two.code, two.stderr).toBe(1);
     expect(two.stderr).toContain('`branchyard revision resume users 2`');
 
     serve = await startServe();
-    const listed = JSON.parse((await cli(['--json', 'revision', 'list', 'users'])).stdout) as Array<{ number: number; status: string; costMicroUsd: number; promptTokens: number; completionTokens: number }>;
+    const listed = JSON.parse((await cli(['--json', 'revision', 'list', 'users'])).stdout) as Array<{
+      number: number;
+      status: string;
+      costMicroUsd: number;
+      promptTokens: number;
+      completionTokens: number;
+    }>;
     // What the completed turn cost, at $3 / $15 per million tokens; the cut-off call none.
     expect(listed.map((r) => [r.number, r.status, r.promptTokens, r.completionTokens, r.costMicroUsd])).toEqual([
       [1, 'interrupted', 1000, 100, 1000 * 3 + 100 * 15],
       [2, 'interrupted', 0, 0, 0],
     ]);
     expect((await cli(['revision', 'list', 'users'])).stdout).toMatch(/0001\s+interrupted\s+-\s+1100\s+\$0\.0045/);
-    const revisionJson = JSON.parse(await readFile(path.join(fixture.ws, 'codebases', 'users', 'metadata', 'dev-revisions', '0001', 'revision.json'), 'utf8')) as { status: string };
+    const revisionJson = JSON.parse(
+      await readFile(
+        path.join(fixture.ws, 'codebases', 'users', 'metadata', 'dev-revisions', '0001', 'revision.json'),
+        'utf8',
+      ),
+    ) as { status: string };
     expect(revisionJson.status).toBe('interrupted');
-    expect(await readFile(path.join(fixture.ws, 'codebases', 'users', 'metadata', 'dev-revisions', '0001', 'response.md'), 'utf8')).toContain(
-      'The engine stopped while this revision was running (after 1 turn, 1000 + 100 tokens, $0.0045 spent)',
-    );
+    expect(
+      await readFile(
+        path.join(fixture.ws, 'codebases', 'users', 'metadata', 'dev-revisions', '0001', 'response.md'),
+        'utf8',
+      ),
+    ).toContain('The engine stopped while this revision was running (after 1 turn, 1000 + 100 tokens, $0.0045 spent)');
 
     const resumed = await cli(['revision', 'resume', 'users', '1']);
     // On failure, what the engine last told the model (why it did not make the branch).
@@ -125,7 +163,11 @@ describe('a revision whose engine was killed', () => {
     const discarded = await cli(['revision', 'discard', 'users', '2']);
     expect(discarded.code, discarded.stderr).toBe(0);
     expect(discarded.stdout).toContain('Dev revision 0002 of users is discarded');
-    const after = JSON.parse((await cli(['--json', 'revision', 'list', 'users'])).stdout) as Array<{ number: number; status: string; branchNumber: number | null }>;
+    const after = JSON.parse((await cli(['--json', 'revision', 'list', 'users'])).stdout) as Array<{
+      number: number;
+      status: string;
+      branchNumber: number | null;
+    }>;
     expect(after.map((r) => [r.number, r.status, r.branchNumber])).toEqual([
       [1, 'done', 2],
       [2, 'discarded', null],
@@ -133,6 +175,8 @@ describe('a revision whose engine was killed', () => {
     // Neither can be resumed now.
     const again = await cli(['revision', 'resume', 'users', '2']);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('dev revision 0002 of users is discarded; only a revision the engine was stopped in (interrupted) can be resumed');
+    expect(again.stderr).toContain(
+      'dev revision 0002 of users is discarded; only a revision the engine was stopped in (interrupted) can be resumed',
+    );
   }, 600_000);
 });

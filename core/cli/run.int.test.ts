@@ -37,27 +37,58 @@ describe('branchyard run / stop', () => {
   });
 
   it('runs and stops a branch through serve, refuses one that does not build, and leaves nothing running after serve exits', async () => {
-    serve = await startServe({ workspaceRoot: ws, events: createEventBus(), env: { BRANCHYARD_RUNTIME: 'docker' }, port: 0, autostart: false });
+    serve = await startServe({
+      workspaceRoot: ws,
+      events: createEventBus(),
+      env: { BRANCHYARD_RUNTIME: 'docker' },
+      port: 0,
+      autostart: false,
+    });
     const started = await cli(['run', 'users', '1', '--json']);
     expect(started.stderr).toBe('');
-    const running = JSON.parse(started.stdout) as { status: string; socket: string; isolated: boolean; routes: unknown[] };
-    expect(running).toMatchObject({ status: 'online', isolated: true, routes: expect.arrayContaining([{ procedure: 'notes.listNotes', method: 'GET', path: '/notes/list-notes' }]) });
+    const running = JSON.parse(started.stdout) as {
+      status: string;
+      socket: string;
+      isolated: boolean;
+      routes: unknown[];
+    };
+    expect(running).toMatchObject({
+      status: 'online',
+      isolated: true,
+      routes: expect.arrayContaining([{ procedure: 'notes.listNotes', method: 'GET', path: '/notes/list-notes' }]),
+    });
     expect(await get(running.socket, '/notes/list-notes')).toBe(200);
 
     const dir = path.join(tmp.path, 'broken');
     await mkdir(path.join(dir, 'src', 'features', 'notes', 'controllers'), { recursive: true });
-    await writeFile(path.join(dir, 'src', 'features', 'notes', 'controllers', 'broken.ts'), "export function getBroken(): number {\n  return 'x';\n}\n");
+    await writeFile(
+      path.join(dir, 'src', 'features', 'notes', 'controllers', 'broken.ts'),
+      "export function getBroken(): number {\n  return 'x';\n}\n",
+    );
     expectOk(await cli(['branch', 'new', 'users', '--dir', dir]));
     const refused = await cli(['run', 'users', '2']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('branch 00002 of users does not build, so it was not started');
 
     // The build's outcome is in the branch records, and the list shows the live processes.
-    const shown = JSON.parse((await cli(['branch', 'show', 'users', '1', '--json'])).stdout) as { info: { status: string; checks: Record<string, { status: string }> } };
-    expect(shown.info).toMatchObject({ status: 'built', checks: { typecheck: { status: 'passed' }, build: { status: 'passed' }, tests: { status: 'pending' } } });
-    const broken = JSON.parse((await cli(['branch', 'show', 'users', '2', '--json'])).stdout) as { info: { status: string; checks: Record<string, { status: string }> } };
-    expect(broken.info).toMatchObject({ status: 'build-failed', checks: { typecheck: { status: 'failed' }, build: { status: 'skipped' } } });
-    const listed = JSON.parse((await cli(['branch', 'list', 'users', '--json'])).stdout) as { runtime: { isolated: boolean }; branches: Array<{ number: number; process: { status: string } | null }> };
+    const shown = JSON.parse((await cli(['branch', 'show', 'users', '1', '--json'])).stdout) as {
+      info: { status: string; checks: Record<string, { status: string }> };
+    };
+    expect(shown.info).toMatchObject({
+      status: 'built',
+      checks: { typecheck: { status: 'passed' }, build: { status: 'passed' }, tests: { status: 'pending' } },
+    });
+    const broken = JSON.parse((await cli(['branch', 'show', 'users', '2', '--json'])).stdout) as {
+      info: { status: string; checks: Record<string, { status: string }> };
+    };
+    expect(broken.info).toMatchObject({
+      status: 'build-failed',
+      checks: { typecheck: { status: 'failed' }, build: { status: 'skipped' } },
+    });
+    const listed = JSON.parse((await cli(['branch', 'list', 'users', '--json'])).stdout) as {
+      runtime: { isolated: boolean };
+      branches: Array<{ number: number; process: { status: string } | null }>;
+    };
     expect(listed.runtime).toEqual({ kind: 'docker', isolated: true });
     expect(listed.branches.map((b) => [b.number, b.process?.status ?? null])).toEqual([
       [1, 'online'],
@@ -70,7 +101,11 @@ describe('branchyard run / stop', () => {
     await expect(get(running.socket, '/health')).rejects.toThrow();
 
     expect((await cli(['run', 'users', '1'])).stdout).toContain('Branch 00001 of users is online');
-    const runtime = await Pm2Runtime.open({ workspace: workspacePaths(ws), limits: { memoryMb: 256, cpus: 1, pids: 64 }, backend: 'docker' });
+    const runtime = await Pm2Runtime.open({
+      workspace: workspacePaths(ws),
+      limits: { memoryMb: 256, cpus: 1, pids: 64 },
+      backend: 'docker',
+    });
     expect(await runtime.codebases()).toEqual(['users']);
     await serve.dispose();
     serve = undefined;

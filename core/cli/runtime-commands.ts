@@ -25,13 +25,24 @@ export function registerRuntimeCommands(program: Command, run: Run, io: CliIo): 
     .description("start a branch's process (built first, cached by tree); needs a running `branchyard serve`")
     .argument('<codebase>')
     .argument('<branch>')
-    .action((codebase: string, number: string) => run(true, async ({ api, json }) => printResult(io, json, await api.runtime.run.mutate({ codebase, branch: number }), renderRunning))());
+    .action((codebase: string, number: string) =>
+      run(true, async ({ api, json }) =>
+        printResult(io, json, await api.runtime.run.mutate({ codebase, branch: number }), renderRunning),
+      )(),
+    );
   program
     .command('stop')
     .description("stop a branch's process; the others keep running")
     .argument('<codebase>')
     .argument('<branch>')
     .action((codebase: string, number: string) =>
-      run(true, async ({ api, json }) => printResult(io, json, await api.runtime.stop.mutate({ codebase, branch: number }), (r) => `Stopped branch ${formatBranch(r.branch)} of ${r.codebase}.`))(),
+      run(true, async ({ api, json }) =>
+        printResult(
+          io,
+          json,
+          await api.runtime.stop.mutate({ codebase, branch: number }),
+          (r) => `Stopped branch ${formatBranch(r.branch)} of ${r.codebase}.`,
+        ),
+      )(),
     );
 }

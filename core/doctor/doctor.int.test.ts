@@ -27,9 +27,18 @@ describe('doctor', () => {
   });
 
   it('reports a missing Docker engine and what that turns off', async () => {
-    const none = { ...workspace, servers: { ...workspace.servers, servers: { local: { kind: 'local-docker' as const, socket: path.join(tmp.path, 'no.sock') } } } };
+    const none = {
+      ...workspace,
+      servers: {
+        ...workspace.servers,
+        servers: { local: { kind: 'local-docker' as const, socket: path.join(tmp.path, 'no.sock') } },
+      },
+    };
     const docker = await check('docker', {}, none);
-    expect(docker).toMatchObject({ status: 'missing', detail: `no socket at ${path.join(tmp.path, 'no.sock')} (is dockerd running?)` });
+    expect(docker).toMatchObject({
+      status: 'missing',
+      detail: `no socket at ${path.join(tmp.path, 'no.sock')} (is dockerd running?)`,
+    });
     expect(docker.turnsOff).toContain('no isolation');
   });
 
@@ -38,12 +47,18 @@ describe('doctor', () => {
     expect(ok.status, ok.detail).toBe('ok');
     expect(ok.detail).not.toContain('branchyard:branchyard@');
     const bad = await check('postgres', { BRANCHYARD_DATABASE_URL: 'postgres://u:pw@127.0.0.1:1/x' });
-    expect(bad).toMatchObject({ status: 'missing', detail: expect.stringContaining('postgres://u:***@127.0.0.1:1/x: connect ECONNREFUSED') });
+    expect(bad).toMatchObject({
+      status: 'missing',
+      detail: expect.stringContaining('postgres://u:***@127.0.0.1:1/x: connect ECONNREFUSED'),
+    });
     expect(await check('postgres', {})).toMatchObject({ status: 'skipped' });
   });
 
   it('says whether the LLM key is configured without ever showing it', async () => {
-    expect(await check('llm', {})).toMatchObject({ status: 'missing', detail: expect.stringContaining('no key in BRANCHYARD_AI_KEY') });
+    expect(await check('llm', {})).toMatchObject({
+      status: 'missing',
+      detail: expect.stringContaining('no key in BRANCHYARD_AI_KEY'),
+    });
     const ok = await check('llm', { BRANCHYARD_AI_KEY: 'sk-or-very-secret' });
     expect(ok.status).toBe('ok');
     expect(JSON.stringify(ok)).not.toContain('very-secret');
@@ -51,7 +66,10 @@ describe('doctor', () => {
 
   it('reports the Electron binary as missing where it was not downloaded', async () => {
     const electron = await check('electron', { ELECTRON_OVERRIDE_DIST_PATH: path.join(tmp.path, 'no-electron') });
-    expect(electron).toMatchObject({ status: 'missing', turnsOff: expect.stringContaining('serves the same UI in a browser') });
+    expect(electron).toMatchObject({
+      status: 'missing',
+      turnsOff: expect.stringContaining('serves the same UI in a browser'),
+    });
   });
 
   it('names a gateway port taken by another program', async () => {
@@ -59,7 +77,10 @@ describe('doctor', () => {
     await new Promise<void>((resolve) => blocker.listen(workspace.gateways[0]!.config.port, '127.0.0.1', resolve));
     try {
       const ports = await check('gateway-ports', {});
-      expect(ports).toMatchObject({ status: 'missing', detail: `in use by another program: 127.0.0.1:${workspace.gateways[0]!.config.port} (${workspace.gateways[0]!.name})` });
+      expect(ports).toMatchObject({
+        status: 'missing',
+        detail: `in use by another program: 127.0.0.1:${workspace.gateways[0]!.config.port} (${workspace.gateways[0]!.name})`,
+      });
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
@@ -71,8 +92,16 @@ describe('doctor', () => {
     const ours = net.createServer();
     await new Promise<void>((resolve) => ours.listen(gateway.config.port, '127.0.0.1', resolve));
     try {
-      const report = await runDoctor({ workspace: { ok: true, value: workspace }, env: {}, timeoutMs: 1000, ownListeners: new Set([`127.0.0.1:${gateway.config.port}`]) });
-      expect(report.checks.find((c) => c.id === 'gateway-ports')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^listening: /) });
+      const report = await runDoctor({
+        workspace: { ok: true, value: workspace },
+        env: {},
+        timeoutMs: 1000,
+        ownListeners: new Set([`127.0.0.1:${gateway.config.port}`]),
+      });
+      expect(report.checks.find((c) => c.id === 'gateway-ports')).toMatchObject({
+        status: 'ok',
+        detail: expect.stringMatching(/^listening: /),
+      });
     } finally {
       await new Promise((resolve) => ours.close(resolve));
     }

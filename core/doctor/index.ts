@@ -44,10 +44,21 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
 }
 
 function checkWorkspace(workspace: DoctorInput['workspace']): DoctorCheck {
-  if (!workspace) return { id: 'workspace', status: 'skipped', detail: 'not in a workspace; pass --workspace <dir> to check one' };
-  if (!workspace.ok) return { id: 'workspace', status: 'missing', detail: workspace.error, turnsOff: 'everything that reads the workspace until its config is fixed' };
+  if (!workspace)
+    return { id: 'workspace', status: 'skipped', detail: 'not in a workspace; pass --workspace <dir> to check one' };
+  if (!workspace.ok)
+    return {
+      id: 'workspace',
+      status: 'missing',
+      detail: workspace.error,
+      turnsOff: 'everything that reads the workspace until its config is fixed',
+    };
   const ws = workspace.value;
-  return { id: 'workspace', status: 'ok', detail: `${ws.manifest.name} at ${ws.paths.root}: ${ws.gateways.length} gateways, ${ws.databases.length} databases` };
+  return {
+    id: 'workspace',
+    status: 'ok',
+    detail: `${ws.manifest.name} at ${ws.paths.root}: ${ws.gateways.length} gateways, ${ws.databases.length} databases`,
+  };
 }
 
 /** A loaded workspace's servers are local ones: loading refuses ssh and remote-docker for now. */
@@ -59,7 +70,11 @@ function dockerSocket(workspace: Workspace | undefined, env: NodeJS.ProcessEnv):
   return '/var/run/docker.sock';
 }
 
-async function checkDocker(workspace: Workspace | undefined, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<DoctorCheck> {
+async function checkDocker(
+  workspace: Workspace | undefined,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<DoctorCheck> {
   const socket = dockerSocket(workspace, env);
   const result = await pingDocker(socket, timeoutMs);
   if (result.ok) return { id: 'docker', status: 'ok', detail: `Docker engine ${result.version} at ${socket}` };
@@ -73,10 +88,20 @@ async function checkDocker(workspace: Workspace | undefined, env: NodeJS.Process
 
 async function checkPostgres(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<DoctorCheck> {
   const url = env[DATABASE_URL_ENV];
-  if (!url) return { id: 'postgres', status: 'skipped', detail: `${DATABASE_URL_ENV} is not set: engine state uses the embedded PGlite database` };
+  if (!url)
+    return {
+      id: 'postgres',
+      status: 'skipped',
+      detail: `${DATABASE_URL_ENV} is not set: engine state uses the embedded PGlite database`,
+    };
   const result = await pingPostgres(url, timeoutMs);
   if (result.ok) return { id: 'postgres', status: 'ok', detail: `PostgreSQL ${result.version} at ${redactUrl(url)}` };
-  return { id: 'postgres', status: 'missing', detail: `${redactUrl(url)}: ${result.reason}`, turnsOff: `the engine cannot start while ${DATABASE_URL_ENV} points at a server it cannot reach` };
+  return {
+    id: 'postgres',
+    status: 'missing',
+    detail: `${redactUrl(url)}: ${result.reason}`,
+    turnsOff: `the engine cannot start while ${DATABASE_URL_ENV} points at a server it cannot reach`,
+  };
 }
 
 function checkLlm(workspace: Workspace | undefined, env: NodeJS.ProcessEnv): DoctorCheck {
@@ -95,7 +120,12 @@ function checkLlm(workspace: Workspace | undefined, env: NodeJS.ProcessEnv): Doc
 function checkElectron(env: NodeJS.ProcessEnv): DoctorCheck {
   const result = electronBinary(env);
   if (result.ok) return { id: 'electron', status: 'ok', detail: `Electron at ${result.path}` };
-  return { id: 'electron', status: 'missing', detail: result.reason, turnsOff: 'the desktop window: `npm start` serves the same UI in a browser instead' };
+  return {
+    id: 'electron',
+    status: 'missing',
+    detail: result.reason,
+    turnsOff: 'the desktop window: `npm start` serves the same UI in a browser instead',
+  };
 }
 
 async function checkGatewayPorts(workspace: Workspace | undefined, own: ReadonlySet<string>): Promise<DoctorCheck> {
@@ -111,8 +141,14 @@ async function checkGatewayPorts(workspace: Workspace | undefined, own: Readonly
     }
   }
   const names = workspace.gateways.map((g) => `${g.name} ${g.config.port}`).join(', ');
-  if (taken.length === 0) return { id: 'gateway-ports', status: 'ok', detail: ours > 0 ? `listening: ${names}` : `free: ${names}` };
-  return { id: 'gateway-ports', status: 'missing', detail: `in use by another program: ${taken.join(', ')}`, turnsOff: 'the gateways on those ports; change their port in gateways/<name>.json' };
+  if (taken.length === 0)
+    return { id: 'gateway-ports', status: 'ok', detail: ours > 0 ? `listening: ${names}` : `free: ${names}` };
+  return {
+    id: 'gateway-ports',
+    status: 'missing',
+    detail: `in use by another program: ${taken.join(', ')}`,
+    turnsOff: 'the gateways on those ports; change their port in gateways/<name>.json',
+  };
 }
 
 export { electronBinary } from './probes.ts';

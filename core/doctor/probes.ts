@@ -5,14 +5,18 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import pg from 'pg';
 
-export async function pingDocker(socketPath: string, timeoutMs: number): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
+export async function pingDocker(
+  socketPath: string,
+  timeoutMs: number,
+): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
   return new Promise((resolve) => {
     const request = http.get({ socketPath, path: '/version', timeout: timeoutMs }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
       response.on('end', () => {
-        if (response.statusCode !== 200) return resolve({ ok: false, reason: `the engine answered ${response.statusCode}` });
+        if (response.statusCode !== 200)
+          return resolve({ ok: false, reason: `the engine answered ${response.statusCode}` });
         try {
           resolve({ ok: true, version: String((JSON.parse(body) as { Version?: string }).Version ?? 'unknown') });
         } catch {
@@ -26,13 +30,20 @@ export async function pingDocker(socketPath: string, timeoutMs: number): Promise
     });
     request.on('error', (error: NodeJS.ErrnoException) => {
       const reason =
-        error.code === 'ENOENT' ? `no socket at ${socketPath} (is dockerd running?)` : error.code === 'EACCES' ? `no permission to use ${socketPath}` : error.message;
+        error.code === 'ENOENT'
+          ? `no socket at ${socketPath} (is dockerd running?)`
+          : error.code === 'EACCES'
+            ? `no permission to use ${socketPath}`
+            : error.message;
       resolve({ ok: false, reason });
     });
   });
 }
 
-export async function pingPostgres(url: string, timeoutMs: number): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
+export async function pingPostgres(
+  url: string,
+  timeoutMs: number,
+): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
   client.on('error', () => undefined);
   try {
@@ -61,7 +72,12 @@ export function electronBinary(env: NodeJS.ProcessEnv): { ok: true; path: string
   }
   const pathFile = path.join(packageDir, 'path.txt');
   const name = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : 'electron';
-  const binary = env.ELECTRON_OVERRIDE_DIST_PATH ? path.join(env.ELECTRON_OVERRIDE_DIST_PATH, name) : path.join(packageDir, 'dist', name);
+  const binary = env.ELECTRON_OVERRIDE_DIST_PATH
+    ? path.join(env.ELECTRON_OVERRIDE_DIST_PATH, name)
+    : path.join(packageDir, 'dist', name);
   if (existsSync(binary)) return { ok: true, path: binary };
-  return { ok: false, reason: `the Electron binary was not downloaded (no ${binary}); on a machine with internet run \`npx install-electron\`` };
+  return {
+    ok: false,
+    reason: `the Electron binary was not downloaded (no ${binary}); on a machine with internet run \`npx install-electron\``,
+  };
 }

@@ -20,7 +20,12 @@ export async function codebaseRef(workspace: Workspace, name: string): Promise<C
 }
 
 /** `branch` as given (7, '7', '00007'); `label` names the field in the error a bad one gets. */
-export async function branchRef(workspace: Workspace, name: string, branch: string | number, label = 'branch'): Promise<BranchRef> {
+export async function branchRef(
+  workspace: Workspace,
+  name: string,
+  branch: string | number,
+  label = 'branch',
+): Promise<BranchRef> {
   const codebase = await codebaseRef(workspace, name);
   return { ...codebase, branch: parseBranchNumber(branch, label) };
 }

@@ -14,7 +14,10 @@ export class BranchService {
   constructor(private readonly engine: Engine) {}
 
   /** A branch made by hand: the files of `dir` (a checked host folder) over `parent` (deletions in `dir/.branchyard-delete`). */
-  async create(ref: CodebaseRef, input: { parent?: number; dir: string; message?: string }): Promise<{ info: BranchInfo; changes: ChangeEntry[]; warnings: string[] }> {
+  async create(
+    ref: CodebaseRef,
+    input: { parent?: number; dir: string; message?: string },
+  ): Promise<{ info: BranchInfo; changes: ChangeEntry[]; warnings: string[] }> {
     const changes = await readOverlayDir(input.dir);
     const state = await this.engine.parts.state();
     const created = await createBranch({
@@ -39,12 +42,33 @@ export class BranchService {
     if (!built.ok) {
       const first = built.diagnostics[0] ?? built.problems[0];
       const problems = built.diagnostics.length + built.problems.length;
-      throw new BranchyardError('InvalidInputError', `branch ${formatBranch(branch)} of ${name} does not build, so it was not started (${problems} problems; first: ${first ? JSON.stringify(first) : 'unknown'})`, { hint: { do: 'build', codebase: name, branch } });
+      throw new BranchyardError(
+        'InvalidInputError',
+        `branch ${formatBranch(branch)} of ${name} does not build, so it was not started (${problems} problems; first: ${first ? JSON.stringify(first) : 'unknown'})`,
+        { hint: { do: 'build', codebase: name, branch } },
+      );
     }
     const task = `run:${name}:${branch}`;
-    events.emit('progress', { task, step: 'start', message: `starting branch ${formatBranch(branch)} of ${name}`, done: 0, total: 1 });
-    const process = await runtime.start(name, branch, built.server!, await this.databaseEnv(ref, (database) => runtime.databaseUrl(name, database)));
-    events.emit('progress', { task, step: 'running', message: `branch ${formatBranch(branch)} of ${name} is running`, done: 1, total: 1 });
+    events.emit('progress', {
+      task,
+      step: 'start',
+      message: `starting branch ${formatBranch(branch)} of ${name}`,
+      done: 0,
+      total: 1,
+    });
+    const process = await runtime.start(
+      name,
+      branch,
+      built.server!,
+      await this.databaseEnv(ref, (database) => runtime.databaseUrl(name, database)),
+    );
+    events.emit('progress', {
+      task,
+      step: 'running',
+      message: `branch ${formatBranch(branch)} of ${name} is running`,
+      done: 1,
+      total: 1,
+    });
     events.emit('branch.running', { codebase: name, number: branch });
     return { ...process, socket: runtime.socketPath(name, branch), isolated: runtime.isolated, routes: built.routes };
   }
@@ -72,7 +96,9 @@ export class BranchService {
     const open = this.engine.parts.runtime;
     if (!open) return undefined;
     const opened = await open().catch(() => undefined);
-    return ((await opened?.list(codebase).catch(() => [])) ?? []).filter((p) => p.status === 'online').map((p) => p.branch);
+    return ((await opened?.list(codebase).catch(() => [])) ?? [])
+      .filter((p) => p.status === 'online')
+      .map((p) => p.branch);
   }
 
   /**

@@ -25,8 +25,14 @@ export class BuildService {
     const recorded = await recordChecks(ref.codebase, ref.branch, {
       status: result.ok ? 'built' : 'build-failed',
       checks: {
-        typecheck: typecheckFailed ? { status: 'failed', at, detail: detail(result.diagnostics.length, 'diagnostic') } : { status: 'passed', at },
-        build: result.ok ? { status: 'passed', at, detail: detail(result.routes.length, 'route') } : typecheckFailed ? { status: 'skipped', at, detail: 'the type-check failed' } : { status: 'failed', at, detail: detail(result.problems.length, 'problem') },
+        typecheck: typecheckFailed
+          ? { status: 'failed', at, detail: detail(result.diagnostics.length, 'diagnostic') }
+          : { status: 'passed', at },
+        build: result.ok
+          ? { status: 'passed', at, detail: detail(result.routes.length, 'route') }
+          : typecheckFailed
+            ? { status: 'skipped', at, detail: 'the type-check failed' }
+            : { status: 'failed', at, detail: detail(result.problems.length, 'problem') },
       },
     });
     const pending = recorded.checks.schema?.status !== 'passed';
@@ -35,7 +41,15 @@ export class BuildService {
         await this.engine.schema.check(ref);
       } catch (error) {
         // The branch still runs on development; a protected gateway will refuse it until a check passes.
-        await recordChecks(ref.codebase, ref.branch, { checks: { schema: { status: 'failed', at: new Date().toISOString(), detail: `the check could not run: ${describeError(error)}` } } });
+        await recordChecks(ref.codebase, ref.branch, {
+          checks: {
+            schema: {
+              status: 'failed',
+              at: new Date().toISOString(),
+              detail: `the check could not run: ${describeError(error)}`,
+            },
+          },
+        });
       }
     }
     return result;

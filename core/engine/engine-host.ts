@@ -50,9 +50,14 @@ export class EngineHost implements Disposable {
   private async doSwitch(dir: string): Promise<{ root: string; name: string }> {
     // Checked before anything stops: a folder that is not a workspace changes nothing.
     const target = await loadWorkspace(dir).catch((error: unknown) => {
-      throw new BranchyardError('WorkspaceNotFoundError', `cannot open ${dir} as a workspace (${describeError(error)}); ${this.current.workspace.paths.root} stays open`, { cause: error });
+      throw new BranchyardError(
+        'WorkspaceNotFoundError',
+        `cannot open ${dir} as a workspace (${describeError(error)}); ${this.current.workspace.paths.root} stays open`,
+        { cause: error },
+      );
     });
-    if (target.paths.root === this.current.workspace.paths.root) return { root: target.paths.root, name: target.manifest.name };
+    if (target.paths.root === this.current.workspace.paths.root)
+      return { root: target.paths.root, name: target.manifest.name };
     const previous = this.current.workspace.paths.root;
     await this.options.onStopping?.(this.current);
     await this.current.dispose();
@@ -61,7 +66,11 @@ export class EngineHost implements Disposable {
     } catch (error) {
       this.current = await startEngine({ ...this.options, workspaceRoot: previous });
       await this.options.onStarted?.(this.current);
-      throw new BranchyardError('WorkspaceConfigError', `cannot open the workspace at ${target.paths.root}: ${describeError(error)}; ${previous} stays open`, { cause: error });
+      throw new BranchyardError(
+        'WorkspaceConfigError',
+        `cannot open the workspace at ${target.paths.root}: ${describeError(error)}; ${previous} stays open`,
+        { cause: error },
+      );
     }
     await this.options.onStarted?.(this.current);
     await rememberWorkspace(this.options.env, target.paths.root).catch(() => undefined);

@@ -63,7 +63,9 @@ describe('the engine owns its revision jobs', () => {
   it('two workspaces with a codebase of the same name: each engine knows only its own revision', async () => {
     timersBefore = timers();
     engineA = await startEngine({ workspaceRoot: a.ws, events: createEventBus(), env, autostart: false });
-    const started = await engineA.engine.revisions.prompt(await engineA.engine.codebase('users'), { text: 'Add a route that greets' });
+    const started = await engineA.engine.revisions.prompt(await engineA.engine.codebase('users'), {
+      text: 'Add a route that greets',
+    });
     expect(started).toMatchObject({ codebase: 'users', revision: 1 });
     await until('the model call', () => llm.calls.length === 1);
     expect(engineA.engine.revisions.running('users', 1)).toBe(true);
@@ -72,7 +74,12 @@ describe('the engine owns its revision jobs', () => {
     // users 0001, left open by an engine that was killed.
     b = await cliWorkspace();
     const store = await openStore({ stateDir: b.paths.stateDir });
-    await openRevision({ codebase: await openCodebase(b.paths, 'users'), state: store.db, prompt: 'Something else', parentBranch: 1 });
+    await openRevision({
+      codebase: await openCodebase(b.paths, 'users'),
+      state: store.db,
+      prompt: 'Something else',
+      parentBranch: 1,
+    });
     await store.close();
     engineB = await startEngine({ workspaceRoot: b.ws, events: createEventBus(), env, autostart: false });
 
@@ -82,13 +89,21 @@ describe('the engine owns its revision jobs', () => {
     // Watching B's 0001 gives B's records, not A's live revision.
     const watched: EngineEvent[] = [];
     for await (const event of engineB.engine.revisions.watch('users', 1, undefined)) watched.push(event);
-    expect(watched).toEqual([expect.objectContaining({ type: 'revision.ended', payload: expect.objectContaining({ codebase: 'users', revision: 1, status: 'interrupted' }) })]);
+    expect(watched).toEqual([
+      expect.objectContaining({
+        type: 'revision.ended',
+        payload: expect.objectContaining({ codebase: 'users', revision: 1, status: 'interrupted' }),
+      }),
+    ]);
     await expect(engineB.engine.revisions.discard('users', 1)).resolves.toMatchObject({ status: 'discarded' });
 
     // A's revision runs on, untouched.
     expect(engineA.engine.revisions.running('users', 1)).toBe(true);
     expect((await readRevision(await openCodebase(a.paths, 'users'), 1)).info.status).toBe('open');
-    await expect(engineA.engine.revisions.discard('users', 1)).rejects.toMatchObject({ kind: 'InvalidInputError', message: expect.stringContaining('is running') });
+    await expect(engineA.engine.revisions.discard('users', 1)).rejects.toMatchObject({
+      kind: 'InvalidInputError',
+      message: expect.stringContaining('is running'),
+    });
     await engineB.dispose();
     engineB = undefined;
   }, 300_000);
@@ -113,7 +128,10 @@ describe('the engine owns its revision jobs', () => {
     expect(revision.responses.at(-1)?.text).toContain('The engine stopped while this revision was running');
     // A watcher hears that it stopped, rather than waiting forever.
     const seen = await watching;
-    expect(seen.at(-1)).toMatchObject({ type: 'revision.ended', payload: { codebase: 'users', revision: 1, status: 'interrupted' } });
+    expect(seen.at(-1)).toMatchObject({
+      type: 'revision.ended',
+      payload: { codebase: 'users', revision: 1, status: 'interrupted' },
+    });
     expect(ended).toHaveLength(1);
     // The model's connection was closed by the engine (the scripted server's stall timer with it).
     expect(llm.calls).toHaveLength(1);

@@ -56,13 +56,15 @@ export class Engine implements Disposable {
 
   /** The workspace, read afresh: its files may have been edited by hand since the last call. */
   async workspace(): Promise<Workspace> {
-    if (!this.parts.workspaceRoot) throw new BranchyardError('WorkspaceNotFoundError', 'no workspace is open', { hint: { do: 'choose-workspace' } });
+    if (!this.parts.workspaceRoot)
+      throw new BranchyardError('WorkspaceNotFoundError', 'no workspace is open', { hint: { do: 'choose-workspace' } });
     return loadWorkspace(this.parts.workspaceRoot);
   }
 
   /** The workspace root without reading its config (a template pull may be what mends it). */
   root(): string {
-    if (!this.parts.workspaceRoot) throw new BranchyardError('WorkspaceNotFoundError', 'no workspace is open', { hint: { do: 'choose-workspace' } });
+    if (!this.parts.workspaceRoot)
+      throw new BranchyardError('WorkspaceNotFoundError', 'no workspace is open', { hint: { do: 'choose-workspace' } });
     return this.parts.workspaceRoot;
   }
 
@@ -76,22 +78,35 @@ export class Engine implements Disposable {
   }
 
   runtime(): Promise<Pm2Runtime> {
-    if (!this.parts.runtime) throw new BranchyardError('EngineNotRunningError', 'running branches needs the live engine', { hint: { do: 'start-engine' } });
+    if (!this.parts.runtime)
+      throw new BranchyardError('EngineNotRunningError', 'running branches needs the live engine', {
+        hint: { do: 'start-engine' },
+      });
     return this.parts.runtime();
   }
 
   liveGateways(): GatewayManager {
-    if (!this.parts.gateways) throw new BranchyardError('EngineNotRunningError', 'promoting needs the live engine and its gateways', { hint: { do: 'start-engine' } });
+    if (!this.parts.gateways)
+      throw new BranchyardError('EngineNotRunningError', 'promoting needs the live engine and its gateways', {
+        hint: { do: 'start-engine' },
+      });
     return this.parts.gateways();
   }
 
   databases(): DatabaseHost {
-    if (!this.parts.databases) throw new BranchyardError('EngineNotRunningError', "this needs the workspace's databases, which this engine has not opened");
+    if (!this.parts.databases)
+      throw new BranchyardError(
+        'EngineNotRunningError',
+        "this needs the workspace's databases, which this engine has not opened",
+      );
     return this.parts.databases();
   }
 
   terminals(): TerminalService {
-    if (!this.parts.terminals) throw new BranchyardError('EngineNotRunningError', 'terminals need the live engine', { hint: { do: 'start-engine' } });
+    if (!this.parts.terminals)
+      throw new BranchyardError('EngineNotRunningError', 'terminals need the live engine', {
+        hint: { do: 'start-engine' },
+      });
     return this.parts.terminals();
   }
 

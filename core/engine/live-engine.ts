@@ -45,18 +45,37 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
   const disposables = new DisposableStore();
   try {
     const workspace = await loadWorkspace(options.workspaceRoot);
-    options.events.emit('progress', { task: 'serve', step: 'state', message: 'opening the engine state', done: 0, total: 2 });
+    options.events.emit('progress', {
+      task: 'serve',
+      step: 'state',
+      message: 'opening the engine state',
+      done: 0,
+      total: 2,
+    });
     const store = disposables.add(await openStore({ stateDir: workspace.paths.stateDir }));
     await prepareState(store, workspace.paths.root, options.events);
     // What the last engine left half-done when it stopped: promotions not committed, revisions
     // that were running (an engine that stops marks its own; these are from one that was killed).
     await recoverPromotions({ workspace, db: store.db });
     for (const cut of await interruptOpenRevisions({ workspace, db: store.db, events: options.events })) {
-      options.events.emit('progress', { task: 'serve', step: 'recover', message: `dev revision ${formatRevision(cut.revision)} of ${cut.codebase} was interrupted when the engine stopped; ${resumeAdvice(cut.codebase, cut.revision)}`, done: 1, total: 1 });
+      options.events.emit('progress', {
+        task: 'serve',
+        step: 'recover',
+        message: `dev revision ${formatRevision(cut.revision)} of ${cut.codebase} was interrupted when the engine stopped; ${resumeAdvice(cut.codebase, cut.revision)}`,
+        done: 1,
+        total: 1,
+      });
     }
     await syncRoutesFromFiles(store.db, workspace);
     // Disposed last: it takes what the branches and gateways write until they stop.
-    const logs = disposables.add(await LogService.open({ workspace, secrets: [options.env[workspace.ai.keyEnv]], events: options.events, followPm2: true }));
+    const logs = disposables.add(
+      await LogService.open({
+        workspace,
+        secrets: [options.env[workspace.ai.keyEnv]],
+        events: options.events,
+        followPm2: true,
+      }),
+    );
     // Disposed after the branches stop: they are its clients. Embedded databases open (and start
     // listening on their sockets) when a branch or a check first needs one.
     const databases = disposables.add(new DatabaseHost({ paths: workspace.paths, env: options.env, serve: true }));
@@ -74,7 +93,14 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
         if (opened && !options.keepRunning) await opened.removeAll();
       }),
     );
-    const terminals = disposables.add(new TerminalService({ paths: workspace.paths, runtime: openRuntime, log: (codebase, branch) => logs.terminal(codebase, branch), events: options.events }));
+    const terminals = disposables.add(
+      new TerminalService({
+        paths: workspace.paths,
+        runtime: openRuntime,
+        log: (codebase, branch) => logs.terminal(codebase, branch),
+        events: options.events,
+      }),
+    );
     // Gateways listen from the start; one that cannot (a taken port) says why in its status.
     // Idle branches sleep and wake on their first request (issue 21): from the entry they last
     // started with, or, for a branch never started, built and run like any other.
@@ -84,7 +110,16 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
       await late.engine.branches.ensureRunning(await late.engine.branch(codebase, branch));
     });
     const live = workspace.servers.live;
-    const gateways = await GatewayManager.start({ paths: workspace.paths, events: options.events, log: logs.accessLog, lifecycle, budget: live && { maxBranches: live.maxBranches, maxMemoryBytes: live.maxMemoryMb && live.maxMemoryMb * 1024 * 1024 } });
+    const gateways = await GatewayManager.start({
+      paths: workspace.paths,
+      events: options.events,
+      log: logs.accessLog,
+      lifecycle,
+      budget: live && {
+        maxBranches: live.maxBranches,
+        maxMemoryBytes: live.maxMemoryMb && live.maxMemoryMb * 1024 * 1024,
+      },
+    });
     let stopping = false;
     let autostart: Promise<void> = Promise.resolve();
     disposables.add(
@@ -96,7 +131,17 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     );
     // Added last, so disposed first: its revisions and listeners use everything above.
     const engine = disposables.add(
-      new Engine({ events: options.events, env: options.env, workspaceRoot: workspace.paths.root, state: async () => store.db, runtime: openRuntime, gateways: () => gateways, logs, databases: () => databases, terminals: () => terminals }),
+      new Engine({
+        events: options.events,
+        env: options.env,
+        workspaceRoot: workspace.paths.root,
+        state: async () => store.db,
+        runtime: openRuntime,
+        gateways: () => gateways,
+        logs,
+        databases: () => databases,
+        terminals: () => terminals,
+      }),
     );
     late.engine = engine;
     engine.own(options.events.on('branch.running', ({ codebase, number }) => gateways.branchRunning(codebase, number)));
@@ -106,12 +151,29 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
     engine.own(
       options.events.on('branch.running', ({ codebase, number }) => {
         void loadWorkspace(workspace.paths.root)
-          .then((current) => followNewest({ workspace: current, db: store.db, manager: gateways, codebase, branch: number, events: options.events }))
+          .then((current) =>
+            followNewest({
+              workspace: current,
+              db: store.db,
+              manager: gateways,
+              codebase,
+              branch: number,
+              events: options.events,
+            }),
+          )
           .catch(() => undefined);
       }),
     );
     if (options.autostart !== false) autostart = startRoutedBranches(engine, gateways, () => stopping);
-    return { engine, workspace, store, gateways, logs, context: () => ({ engine }), dispose: () => disposables.dispose() };
+    return {
+      engine,
+      workspace,
+      store,
+      gateways,
+      logs,
+      context: () => ({ engine }),
+      dispose: () => disposables.dispose(),
+    };
   } catch (error) {
     await disposables.dispose();
     throw error;
@@ -125,7 +187,9 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
 async function startRoutedBranches(engine: Engine, gateways: GatewayManager, stopping: () => boolean): Promise<void> {
   const wanted = new Map<string, { codebase: string; branch: number }>();
   for (const gateway of gateways.status()) {
-    for (const route of gateway.routes) if (route.branch !== null) wanted.set(`${route.codebase}:${route.branch}`, { codebase: route.codebase, branch: route.branch });
+    for (const route of gateway.routes)
+      if (route.branch !== null)
+        wanted.set(`${route.codebase}:${route.branch}`, { codebase: route.codebase, branch: route.branch });
   }
   // Let the engine finish starting first: this is background work.
   await new Promise((resolve) => setImmediate(resolve));
@@ -134,7 +198,13 @@ async function startRoutedBranches(engine: Engine, gateways: GatewayManager, sto
     try {
       await engine.branches.ensureRunning(await engine.branch(codebase, branch));
     } catch (error) {
-      engine.events.emit('progress', { task: `autostart:${codebase}:${branch}`, step: 'failed', message: `branch ${formatBranch(branch)} of ${codebase} was not started: ${describeError(error)}`, done: 1, total: 1 });
+      engine.events.emit('progress', {
+        task: `autostart:${codebase}:${branch}`,
+        step: 'failed',
+        message: `branch ${formatBranch(branch)} of ${codebase} was not started: ${describeError(error)}`,
+        done: 1,
+        total: 1,
+      });
     }
   }
 }
@@ -144,7 +214,13 @@ async function startRoutedBranches(engine: Engine, gateways: GatewayManager, sto
  * progress and on every branch). BRANCHYARD_RUNTIME=host or docker picks one outright.
  */
 async function openBranchRuntime(workspace: Workspace, options: EngineOptions): Promise<Pm2Runtime> {
-  const base = { workspace: workspace.paths, limits: workspace.servers.limits, image: workspace.servers.image, env: options.env, events: options.events };
+  const base = {
+    workspace: workspace.paths,
+    limits: workspace.servers.limits,
+    image: workspace.servers.image,
+    env: options.env,
+    events: options.events,
+  };
   const choice = options.env.BRANCHYARD_RUNTIME;
   let runtime: Pm2Runtime;
   if (choice === 'host') runtime = await Pm2Runtime.open({ ...base, backend: 'host' });
@@ -153,7 +229,13 @@ async function openBranchRuntime(workspace: Workspace, options: EngineOptions): 
       runtime = await Pm2Runtime.open({ ...base, backend: 'docker' });
     } catch (error) {
       if (choice === 'docker' || !isBranchyardError(error) || error.kind !== 'RuntimeUnavailableError') throw error;
-      options.events.emit('progress', { task: 'runtime', step: 'host', message: `${error.message.split(';')[0]}: branches run on this machine with no isolation`, done: 1, total: 1 });
+      options.events.emit('progress', {
+        task: 'runtime',
+        step: 'host',
+        message: `${error.message.split(';')[0]}: branches run on this machine with no isolation`,
+        done: 1,
+        total: 1,
+      });
       runtime = await Pm2Runtime.open({ ...base, backend: 'host' });
     }
   }

@@ -6,9 +6,20 @@ import { toDisposable } from '../lifecycle/index.ts';
 import { Engine } from './engine.ts';
 import { lazyState } from './state.ts';
 
-export function openLocalEngine(options: { workspaceRoot: string | undefined; env: NodeJS.ProcessEnv; events: EventBus; purpose?: string }): Engine {
+export function openLocalEngine(options: {
+  workspaceRoot: string | undefined;
+  env: NodeJS.ProcessEnv;
+  events: EventBus;
+  purpose?: string;
+}): Engine {
   const state = lazyState(options);
-  const engine = new Engine({ events: options.events, env: options.env, workspaceRoot: options.workspaceRoot, state: state.state, databases: state.databases });
+  const engine = new Engine({
+    events: options.events,
+    env: options.env,
+    workspaceRoot: options.workspaceRoot,
+    state: state.state,
+    databases: state.databases,
+  });
   // Closed after the engine's own jobs stop.
   engine.own(toDisposable(() => state.dispose()));
   return engine;

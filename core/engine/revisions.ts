@@ -60,7 +60,13 @@ export class RevisionService implements Disposable {
     this.engine.liveGateways();
     const parent = input.from ?? (await newestBranch(ref.codebase));
     await readBranchInfo(ref.codebase, parent); // names the branch when there is none
-    const revision = await openRevision({ codebase: ref.codebase, state: await this.engine.parts.state(), events: this.engine.events, prompt: input.text, parentBranch: parent });
+    const revision = await openRevision({
+      codebase: ref.codebase,
+      state: await this.engine.parts.state(),
+      events: this.engine.events,
+      prompt: input.text,
+      parentBranch: parent,
+    });
     this.start(ref, revision.info.number, key);
     return { codebase: ref.name, revision: revision.info.number, parent };
   }
@@ -69,11 +75,21 @@ export class RevisionService implements Disposable {
     const number = parseRevisionNumber(input.revision);
     const revision = await readRevision(ref.codebase, number);
     if (revision.info.status !== 'needs-answer') {
-      throw new BranchyardError('InvalidInputError', `dev revision ${formatRevision(number)} of ${ref.name} is ${revision.info.status}, not waiting for an answer`);
+      throw new BranchyardError(
+        'InvalidInputError',
+        `dev revision ${formatRevision(number)} of ${ref.name} is ${revision.info.status}, not waiting for an answer`,
+      );
     }
     const key = this.keyOf(ref.workspace, input.apiKey);
     await this.engine.runtime();
-    await addPrompt({ codebase: ref.codebase, state: await this.engine.parts.state(), events: this.engine.events, number, kind: 'answer', text: input.text });
+    await addPrompt({
+      codebase: ref.codebase,
+      state: await this.engine.parts.state(),
+      events: this.engine.events,
+      number,
+      kind: 'answer',
+      text: input.text,
+    });
     this.start(ref, number, key);
     return { codebase: ref.name, revision: number };
   }
@@ -83,7 +99,10 @@ export class RevisionService implements Disposable {
     const number = parseRevisionNumber(input.revision);
     const revision = await readRevision(ref.codebase, number);
     if (revision.info.status !== 'interrupted') {
-      throw new BranchyardError('InvalidInputError', `dev revision ${formatRevision(number)} of ${ref.name} is ${revision.info.status}; only a revision the engine was stopped in (interrupted) can be resumed`);
+      throw new BranchyardError(
+        'InvalidInputError',
+        `dev revision ${formatRevision(number)} of ${ref.name} is ${revision.info.status}; only a revision the engine was stopped in (interrupted) can be resumed`,
+      );
     }
     const key = this.keyOf(ref.workspace, input.apiKey);
     await this.engine.runtime();
@@ -95,8 +114,18 @@ export class RevisionService implements Disposable {
   /** Drops an interrupted revision (or one waiting for an answer) for good. */
   async discard(codebase: string, revision: string | number) {
     const number = parseRevisionNumber(revision);
-    if (this.running(codebase, number)) throw new BranchyardError('InvalidInputError', `dev revision ${formatRevision(number)} of ${codebase} is running; it can be discarded once it stops`);
-    return discardRevision({ workspace: await this.engine.workspace(), db: await this.engine.parts.state(), events: this.engine.events, codebase, revision: number });
+    if (this.running(codebase, number))
+      throw new BranchyardError(
+        'InvalidInputError',
+        `dev revision ${formatRevision(number)} of ${codebase} is running; it can be discarded once it stops`,
+      );
+    return discardRevision({
+      workspace: await this.engine.workspace(),
+      db: await this.engine.parts.state(),
+      events: this.engine.events,
+      codebase,
+      revision: number,
+    });
   }
 
   /** The revision's events as it goes, ending with `revision.ended`; one closing event when it does not run here. */
@@ -144,12 +173,30 @@ export class RevisionService implements Disposable {
   async stop(codebase: string, revision: string | number) {
     const number = parseRevisionNumber(revision);
     const job = this.jobs.get(`${codebase}:${number}`);
-    if (!job) throw new BranchyardError('InvalidInputError', `dev revision ${formatRevision(number)} of ${codebase} is not running in this engine`);
+    if (!job)
+      throw new BranchyardError(
+        'InvalidInputError',
+        `dev revision ${formatRevision(number)} of ${codebase} is not running in this engine`,
+      );
     job.stop.abort();
     const outcome = await job.done;
     if (outcome?.status !== 'open') return { codebase, revision: number, status: outcome?.status ?? 'failed' };
-    const cut = await interruptOpenRevisions({ workspace: await this.engine.workspace(), db: await this.engine.parts.state(), events: this.engine.events, running: (c, r) => !(c === codebase && r === number) });
-    for (const c of cut) this.engine.events.emit('revision.ended', { codebase: c.codebase, revision: c.revision, status: 'interrupted', branch: null, costMicroUsd: c.costMicroUsd, message: 'stopped by the user; resume it to go on from its last turn, or discard it', gateways: [] });
+    const cut = await interruptOpenRevisions({
+      workspace: await this.engine.workspace(),
+      db: await this.engine.parts.state(),
+      events: this.engine.events,
+      running: (c, r) => !(c === codebase && r === number),
+    });
+    for (const c of cut)
+      this.engine.events.emit('revision.ended', {
+        codebase: c.codebase,
+        revision: c.revision,
+        status: 'interrupted',
+        branch: null,
+        costMicroUsd: c.costMicroUsd,
+        message: 'stopped by the user; resume it to go on from its last turn, or discard it',
+        gateways: [],
+      });
     return { codebase, revision: number, status: 'interrupted' };
   }
 
@@ -159,14 +206,29 @@ export class RevisionService implements Disposable {
     const jobs = [...this.jobs.values()];
     if (jobs.length === 0) return;
     for (const job of jobs) job.stop.abort();
-    const left = (await Promise.all(jobs.map((job) => job.done))).filter((o): o is RevisionOutcome => o?.status === 'open');
+    const left = (await Promise.all(jobs.map((job) => job.done))).filter(
+      (o): o is RevisionOutcome => o?.status === 'open',
+    );
     if (left.length === 0) return;
     const workspace = await this.engine.workspace();
     const db = await this.engine.parts.state();
     const mine = new Set(left.map((o) => `${o.codebase}:${o.revision}`));
-    for (const cut of await interruptOpenRevisions({ workspace, db, events: this.engine.events, running: (c, r) => !mine.has(`${c}:${r}`) })) {
+    for (const cut of await interruptOpenRevisions({
+      workspace,
+      db,
+      events: this.engine.events,
+      running: (c, r) => !mine.has(`${c}:${r}`),
+    })) {
       // Watchers of the revision hear that it stopped.
-      this.engine.events.emit('revision.ended', { codebase: cut.codebase, revision: cut.revision, status: 'interrupted', branch: null, costMicroUsd: cut.costMicroUsd, message: 'the engine stopped while this revision was running', gateways: [] });
+      this.engine.events.emit('revision.ended', {
+        codebase: cut.codebase,
+        revision: cut.revision,
+        status: 'interrupted',
+        branch: null,
+        costMicroUsd: cut.costMicroUsd,
+        message: 'the engine stopped while this revision was running',
+        gateways: [],
+      });
     }
   }
 
@@ -176,13 +238,28 @@ export class RevisionService implements Disposable {
     const db = await this.engine.parts.state();
     const id = await revisionId(db, ref.name, number);
     const costMicroUsd = id === undefined ? 0 : await spent(db, { devRevisionId: id });
-    return { type: 'revision.ended', payload: { codebase: ref.name, revision: number, status: revision.info.status, branch: revision.branch, costMicroUsd, message: revision.responses.at(-1)?.text ?? '', gateways: [] }, at: new Date().toISOString() };
+    return {
+      type: 'revision.ended',
+      payload: {
+        codebase: ref.name,
+        revision: number,
+        status: revision.info.status,
+        branch: revision.branch,
+        costMicroUsd,
+        message: revision.responses.at(-1)?.text ?? '',
+        gateways: [],
+      },
+      at: new Date().toISOString(),
+    };
   }
 
   private keyOf(workspace: Workspace, given: string | undefined): string {
     const key = this.engine.env[workspace.ai.keyEnv] || given;
     if (!key) {
-      throw new BranchyardError('AgentKeyMissingError', `no API key for ${workspace.ai.baseUrl}: set ${workspace.ai.keyEnv} in the environment (of \`branchyard serve\`, or of the command that sends the prompt), or store it in the desktop app's settings`);
+      throw new BranchyardError(
+        'AgentKeyMissingError',
+        `no API key for ${workspace.ai.baseUrl}: set ${workspace.ai.keyEnv} in the environment (of \`branchyard serve\`, or of the command that sends the prompt), or store it in the desktop app's settings`,
+      );
     }
     return key;
   }
@@ -190,8 +267,16 @@ export class RevisionService implements Disposable {
   private start(ref: CodebaseRef, revision: number, key: string): void {
     const { events } = this.engine;
     const id = `${ref.name}:${revision}`;
-    if (this.disposed) throw new BranchyardError('EngineNotRunningError', `dev revision ${formatRevision(revision)} of ${ref.name} was not started: the engine is stopping`);
-    if (this.jobs.has(id)) throw new BranchyardError('InvalidInputError', `dev revision ${formatRevision(revision)} of ${ref.name} is already running`);
+    if (this.disposed)
+      throw new BranchyardError(
+        'EngineNotRunningError',
+        `dev revision ${formatRevision(revision)} of ${ref.name} was not started: the engine is stopping`,
+      );
+    if (this.jobs.has(id))
+      throw new BranchyardError(
+        'InvalidInputError',
+        `dev revision ${formatRevision(revision)} of ${ref.name} is already running`,
+      );
     const kept: EngineEvent[] = [];
     const recording = events.onAny((event) => {
       if (!ofRevision(event, ref.name, revision)) return;
@@ -201,8 +286,18 @@ export class RevisionService implements Disposable {
     const stop = new AbortController();
     const { workspace } = ref;
     const job = (async () => {
-      const sandbox = await openSandbox({ env: this.engine.env, limits: workspace.servers.limits, image: workspace.servers.image, events });
-      const llm = new LlmClient({ provider: workspace.ai.provider, baseUrl: workspace.ai.baseUrl, model: workspace.ai.model, apiKey: key });
+      const sandbox = await openSandbox({
+        env: this.engine.env,
+        limits: workspace.servers.limits,
+        image: workspace.servers.image,
+        events,
+      });
+      const llm = new LlmClient({
+        provider: workspace.ai.provider,
+        baseUrl: workspace.ai.baseUrl,
+        model: workspace.ai.model,
+        apiKey: key,
+      });
       return runRevision(
         {
           workspace,
@@ -237,7 +332,10 @@ export class RevisionService implements Disposable {
     const gateways = this.engine.liveGateways();
     const followers = ref.workspace.gateways.filter((g) => g.config.follow === 'newest').map((g) => g.name);
     const served = () => followers.every((g) => (gateways.routeOf(g, ref.name) ?? 0) >= ref.branch);
-    await untilEvent(this.engine.events, ['gateway.reloaded', 'gateway.promoted'], served, { timeoutMs: FOLLOW_WAIT_MS, signal });
+    await untilEvent(this.engine.events, ['gateway.reloaded', 'gateway.promoted'], served, {
+      timeoutMs: FOLLOW_WAIT_MS,
+      signal,
+    });
     return { gateways: followers.filter((g) => gateways.routeOf(g, ref.name) === ref.branch) };
   }
 }

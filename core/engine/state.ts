@@ -15,7 +15,13 @@ export async function prepareState(store: Store, workspaceRoot: string, events?:
   const paths = workspacePaths(workspaceRoot);
   const names = await codebaseNames(paths);
   for (const [index, name] of names.entries()) {
-    events?.emit('progress', { task: 'state', step: 'reindex', message: `indexing codebase ${name}`, done: index, total: names.length });
+    events?.emit('progress', {
+      task: 'state',
+      step: 'reindex',
+      message: `indexing codebase ${name}`,
+      done: index,
+      total: names.length,
+    });
     const codebase = await openCodebase(paths, name).catch(() => undefined);
     if (!codebase) continue;
     await recoverCodebase(codebase);
@@ -27,7 +33,12 @@ export async function prepareState(store: Store, workspaceRoot: string, events?:
 const STATE_WAIT_MS = 120_000;
 
 /** The state for one short-lived host (a CLI command): opened on first use, closed on dispose. */
-export function lazyState(options: { workspaceRoot: string | undefined; env: NodeJS.ProcessEnv; events?: EventBus; purpose?: string }): { state: () => Promise<StateDb>; databases: () => DatabaseHost } & Disposable {
+export function lazyState(options: {
+  workspaceRoot: string | undefined;
+  env: NodeJS.ProcessEnv;
+  events?: EventBus;
+  purpose?: string;
+}): { state: () => Promise<StateDb>; databases: () => DatabaseHost } & Disposable {
   let opening: Promise<Store> | undefined;
   let databases: DatabaseHost | undefined;
   return {
@@ -45,9 +56,17 @@ export function lazyState(options: { workspaceRoot: string | undefined; env: Nod
           ms: Number(options.env.BRANCHYARD_STATE_WAIT_MS ?? STATE_WAIT_MS),
           purpose: options.purpose ?? `process ${process.pid}`,
           onWait: (holder: LockOwner) =>
-            options.events?.emit('progress', { task: 'state', step: 'wait', message: `waiting for the engine state, held by process ${holder.pid}${holder.purpose ? ` (${holder.purpose})` : ''} since ${holder.since}` }),
+            options.events?.emit('progress', {
+              task: 'state',
+              step: 'wait',
+              message: `waiting for the engine state, held by process ${holder.pid}${holder.purpose ? ` (${holder.purpose})` : ''} since ${holder.since}`,
+            }),
         };
-        const store = await openStore({ stateDir: workspacePaths(options.workspaceRoot).stateDir, databaseUrl: options.env.BRANCHYARD_DATABASE_URL, wait });
+        const store = await openStore({
+          stateDir: workspacePaths(options.workspaceRoot).stateDir,
+          databaseUrl: options.env.BRANCHYARD_DATABASE_URL,
+          wait,
+        });
         try {
           await prepareState(store, options.workspaceRoot, options.events);
         } catch (error) {

@@ -3,7 +3,12 @@
 // and leaves no listener or timer behind.
 import type { EngineEvents, EventBus } from '../events/index.ts';
 
-export function untilEvent(events: EventBus, types: (keyof EngineEvents)[], reached: () => boolean, options: { timeoutMs: number; signal?: AbortSignal }): Promise<boolean> {
+export function untilEvent(
+  events: EventBus,
+  types: (keyof EngineEvents)[],
+  reached: () => boolean,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<boolean> {
   if (reached()) return Promise.resolve(true);
   if (options.signal?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {

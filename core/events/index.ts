@@ -29,20 +29,52 @@ export interface EngineEvents {
   'agent.turn': { codebase: string; revision: number; turn: number; maxTurns: number };
   'agent.text': { codebase: string; revision: number; delta: string };
   'agent.tool': { codebase: string; revision: number; tool: string; path?: string; ok: boolean; summary: string };
-  'agent.checks': { codebase: string; revision: number; by: 'agent' | 'engine'; passed: boolean; summary: string; isolation: 'container' | 'none' };
-  'agent.spend': { codebase: string; revision: number; model: string; promptTokens: number; completionTokens: number; costMicroUsd: number; revisionMicroUsd: number; budgetMicroUsd: number };
+  'agent.checks': {
+    codebase: string;
+    revision: number;
+    by: 'agent' | 'engine';
+    passed: boolean;
+    summary: string;
+    isolation: 'container' | 'none';
+  };
+  'agent.spend': {
+    codebase: string;
+    revision: number;
+    model: string;
+    promptTokens: number;
+    completionTokens: number;
+    costMicroUsd: number;
+    revisionMicroUsd: number;
+    budgetMicroUsd: number;
+  };
   'agent.retry': { codebase: string; revision: number; attempt: number; waitMs: number; reason: string };
   /** A log could not be written (a full disk): its lines wait in memory, up to a bound, and writing is retried. */
   'logs.error': { where: string; message: string };
-  'schema.checked': { codebase: string; branch: number; database: string; status: 'passed' | 'failed' | 'unchanged'; problems: number };
+  'schema.checked': {
+    codebase: string;
+    branch: number;
+    database: string;
+    status: 'passed' | 'failed' | 'unchanged';
+    problems: number;
+  };
   'schema.applied': { codebase: string; branch: number; database: string; migration: string };
   /** Branches whose schema copy no longer matches their database's shared schema. */
   'schema.behind': { database: string; codebase: string; branches: number[]; migration: string };
   /** A dev revision stopped: done (with its branch), waiting for an answer, or ended otherwise. */
-  'revision.ended': { codebase: string; revision: number; status: string; branch: number | null; costMicroUsd: number; message: string; gateways: string[] };
+  'revision.ended': {
+    codebase: string;
+    revision: number;
+    status: string;
+    branch: number | null;
+    costMicroUsd: number;
+    message: string;
+    gateways: string[];
+  };
 }
 
-export type EngineEvent = { [K in keyof EngineEvents]: { type: K; payload: EngineEvents[K]; at: string } }[keyof EngineEvents];
+export type EngineEvent = {
+  [K in keyof EngineEvents]: { type: K; payload: EngineEvents[K]; at: string };
+}[keyof EngineEvents];
 
 export type Listener<T> = (payload: T) => void;
 
@@ -60,7 +92,8 @@ export function createEventBus<E extends object = EngineEvents>(): EventBus<E> {
     emit(type, payload) {
       const event = { type, payload, at: new Date().toISOString() };
       // A listener that throws must not stop the others or the part that emitted.
-      for (const listener of [...(byType.get(type) ?? [])]) safely(() => (listener as Listener<typeof payload>)(payload));
+      for (const listener of [...(byType.get(type) ?? [])])
+        safely(() => (listener as Listener<typeof payload>)(payload));
       for (const listener of [...any]) safely(() => (listener as (e: typeof event) => void)(event));
     },
     on(type, listener) {
@@ -100,7 +133,11 @@ export function iterateEvents<E extends object>(
  * queued until read, at most `max` of them (later ones are dropped), and the iterable ends when
  * `signal` aborts or the reader stops; the listener is removed then.
  */
-export async function* iterateListener<T>(subscribe: (push: (item: T) => void) => Disposable, signal: AbortSignal | undefined, max = Number.POSITIVE_INFINITY): AsyncGenerator<T> {
+export async function* iterateListener<T>(
+  subscribe: (push: (item: T) => void) => Disposable,
+  signal: AbortSignal | undefined,
+  max = Number.POSITIVE_INFINITY,
+): AsyncGenerator<T> {
   const queue: T[] = [];
   let wake: (() => void) | undefined;
   const subscription = subscribe((item) => {

@@ -13,7 +13,11 @@ export interface AccessPolicy {
   basicAuth: { realm: string; users: Map<string, string> } | null;
 }
 
-export function accessPolicy(base: AccessConfig, override: Partial<AccessConfig> | undefined, realm: string): AccessPolicy {
+export function accessPolicy(
+  base: AccessConfig,
+  override: Partial<AccessConfig> | undefined,
+  realm: string,
+): AccessPolicy {
   const merged = { ...base, ...override };
   const basicAuth = merged.basicAuth ?? null;
   return {
@@ -57,7 +61,9 @@ export function ipAllowed(policy: AccessPolicy, remote: string | undefined | Cli
   return policy.allow ? policy.allow.check(address, family) : true;
 }
 
-export type AuthOutcome = { ok: true; user: string } | { ok: false; reason: 'missing' | 'malformed' | 'wrong' | 'rate-limited'; retryAfterSeconds?: number };
+export type AuthOutcome =
+  | { ok: true; user: string }
+  | { ok: false; reason: 'missing' | 'malformed' | 'wrong' | 'rate-limited'; retryAfterSeconds?: number };
 
 interface Attempts {
   /** When each attempt of the window was made: counted as it starts, before its hash is checked. */
@@ -77,7 +83,14 @@ export interface AuthLimits {
   maxInFlightPerUser: number;
 }
 
-export const DEFAULT_AUTH_LIMITS: AuthLimits = { maxFailures: 5, windowMs: 60_000, lockoutMs: 60_000, cacheMs: 5 * 60_000, maxInFlightPerAddress: 2, maxInFlightPerUser: 4 };
+export const DEFAULT_AUTH_LIMITS: AuthLimits = {
+  maxFailures: 5,
+  windowMs: 60_000,
+  lockoutMs: 60_000,
+  cacheMs: 5 * 60_000,
+  maxInFlightPerAddress: 2,
+  maxInFlightPerUser: 4,
+};
 
 const MAX_TRACKED = 10_000;
 
@@ -106,7 +119,11 @@ export class BasicAuthChecker {
     this.limits = { ...DEFAULT_AUTH_LIMITS, ...limits };
   }
 
-  async check(policy: NonNullable<AccessPolicy['basicAuth']>, header: string | undefined, client: string): Promise<AuthOutcome> {
+  async check(
+    policy: NonNullable<AccessPolicy['basicAuth']>,
+    header: string | undefined,
+    client: string,
+  ): Promise<AuthOutcome> {
     const now = this.now();
     const record = this.attempts.get(client);
     if (record && record.blockedUntil > now) return this.limited(record, now);
@@ -126,7 +143,10 @@ export class BasicAuthChecker {
     const shared = this.checking.get(key);
     if (shared) return this.outcome(await shared, user, hash, key, client);
 
-    if ((this.addressBusy.get(client) ?? 0) >= this.limits.maxInFlightPerAddress || (this.userBusy.get(user) ?? 0) >= this.limits.maxInFlightPerUser) {
+    if (
+      (this.addressBusy.get(client) ?? 0) >= this.limits.maxInFlightPerAddress ||
+      (this.userBusy.get(user) ?? 0) >= this.limits.maxInFlightPerUser
+    ) {
       return { ok: false, reason: 'rate-limited', retryAfterSeconds: 1 };
     }
     const refused = this.count(client, now);
@@ -149,7 +169,8 @@ export class BasicAuthChecker {
     if (!ok || !hash) {
       // Counted when it started; now that it is known wrong, the window's last attempt may lock.
       const record = this.attempts.get(client);
-      if (record && record.failures.length >= this.limits.maxFailures && record.blockedUntil <= this.now()) this.lock(record, this.now());
+      if (record && record.failures.length >= this.limits.maxFailures && record.blockedUntil <= this.now())
+        this.lock(record, this.now());
       return { ok: false, reason: 'wrong' };
     }
     if (this.good.size > MAX_TRACKED) this.good.clear();
@@ -187,7 +208,11 @@ export class BasicAuthChecker {
   }
 
   private limited(record: Attempts, now: number): AuthOutcome {
-    return { ok: false, reason: 'rate-limited', retryAfterSeconds: Math.max(1, Math.ceil((record.blockedUntil - now) / 1000)) };
+    return {
+      ok: false,
+      reason: 'rate-limited',
+      retryAfterSeconds: Math.max(1, Math.ceil((record.blockedUntil - now) / 1000)),
+    };
   }
 }
 

@@ -30,7 +30,8 @@ const PAGE = `<!doctype html>
 
 const INIT = `window.ui = SwaggerUIBundle({ url: '/_branchyard/openapi.json', dom_id: '#branchyard-docs', deepLinking: true, tryItOutEnabled: true });\n`;
 
-export const DOCS_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self' data:";
+export const DOCS_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self' data:";
 
 export interface DocsAsset {
   body: Buffer;
@@ -46,7 +47,8 @@ export function docsAssets(): Promise<Map<string, DocsAsset>> {
     const map = new Map<string, DocsAsset>();
     map.set('', { body: Buffer.from(PAGE), type: 'text/html; charset=utf-8' });
     map.set('init.js', { body: Buffer.from(INIT), type: 'text/javascript; charset=utf-8' });
-    for (const [file, type] of Object.entries(ASSETS)) map.set(file, { body: await readFile(path.join(dir, file)), type });
+    for (const [file, type] of Object.entries(ASSETS))
+      map.set(file, { body: await readFile(path.join(dir, file)), type });
     return map;
   })();
   assets.catch(() => (assets = undefined));

@@ -43,7 +43,13 @@ export async function followNewest(options: {
         }),
       );
     } catch (error) {
-      options.events?.emit('progress', { task: `follow:${gateway.name}`, step: 'skipped', message: `${gateway.name} stays where it is: ${describeError(error)}`, done: 1, total: 1 });
+      options.events?.emit('progress', {
+        task: `follow:${gateway.name}`,
+        step: 'skipped',
+        message: `${gateway.name} stays where it is: ${describeError(error)}`,
+        done: 1,
+        total: 1,
+      });
     }
   }
   return done;

@@ -14,7 +14,10 @@ export async function editJsonFile(file: string, stagingDir: string, edits: Arra
   const format = { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } };
   for (const [at, value] of edits) text = applyEdits(text, modify(text, at, value, format));
   await mkdir(stagingDir, { recursive: true, mode: 0o700 });
-  const temporary = path.join(stagingDir, `${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temporary = path.join(
+    stagingDir,
+    `${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   try {
     await writeFile(temporary, text.endsWith('\n') ? text : `${text}\n`);
     await rename(temporary, file);

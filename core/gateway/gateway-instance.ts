@@ -104,15 +104,23 @@ export class GatewayInstance implements Disposable {
       ...TLS_PROFILE,
       handshakeTimeout: limits.headersTimeoutMs,
       SNICallback: (name, done) => {
-        instance.contextFor(name).then((context) => done(null, context), (error: Error) => done(error, undefined));
+        instance.contextFor(name).then(
+          (context) => done(null, context),
+          (error: Error) => done(error, undefined),
+        );
       },
     });
     // Set again on the server itself: https.Server does not take every one of these options.
-    Object.assign(secure, { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: limits.keepAliveTimeoutMs });
+    Object.assign(secure, {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+    });
     const plain = options.httpPort === null ? null : http.createServer(serverOptions);
     const instance = new GatewayInstance(options, secure, plain);
     const handle = (request: http.IncomingMessage, response: http.ServerResponse) => instance.handle(request, response);
-    const redirect = (request: http.IncomingMessage, response: http.ServerResponse) => instance.redirect(request, response);
+    const redirect = (request: http.IncomingMessage, response: http.ServerResponse) =>
+      instance.redirect(request, response);
     const bodyTimedOut = (response: http.ServerResponse) => instance.bodyTimedOut(response);
     secure.on('request', handle);
     // Expect: 100-continue: the 100 is sent once the request passed every check (in forward),
@@ -129,7 +137,8 @@ export class GatewayInstance implements Disposable {
 
     try {
       await listen(secure, options.host, options.port, options.name, options.file, 'port');
-      if (plain && options.httpPort !== null) await listen(plain, options.host, options.httpPort, options.name, options.file, 'httpPort');
+      if (plain && options.httpPort !== null)
+        await listen(plain, options.host, options.httpPort, options.name, options.file, 'httpPort');
     } catch (error) {
       secure.close();
       plain?.close();
@@ -158,7 +167,11 @@ export class GatewayInstance implements Disposable {
   }
 
   async dispose(): Promise<void> {
-    const closed = Promise.all([this.secure, this.plain].filter((s) => s !== null).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    const closed = Promise.all(
+      [this.secure, this.plain]
+        .filter((s) => s !== null)
+        .map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+    );
     this.secure.closeIdleConnections();
     this.plain?.closeIdleConnections();
     // Requests under way get a moment to finish, then whatever is left is cut.
@@ -176,7 +189,9 @@ export class GatewayInstance implements Disposable {
     let context = this.contexts.get(lower);
     if (!context) {
       if (this.contexts.size >= MAX_CONTEXTS) this.contexts.clear();
-      context = this.options.ca.issue([lower]).then((issued) => tls.createSecureContext({ key: issued.key, cert: issued.cert, ...TLS_PROFILE }));
+      context = this.options.ca
+        .issue([lower])
+        .then((issued) => tls.createSecureContext({ key: issued.key, cert: issued.cert, ...TLS_PROFILE }));
       this.contexts.set(lower, context);
       context.catch(() => this.contexts.delete(lower));
     }
@@ -201,7 +216,12 @@ export class GatewayInstance implements Disposable {
       entry.outcome = 'refused';
       entry.reason = 'body timeout';
     }
-    this.reply(response, 408, { error: 'timeout', message: 'the request body did not arrive in time' }, { connection: 'close' });
+    this.reply(
+      response,
+      408,
+      { error: 'timeout', message: 'the request body did not arrive in time' },
+      { connection: 'close' },
+    );
   }
 
   /** The time as an ISO string; the requests of one millisecond share it. */
@@ -225,7 +245,17 @@ export class GatewayInstance implements Disposable {
     const table = this.table;
     const peer = this.peerOf(request.socket.remoteAddress);
     const client = peer.address;
-    const entry: AccessLogEntry = { at: this.now(), gateway: this.options.name, client, method: request.method ?? '', path: pathOnly(request.url), status: 0, durationMs: 0, bytes: 0, outcome: 'proxied' };
+    const entry: AccessLogEntry = {
+      at: this.now(),
+      gateway: this.options.name,
+      client,
+      method: request.method ?? '',
+      path: pathOnly(request.url),
+      status: 0,
+      durationMs: 0,
+      bytes: 0,
+      outcome: 'proxied',
+    };
     this.open.set(response, entry);
     response.on('close', () => {
       this.open.delete(response);
@@ -239,12 +269,19 @@ export class GatewayInstance implements Disposable {
     this.route(request, response, table, entry, peer).catch((error: unknown) => {
       entry.outcome = 'error';
       entry.reason = error instanceof Error ? error.message : String(error);
-      if (!response.headersSent) this.reply(response, 502, { error: 'bad-gateway', message: 'the gateway could not handle this request' });
+      if (!response.headersSent)
+        this.reply(response, 502, { error: 'bad-gateway', message: 'the gateway could not handle this request' });
       else response.destroy();
     });
   }
 
-  private async route(request: http.IncomingMessage, response: http.ServerResponse, table: RouteTable, entry: AccessLogEntry, peer: Peer): Promise<void> {
+  private async route(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    table: RouteTable,
+    entry: AccessLogEntry,
+    peer: Peer,
+  ): Promise<void> {
     const host = this.hostOf(request);
     if (!host) return this.refuse(response, entry, 400, 'malformed host', { error: 'bad-request', message: BAD_HOST });
     const target = table.hosts.get(host);
@@ -259,25 +296,52 @@ export class GatewayInstance implements Disposable {
       if (route.branch !== null) entry.branch = route.branch;
     }
     const access: AccessPolicy = route ? route.access : table.gatewayAccess;
-    if (!ipAllowed(access, peer)) return this.refuse(response, entry, 403, 'address not allowed', { error: 'forbidden', message: 'requests from your address are not allowed here' });
+    if (!ipAllowed(access, peer))
+      return this.refuse(response, entry, 403, 'address not allowed', {
+        error: 'forbidden',
+        message: 'requests from your address are not allowed here',
+      });
     if (access.basicAuth) {
       const outcome = await this.auth.check(access.basicAuth, request.headers.authorization, entry.client);
       if (!outcome.ok) {
         if (outcome.reason === 'rate-limited') {
-          return this.refuse(response, entry, 429, 'basic auth: too many wrong attempts', { error: 'too-many-attempts', message: 'too many wrong credentials from your address; try again later' }, { 'retry-after': String(outcome.retryAfterSeconds ?? 60) });
+          return this.refuse(
+            response,
+            entry,
+            429,
+            'basic auth: too many wrong attempts',
+            { error: 'too-many-attempts', message: 'too many wrong credentials from your address; try again later' },
+            { 'retry-after': String(outcome.retryAfterSeconds ?? 60) },
+          );
         }
         const realm = access.basicAuth.realm.replace(/["\\]/g, '');
-        return this.refuse(response, entry, 401, `basic auth: ${outcome.reason === 'missing' ? 'no credentials' : 'wrong credentials'}`, { error: 'unauthorized', message: 'this gateway needs a user name and password' }, { 'www-authenticate': `Basic realm="${realm}", charset="UTF-8"` });
+        return this.refuse(
+          response,
+          entry,
+          401,
+          `basic auth: ${outcome.reason === 'missing' ? 'no credentials' : 'wrong credentials'}`,
+          { error: 'unauthorized', message: 'this gateway needs a user name and password' },
+          { 'www-authenticate': `Basic realm="${realm}", charset="UTF-8"` },
+        );
       }
       entry.user = outcome.user;
     }
 
     const checked = checkRequestTarget(request.url);
-    if (!checked.ok) return this.refuse(response, entry, 400, `bad path: ${checked.reason}`, { error: 'bad-request', message: checked.reason });
-    if (checked.segments[0] === '_branchyard') return this.serveOwn(request, response, table, route, checked.segments.slice(1), entry, host);
+    if (!checked.ok)
+      return this.refuse(response, entry, 400, `bad path: ${checked.reason}`, {
+        error: 'bad-request',
+        message: checked.reason,
+      });
+    if (checked.segments[0] === '_branchyard')
+      return this.serveOwn(request, response, table, route, checked.segments.slice(1), entry, host);
     if (!route) {
-      if (checked.segments.length === 0) return void response.writeHead(302, { location: '/_branchyard/docs', 'content-length': 0 }).end();
-      return this.refuse(response, entry, 404, 'no route', { error: 'not-found', message: `no route ${request.method} ${checked.path} on this host` });
+      if (checked.segments.length === 0)
+        return void response.writeHead(302, { location: '/_branchyard/docs', 'content-length': 0 }).end();
+      return this.refuse(response, entry, 404, 'no route', {
+        error: 'not-found',
+        message: `no route ${request.method} ${checked.path} on this host`,
+      });
     }
     if (route.branch === null || route.socketPath === null) return this.unavailable(response, entry);
     const wakeups = this.options.wakeups;
@@ -290,11 +354,25 @@ export class GatewayInstance implements Disposable {
       }
       response.once('close', wakeups.enter(route.codebase, route.branch));
     }
-    const document = this.options.documents.peek(route.codebase, route.branch) ?? (await this.options.documents.get(route.codebase, route.branch, route.socketPath).catch(() => undefined));
+    const document =
+      this.options.documents.peek(route.codebase, route.branch) ??
+      (await this.options.documents.get(route.codebase, route.branch, route.socketPath).catch(() => undefined));
     if (!document) return this.unavailable(response, entry);
     const match = document.matcher.match(checked.segments, request.method ?? 'GET');
-    if (match.kind === 'none') return this.refuse(response, entry, 404, 'no route', { error: 'not-found', message: `no route ${request.method} ${checked.path}` });
-    if (match.kind === 'method') return this.refuse(response, entry, 405, 'method not allowed', { error: 'method-not-allowed', message: `${checked.path} answers ${match.allow.join(', ')}` }, { allow: match.allow.join(', ') });
+    if (match.kind === 'none')
+      return this.refuse(response, entry, 404, 'no route', {
+        error: 'not-found',
+        message: `no route ${request.method} ${checked.path}`,
+      });
+    if (match.kind === 'method')
+      return this.refuse(
+        response,
+        entry,
+        405,
+        'method not allowed',
+        { error: 'method-not-allowed', message: `${checked.path} answers ${match.allow.join(', ')}` },
+        { allow: match.allow.join(', ') },
+      );
 
     const limits = this.options.limits;
     // Not awaited: the answer is the branch's from here on, and the route is done with it.
@@ -325,7 +403,12 @@ export class GatewayInstance implements Disposable {
   private wakeFailed(response: http.ServerResponse, entry: AccessLogEntry, failure: WakeFailure): void {
     entry.outcome = 'unavailable';
     entry.reason = failure.reason;
-    this.reply(response, 503, { error: 'unavailable', message: failure.reason }, { 'retry-after': String(failure.retryAfterSeconds) });
+    this.reply(
+      response,
+      503,
+      { error: 'unavailable', message: failure.reason },
+      { 'retry-after': String(failure.retryAfterSeconds) },
+    );
   }
 
   /** What the client is told when the branch could not be reached, before anything was sent. */
@@ -335,38 +418,83 @@ export class GatewayInstance implements Disposable {
     const refused = failure.status === 413 || failure.status === 429;
     entry.outcome = refused ? 'refused' : 'error';
     entry.reason = failure.reason;
-    if (failure.status === 429) return this.reply(response, 429, { error: 'too-many-requests', message: `${failure.reason}; try again shortly` }, { 'retry-after': '1' });
+    if (failure.status === 429)
+      return this.reply(
+        response,
+        429,
+        { error: 'too-many-requests', message: `${failure.reason}; try again shortly` },
+        { 'retry-after': '1' },
+      );
     const error = failure.status === 413 ? 'too-large' : failure.status === 504 ? 'timeout' : 'bad-gateway';
     // Whatever the client still sends of an oversized body is not read: close after answering.
-    this.reply(response, failure.status, { error, message: failure.reason }, failure.status === 413 ? { connection: 'close' } : undefined);
+    this.reply(
+      response,
+      failure.status,
+      { error, message: failure.reason },
+      failure.status === 413 ? { connection: 'close' } : undefined,
+    );
   }
 
-  private refuse(response: http.ServerResponse, entry: AccessLogEntry, status: number, reason: string, body: { error: string; message: string }, headers?: http.OutgoingHttpHeaders): void {
+  private refuse(
+    response: http.ServerResponse,
+    entry: AccessLogEntry,
+    status: number,
+    reason: string,
+    body: { error: string; message: string },
+    headers?: http.OutgoingHttpHeaders,
+  ): void {
     entry.outcome = 'refused';
     entry.reason = reason;
     this.reply(response, status, body, headers);
   }
 
-  private async serveOwn(request: http.IncomingMessage, response: http.ServerResponse, table: RouteTable, route: CodebaseRoute | undefined, rest: string[], entry: AccessLogEntry, host: string): Promise<void> {
+  private async serveOwn(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    table: RouteTable,
+    route: CodebaseRoute | undefined,
+    rest: string[],
+    entry: AccessLogEntry,
+    host: string,
+  ): Promise<void> {
     entry.outcome = 'docs';
-    if (request.method !== 'GET' && request.method !== 'HEAD') return this.reply(response, 405, { error: 'method-not-allowed', message: 'only GET' }, { allow: 'GET, HEAD' });
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return this.reply(response, 405, { error: 'method-not-allowed', message: 'only GET' }, { allow: 'GET, HEAD' });
     if (rest.length === 1 && rest[0] === 'openapi.json') {
       const port = this.addresses().port;
       const suffix = port === 443 ? '' : `:${port}`;
       const document = route
         ? await this.documentOf(route, `https://${host}${suffix}`)
-        : mergeDocuments(table.gateway, table.workspace, await Promise.all(table.routes.filter((r) => !r.access.hidden || table.gatewayAccess.hidden).map((r) => this.sourceOf(r, r.url))));
+        : mergeDocuments(
+            table.gateway,
+            table.workspace,
+            await Promise.all(
+              table.routes
+                .filter((r) => !r.access.hidden || table.gatewayAccess.hidden)
+                .map((r) => this.sourceOf(r, r.url)),
+            ),
+          );
       if (!document) return this.unavailable(response, entry);
       const body = JSON.stringify(document, null, 2);
       entry.bytes = Buffer.byteLength(body);
-      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+      response.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+        'content-length': Buffer.byteLength(body),
+      });
       return void response.end(request.method === 'HEAD' ? undefined : body);
     }
     if (rest[0] === 'docs' && rest.length <= 2) {
       const asset = (await docsAssets()).get(rest[1] ?? '');
       if (asset) {
         entry.bytes = asset.body.length;
-        response.writeHead(200, { 'content-type': asset.type, 'content-length': asset.body.length, 'content-security-policy': DOCS_CSP, 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' });
+        response.writeHead(200, {
+          'content-type': asset.type,
+          'content-length': asset.body.length,
+          'content-security-policy': DOCS_CSP,
+          'x-content-type-options': 'nosniff',
+          'cache-control': 'no-cache',
+        });
         return void response.end(request.method === 'HEAD' ? undefined : asset.body);
       }
     }
@@ -377,7 +505,10 @@ export class GatewayInstance implements Disposable {
     const document =
       route.branch === null || route.socketPath === null
         ? null
-        : await this.options.documents.get(route.codebase, route.branch, route.socketPath).then((d) => d.document, () => null);
+        : await this.options.documents.get(route.codebase, route.branch, route.socketPath).then(
+            (d) => d.document,
+            () => null,
+          );
     return { codebase: route.codebase, branch: route.branch ?? 0, url, document };
   }
 
@@ -394,16 +525,31 @@ export class GatewayInstance implements Disposable {
   /** Says nothing of sockets, branches or processes: the client only learns to retry. */
   private unavailable(response: http.ServerResponse, entry: AccessLogEntry): void {
     entry.outcome = 'unavailable';
-    this.reply(response, 503, { error: 'unavailable', message: 'the service is not running right now; try again shortly' }, { 'retry-after': '5' });
+    this.reply(
+      response,
+      503,
+      { error: 'unavailable', message: 'the service is not running right now; try again shortly' },
+      { 'retry-after': '5' },
+    );
   }
 
-  private reply(response: http.ServerResponse, status: number, body: { error: string; message: string }, headers?: http.OutgoingHttpHeaders): void {
+  private reply(
+    response: http.ServerResponse,
+    status: number,
+    body: { error: string; message: string },
+    headers?: http.OutgoingHttpHeaders,
+  ): void {
     if (response.headersSent || response.destroyed) return;
     const text = JSON.stringify(body);
     const length = Buffer.byteLength(text);
     const entry = this.open.get(response);
     if (entry) entry.bytes = length;
-    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': length, 'cache-control': 'no-store', ...headers });
+    response.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': length,
+      'cache-control': 'no-store',
+      ...headers,
+    });
     response.end(text);
   }
 }

@@ -47,12 +47,26 @@ describe('gateways over HTTPS to real branches', () => {
     ws = await testWorkspace();
     ports = await useFreePorts(ws.paths);
     // Small limits, so the tests can reach them.
-    await editGateway(ws.paths, 'development', (c) => (c.limits = { maxHeaderBytes: 4096, maxBodyBytes: 1000, headersTimeoutMs: 1500 }));
-    runtime = await Pm2Runtime.open({ workspace: ws.paths, limits: LIMITS, backend: 'docker' }).catch((error: Error) => {
-      throw new Error(`these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`);
-    });
+    await editGateway(
+      ws.paths,
+      'development',
+      (c) => (c.limits = { maxHeaderBytes: 4096, maxBodyBytes: 1000, headersTimeoutMs: 1500 }),
+    );
+    runtime = await Pm2Runtime.open({ workspace: ws.paths, limits: LIMITS, backend: 'docker' }).catch(
+      (error: Error) => {
+        throw new Error(
+          `these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`,
+        );
+      },
+    );
     for (const branch of ['00002', '00003']) {
-      await createBranch({ codebase: ws.codebase, logsRepository: ws.logsRepository, changes: text(branchCode(branch)), author: 'user', message: `Hello ${branch}` });
+      await createBranch({
+        codebase: ws.codebase,
+        logsRepository: ws.logsRepository,
+        changes: text(branchCode(branch)),
+        author: 'user',
+        message: `Hello ${branch}`,
+      });
     }
     for (const n of [2, 3]) {
       const built = await buildBranch(ws.codebase, n);
@@ -76,17 +90,35 @@ describe('gateways over HTTPS to real branches', () => {
   });
 
   it('serves the routed branch over HTTPS to curl and Node with only the workspace CA, and redirects plain HTTP', async () => {
-    const viaCurl = await curl({ url: `https://${HOST}:${dev()}/hello/get-hello`, host: HOST, port: dev(), ca: caFiles(ws.paths).certificate });
+    const viaCurl = await curl({
+      url: `https://${HOST}:${dev()}/hello/get-hello`,
+      host: HOST,
+      port: dev(),
+      ca: caFiles(ws.paths).certificate,
+    });
     expect(viaCurl).toMatchObject({ status: 200 });
     expect(JSON.parse(viaCurl.body)).toEqual({ hello: 'from 00002' });
     const viaNode = await httpsRequest({ port: dev(), host: HOST, path: '/hello/get-hello', ca });
     expect(JSON.parse(viaNode.body)).toEqual({ hello: 'from 00002' });
     // A POST with a JSON body goes through too.
-    const posted = await httpsRequest({ port: dev(), host: HOST, path: '/hello/echo-body', ca, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'hello' }) });
+    const posted = await httpsRequest({
+      port: dev(),
+      host: HOST,
+      path: '/hello/echo-body',
+      ca,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'hello' }),
+    });
     expect(posted.status).toBe(200);
     expect(JSON.parse(posted.body)).toEqual({ length: 5 });
 
-    const redirect = await curl({ url: `http://${HOST}:${ports.development!.httpPort}/hello/get-hello?x=1`, host: HOST, port: ports.development!.httpPort, ca: caFiles(ws.paths).certificate });
+    const redirect = await curl({
+      url: `http://${HOST}:${ports.development!.httpPort}/hello/get-hello?x=1`,
+      host: HOST,
+      port: ports.development!.httpPort,
+      ca: caFiles(ws.paths).certificate,
+    });
     expect(redirect.status).toBe(308);
     const followed = await curl({
       url: `http://${HOST}:${ports.development!.httpPort}/hello/get-hello`,
@@ -104,19 +136,49 @@ describe('gateways over HTTPS to real branches', () => {
   });
 
   it('answers unknown and malformed hosts, bad paths and unknown routes without reaching the branch', async () => {
-    const unknown = await httpsRequest({ port: dev(), host: 'nope.development.ws.localhost', path: '/hello/get-hello', ca });
+    const unknown = await httpsRequest({
+      port: dev(),
+      host: 'nope.development.ws.localhost',
+      path: '/hello/get-hello',
+      ca,
+    });
     expect(unknown.status).toBe(404);
     expect(JSON.parse(unknown.body).error).toBe('unknown-host');
     // Another gateway's name is unknown here: the listener decides the environment.
-    expect((await httpsRequest({ port: dev(), host: 'users.staging.ws.localhost', path: '/hello/get-hello', ca })).status).toBe(404);
+    expect(
+      (await httpsRequest({ port: dev(), host: 'users.staging.ws.localhost', path: '/hello/get-hello', ca })).status,
+    ).toBe(404);
 
-    const malformed = await rawTls({ port: dev(), servername: HOST, ca, payload: 'GET /hello/get-hello HTTP/1.1\r\nHost: bad_host!\r\nConnection: close\r\n\r\n' });
+    const malformed = await rawTls({
+      port: dev(),
+      servername: HOST,
+      ca,
+      payload: 'GET /hello/get-hello HTTP/1.1\r\nHost: bad_host!\r\nConnection: close\r\n\r\n',
+    });
     expect(malformed).toMatch(/^HTTP\/1\.1 400/);
-    const missing = await rawTls({ port: dev(), servername: HOST, ca, payload: 'GET /hello/get-hello HTTP/1.0\r\n\r\n' });
+    const missing = await rawTls({
+      port: dev(),
+      servername: HOST,
+      ca,
+      payload: 'GET /hello/get-hello HTTP/1.0\r\n\r\n',
+    });
     expect(missing).toMatch(/^HTTP\/1\.1 400/);
 
-    for (const target of ['/hello/../health', '/%2e%2e/health', '/hello%2fget-hello', '//hello/get-hello', '/hello/%252e%252e', '/hello/get-hello%00', '/hello/%zz']) {
-      const answer = await rawTls({ port: dev(), servername: HOST, ca, payload: `GET ${target} HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n` });
+    for (const target of [
+      '/hello/../health',
+      '/%2e%2e/health',
+      '/hello%2fget-hello',
+      '//hello/get-hello',
+      '/hello/%252e%252e',
+      '/hello/get-hello%00',
+      '/hello/%zz',
+    ]) {
+      const answer = await rawTls({
+        port: dev(),
+        servername: HOST,
+        ca,
+        payload: `GET ${target} HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`,
+      });
       expect(answer, target).toMatch(/^HTTP\/1\.1 400/);
     }
     // Only the routes of the branch's OpenAPI document: /health is the branch's, not a route.
@@ -127,9 +189,23 @@ describe('gateways over HTTPS to real branches', () => {
   });
 
   it('refuses headers and bodies over the limits, and cuts slow clients', async () => {
-    const big = await httpsRequest({ port: dev(), host: HOST, path: '/hello/get-hello', ca, headers: { 'x-padding': 'a'.repeat(8000) } });
+    const big = await httpsRequest({
+      port: dev(),
+      host: HOST,
+      path: '/hello/get-hello',
+      ca,
+      headers: { 'x-padding': 'a'.repeat(8000) },
+    });
     expect(big.status).toBe(431);
-    const declared = await httpsRequest({ port: dev(), host: HOST, path: '/hello/echo-body', ca, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'x'.repeat(2000) }) });
+    const declared = await httpsRequest({
+      port: dev(),
+      host: HOST,
+      path: '/hello/echo-body',
+      ca,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'x'.repeat(2000) }),
+    });
     expect(declared.status).toBe(413);
     // Chunked, so the size is only known while it streams.
     const streamed = await rawTls({
@@ -160,7 +236,12 @@ describe('gateways over HTTPS to real branches', () => {
 
   it('answers 503 naming nothing internal when the routed branch is stopped', async () => {
     // Staging serves active-branch 00001, which is not running.
-    const answer = await httpsRequest({ port: ports.staging!.port, host: 'users.staging.ws.localhost', path: '/notes/list-notes', ca });
+    const answer = await httpsRequest({
+      port: ports.staging!.port,
+      host: 'users.staging.ws.localhost',
+      path: '/notes/list-notes',
+      ca,
+    });
     expect(answer.status).toBe(503);
     expect(answer.body).not.toMatch(/sock|\.branchyard|00001|pm2|docker|\//i);
   });
@@ -173,7 +254,11 @@ describe('gateways over HTTPS to real branches', () => {
     await manager.reload();
     expect((await httpsRequest({ port: dev(), host: HOST, path: '/hello/get-hello', ca })).status).toBe(403);
     // Overridden for the codebase: allowed again.
-    await editGateway(ws.paths, 'development', (c) => (c.codebases = { users: { access: { allow: ['127.0.0.1/32'] } } }));
+    await editGateway(
+      ws.paths,
+      'development',
+      (c) => (c.codebases = { users: { access: { allow: ['127.0.0.1/32'] } } }),
+    );
     await manager.reload();
     expect((await httpsRequest({ port: dev(), host: HOST, path: '/hello/get-hello', ca })).status).toBe(200);
     await editGateway(ws.paths, 'development', (c) => {
@@ -185,14 +270,29 @@ describe('gateways over HTTPS to real branches', () => {
     // IPv6: a gateway of its own on ::1.
     const port = await freePort('::1').catch(() => undefined);
     expect(port, 'this machine has no IPv6 loopback (::1)').toBeDefined();
-    await editGateway(ws.paths, 'staging', (c) => Object.assign(c, { host: '::1', port, httpPort: null, access: { allow: [], deny: ['::1/128'] } }));
+    await editGateway(ws.paths, 'staging', (c) =>
+      Object.assign(c, { host: '::1', port, httpPort: null, access: { allow: [], deny: ['::1/128'] } }),
+    );
     const v6 = await GatewayManager.start({ paths: ws.paths, only: ['staging'], strict: true });
     try {
-      const refused = await httpsRequest({ port: port!, host: 'users.staging.ws.localhost', path: '/notes/list-notes', ca, address: '::1' });
+      const refused = await httpsRequest({
+        port: port!,
+        host: 'users.staging.ws.localhost',
+        path: '/notes/list-notes',
+        ca,
+        address: '::1',
+      });
       expect(refused.status).toBe(403);
     } finally {
       await v6.dispose();
-      await editGateway(ws.paths, 'staging', (c) => Object.assign(c, { host: '127.0.0.1', port: ports.staging!.port, httpPort: ports.staging!.httpPort, access: { allow: [], deny: [] } }));
+      await editGateway(ws.paths, 'staging', (c) =>
+        Object.assign(c, {
+          host: '127.0.0.1',
+          port: ports.staging!.port,
+          httpPort: ports.staging!.httpPort,
+          access: { allow: [], deny: [] },
+        }),
+      );
     }
   });
 
@@ -202,37 +302,90 @@ describe('gateways over HTTPS to real branches', () => {
     const label = await hiddenLabel(ws.paths, 'development');
     expect(label).toMatch(/^[a-z0-9]{16}$/);
     const hiddenHost = `${label}.${HOST}`;
-    expect(JSON.parse((await curl({ url: `https://${hiddenHost}:${dev()}/hello/get-hello`, host: hiddenHost, port: dev(), ca: caFiles(ws.paths).certificate })).body)).toEqual({ hello: 'from 00002' });
+    expect(
+      JSON.parse(
+        (
+          await curl({
+            url: `https://${hiddenHost}:${dev()}/hello/get-hello`,
+            host: hiddenHost,
+            port: dev(),
+            ca: caFiles(ws.paths).certificate,
+          })
+        ).body,
+      ),
+    ).toEqual({ hello: 'from 00002' });
     const plain = await httpsRequest({ port: dev(), host: HOST, path: '/hello/get-hello', ca });
-    const unknown = await httpsRequest({ port: dev(), host: 'nothing.development.ws.localhost', path: '/hello/get-hello', ca });
+    const unknown = await httpsRequest({
+      port: dev(),
+      host: 'nothing.development.ws.localhost',
+      path: '/hello/get-hello',
+      ca,
+    });
     expect(plain.status).toBe(404);
     expect(plain.body).toBe(unknown.body);
-    expect((await httpsRequest({ port: dev(), host: `wrong${label.slice(5)}.${HOST}`, path: '/hello/get-hello', ca })).body).toBe(unknown.body);
+    expect(
+      (await httpsRequest({ port: dev(), host: `wrong${label.slice(5)}.${HOST}`, path: '/hello/get-hello', ca })).body,
+    ).toBe(unknown.body);
     await editGateway(ws.paths, 'development', (c) => ((c.access as Record<string, unknown>).hidden = false));
     await manager.reload();
   });
 
   it('asks for basic auth, limits wrong attempts, and logs refusals without the credentials', async () => {
     const hash = await hashPassword('correct horse battery');
-    await editGateway(ws.paths, 'development', (c) => ((c.access as Record<string, unknown>).basicAuth = { users: { alice: hash } }));
+    await editGateway(
+      ws.paths,
+      'development',
+      (c) => ((c.access as Record<string, unknown>).basicAuth = { users: { alice: hash } }),
+    );
     await manager.reload();
-    const auth = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+    const auth = (user: string, password: string) => ({
+      authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+    });
 
     const none = await httpsRequest({ port: dev(), host: HOST, path: '/hello/get-hello', ca });
     expect(none.status).toBe(401);
     expect(none.headers['www-authenticate']).toMatch(/^Basic realm="development \(ws\)"/);
-    const good = await curl({ url: `https://${HOST}:${dev()}/hello/get-hello`, host: HOST, port: dev(), ca: caFiles(ws.paths).certificate, extra: ['-u', 'alice:correct horse battery'] });
+    const good = await curl({
+      url: `https://${HOST}:${dev()}/hello/get-hello`,
+      host: HOST,
+      port: dev(),
+      ca: caFiles(ws.paths).certificate,
+      extra: ['-u', 'alice:correct horse battery'],
+    });
     expect(good.status).toBe(200);
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await httpsRequest({ port: dev(), host: HOST, path: '/hello/get-hello', ca, headers: auth('alice', `wrong-password-${i}`) })).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push(
+        (
+          await httpsRequest({
+            port: dev(),
+            host: HOST,
+            path: '/hello/get-hello',
+            ca,
+            headers: auth('alice', `wrong-password-${i}`),
+          })
+        ).status,
+      );
     expect(statuses.slice(0, 4)).toEqual([401, 401, 401, 401]);
     expect(statuses.at(-1)).toBe(429);
     // Locked out for a while, even with the right password.
-    expect((await httpsRequest({ port: dev(), host: HOST, path: '/hello/get-hello', ca, headers: auth('alice', 'correct horse battery') })).status).toBe(429);
+    expect(
+      (
+        await httpsRequest({
+          port: dev(),
+          host: HOST,
+          path: '/hello/get-hello',
+          ca,
+          headers: auth('alice', 'correct horse battery'),
+        })
+      ).status,
+    ).toBe(429);
 
     await logs.flush();
     const { text: log } = await tailLogs(branchLogsFolder(logs.repository.root, 'users', 2), 'api-gateway', 2000);
-    expect(log).toMatch(/development GET \/hello\/get-hello 401 [\d.]+ms [1-9]\d*B 127\.0\.0\.1 refused \(basic auth: wrong credentials\)/);
+    expect(log).toMatch(
+      /development GET \/hello\/get-hello 401 [\d.]+ms [1-9]\d*B 127\.0\.0\.1 refused \(basic auth: wrong credentials\)/,
+    );
     expect(log).toMatch(/ 200 [\d.]+ms [1-9]\d*B 127\.0\.0\.1 proxied user=alice/);
     expect(log).not.toMatch(/wrong-password|correct horse|Basic /);
     expect(log).not.toContain(Buffer.from('alice:wrong-password-0').toString('base64'));
@@ -245,11 +398,16 @@ describe('gateways over HTTPS to real branches', () => {
     const gatewayHost = 'development.ws.localhost';
     const merged = await httpsRequest({ port: dev(), host: gatewayHost, path: '/_branchyard/openapi.json', ca });
     expect(merged.status).toBe(200);
-    const document = JSON.parse(merged.body) as { openapi: string; paths: Record<string, { servers: Array<{ url: string }>; get?: { tags: string[] } }> };
+    const document = JSON.parse(merged.body) as {
+      openapi: string;
+      paths: Record<string, { servers: Array<{ url: string }>; get?: { tags: string[] } }>;
+    };
     expect(document.openapi).toMatch(/^3\./);
     expect(document.paths['/hello/get-hello']?.servers[0]?.url).toBe(`https://${HOST}:${dev()}`);
     expect(document.paths['/hello/get-hello']?.get?.tags).toEqual(['users']);
-    const own = JSON.parse((await httpsRequest({ port: dev(), host: HOST, path: '/_branchyard/openapi.json', ca })).body) as { servers: Array<{ url: string }> };
+    const own = JSON.parse(
+      (await httpsRequest({ port: dev(), host: HOST, path: '/_branchyard/openapi.json', ca })).body,
+    ) as { servers: Array<{ url: string }> };
     expect(own.servers[0]!.url).toBe(`https://${HOST}:${dev()}`);
 
     const page = await httpsRequest({ port: dev(), host: gatewayHost, path: '/_branchyard/docs', ca });
@@ -261,7 +419,9 @@ describe('gateways over HTTPS to real branches', () => {
       const asset = await httpsRequest({ port: dev(), host: gatewayHost, path: script, ca });
       expect(asset.status, script).toBe(200);
     }
-    expect((await httpsRequest({ port: dev(), host: gatewayHost, path: '/_branchyard/docs/init.js', ca })).body).toContain("'/_branchyard/openapi.json'");
+    expect(
+      (await httpsRequest({ port: dev(), host: gatewayHost, path: '/_branchyard/docs/init.js', ca })).body,
+    ).toContain("'/_branchyard/openapi.json'");
   });
 
   it('promotes with requests in flight: they finish on the old branch, new ones go to the new one, none fails', async () => {
@@ -274,14 +434,29 @@ describe('gateways over HTTPS to real branches', () => {
     const load = (async () => {
       while (!stop) {
         sent++;
-        const answer = await httpsRequest({ port: dev(), host: HOST, path: '/hello/get-hello', ca, agent }).catch((error: Error) => ({ status: 0, body: error.message }));
+        const answer = await httpsRequest({ port: dev(), host: HOST, path: '/hello/get-hello', ca, agent }).catch(
+          (error: Error) => ({ status: 0, body: error.message }),
+        );
         if (answer.status !== 200) failures.push(`${answer.status} ${answer.body}`);
       }
     })();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const result = await promoteBranch({ workspace, db: store.db, gateway: 'development', codebase: 'users', branch: 3, actor: 'user', by: 'user:test', events, ensureRunning: async () => undefined, apply: () => manager.reload() });
+    const result = await promoteBranch({
+      workspace,
+      db: store.db,
+      gateway: 'development',
+      codebase: 'users',
+      branch: 3,
+      actor: 'user',
+      by: 'user:test',
+      events,
+      ensureRunning: async () => undefined,
+      apply: () => manager.reload(),
+    });
     expect(result).toMatchObject({ gateway: 'development', codebase: 'users', from: 2, to: 3, by: 'user:test' });
-    expect(JSON.parse((await httpsRequest({ port: dev(), host: HOST, path: '/hello/get-hello', ca, agent })).body)).toEqual({ hello: 'from 00003' });
+    expect(
+      JSON.parse((await httpsRequest({ port: dev(), host: HOST, path: '/hello/get-hello', ca, agent })).body),
+    ).toEqual({ hello: 'from 00003' });
     expect(JSON.parse((await inFlight).body)).toEqual({ branch: '00002' });
     await new Promise((resolve) => setTimeout(resolve, 300));
     stop = true;
@@ -291,42 +466,103 @@ describe('gateways over HTTPS to real branches', () => {
     expect(failures).toEqual([]);
 
     // Recorded in the gateway file (committed) and in the engine state.
-    const file = JSON.parse(await readFile(path.join(ws.paths.gatewaysDir, 'development.json'), 'utf8')) as { routes: Record<string, string>; promotions: Array<Record<string, unknown>> };
+    const file = JSON.parse(await readFile(path.join(ws.paths.gatewaysDir, 'development.json'), 'utf8')) as {
+      routes: Record<string, string>;
+      promotions: Array<Record<string, unknown>>;
+    };
     expect(file.routes.users).toBe('00003');
     expect(file.promotions.at(-1)).toMatchObject({ codebase: 'users', from: '00002', to: '00003', by: 'user:test' });
-    expect(await gitCli(['log', '-1', '--format=%s'], { cwd: ws.root })).toMatch(/^Promote users 00003 to development \(was 00002\)/);
-    expect(await listPromotions(store.db, { gateway: 'development' })).toMatchObject([{ codebase: 'users', from: 2, to: 3, actor: 'user', by: 'user:test' }]);
+    expect(await gitCli(['log', '-1', '--format=%s'], { cwd: ws.root })).toMatch(
+      /^Promote users 00003 to development \(was 00002\)/,
+    );
+    expect(await listPromotions(store.db, { gateway: 'development' })).toMatchObject([
+      { codebase: 'users', from: 2, to: 3, actor: 'user', by: 'user:test' },
+    ]);
 
     // A new engine serves the same route; rolling back is promoting the previous branch.
-    const again = await GatewayManager.start({ paths: ws.paths, only: ['development'], ports: { port: await freePort(), httpPort: null }, strict: true });
+    const again = await GatewayManager.start({
+      paths: ws.paths,
+      only: ['development'],
+      ports: { port: await freePort(), httpPort: null },
+      strict: true,
+    });
     try {
       expect(again.routeOf('development', 'users')).toBe(3);
     } finally {
       await again.dispose();
     }
-    await promoteBranch({ workspace: await loadWorkspace(ws.root), db: store.db, gateway: 'development', codebase: 'users', branch: 2, actor: 'user', ensureRunning: async () => undefined, apply: () => manager.reload() });
-    expect(JSON.parse((await httpsRequest({ port: dev(), host: HOST, path: '/hello/get-hello', ca })).body)).toEqual({ hello: 'from 00002' });
+    await promoteBranch({
+      workspace: await loadWorkspace(ws.root),
+      db: store.db,
+      gateway: 'development',
+      codebase: 'users',
+      branch: 2,
+      actor: 'user',
+      ensureRunning: async () => undefined,
+      apply: () => manager.reload(),
+    });
+    expect(JSON.parse((await httpsRequest({ port: dev(), host: HOST, path: '/hello/get-hello', ca })).body)).toEqual({
+      hello: 'from 00002',
+    });
   });
 
   it('refuses to promote to a protected gateway until every check passed, and to a gateway that does not exist', async () => {
-    const options = { db: store.db, codebase: 'users', branch: 3, actor: 'user' as const, ensureRunning: async () => undefined, apply: () => manager.reload() };
-    await expect(promoteBranch({ ...options, workspace: await loadWorkspace(ws.root), gateway: 'productoin' })).rejects.toThrow('no gateway named "productoin" (gateways: development, production, staging)');
-    await expect(promoteBranch({ ...options, workspace: await loadWorkspace(ws.root), gateway: 'production' })).rejects.toThrow(
+    const options = {
+      db: store.db,
+      codebase: 'users',
+      branch: 3,
+      actor: 'user' as const,
+      ensureRunning: async () => undefined,
+      apply: () => manager.reload(),
+    };
+    await expect(
+      promoteBranch({ ...options, workspace: await loadWorkspace(ws.root), gateway: 'productoin' }),
+    ).rejects.toThrow('no gateway named "productoin" (gateways: development, production, staging)');
+    await expect(
+      promoteBranch({ ...options, workspace: await loadWorkspace(ws.root), gateway: 'production' }),
+    ).rejects.toThrow(
       /^production is protected and takes only branches whose every check passed; branch 00003 of users has: build pending, typecheck pending, tests pending, routes pending, schema pending$/,
     );
     const at = new Date().toISOString();
-    await recordChecks(ws.codebase, 3, { status: 'built', checks: { build: { status: 'passed', at }, typecheck: { status: 'passed', at }, tests: { status: 'failed', at, detail: '2 failing' }, routes: { status: 'passed', at }, schema: { status: 'passed', at } } });
-    await expect(promoteBranch({ ...options, workspace: await loadWorkspace(ws.root), gateway: 'production' })).rejects.toThrow(/has: tests failed \(2 failing\)$/);
+    await recordChecks(ws.codebase, 3, {
+      status: 'built',
+      checks: {
+        build: { status: 'passed', at },
+        typecheck: { status: 'passed', at },
+        tests: { status: 'failed', at, detail: '2 failing' },
+        routes: { status: 'passed', at },
+        schema: { status: 'passed', at },
+      },
+    });
+    await expect(
+      promoteBranch({ ...options, workspace: await loadWorkspace(ws.root), gateway: 'production' }),
+    ).rejects.toThrow(/has: tests failed \(2 failing\)$/);
     expect(manager.routeOf('production', 'users')).toBe(1);
     // Routes that fail their checks keep a branch out as surely as failing tests.
-    await recordChecks(ws.codebase, 3, { status: 'built', checks: { tests: { status: 'passed', at }, routes: { status: 'failed', at, detail: 'GET /hello/get-hello: a valid input got 500' } } });
-    await expect(promoteBranch({ ...options, workspace: await loadWorkspace(ws.root), gateway: 'production' })).rejects.toThrow(/has: routes failed \(GET \/hello\/get-hello: a valid input got 500\)$/);
+    await recordChecks(ws.codebase, 3, {
+      status: 'built',
+      checks: {
+        tests: { status: 'passed', at },
+        routes: { status: 'failed', at, detail: 'GET /hello/get-hello: a valid input got 500' },
+      },
+    });
+    await expect(
+      promoteBranch({ ...options, workspace: await loadWorkspace(ws.root), gateway: 'production' }),
+    ).rejects.toThrow(/has: routes failed \(GET \/hello\/get-hello: a valid input got 500\)$/);
     expect(manager.routeOf('production', 'users')).toBe(1);
     // Skipped with a reason (a branch on its database, which the route checks cannot reach yet) is not failed.
-    await recordChecks(ws.codebase, 3, { status: 'built', checks: { routes: { status: 'skipped', at, detail: 'connects to the database' } } });
+    await recordChecks(ws.codebase, 3, {
+      status: 'built',
+      checks: { routes: { status: 'skipped', at, detail: 'connects to the database' } },
+    });
     await promoteBranch({ ...options, workspace: await loadWorkspace(ws.root), gateway: 'production' });
     expect(manager.routeOf('production', 'users')).toBe(3);
-    const answer = await httpsRequest({ port: ports.production!.port, host: 'users.production.ws.localhost', path: '/hello/get-hello', ca });
+    const answer = await httpsRequest({
+      port: ports.production!.port,
+      host: 'users.production.ws.localhost',
+      path: '/hello/get-hello',
+      ca,
+    });
     expect(JSON.parse(answer.body)).toEqual({ hello: 'from 00003' });
   });
 
@@ -335,7 +571,9 @@ describe('gateways over HTTPS to real branches', () => {
     const port = await freePort();
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
     try {
-      await expect(GatewayManager.start({ paths: ws.paths, only: ['staging'], ports: { port, httpPort: null }, strict: true })).rejects.toThrow(
+      await expect(
+        GatewayManager.start({ paths: ws.paths, only: ['staging'], ports: { port, httpPort: null }, strict: true }),
+      ).rejects.toThrow(
         `gateway staging: port ${port} on 127.0.0.1 (port in gateways/staging.json) is already in use by another program; stop it or choose another port`,
       );
     } finally {

@@ -25,11 +25,18 @@ const LOCKOUT_MS = 15_000;
 
 /** A client that sends its headers, then a body of `length` bytes one byte every 250 ms. */
 function slowBody(port: number, ca: string, length: number) {
-  const client = { closed: false, answer: '', ready: undefined as unknown as Promise<void>, socket: undefined as unknown as tls.TLSSocket };
+  const client = {
+    closed: false,
+    answer: '',
+    ready: undefined as unknown as Promise<void>,
+    socket: undefined as unknown as tls.TLSSocket,
+  };
   let drip: NodeJS.Timeout | undefined;
   client.ready = new Promise<void>((resolve, reject) => {
     client.socket = tls.connect({ host: '127.0.0.1', port, servername: DEV, secureContext: trusting(ca) }, () => {
-      client.socket.write(`POST /hello/echo-body HTTP/1.1\r\nHost: ${DEV}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n{`);
+      client.socket.write(
+        `POST /hello/echo-body HTTP/1.1\r\nHost: ${DEV}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n{`,
+      );
       drip = setInterval(() => client.socket.writable && client.socket.write(' '), 250);
       resolve();
     });
@@ -68,7 +75,12 @@ describe('gateway hardening', () => {
       c.limits = { headersTimeoutMs: 5_000, requestTimeoutMs: 10_000 };
     });
     branch = await fakeBranch(branchSocketPath(ws.paths, 'users', 1));
-    manager = await GatewayManager.start({ paths: ws.paths, strict: true, log: NO_LOG, authLimits: { lockoutMs: LOCKOUT_MS } });
+    manager = await GatewayManager.start({
+      paths: ws.paths,
+      strict: true,
+      log: NO_LOG,
+      authLimits: { lockoutMs: LOCKOUT_MS },
+    });
     ca = await readFile(caFiles(ws.paths).certificate, 'utf8');
   }, 60_000);
 
@@ -79,7 +91,9 @@ describe('gateway hardening', () => {
   });
 
   it('holds slow bodies at the gateway: another gateway of the branch answers while 100 crawl in, none reaches the branch, each gets 408', async () => {
-    expect((await httpsRequest({ port: ports.development!.port, host: DEV, path: '/hello/get-hello', ca })).status).toBe(200);
+    expect(
+      (await httpsRequest({ port: ports.development!.port, host: DEV, path: '/hello/get-hello', ca })).status,
+    ).toBe(200);
     const before = branch.started.get('/hello/echo-body') ?? 0;
     const slow = Array.from({ length: 100 }, () => slowBody(ports.development!.port, ca, 100_000));
     try {
@@ -92,7 +106,15 @@ describe('gateway hardening', () => {
       expect(branch.started.get('/hello/echo-body') ?? 0).toBe(before);
       expect(branch.open()).toBeLessThan(10);
       // A whole small body goes through as one.
-      const posted = await httpsRequest({ port: ports.production!.port, host: PROD, path: '/hello/echo-body', ca, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"x"}' });
+      const posted = await httpsRequest({
+        port: ports.production!.port,
+        host: PROD,
+        path: '/hello/echo-body',
+        ca,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"text":"x"}',
+      });
       expect(JSON.parse(posted.body)).toEqual({ length: 12, expect: null });
 
       // requestTimeoutMs cuts each with a 408; the branch never saw one.
@@ -106,7 +128,14 @@ describe('gateway hardening', () => {
 
   it('bounds each gateway’s connections to a branch, and each client address’s share of them', async () => {
     const port = await freePort();
-    const staging = await GatewayManager.start({ paths: ws.paths, only: ['staging'], ports: { port, httpPort: null }, strict: true, log: NO_LOG, upstream: { connections: 2, perClient: 1 } });
+    const staging = await GatewayManager.start({
+      paths: ws.paths,
+      only: ['staging'],
+      ports: { port, httpPort: null },
+      strict: true,
+      log: NO_LOG,
+      upstream: { connections: 2, perClient: 1 },
+    });
     try {
       const first = httpsRequest({ port, host: STAGING, path: '/hello/get-slow', ca });
       await until(() => branch.waiting() === 1, 'the first slow request at the branch');
@@ -120,13 +149,21 @@ describe('gateway hardening', () => {
       const hellos = () => branch.started.get('/hello/get-hello') ?? 0;
       const before = hellos();
       let thirdDone = false;
-      const third = httpsRequest({ port, host: STAGING, path: '/hello/get-hello', ca, localAddress: '127.0.0.3' }).finally(() => (thirdDone = true));
+      const third = httpsRequest({
+        port,
+        host: STAGING,
+        path: '/hello/get-hello',
+        ca,
+        localAddress: '127.0.0.3',
+      }).finally(() => (thirdDone = true));
       await new Promise((resolve) => setTimeout(resolve, 300));
       // Both of staging's connections are taken: the third waits at the gateway, not at the branch.
       expect(thirdDone).toBe(false);
       expect(hellos()).toBe(before);
       // Production has connections of its own.
-      expect((await httpsRequest({ port: ports.production!.port, host: PROD, path: '/hello/get-hello', ca })).status).toBe(200);
+      expect(
+        (await httpsRequest({ port: ports.production!.port, host: PROD, path: '/hello/get-hello', ca })).status,
+      ).toBe(200);
       expect(hellos()).toBe(before + 1);
       expect(thirdDone).toBe(false);
       branch.release();
@@ -139,33 +176,69 @@ describe('gateway hardening', () => {
     }
   });
 
-  it('counts password guesses before hashing them: of 200 sent at once, at most 5 are checked, the rest get 429, and the lockout ends', { timeout: 90_000 }, async () => {
-    const hash = await hashPassword('correct horse battery');
-    await editGateway(ws.paths, 'development', (c) => ((c.access as Record<string, unknown>).basicAuth = { users: { alice: hash } }));
-    await manager.reload();
-    const auth = (password: string) => ({ authorization: `Basic ${Buffer.from(`alice:${password}`).toString('base64')}` });
-    try {
-      const answers = await Promise.all(
-        Array.from({ length: 200 }, (_, i) => httpsRequest({ port: ports.development!.port, host: DEV, path: '/hello/get-hello', ca, headers: auth(`guess-${i}`) })),
+  it(
+    'counts password guesses before hashing them: of 200 sent at once, at most 5 are checked, the rest get 429, and the lockout ends',
+    { timeout: 90_000 },
+    async () => {
+      const hash = await hashPassword('correct horse battery');
+      await editGateway(
+        ws.paths,
+        'development',
+        (c) => ((c.access as Record<string, unknown>).basicAuth = { users: { alice: hash } }),
       );
-      const count = (status: number) => answers.filter((a) => a.status === status).length;
-      expect(count(401) + count(429)).toBe(200);
-      expect(count(401)).toBeGreaterThanOrEqual(1);
-      expect(count(401)).toBeLessThanOrEqual(5);
-      // Locked out, the right password too; then, once the lockout ends, it works.
-      expect((await httpsRequest({ port: ports.development!.port, host: DEV, path: '/hello/get-hello', ca, headers: auth('correct horse battery') })).status).toBe(429);
-      const deadline = Date.now() + LOCKOUT_MS + 5_000;
-      let status = 429;
-      while (status === 429 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        status = (await httpsRequest({ port: ports.development!.port, host: DEV, path: '/hello/get-hello', ca, headers: auth('correct horse battery') })).status;
-      }
-      expect(status).toBe(200);
-    } finally {
-      await editGateway(ws.paths, 'development', (c) => ((c.access as Record<string, unknown>).basicAuth = null));
       await manager.reload();
-    }
-  });
+      const auth = (password: string) => ({
+        authorization: `Basic ${Buffer.from(`alice:${password}`).toString('base64')}`,
+      });
+      try {
+        const answers = await Promise.all(
+          Array.from({ length: 200 }, (_, i) =>
+            httpsRequest({
+              port: ports.development!.port,
+              host: DEV,
+              path: '/hello/get-hello',
+              ca,
+              headers: auth(`guess-${i}`),
+            }),
+          ),
+        );
+        const count = (status: number) => answers.filter((a) => a.status === status).length;
+        expect(count(401) + count(429)).toBe(200);
+        expect(count(401)).toBeGreaterThanOrEqual(1);
+        expect(count(401)).toBeLessThanOrEqual(5);
+        // Locked out, the right password too; then, once the lockout ends, it works.
+        expect(
+          (
+            await httpsRequest({
+              port: ports.development!.port,
+              host: DEV,
+              path: '/hello/get-hello',
+              ca,
+              headers: auth('correct horse battery'),
+            })
+          ).status,
+        ).toBe(429);
+        const deadline = Date.now() + LOCKOUT_MS + 5_000;
+        let status = 429;
+        while (status === 429 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          status = (
+            await httpsRequest({
+              port: ports.development!.port,
+              host: DEV,
+              path: '/hello/get-hello',
+              ca,
+              headers: auth('correct horse battery'),
+            })
+          ).status;
+        }
+        expect(status).toBe(200);
+      } finally {
+        await editGateway(ws.paths, 'development', (c) => ((c.access as Record<string, unknown>).basicAuth = null));
+        await manager.reload();
+      }
+    },
+  );
 
   it('answers Expect: 100-continue itself and forwards the body without it, large (streamed) and small', async () => {
     for (const size of [1_500_000, 10_000]) {
@@ -174,7 +247,22 @@ describe('gateway hardening', () => {
         let continued = false;
         import('node:https').then(({ request }) => {
           const sent = request(
-            { host: '127.0.0.1', port: ports.production!.port, servername: PROD, ca, method: 'POST', path: '/hello/echo-body', agent: false, timeout: 15_000, headers: { host: PROD, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' } },
+            {
+              host: '127.0.0.1',
+              port: ports.production!.port,
+              servername: PROD,
+              ca,
+              method: 'POST',
+              path: '/hello/echo-body',
+              agent: false,
+              timeout: 15_000,
+              headers: {
+                host: PROD,
+                'content-type': 'application/json',
+                'content-length': Buffer.byteLength(body),
+                expect: '100-continue',
+              },
+            },
             (response) => {
               let text = '';
               response.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -198,8 +286,23 @@ describe('gateway hardening', () => {
     const curled = await new Promise<string>((resolve, reject) =>
       execFile(
         'curl',
-        ['-sS', '-v', '--max-time', '15', '--cacert', caFiles(ws.paths).certificate, '--resolve', `${PROD}:${ports.production!.port}:127.0.0.1`, '-H', 'content-type: application/json', '--data-binary', `@${file}`, `https://${PROD}:${ports.production!.port}/hello/echo-body`],
-        (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(`${stderr}\n${stdout}`)),
+        [
+          '-sS',
+          '-v',
+          '--max-time',
+          '15',
+          '--cacert',
+          caFiles(ws.paths).certificate,
+          '--resolve',
+          `${PROD}:${ports.production!.port}:127.0.0.1`,
+          '-H',
+          'content-type: application/json',
+          '--data-binary',
+          `@${file}`,
+          `https://${PROD}:${ports.production!.port}/hello/echo-body`,
+        ],
+        (error, stdout, stderr) =>
+          error ? reject(new Error(stderr || error.message)) : resolve(`${stderr}\n${stdout}`),
       ),
     );
     expect(curled).toMatch(/^> Expect: 100-continue/m);
@@ -209,7 +312,13 @@ describe('gateway hardening', () => {
 
   it('refuses a Host port above 65535 and a repeated Host header with 400, before the branch', async () => {
     const before = branch.started.get('/hello/get-hello') ?? 0;
-    const send = (headers: string) => rawTls({ port: ports.production!.port, servername: PROD, ca, payload: `GET /hello/get-hello HTTP/1.1\r\n${headers}Connection: close\r\n\r\n` });
+    const send = (headers: string) =>
+      rawTls({
+        port: ports.production!.port,
+        servername: PROD,
+        ca,
+        payload: `GET /hello/get-hello HTTP/1.1\r\n${headers}Connection: close\r\n\r\n`,
+      });
     expect(await send(`Host: ${PROD}:99999\r\n`)).toMatch(/^HTTP\/1\.1 400/);
     expect(await send(`Host: [::1]:70000\r\n`)).toMatch(/^HTTP\/1\.1 400/);
     expect(await send(`Host: ${PROD}\r\nHost: ${DEV}\r\n`)).toMatch(/^HTTP\/1\.1 400/);
@@ -220,7 +329,9 @@ describe('gateway hardening', () => {
     // The redirect listener refuses a repeated Host too (it names where to go).
     const plain = await new Promise<string>((resolve, reject) => {
       import('node:net').then(({ connect }) => {
-        const socket = connect(ports.production!.httpPort, '127.0.0.1', () => socket.write(`GET / HTTP/1.1\r\nHost: ${PROD}\r\nHost: evil.example\r\nConnection: close\r\n\r\n`));
+        const socket = connect(ports.production!.httpPort, '127.0.0.1', () =>
+          socket.write(`GET / HTTP/1.1\r\nHost: ${PROD}\r\nHost: evil.example\r\nConnection: close\r\n\r\n`),
+        );
         let data = '';
         socket.on('data', (chunk: Buffer) => (data += chunk.toString()));
         socket.on('close', () => resolve(data));
@@ -243,10 +354,22 @@ describe('gateway hardening', () => {
       });
     for (const servername of [PROD, undefined]) {
       const checked = servername ? { servername } : { servername: '', checkServerIdentity: () => undefined };
-      const cbc = await handshake({ ...checked, maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA' });
+      const cbc = await handshake({
+        ...checked,
+        maxVersion: 'TLSv1.2',
+        ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA',
+      });
       expect(cbc.ok, String(servername)).toBe(false);
-      const gcm = await handshake({ ...checked, maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES128-GCM-SHA256' });
-      expect(gcm, String(servername)).toMatchObject({ ok: true, protocol: 'TLSv1.2', cipher: 'ECDHE-ECDSA-AES128-GCM-SHA256' });
+      const gcm = await handshake({
+        ...checked,
+        maxVersion: 'TLSv1.2',
+        ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES128-GCM-SHA256',
+      });
+      expect(gcm, String(servername)).toMatchObject({
+        ok: true,
+        protocol: 'TLSv1.2',
+        cipher: 'ECDHE-ECDSA-AES128-GCM-SHA256',
+      });
       expect(await handshake({ ...checked }), String(servername)).toMatchObject({ ok: true, protocol: 'TLSv1.3' });
       expect((await handshake({ ...checked, maxVersion: 'TLSv1.1', minVersion: 'TLSv1' })).ok).toBe(false);
     }

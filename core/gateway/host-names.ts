@@ -12,7 +12,13 @@ export function codebaseHost(codebase: string, gateway: string, workspace: strin
 }
 
 /** A branch's own name on a gateway: `00042.<codebase>.<gateway>.<workspace>.localhost`, a preview address per branch. */
-export function branchHost(branch: number, codebase: string, gateway: string, workspace: string, label?: string): string {
+export function branchHost(
+  branch: number,
+  codebase: string,
+  gateway: string,
+  workspace: string,
+  label?: string,
+): string {
   return [label, String(branch).padStart(5, '0'), codebase, gateway, workspace, 'localhost'].filter(Boolean).join('.');
 }
 
@@ -33,7 +39,12 @@ export function parseHostHeader(header: string | undefined): string | null {
   if (lower.startsWith('[')) {
     const end = lower.indexOf(']');
     const rest = lower.slice(end + 1);
-    if (end < 0 || !(rest === '' || (/^:\d{1,5}$/.test(rest) && isPort(rest.slice(1)))) || !/^[0-9a-f:.]+$/.test(lower.slice(1, end))) return null;
+    if (
+      end < 0 ||
+      !(rest === '' || (/^:\d{1,5}$/.test(rest) && isPort(rest.slice(1)))) ||
+      !/^[0-9a-f:.]+$/.test(lower.slice(1, end))
+    )
+      return null;
     return lower.slice(0, end + 1);
   }
   const match = /^([^:]+)(?::(\d{1,5}))?$/.exec(lower);
@@ -53,7 +64,10 @@ function isPort(digits: string): boolean {
  */
 export async function hiddenLabel(paths: WorkspacePaths, gateway: string): Promise<string> {
   const file = path.join(paths.engineDir, 'gateways', `${gateway}.label`);
-  const existing = await readFile(file, 'utf8').then((text) => text.trim(), () => '');
+  const existing = await readFile(file, 'utf8').then(
+    (text) => text.trim(),
+    () => '',
+  );
   if (/^[a-z0-9]{16,}$/.test(existing)) return existing;
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   // Base 36 keeps it a valid DNS label; 16 characters are about 82 bits.

@@ -4,7 +4,14 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { BranchyardError } from '../errors/index.ts';
 
-export function listen(server: http.Server, host: string, port: number, gateway: string, file: string, field: string): Promise<void> {
+export function listen(
+  server: http.Server,
+  host: string,
+  port: number,
+  gateway: string,
+  file: string,
+  field: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       const where = `gateway ${gateway}: port ${port} on ${host} (${field} in ${file})`;
@@ -35,7 +42,11 @@ export function refuseUpgrade(_request: http.IncomingMessage, socket: Duplex): v
  * A request whose body did not arrive within requestTimeout is already being handled: its own
  * response says 408 (`bodyTimedOut`), so the access log has it.
  */
-export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, bodyTimedOut: (response: http.ServerResponse) => void): void {
+export function answerClientError(
+  error: NodeJS.ErrnoException,
+  socket: Duplex,
+  bodyTimedOut: (response: http.ServerResponse) => void,
+): void {
   const response = (socket as { _httpMessage?: http.ServerResponse | null })._httpMessage;
   if (response) {
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.writable && !response.headersSent) {
@@ -45,7 +56,12 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, 
     return void socket.destroy();
   }
   if (!socket.writable) return void socket.destroy();
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? '431 Request Header Fields Too Large'
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? '408 Request Timeout'
+        : '400 Bad Request';
   socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   cutSoon(socket);
 }

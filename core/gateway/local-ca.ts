@@ -52,9 +52,13 @@ export class LocalCa {
     const existing = await readPair(files);
     const pair =
       existing ??
-      (await withFileLock(path.join(files.dir, 'ca.lock'), { what: `the certificate authority at ${files.dir}`, waitMs: 10_000 }, async () => {
-        return (await readPair(files)) ?? (await createCa(files, workspaceName));
-      }));
+      (await withFileLock(
+        path.join(files.dir, 'ca.lock'),
+        { what: `the certificate authority at ${files.dir}`, waitMs: 10_000 },
+        async () => {
+          return (await readPair(files)) ?? (await createCa(files, workspaceName));
+        },
+      ));
     // Tighten what an older version or a copy may have left looser.
     await chmod(files.key, 0o600);
     const signingKey = await webcrypto.subtle.importKey('pkcs8', pemBody(pair.key), ALGORITHM, false, ['sign']);
@@ -78,7 +82,9 @@ export class LocalCa {
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: /^[\d.]+$|:/.test(value) ? ('ip' as const) : ('dns' as const), value }))),
+        new x509.SubjectAlternativeNameExtension(
+          names.map((value) => ({ type: /^[\d.]+$|:/.test(value) ? ('ip' as const) : ('dns' as const), value })),
+        ),
         await x509.AuthorityKeyIdentifierExtension.create(this.certificate.publicKey),
       ],
     });
@@ -109,7 +115,10 @@ async function createCa(files: CaFiles, workspaceName: string): Promise<{ cert: 
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  const pair = { cert: certificate.toString('pem'), key: toPem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)) };
+  const pair = {
+    cert: certificate.toString('pem'),
+    key: toPem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)),
+  };
   // The key is written under a temporary name with 0600 from the start, then both are renamed
   // into place, the certificate last: a CA with a certificate always has its key.
   const suffix = `.${process.pid}.tmp`;

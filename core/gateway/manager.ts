@@ -40,7 +40,13 @@ export interface GatewayStatus {
   error: string | null;
   /** The gateway's own name, for its API docs. */
   hostName: string;
-  routes: Array<{ codebase: string; branch: number | null; source: 'route' | 'active-branch' | 'none'; hosts: string[]; url: string }>;
+  routes: Array<{
+    codebase: string;
+    branch: number | null;
+    source: 'route' | 'active-branch' | 'none';
+    hosts: string[];
+    url: string;
+  }>;
 }
 
 /** Per gateway, the branch each codebase is routed to; codebases not named fall back to active-branch. */
@@ -147,7 +153,13 @@ export class GatewayManager implements Disposable {
         } catch (error) {
           if (options.strict) throw error;
           slot.error = describeError(error);
-          options.events?.emit('progress', { task: `gateway:${entry.name}`, step: 'failed', message: slot.error, done: 1, total: 1 });
+          options.events?.emit('progress', {
+            task: `gateway:${entry.name}`,
+            step: 'failed',
+            message: slot.error,
+            done: 1,
+            total: 1,
+          });
         }
       }
     } catch (error) {
@@ -182,7 +194,9 @@ export class GatewayManager implements Disposable {
   }
 
   status(): GatewayStatus[] {
-    return [...this.slots.values()].map((slot) => statusOf(slot.entry, slot.table, slot.sources, slot.instance, slot.error));
+    return [...this.slots.values()].map((slot) =>
+      statusOf(slot.entry, slot.table, slot.sources, slot.instance, slot.error),
+    );
   }
 
   /** The branch a gateway serves for a codebase now, or null. */
@@ -210,7 +224,13 @@ export class GatewayManager implements Disposable {
   }
 
   /** Sleeping / waking / live / failed, for the branches the gateways have seen. */
-  branchStates(): Array<{ codebase: string; branch: number; state: BranchState; lastUsed: number; reason: string | null }> {
+  branchStates(): Array<{
+    codebase: string;
+    branch: number;
+    state: BranchState;
+    lastUsed: number;
+    reason: string | null;
+  }> {
     return this.wakeups?.states() ?? [];
   }
 
@@ -245,15 +265,28 @@ async function readCodebaseFacts(paths: WorkspacePaths): Promise<CodebaseFacts[]
   return Promise.all(
     (await codebaseNames(paths)).map(async (name) => {
       const settings = await readCodebaseSettings(paths, name);
-      const folders = await readdir(path.join(paths.codebase(name), 'metadata', 'branches')).catch(() => [] as string[]);
+      const folders = await readdir(path.join(paths.codebase(name), 'metadata', 'branches')).catch(
+        () => [] as string[],
+      );
       const branches = folders.filter((f) => /^\d{5}$/.test(f)).map(Number);
-      return { name, activeBranch: await readActiveBranch(paths, name), domains: settings.domains, branches, sleepMinutes: settings.sleep?.idleMinutes };
+      return {
+        name,
+        activeBranch: await readActiveBranch(paths, name),
+        domains: settings.domains,
+        branches,
+        sleepMinutes: settings.sleep?.idleMinutes,
+      };
     }),
   );
 }
 
 /** A gateway's route table as the files (or `routeSource`) say, and where each route came from. */
-async function gatewayTable(workspace: Workspace, facts: CodebaseFacts[], entry: GatewayEntry, routeSource?: RouteSource) {
+async function gatewayTable(
+  workspace: Workspace,
+  facts: CodebaseFacts[],
+  entry: GatewayEntry,
+  routeSource?: RouteSource,
+) {
   const explicit = routeSource ? await routeSource(entry.name) : routesOfFile(entry);
   const sources = new Map<string, 'route' | 'active-branch' | 'none'>();
   const codebases = facts.map(({ name, activeBranch, domains, branches }) => {
@@ -283,7 +316,13 @@ export async function describeGateways(workspace: Workspace): Promise<GatewaySta
   );
 }
 
-function statusOf(entry: GatewayEntry, table: RouteTable, sources: Map<string, 'route' | 'active-branch' | 'none'>, instance: GatewayInstance | null | undefined, error: string | null): GatewayStatus {
+function statusOf(
+  entry: GatewayEntry,
+  table: RouteTable,
+  sources: Map<string, 'route' | 'active-branch' | 'none'>,
+  instance: GatewayInstance | null | undefined,
+  error: string | null,
+): GatewayStatus {
   const { config, name } = entry;
   const addresses = instance?.addresses();
   return {
@@ -301,7 +340,9 @@ function statusOf(entry: GatewayEntry, table: RouteTable, sources: Map<string, '
       codebase: route.codebase,
       branch: route.branch,
       source: sources.get(route.codebase) ?? 'none',
-      hosts: [...table.hosts].filter(([, target]) => target.kind === 'codebase' && target.route === route).map(([host]) => host),
+      hosts: [...table.hosts]
+        .filter(([, target]) => target.kind === 'codebase' && target.route === route)
+        .map(([host]) => host),
       url: route.url,
     })),
   };

@@ -31,7 +31,10 @@ export class BranchDocuments {
     const key = `${codebase}:${branch}`;
     let entry = this.cache.get(key);
     if (!entry) {
-      entry = fetchDocument(socketPath, this.timeoutMs).then((document) => ({ document, matcher: new PathMatcher(document.paths ?? {}) }));
+      entry = fetchDocument(socketPath, this.timeoutMs).then((document) => ({
+        document,
+        matcher: new PathMatcher(document.paths ?? {}),
+      }));
       this.cache.set(key, entry);
       entry.then(
         (loaded) => this.cache.get(key) === entry && this.loaded.set(key, loaded),
@@ -53,10 +56,12 @@ function fetchDocument(socketPath: string, timeoutMs: number): Promise<OpenApiDo
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
-        if (response.statusCode !== 200) return reject(new Error(`the branch answered ${response.statusCode} for its OpenAPI document`));
+        if (response.statusCode !== 200)
+          return reject(new Error(`the branch answered ${response.statusCode} for its OpenAPI document`));
         try {
           const document = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OpenApiDocument;
-          if (typeof document !== 'object' || document === null || typeof document.paths !== 'object') throw new Error('no paths');
+          if (typeof document !== 'object' || document === null || typeof document.paths !== 'object')
+            throw new Error('no paths');
           resolve(document);
         } catch (error) {
           reject(new Error(`the branch's OpenAPI document is not valid: ${(error as Error).message}`));
@@ -77,10 +82,16 @@ export interface DocumentSource {
 }
 
 /** One codebase's document, pointed at the address the client used. */
-export function codebaseDocument(source: DocumentSource & { document: OpenApiDocument }, gateway: string): OpenApiDocument {
+export function codebaseDocument(
+  source: DocumentSource & { document: OpenApiDocument },
+  gateway: string,
+): OpenApiDocument {
   return {
     ...source.document,
-    info: { ...source.document.info, description: `${source.codebase} branch ${String(source.branch).padStart(5, '0')} on the ${gateway} gateway` },
+    info: {
+      ...source.document.info,
+      description: `${source.codebase} branch ${String(source.branch).padStart(5, '0')} on the ${gateway} gateway`,
+    },
     servers: [{ url: source.url, description: `${source.codebase} on ${gateway}` }],
   };
 }
@@ -94,7 +105,11 @@ export function codebaseDocument(source: DocumentSource & { document: OpenApiDoc
 export function mergeDocuments(gateway: string, workspace: string, sources: DocumentSource[]): OpenApiDocument {
   const merged: OpenApiDocument = {
     openapi: '3.0.3',
-    info: { title: `${workspace} — ${gateway}`, version: new Date().toISOString().slice(0, 10), description: `Every codebase the ${gateway} gateway routes.` },
+    info: {
+      title: `${workspace} — ${gateway}`,
+      version: new Date().toISOString().slice(0, 10),
+      description: `Every codebase the ${gateway} gateway routes.`,
+    },
     paths: {},
     components: { schemas: {} },
     tags: [],
@@ -108,8 +123,12 @@ export function mergeDocuments(gateway: string, workspace: string, sources: Docu
     }
     const prefix = `${source.codebase}.`;
     const rename = (value: unknown): unknown => renameRefs(value, prefix);
-    merged.tags!.push({ name: source.codebase, description: `branch ${String(source.branch).padStart(5, '0')} at ${source.url}` });
-    for (const [name, schema] of Object.entries(source.document.components?.schemas ?? {})) merged.components!.schemas![prefix + name] = rename(schema);
+    merged.tags!.push({
+      name: source.codebase,
+      description: `branch ${String(source.branch).padStart(5, '0')} at ${source.url}`,
+    });
+    for (const [name, schema] of Object.entries(source.document.components?.schemas ?? {}))
+      merged.components!.schemas![prefix + name] = rename(schema);
     for (const [path, item] of Object.entries(source.document.paths)) {
       const target = (merged.paths[path] ??= { servers: [{ url: source.url }] });
       const owner = (target.servers as Array<{ url: string }>)[0]!.url;
@@ -119,7 +138,11 @@ export function mergeDocuments(gateway: string, workspace: string, sources: Docu
           continue;
         }
         const op = rename(operation) as Record<string, unknown>;
-        target[method] = { ...op, tags: [source.codebase], ...(typeof op.operationId === 'string' ? { operationId: prefix + op.operationId } : {}) };
+        target[method] = {
+          ...op,
+          tags: [source.codebase],
+          ...(typeof op.operationId === 'string' ? { operationId: prefix + op.operationId } : {}),
+        };
       }
     }
   }
@@ -132,7 +155,12 @@ function renameRefs(value: unknown, prefix: string): unknown {
   if (Array.isArray(value)) return value.map((v) => renameRefs(v, prefix));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' ? v.replace('#/components/schemas/', `#/components/schemas/${prefix}`) : renameRefs(v, prefix)]),
+      Object.entries(value).map(([k, v]) => [
+        k,
+        k === '$ref' && typeof v === 'string'
+          ? v.replace('#/components/schemas/', `#/components/schemas/${prefix}`)
+          : renameRefs(v, prefix),
+      ]),
     );
   }
   return value;

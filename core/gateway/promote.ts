@@ -60,7 +60,11 @@ function checkAccepted(check: (typeof CHECK_NAMES)[number], status: string | und
 export async function promoteBranch(options: PromoteOptions): Promise<PromotionResult> {
   const { workspace, gateway: name, codebase: codebaseName, branch } = options;
   const entry = workspace.gateways.find((g) => g.name === name);
-  if (!entry) throw unknownGateway(name, workspace.gateways.map((g) => g.name));
+  if (!entry)
+    throw unknownGateway(
+      name,
+      workspace.gateways.map((g) => g.name),
+    );
   const codebase = await openCodebase(workspace.paths, codebaseName);
   const info = await readBranchInfo(codebase, branch);
   const label = `branch ${formatBranch(branch)} of ${codebaseName}`;
@@ -72,37 +76,80 @@ export async function promoteBranch(options: PromoteOptions): Promise<PromotionR
     // A branch this gateway served before may always come back (a rollback): the checks it has
     // now (tests never run, a schema check gone stale) say nothing against what already ran there.
     if (failing.length > 0 && !(await servedBefore(options.db, name, codebaseName, branch))) {
-      throw new BranchyardError('PromotionRefusedError', `${name} is protected and takes only branches whose every check passed; ${label} has: ${failing.join(', ')}`);
+      throw new BranchyardError(
+        'PromotionRefusedError',
+        `${name} is protected and takes only branches whose every check passed; ${label} has: ${failing.join(', ')}`,
+      );
     }
   }
   const task = `promote:${codebaseName}:${branch}:${name}`;
-  options.events?.emit('progress', { task, step: 'start', message: `making sure ${label} runs before ${name} routes to it`, done: 0, total: 2 });
+  options.events?.emit('progress', {
+    task,
+    step: 'start',
+    message: `making sure ${label} runs before ${name} routes to it`,
+    done: 0,
+    total: 2,
+  });
   await options.ensureRunning(codebaseName, branch);
 
   const by = options.by ?? (options.actor === 'user' ? `user:${os.userInfo().username}` : options.actor);
   const at = new Date().toISOString();
   const file = path.join(workspace.paths.root, entry.file);
   await mkdir(path.join(workspace.paths.engineDir, 'gateways'), { recursive: true, mode: 0o700 });
-  const result = await withFileLock(path.join(workspace.paths.engineDir, 'gateways', `${name}.lock`), { what: `the gateway file ${entry.file}`, waitMs: 30_000 }, async () => {
-    // Read again under the lock: another promotion may have changed the file since it was loaded.
-    const read = await readConfigFile(workspace.paths.root, entry.file, gatewaySchema);
-    if (!read.ok) throw new WorkspaceConfigError(read.problems);
-    const current: GatewayEntry = { ...entry, config: read.value };
-    const from = current.config.routes[codebaseName] !== undefined ? Number(current.config.routes[codebaseName]) : await readActiveBranch(workspace.paths, codebaseName);
-    const record: PromotionRecord = { codebase: codebaseName, from: from === null ? null : formatBranch(from), to: formatBranch(branch), by, at };
-    await editJsonFile(file, workspace.paths.stagingDir, [
-      [['routes', codebaseName], record.to],
-      [['promotions'], [...(current.config.promotions ?? []), record].slice(-FILE_HISTORY)],
-    ]);
-    const gatewayId = await ensureGateway(options.db, { name, port: entry.config.port, httpPort: entry.config.httpPort, protected: entry.config.protected });
-    const codebaseId = await ensureCodebase(options.db, codebaseName);
-    await promote(options.db, { gatewayId, codebaseId, toBranch: branch, actor: options.actor, by, from });
-    const commit = await commitToWorkspace(workspace.paths, [file], `Promote ${codebaseName} ${formatBranch(branch)} to ${name}${from !== null ? ` (was ${formatBranch(from)})` : ''}`);
-    return { from, commit: commit ?? null };
-  });
+  const result = await withFileLock(
+    path.join(workspace.paths.engineDir, 'gateways', `${name}.lock`),
+    { what: `the gateway file ${entry.file}`, waitMs: 30_000 },
+    async () => {
+      // Read again under the lock: another promotion may have changed the file since it was loaded.
+      const read = await readConfigFile(workspace.paths.root, entry.file, gatewaySchema);
+      if (!read.ok) throw new WorkspaceConfigError(read.problems);
+      const current: GatewayEntry = { ...entry, config: read.value };
+      const from =
+        current.config.routes[codebaseName] !== undefined
+          ? Number(current.config.routes[codebaseName])
+          : await readActiveBranch(workspace.paths, codebaseName);
+      const record: PromotionRecord = {
+        codebase: codebaseName,
+        from: from === null ? null : formatBranch(from),
+        to: formatBranch(branch),
+        by,
+        at,
+      };
+      await editJsonFile(file, workspace.paths.stagingDir, [
+        [['routes', codebaseName], record.to],
+        [['promotions'], [...(current.config.promotions ?? []), record].slice(-FILE_HISTORY)],
+      ]);
+      const gatewayId = await ensureGateway(options.db, {
+        name,
+        port: entry.config.port,
+        httpPort: entry.config.httpPort,
+        protected: entry.config.protected,
+      });
+      const codebaseId = await ensureCodebase(options.db, codebaseName);
+      await promote(options.db, { gatewayId, codebaseId, toBranch: branch, actor: options.actor, by, from });
+      const commit = await commitToWorkspace(
+        workspace.paths,
+        [file],
+        `Promote ${codebaseName} ${formatBranch(branch)} to ${name}${from !== null ? ` (was ${formatBranch(from)})` : ''}`,
+      );
+      return { from, commit: commit ?? null };
+    },
+  );
   await options.apply();
-  options.events?.emit('progress', { task, step: 'done', message: `${name} routes ${codebaseName} to ${formatBranch(branch)}`, done: 2, total: 2 });
-  options.events?.emit('gateway.promoted', { gateway: name, codebase: codebaseName, from: result.from, to: branch, by });
+  options.events?.emit('progress', {
+    task,
+    step: 'done',
+    message: `${name} routes ${codebaseName} to ${formatBranch(branch)}`,
+    done: 2,
+    total: 2,
+  });
+  options.events?.emit('gateway.promoted', {
+    gateway: name,
+    codebase: codebaseName,
+    from: result.from,
+    to: branch,
+    by,
+  });
   return { gateway: name, codebase: codebaseName, from: result.from, to: branch, by, at, commit: result.commit };
 }
 

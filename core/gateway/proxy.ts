@@ -17,7 +17,18 @@ import type { Dispatcher } from 'undici';
  * Headers about one hop only (RFC 9110 §7.6.1): never forwarded. `expect` too: the gateway
  * answers 100-continue itself, and undici refuses to send it.
  */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+]);
 /** Answers up to this size are gathered and written at once. */
 const GATHER_BYTES = 64 * 1024;
 /** Request bodies up to this size (or the body limit, if smaller) are read whole before forwarding. */
@@ -40,7 +51,13 @@ export class Upstreams {
   pool(socketPath: string): Pool {
     let pool = this.pools.get(socketPath);
     if (!pool) {
-      pool = new Pool('http://branch.invalid', { socketPath, connections: this.limits.connections, pipelining: 1, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000 });
+      pool = new Pool('http://branch.invalid', {
+        socketPath,
+        connections: this.limits.connections,
+        pipelining: 1,
+        keepAliveTimeout: 4_000,
+        keepAliveMaxTimeout: 30_000,
+      });
       this.pools.set(socketPath, pool);
     }
     return pool;
@@ -85,10 +102,16 @@ class BodyTooLarge extends Error {}
  * client, then calls `done` with a failure the caller turns into a response when nothing was
  * sent yet; once the branch's answer has started, a failure can only cut the connection.
  */
-export function forward(request: http.IncomingMessage, response: http.ServerResponse, options: ForwardOptions, done: (failure: ForwardFailure | null) => void): void {
+export function forward(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  options: ForwardOptions,
+  done: (failure: ForwardFailure | null) => void,
+): void {
   const declared = request.headers['content-length'];
   const max = options.maxBodyBytes;
-  if (declared !== undefined && Number(declared) > max) return done({ status: 413, reason: `the body is over ${max} bytes` });
+  if (declared !== undefined && Number(declared) > max)
+    return done({ status: 413, reason: `the body is over ${max} bytes` });
   const hasBody = declared !== undefined ? declared !== '0' : request.headers['transfer-encoding'] !== undefined;
   const forwarding = new Forwarding(request, response, options, upstreamHeaders(request, options), hasBody, done);
   if (!hasBody) return forwarding.attempt(true);
@@ -105,7 +128,14 @@ function upstreamHeaders(request: http.IncomingMessage, options: ForwardOptions)
   const named = incoming.connection?.split(',').map((name) => name.trim().toLowerCase());
   for (const name in incoming) {
     const value = incoming[name];
-    if (value === undefined || HOP_BY_HOP.has(name) || (options.stripAuthorization && name === 'authorization') || name.startsWith('x-forwarded-') || named?.includes(name)) continue;
+    if (
+      value === undefined ||
+      HOP_BY_HOP.has(name) ||
+      (options.stripAuthorization && name === 'authorization') ||
+      name.startsWith('x-forwarded-') ||
+      named?.includes(name)
+    )
+      continue;
     headers[name] = value;
   }
   headers['x-forwarded-for'] = options.clientAddress;
@@ -163,7 +193,8 @@ class Forwarding implements Dispatcher.DispatchHandler {
       chunks.push(chunk);
       if (size <= limit) return;
       stop();
-      if (size > options.maxBodyBytes) return this.settle({ status: 413, reason: `the body is over ${options.maxBodyBytes} bytes` });
+      if (size > options.maxBodyBytes)
+        return this.settle({ status: 413, reason: `the body is over ${options.maxBodyBytes} bytes` });
       request.pause();
       this.stream(chunks, size);
     };
@@ -193,7 +224,8 @@ class Forwarding implements Dispatcher.DispatchHandler {
     const { options } = this;
     if (!this.counted) {
       const share = options.share;
-      if (share.upstream >= options.upstreams.limits.perClient) return this.settle({ status: 429, reason: 'too many requests from this address are under way' });
+      if (share.upstream >= options.upstreams.limits.perClient)
+        return this.settle({ status: 429, reason: 'too many requests from this address are under way' });
       share.upstream++;
       this.counted = true;
     }
@@ -221,7 +253,12 @@ class Forwarding implements Dispatcher.DispatchHandler {
     this.controller = controller;
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, answerHeaders: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    answerHeaders: Record<string, string | string[] | undefined>,
+    statusMessage?: string,
+  ): void {
     this.started = true;
     // The gateway answered already (the client took too long to send its body).
     if (this.response.headersSent) return controller.abort(new Error('the client was answered already'));
@@ -255,7 +292,8 @@ class Forwarding implements Dispatcher.DispatchHandler {
     if (gathered) {
       const body = gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered);
       this.options.sent.bytes += body.length;
-      if (!response.destroyed && !response.headersSent) response.writeHead(this.status, this.statusMessage, this.answerHeaders).end(body);
+      if (!response.destroyed && !response.headersSent)
+        response.writeHead(this.status, this.statusMessage, this.answerHeaders).end(body);
     } else response.end();
     this.settle(null);
   }
@@ -267,7 +305,8 @@ class Forwarding implements Dispatcher.DispatchHandler {
     // The gateway answered for itself (a 408): the branch's side is only cleaned up.
     if (response.writableEnded && !this.started) return this.settle(null);
     const max = this.options.maxBodyBytes;
-    if (error instanceof BodyTooLarge || (error as { cause?: unknown }).cause instanceof BodyTooLarge) return this.settle({ status: 413, reason: `the body is over ${max} bytes` });
+    if (error instanceof BodyTooLarge || (error as { cause?: unknown }).cause instanceof BodyTooLarge)
+      return this.settle({ status: 413, reason: `the body is over ${max} bytes` });
     if (this.started || response.headersSent || response.destroyed) {
       response.destroy();
       return this.settle(null);
@@ -275,8 +314,10 @@ class Forwarding implements Dispatcher.DispatchHandler {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     const cause = ((error as { cause?: NodeJS.ErrnoException }).cause?.code ?? '') as string;
     if (this.retry && !this.hasBody && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')) return this.attempt(false);
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return this.settle({ status: 504, reason: 'the service did not answer in time' });
-    if ([code, cause].some((c) => c === 'ENOENT' || c === 'ECONNREFUSED' || c === 'EACCES')) return this.settle({ status: 503, reason: 'the service is not running' });
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+      return this.settle({ status: 504, reason: 'the service did not answer in time' });
+    if ([code, cause].some((c) => c === 'ENOENT' || c === 'ECONNREFUSED' || c === 'EACCES'))
+      return this.settle({ status: 503, reason: 'the service is not running' });
     this.settle({ status: 502, reason: 'the service broke off its answer' });
   }
 

@@ -19,30 +19,56 @@ export interface RecoveredPromotions {
   commit: string | undefined;
 }
 
-export async function recoverPromotions(options: { workspace: Workspace; db: StateDb }): Promise<RecoveredPromotions[]> {
+export async function recoverPromotions(options: {
+  workspace: Workspace;
+  db: StateDb;
+}): Promise<RecoveredPromotions[]> {
   const { workspace, db } = options;
   const recovered: RecoveredPromotions[] = [];
   await mkdir(path.join(workspace.paths.engineDir, 'gateways'), { recursive: true, mode: 0o700 });
   for (const entry of workspace.gateways) {
     const file = path.join(workspace.paths.root, entry.file);
     // The promotion's own lock: no promotion of this gateway is under way while this looks.
-    const found = await withFileLock(path.join(workspace.paths.engineDir, 'gateways', `${entry.name}.lock`), { what: `the gateway file ${entry.file}`, waitMs: 30_000 }, async () => {
-      const read = await readConfigFile(workspace.paths.root, entry.file, gatewaySchema);
-      // A file that does not read is reported where it is loaded; nothing to recover from it here.
-      if (!read.ok) return undefined;
-      const committed = new Set(committedPromotions(await committedText(workspace.paths, file)).map(key));
-      const missing = (read.value.promotions ?? []).filter((record) => !committed.has(key(record)));
-      if (missing.length === 0) return undefined;
-      const gatewayId = await ensureGateway(db, { name: entry.name, port: read.value.port, httpPort: read.value.httpPort, protected: read.value.protected });
-      for (const record of missing) {
-        if (await inHistory(db, entry.name, record)) continue;
-        const from = record.from === null ? null : Number(record.from);
-        await promote(db, { gatewayId, codebaseId: await ensureCodebase(db, record.codebase), toBranch: Number(record.to), from, actor: actorOf(record.by), by: record.by, at: new Date(record.at) });
-      }
-      const names = missing.map((r) => `Promote ${r.codebase} ${r.to} to ${entry.name}${r.from !== null ? ` (was ${r.from})` : ''}`).join('; ');
-      const commit = await commitToWorkspace(workspace.paths, [file], `${names}: recorded at start, the engine stopped before committing it`);
-      return { gateway: entry.name, promotions: missing, commit };
-    });
+    const found = await withFileLock(
+      path.join(workspace.paths.engineDir, 'gateways', `${entry.name}.lock`),
+      { what: `the gateway file ${entry.file}`, waitMs: 30_000 },
+      async () => {
+        const read = await readConfigFile(workspace.paths.root, entry.file, gatewaySchema);
+        // A file that does not read is reported where it is loaded; nothing to recover from it here.
+        if (!read.ok) return undefined;
+        const committed = new Set(committedPromotions(await committedText(workspace.paths, file)).map(key));
+        const missing = (read.value.promotions ?? []).filter((record) => !committed.has(key(record)));
+        if (missing.length === 0) return undefined;
+        const gatewayId = await ensureGateway(db, {
+          name: entry.name,
+          port: read.value.port,
+          httpPort: read.value.httpPort,
+          protected: read.value.protected,
+        });
+        for (const record of missing) {
+          if (await inHistory(db, entry.name, record)) continue;
+          const from = record.from === null ? null : Number(record.from);
+          await promote(db, {
+            gatewayId,
+            codebaseId: await ensureCodebase(db, record.codebase),
+            toBranch: Number(record.to),
+            from,
+            actor: actorOf(record.by),
+            by: record.by,
+            at: new Date(record.at),
+          });
+        }
+        const names = missing
+          .map((r) => `Promote ${r.codebase} ${r.to} to ${entry.name}${r.from !== null ? ` (was ${r.from})` : ''}`)
+          .join('; ');
+        const commit = await commitToWorkspace(
+          workspace.paths,
+          [file],
+          `${names}: recorded at start, the engine stopped before committing it`,
+        );
+        return { gateway: entry.name, promotions: missing, commit };
+      },
+    );
     if (found) recovered.push(found);
   }
   return recovered;

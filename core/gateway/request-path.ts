@@ -5,17 +5,22 @@
 
 export type PathCheck = { ok: true; path: string; segments: string[]; query: string } | { ok: false; reason: string };
 
-const DOT_SEGMENT: PathCheck = { ok: false, reason: 'the path holds a dot segment, an encoded slash or backslash, or a double encoding' };
+const DOT_SEGMENT: PathCheck = {
+  ok: false,
+  reason: 'the path holds a dot segment, an encoded slash or backslash, or a double encoding',
+};
 
 export function checkRequestTarget(target: string | undefined): PathCheck {
-  if (!target || !target.startsWith('/')) return { ok: false, reason: 'the request target must be a path starting with /' };
+  if (!target || !target.startsWith('/'))
+    return { ok: false, reason: 'the request target must be a path starting with /' };
   if (target.length > 8192) return { ok: false, reason: 'the path is too long' };
   const queryAt = target.indexOf('?');
   const rawPath = queryAt < 0 ? target : target.slice(0, queryAt);
   const query = queryAt < 0 ? '' : target.slice(queryAt);
   if (rawPath.includes('#')) return { ok: false, reason: 'a fragment is not part of a request' };
   // eslint-disable-next-line no-control-regex
-  if (/[\\\u0000-\u001f\u007f]/.test(rawPath)) return { ok: false, reason: 'the path holds a backslash or a control character' };
+  if (/[\\\u0000-\u001f\u007f]/.test(rawPath))
+    return { ok: false, reason: 'the path holds a backslash or a control character' };
   const raw = rawPath === '/' ? [] : rawPath.slice(1).split('/');
   const segments: string[] = [];
   for (let index = 0; index < raw.length; index++) {
@@ -38,8 +43,14 @@ export function checkRequestTarget(target: string | undefined): PathCheck {
     } catch {
       return { ok: false, reason: 'the path holds a malformed percent-encoding' };
     }
-    // eslint-disable-next-line no-control-regex
-    if (decoded === '.' || decoded === '..' || /[/\\\u0000-\u001f\u007f]/.test(decoded) || /%(2e|2f|5c|25)/i.test(decoded)) return DOT_SEGMENT;
+    if (
+      decoded === '.' ||
+      decoded === '..' ||
+      // eslint-disable-next-line no-control-regex
+      /[/\\\u0000-\u001f\u007f]/.test(decoded) ||
+      /%(2e|2f|5c|25)/i.test(decoded)
+    )
+      return DOT_SEGMENT;
     segments.push(decoded);
   }
   return { ok: true, path: rawPath, segments, query };
@@ -66,19 +77,28 @@ export class PathMatcher {
         .split('/')
         .filter((s) => s !== '')
         .map((s) => (/^\{[^}]+\}$/.test(s) ? { param: s.slice(1, -1) } : { literal: s })),
-      methods: new Set(Object.keys(item).filter((m) => METHODS.includes(m)).map((m) => m.toUpperCase())),
+      methods: new Set(
+        Object.keys(item)
+          .filter((m) => METHODS.includes(m))
+          .map((m) => m.toUpperCase()),
+      ),
     }));
     // Literal segments before parameters, so /notes/new wins over /notes/{id}.
     this.templates.sort((a, b) => score(b) - score(a));
   }
 
   /** `route`: the path and the method both match; `method`: only the path (405 with Allow). */
-  match(segments: string[], method: string): { kind: 'route'; template: string } | { kind: 'method'; allow: string[] } | { kind: 'none' } {
+  match(
+    segments: string[],
+    method: string,
+  ): { kind: 'route'; template: string } | { kind: 'method'; allow: string[] } | { kind: 'none' } {
     let allow: string[] | undefined;
     for (const template of this.templates) {
       if (template.segments.length !== segments.length) continue;
-      if (!template.segments.every((s, i) => ('literal' in s ? s.literal === segments[i] : segments[i] !== ''))) continue;
-      if (template.methods.has(method) || (method === 'HEAD' && template.methods.has('GET'))) return { kind: 'route', template: template.path };
+      if (!template.segments.every((s, i) => ('literal' in s ? s.literal === segments[i] : segments[i] !== '')))
+        continue;
+      if (template.methods.has(method) || (method === 'HEAD' && template.methods.has('GET')))
+        return { kind: 'route', template: template.path };
       allow ??= [...template.methods];
     }
     return allow ? { kind: 'method', allow } : { kind: 'none' };

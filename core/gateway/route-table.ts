@@ -33,7 +33,12 @@ export interface RouteTableInput {
   workspace: string;
   gateway: string;
   config: GatewayConfig;
-  codebases: ReadonlyArray<{ name: string; domains: readonly string[]; branch: number | null; branches?: readonly number[] }>;
+  codebases: ReadonlyArray<{
+    name: string;
+    domains: readonly string[];
+    branch: number | null;
+    branches?: readonly number[];
+  }>;
   /** The hidden label, needed when the gateway or any codebase on it is hidden. */
   label: string | undefined;
   socketPath: (codebase: string, branch: number) => string;
@@ -64,13 +69,23 @@ export function buildRouteTable(input: RouteTableInput): RouteTable {
     };
     routes.push(route);
     hosts.set(primary, { kind: 'codebase', route });
-    for (const domain of codebase.domains) hosts.set(label ? `${label}.${domain}` : domain, { kind: 'codebase', route });
+    for (const domain of codebase.domains)
+      hosts.set(label ? `${label}.${domain}` : domain, { kind: 'codebase', route });
     // Every branch at its own name, with the codebase's access rules here: a preview address
     // that does not depend on which branch the gateway selects.
     if (branchHostsOn(input.config)) {
       for (const branch of codebase.branches ?? []) {
         const name = branchHost(branch, codebase.name, input.gateway, input.workspace, label);
-        hosts.set(name, { kind: 'codebase', route: { codebase: codebase.name, branch, socketPath: input.socketPath(codebase.name, branch), access, url: `https://${name}${port}` } });
+        hosts.set(name, {
+          kind: 'codebase',
+          route: {
+            codebase: codebase.name,
+            branch,
+            socketPath: input.socketPath(codebase.name, branch),
+            access,
+            url: `https://${name}${port}`,
+          },
+        });
       }
     }
   }

@@ -30,7 +30,14 @@ export async function runGateway(options: RunGatewayOptions): Promise<{ manager:
   const store = await openStore({ stateDir: options.paths.stateDir, databaseUrl: url });
   let manager: GatewayManager;
   try {
-    manager = await GatewayManager.start({ paths: options.paths, only: [options.name], ports: options.ports, routeSource: stateRouteSource(store.db), events: options.events, strict: true });
+    manager = await GatewayManager.start({
+      paths: options.paths,
+      only: [options.name],
+      ports: options.ports,
+      routeSource: stateRouteSource(store.db),
+      events: options.events,
+      strict: true,
+    });
   } catch (error) {
     await store.dispose();
     throw error;
@@ -49,7 +56,15 @@ export async function runGateway(options: RunGatewayOptions): Promise<{ manager:
         await manager.reload();
       }
     })()
-      .catch((error: unknown) => options.events?.emit('progress', { task: `gateway:${options.name}`, step: 'reload', message: `routes not refreshed: ${String(error)}`, done: 0, total: 1 }))
+      .catch((error: unknown) =>
+        options.events?.emit('progress', {
+          task: `gateway:${options.name}`,
+          step: 'reload',
+          message: `routes not refreshed: ${String(error)}`,
+          done: 0,
+          total: 1,
+        }),
+      )
       .finally(() => (busy = false));
   }, options.pollMs ?? 500);
   return {

@@ -8,7 +8,12 @@ import type { RouteSource } from './manager.ts';
 
 export async function syncRoutesFromFiles(db: StateDb, workspace: Workspace): Promise<void> {
   for (const gateway of workspace.gateways) {
-    const gatewayId = await ensureGateway(db, { name: gateway.name, port: gateway.config.port, httpPort: gateway.config.httpPort, protected: gateway.config.protected });
+    const gatewayId = await ensureGateway(db, {
+      name: gateway.name,
+      port: gateway.config.port,
+      httpPort: gateway.config.httpPort,
+      protected: gateway.config.protected,
+    });
     for (const [codebase, branch] of Object.entries(gateway.config.routes)) {
       await setRoute(db, { gatewayId, codebaseId: await ensureCodebase(db, codebase), toBranch: Number(branch) });
     }
@@ -16,7 +21,8 @@ export async function syncRoutesFromFiles(db: StateDb, workspace: Workspace): Pr
 }
 
 export function stateRouteSource(db: StateDb): RouteSource {
-  return async (gateway) => new Map((await currentRoutes(db)).filter((r) => r.gateway === gateway).map((r) => [r.codebase, r.branch]));
+  return async (gateway) =>
+    new Map((await currentRoutes(db)).filter((r) => r.gateway === gateway).map((r) => [r.codebase, r.branch]));
 }
 
 /** A fingerprint of every route, to tell when one changed. */

@@ -16,9 +16,10 @@ const TLS12 = [
   'ECDHE-RSA-CHACHA20-POLY1305',
 ];
 
-export const TLS_PROFILE: Pick<tls.SecureContextOptions, 'minVersion' | 'ciphers' | 'ecdhCurve' | 'honorCipherOrder'> = {
-  minVersion: 'TLSv1.2',
-  ciphers: [...TLS13, ...TLS12].join(':'),
-  ecdhCurve: 'X25519:prime256v1:secp384r1',
-  honorCipherOrder: false,
-};
+export const TLS_PROFILE: Pick<tls.SecureContextOptions, 'minVersion' | 'ciphers' | 'ecdhCurve' | 'honorCipherOrder'> =
+  {
+    minVersion: 'TLSv1.2',
+    ciphers: [...TLS13, ...TLS12].join(':'),
+    ecdhCurve: 'X25519:prime256v1:secp384r1',
+    honorCipherOrder: false,
+  };

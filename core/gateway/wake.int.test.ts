@@ -19,10 +19,19 @@ import { caFiles, GatewayManager, promoteBranch } from './index.ts';
 
 const HOST = 'users.development.ws.localhost';
 
-const hello = (tag: string) => text({ 'src/features/hello/controllers/hello.ts': `export function getHello(): { hello: string } {\n  return { hello: '${tag}' };\n}\n` });
+const hello = (tag: string) =>
+  text({
+    'src/features/hello/controllers/hello.ts': `export function getHello(): { hello: string } {\n  return { hello: '${tag}' };\n}\n`,
+  });
 // Each misbehaves only where it runs (BRANCHYARD_SOCKET is set), so it builds.
-const crashing = text({ 'src/features/boom/controllers/boom.ts': "if (process.env.BRANCHYARD_SOCKET) throw new Error('boom at start');\nexport function getBoom(): { ok: boolean } {\n  return { ok: true };\n}\n" });
-const slow = text({ 'src/features/slow/controllers/slow.ts': "if (process.env.BRANCHYARD_SOCKET) await new Promise((resolve) => setTimeout(resolve, 90_000));\nexport function getSlow(): { ok: boolean } {\n  return { ok: true };\n}\n" });
+const crashing = text({
+  'src/features/boom/controllers/boom.ts':
+    "if (process.env.BRANCHYARD_SOCKET) throw new Error('boom at start');\nexport function getBoom(): { ok: boolean } {\n  return { ok: true };\n}\n",
+});
+const slow = text({
+  'src/features/slow/controllers/slow.ts':
+    'if (process.env.BRANCHYARD_SOCKET) await new Promise((resolve) => setTimeout(resolve, 90_000));\nexport function getSlow(): { ok: boolean } {\n  return { ok: true };\n}\n',
+});
 
 describe('sleeping branches wake on their first request', () => {
   let ws: TestWorkspace;
@@ -38,11 +47,25 @@ describe('sleeping branches wake on their first request', () => {
   beforeAll(async () => {
     ws = await testWorkspace();
     port = (await useFreePorts(ws.paths)).development!.port;
-    runtime = await Pm2Runtime.open({ workspace: ws.paths, limits: { memoryMb: 512, cpus: 1, pids: 256 }, backend: 'docker' }).catch((error: Error) => {
-      throw new Error(`these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`);
+    runtime = await Pm2Runtime.open({
+      workspace: ws.paths,
+      limits: { memoryMb: 512, cpus: 1, pids: 256 },
+      backend: 'docker',
+    }).catch((error: Error) => {
+      throw new Error(
+        `these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`,
+      );
     });
     // 00002 hello, 00003 crashes at start, 00004 takes 90 s to start, 00005 hello again.
-    for (const changes of [hello('00002'), crashing, slow, hello('00005')]) await createBranch({ codebase: ws.codebase, logsRepository: ws.logsRepository, parent: 1, changes, author: 'user', message: 'branch' });
+    for (const changes of [hello('00002'), crashing, slow, hello('00005')])
+      await createBranch({
+        codebase: ws.codebase,
+        logsRepository: ws.logsRepository,
+        parent: 1,
+        changes,
+        author: 'user',
+        message: 'branch',
+      });
     for (const n of [2, 3, 4, 5]) {
       const built = await buildBranch(ws.codebase, n);
       expect(built.ok).toBe(true);
@@ -58,7 +81,10 @@ describe('sleeping branches wake on their first request', () => {
       paths: ws.paths,
       events,
       strict: true,
-      lifecycle: { ...lifecycle, wake: (codebase, branch) => (wakes.set(branch, (wakes.get(branch) ?? 0) + 1), lifecycle.wake(codebase, branch)) },
+      lifecycle: {
+        ...lifecycle,
+        wake: (codebase, branch) => (wakes.set(branch, (wakes.get(branch) ?? 0) + 1), lifecycle.wake(codebase, branch)),
+      },
       wake: { timeoutMs: 40_000, maxFailures: 2, failedForMs: 60_000, sweepMs: 3_600_000 },
       // One client sends all 100 first requests here: its share of connections to branches must hold them.
       upstream: { connections: 128, perClient: 128 },
@@ -81,7 +107,9 @@ describe('sleeping branches wake on their first request', () => {
     expect(answers.map((a) => a.status)).toEqual(Array(100).fill(200));
     expect(JSON.parse(answers[0]!.body)).toEqual({ hello: '00002' });
     expect(wakes.get(2)).toBe(1);
-    expect((await runtime.list('users')).filter((p) => p.branch === 2).map((p) => [p.status, p.restarts])).toEqual([['online', 0]]);
+    expect((await runtime.list('users')).filter((p) => p.branch === 2).map((p) => [p.status, p.restarts])).toEqual([
+      ['online', 0],
+    ]);
   });
 
   it('puts an idle branch to sleep, keeps its route, and wakes it on the next request', async () => {
@@ -118,7 +146,9 @@ describe('sleeping branches wake on their first request', () => {
     const first = await get(host, '/boom/get-boom');
     expect(first.status).toBe(503);
     expect(first.headers['retry-after']).toMatch(/^\d+$/);
-    expect(JSON.parse(first.body).message).toMatch(/branch 00003 of users could not start: .*crashed \d+ times in a row/);
+    expect(JSON.parse(first.body).message).toMatch(
+      /branch 00003 of users could not start: .*crashed \d+ times in a row/,
+    );
     const second = await get(host, '/boom/get-boom');
     expect(second.status).toBe(503);
     expect(Number(second.headers['retry-after'])).toBeGreaterThanOrEqual(30);
@@ -131,18 +161,29 @@ describe('sleeping branches wake on their first request', () => {
     expect(manager.branchStates().find((s) => s.branch === 3)?.state).toBe('failed');
   }, 240_000);
 
-  it('answers 503 when a wake takes longer than its timeout, and leaves no process starting behind', { timeout: 120_000 }, async () => {
-    const answer = await get('00004.users.development.ws.localhost', '/slow/get-slow');
-    expect(answer.status).toBe(503);
-    expect(JSON.parse(answer.body).message).toMatch(/did not wake within 40 s/);
-    await expect.poll(async () => (await runtime.list('users')).find((p) => p.branch === 4 && p.pid !== null), { timeout: 20_000 }).toBeUndefined();
-  });
+  it(
+    'answers 503 when a wake takes longer than its timeout, and leaves no process starting behind',
+    { timeout: 120_000 },
+    async () => {
+      const answer = await get('00004.users.development.ws.localhost', '/slow/get-slow');
+      expect(answer.status).toBe(503);
+      expect(JSON.parse(answer.body).message).toMatch(/did not wake within 40 s/);
+      await expect
+        .poll(async () => (await runtime.list('users')).find((p) => p.branch === 4 && p.pid !== null), {
+          timeout: 20_000,
+        })
+        .toBeUndefined();
+    },
+  );
 
   it('promotes to a sleeping branch with no failed request', async () => {
     await runtime.start('users', 5, servers.get(5)!);
     await runtime.sleep('users', 5);
     const at = new Date().toISOString();
-    await recordChecks(ws.codebase, 5, { status: 'built', checks: { build: { status: 'passed', at }, typecheck: { status: 'passed', at } } });
+    await recordChecks(ws.codebase, 5, {
+      status: 'built',
+      checks: { build: { status: 'passed', at }, typecheck: { status: 'passed', at } },
+    });
     const statuses: number[] = [];
     let going = true;
     const load = (async () => {
@@ -154,7 +195,18 @@ describe('sleeping branches wake on their first request', () => {
       await runtime.resume(codebase, branch);
       manager.branchRunning(codebase, branch);
     };
-    await promoteBranch({ workspace: await loadWorkspace(ws.root), db: store.db, gateway: 'development', codebase: 'users', branch: 5, actor: 'user', by: 'user:test', events, ensureRunning, apply: () => manager.reload() });
+    await promoteBranch({
+      workspace: await loadWorkspace(ws.root),
+      db: store.db,
+      gateway: 'development',
+      codebase: 'users',
+      branch: 5,
+      actor: 'user',
+      by: 'user:test',
+      events,
+      ensureRunning,
+      apply: () => manager.reload(),
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     going = false;
     await load;

@@ -77,7 +77,10 @@ export class Wakeups implements Disposable {
     if (entry.state === 'live') return null;
     if (entry.state === 'waking') return entry.waking;
     if (entry.state === 'failed' && Date.now() < entry.failedUntil) {
-      return Promise.resolve({ reason: entry.reason ?? 'it failed to start', retryAfterSeconds: Math.max(1, Math.ceil((entry.failedUntil - Date.now()) / 1000)) });
+      return Promise.resolve({
+        reason: entry.reason ?? 'it failed to start',
+        retryAfterSeconds: Math.max(1, Math.ceil((entry.failedUntil - Date.now()) / 1000)),
+      });
     }
     return this.wake(entry);
   }
@@ -110,7 +113,13 @@ export class Wakeups implements Disposable {
 
   /** Each known branch's state, for branch lists. */
   states(): Array<{ codebase: string; branch: number; state: BranchState; lastUsed: number; reason: string | null }> {
-    return [...this.entries.values()].map(({ codebase, branch, state, lastUsed, reason }) => ({ codebase, branch, state, lastUsed, reason }));
+    return [...this.entries.values()].map(({ codebase, branch, state, lastUsed, reason }) => ({
+      codebase,
+      branch,
+      state,
+      lastUsed,
+      reason,
+    }));
   }
 
   private entry(codebase: string, branch: number): Entry {
@@ -119,7 +128,17 @@ export class Wakeups implements Disposable {
     if (!entry) {
       // First sight: a branch whose socket exists runs (it was started before the gateway knew it).
       const live = existsSync(this.options.socketPath(codebase, branch));
-      entry = { codebase, branch, state: live ? 'live' : 'sleeping', lastUsed: Date.now(), inFlight: 0, failures: 0, reason: null, failedUntil: 0, waking: null };
+      entry = {
+        codebase,
+        branch,
+        state: live ? 'live' : 'sleeping',
+        lastUsed: Date.now(),
+        inFlight: 0,
+        failures: 0,
+        reason: null,
+        failedUntil: 0,
+        waking: null,
+      };
       this.entries.set(k, entry);
     }
     return entry;
@@ -131,14 +150,32 @@ export class Wakeups implements Disposable {
     const timeoutMs = this.options.wakeTimeoutMs ?? 60_000;
     const started = Date.now();
     entry.state = 'waking';
-    this.options.events?.emit('progress', { task, step: 'wake', message: `waking ${what} for a request`, done: 0, total: 1 });
+    this.options.events?.emit('progress', {
+      task,
+      step: 'wake',
+      message: `waking ${what} for a request`,
+      done: 0,
+      total: 1,
+    });
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`it did not wake within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs)));
+    const timedOut = new Promise<never>(
+      (_, reject) =>
+        (timer = setTimeout(
+          () => reject(new Error(`it did not wake within ${Math.round(timeoutMs / 1000)} s`)),
+          timeoutMs,
+        )),
+    );
     entry.waking = Promise.race([this.options.lifecycle.wake(entry.codebase, entry.branch), timedOut]).then(
       () => {
         clearTimeout(timer);
         Object.assign(entry, { state: 'live', failures: 0, reason: null, waking: null, lastUsed: Date.now() });
-        this.options.events?.emit('progress', { task, step: 'awake', message: `${what} woke in ${Date.now() - started} ms`, done: 1, total: 1 });
+        this.options.events?.emit('progress', {
+          task,
+          step: 'awake',
+          message: `${what} woke in ${Date.now() - started} ms`,
+          done: 1,
+          total: 1,
+        });
         void this.enforceBudget();
         return null;
       },
@@ -153,8 +190,17 @@ export class Wakeups implements Disposable {
         entry.failedUntil = Date.now() + forMs;
         // A failed wake may leave a process behind (a timeout): it is stopped, not left to loop.
         void this.options.lifecycle.sleep(entry.codebase, entry.branch).catch(() => undefined);
-        this.options.events?.emit('progress', { task, step: failed ? 'failed' : 'wake-failed', message: `${what} could not wake (${entry.failures} in a row${failed ? '; marked failed, no more wakes for a while' : ''}): ${entry.reason}`, done: 1, total: 1 });
-        return { reason: `${what} could not start: ${entry.reason}`, retryAfterSeconds: failed ? Math.ceil(forMs / 1000) : 5 };
+        this.options.events?.emit('progress', {
+          task,
+          step: failed ? 'failed' : 'wake-failed',
+          message: `${what} could not wake (${entry.failures} in a row${failed ? '; marked failed, no more wakes for a while' : ''}): ${entry.reason}`,
+          done: 1,
+          total: 1,
+        });
+        return {
+          reason: `${what} could not start: ${entry.reason}`,
+          retryAfterSeconds: failed ? Math.ceil(forMs / 1000) : 5,
+        };
       },
     );
     return entry.waking;
@@ -168,7 +214,8 @@ export class Wakeups implements Disposable {
       for (const entry of this.entries.values()) {
         if (entry.state !== 'live' || entry.inFlight > 0) continue;
         const idle = this.options.idleMs(entry.codebase, entry.branch);
-        if (idle !== null && now - entry.lastUsed >= idle) await this.putToSleep(entry, `no request for ${Math.round((now - entry.lastUsed) / 1000)} s`);
+        if (idle !== null && now - entry.lastUsed >= idle)
+          await this.putToSleep(entry, `no request for ${Math.round((now - entry.lastUsed) / 1000)} s`);
       }
     } finally {
       this.sweeping = false;
@@ -180,12 +227,17 @@ export class Wakeups implements Disposable {
     const budget = this.options.budget;
     if (!budget) return;
     const candidates = () =>
-      [...this.entries.values()].filter((e) => e.state === 'live' && e.inFlight === 0 && this.options.idleMs(e.codebase, e.branch) !== null).sort((a, b) => a.lastUsed - b.lastUsed);
+      [...this.entries.values()]
+        .filter((e) => e.state === 'live' && e.inFlight === 0 && this.options.idleMs(e.codebase, e.branch) !== null)
+        .sort((a, b) => a.lastUsed - b.lastUsed);
     const live = () => [...this.entries.values()].filter((e) => e.state === 'live' || e.state === 'waking').length;
     if (budget.maxBranches !== undefined) {
       for (const entry of candidates()) {
         if (live() <= budget.maxBranches) break;
-        await this.putToSleep(entry, `more than ${budget.maxBranches} branches were live; it was the least recently used`);
+        await this.putToSleep(
+          entry,
+          `more than ${budget.maxBranches} branches were live; it was the least recently used`,
+        );
       }
     }
     if (budget.maxMemoryBytes !== undefined && this.options.lifecycle.memory) {
@@ -194,7 +246,10 @@ export class Wakeups implements Disposable {
       for (const entry of candidates()) {
         if (total <= budget.maxMemoryBytes) break;
         total -= memory.get(key(entry.codebase, entry.branch)) ?? 0;
-        await this.putToSleep(entry, `live branches used more than ${Math.round(budget.maxMemoryBytes / 1024 / 1024)} MB; it was the least recently used`);
+        await this.putToSleep(
+          entry,
+          `live branches used more than ${Math.round(budget.maxMemoryBytes / 1024 / 1024)} MB; it was the least recently used`,
+        );
       }
     }
   }
@@ -204,10 +259,22 @@ export class Wakeups implements Disposable {
     const what = `branch ${String(entry.branch).padStart(5, '0')} of ${entry.codebase}`;
     try {
       await this.options.lifecycle.sleep(entry.codebase, entry.branch);
-      this.options.events?.emit('progress', { task: `sleep:${entry.codebase}:${entry.branch}`, step: 'sleep', message: `${what} sleeps: ${why}; its next request wakes it`, done: 1, total: 1 });
+      this.options.events?.emit('progress', {
+        task: `sleep:${entry.codebase}:${entry.branch}`,
+        step: 'sleep',
+        message: `${what} sleeps: ${why}; its next request wakes it`,
+        done: 1,
+        total: 1,
+      });
     } catch (error) {
       entry.state = 'live';
-      this.options.events?.emit('progress', { task: `sleep:${entry.codebase}:${entry.branch}`, step: 'failed', message: `${what} could not be put to sleep: ${describeError(error)}`, done: 1, total: 1 });
+      this.options.events?.emit('progress', {
+        task: `sleep:${entry.codebase}:${entry.branch}`,
+        step: 'failed',
+        message: `${what} could not be put to sleep: ${describeError(error)}`,
+        done: 1,
+        total: 1,
+      });
     }
   }
 

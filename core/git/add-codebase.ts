@@ -39,9 +39,15 @@ export interface AddedCodebase {
 
 export async function addCodebase(options: AddCodebaseOptions): Promise<AddedCodebase> {
   const { workspace, name } = options;
-  if (!isValidName(name)) throw new BranchyardError('InvalidInputError', `codebase name "${name}" is not valid: use ${NAME_RULE}`);
+  if (!isValidName(name))
+    throw new BranchyardError('InvalidInputError', `codebase name "${name}" is not valid: use ${NAME_RULE}`);
   const final = workspace.codebase(name);
-  if (await stat(final).then(() => true, () => false)) {
+  if (
+    await stat(final).then(
+      () => true,
+      () => false,
+    )
+  ) {
     throw new BranchyardError('InvalidInputError', `codebase "${name}" already exists at ${final}; pick another name`);
   }
 
@@ -63,7 +69,10 @@ export async function addCodebase(options: AddCodebaseOptions): Promise<AddedCod
       logsRepository: options.logsRepository,
       changes: await readOverlayDir(boilerplate),
       author: 'user',
-      message: boilerplate === CODEBASE_TEMPLATE ? 'Boilerplate with an example feature' : `Boilerplate from the workspace's ${WORKSPACE_BOILERPLATE}/`,
+      message:
+        boilerplate === CODEBASE_TEMPLATE
+          ? 'Boilerplate with an example feature'
+          : `Boilerplate from the workspace's ${WORKSPACE_BOILERPLATE}/`,
       summary:
         boilerplate === CODEBASE_TEMPLATE
           ? 'The codebase starts from the Branchyard boilerplate: `src/features/notes` is a working example feature (controllers, services, validators, models, queries), with shared errors and config.'
@@ -99,6 +108,9 @@ async function ignoreCodeHistories(workspace: WorkspacePaths): Promise<string[]>
   const file = path.join(workspace.root, '.gitignore');
   const text = await readFile(file, 'utf8').catch(() => '');
   if (text.split('\n').some((line) => line.trim() === IGNORE_RULE)) return [];
-  await appendFile(file, `${text && !text.endsWith('\n') ? '\n' : ''}# Each codebase's code has its own git history in source.git.\n${IGNORE_RULE}\n`);
+  await appendFile(
+    file,
+    `${text && !text.endsWith('\n') ? '\n' : ''}# Each codebase's code has its own git history in source.git.\n${IGNORE_RULE}\n`,
+  );
   return [file];
 }

@@ -24,7 +24,10 @@ export interface BranchListing {
 /** Branch folder numbers present on disk (complete or not), ascending. */
 export async function branchFolderNumbers(codebase: CodebaseHandle): Promise<number[]> {
   const names = await readdir(codebase.paths.branchesDir).catch(() => [] as string[]);
-  return names.filter((n) => BRANCH_NAME.test(n)).map(Number).sort((a, b) => a - b);
+  return names
+    .filter((n) => BRANCH_NAME.test(n))
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 export async function listBranchRecords(codebase: CodebaseHandle): Promise<BranchListing> {
@@ -56,11 +59,19 @@ export async function readBranchInfo(codebase: CodebaseHandle, number: number): 
 export async function readChanges(codebase: CodebaseHandle, number: number): Promise<ChangeEntry[]> {
   const file = path.join(codebase.paths.branch(formatBranch(number)), 'changes.json');
   const parsed = changeEntrySchema.array().safeParse(JSON.parse(await readFile(file, 'utf8').catch(() => '[]')));
-  if (!parsed.success) throw new BranchyardError('CorruptMetadataError', `${path.relative(codebase.workspace.root, file)}: ${parsed.error.issues[0]?.message ?? 'not a list of changes'}`);
+  if (!parsed.success)
+    throw new BranchyardError(
+      'CorruptMetadataError',
+      `${path.relative(codebase.workspace.root, file)}: ${parsed.error.issues[0]?.message ?? 'not a list of changes'}`,
+    );
   return parsed.data;
 }
 
-export async function readBranchText(codebase: CodebaseHandle, number: number, file: 'summary.md' | 'diff.patch' | 'readme.md'): Promise<string> {
+export async function readBranchText(
+  codebase: CodebaseHandle,
+  number: number,
+  file: 'summary.md' | 'diff.patch' | 'readme.md',
+): Promise<string> {
   return readFile(path.join(codebase.paths.branch(formatBranch(number)), file), 'utf8').catch(() => '');
 }
 
@@ -72,11 +83,30 @@ async function readInfo(codebase: CodebaseHandle, number: number): Promise<InfoR
   const result = await readConfigFile(codebase.workspace.root, relative, branchInfoSchema);
   if (result.ok) {
     if (result.value.number !== number) {
-      return { ok: false, missing: false, problems: [{ branch, file: relative, reason: `number: says ${result.value.number}, but the folder is ${branch}` }] };
+      return {
+        ok: false,
+        missing: false,
+        problems: [
+          { branch, file: relative, reason: `number: says ${result.value.number}, but the folder is ${branch}` },
+        ],
+      };
     }
     return { ok: true, info: result.value };
   }
   const missing = result.problems.some((p) => p.field === '' && p.reason.startsWith('missing'));
-  if (missing) return { ok: false, missing, problems: [{ branch, file: relative, reason: 'missing: the branch folder has no record' }] };
-  return { ok: false, missing, problems: result.problems.map((p) => ({ branch, file: relative, reason: p.field ? `${p.field}: ${p.reason}` : p.reason })) };
+  if (missing)
+    return {
+      ok: false,
+      missing,
+      problems: [{ branch, file: relative, reason: 'missing: the branch folder has no record' }],
+    };
+  return {
+    ok: false,
+    missing,
+    problems: result.problems.map((p) => ({
+      branch,
+      file: relative,
+      reason: p.field ? `${p.field}: ${p.reason}` : p.reason,
+    })),
+  };
 }

@@ -14,7 +14,8 @@ export interface CodebaseHandle {
 }
 
 export async function openCodebase(workspace: WorkspacePaths, name: string): Promise<CodebaseHandle> {
-  if (!isValidName(name)) throw new BranchyardError('InvalidInputError', `codebase name "${name}" is not valid: use ${NAME_RULE}`);
+  if (!isValidName(name))
+    throw new BranchyardError('InvalidInputError', `codebase name "${name}" is not valid: use ${NAME_RULE}`);
   const paths = codebasePaths(workspace, name);
   const isRepo = await stat(paths.gitdir).then(
     (s) => s.isDirectory(),
@@ -22,7 +23,9 @@ export async function openCodebase(workspace: WorkspacePaths, name: string): Pro
   );
   if (!isRepo) {
     const known = await codebaseNames(workspace);
-    const list = known.length ? `the codebases are: ${known.join(', ')}` : 'there are no codebases yet; add one with `branchyard codebase add <name>`';
+    const list = known.length
+      ? `the codebases are: ${known.join(', ')}`
+      : 'there are no codebases yet; add one with `branchyard codebase add <name>`';
     throw new BranchyardError('NotFoundError', `codebase "${name}" does not exist in ${workspace.root}; ${list}`);
   }
   return { workspace, paths, repo: openRepository(paths.gitdir) };

@@ -59,93 +59,142 @@ export async function createBranch(options: CreateBranchOptions): Promise<Create
   const parentInfo = await readBranchInfo(codebase, parent);
   const parentCommit = await resolveBranch(codebase.repo, parent);
   if (parentCommit !== parentInfo.commit) {
-    throw new BranchyardError('GitError', `branch ${formatBranch(parent)} of ${codebase.paths.name}: its git ref ${parentCommit ? `points at ${parentCommit}` : 'is missing'}, but its record says ${parentInfo.commit}`);
+    throw new BranchyardError(
+      'GitError',
+      `branch ${formatBranch(parent)} of ${codebase.paths.name}: its git ref ${parentCommit ? `points at ${parentCommit}` : 'is missing'}, but its record says ${parentInfo.commit}`,
+    );
   }
   return writeBranch(options, parentInfo, await commitTree(codebase.repo, parentCommit));
 }
 
 /** The first branch, 00001, holding the boilerplate. */
-export async function createFirstBranch(options: Omit<CreateBranchOptions, 'parent'> & { role: string }): Promise<CreatedBranch> {
+export async function createFirstBranch(
+  options: Omit<CreateBranchOptions, 'parent'> & { role: string },
+): Promise<CreatedBranch> {
   return writeBranch(options, null, null, options.role);
 }
 
-async function writeBranch(options: CreateBranchOptions, parent: BranchInfo | null, parentTree: string | null, role?: string): Promise<CreatedBranch> {
+async function writeBranch(
+  options: CreateBranchOptions,
+  parent: BranchInfo | null,
+  parentTree: string | null,
+  role?: string,
+): Promise<CreatedBranch> {
   const { codebase, events } = options;
   const task = `branch:${codebase.paths.name}:${randomBytes(3).toString('hex')}`;
   // `done` counts the steps finished with this one, so the last step reads as complete.
-  const step = (name: BranchStep, message: string) => events?.emit('progress', { task, step: name, message, done: BRANCH_STEPS.indexOf(name) + 1, total: BRANCH_STEPS.length });
+  const step = (name: BranchStep, message: string) =>
+    events?.emit('progress', {
+      task,
+      step: name,
+      message,
+      done: BRANCH_STEPS.indexOf(name) + 1,
+      total: BRANCH_STEPS.length,
+    });
   const message = options.message.trim().split('\n')[0] || 'Change';
   const changes = checkChangeSet(options.changes, `branch of ${codebase.paths.name}`);
 
   const tree = await applyChanges(codebase.repo, parentTree, changes);
   if (tree === parentTree) {
-    throw new BranchyardError('InvalidInputError', `nothing changes: the files given are the same as in branch ${formatBranch(parent!.number)} of ${codebase.paths.name}`);
+    throw new BranchyardError(
+      'InvalidInputError',
+      `nothing changes: the files given are the same as in branch ${formatBranch(parent!.number)} of ${codebase.paths.name}`,
+    );
   }
   const diff = await diffBetween(codebase.repo, parentTree, tree);
   step('objects', `wrote the objects of ${diff.changes.length} changed file${diff.changes.length === 1 ? '' : 's'}`);
 
   const date = options.date ?? new Date();
-  const published = await withFileLock(numbersLock(codebase), { what: `branch numbering of ${codebase.paths.name}`, waitMs: 60_000 }, async () => {
-    await recoverLocked(codebase);
-    const number = await nextBranchNumber(codebase);
-    if (number > MAX_BRANCH) throw new BranchyardError('InvalidInputError', `codebase ${codebase.paths.name} has used every branch number up to ${MAX_BRANCH}`);
-    step('number', `this is branch ${formatBranch(number)}`);
-    const commit = await writeCommit(codebase.repo, {
-      tree,
-      parents: parent ? [parent.commit] : [],
-      message: `${formatBranch(number)}: ${message}\n`,
-      author: { name: options.author === 'agent' ? 'Branchyard agent' : 'Branchyard user', email: `${options.author}@branchyard.localhost` },
-      date,
-    });
-    step('commit', `commit ${commit.slice(0, 7)}`);
-    const info: BranchInfo = {
-      number,
-      parent: parent?.number ?? null,
-      commit,
-      createdAt: date.toISOString(),
-      author: options.author,
-      devRevision: options.devRevision ?? null,
-      message,
-      status: 'created',
-      checks: initialChecks(),
-    };
-    const final = codebase.paths.branch(formatBranch(number));
-    const staging = await stagingFolder(codebase.workspace, codebase.paths.name, 'branch');
-    try {
-      await writeBranchRecord(
-        staging,
-        {
-          info,
-          changes: diff.changes,
-          patch: diff.patch,
-          summary: summaryText({ number, parent: info.parent, message, summary: options.summary, changes: diff.changes }),
-          logsLocation: `${options.logsRepository}/codebases/${codebase.paths.name}/branches/${formatBranch(number)}`,
+  const published = await withFileLock(
+    numbersLock(codebase),
+    { what: `branch numbering of ${codebase.paths.name}`, waitMs: 60_000 },
+    async () => {
+      await recoverLocked(codebase);
+      const number = await nextBranchNumber(codebase);
+      if (number > MAX_BRANCH)
+        throw new BranchyardError(
+          'InvalidInputError',
+          `codebase ${codebase.paths.name} has used every branch number up to ${MAX_BRANCH}`,
+        );
+      step('number', `this is branch ${formatBranch(number)}`);
+      const commit = await writeCommit(codebase.repo, {
+        tree,
+        parents: parent ? [parent.commit] : [],
+        message: `${formatBranch(number)}: ${message}\n`,
+        author: {
+          name: options.author === 'agent' ? 'Branchyard agent' : 'Branchyard user',
+          email: `${options.author}@branchyard.localhost`,
         },
-        parent ? codebase.paths.branch(formatBranch(parent.number)) : null,
-      );
-      if (role !== undefined) await personalizeReadme(staging, codebase.paths.name, role);
-      step('record', 'wrote the branch record');
-      await createBranchRef(codebase.repo, number, commit);
-      step('ref', `git ref ${formatBranch(number)} written`);
-      await rename(staging, final);
-    } catch (error) {
-      await rm(staging, { recursive: true, force: true });
-      throw error;
-    }
-    step('publish', `branch ${formatBranch(number)} is in place`);
-    return { info, final };
-  });
-
-  const warnings: string[] = [];
-  const workspaceCommit = options.recordInWorkspace === false ? undefined : await commitToWorkspace(codebase.workspace, [published.final], `${codebase.paths.name} ${formatBranch(published.info.number)}: ${message}`).catch(
-    (error: unknown) => {
-      // The branch exists and is complete; the workspace commit is redone at the next recovery.
-      warnings.push(`the workspace repository did not record branch ${formatBranch(published.info.number)} yet: ${(error as Error).message}`);
-      return undefined;
+        date,
+      });
+      step('commit', `commit ${commit.slice(0, 7)}`);
+      const info: BranchInfo = {
+        number,
+        parent: parent?.number ?? null,
+        commit,
+        createdAt: date.toISOString(),
+        author: options.author,
+        devRevision: options.devRevision ?? null,
+        message,
+        status: 'created',
+        checks: initialChecks(),
+      };
+      const final = codebase.paths.branch(formatBranch(number));
+      const staging = await stagingFolder(codebase.workspace, codebase.paths.name, 'branch');
+      try {
+        await writeBranchRecord(
+          staging,
+          {
+            info,
+            changes: diff.changes,
+            patch: diff.patch,
+            summary: summaryText({
+              number,
+              parent: info.parent,
+              message,
+              summary: options.summary,
+              changes: diff.changes,
+            }),
+            logsLocation: `${options.logsRepository}/codebases/${codebase.paths.name}/branches/${formatBranch(number)}`,
+          },
+          parent ? codebase.paths.branch(formatBranch(parent.number)) : null,
+        );
+        if (role !== undefined) await personalizeReadme(staging, codebase.paths.name, role);
+        step('record', 'wrote the branch record');
+        await createBranchRef(codebase.repo, number, commit);
+        step('ref', `git ref ${formatBranch(number)} written`);
+        await rename(staging, final);
+      } catch (error) {
+        await rm(staging, { recursive: true, force: true });
+        throw error;
+      }
+      step('publish', `branch ${formatBranch(number)} is in place`);
+      return { info, final };
     },
   );
+
+  const warnings: string[] = [];
+  const workspaceCommit =
+    options.recordInWorkspace === false
+      ? undefined
+      : await commitToWorkspace(
+          codebase.workspace,
+          [published.final],
+          `${codebase.paths.name} ${formatBranch(published.info.number)}: ${message}`,
+        ).catch((error: unknown) => {
+          // The branch exists and is complete; the workspace commit is redone at the next recovery.
+          warnings.push(
+            `the workspace repository did not record branch ${formatBranch(published.info.number)} yet: ${(error as Error).message}`,
+          );
+          return undefined;
+        });
   step('workspace', 'recorded in the workspace repository');
-  events?.emit('branch.created', { codebase: codebase.paths.name, number: published.info.number, parent: published.info.parent, author: options.author });
+  events?.emit('branch.created', {
+    codebase: codebase.paths.name,
+    number: published.info.number,
+    parent: published.info.parent,
+    author: options.author,
+  });
   return { info: published.info, changes: diff.changes, workspaceCommit, warnings };
 }
 

@@ -13,7 +13,14 @@ export { openCodebase } from './codebase-handle.ts';
 export type { BranchStep, CreateBranchOptions, CreatedBranch } from './create-branch.ts';
 export { BRANCH_STEPS, createBranch, newestBranch } from './create-branch.ts';
 export { DELETE_LIST, readOverlayDir } from './overlay-dir.ts';
-export { formatBranch, formatRevision, MAX_REVISION, parseBranchNumber, parseRevisionNumber, REVISION_NAME } from './numbers.ts';
+export {
+  formatBranch,
+  formatRevision,
+  MAX_REVISION,
+  parseBranchNumber,
+  parseRevisionNumber,
+  REVISION_NAME,
+} from './numbers.ts';
 export { removeStaging, stagingFolder } from './staging.ts';
 export type { FileDiff } from './patch.ts';
 export { fileDiff, isBinary } from './patch.ts';

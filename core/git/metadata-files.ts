@@ -46,16 +46,27 @@ export async function personalizeReadme(dir: string, codebase: string, role: str
 }
 
 /** summary.md: the agent's own summary when there is one, else one made from the changes. */
-export function summaryText(input: { number: number; parent: number | null; message: string; summary?: string | undefined; changes: ChangeEntry[] }): string {
+export function summaryText(input: {
+  number: number;
+  parent: number | null;
+  message: string;
+  summary?: string | undefined;
+  changes: ChangeEntry[];
+}): string {
   const title = `# ${formatBranch(input.number)}: ${input.message}\n\n`;
   const based = input.parent ? `Based on ${formatBranch(input.parent)}.` : 'The first branch of this codebase.';
   if (input.summary?.trim()) return `${title}${based}\n\n${input.summary.trim()}\n`;
   const count = (kind: ChangeEntry['kind']) => input.changes.filter((c) => c.kind === kind).length;
   const added = input.changes.reduce((n, c) => n + c.linesAdded, 0);
   const removed = input.changes.reduce((n, c) => n + c.linesRemoved, 0);
-  const counts = [`${count('added')} added`, `${count('modified')} modified`, `${count('deleted')} deleted`].filter((s) => !s.startsWith('0 ')).join(', ');
+  const counts = [`${count('added')} added`, `${count('modified')} modified`, `${count('deleted')} deleted`]
+    .filter((s) => !s.startsWith('0 '))
+    .join(', ');
   const files = input.changes.length === 1 ? '1 file' : `${input.changes.length} files`;
-  const rows = input.changes.map((c) => `| \`${c.path}\` | ${c.kind} | ${c.binary ? 'binary' : `+${c.linesAdded}`} | ${c.binary ? '' : `−${c.linesRemoved}`} |`);
+  const rows = input.changes.map(
+    (c) =>
+      `| \`${c.path}\` | ${c.kind} | ${c.binary ? 'binary' : `+${c.linesAdded}`} | ${c.binary ? '' : `−${c.linesRemoved}`} |`,
+  );
   return `${title}${based} ${files} changed (${counts}; +${added} −${removed} lines).\n\n| file | change | added | removed |\n|---|---|---|---|\n${rows.join('\n')}\n`;
 }
 

@@ -6,6 +6,9 @@ import { readOverlayDir } from './overlay-dir.ts';
 describe('readOverlayDir on a folder it cannot read whole', () => {
   it('names the file that cannot be read, as an input error', async () => {
     // /proc/self: files that refuse a plain read (EINVAL), as the issue found through serve.
-    await expect(readOverlayDir('/proc/self')).rejects.toMatchObject({ kind: 'InvalidInputError', message: expect.stringMatching(/^--dir \/proc\/self: \S+ cannot be read \(E[A-Z]+/) });
+    await expect(readOverlayDir('/proc/self')).rejects.toMatchObject({
+      kind: 'InvalidInputError',
+      message: expect.stringMatching(/^--dir \/proc\/self: \S+ cannot be read \(E[A-Z]+/),
+    });
   });
 });

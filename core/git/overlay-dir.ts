@@ -15,7 +15,11 @@ export async function readOverlayDir(dir: string): Promise<ChangeSet> {
   const root = path.resolve(dir);
   const info = await stat(root).catch(() => undefined);
   if (!info) throw new BranchyardError('InvalidInputError', `--dir ${root}: no such folder`);
-  if (!info.isDirectory()) throw new BranchyardError('InvalidInputError', `--dir ${root}: is a file, expected a folder holding the branch's files`);
+  if (!info.isDirectory())
+    throw new BranchyardError(
+      'InvalidInputError',
+      `--dir ${root}: is a file, expected a folder holding the branch's files`,
+    );
   const realRoot = await realpath(root);
 
   const writes: FileWrite[] = [];
@@ -35,21 +39,35 @@ export async function readOverlayDir(dir: string): Promise<ChangeSet> {
           throw new BranchyardError('InvalidInputError', `--dir ${root}: ${rel} is a broken symbolic link`);
         });
         if (target !== realRoot && !target.startsWith(realRoot + path.sep)) {
-          throw new BranchyardError('InvalidInputError', `--dir ${root}: ${rel} links to ${target}, outside the folder; a branch may only hold files from inside it`);
+          throw new BranchyardError(
+            'InvalidInputError',
+            `--dir ${root}: ${rel} links to ${target}, outside the folder; a branch may only hold files from inside it`,
+          );
         }
-        if ((await stat(target)).isDirectory()) throw new BranchyardError('InvalidInputError', `--dir ${root}: ${rel} links to a folder; copy the files instead`);
+        if ((await stat(target)).isDirectory())
+          throw new BranchyardError(
+            'InvalidInputError',
+            `--dir ${root}: ${rel} links to a folder; copy the files instead`,
+          );
       } else if (!entry.isFile()) {
         throw new BranchyardError('InvalidInputError', `--dir ${root}: ${rel} is not a regular file`);
       }
       const mode = (await readable(root, rel, () => lstat(target))).mode;
-      writes.push({ path: checkBranchPath(rel, `--dir ${root}`), content: await readable(root, rel, () => readFile(target)), executable: (mode & 0o111) !== 0 });
+      writes.push({
+        path: checkBranchPath(rel, `--dir ${root}`),
+        content: await readable(root, rel, () => readFile(target)),
+        executable: (mode & 0o111) !== 0,
+      });
     }
   };
   await walk('');
 
   const deletes = await readDeleteList(root);
   if (writes.length === 0 && deletes.length === 0) {
-    throw new BranchyardError('InvalidInputError', `--dir ${root} is empty: put the new or changed files there (and list deletions in ${DELETE_LIST})`);
+    throw new BranchyardError(
+      'InvalidInputError',
+      `--dir ${root} is empty: put the new or changed files there (and list deletions in ${DELETE_LIST})`,
+    );
   }
   return { writes, deletes };
 }
@@ -59,7 +77,11 @@ async function readable<T>(root: string, rel: string, read: () => Promise<T>): P
   try {
     return await read();
   } catch (error) {
-    throw new BranchyardError('InvalidInputError', `--dir ${root}: ${rel || '.'} cannot be read (${describeError(error)})`, { cause: error });
+    throw new BranchyardError(
+      'InvalidInputError',
+      `--dir ${root}: ${rel || '.'} cannot be read (${describeError(error)})`,
+      { cause: error },
+    );
   }
 }
 

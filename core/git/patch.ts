@@ -25,7 +25,14 @@ export function fileDiff(change: TreeChange, before: Uint8Array | null, after: U
     // git apply insists on full object ids before it applies a binary patch.
     const index = `index ${change.oldOid ?? ZERO}..${change.newOid ?? ZERO}${modeSuffix(change)}`;
     const body = ['GIT binary patch', ...literal(after), '', ...literal(before), ''];
-    return { path: change.path, kind: change.kind, binary, linesAdded: 0, linesRemoved: 0, patch: `${[...header, index, ...body].join('\n')}\n` };
+    return {
+      path: change.path,
+      kind: change.kind,
+      binary,
+      linesAdded: 0,
+      linesRemoved: 0,
+      patch: `${[...header, index, ...body].join('\n')}\n`,
+    };
   }
 
   const oldText = decode(before);
@@ -40,15 +47,28 @@ export function fileDiff(change: TreeChange, before: Uint8Array | null, after: U
     const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
     const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
     const context = functionContext(oldLines, oldStart - 1);
-    hunks.push(`@@ -${range(oldStart, hunk.oldLines)} +${range(newStart, hunk.newLines)} @@${context ? ` ${context}` : ''}`);
+    hunks.push(
+      `@@ -${range(oldStart, hunk.oldLines)} +${range(newStart, hunk.newLines)} @@${context ? ` ${context}` : ''}`,
+    );
     for (const line of hunk.lines) {
       if (line.startsWith('+')) linesAdded++;
       else if (line.startsWith('-')) linesRemoved++;
       hunks.push(line);
     }
   }
-  const files = hunks.length === 0 ? [] : [change.kind === 'added' ? '--- /dev/null' : `--- a/${change.path}`, change.kind === 'deleted' ? '+++ /dev/null' : `+++ b/${change.path}`];
-  const lines = [...header, ...(hunks.length || change.oldMode === change.newMode || change.kind !== 'modified' ? [index] : []), ...files, ...hunks];
+  const files =
+    hunks.length === 0
+      ? []
+      : [
+          change.kind === 'added' ? '--- /dev/null' : `--- a/${change.path}`,
+          change.kind === 'deleted' ? '+++ /dev/null' : `+++ b/${change.path}`,
+        ];
+  const lines = [
+    ...header,
+    ...(hunks.length || change.oldMode === change.newMode || change.kind !== 'modified' ? [index] : []),
+    ...files,
+    ...hunks,
+  ];
   return { path: change.path, kind: change.kind, binary, linesAdded, linesRemoved, patch: `${lines.join('\n')}\n` };
 }
 
@@ -105,7 +125,8 @@ function literal(bytes: Uint8Array | null): string[] {
   const lines = [`literal ${raw.length}`];
   for (let offset = 0; offset < deflated.length; offset += 52) {
     const chunk = deflated.subarray(offset, offset + 52);
-    const length = chunk.length <= 26 ? String.fromCharCode(64 + chunk.length) : String.fromCharCode(96 + chunk.length - 26);
+    const length =
+      chunk.length <= 26 ? String.fromCharCode(64 + chunk.length) : String.fromCharCode(96 + chunk.length - 26);
     lines.push(length + base85(chunk));
   }
   return lines;

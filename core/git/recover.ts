@@ -28,8 +28,17 @@ export async function nextBranchNumber(codebase: CodebaseHandle): Promise<number
 }
 
 export async function recoverCodebase(codebase: CodebaseHandle): Promise<RecoveryReport> {
-  const report = await withFileLock(numbersLock(codebase), { what: `branch numbering of ${codebase.paths.name}`, waitMs: 60_000 }, () => recoverLocked(codebase));
-  const workspaceCommit = await commitToWorkspace(codebase.workspace, [codebase.paths.metadata], `${codebase.paths.name}: record what an interrupted run left uncommitted`, { onlyNew: true });
+  const report = await withFileLock(
+    numbersLock(codebase),
+    { what: `branch numbering of ${codebase.paths.name}`, waitMs: 60_000 },
+    () => recoverLocked(codebase),
+  );
+  const workspaceCommit = await commitToWorkspace(
+    codebase.workspace,
+    [codebase.paths.metadata],
+    `${codebase.paths.name}: record what an interrupted run left uncommitted`,
+    { onlyNew: true },
+  );
   return { ...report, workspaceCommit };
 }
 

@@ -38,7 +38,10 @@ export async function resolveBranch(repo: Repository, number: number): Promise<s
 /** Branch numbers with a ref, ascending. */
 export async function listBranchRefs(repo: Repository): Promise<number[]> {
   const names = await git.listBranches({ fs, gitdir: repo.gitdir });
-  return names.filter((n) => /^\d{5}$/.test(n)).map(Number).sort((a, b) => a - b);
+  return names
+    .filter((n) => /^\d{5}$/.test(n))
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 export async function commitTree(repo: Repository, commitOid: string): Promise<string> {
@@ -68,7 +71,13 @@ export async function writeCommit(repo: Repository, input: CommitInput): Promise
   return git.writeCommit({
     fs,
     gitdir: repo.gitdir,
-    commit: { message: input.message, tree: input.tree, parent: input.parents, author: signature, committer: signature },
+    commit: {
+      message: input.message,
+      tree: input.tree,
+      parent: input.parents,
+      author: signature,
+      committer: signature,
+    },
   });
 }
 

@@ -7,7 +7,12 @@ import type { BranchInfo, ChangeEntry } from './branch-info.ts';
 import { listBranchRecords, readChanges } from './branch-records.ts';
 import type { CodebaseHandle } from './codebase-handle.ts';
 
-export async function indexBranch(state: StateExecutor, codebase: CodebaseHandle, info: BranchInfo, changes: ChangeEntry[]): Promise<void> {
+export async function indexBranch(
+  state: StateExecutor,
+  codebase: CodebaseHandle,
+  info: BranchInfo,
+  changes: ChangeEntry[],
+): Promise<void> {
   await upsertBranch(state, {
     codebase: codebase.paths.name,
     number: info.number,
@@ -23,8 +28,12 @@ export async function indexBranch(state: StateExecutor, codebase: CodebaseHandle
 }
 
 /** Replays every branch record of a codebase into the engine state. */
-export async function reindexBranches(state: StateExecutor, codebase: CodebaseHandle): Promise<{ branches: number; problems: string[] }> {
+export async function reindexBranches(
+  state: StateExecutor,
+  codebase: CodebaseHandle,
+): Promise<{ branches: number; problems: string[] }> {
   const listing = await listBranchRecords(codebase);
-  for (const info of listing.branches) await indexBranch(state, codebase, info, await readChanges(codebase, info.number));
+  for (const info of listing.branches)
+    await indexBranch(state, codebase, info, await readChanges(codebase, info.number));
   return { branches: listing.branches.length, problems: listing.problems.map((p) => `${p.file}: ${p.reason}`) };
 }

@@ -15,13 +15,22 @@ export async function diffBetween(repo: Repository, before: string | null, after
   const changed = await diffTrees(repo, before, after);
   const files = await Promise.all(
     changed.map(async (change) => {
-      const [a, b] = await Promise.all([change.oldOid ? readBlob(repo, change.oldOid) : null, change.newOid ? readBlob(repo, change.newOid) : null]);
+      const [a, b] = await Promise.all([
+        change.oldOid ? readBlob(repo, change.oldOid) : null,
+        change.newOid ? readBlob(repo, change.newOid) : null,
+      ]);
       return fileDiff(change, a, b);
     }),
   );
   return {
     files,
     patch: files.map((f) => f.patch).join(''),
-    changes: files.map((f) => ({ path: f.path, kind: f.kind, linesAdded: f.linesAdded, linesRemoved: f.linesRemoved, binary: f.binary })),
+    changes: files.map((f) => ({
+      path: f.path,
+      kind: f.kind,
+      linesAdded: f.linesAdded,
+      linesRemoved: f.linesRemoved,
+      binary: f.binary,
+    })),
   };
 }

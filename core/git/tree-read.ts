@@ -29,14 +29,20 @@ export async function listTree(repo: Repository, tree: string, prefix = ''): Pro
   const entries = sortGitOrder(await readTree(repo, tree));
   const nested = await Promise.all(
     entries.map((entry) =>
-      entry.type === 'tree' ? listTree(repo, entry.oid, `${prefix}${entry.path}/`) : Promise.resolve([{ path: `${prefix}${entry.path}`, oid: entry.oid, mode: entry.mode }]),
+      entry.type === 'tree'
+        ? listTree(repo, entry.oid, `${prefix}${entry.path}/`)
+        : Promise.resolve([{ path: `${prefix}${entry.path}`, oid: entry.oid, mode: entry.mode }]),
     ),
   );
   return nested.flat();
 }
 
 /** The content of one file of a tree, or undefined when the tree has no such file. */
-export async function readFileAt(repo: Repository, tree: string, filePath: string): Promise<{ content: Uint8Array; oid: string; mode: string } | undefined> {
+export async function readFileAt(
+  repo: Repository,
+  tree: string,
+  filePath: string,
+): Promise<{ content: Uint8Array; oid: string; mode: string } | undefined> {
   let oid = tree;
   const parts = filePath.split('/').filter(Boolean);
   let entry: TreeEntry | undefined;
@@ -56,12 +62,22 @@ export async function readBlob(repo: Repository, oid: string): Promise<Uint8Arra
 }
 
 /** What changed from `before` (null: nothing) to `after`, file by file, in git's order. */
-export async function diffTrees(repo: Repository, before: string | null, after: string | null, prefix = ''): Promise<TreeChange[]> {
+export async function diffTrees(
+  repo: Repository,
+  before: string | null,
+  after: string | null,
+  prefix = '',
+): Promise<TreeChange[]> {
   if (before === after) return [];
-  const [oldEntries, newEntries] = await Promise.all([before ? readTree(repo, before) : [], after ? readTree(repo, after) : []]);
+  const [oldEntries, newEntries] = await Promise.all([
+    before ? readTree(repo, before) : [],
+    after ? readTree(repo, after) : [],
+  ]);
   const oldByName = new Map(oldEntries.map((e) => [e.path, e]));
   const newByName = new Map(newEntries.map((e) => [e.path, e]));
-  const names = sortGitOrder([...new Map([...oldEntries, ...newEntries].map((e) => [e.path, e])).values()]).map((e) => e.path);
+  const names = sortGitOrder([...new Map([...oldEntries, ...newEntries].map((e) => [e.path, e])).values()]).map(
+    (e) => e.path,
+  );
 
   const parts = await Promise.all(
     names.map(async (name): Promise<TreeChange[]> => {
@@ -87,14 +103,23 @@ export async function diffTrees(repo: Repository, before: string | null, after: 
 }
 
 function change(filePath: string, kind: ChangeKind, a: TreeEntry | undefined, b: TreeEntry | undefined): TreeChange {
-  return { path: filePath, kind, oldOid: a?.oid ?? null, newOid: b?.oid ?? null, oldMode: a?.mode ?? null, newMode: b?.mode ?? null };
+  return {
+    path: filePath,
+    kind,
+    oldOid: a?.oid ?? null,
+    newOid: b?.oid ?? null,
+    oldMode: a?.mode ?? null,
+    newMode: b?.mode ?? null,
+  };
 }
 
 async function readTree(repo: Repository, oid: string): Promise<TreeEntry[]> {
   try {
     return (await git.readTree({ fs, gitdir: repo.gitdir, oid, cache: repo.cache })).tree;
   } catch (error) {
-    throw new BranchyardError('GitError', `cannot read tree ${oid} in ${repo.gitdir}: ${(error as Error).message}`, { cause: error });
+    throw new BranchyardError('GitError', `cannot read tree ${oid} in ${repo.gitdir}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

@@ -52,7 +52,12 @@ function groupByDirectory(changes: ChangeSet): DirChanges {
 }
 
 /** Writes one directory level; returns undefined when it ends up empty (git keeps no empty trees). */
-async function writeDirectory(repo: Repository, base: string | null, changes: DirChanges, prefix: string): Promise<string | undefined> {
+async function writeDirectory(
+  repo: Repository,
+  base: string | null,
+  changes: DirChanges,
+  prefix: string,
+): Promise<string | undefined> {
   const entries = new Map<string, TreeEntry>();
   if (base) {
     const { tree } = await git.readTree({ fs, gitdir: repo.gitdir, oid: base, cache: repo.cache });
@@ -63,12 +68,16 @@ async function writeDirectory(repo: Repository, base: string | null, changes: Di
     const existing = entries.get(name);
     if (write === null) {
       if (!existing || existing.type === 'tree') {
-        throw new BranchyardError('InvalidInputError', `cannot delete ${prefix}${name}: no such file in the parent branch`);
+        throw new BranchyardError(
+          'InvalidInputError',
+          `cannot delete ${prefix}${name}: no such file in the parent branch`,
+        );
       }
       entries.delete(name);
       return;
     }
-    if (changes.dirs.has(name)) throw new BranchyardError('InvalidInputError', `${prefix}${name} is both written as a file and used as a folder`);
+    if (changes.dirs.has(name))
+      throw new BranchyardError('InvalidInputError', `${prefix}${name} is both written as a file and used as a folder`);
     const oid = await git.writeBlob({ fs, gitdir: repo.gitdir, blob: write.content });
     entries.set(name, { mode: write.executable ? EXEC_MODE : FILE_MODE, path: name, oid, type: 'blob' });
   });

@@ -14,20 +14,31 @@ import { ENGINE_AUTHOR } from '../workspace/index.ts';
  * nothing changed. With `onlyNew`, only files the repository has never seen are committed:
  * recovery records what a crash left behind, never a person's edits in progress.
  */
-export async function commitToWorkspace(paths: WorkspacePaths, targets: string[], message: string, options: { onlyNew?: boolean } = {}): Promise<string | undefined> {
+export async function commitToWorkspace(
+  paths: WorkspacePaths,
+  targets: string[],
+  message: string,
+  options: { onlyNew?: boolean } = {},
+): Promise<string | undefined> {
   await mkdir(paths.engineDir, { recursive: true, mode: 0o700 });
   const dir = paths.root;
   const filepaths = targets.map((t) => path.relative(dir, t).split(path.sep).join('/'));
-  return withFileLock(path.join(paths.engineDir, 'workspace-git.lock'), { what: `the workspace repository ${dir}`, waitMs: 60_000 }, async () => {
-    const matrix = await statusOf(dir, filepaths);
-    const changed = matrix.filter(([, head, workdir, stage]) => !(head === 1 && workdir === 1 && stage === 1) && (!options.onlyNew || head === 0));
-    if (changed.length === 0) return undefined;
-    for (const [filepath, , workdir] of changed) {
-      if (workdir === 0) await git.remove({ fs, dir, filepath });
-      else await git.add({ fs, dir, filepath });
-    }
-    return git.commit({ fs, dir, message, author: ENGINE_AUTHOR });
-  });
+  return withFileLock(
+    path.join(paths.engineDir, 'workspace-git.lock'),
+    { what: `the workspace repository ${dir}`, waitMs: 60_000 },
+    async () => {
+      const matrix = await statusOf(dir, filepaths);
+      const changed = matrix.filter(
+        ([, head, workdir, stage]) => !(head === 1 && workdir === 1 && stage === 1) && (!options.onlyNew || head === 0),
+      );
+      if (changed.length === 0) return undefined;
+      for (const [filepath, , workdir] of changed) {
+        if (workdir === 0) await git.remove({ fs, dir, filepath });
+        else await git.add({ fs, dir, filepath });
+      }
+      return git.commit({ fs, dir, message, author: ENGINE_AUTHOR });
+    },
+  );
 }
 
 /** Git walks the folders around the ones asked for; a file that vanishes meanwhile is retried, not fatal. */

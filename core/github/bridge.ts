@@ -10,7 +10,14 @@ import type { EventBus } from '../events/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import { formatBranch, formatRevision } from '../git/index.ts';
 import type { StateDb } from '../store/index.ts';
-import { codebaseIssues, issueRevisions, linkIssue, revisionId, revisionIssue, setLastComment } from '../store/index.ts';
+import {
+  codebaseIssues,
+  issueRevisions,
+  linkIssue,
+  revisionId,
+  revisionIssue,
+  setLastComment,
+} from '../store/index.ts';
 import type { WorkspacePaths } from '../workspace/index.ts';
 import type { GithubComment, GithubIssue } from './client.ts';
 import { IssueClient } from './client.ts';
@@ -72,25 +79,52 @@ export class IssueBridge implements Disposable {
 
   async client(connection: GithubConnection): Promise<IssueClient> {
     if (this.options.client) return this.options.client(connection);
-    const token = await readSecret({ env: this.options.env, variable: connection.tokenEnv, repository: connection.repository, what: 'GitHub token' });
+    const token = await readSecret({
+      env: this.options.env,
+      variable: connection.tokenEnv,
+      repository: connection.repository,
+      what: 'GitHub token',
+    });
     return new IssueClient({ apiUrl: connection.apiUrl, token, repository: connection.repository });
   }
 
   /** An issue that should become a revision (opened, labelled, polled or named by hand). */
-  async openFromIssue(codebase: string, connection: GithubConnection, issue: GithubIssue, options: { byHand?: boolean } = {}): Promise<Handled & { revision?: number }> {
+  async openFromIssue(
+    codebase: string,
+    connection: GithubConnection,
+    issue: GithubIssue,
+    options: { byHand?: boolean } = {},
+  ): Promise<Handled & { revision?: number }> {
     const where = `${connection.repository}#${issue.number}`;
     if (issue.isPullRequest) return { ignored: `${where} is a pull request` };
-    if (!options.byHand && connection.triggerLabel && !issue.labels.includes(connection.triggerLabel)) return { ignored: `${where} has no label ${connection.triggerLabel}` };
-    const live = (await issueRevisions(this.options.db, connection.repository, issue.number)).find((r) => LIVE.has(r.status));
-    if (live) return { ignored: `${where} is already dev revision ${formatRevision(live.revision)} of ${live.codebase} (${live.status})` };
+    if (!options.byHand && connection.triggerLabel && !issue.labels.includes(connection.triggerLabel))
+      return { ignored: `${where} has no label ${connection.triggerLabel}` };
+    const live = (await issueRevisions(this.options.db, connection.repository, issue.number)).find((r) =>
+      LIVE.has(r.status),
+    );
+    if (live)
+      return {
+        ignored: `${where} is already dev revision ${formatRevision(live.revision)} of ${live.codebase} (${live.status})`,
+      };
     const client = await this.client(connection);
     const lastComment = (await client.commentsAfter(issue.number, 0)).at(-1)?.id ?? 0;
     const text = `${issue.title}\n\n${issue.body}`.trim() + `\n\n(GitHub issue ${where}, opened by @${issue.author})`;
     const { revision } = await this.options.workflow.prompt(codebase, text);
     const id = await revisionId(this.options.db, codebase, revision);
-    if (id === undefined) throw new Error(`dev revision ${formatRevision(revision)} of ${codebase} is not in the engine state`);
-    await linkIssue(this.options.db, { devRevisionId: id, codebase, repository: connection.repository, issueNumber: issue.number, author: issue.author, lastCommentId: lastComment });
-    await client.comment(issue.number, `${OWN_COMMENT_MARK}\nBranchyard is on it: dev revision ${formatRevision(revision)} of ${codebase}.`);
+    if (id === undefined)
+      throw new Error(`dev revision ${formatRevision(revision)} of ${codebase} is not in the engine state`);
+    await linkIssue(this.options.db, {
+      devRevisionId: id,
+      codebase,
+      repository: connection.repository,
+      issueNumber: issue.number,
+      author: issue.author,
+      lastCommentId: lastComment,
+    });
+    await client.comment(
+      issue.number,
+      `${OWN_COMMENT_MARK}\nBranchyard is on it: dev revision ${formatRevision(revision)} of ${codebase}.`,
+    );
     const early = this.endedEarly.get(`${codebase}:${revision}`);
     if (early) {
       this.endedEarly.delete(`${codebase}:${revision}`);
@@ -100,18 +134,30 @@ export class IssueBridge implements Disposable {
   }
 
   /** A new comment on an issue: the author's answer to a revision waiting for one goes to it. */
-  async commentAdded(codebase: string, connection: GithubConnection, issueNumber: number, comment: GithubComment): Promise<Handled> {
+  async commentAdded(
+    codebase: string,
+    connection: GithubConnection,
+    issueNumber: number,
+    comment: GithubComment,
+  ): Promise<Handled> {
     const where = `${connection.repository}#${issueNumber}`;
     if (comment.body.includes(OWN_COMMENT_MARK)) return { ignored: `the comment on ${where} is Branchyard's own` };
-    const link = (await issueRevisions(this.options.db, connection.repository, issueNumber)).find((r) => r.codebase === codebase);
+    const link = (await issueRevisions(this.options.db, connection.repository, issueNumber)).find(
+      (r) => r.codebase === codebase,
+    );
     if (!link) return { ignored: `${where} is no dev revision of ${codebase}` };
     if (comment.id <= link.lastCommentId) return { ignored: `comment ${comment.id} on ${where} was read before` };
     await setLastComment(this.options.db, link.devRevisionId, comment.id);
-    if (link.status !== 'needs-answer') return { ignored: `dev revision ${formatRevision(link.revision)} is ${link.status}, not waiting for an answer` };
-    if (comment.author !== link.author) return { ignored: `the comment on ${where} is by @${comment.author}, not the issue's author @${link.author}` };
+    if (link.status !== 'needs-answer')
+      return { ignored: `dev revision ${formatRevision(link.revision)} is ${link.status}, not waiting for an answer` };
+    if (comment.author !== link.author)
+      return { ignored: `the comment on ${where} is by @${comment.author}, not the issue's author @${link.author}` };
     await this.options.workflow.answer(codebase, link.revision, comment.body);
     const client = await this.client(connection);
-    await client.relabel(issueNumber, { remove: [connection.labels.needsClarification], add: [connection.labels.readyForDev] });
+    await client.relabel(issueNumber, {
+      remove: [connection.labels.needsClarification],
+      add: [connection.labels.readyForDev],
+    });
     return { done: `answered dev revision ${formatRevision(link.revision)} of ${codebase}` };
   }
 
@@ -152,7 +198,17 @@ export class IssueBridge implements Disposable {
   }
 
   private track(work: Promise<unknown>): void {
-    const tracked = work.catch((error: unknown) => this.options.events.emit('progress', { task: 'github', step: 'failed', message: describeError(error), done: 1, total: 1 })).finally(() => this.pending.delete(tracked));
+    const tracked = work
+      .catch((error: unknown) =>
+        this.options.events.emit('progress', {
+          task: 'github',
+          step: 'failed',
+          message: describeError(error),
+          done: 1,
+          total: 1,
+        }),
+      )
+      .finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   }
 
@@ -175,12 +231,17 @@ export class IssueBridge implements Disposable {
     const revision = `dev revision ${formatRevision(outcome.revision)} of ${outcome.codebase}`;
     const cost = `$${(outcome.costMicroUsd / 1e6).toFixed(4)}`;
     if (outcome.status === 'needs-answer') {
-      await client.comment(link.issueNumber, `${OWN_COMMENT_MARK}\n@${link.author}, ${revision} has questions before it goes on:\n\n${outcome.message}\n\nAnswer in a comment on this issue.`);
+      await client.comment(
+        link.issueNumber,
+        `${OWN_COMMENT_MARK}\n@${link.author}, ${revision} has questions before it goes on:\n\n${outcome.message}\n\nAnswer in a comment on this issue.`,
+      );
       await client.relabel(link.issueNumber, { remove: [labels.readyForDev], add: [labels.needsClarification] });
       return;
     }
     if (outcome.status === 'done' && outcome.branch !== null) {
-      const described = await this.options.workflow.describeBranch?.(outcome.codebase, outcome.branch).catch(() => undefined);
+      const described = await this.options.workflow
+        .describeBranch?.(outcome.codebase, outcome.branch)
+        .catch(() => undefined);
       const lines = [
         `${OWN_COMMENT_MARK}`,
         `Done: ${revision} made branch **${formatBranch(outcome.branch)}**.`,
@@ -193,10 +254,19 @@ export class IssueBridge implements Disposable {
         `- Cost: ${cost}`,
       ];
       await client.comment(link.issueNumber, lines.join('\n'));
-      await client.relabel(link.issueNumber, { remove: [labels.needsClarification, labels.readyForDev, labels.failed], add: [labels.done] });
+      await client.relabel(link.issueNumber, {
+        remove: [labels.needsClarification, labels.readyForDev, labels.failed],
+        add: [labels.done],
+      });
       return;
     }
-    await client.comment(link.issueNumber, `${OWN_COMMENT_MARK}\n${revision} stopped (${outcome.status}): ${outcome.message}\n\n- Cost: ${cost}`);
-    await client.relabel(link.issueNumber, { remove: [labels.needsClarification, labels.readyForDev, labels.done], add: [labels.failed] });
+    await client.comment(
+      link.issueNumber,
+      `${OWN_COMMENT_MARK}\n${revision} stopped (${outcome.status}): ${outcome.message}\n\n- Cost: ${cost}`,
+    );
+    await client.relabel(link.issueNumber, {
+      remove: [labels.needsClarification, labels.readyForDev, labels.done],
+      add: [labels.failed],
+    });
   }
 }

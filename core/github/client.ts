@@ -50,7 +50,11 @@ export class IssueClient {
   readonly repo: string;
 
   constructor(options: { apiUrl: string; token: string; repository: string }) {
-    this.octokit = new Octokit({ auth: options.token, baseUrl: options.apiUrl.replace(/\/$/, ''), userAgent: 'branchyard' });
+    this.octokit = new Octokit({
+      auth: options.token,
+      baseUrl: options.apiUrl.replace(/\/$/, ''),
+      userAgent: 'branchyard',
+    });
     [this.owner, this.repo] = options.repository.split('/') as [string, string];
   }
 
@@ -59,21 +63,37 @@ export class IssueClient {
   }
 
   async issue(number: number): Promise<GithubIssue> {
-    const { data } = await this.call(`read issue #${number}`, () => this.octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', this.params({ issue_number: number })));
+    const { data } = await this.call(`read issue #${number}`, () =>
+      this.octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', this.params({ issue_number: number })),
+    );
     return issueOf(data as RawIssue);
   }
 
   /** Open issues carrying a label, newest first (polling). */
   async issuesLabelled(label: string | null): Promise<GithubIssue[]> {
     const { data } = await this.call('list issues', () =>
-      this.octokit.request('GET /repos/{owner}/{repo}/issues', this.params({ state: 'open' as const, per_page: 50, sort: 'created' as const, direction: 'desc' as const, ...(label ? { labels: label } : {}) })),
+      this.octokit.request(
+        'GET /repos/{owner}/{repo}/issues',
+        this.params({
+          state: 'open' as const,
+          per_page: 50,
+          sort: 'created' as const,
+          direction: 'desc' as const,
+          ...(label ? { labels: label } : {}),
+        }),
+      ),
     );
     return (data as RawIssue[]).map(issueOf).filter((i) => !i.isPullRequest);
   }
 
   /** Comments after the one given (GitHub's ids grow), oldest first. */
   async commentsAfter(number: number, afterId: number): Promise<GithubComment[]> {
-    const { data } = await this.call(`read the comments of #${number}`, () => this.octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', this.params({ issue_number: number, per_page: 100 })));
+    const { data } = await this.call(`read the comments of #${number}`, () =>
+      this.octokit.request(
+        'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+        this.params({ issue_number: number, per_page: 100 }),
+      ),
+    );
     return (data as { id: number; user: { login: string } | null; body?: string }[])
       .map((c) => ({ id: c.id, author: c.user?.login ?? '', body: c.body ?? '' }))
       .filter((c) => c.id > afterId)
@@ -81,19 +101,35 @@ export class IssueClient {
   }
 
   async comment(number: number, body: string): Promise<number> {
-    const { data } = await this.call(`comment on #${number}`, () => this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', this.params({ issue_number: number, body })));
+    const { data } = await this.call(`comment on #${number}`, () =>
+      this.octokit.request(
+        'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+        this.params({ issue_number: number, body }),
+      ),
+    );
     return (data as { id: number }).id;
   }
 
   /** Takes the labels of `remove` off (those it has) and puts `add` on. */
   async relabel(number: number, change: { add: string[]; remove: string[] }): Promise<void> {
     for (const name of change.remove) {
-      await this.call(`take label ${name} off #${number}`, () => this.octokit.request('DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}', this.params({ issue_number: number, name }))).catch((error: unknown) => {
+      await this.call(`take label ${name} off #${number}`, () =>
+        this.octokit.request(
+          'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}',
+          this.params({ issue_number: number, name }),
+        ),
+      ).catch((error: unknown) => {
         // 404: the issue did not have it, which is what was wanted.
         if (!(error instanceof BranchyardError && / 404 /.test(error.message))) throw error;
       });
     }
-    if (change.add.length > 0) await this.call(`label #${number}`, () => this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', this.params({ issue_number: number, labels: change.add })));
+    if (change.add.length > 0)
+      await this.call(`label #${number}`, () =>
+        this.octokit.request(
+          'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
+          this.params({ issue_number: number, labels: change.add }),
+        ),
+      );
   }
 
   private params<T extends object>(rest: T) {
@@ -106,7 +142,11 @@ export class IssueClient {
     } catch (error) {
       const status = (error as { status?: number }).status;
       const message = (error as Error).message;
-      throw new BranchyardError('GithubError', `GitHub could not ${what} of ${this.repository}: ${status ? `${status} ` : ''}${message}`, { cause: error });
+      throw new BranchyardError(
+        'GithubError',
+        `GitHub could not ${what} of ${this.repository}: ${status ? `${status} ` : ''}${message}`,
+        { cause: error },
+      );
     }
   }
 }

@@ -12,23 +12,42 @@ import { codebaseNames } from '../workspace/index.ts';
 
 export const GITHUB_FILE = 'github.json';
 
-const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name such as GITHUB_TOKEN' });
+const envName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name such as GITHUB_TOKEN' });
 const label = z.string().min(1).max(50);
 
 export const connectionSchema = z.strictObject({
   /** owner/name */
   repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'expected owner/name, e.g. acme/shop-api' }),
   /** The REST API's base URL: https://api.github.com, or https://<host>/api/v3 for GitHub Enterprise Server. */
-  apiUrl: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of the GitHub REST API' }).default('https://api.github.com'),
+  apiUrl: z
+    .url({ protocol: /^https?$/, error: 'expected the http(s) URL of the GitHub REST API' })
+    .default('https://api.github.com'),
   tokenEnv: envName.default('GITHUB_TOKEN'),
   webhookSecretEnv: envName.default('BRANCHYARD_GITHUB_WEBHOOK_SECRET'),
   /** An issue opened with this label, or given it later, becomes a dev revision; null: every opened issue does. */
   triggerLabel: label.nullable().default('branchyard'),
   labels: z
-    .strictObject({ needsClarification: label.default('needs-clarification'), readyForDev: label.default('ready-for-dev'), done: label.default('done'), failed: label.default('failed') })
-    .default({ needsClarification: 'needs-clarification', readyForDev: 'ready-for-dev', done: 'done', failed: 'failed' }),
+    .strictObject({
+      needsClarification: label.default('needs-clarification'),
+      readyForDev: label.default('ready-for-dev'),
+      done: label.default('done'),
+      failed: label.default('failed'),
+    })
+    .default({
+      needsClarification: 'needs-clarification',
+      readyForDev: 'ready-for-dev',
+      done: 'done',
+      failed: 'failed',
+    }),
   /** Seconds between polls, for a machine webhooks cannot reach; null: webhooks only. */
-  pollSeconds: z.number().int().min(10, { error: 'expected at least 10 seconds (GitHub limits how often it may be asked)' }).nullable().default(null),
+  pollSeconds: z
+    .number()
+    .int()
+    .min(10, { error: 'expected at least 10 seconds (GitHub limits how often it may be asked)' })
+    .nullable()
+    .default(null),
 });
 export type GithubConnection = z.infer<typeof connectionSchema>;
 
@@ -49,16 +68,29 @@ export async function readConnection(paths: WorkspacePaths, codebase: string): P
     throw new BranchyardError('WorkspaceConfigError', `${where}: not valid JSON`);
   }
   const parsed = connectionSchema.safeParse(raw);
-  if (!parsed.success) throw new BranchyardError('WorkspaceConfigError', parsed.error.issues.map((i) => `${where}: ${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new BranchyardError(
+      'WorkspaceConfigError',
+      parsed.error.issues.map((i) => `${where}: ${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+    );
   return parsed.data;
 }
 
 /** Connects a codebase to a repository: the file written whole after validation, and committed. */
-export async function connectRepository(paths: WorkspacePaths, codebase: string, input: z.input<typeof connectionSchema>): Promise<GithubConnection> {
+export async function connectRepository(
+  paths: WorkspacePaths,
+  codebase: string,
+  input: z.input<typeof connectionSchema>,
+): Promise<GithubConnection> {
   const checked = connectionSchema.safeParse(input);
-  if (!checked.success) throw new BranchyardError('InvalidInputError', checked.error.issues.map((i) => `${i.path.join('.') || 'connection'}: ${i.message}`).join('; '));
+  if (!checked.success)
+    throw new BranchyardError(
+      'InvalidInputError',
+      checked.error.issues.map((i) => `${i.path.join('.') || 'connection'}: ${i.message}`).join('; '),
+    );
   const file = connectionFile(paths, codebase);
-  if (!(await codebaseNames(paths)).includes(codebase)) throw new BranchyardError('NotFoundError', `there is no codebase ${codebase} in this workspace`);
+  if (!(await codebaseNames(paths)).includes(codebase))
+    throw new BranchyardError('NotFoundError', `there is no codebase ${codebase} in this workspace`);
   await writeFile(file, `${JSON.stringify(checked.data, null, 2)}\n`);
   await commitToWorkspace(paths, [file], `${codebase}: connected to GitHub ${checked.data.repository}`);
   return checked.data;

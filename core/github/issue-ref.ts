@@ -3,6 +3,10 @@ import { BranchyardError } from '../errors/index.ts';
 
 export function parseIssueRef(text: string): { repository: string; number: number } {
   const match = /^([\w.-]+\/[\w.-]+)#(\d+)$/.exec(text.trim());
-  if (!match) throw new BranchyardError('InvalidInputError', `"${text}" is not an issue: expected owner/repo#number, e.g. acme/shop-api#12`);
+  if (!match)
+    throw new BranchyardError(
+      'InvalidInputError',
+      `"${text}" is not an issue: expected owner/repo#number, e.g. acme/shop-api#12`,
+    );
   return { repository: match[1]!, number: Number(match[2]) };
 }

@@ -6,7 +6,13 @@ import { BranchyardError } from '../errors/index.ts';
 
 export const KEYCHAIN_SERVICE = 'branchyard';
 
-export async function readSecret(options: { env: NodeJS.ProcessEnv; variable: string; repository: string; what: string; keychain?: boolean }): Promise<string> {
+export async function readSecret(options: {
+  env: NodeJS.ProcessEnv;
+  variable: string;
+  repository: string;
+  what: string;
+  keychain?: boolean;
+}): Promise<string> {
   const fromEnv = options.env[options.variable];
   if (fromEnv) return fromEnv;
   const account = `${options.variable}:${options.repository}`;
@@ -20,9 +26,13 @@ export async function readSecret(options: { env: NodeJS.ProcessEnv; variable: st
 
 function keychain(account: string): Promise<string | undefined> {
   const [command, args] =
-    process.platform === 'darwin' ? ['security', ['find-generic-password', '-s', KEYCHAIN_SERVICE, '-a', account, '-w']] : ['secret-tool', ['lookup', 'service', KEYCHAIN_SERVICE, 'account', account]];
+    process.platform === 'darwin'
+      ? ['security', ['find-generic-password', '-s', KEYCHAIN_SERVICE, '-a', account, '-w']]
+      : ['secret-tool', ['lookup', 'service', KEYCHAIN_SERVICE, 'account', account]];
   return new Promise((resolve) => {
     // A missing tool or entry is no error here: the caller says where the secret may be put.
-    execFile(command, args, { timeout: 5000 }, (error, stdout) => resolve(error ? undefined : stdout.trim() || undefined));
+    execFile(command, args, { timeout: 5000 }, (error, stdout) =>
+      resolve(error ? undefined : stdout.trim() || undefined),
+    );
   });
 }

@@ -16,8 +16,18 @@ describe('serve and GitHub webhooks', () => {
   let serve: ServeHandle;
   beforeAll(async () => {
     ws = await testWorkspace('users');
-    await connectRepository(ws.paths, 'users', { repository: 'acme/users-api', apiUrl: 'http://127.0.0.1:9/', webhookSecretEnv: 'TEST_WEBHOOK_SECRET' });
-    serve = await startServe({ workspaceRoot: ws.root, events: createEventBus(), env: { TEST_WEBHOOK_SECRET: SECRET }, port: 0, autostart: false });
+    await connectRepository(ws.paths, 'users', {
+      repository: 'acme/users-api',
+      apiUrl: 'http://127.0.0.1:9/',
+      webhookSecretEnv: 'TEST_WEBHOOK_SECRET',
+    });
+    serve = await startServe({
+      workspaceRoot: ws.root,
+      events: createEventBus(),
+      env: { TEST_WEBHOOK_SECRET: SECRET },
+      port: 0,
+      autostart: false,
+    });
   }, 120_000);
   afterAll(async () => {
     await serve?.dispose();
@@ -25,13 +35,26 @@ describe('serve and GitHub webhooks', () => {
   });
 
   const post = async (body: string, headers: Record<string, string>) => {
-    const response = await fetch(`${serve.url}hooks/github/users`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, signal: AbortSignal.timeout(20_000) });
+    const response = await fetch(`${serve.url}hooks/github/users`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...headers },
+      signal: AbortSignal.timeout(20_000),
+    });
     return { status: response.status, body: (await response.json()) as Record<string, string> };
   };
 
   it('takes a signed delivery without the access token, and refuses an unsigned one with 401', async () => {
-    const body = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1, repository: { full_name: 'acme/users-api' } });
-    const signed = await post(body, { 'x-github-event': 'ping', 'x-github-delivery': 'serve-1', 'x-hub-signature-256': await sign(SECRET, body) });
+    const body = JSON.stringify({
+      zen: 'Keep it logically awesome.',
+      hook_id: 1,
+      repository: { full_name: 'acme/users-api' },
+    });
+    const signed = await post(body, {
+      'x-github-event': 'ping',
+      'x-github-delivery': 'serve-1',
+      'x-hub-signature-256': await sign(SECRET, body),
+    });
     expect(signed.status, JSON.stringify(signed.body)).toBe(200);
     expect(signed.body.done).toBe('pong');
     const unsigned = await post(body, { 'x-github-event': 'ping', 'x-github-delivery': 'serve-2' });

@@ -33,7 +33,12 @@ describe('GitHub webhooks', () => {
     ws = await testWorkspace('users');
     store = await openStore({ stateDir: `${ws.root}/.branchyard/state` });
     github = await githubStandIn({ repository: REPO, token: TOKEN });
-    await connectRepository(ws.paths, 'users', { repository: REPO, apiUrl: github.apiUrl, tokenEnv: 'TEST_GITHUB_TOKEN', webhookSecretEnv: 'TEST_WEBHOOK_SECRET' });
+    await connectRepository(ws.paths, 'users', {
+      repository: REPO,
+      apiUrl: github.apiUrl,
+      tokenEnv: 'TEST_GITHUB_TOKEN',
+      webhookSecretEnv: 'TEST_WEBHOOK_SECRET',
+    });
     const env = { TEST_GITHUB_TOKEN: TOKEN, TEST_WEBHOOK_SECRET: SECRET };
     const events = createEventBus();
     bridge = new IssueBridge({
@@ -45,13 +50,21 @@ describe('GitHub webhooks', () => {
       workflow: {
         prompt: async (_codebase, text) => {
           prompts.push(text);
-          const revision = await openRevision({ codebase: ws.codebase, state: store.db, events, prompt: text, parentBranch: 1 });
+          const revision = await openRevision({
+            codebase: ws.codebase,
+            state: store.db,
+            events,
+            prompt: text,
+            parentBranch: 1,
+          });
           return { revision: revision.info.number };
         },
         answer: () => Promise.resolve(),
       },
     });
-    server = http.createServer((request, response) => void handleWebhook({ bridge, db: store.db, env }, request, response));
+    server = http.createServer(
+      (request, response) => void handleWebhook({ bridge, db: store.db, env }, request, response),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/github/users`;
   }, 60_000);
@@ -67,32 +80,72 @@ describe('GitHub webhooks', () => {
   });
 
   const post = async (body: string, headers: Record<string, string>, to = url) => {
-    const response = await fetch(to, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, signal: AbortSignal.timeout(20_000) });
+    const response = await fetch(to, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...headers },
+      signal: AbortSignal.timeout(20_000),
+    });
     return { status: response.status, body: (await response.json()) as Record<string, string> };
   };
   const delivery = async (event: string, payload: unknown, id: string, secret = SECRET) => {
     const body = JSON.stringify(payload);
-    return post(body, { 'x-github-event': event, 'x-github-delivery': id, 'x-hub-signature-256': await sign(secret, body) });
+    return post(body, {
+      'x-github-event': event,
+      'x-github-delivery': id,
+      'x-hub-signature-256': await sign(secret, body),
+    });
   };
   const opened = (number: number, labels = ['branchyard']) => {
-    github.addIssue({ number, title: `Add a greeting ${number}`, body: 'GET /greetings should say hello.', author: 'octocat', labels });
-    return { action: 'opened', issue: github.issueJson(number), repository: { full_name: REPO }, sender: { login: 'octocat' } };
+    github.addIssue({
+      number,
+      title: `Add a greeting ${number}`,
+      body: 'GET /greetings should say hello.',
+      author: 'octocat',
+      labels,
+    });
+    return {
+      action: 'opened',
+      issue: github.issueJson(number),
+      repository: { full_name: REPO },
+      sender: { login: 'octocat' },
+    };
   };
 
   it("GitHub's published test vector verifies, and its payload passes the signature check of the endpoint", async () => {
-    const vector = { secret: "It's a Secret to Everybody", payload: 'Hello, World!', signature: 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17' };
+    const vector = {
+      secret: "It's a Secret to Everybody",
+      payload: 'Hello, World!',
+      signature: 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
+    };
     expect(await verify(vector.secret, vector.payload, vector.signature)).toBe(true);
     expect(await verify(vector.secret, vector.payload, vector.signature.replace(/7$/, '8'))).toBe(false);
     // With the vector's secret as the workspace's, the endpoint takes the signature and then refuses the body, which is no JSON.
-    const vectorBridge = { bridge, db: store.db, env: { TEST_GITHUB_TOKEN: TOKEN, TEST_WEBHOOK_SECRET: vector.secret } };
+    const vectorBridge = {
+      bridge,
+      db: store.db,
+      env: { TEST_GITHUB_TOKEN: TOKEN, TEST_WEBHOOK_SECRET: vector.secret },
+    };
     const other = http.createServer((request, response) => void handleWebhook(vectorBridge, request, response));
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
     try {
       const to = `http://127.0.0.1:${(other.address() as AddressInfo).port}/hooks/github/users`;
-      const signed = await post(vector.payload, { 'x-github-event': 'ping', 'x-github-delivery': 'vector-1', 'x-hub-signature-256': vector.signature }, to);
+      const signed = await post(
+        vector.payload,
+        { 'x-github-event': 'ping', 'x-github-delivery': 'vector-1', 'x-hub-signature-256': vector.signature },
+        to,
+      );
       expect(signed.status, JSON.stringify(signed.body)).toBe(400);
       expect(signed.body.error).toMatch(/not JSON/);
-      const wrong = await post(vector.payload, { 'x-github-event': 'ping', 'x-github-delivery': 'vector-2', 'x-hub-signature-256': vector.signature.replace(/7$/, '8') }, to);
+      const wrong = await post(
+        vector.payload,
+        {
+          'x-github-event': 'ping',
+          'x-github-delivery': 'vector-2',
+          'x-hub-signature-256': vector.signature.replace(/7$/, '8'),
+        },
+        to,
+      );
       expect(wrong.status).toBe(401);
     } finally {
       other.closeAllConnections();
@@ -107,8 +160,12 @@ describe('GitHub webhooks', () => {
     expect(await revisionNumbers(ws.codebase)).toEqual([1]);
     expect(prompts.at(-1)).toContain('Add a greeting 1');
     expect(prompts.at(-1)).toContain('GET /greetings should say hello.');
-    const comments = github.received.filter((r) => r.method === 'POST' && r.path === `/repos/${REPO}/issues/1/comments`);
-    expect(comments.map((c) => (c.body as { body: string }).body)).toEqual([expect.stringContaining('dev revision 0001 of users')]);
+    const comments = github.received.filter(
+      (r) => r.method === 'POST' && r.path === `/repos/${REPO}/issues/1/comments`,
+    );
+    expect(comments.map((c) => (c.body as { body: string }).body)).toEqual([
+      expect.stringContaining('dev revision 0001 of users'),
+    ]);
     expect(comments[0]!.authorization).toBe(`token ${TOKEN}`);
   });
 
@@ -142,18 +199,28 @@ describe('GitHub webhooks', () => {
     const star = await delivery('star', { action: 'created', repository: { full_name: REPO } }, 'delivery-6');
     expect(star.status).toBe(202);
     expect(star.body.ignored).toMatch(/the event star\.created is not one Branchyard acts on/);
-    const label = await delivery('issues', { action: 'labeled', label: { name: 'bug' }, issue: opened(7).issue, repository: { full_name: REPO } }, 'delivery-7');
+    const label = await delivery(
+      'issues',
+      { action: 'labeled', label: { name: 'bug' }, issue: opened(7).issue, repository: { full_name: REPO } },
+      'delivery-7',
+    );
     expect(label.status).toBe(202);
     expect(label.body.ignored).toMatch(/a label other than branchyard/);
-    const elsewhere = await delivery('issues', { ...opened(8), repository: { full_name: 'someone/else' } }, 'delivery-8');
+    const elsewhere = await delivery(
+      'issues',
+      { ...opened(8), repository: { full_name: 'someone/else' } },
+      'delivery-8',
+    );
     expect(elsewhere.body.ignored).toMatch(/about someone\/else/);
     expect(await revisionNumbers(ws.codebase)).toEqual([1]);
     const outcomes = Object.fromEntries((await listDeliveries(store.db)).map((d) => [d.deliveryId, d.outcome]));
     expect(outcomes['delivery-6']).toMatch(/^ignored: the event star/);
   });
 
-  it('the issue client refuses a wrong token with GitHub\'s own message', async () => {
+  it("the issue client refuses a wrong token with GitHub's own message", async () => {
     const client = new IssueClient({ apiUrl: github.apiUrl, token: 'wrong', repository: REPO });
-    await expect(client.comment(1, 'x')).rejects.toThrow(/GitHub could not comment on #1 of acme\/users-api: 401 Bad credentials/);
+    await expect(client.comment(1, 'x')).rejects.toThrow(
+      /GitHub could not comment on #1 of acme\/users-api: 401 Bad credentials/,
+    );
   });
 });

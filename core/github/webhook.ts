@@ -32,29 +32,43 @@ export function webhookCodebase(pathname: string): string | undefined {
 }
 
 /** Handles one request to the webhook path. */
-export async function handleWebhook(options: WebhookOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+export async function handleWebhook(
+  options: WebhookOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const answer = (status: number, body: Record<string, unknown>) => {
-    if (!response.headersSent) response.writeHead(status, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify(body));
+    if (!response.headersSent)
+      response.writeHead(status, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify(body));
   };
   if (request.method !== 'POST') return answer(405, { error: 'GitHub webhooks are POSTed' });
   const codebase = webhookCodebase(new URL(request.url ?? '/', 'http://localhost').pathname);
   const connection = codebase ? await options.bridge.connection(codebase).catch(() => undefined) : undefined;
-  if (!codebase || !connection) return answer(404, { error: `no codebase here is connected to GitHub at ${request.url ?? ''}` });
+  if (!codebase || !connection)
+    return answer(404, { error: `no codebase here is connected to GitHub at ${request.url ?? ''}` });
   const max = options.maxBytes ?? MAX_WEBHOOK_BYTES;
   const body = await readBody(request, max);
   if (body === 'too-large') return answer(413, { error: `the payload is over ${max} bytes` });
   let secret: string;
   try {
-    secret = await readSecret({ env: options.env, variable: connection.webhookSecretEnv, repository: connection.repository, what: 'webhook secret' });
+    secret = await readSecret({
+      env: options.env,
+      variable: connection.webhookSecretEnv,
+      repository: connection.repository,
+      what: 'webhook secret',
+    });
   } catch (error) {
     return answer(503, { error: describeError(error) });
   }
   const signature = request.headers['x-hub-signature-256'];
-  if (typeof signature !== 'string' || !(await verify(secret, body, signature).catch(() => false))) return answer(401, { error: 'the X-Hub-Signature-256 signature is missing or wrong' });
+  if (typeof signature !== 'string' || !(await verify(secret, body, signature).catch(() => false)))
+    return answer(401, { error: 'the X-Hub-Signature-256 signature is missing or wrong' });
   const delivery = request.headers['x-github-delivery'];
   const event = request.headers['x-github-event'];
-  if (typeof delivery !== 'string' || !delivery || typeof event !== 'string' || !event) return answer(400, { error: 'X-GitHub-Delivery and X-GitHub-Event are required' });
-  if (!(await claimDelivery(options.db, { deliveryId: delivery, codebase, event }))) return answer(409, { error: `delivery ${delivery} was received before; it is not taken twice` });
+  if (typeof delivery !== 'string' || !delivery || typeof event !== 'string' || !event)
+    return answer(400, { error: 'X-GitHub-Delivery and X-GitHub-Event are required' });
+  if (!(await claimDelivery(options.db, { deliveryId: delivery, codebase, event })))
+    return answer(409, { error: `delivery ${delivery} was received before; it is not taken twice` });
   let payload: Record<string, unknown>;
   try {
     payload = JSON.parse(body) as Record<string, unknown>;
@@ -73,21 +87,37 @@ export async function handleWebhook(options: WebhookOptions, request: IncomingMe
   answer('done' in handled ? 200 : 202, handled);
 }
 
-async function dispatch(bridge: IssueBridge, codebase: string, connection: GithubConnection, event: string, payload: Record<string, unknown>): Promise<Handled> {
+async function dispatch(
+  bridge: IssueBridge,
+  codebase: string,
+  connection: GithubConnection,
+  event: string,
+  payload: Record<string, unknown>,
+): Promise<Handled> {
   const repository = (payload.repository as { full_name?: string } | undefined)?.full_name;
   if (event === 'ping') return { done: 'pong' };
-  if (repository !== connection.repository) return { ignored: `the event is about ${repository ?? 'no repository'}, and ${codebase} is connected to ${connection.repository}` };
+  if (repository !== connection.repository)
+    return {
+      ignored: `the event is about ${repository ?? 'no repository'}, and ${codebase} is connected to ${connection.repository}`,
+    };
   const action = payload.action as string | undefined;
   if (event === 'issues' && (action === 'opened' || action === 'labeled')) {
-    if (action === 'labeled' && (payload.label as { name?: string } | undefined)?.name !== connection.triggerLabel) return { ignored: `a label other than ${connection.triggerLabel ?? '(none set)'} was added` };
+    if (action === 'labeled' && (payload.label as { name?: string } | undefined)?.name !== connection.triggerLabel)
+      return { ignored: `a label other than ${connection.triggerLabel ?? '(none set)'} was added` };
     return bridge.openFromIssue(codebase, connection, issueOf(payload.issue as Parameters<typeof issueOf>[0]));
   }
   if (event === 'issue_comment' && action === 'created') {
     const comment = payload.comment as { id: number; user: { login: string } | null; body?: string };
     const issue = payload.issue as { number: number };
-    return bridge.commentAdded(codebase, connection, issue.number, { id: comment.id, author: comment.user?.login ?? '', body: comment.body ?? '' });
+    return bridge.commentAdded(codebase, connection, issue.number, {
+      id: comment.id,
+      author: comment.user?.login ?? '',
+      body: comment.body ?? '',
+    });
   }
-  return { ignored: `the event ${event}${action ? `.${action}` : ''} is not one Branchyard acts on (it acts on issues.opened, issues.labeled and issue_comment.created)` };
+  return {
+    ignored: `the event ${event}${action ? `.${action}` : ''} is not one Branchyard acts on (it acts on issues.opened, issues.labeled and issue_comment.created)`,
+  };
 }
 
 function readBody(request: IncomingMessage, max: number): Promise<string | 'too-large'> {

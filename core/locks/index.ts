@@ -73,13 +73,18 @@ async function localTurn(key: string, deadline: number, options: LockOptions): P
     if (localTails.get(key) === tail) localTails.delete(key);
   };
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))));
+  const timedOut = new Promise<'timeout'>(
+    (resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))),
+  );
   const outcome = await Promise.race([previous.then(() => 'turn' as const), timedOut]);
   clearTimeout(timer);
   if (outcome === 'timeout') {
     // Keep the queue intact: pass the turn on as soon as it would have come.
     void previous.then(done);
-    throw new BranchyardError(options.errorKind ?? 'LockTimeoutError', `${options.what} is in use by this process (still busy after waiting)${options.hint ? `; ${options.hint}` : ''}`);
+    throw new BranchyardError(
+      options.errorKind ?? 'LockTimeoutError',
+      `${options.what} is in use by this process (still busy after waiting)${options.hint ? `; ${options.hint}` : ''}`,
+    );
   }
   return done;
 }
@@ -89,7 +94,13 @@ async function acquireFile(lockFile: string, deadline: number, options: LockOpti
   let holder: LockOwner | undefined;
   let told = false;
   for (;;) {
-    const owner: LockOwner = { pid: process.pid, hostname: os.hostname(), since: new Date().toISOString(), nonce: randomBytes(8).toString('hex'), ...(options.purpose ? { purpose: options.purpose } : {}) };
+    const owner: LockOwner = {
+      pid: process.pid,
+      hostname: os.hostname(),
+      since: new Date().toISOString(),
+      nonce: randomBytes(8).toString('hex'),
+      ...(options.purpose ? { purpose: options.purpose } : {}),
+    };
     try {
       const handle = await open(lockFile, 'wx', 0o600);
       try {
@@ -167,7 +178,12 @@ async function readOwner(lockFile: string): Promise<LockOwner | undefined> {
   try {
     const parsed = JSON.parse(await readFile(lockFile, 'utf8')) as Partial<LockOwner>;
     if (typeof parsed.pid !== 'number') return undefined;
-    return { pid: parsed.pid, hostname: String(parsed.hostname ?? ''), since: String(parsed.since ?? 'an unknown time'), nonce: String(parsed.nonce ?? '') };
+    return {
+      pid: parsed.pid,
+      hostname: String(parsed.hostname ?? ''),
+      since: String(parsed.since ?? 'an unknown time'),
+      nonce: String(parsed.nonce ?? ''),
+    };
   } catch {
     return undefined;
   }

@@ -15,10 +15,18 @@ describe('file locks between processes', () => {
     try {
       const lockFile = path.join(tmp.path, 'shared.lock');
       const log = path.join(tmp.path, 'log');
-      await writeFile(lockFile, JSON.stringify({ pid: 2 ** 22 + 1, hostname: os.hostname(), since: 'long ago', nonce: 'dead' }));
+      await writeFile(
+        lockFile,
+        JSON.stringify({ pid: 2 ** 22 + 1, hostname: os.hostname(), since: 'long ago', nonce: 'dead' }),
+      );
       const run = () =>
         new Promise<void>((resolve, reject) =>
-          execFile(process.execPath, ['--import', 'tsx', CONTEND, lockFile, log, '25'], { timeout: 90_000 }, (error, _out, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve())),
+          execFile(
+            process.execPath,
+            ['--import', 'tsx', CONTEND, lockFile, log, '25'],
+            { timeout: 90_000 },
+            (error, _out, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve()),
+          ),
         );
       await Promise.all([run(), run(), run(), run()]);
       const lines = (await readFile(log, 'utf8')).trim().split('\n');

@@ -37,12 +37,17 @@ describe('file locks', () => {
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ pid: process.pid });
     await expect(acquireFileLock(file, { what: 'the thing', hint: 'stop it first' })).rejects.toMatchObject({
       kind: 'LockTimeoutError',
-      message: expect.stringMatching(new RegExp(`^the thing is in use by process ${process.pid} \\(this process\\) since .*; stop it first$`)),
+      message: expect.stringMatching(
+        new RegExp(`^the thing is in use by process ${process.pid} \\(this process\\) since .*; stop it first$`),
+      ),
     });
     await held.dispose();
 
     // A pid that cannot be running (beyond the kernel's limit) stands for a crashed holder.
-    await writeFile(file, JSON.stringify({ pid: 2 ** 22 + 1, hostname: (await import('node:os')).hostname(), since: 'then' }));
+    await writeFile(
+      file,
+      JSON.stringify({ pid: 2 ** 22 + 1, hostname: (await import('node:os')).hostname(), since: 'then' }),
+    );
     const taken = await acquireFileLock(file, { what: 'the thing' });
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ pid: process.pid });
     await taken.dispose();
@@ -50,7 +55,15 @@ describe('file locks', () => {
 
   it('stays exclusive when many waiters find a stale lock at once', async () => {
     for (let round = 0; round < 30; round++) {
-      await writeFile(file, JSON.stringify({ pid: 2 ** 22 + 1, hostname: (await import('node:os')).hostname(), since: 'then', nonce: 'dead' }));
+      await writeFile(
+        file,
+        JSON.stringify({
+          pid: 2 ** 22 + 1,
+          hostname: (await import('node:os')).hostname(),
+          since: 'then',
+          nonce: 'dead',
+        }),
+      );
       let inside = 0;
       let most = 0;
       await Promise.all(
@@ -69,7 +82,9 @@ describe('file locks', () => {
 
   it('gives up after waiting, with the kind the caller chose', async () => {
     const held = await acquireFileLock(file, { what: 'slow' });
-    await expect(acquireFileLock(file, { what: 'slow', waitMs: 100, errorKind: 'StoreInUseError' })).rejects.toMatchObject({ kind: 'StoreInUseError' });
+    await expect(
+      acquireFileLock(file, { what: 'slow', waitMs: 100, errorKind: 'StoreInUseError' }),
+    ).rejects.toMatchObject({ kind: 'StoreInUseError' });
     await held.dispose();
   });
 });

@@ -33,7 +33,10 @@ describe('a writer killed mid-write', () => {
       log.append('after the restart');
       await log.close();
 
-      const names = (await readdir(tmp.path)).map(parseLogName).filter((n) => n !== undefined).sort(compareLogNames);
+      const names = (await readdir(tmp.path))
+        .map(parseLogName)
+        .filter((n) => n !== undefined)
+        .sort(compareLogNames);
       expect(names.filter((n) => n.open)).toHaveLength(1);
       expect(names.length).toBeGreaterThan(3);
       const lines: string[] = [];

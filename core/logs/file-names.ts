@@ -37,14 +37,23 @@ export function fileKey(startedAt: Date, sequence: number): string {
 
 export function parseLogName(name: string): LogFileName | undefined {
   const closed = CLOSED.exec(name);
-  if (closed) return { name, open: false, thousands: Number(closed[1]), startedAt: fromStamp(closed[2]!, closed[3]!), sequence: Number(closed[4] ?? 1) };
+  if (closed)
+    return {
+      name,
+      open: false,
+      thousands: Number(closed[1]),
+      startedAt: fromStamp(closed[2]!, closed[3]!),
+      sequence: Number(closed[4] ?? 1),
+    };
   const open = OPEN.exec(name);
   if (open) return { name, open: true, startedAt: fromStamp(open[1]!, open[2]!), sequence: Number(open[3] ?? 1) };
   return undefined;
 }
 
 function fromStamp(day: string, time: string): Date {
-  return new Date(`${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}T${time.slice(0, 2)}:${time.slice(2, 4)}:${time.slice(4, 6)}Z`);
+  return new Date(
+    `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}T${time.slice(0, 2)}:${time.slice(2, 4)}:${time.slice(4, 6)}Z`,
+  );
 }
 
 /** Oldest first: by start second, then sequence. */

@@ -12,7 +12,16 @@ export type { LogServiceOptions, LogTarget } from './log-service.ts';
 export { LogService } from './log-service.ts';
 export { LogsRepository } from './logs-repository.ts';
 export type { LogFileInfo, LogMatch } from './reader.ts';
-export { branchLogsFolder, checkFileName, checkType, listLogFiles, readLogFile, searchLogs, tailLogs, typeOfLogFile } from './reader.ts';
+export {
+  branchLogsFolder,
+  checkFileName,
+  checkType,
+  listLogFiles,
+  readLogFile,
+  searchLogs,
+  tailLogs,
+  typeOfLogFile,
+} from './reader.ts';
 export { LineSplitter, lineText } from './line-text.ts';
 export { Redactor } from './redact.ts';
 export { TokenLog } from './token-log.ts';

@@ -41,12 +41,33 @@ describe('file names', () => {
     expect(closedName(9_612, at)).toBe('10k-20260404-042500.log');
     expect(closedName(4_499, at)).toBe('4k-20260404-042500.log');
     expect(closedName(10_000, at, 2)).toBe('10k-20260404-042500-2.log');
-    expect(parseLogName('10k-20260404-042500.log')).toMatchObject({ open: false, thousands: 10, startedAt: at, sequence: 1 });
+    expect(parseLogName('10k-20260404-042500.log')).toMatchObject({
+      open: false,
+      thousands: 10,
+      startedAt: at,
+      sequence: 1,
+    });
     expect(parseLogName('open-20260404-042500-3.log')).toMatchObject({ open: true, startedAt: at, sequence: 3 });
     // Files of one second keep their order whatever their sizes.
-    const names = ['19k-20260404-042500-2.log', '20k-20260404-042500.log', 'open-20260404-042500-3.log', '1k-20260404-042459.log'];
-    expect(names.map(parseLogName).sort((a, b) => compareLogNames(a!, b!)).map((n) => n!.name)).toEqual(['1k-20260404-042459.log', '20k-20260404-042500.log', '19k-20260404-042500-2.log', 'open-20260404-042500-3.log']);
-    for (const bad of ['../x.log', '10k-2026-042500.log', 'open.log', '10k-20260404-042500.log/..']) expect(parseLogName(bad)).toBeUndefined();
+    const names = [
+      '19k-20260404-042500-2.log',
+      '20k-20260404-042500.log',
+      'open-20260404-042500-3.log',
+      '1k-20260404-042459.log',
+    ];
+    expect(
+      names
+        .map(parseLogName)
+        .sort((a, b) => compareLogNames(a!, b!))
+        .map((n) => n!.name),
+    ).toEqual([
+      '1k-20260404-042459.log',
+      '20k-20260404-042500.log',
+      '19k-20260404-042500-2.log',
+      'open-20260404-042500-3.log',
+    ]);
+    for (const bad of ['../x.log', '10k-2026-042500.log', 'open.log', '10k-20260404-042500.log/..'])
+      expect(parseLogName(bad)).toBeUndefined();
   });
 });
 
@@ -59,7 +80,10 @@ describe('redaction', () => {
     ['key sk-proj-AbCdEfGhIjKlMnOpQrStUv', 'sk-proj-AbCdEfGhIjKlMnOpQrStUv'],
     ['token ghp_0123456789abcdefghijklmnopqrstuvwxyzAB', 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB'],
     ['aws AKIAIOSFODNN7EXAMPLE here', 'AKIAIOSFODNN7EXAMPLE'],
-    ['jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'dozjgNryP4J3jVmNHl0w5N'],
+    [
+      'jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+      'dozjgNryP4J3jVmNHl0w5N',
+    ],
     ['configured with the-llm-key-value-123', 'the-llm-key-value-123'],
   ])('hides %s', (input, secret) => {
     const out = redactor.redact(input);

@@ -58,8 +58,7 @@ export class LineSplitter {
     if (complete) {
       this.emit(joined, this.continuing);
       this.continuing = false;
-    }
-    else if (joined.length > 0) {
+    } else if (joined.length > 0) {
       this.rest = [Buffer.from(joined)];
       this.restBytes = joined.length;
     }

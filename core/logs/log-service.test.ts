@@ -18,9 +18,13 @@ describe('LogService thresholds', () => {
       const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as Record<string, unknown>;
       await writeFile(manifestFile, JSON.stringify({ ...manifest, logs: { tokens: { 'api-gateway': 300 } } }));
       await mkdir(path.join(root, 'codebases', 'users'), { recursive: true });
-      await writeFile(path.join(root, 'codebases', 'users', 'codebase.json'), JSON.stringify({ domains: [], logs: { tokens: { 'api-gateway': 600 } } }));
+      await writeFile(
+        path.join(root, 'codebases', 'users', 'codebase.json'),
+        JSON.stringify({ domains: [], logs: { tokens: { 'api-gateway': 600 } } }),
+      );
       const logs = await LogService.open({ workspace: await loadWorkspace(root), commitIntervalMs: 0 });
-      const line = (i: number) => `2026-11-21T10:00:00.000Z development GET /notes/list-notes 200 1.5ms 312B 127.0.0.1 proxied ${i}`;
+      const line = (i: number) =>
+        `2026-11-21T10:00:00.000Z development GET /notes/list-notes 200 1.5ms 312B 127.0.0.1 proxied ${i}`;
       for (let i = 0; i < 200; i++) {
         logs.append({ gateway: 'development' }, 'api-gateway', line(i));
         logs.append({ codebase: 'users', branch: 1 }, 'api-gateway', line(i));
@@ -54,12 +58,34 @@ describe('LogService access log', () => {
     try {
       const { root } = await initWorkspace({ dir: path.join(tmp.path, 'ws') });
       const key = 'sk-live-or-not-0123456789abcdef';
-      const logs = await LogService.open({ workspace: await loadWorkspace(root), commitIntervalMs: 0, secrets: ['the-configured-llm-key'] });
-      logs.accessLog.write({ at: '2026-11-22T10:00:00.000Z', gateway: 'development', codebase: 'users', branch: 1, client: '127.0.0.1', method: 'GET', path: `/keys/${key}/the-configured-llm-key/a\u0007b\r`, status: 404, durationMs: 1.5, bytes: 80, outcome: 'refused', reason: 'no route\nforged line', user: 'eve\u001b[2J' });
+      const logs = await LogService.open({
+        workspace: await loadWorkspace(root),
+        commitIntervalMs: 0,
+        secrets: ['the-configured-llm-key'],
+      });
+      logs.accessLog.write({
+        at: '2026-11-22T10:00:00.000Z',
+        gateway: 'development',
+        codebase: 'users',
+        branch: 1,
+        client: '127.0.0.1',
+        method: 'GET',
+        path: `/keys/${key}/the-configured-llm-key/a\u0007b\r`,
+        status: 404,
+        durationMs: 1.5,
+        bytes: 80,
+        outcome: 'refused',
+        reason: 'no route\nforged line',
+        user: 'eve\u001b[2J',
+      });
       await logs.dispose();
       const folder = logs.repository.folder('users', 1, 'api-gateway');
-      const text = (await Promise.all((await readdir(folder)).map((n) => readFile(path.join(folder, n), 'utf8')))).join('');
-      expect(text).toBe('2026-11-22T10:00:00.000Z development GET /keys/[redacted]/[redacted]/a\\x07b\\x0d 404 1.5ms 80B 127.0.0.1 refused (no route\\x0aforged line) user=eve\\x1b[2J\n');
+      const text = (await Promise.all((await readdir(folder)).map((n) => readFile(path.join(folder, n), 'utf8')))).join(
+        '',
+      );
+      expect(text).toBe(
+        '2026-11-22T10:00:00.000Z development GET /keys/[redacted]/[redacted]/a\\x07b\\x0d 404 1.5ms 80B 127.0.0.1 refused (no route\\x0aforged line) user=eve\\x1b[2J\n',
+      );
     } finally {
       await tmp.dispose();
     }

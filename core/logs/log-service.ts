@@ -34,7 +34,10 @@ export interface LogServiceOptions {
 const FOLLOW_PAUSE_BYTES = 4 * 1024 * 1024;
 
 export class LogService implements Disposable {
-  private readonly logs = new Map<string, { log?: TokenLog; waiting: [string, boolean][]; opening: Promise<TokenLog | undefined> }>();
+  private readonly logs = new Map<
+    string,
+    { log?: TokenLog; waiting: [string, boolean][]; opening: Promise<TokenLog | undefined> }
+  >();
   private readonly listeners = new Map<string, Set<(line: string) => void>>();
   private readonly redactor: Redactor;
   private follower: Pm2Follower | null = null;
@@ -77,7 +80,10 @@ export class LogService implements Disposable {
     const key = keyOf(target, type);
     let slot = this.logs.get(key);
     if (!slot) {
-      const created: { log?: TokenLog; waiting: [string, boolean][]; opening: Promise<TokenLog | undefined> } = { waiting: [], opening: Promise.resolve(undefined) };
+      const created: { log?: TokenLog; waiting: [string, boolean][]; opening: Promise<TokenLog | undefined> } = {
+        waiting: [],
+        opening: Promise.resolve(undefined),
+      };
       created.opening = this.openLog(target, type, key).then(
         (log) => {
           created.log = log;
@@ -102,7 +108,10 @@ export class LogService implements Disposable {
   /** The gateways' sink: each request one line, in its branch's log (or its gateway's). */
   readonly accessLog: AccessLogSink = {
     write: (entry: AccessLogEntry) => {
-      const target: LogTarget = entry.codebase !== undefined && entry.branch !== undefined ? { codebase: entry.codebase, branch: entry.branch } : { gateway: entry.gateway };
+      const target: LogTarget =
+        entry.codebase !== undefined && entry.branch !== undefined
+          ? { codebase: entry.codebase, branch: entry.branch }
+          : { gateway: entry.gateway };
       this.append(target, 'api-gateway', formatAccessLine(entry, this.safeField), true);
     },
     // The gateways stop; the logs go on (the engine disposes them).
@@ -116,7 +125,8 @@ export class LogService implements Disposable {
       write: (text) => {
         const lines = (rest + text).split('\n');
         rest = lines.pop() ?? '';
-        for (const line of lines) this.append({ codebase, branch }, 'ttyd', `${new Date().toISOString()} ${cleanText(line)}`);
+        for (const line of lines)
+          this.append({ codebase, branch }, 'ttyd', `${new Date().toISOString()} ${cleanText(line)}`);
       },
     };
   }
@@ -163,19 +173,30 @@ export class LogService implements Disposable {
     const threshold = await this.threshold(target, type);
     const events = this.options.events;
     return TokenLog.open({
-      dir: 'gateway' in target ? this.repository.gatewayFolder(target.gateway) : this.repository.folder(target.codebase, target.branch, type),
+      dir:
+        'gateway' in target
+          ? this.repository.gatewayFolder(target.gateway)
+          : this.repository.folder(target.codebase, target.branch, type),
       threshold,
       redactor: this.redactor,
       maxQueueBytes: this.options.maxQueueBytes,
       onFiles: (change) => this.repository.changed(change),
-      onError: (error) => events?.emit('logs.error', { where: key, message: `${error.message}; the lines wait in memory (up to a bound) and writing is retried` }),
+      onError: (error) =>
+        events?.emit('logs.error', {
+          where: key,
+          message: `${error.message}; the lines wait in memory (up to a bound) and writing is retried`,
+        }),
       onLine: (line) => this.listeners.get(key)?.forEach((listener) => listener(line)),
     });
   }
 
   private async threshold(target: LogTarget, type: LogType): Promise<number> {
     const workspace: Partial<LogThresholds> = this.options.workspace.manifest.logs?.tokens ?? {};
-    const codebase: Partial<LogThresholds> = 'codebase' in target ? ((await readCodebaseSettings(this.options.workspace.paths, target.codebase).catch(() => undefined))?.logs?.tokens ?? {}) : {};
+    const codebase: Partial<LogThresholds> =
+      'codebase' in target
+        ? ((await readCodebaseSettings(this.options.workspace.paths, target.codebase).catch(() => undefined))?.logs
+            ?.tokens ?? {})
+        : {};
     return codebase[type] ?? workspace[type] ?? DEFAULT_THRESHOLDS[type];
   }
 }

@@ -14,7 +14,12 @@ describe.each([true, false])('the logs repository (git command: %s)', (gitComman
     try {
       const ws = workspacePaths(path.join(tmp.path, 'ws'));
       await mkdir(ws.engineDir, { recursive: true });
-      const repo = await LogsRepository.open({ workspace: ws, repository: '../ws-logs', commitIntervalMs: 0, gitCommand });
+      const repo = await LogsRepository.open({
+        workspace: ws,
+        repository: '../ws-logs',
+        commitIntervalMs: 0,
+        gitCommand,
+      });
       expect(repo.root).toBe(path.join(tmp.path, 'ws-logs'));
       const dir = repo.folder('users', 2, 'pm2');
       await mkdir(dir, { recursive: true });
@@ -27,7 +32,10 @@ describe.each([true, false])('the logs repository (git command: %s)', (gitComman
       await writeFile(file('open-20261121-100100.log'), 'two\n');
       await rename(file('open-20261121-100100.log'), file('1k-20261121-100100.log'));
       await writeFile(file('open-20261121-100200.log'), 'three\n');
-      repo.changed({ written: [file('1k-20261121-100000.log'), file('1k-20261121-100100.log'), file('open-20261121-100200.log')], removed: [file('open-20261121-100000.log'), file('open-20261121-100100.log')] });
+      repo.changed({
+        written: [file('1k-20261121-100000.log'), file('1k-20261121-100100.log'), file('open-20261121-100200.log')],
+        removed: [file('open-20261121-100000.log'), file('open-20261121-100100.log')],
+      });
       await repo.close();
       const git = (...args: string[]) => execFileSync('git', ['-C', repo.root, ...args]).toString();
       expect(git('ls-tree', '-r', '--name-only', 'HEAD').split('\n').filter(Boolean)).toEqual([

@@ -40,13 +40,30 @@ export class LogsRepository {
 
   /** Opens the repository, creating it on first use. */
   /** `gitCommand`: commit with the git command (true) or isomorphic-git (false); by default the command when it is installed. */
-  static async open(options: { workspace: WorkspacePaths; repository: string; commitIntervalMs?: number; onError?: (error: Error) => void; gitCommand?: boolean }): Promise<LogsRepository> {
+  static async open(options: {
+    workspace: WorkspacePaths;
+    repository: string;
+    commitIntervalMs?: number;
+    onError?: (error: Error) => void;
+    gitCommand?: boolean;
+  }): Promise<LogsRepository> {
     const root = path.resolve(options.workspace.root, options.repository);
     await mkdir(root, { recursive: true });
     // The commit lock lives with the engine's private files, which a fresh workspace lacks yet.
     await mkdir(options.workspace.engineDir, { recursive: true, mode: 0o700 });
-    const repo = new LogsRepository(root, path.join(options.workspace.engineDir, 'logs-git.lock'), options.commitIntervalMs ?? 5_000, options.onError ?? (() => undefined), options.gitCommand);
-    if (!(await stat(path.join(root, '.git')).then(() => true, () => false))) {
+    const repo = new LogsRepository(
+      root,
+      path.join(options.workspace.engineDir, 'logs-git.lock'),
+      options.commitIntervalMs ?? 5_000,
+      options.onError ?? (() => undefined),
+      options.gitCommand,
+    );
+    if (
+      !(await stat(path.join(root, '.git')).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       await git.init({ fs, dir: root, defaultBranch: 'main' });
       await writeFile(path.join(root, 'README.md'), README);
       repo.changed({ written: [path.join(root, 'README.md')], removed: [] });
@@ -86,7 +103,10 @@ export class LogsRepository {
 
   /** Commits what changed since the last commit; one at a time. */
   commit(message = 'Logs'): Promise<void> {
-    this.committing = this.committing.then(() => this.commitNow(message), () => this.commitNow(message));
+    this.committing = this.committing.then(
+      () => this.commitNow(message),
+      () => this.commitNow(message),
+    );
     return this.committing;
   }
 
@@ -107,7 +127,10 @@ export class LogsRepository {
     } catch (error) {
       // Kept for the next commit (a file renamed between its stat and its add is the usual cause;
       // the rename's own change is queued too, so the next one goes through).
-      this.changed({ written: written.filter((f) => !this.removed.has(f)), removed: removed.filter((f) => !this.written.has(f)) });
+      this.changed({
+        written: written.filter((f) => !this.removed.has(f)),
+        removed: removed.filter((f) => !this.written.has(f)),
+      });
       throw error;
     }
   }
@@ -115,7 +138,10 @@ export class LogsRepository {
   private async commitFiles(written: string[], removed: string[], message: string): Promise<void> {
     const dir = this.root;
     const relative = (file: string) => path.relative(dir, file).split(path.sep).join('/');
-    this.nativeGit ??= runGit(dir, ['--version']).then(() => true, () => false);
+    this.nativeGit ??= runGit(dir, ['--version']).then(
+      () => true,
+      () => false,
+    );
     const native = await this.nativeGit;
     await withFileLock(this.lockFile, { what: `the logs repository ${dir}`, waitMs: 60_000 }, async () => {
       if (native) {
@@ -125,15 +151,36 @@ export class LogsRepository {
         await runGit(dir, ['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], folders.join('\0'));
         // Something is almost always staged; asking first would compare the whole index with
         // HEAD on every commit. A commit that fails is excused only when nothing was staged.
-        const committed = await runGit(dir, ['commit', '-q', '--no-verify', '-m', message]).then(() => null, (error: Error) => error);
-        if (committed && (await runGit(dir, ['diff', '--cached', '--quiet']).then(() => false, () => true))) throw committed;
+        const committed = await runGit(dir, ['commit', '-q', '--no-verify', '-m', message]).then(
+          () => null,
+          (error: Error) => error,
+        );
+        if (
+          committed &&
+          (await runGit(dir, ['diff', '--cached', '--quiet']).then(
+            () => false,
+            () => true,
+          ))
+        )
+          throw committed;
         return;
       }
       // One cache for the whole commit, so the index is parsed once; removing a file the index
       // never held changes nothing and writes nothing.
       const cache = {};
       for (const file of removed) await git.remove({ fs, dir, filepath: relative(file), cache });
-      const present = (await Promise.all(written.map(async (file) => ((await stat(file).then(() => true, () => false)) ? file : undefined)))).filter((f) => f !== undefined);
+      const present = (
+        await Promise.all(
+          written.map(async (file) =>
+            (await stat(file).then(
+              () => true,
+              () => false,
+            ))
+              ? file
+              : undefined,
+          ),
+        )
+      ).filter((f) => f !== undefined);
       if (present.length > 0) await git.add({ fs, dir, filepath: present.map(relative), cache });
       await git.commit({ fs, dir, message, author: ENGINE_AUTHOR, cache });
     });
@@ -148,9 +195,25 @@ function runGit(dir: string, args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       'git',
-      ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgSign=false', '-c', `user.name=${ENGINE_AUTHOR.name}`, '-c', `user.email=${ENGINE_AUTHOR.email}`, '-C', dir, ...args],
-      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, GIT_CONFIG_NOSYSTEM: '1', LANG: 'C' }, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => (error ? reject(new Error(`git ${args[0]} in ${dir}: ${stderr.trim() || error.message}`)) : resolve(stdout)),
+      [
+        '-c',
+        'core.hooksPath=/dev/null',
+        '-c',
+        'commit.gpgSign=false',
+        '-c',
+        `user.name=${ENGINE_AUTHOR.name}`,
+        '-c',
+        `user.email=${ENGINE_AUTHOR.email}`,
+        '-C',
+        dir,
+        ...args,
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, GIT_CONFIG_NOSYSTEM: '1', LANG: 'C' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`git ${args[0]} in ${dir}: ${stderr.trim() || error.message}`)) : resolve(stdout),
     );
     if (input !== undefined) child.stdin!.end(input);
     // Its children (git gc --auto among them) inherit the priority.

@@ -47,7 +47,10 @@ export class Pm2Follower {
   }
 
   async start(): Promise<void> {
-    this.offsets = await readFile(this.offsetsFile, 'utf8').then((text) => JSON.parse(text) as Record<string, number>, () => ({}));
+    this.offsets = await readFile(this.offsetsFile, 'utf8').then(
+      (text) => JSON.parse(text) as Record<string, number>,
+      () => ({}),
+    );
     this.schedule();
   }
 
@@ -67,7 +70,9 @@ export class Pm2Follower {
   private schedule(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      void this.poll().catch(() => undefined).finally(() => this.schedule());
+      void this.poll()
+        .catch(() => undefined)
+        .finally(() => this.schedule());
     }, this.options.intervalMs ?? 250);
     this.timer.unref();
   }
@@ -81,7 +86,8 @@ export class Pm2Follower {
       for (const name of await readdir(dir).catch(() => [] as string[])) {
         const match = FILE.exec(name);
         if (!match || match[1] !== codebase) continue;
-        moved = (await this.readNew(path.join(dir, name), codebase, Number(match[2]), match[3] as 'out' | 'err')) || moved;
+        moved =
+          (await this.readNew(path.join(dir, name), codebase, Number(match[2]), match[3] as 'out' | 'err')) || moved;
       }
     }
     if (moved) {
@@ -92,12 +98,21 @@ export class Pm2Follower {
 
   /** Passes on what was written to one file since it was last read; says whether anything was. */
   private async readNew(file: string, codebase: string, branch: number, stream: 'out' | 'err'): Promise<boolean> {
-    const size = await stat(file).then((s) => s.size, () => -1);
+    const size = await stat(file).then(
+      (s) => s.size,
+      () => -1,
+    );
     if (size < 0) return false;
     let followed = this.files.get(file);
     if (!followed) {
       // The pieces of a very long line after its first are passed on as they are.
-      const splitter = new LineSplitter((bytes, continued) => this.options.deliver({ codebase, branch, line: continued ? lineText(bytes) : withStream(lineText(bytes), stream) }));
+      const splitter = new LineSplitter((bytes, continued) =>
+        this.options.deliver({
+          codebase,
+          branch,
+          line: continued ? lineText(bytes) : withStream(lineText(bytes), stream),
+        }),
+      );
       followed = { offset: this.offsets[file] ?? 0, splitter };
       this.files.set(file, followed);
     }
@@ -132,5 +147,7 @@ export class Pm2Follower {
 /** `2026-11-21T21:16:01: listening` → `2026-11-21T21:16:01 [out] listening` */
 function withStream(text: string, stream: 'out' | 'err'): string {
   const time = PM2_TIME.exec(text);
-  return time ? `${time[1]} [${stream}] ${text.slice(time[0].length)}` : `${new Date().toISOString()} [${stream}] ${text}`;
+  return time
+    ? `${time[1]} [${stream}] ${text.slice(time[0].length)}`
+    : `${new Date().toISOString()} [${stream}] ${text}`;
 }

@@ -28,13 +28,17 @@ export function branchLogsFolder(logsRoot: string, codebase: string, branch: num
 }
 
 export function checkType(type: string): LogType {
-  if (!isLogType(type)) throw new BranchyardError('InvalidInputError', `log type "${type}" is not one of ${LOG_TYPES.join(', ')}`);
+  if (!isLogType(type))
+    throw new BranchyardError('InvalidInputError', `log type "${type}" is not one of ${LOG_TYPES.join(', ')}`);
   return type;
 }
 
 /** The names of a type's files, oldest first, without opening any. */
 async function logFileNames(folder: string, type: LogType): Promise<LogFileName[]> {
-  return (await readdir(path.join(folder, type)).catch(() => [] as string[])).map(parseLogName).filter((n) => n !== undefined).sort(compareLogNames);
+  return (await readdir(path.join(folder, type)).catch(() => [] as string[]))
+    .map(parseLogName)
+    .filter((n) => n !== undefined)
+    .sort(compareLogNames);
 }
 
 /** The files of a branch, oldest first, per type. */
@@ -43,7 +47,10 @@ export async function listLogFiles(folder: string, type?: LogType): Promise<LogF
   for (const t of type ? [type] : LOG_TYPES) {
     for (const name of await logFileNames(folder, t)) {
       const full = path.join(folder, t, name.name);
-      const bytes = await stat(full).then((s) => s.size, () => 0);
+      const bytes = await stat(full).then(
+        (s) => s.size,
+        () => 0,
+      );
       const tokens = name.open ? countLines(await readFile(full, 'utf8').catch(() => '')) : name.thousands! * 1000;
       out.push({ type: t, file: name.name, open: name.open, tokens, startedAt: name.startedAt.toISOString(), bytes });
     }
@@ -55,14 +62,26 @@ export async function listLogFiles(folder: string, type?: LogType): Promise<LogF
 export async function typeOfLogFile(folder: string, file: string): Promise<LogType> {
   checkFileName(file);
   const found: LogType[] = [];
-  for (const type of LOG_TYPES) if (await stat(path.join(folder, type, file)).then(() => true, () => false)) found.push(type);
+  for (const type of LOG_TYPES)
+    if (
+      await stat(path.join(folder, type, file)).then(
+        () => true,
+        () => false,
+      )
+    )
+      found.push(type);
   if (found.length === 1) return found[0]!;
-  if (found.length === 0) throw new BranchyardError('NotFoundError', `there is no log ${file} in this branch (list them with --list)`);
+  if (found.length === 0)
+    throw new BranchyardError('NotFoundError', `there is no log ${file} in this branch (list them with --list)`);
   throw new BranchyardError('InvalidInputError', `${file} exists in ${found.join(' and ')}; say which with --type`);
 }
 
 export function checkFileName(file: string): string {
-  if (!parseLogName(file)) throw new BranchyardError('InvalidInputError', `"${file}" is not a log file name (expected <N>k-<YYYYMMDD>-<HHMMSS>.log or open-<YYYYMMDD>-<HHMMSS>.log)`);
+  if (!parseLogName(file))
+    throw new BranchyardError(
+      'InvalidInputError',
+      `"${file}" is not a log file name (expected <N>k-<YYYYMMDD>-<HHMMSS>.log or open-<YYYYMMDD>-<HHMMSS>.log)`,
+    );
   return file;
 }
 
@@ -71,13 +90,18 @@ export async function readLogFile(folder: string, type: LogType, file: string): 
   try {
     return await readFile(path.join(folder, type, file), 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BranchyardError('NotFoundError', `there is no ${type} log ${file} (list them with --list)`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new BranchyardError('NotFoundError', `there is no ${type} log ${file} (list them with --list)`);
     throw error;
   }
 }
 
 /** The last `tokens` tokens of a type's logs, across files, cut at a line boundary (whole lines only). */
-export async function tailLogs(folder: string, type: LogType, tokens: number): Promise<{ text: string; tokens: number; files: string[] }> {
+export async function tailLogs(
+  folder: string,
+  type: LogType,
+  tokens: number,
+): Promise<{ text: string; tokens: number; files: string[] }> {
   const files = (await logFileNames(folder, type)).reverse();
   const lines: string[] = [];
   const used: string[] = [];
@@ -114,17 +138,28 @@ export interface LogMatch {
 }
 
 /** Lines that hold `query` (case-insensitive), newest files first, at most `limit`. */
-export async function searchLogs(folder: string, query: string, options: { type?: LogType; limit?: number } = {}): Promise<LogMatch[]> {
+export async function searchLogs(
+  folder: string,
+  query: string,
+  options: { type?: LogType; limit?: number } = {},
+): Promise<LogMatch[]> {
   if (query.trim() === '') throw new BranchyardError('InvalidInputError', 'the search text is empty');
   const needle = query.toLowerCase();
   const limit = options.limit ?? 200;
   const matches: LogMatch[] = [];
   const files: { type: LogType; file: string }[] = [];
-  for (const type of options.type ? [options.type] : LOG_TYPES) for (const name of await logFileNames(folder, type)) files.push({ type, file: name.name });
+  for (const type of options.type ? [options.type] : LOG_TYPES)
+    for (const name of await logFileNames(folder, type)) files.push({ type, file: name.name });
   for (const file of files.reverse()) {
     const lines = (await readLogFile(folder, file.type, file.file).catch(() => '')).split('\n');
     for (let i = lines.length - 1; i >= 0 && matches.length < limit; i--) {
-      if (lines[i]!.toLowerCase().includes(needle)) matches.push({ type: file.type, file: file.file, line: i + 1, text: lines[i]!.length > 2000 ? `${lines[i]!.slice(0, 2000)}…` : lines[i]! });
+      if (lines[i]!.toLowerCase().includes(needle))
+        matches.push({
+          type: file.type,
+          file: file.file,
+          line: i + 1,
+          text: lines[i]!.length > 2000 ? `${lines[i]!.slice(0, 2000)}…` : lines[i]!,
+        });
     }
     if (matches.length >= limit) break;
   }

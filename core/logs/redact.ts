@@ -28,13 +28,17 @@ export class Redactor {
 
   /** `secrets`: exact values to hide wherever they appear (short ones are ignored: they would hide ordinary words). */
   constructor(secrets: (string | undefined)[] = []) {
-    this.secrets = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 8))].sort((a, b) => b.length - a.length);
+    this.secrets = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 8))].sort(
+      (a, b) => b.length - a.length,
+    );
     this.pattern = new RegExp(`${CREDENTIAL_FIELD}|${KEY_SHAPES.join('|')}`, 'gi');
   }
 
   redact(line: string): string {
     let text = line;
     for (const secret of this.secrets) if (text.includes(secret)) text = text.split(secret).join(MASK);
-    return text.replace(this.pattern, (match: string, field?: string, separator?: string) => (field ? `${field}${separator}${MASK}` : MASK));
+    return text.replace(this.pattern, (match: string, field?: string, separator?: string) =>
+      field ? `${field}${separator}${MASK}` : MASK,
+    );
   }
 }

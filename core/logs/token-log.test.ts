@@ -7,11 +7,15 @@ import { compareLogNames, parseLogName } from './file-names.ts';
 import { Redactor } from './redact.ts';
 import { countLines, pieces, TokenLog } from './token-log.ts';
 
-const line = (i: number) => `2026-11-21T10:00:00.000Z [out] request ${i} served GET /notes/list-notes in ${i % 17} ms for user-${(i * 7919).toString(36)}`;
+const line = (i: number) =>
+  `2026-11-21T10:00:00.000Z [out] request ${i} served GET /notes/list-notes in ${i % 17} ms for user-${(i * 7919).toString(36)}`;
 
 /** Every file checked against its name: closed ones by recounting, and the order of their lines. */
 async function files(dir: string): Promise<{ name: string; open: boolean; tokens: number; text: string }[]> {
-  const names = (await readdir(dir)).map(parseLogName).filter((n) => n !== undefined).sort(compareLogNames);
+  const names = (await readdir(dir))
+    .map(parseLogName)
+    .filter((n) => n !== undefined)
+    .sort(compareLogNames);
   const out = [];
   for (const name of names) {
     const text = await readFile(path.join(dir, name.name), 'utf8');
@@ -72,7 +76,12 @@ describe('TokenLog', () => {
 
   it('redacts before writing', async () => {
     const key = 'sk-or-v1-0123456789abcdef0123456789abcdef';
-    const log = await TokenLog.open({ dir: tmp.path, threshold: 1000, redactor: new Redactor(['my-very-own-secret-value']), now });
+    const log = await TokenLog.open({
+      dir: tmp.path,
+      threshold: 1000,
+      redactor: new Redactor(['my-very-own-secret-value']),
+      now,
+    });
     log.append(`calling the model with ${key}`);
     log.append('authorization: Bearer abcdefghijklmnop1234');
     log.append('the secret is my-very-own-secret-value, really');
@@ -85,7 +94,13 @@ describe('TokenLog', () => {
   });
 
   it('bounds memory under a burst faster than the disk: drops lines and says how many', async () => {
-    const log = await TokenLog.open({ dir: tmp.path, threshold: 100_000, redactor: new Redactor(), now, maxQueueBytes: 64 * 1024 });
+    const log = await TokenLog.open({
+      dir: tmp.path,
+      threshold: 100_000,
+      redactor: new Redactor(),
+      now,
+      maxQueueBytes: 64 * 1024,
+    });
     // One synchronous burst: the disk gets no turn until it ends.
     for (let i = 0; i < 5000; i++) log.append(line(i));
     expect(log.pending).toBeLessThanOrEqual(64 * 1024 + 200);
@@ -112,7 +127,8 @@ describe('TokenLog', () => {
     const all = await files(tmp.path);
     const lines = all.flatMap((f) => f.text.split('\n').filter(Boolean));
     expect(lines).toEqual(Array.from({ length: 100 }, (_, i) => line(i)));
-    for (const file of all.filter((f) => !f.open)) expect(file.name.startsWith(`${Math.round(file.tokens / 1000)}k-`)).toBe(true);
+    for (const file of all.filter((f) => !f.open))
+      expect(file.name.startsWith(`${Math.round(file.tokens / 1000)}k-`)).toBe(true);
   });
 
   it('finishes an open file left beside a newer one', async () => {
@@ -121,7 +137,9 @@ describe('TokenLog', () => {
     const log = await TokenLog.open({ dir: tmp.path, threshold: 1000, redactor: new Redactor(), now });
     await log.close();
     expect((await readdir(tmp.path)).sort()).toEqual(['0k-20261120-090000.log', 'open-20261120-100000.log']);
-    expect(countLines(await readFile(path.join(tmp.path, '0k-20261120-090000.log'), 'utf8'))).toBe(countTokens(`${line(1)}\n${line(2)}\n`));
+    expect(countLines(await readFile(path.join(tmp.path, '0k-20261120-090000.log'), 'utf8'))).toBe(
+      countTokens(`${line(1)}\n${line(2)}\n`),
+    );
   });
 
   it('numbers the files of one second after each other, past those already there, and keeps their order when the clock is set back', async () => {
@@ -134,10 +152,17 @@ describe('TokenLog', () => {
     await log.close();
     const names = (await readdir(tmp.path)).filter((n) => n !== '0k-20261121-100000-2.log');
     // Every file in the second the log started, numbered 1, then 3 onwards (2 was taken).
-    const sequences = names.map((n) => /^(?:open|\d+k)-20261121-100000(?:-(\d+))?\.log$/.exec(n)).map((m) => (m ? Number(m[1] ?? 1) : NaN));
-    expect(sequences.toSorted((a, b) => a - b)).toEqual([1, ...Array.from({ length: names.length - 1 }, (_, i) => i + 3)]);
+    const sequences = names
+      .map((n) => /^(?:open|\d+k)-20261121-100000(?:-(\d+))?\.log$/.exec(n))
+      .map((m) => (m ? Number(m[1] ?? 1) : NaN));
+    expect(sequences.toSorted((a, b) => a - b)).toEqual([
+      1,
+      ...Array.from({ length: names.length - 1 }, (_, i) => i + 3),
+    ]);
     expect(await readFile(path.join(tmp.path, '0k-20261121-100000-2.log'), 'utf8')).toBe('from an earlier run\n');
     const all = (await files(tmp.path)).filter((f) => !f.text.startsWith('from an earlier run'));
-    expect(all.flatMap((f) => f.text.split('\n').filter(Boolean))).toEqual(Array.from({ length: 40 }, (_, i) => line(i)));
+    expect(all.flatMap((f) => f.text.split('\n').filter(Boolean))).toEqual(
+      Array.from({ length: 40 }, (_, i) => line(i)),
+    );
   });
 });

@@ -27,7 +27,10 @@ export interface TokenLogOptions {
   onLine?: (line: string) => void;
 }
 
-type Op = { kind: 'data'; text: string } | { kind: 'start'; name: string } | { kind: 'close'; name: string; tokens: number; startedAt: Date; sequence: number };
+type Op =
+  | { kind: 'data'; text: string }
+  | { kind: 'start'; name: string }
+  | { kind: 'close'; name: string; tokens: number; startedAt: Date; sequence: number };
 
 const RETRY_MS = 1000;
 /** How long a line may wait for the ones after it before it is written. */
@@ -80,7 +83,8 @@ export class TokenLog {
       if (whole.length !== text.length) await truncate(full, Buffer.byteLength(whole));
       // Recovery only: the open file is at most one threshold of tokens.
       const tokens = countLines(whole);
-      if (index === opens.length - 1) current = { name: file.name, startedAt: file.startedAt, sequence: file.sequence, tokens };
+      if (index === opens.length - 1)
+        current = { name: file.name, startedAt: file.startedAt, sequence: file.sequence, tokens };
       else await rename(full, path.join(options.dir, closedName(tokens, file.startedAt, file.sequence)));
     }
     return new TokenLog(options, keys, current);
@@ -101,7 +105,9 @@ export class TokenLog {
     if (this.dropped > 0) {
       const count = this.dropped;
       this.dropped = 0;
-      this.take(`${this.now().toISOString()} [branchyard] ${count} line${count === 1 ? ' was' : 's were'} dropped here: the output came faster than the disk took it`);
+      this.take(
+        `${this.now().toISOString()} [branchyard] ${count} line${count === 1 ? ' was' : 's were'} dropped here: the output came faster than the disk took it`,
+      );
     }
     const text = redacted ? line : this.options.redactor.redact(line);
     if (text.trim() === '') return; // blank lines carry nothing and would make counts depend on their neighbours
@@ -133,7 +139,13 @@ export class TokenLog {
     for (const piece of pieces(text, this.options.threshold)) {
       if (!this.current) this.start();
       else if (this.current.tokens > 0 && this.current.tokens + piece.tokens > this.options.threshold) {
-        this.ops.push({ kind: 'close', name: this.current.name, tokens: this.current.tokens, startedAt: this.current.startedAt, sequence: this.current.sequence });
+        this.ops.push({
+          kind: 'close',
+          name: this.current.name,
+          tokens: this.current.tokens,
+          startedAt: this.current.startedAt,
+          sequence: this.current.sequence,
+        });
         this.start();
       }
       this.current!.tokens += piece.tokens;
@@ -175,7 +187,8 @@ export class TokenLog {
             // Everything queued for the same file goes in one write.
             let count = 0;
             let text = '';
-            while (count < this.ops.length && this.ops[count]!.kind === 'data' && text.length < 1024 * 1024) text += (this.ops[count++] as { text: string }).text;
+            while (count < this.ops.length && this.ops[count]!.kind === 'data' && text.length < 1024 * 1024)
+              text += (this.ops[count++] as { text: string }).text;
             this.handle ??= await open(this.writingPath(), 'a');
             await writeAll(this.handle, Buffer.from(text));
             this.ops.splice(0, count);
@@ -225,7 +238,7 @@ export class TokenLog {
 
 /** One buffer to a file opened for appending, however many writes the system needs. */
 async function writeAll(handle: FileHandle, buffer: Buffer): Promise<void> {
-  for (let at = 0; at < buffer.length; ) at += (await handle.write(buffer, at, buffer.length - at)).bytesWritten;
+  for (let at = 0; at < buffer.length;) at += (await handle.write(buffer, at, buffer.length - at)).bytesWritten;
 }
 
 /** Lines longer than this are written as several lines of this length. */
@@ -239,7 +252,7 @@ export function pieces(text: string, threshold: number): { text: string; tokens:
   // BPE costs grow with the square of a run without spaces: long lines are wrapped first.
   if (text.length > WRAP_CHARS) {
     const out: { text: string; tokens: number }[] = [];
-    for (let at = 0; at < text.length; ) {
+    for (let at = 0; at < text.length;) {
       const part = cut(text.slice(at), Math.min(WRAP_CHARS, text.length - at));
       out.push(...pieces(part, threshold));
       at += part.length;

@@ -49,17 +49,23 @@ export class PostgresLogin {
         this.scramFinish(body.subarray(4).toString('utf8'));
         return null;
       default:
-        throw new Error(`the server asks for an authentication method Branchyard does not speak (code ${code}); use scram-sha-256, md5 or password in pg_hba.conf`);
+        throw new Error(
+          `the server asks for an authentication method Branchyard does not speak (code ${code}); use scram-sha-256, md5 or password in pg_hba.conf`,
+        );
     }
   }
 
   private password(): string {
-    if (this.credentials.password === undefined) throw new Error('the server asks for a password and the URL holds none');
+    if (this.credentials.password === undefined)
+      throw new Error('the server asks for a password and the URL holds none');
     return this.credentials.password;
   }
 
   private scramStart(mechanisms: string[]): Buffer {
-    if (!mechanisms.includes(SCRAM)) throw new Error(`the server offers ${mechanisms.join(', ') || 'no SASL mechanism'}, and Branchyard speaks ${SCRAM}`);
+    if (!mechanisms.includes(SCRAM))
+      throw new Error(
+        `the server offers ${mechanisms.join(', ') || 'no SASL mechanism'}, and Branchyard speaks ${SCRAM}`,
+      );
     this.password();
     const nonce = randomBytes(18).toString('base64');
     const clientFirstBare = `n=*,r=${nonce}`;
@@ -74,8 +80,10 @@ export class PostgresLogin {
     const serverNonce = fields.get('r');
     const salt = fields.get('s');
     const iterations = Number(fields.get('i'));
-    if (!serverNonce?.startsWith(this.scram.nonce) || serverNonce.length === this.scram.nonce.length) throw new Error('the server answered SCRAM with a nonce that does not extend ours');
-    if (!salt || !Number.isInteger(iterations) || iterations < 1) throw new Error('the server answered SCRAM without a salt or an iteration count');
+    if (!serverNonce?.startsWith(this.scram.nonce) || serverNonce.length === this.scram.nonce.length)
+      throw new Error('the server answered SCRAM with a nonce that does not extend ours');
+    if (!salt || !Number.isInteger(iterations) || iterations < 1)
+      throw new Error('the server answered SCRAM without a salt or an iteration count');
     const salted = pbkdf2Sync(this.password(), Buffer.from(salt, 'base64'), iterations, 32, 'sha256');
     const clientKey = hmac(salted, 'Client Key');
     const storedKey = createHash('sha256').update(clientKey).digest();
@@ -92,7 +100,8 @@ export class PostgresLogin {
     const expected = this.scram?.serverSignature;
     const given = Buffer.from(scramFields(serverFinal).get('v') ?? '', 'base64');
     // The server proves it knows the password too: a server that cannot is not the database.
-    if (!expected || given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Error('the server could not prove it knows the password (SCRAM server signature does not match)');
+    if (!expected || given.length !== expected.length || !timingSafeEqual(given, expected))
+      throw new Error('the server could not prove it knows the password (SCRAM server signature does not match)');
   }
 }
 

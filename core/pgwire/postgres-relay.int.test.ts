@@ -29,14 +29,21 @@ afterEach(async () => {
 });
 
 async function relay(url: string, folder = 'db-002', timeoutMs = 5000): Promise<WireServer> {
-  const server = await relayToPostgres(path.join(tmp.path, folder), { name: folder, url, urlEnv: 'SHOP_DATABASE_URL', timeoutMs });
+  const server = await relayToPostgres(path.join(tmp.path, folder), {
+    name: folder,
+    url,
+    urlEnv: 'SHOP_DATABASE_URL',
+    timeoutMs,
+  });
   disposables.push(server);
   return server;
 }
 
 /** A client as a branch process makes one: any user, no password, the socket folder as host. */
 async function connect(server: WireServer): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: `postgresql://branch@localhost/postgres?host=${encodeURIComponent(server.socketDir)}` });
+  const client = new pg.Client({
+    connectionString: `postgresql://branch@localhost/postgres?host=${encodeURIComponent(server.socketDir)}`,
+  });
   client.on('error', () => undefined);
   disposables.push({ dispose: () => client.end().catch(() => undefined) });
   await client.connect();
@@ -54,7 +61,9 @@ describe('PostgreSQL relay', () => {
     const server = await relay(database.url);
     const [a, b] = [await connect(server), await connect(server)];
     const expected = new URL(database.url);
-    expect((await a.query('SELECT current_user AS "user", current_database() AS db')).rows).toEqual([{ user: expected.username, db: expected.pathname.slice(1) }]);
+    expect((await a.query('SELECT current_user AS "user", current_database() AS db')).rows).toEqual([
+      { user: expected.username, db: expected.pathname.slice(1) },
+    ]);
     await a.query('CREATE TABLE notes (id int PRIMARY KEY, body text)');
     await a.query('BEGIN');
     await a.query('INSERT INTO notes VALUES ($1, $2)', [1, 'from a']);
@@ -79,9 +88,14 @@ describe('PostgreSQL relay', () => {
 
   it('reaches a server on a unix socket (here, another relay)', async () => {
     const first = await relay(database.url, 'db-002');
-    const second = await relay(`postgresql://anyone@localhost/postgres?host=${encodeURIComponent(first.socketDir)}`, 'db-003');
+    const second = await relay(
+      `postgresql://anyone@localhost/postgres?host=${encodeURIComponent(first.socketDir)}`,
+      'db-003',
+    );
     const client = await connect(second);
-    expect((await client.query('SELECT current_database() AS db')).rows).toEqual([{ db: new URL(database.url).pathname.slice(1) }]);
+    expect((await client.query('SELECT current_database() AS db')).rows).toEqual([
+      { db: new URL(database.url).pathname.slice(1) },
+    ]);
   });
 
   it("speaks TLS to a server when the URL asks, checking the server's certificate", async () => {
@@ -89,7 +103,10 @@ describe('PostgreSQL relay', () => {
     const front = await tlsFront(await ca.issue(['127.0.0.1']), new URL(database.url));
     const secure = new URL(database.url);
     secure.host = `127.0.0.1:${front.port}`;
-    const verified = await relay(`${secure.toString()}?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca.files.certificate)}`, 'db-002');
+    const verified = await relay(
+      `${secure.toString()}?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca.files.certificate)}`,
+      'db-002',
+    );
     expect((await (await connect(verified)).query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
     expect(front.secured).toBe(1);
     // Without the CA, the certificate is not trusted, and the client is told why.
@@ -104,18 +121,25 @@ describe('PostgreSQL relay', () => {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     disposables.push({ dispose: () => client.end() });
-    const { rows } = await client.query<{ expected: string }>("SELECT 'md5' || md5(convert_to(md5(convert_to($1 || $2, 'UTF8')), 'UTF8') || $3::bytea) AS expected", ['pässword', 'alice', salt]);
+    const { rows } = await client.query<{ expected: string }>(
+      "SELECT 'md5' || md5(convert_to(md5(convert_to($1 || $2, 'UTF8')), 'UTF8') || $3::bytea) AS expected",
+      ['pässword', 'alice', salt],
+    );
     expect(md5.subarray(0, 1).toString()).toBe('p');
     expect(md5.subarray(5).toString('utf8')).toBe(`${rows[0]!.expected}\0`);
     expect((login.answer(int32(3)) as Buffer).subarray(5).toString('utf8')).toBe('pässword\0');
-    expect(() => new PostgresLogin({ user: 'alice', password: undefined }).answer(int32(3))).toThrow('the server asks for a password and the URL holds none');
+    expect(() => new PostgresLogin({ user: 'alice', password: undefined }).answer(int32(3))).toThrow(
+      'the server asks for a password and the URL holds none',
+    );
     expect(() => login.answer(int32(7))).toThrow(/authentication method Branchyard does not speak \(code 7\)/);
   });
 
   it('tells the client why the login failed, naming the variable and never the password', async () => {
     const server = await relay(withPassword(database.url, 'not-the-password-123'));
     const error = (await connect(server).catch((e: unknown) => e)) as Error;
-    expect(error.message).toMatch(/^database db-002: the server refused the engine's login \(password authentication failed for user "\w+"\); check the URL in SHOP_DATABASE_URL$/);
+    expect(error.message).toMatch(
+      /^database db-002: the server refused the engine's login \(password authentication failed for user "\w+"\); check the URL in SHOP_DATABASE_URL$/,
+    );
     expect(error.message).not.toContain('not-the-password-123');
   });
 
@@ -140,7 +164,10 @@ describe('PostgreSQL relay', () => {
 });
 
 /** A TLS front for the test server, as a managed PostgreSQL would offer: SSLRequest, then TLS. */
-async function tlsFront(certificate: { cert: string; key: string }, target: URL): Promise<{ port: number; secured: number }> {
+async function tlsFront(
+  certificate: { cert: string; key: string },
+  target: URL,
+): Promise<{ port: number; secured: number }> {
   const state = { port: 0, secured: 0 };
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {

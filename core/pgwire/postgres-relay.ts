@@ -13,7 +13,17 @@ import { describeError } from '../errors/index.ts';
 import type { Credentials } from './postgres-login.ts';
 import { PostgresLogin } from './postgres-login.ts';
 import type { WireServer } from './wire-protocol.ts';
-import { CANCEL_REQUEST, cstring, fatalError, GSS_REQUEST, int32, listenInSocketFolder, MAX_MESSAGE, PROTOCOL_3, SSL_REQUEST } from './wire-protocol.ts';
+import {
+  CANCEL_REQUEST,
+  cstring,
+  fatalError,
+  GSS_REQUEST,
+  int32,
+  listenInSocketFolder,
+  MAX_MESSAGE,
+  PROTOCOL_3,
+  SSL_REQUEST,
+} from './wire-protocol.ts';
 
 export interface RelayOptions {
   /** The database's name in the workspace (`db-002`), for messages. */
@@ -63,7 +73,10 @@ function upstreamOf(url: string): Upstream {
 }
 
 /** pg-connection-string's reading of sslmode and the ssl* files, as node:tls takes them. */
-function tlsOptions(ssl: Exclude<ReturnType<typeof parse>['ssl'], boolean | string | undefined>, host: string): tls.ConnectionOptions {
+function tlsOptions(
+  ssl: Exclude<ReturnType<typeof parse>['ssl'], boolean | string | undefined>,
+  host: string,
+): tls.ConnectionOptions {
   const { cert, ...rest } = ssl;
   return { ...rest, cert: cert ?? undefined, servername: net.isIP(host) ? undefined : host };
 }
@@ -71,7 +84,10 @@ function tlsOptions(ssl: Exclude<ReturnType<typeof parse>['ssl'], boolean | stri
 async function relay(client: net.Socket, upstream: Upstream, options: RelayOptions): Promise<void> {
   // Connecting and logging in have a deadline: the socket in question is cut with its reason.
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new Error(`no login within ${options.timeoutMs} ms`)), options.timeoutMs);
+  const timer = setTimeout(
+    () => deadline.abort(new Error(`no login within ${options.timeoutMs} ms`)),
+    options.timeoutMs,
+  );
   let server: net.Socket | undefined;
   try {
     const fromClient = new MessageReader(client, deadline.signal);
@@ -90,9 +106,13 @@ async function relay(client: net.Socket, upstream: Upstream, options: RelayOptio
     const login = new PostgresLogin(upstream);
     for (;;) {
       const message = await fromServer.message(true);
-      if (message.type === ERROR_RESPONSE) throw new Error(`the server refused the engine's login (${errorText(message.body)}); check the URL in ${options.urlEnv}`);
+      if (message.type === ERROR_RESPONSE)
+        throw new Error(
+          `the server refused the engine's login (${errorText(message.body)}); check the URL in ${options.urlEnv}`,
+        );
       if (message.type === NOTICE_RESPONSE) continue; // a notice before the login ends is the server's business
-      if (message.type !== AUTHENTICATION) throw new Error(`the server sent a '${String.fromCharCode(message.type)}' message before the login ended`);
+      if (message.type !== AUTHENTICATION)
+        throw new Error(`the server sent a '${String.fromCharCode(message.type)}' message before the login ended`);
       const answer = login.answer(message.body);
       if (answer === 'ok') {
         client.write(message.raw);
@@ -121,7 +141,10 @@ function pipeBoth(client: net.Socket, fromClient: Buffer, server: net.Socket, fr
   client.on('close', () => server.destroy());
 }
 
-async function readStartup(reader: MessageReader, client: net.Socket): Promise<{ params: Record<string, string>; cancel?: undefined } | { cancel: Buffer }> {
+async function readStartup(
+  reader: MessageReader,
+  client: net.Socket,
+): Promise<{ params: Record<string, string>; cancel?: undefined } | { cancel: Buffer }> {
   for (;;) {
     const { body, raw } = await reader.message(false);
     const code = body.length >= 4 ? body.readInt32BE(0) : -1;
@@ -130,7 +153,8 @@ async function readStartup(reader: MessageReader, client: net.Socket): Promise<{
       continue;
     }
     if (code === CANCEL_REQUEST) return { cancel: raw };
-    if (code !== PROTOCOL_3) throw new Error(`a client spoke protocol ${code >> 16}.${code & 0xffff}; PostgreSQL's is 3.0`);
+    if (code !== PROTOCOL_3)
+      throw new Error(`a client spoke protocol ${code >> 16}.${code & 0xffff}; PostgreSQL's is 3.0`);
     const parts = body.subarray(4).toString('utf8').split('\0');
     const params: Record<string, string> = {};
     for (let i = 0; i + 1 < parts.length && parts[i] !== ''; i += 2) params[parts[i]!] = parts[i + 1]!;
@@ -139,7 +163,11 @@ async function readStartup(reader: MessageReader, client: net.Socket): Promise<{
 }
 
 function startupMessage(params: Record<string, string>): Buffer {
-  const body = Buffer.concat([int32(PROTOCOL_3), ...Object.entries(params).flatMap(([key, value]) => [cstring(key), cstring(value)]), Buffer.from([0])]);
+  const body = Buffer.concat([
+    int32(PROTOCOL_3),
+    ...Object.entries(params).flatMap(([key, value]) => [cstring(key), cstring(value)]),
+    Buffer.from([0]),
+  ]);
   return Buffer.concat([int32(body.length + 4), body]);
 }
 

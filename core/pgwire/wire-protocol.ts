@@ -22,7 +22,10 @@ export interface WireServer extends Disposable {
 }
 
 /** Listens on `<socketDir>/.s.PGSQL.5432`, readable and writable by the containers' user. */
-export async function listenInSocketFolder(socketDir: string, onConnection: (socket: net.Socket) => void): Promise<WireServer> {
+export async function listenInSocketFolder(
+  socketDir: string,
+  onConnection: (socket: net.Socket) => void,
+): Promise<WireServer> {
   await mkdir(socketDir, { recursive: true });
   const socketPath = path.join(socketDir, SOCKET_FILE);
   await rm(socketPath, { force: true });
@@ -75,5 +78,14 @@ export function cstring(text: string): Buffer {
 
 /** A FATAL ErrorResponse, which ends the client's connection attempt with this message. */
 export function fatalError(message: string, code = '08006'): Buffer {
-  return frame('E', Buffer.concat([cstring(`SFATAL`), cstring('VFATAL'), cstring(`C${code}`), cstring(`M${message}`), Buffer.from([0])]));
+  return frame(
+    'E',
+    Buffer.concat([
+      cstring(`SFATAL`),
+      cstring('VFATAL'),
+      cstring(`C${code}`),
+      cstring(`M${message}`),
+      Buffer.from([0]),
+    ]),
+  );
 }

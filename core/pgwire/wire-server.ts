@@ -14,7 +14,14 @@
 import type net from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
 import type { WireServer } from './wire-protocol.ts';
-import { CANCEL_REQUEST, GSS_REQUEST, listenInSocketFolder, MAX_MESSAGE, PROTOCOL_3, SSL_REQUEST } from './wire-protocol.ts';
+import {
+  CANCEL_REQUEST,
+  GSS_REQUEST,
+  listenInSocketFolder,
+  MAX_MESSAGE,
+  PROTOCOL_3,
+  SSL_REQUEST,
+} from './wire-protocol.ts';
 
 /** Message types that end a batch: Sync, simple Query, Terminate. */
 const BATCH_END = new Set(['S'.charCodeAt(0), 'Q'.charCodeAt(0), 'X'.charCodeAt(0)]);
@@ -126,7 +133,15 @@ export async function serveOverWire(db: PGlite, socketDir: string): Promise<Wire
   };
 
   return listenInSocketFolder(socketDir, (socket) => {
-    const connection: Connection = { id: nextId++, socket, pending: Buffer.alloc(0), started: false, partial: [], batches: [], closed: false };
+    const connection: Connection = {
+      id: nextId++,
+      socket,
+      pending: Buffer.alloc(0),
+      started: false,
+      partial: [],
+      batches: [],
+      closed: false,
+    };
     socket.on('data', (data) => {
       connection.pending = connection.pending.length === 0 ? data : Buffer.concat([connection.pending, data]);
       read(connection);

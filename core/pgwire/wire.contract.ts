@@ -18,7 +18,14 @@ export interface ServedDatabase {
 export type Serve = (db: PGlite, socketDir: string) => Promise<ServedDatabase>;
 
 /** The contract's cases, by name, so a suite can say which of them an implementation fails. */
-export const CASES = ['several clients', 'transaction isolation', 'client gone mid-transaction', 'SQL errors', 'interleaved extended protocol', 'oversized message'] as const;
+export const CASES = [
+  'several clients',
+  'transaction isolation',
+  'client gone mid-transaction',
+  'SQL errors',
+  'interleaved extended protocol',
+  'oversized message',
+] as const;
 export type Case = (typeof CASES)[number];
 
 /**
@@ -30,10 +37,14 @@ export function wireContract(serve: Serve, expectedFailures: readonly Case[] = [
   let server: ServedDatabase;
   let tmp: Awaited<ReturnType<typeof tempDir>>;
   const clients: pg.Client[] = [];
-  const test = (name: Case, body: () => Promise<void>) => (expectedFailures.includes(name) ? it.fails : it)(name, { timeout: 30_000 }, body);
+  const test = (name: Case, body: () => Promise<void>) =>
+    (expectedFailures.includes(name) ? it.fails : it)(name, { timeout: 30_000 }, body);
 
   async function connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: `postgresql://branchyard@localhost/postgres?host=${encodeURIComponent(server.socketDir)}`, connectionTimeoutMillis: 5000 });
+    const client = new pg.Client({
+      connectionString: `postgresql://branchyard@localhost/postgres?host=${encodeURIComponent(server.socketDir)}`,
+      connectionTimeoutMillis: 5000,
+    });
     client.on('error', () => undefined); // the tests that cut a connection expect this
     await client.connect();
     clients.push(client);
@@ -58,8 +69,15 @@ export function wireContract(serve: Serve, expectedFailures: readonly Case[] = [
 
   test('several clients', async () => {
     const [a, b] = [await connect(), await connect()];
-    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).query('INSERT INTO notes VALUES ($1, $2)', [i, `note ${i}`])));
-    const [countA, rowB] = await Promise.all([a.query('SELECT count(*)::int AS n FROM notes'), b.query('SELECT body FROM notes WHERE id = $1', [7])]);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a : b).query('INSERT INTO notes VALUES ($1, $2)', [i, `note ${i}`]),
+      ),
+    );
+    const [countA, rowB] = await Promise.all([
+      a.query('SELECT count(*)::int AS n FROM notes'),
+      b.query('SELECT body FROM notes WHERE id = $1', [7]),
+    ]);
     expect(countA.rows).toEqual([{ n: 20 }]);
     expect(rowB.rows).toEqual([{ body: 'note 7' }]);
   });
@@ -100,11 +118,14 @@ export function wireContract(serve: Serve, expectedFailures: readonly Case[] = [
     const answers = await Promise.all(
       all.map(async (client, c) => {
         const got: unknown[] = [];
-        for (let i = 0; i < 50; i++) got.push((await client.query(`SELECT $1::int AS n, '${'x'.repeat(c)}' AS who`, [c * 1000 + i])).rows[0]);
+        for (let i = 0; i < 50; i++)
+          got.push((await client.query(`SELECT $1::int AS n, '${'x'.repeat(c)}' AS who`, [c * 1000 + i])).rows[0]);
         return got;
       }),
     );
-    answers.forEach((got, c) => expect(got).toEqual(Array.from({ length: 50 }, (_, i) => ({ n: c * 1000 + i, who: 'x'.repeat(c) }))));
+    answers.forEach((got, c) =>
+      expect(got).toEqual(Array.from({ length: 50 }, (_, i) => ({ n: c * 1000 + i, who: 'x'.repeat(c) }))),
+    );
   });
 
   // A client announcing a 1 GB message is cut off at once, not buffered until memory runs out.

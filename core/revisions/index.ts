@@ -2,5 +2,14 @@
 // codebase's metadata/dev-revisions/ and mirrored in the engine state. The agent writes them;
 // the engine lists, resumes and replays them.
 export type { ConversationEntry, Revision, RevisionInfo } from './revisions.ts';
-export { addPrompt, addResponse, linkRevisionBranch, openRevision, readRevision, REVISION_STATUSES, revisionNumbers, setRevisionStatus } from './revisions.ts';
+export {
+  addPrompt,
+  addResponse,
+  linkRevisionBranch,
+  openRevision,
+  readRevision,
+  REVISION_STATUSES,
+  revisionNumbers,
+  setRevisionStatus,
+} from './revisions.ts';
 export { reindexCodebase } from './reindex.ts';

@@ -5,7 +5,10 @@ import { reindexBranches } from '../git/index.ts';
 import type { StateExecutor } from '../store/index.ts';
 import { indexRevision, readRevision, revisionNumbers } from './revisions.ts';
 
-export async function reindexCodebase(state: StateExecutor, codebase: CodebaseHandle): Promise<{ revisions: number; branches: number; problems: string[] }> {
+export async function reindexCodebase(
+  state: StateExecutor,
+  codebase: CodebaseHandle,
+): Promise<{ revisions: number; branches: number; problems: string[] }> {
   const problems: string[] = [];
   let revisions = 0;
   for (const number of await revisionNumbers(codebase)) {

@@ -12,12 +12,32 @@ import { withFileLock } from '../locks/index.ts';
 import type { PromptKind, ResponseKind, RevisionStatus, StateExecutor } from '../store/index.ts';
 import { replaceConversation, upsertRevision } from '../store/index.ts';
 import type { CodebaseHandle } from '../git/index.ts';
-import { commitToWorkspace, formatBranch, formatRevision, MAX_REVISION, removeStaging, REVISION_NAME, stagingFolder } from '../git/index.ts';
+import {
+  commitToWorkspace,
+  formatBranch,
+  formatRevision,
+  MAX_REVISION,
+  removeStaging,
+  REVISION_NAME,
+  stagingFolder,
+} from '../git/index.ts';
 
 // `interrupted`: the engine stopped while the revision ran (found open at the next start); it can
 // be resumed from its last completed turn, or `discarded`.
 // `timed-out` is what `time-limit` was called before: older revisions still read.
-export const REVISION_STATUSES = ['open', 'needs-answer', 'done', 'failed', 'over-budget', 'turn-limit', 'time-limit', 'stuck', 'timed-out', 'interrupted', 'discarded'] as const;
+export const REVISION_STATUSES = [
+  'open',
+  'needs-answer',
+  'done',
+  'failed',
+  'over-budget',
+  'turn-limit',
+  'time-limit',
+  'stuck',
+  'timed-out',
+  'interrupted',
+  'discarded',
+] as const;
 
 const revisionInfoSchema = z
   .object({
@@ -52,7 +72,9 @@ interface RevisionContext {
   date?: Date | undefined;
 }
 
-export async function openRevision(options: RevisionContext & { prompt: string; parentBranch: number | null }): Promise<Revision> {
+export async function openRevision(
+  options: RevisionContext & { prompt: string; parentBranch: number | null },
+): Promise<Revision> {
   const { codebase } = options;
   const text = options.prompt.trim();
   if (!text) throw new BranchyardError('InvalidInputError', 'the prompt is empty: say what the codebase should do');
@@ -60,15 +82,31 @@ export async function openRevision(options: RevisionContext & { prompt: string; 
   const number = await withRevisionLock(codebase, async () => {
     const numbers = await revisionNumbers(codebase);
     const next = (numbers.at(-1) ?? 0) + 1;
-    if (next > MAX_REVISION) throw new BranchyardError('InvalidInputError', `codebase ${codebase.paths.name} has used every revision number up to ${MAX_REVISION}`);
+    if (next > MAX_REVISION)
+      throw new BranchyardError(
+        'InvalidInputError',
+        `codebase ${codebase.paths.name} has used every revision number up to ${MAX_REVISION}`,
+      );
     await removeStaging(codebase.workspace, codebase.paths.name, 'revision');
     const staging = await stagingFolder(codebase.workspace, codebase.paths.name, 'revision');
     try {
       await mkdir(staging, { recursive: true });
-      const info: RevisionInfo = { number: next, parentBranch: options.parentBranch, status: 'open', createdAt: at.toISOString(), updatedAt: at.toISOString() };
+      const info: RevisionInfo = {
+        number: next,
+        parentBranch: options.parentBranch,
+        status: 'open',
+        createdAt: at.toISOString(),
+        updatedAt: at.toISOString(),
+      };
       await writeFile(path.join(staging, 'revision.json'), json(info));
-      await writeFile(path.join(staging, 'prompt.md'), `# Dev revision ${formatRevision(next)} of ${codebase.paths.name}\n${entry('prompt', text, at)}`);
-      await writeFile(path.join(staging, 'response.md'), `# Responses in dev revision ${formatRevision(next)} of ${codebase.paths.name}\n`);
+      await writeFile(
+        path.join(staging, 'prompt.md'),
+        `# Dev revision ${formatRevision(next)} of ${codebase.paths.name}\n${entry('prompt', text, at)}`,
+      );
+      await writeFile(
+        path.join(staging, 'response.md'),
+        `# Responses in dev revision ${formatRevision(next)} of ${codebase.paths.name}\n`,
+      );
       await rename(staging, codebase.paths.revision(formatRevision(next)));
     } catch (error) {
       await rm(staging, { recursive: true, force: true });
@@ -80,7 +118,9 @@ export async function openRevision(options: RevisionContext & { prompt: string; 
 }
 
 /** Adds the user's answer to the agent's questions (or a further prompt) to prompt.md. */
-export async function addPrompt(options: RevisionContext & { number: number; kind: PromptKind; text: string }): Promise<Revision> {
+export async function addPrompt(
+  options: RevisionContext & { number: number; kind: PromptKind; text: string },
+): Promise<Revision> {
   const text = options.text.trim();
   if (!text) throw new BranchyardError('InvalidInputError', `the ${options.kind} is empty`);
   await withRevisionLock(options.codebase, async () => {
@@ -91,41 +131,59 @@ export async function addPrompt(options: RevisionContext & { number: number; kin
   return afterChange(options, options.number, `${options.kind} in dev revision ${formatRevision(options.number)}`);
 }
 
-export async function addResponse(options: RevisionContext & { number: number; kind: ResponseKind; text: string }): Promise<Revision> {
+export async function addResponse(
+  options: RevisionContext & { number: number; kind: ResponseKind; text: string },
+): Promise<Revision> {
   await withRevisionLock(options.codebase, async () => {
     const dir = await revisionDir(options.codebase, options.number);
-    await appendFile(path.join(dir, 'response.md'), entry(options.kind, options.text.trim(), options.date ?? new Date()));
+    await appendFile(
+      path.join(dir, 'response.md'),
+      entry(options.kind, options.text.trim(), options.date ?? new Date()),
+    );
   });
   await updateInfo(options, (info) => info);
   return afterChange(options, options.number, `response in dev revision ${formatRevision(options.number)}`);
 }
 
-export async function setRevisionStatus(options: RevisionContext & { number: number; status: RevisionStatus }): Promise<Revision> {
+export async function setRevisionStatus(
+  options: RevisionContext & { number: number; status: RevisionStatus },
+): Promise<Revision> {
   await updateInfo(options, (info) => ({ ...info, status: options.status }));
   return afterChange(options, options.number, `dev revision ${formatRevision(options.number)} is ${options.status}`);
 }
 
 /** Writes branch-number: the branch this revision produced. */
-export async function linkRevisionBranch(options: RevisionContext & { number: number; branch: number }): Promise<Revision> {
+export async function linkRevisionBranch(
+  options: RevisionContext & { number: number; branch: number },
+): Promise<Revision> {
   await withRevisionLock(options.codebase, async () => {
     const dir = await revisionDir(options.codebase, options.number);
     await writeFile(path.join(dir, 'branch-number'), `${formatBranch(options.branch)}\n`);
   });
   await updateInfo(options, (info) => info);
-  return afterChange(options, options.number, `dev revision ${formatRevision(options.number)} made branch ${formatBranch(options.branch)}`);
+  return afterChange(
+    options,
+    options.number,
+    `dev revision ${formatRevision(options.number)} made branch ${formatBranch(options.branch)}`,
+  );
 }
 
 export async function readRevision(codebase: CodebaseHandle, number: number): Promise<Revision> {
   const dir = await revisionDir(codebase, number);
   const relative = path.relative(codebase.workspace.root, dir);
   const [infoText, promptText, responseText, branchText] = await Promise.all(
-    ['revision.json', 'prompt.md', 'response.md', 'branch-number'].map((f) => readFile(path.join(dir, f), 'utf8').catch(() => undefined)),
+    ['revision.json', 'prompt.md', 'response.md', 'branch-number'].map((f) =>
+      readFile(path.join(dir, f), 'utf8').catch(() => undefined),
+    ),
   );
   let info: RevisionInfo;
   try {
     info = revisionInfoSchema.parse(JSON.parse(infoText ?? ''));
   } catch (error) {
-    throw new BranchyardError('CorruptMetadataError', `${relative}/revision.json: ${infoText === undefined ? 'missing' : error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') : 'not valid JSON'}`);
+    throw new BranchyardError(
+      'CorruptMetadataError',
+      `${relative}/revision.json: ${infoText === undefined ? 'missing' : error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') : 'not valid JSON'}`,
+    );
   }
   const branch = branchText?.trim() ? Number(branchText.trim()) : null;
   return {
@@ -139,7 +197,10 @@ export async function readRevision(codebase: CodebaseHandle, number: number): Pr
 
 export async function revisionNumbers(codebase: CodebaseHandle): Promise<number[]> {
   const names = await readdir(codebase.paths.revisionsDir).catch(() => [] as string[]);
-  return names.filter((n) => REVISION_NAME.test(n)).map(Number).sort((a, b) => a - b);
+  return names
+    .filter((n) => REVISION_NAME.test(n))
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 /** Mirrors a revision's files into the engine state. */
@@ -165,7 +226,10 @@ async function afterChange(options: RevisionContext, number: number, message: st
   return revision;
 }
 
-async function updateInfo(options: RevisionContext & { number: number }, change: (info: RevisionInfo) => RevisionInfo): Promise<void> {
+async function updateInfo(
+  options: RevisionContext & { number: number },
+  change: (info: RevisionInfo) => RevisionInfo,
+): Promise<void> {
   await withRevisionLock(options.codebase, async () => {
     const current = await readRevision(options.codebase, options.number);
     const next = { ...change(current.info), updatedAt: (options.date ?? new Date()).toISOString() };
@@ -178,7 +242,10 @@ async function updateInfo(options: RevisionContext & { number: number }, change:
 
 async function revisionDir(codebase: CodebaseHandle, number: number): Promise<string> {
   const dir = codebase.paths.revision(formatRevision(number));
-  const exists = await readdir(dir).then(() => true, () => false);
+  const exists = await readdir(dir).then(
+    () => true,
+    () => false,
+  );
   if (!exists) {
     const newest = (await revisionNumbers(codebase)).at(-1);
     throw new BranchyardError(
@@ -190,7 +257,11 @@ async function revisionDir(codebase: CodebaseHandle, number: number): Promise<st
 }
 
 function withRevisionLock<T>(codebase: CodebaseHandle, work: () => Promise<T>): Promise<T> {
-  return withFileLock(path.join(codebase.paths.gitdir, 'branchyard-revisions.lock'), { what: `dev revisions of ${codebase.paths.name}`, waitMs: 60_000 }, work);
+  return withFileLock(
+    path.join(codebase.paths.gitdir, 'branchyard-revisions.lock'),
+    { what: `dev revisions of ${codebase.paths.name}`, waitMs: 60_000 },
+    work,
+  );
 }
 
 const HEADING = /^## ([a-z-]+) · (\d{4}-\d{2}-\d{2}T[\d:.]+Z)$/;
@@ -202,7 +273,8 @@ function entry(kind: string, text: string, at: Date): string {
 function parseEntries<K extends string>(text: string, kinds: readonly K[]): ConversationEntry<K>[] {
   const entries: ConversationEntry<K>[] = [];
   let current: { kind: K; at: Date; lines: string[] } | undefined;
-  const flush = () => current && entries.push({ kind: current.kind, at: current.at, text: current.lines.join('\n').trim() });
+  const flush = () =>
+    current && entries.push({ kind: current.kind, at: current.at, text: current.lines.join('\n').trim() });
   for (const line of text.split('\n')) {
     const match = HEADING.exec(line);
     if (match && (kinds as readonly string[]).includes(match[1]!)) {

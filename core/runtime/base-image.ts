@@ -14,7 +14,17 @@ export const NODE_IN_IMAGE = '/usr/local/bin/node';
  * /bin/sh) and can look around; each is taken with the libraries it links against. Tools the
  * machine lacks are left out.
  */
-const SHELL_TOOLS = ['/bin/sh', '/bin/ls', '/bin/cat', '/bin/echo', '/bin/grep', '/usr/bin/env', '/usr/bin/head', '/usr/bin/tail', '/usr/bin/wc'];
+const SHELL_TOOLS = [
+  '/bin/sh',
+  '/bin/ls',
+  '/bin/cat',
+  '/bin/echo',
+  '/bin/grep',
+  '/usr/bin/env',
+  '/usr/bin/head',
+  '/usr/bin/tail',
+  '/usr/bin/wc',
+];
 /** Part of the image's name: bumped when what goes into the image changes. */
 const LAYOUT = 'node+shell-1';
 
@@ -25,13 +35,23 @@ export async function ensureBaseImage(docker: Docker, events?: EventBus): Promis
   const { size, mtimeMs } = await stat(nodePath);
   const tag = `${process.version.slice(1)}-${createHash('sha256').update(`${LAYOUT}:${nodePath}:${size}:${mtimeMs}`).digest('hex').slice(0, 12)}`;
   const image = `branchyard/node:${tag}`;
-  const existing = await docker.getImage(image).inspect().catch(() => undefined);
+  const existing = await docker
+    .getImage(image)
+    .inspect()
+    .catch(() => undefined);
   if (existing) return image;
   const binary = await readFile(nodePath);
 
-  events?.emit('progress', { task: 'runtime:image', step: 'image', message: `building the base image ${image} from this machine's Node.js`, done: 0, total: 1 });
+  events?.emit('progress', {
+    task: 'runtime:image',
+    step: 'image',
+    message: `building the base image ${image} from this machine's Node.js`,
+    done: 0,
+    total: 1,
+  });
   const pack = tar.pack();
-  const add = (name: string, content: Buffer | string, mode = 0o644) => pack.entry({ name, mode, mtime: new Date(0) }, content);
+  const add = (name: string, content: Buffer | string, mode = 0o644) =>
+    pack.entry({ name, mode, mtime: new Date(0) }, content);
   pack.entry({ name: 'tmp', type: 'directory', mode: 0o1777 });
   add('etc/passwd', 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n');
   add('etc/group', 'root:x:0:\nnogroup:x:65534:\n');
@@ -46,8 +66,16 @@ export async function ensureBaseImage(docker: Docker, events?: EventBus): Promis
   for (const lib of files) add(lib.slice(1), await readFile(lib), 0o755);
   pack.finalize();
   const stream = await docker.importImage(pack as unknown as NodeJS.ReadableStream, { repo: 'branchyard/node', tag });
-  await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (error) => (error ? reject(error) : resolve())));
-  events?.emit('progress', { task: 'runtime:image', step: 'image', message: `base image ${image} is ready`, done: 1, total: 1 });
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (error) => (error ? reject(error) : resolve())),
+  );
+  events?.emit('progress', {
+    task: 'runtime:image',
+    step: 'image',
+    message: `base image ${image} is ready`,
+    done: 1,
+    total: 1,
+  });
   return image;
 }
 

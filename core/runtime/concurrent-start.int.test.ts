@@ -12,8 +12,14 @@ describe('concurrent starts of one branch', () => {
   let runtime: Pm2Runtime;
   beforeAll(async () => {
     ws = await testWorkspace();
-    runtime = await Pm2Runtime.open({ workspace: ws.paths, limits: { memoryMb: 256, cpus: 1, pids: 128 }, backend: 'docker' }).catch((error: Error) => {
-      throw new Error(`these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`);
+    runtime = await Pm2Runtime.open({
+      workspace: ws.paths,
+      limits: { memoryMb: 256, cpus: 1, pids: 128 },
+      backend: 'docker',
+    }).catch((error: Error) => {
+      throw new Error(
+        `these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`,
+      );
     });
   });
   afterAll(async () => {
@@ -24,7 +30,10 @@ describe('concurrent starts of one branch', () => {
   it('joins a second start to the first: both resolve, one process, no restart', async () => {
     const built = await buildBranch(ws.codebase, 1);
     expect(built.ok).toBe(true);
-    const [a, b] = await Promise.all([runtime.start('users', 1, built.server!), runtime.start('users', 1, built.server!)]);
+    const [a, b] = await Promise.all([
+      runtime.start('users', 1, built.server!),
+      runtime.start('users', 1, built.server!),
+    ]);
     expect(a).toMatchObject({ branch: 1, status: 'online' });
     expect(b.pid).toBe(a.pid);
     const processes = await runtime.list('users');

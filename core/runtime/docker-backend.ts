@@ -23,7 +23,14 @@ const LABEL_CODEBASE = 'dev.branchyard.codebase';
  */
 const LABEL_LAYOUT = 'dev.branchyard.layout';
 const LAYOUT = '2';
-const MOUNTS: Record<keyof RunFolders, string> = { apps: '/run/branchyard', builds: '/builds', sockets: '/sockets', logs: '/logs', databases: '/databases', home: '/pm2' };
+const MOUNTS: Record<keyof RunFolders, string> = {
+  apps: '/run/branchyard',
+  builds: '/builds',
+  sockets: '/sockets',
+  logs: '/logs',
+  databases: '/databases',
+  home: '/pm2',
+};
 
 export class DockerBackend implements Pm2Backend {
   readonly kind = 'docker' as const;
@@ -41,7 +48,12 @@ export class DockerBackend implements Pm2Backend {
   static async open(options: RuntimeOptions): Promise<DockerBackend> {
     const docker = await connectDocker(options.env);
     const workspace = await realpath(options.workspace.root).catch(() => path.resolve(options.workspace.root));
-    return new DockerBackend(docker, options, options.image ?? (await ensureBaseImage(docker, options.events)), workspace);
+    return new DockerBackend(
+      docker,
+      options,
+      options.image ?? (await ensureBaseImage(docker, options.events)),
+      workspace,
+    );
   }
 
   /**
@@ -64,10 +76,12 @@ export class DockerBackend implements Pm2Backend {
 
   /** The codebase's container when it exists; one of that name that is not ours is never used. */
   private async inspect(codebase: string): Promise<Docker.ContainerInspectInfo | undefined> {
-    return this.engine(() => this.docker.getContainer(this.containerName(codebase)).inspect()).catch((error: unknown) => {
-      if ((error as { kind?: string }).kind === 'RuntimeUnavailableError') throw error;
-      return undefined; // no such container
-    });
+    return this.engine(() => this.docker.getContainer(this.containerName(codebase)).inspect()).catch(
+      (error: unknown) => {
+        if ((error as { kind?: string }).kind === 'RuntimeUnavailableError') throw error;
+        return undefined; // no such container
+      },
+    );
   }
 
   inside(_codebase: string, _folders: RunFolders, kind: keyof RunFolders): string {
@@ -81,8 +95,13 @@ export class DockerBackend implements Pm2Backend {
     if (info && !this.ours(info, codebase)) {
       // Refused, not replaced: removing it would stop another workspace's branches.
       const owner = info.Config.Labels?.[LABEL_WORKSPACE];
-      const whose = owner ? `codebase ${info.Config.Labels?.[LABEL_CODEBASE] ?? '?'} of the workspace at ${owner}` : 'no Branchyard workspace (it has no workspace label)';
-      throw new BranchyardError('RuntimeError', `the container ${name} that branches of ${codebase} run in belongs to ${whose}, not to ${this.workspace}; it is left alone. Remove it (docker rm -f ${name}) if nothing uses it, then run the branch again`);
+      const whose = owner
+        ? `codebase ${info.Config.Labels?.[LABEL_CODEBASE] ?? '?'} of the workspace at ${owner}`
+        : 'no Branchyard workspace (it has no workspace label)';
+      throw new BranchyardError(
+        'RuntimeError',
+        `the container ${name} that branches of ${codebase} run in belongs to ${whose}, not to ${this.workspace}; it is left alone. Remove it (docker rm -f ${name}) if nothing uses it, then run the branch again`,
+      );
     }
     if (info && info.Config.Labels?.[LABEL_LAYOUT] === LAYOUT) {
       if (info.State.Running) return;
@@ -92,7 +111,13 @@ export class DockerBackend implements Pm2Backend {
     // A container of this workspace and codebase under another name was made by an older
     // version: its processes still hold our sockets folder, so it goes before a new one starts.
     await this.removeLabelled(codebase);
-    this.options.events?.emit('progress', { task: `runtime:${codebase}`, step: 'container', message: `starting the container of ${codebase}`, done: 0, total: 1 });
+    this.options.events?.emit('progress', {
+      task: `runtime:${codebase}`,
+      step: 'container',
+      message: `starting the container of ${codebase}`,
+      done: 0,
+      total: 1,
+    });
     // Branch code never runs as root, even when the engine does: then it runs as nobody, and
     // the folders it writes are handed to nobody.
     const uid = process.getuid?.() ?? 65534;
@@ -126,7 +151,13 @@ export class DockerBackend implements Pm2Backend {
     });
     await created.start();
     await this.daemonReady(codebase, folders);
-    this.options.events?.emit('progress', { task: `runtime:${codebase}`, step: 'container', message: `the container of ${codebase} is running`, done: 1, total: 1 });
+    this.options.events?.emit('progress', {
+      task: `runtime:${codebase}`,
+      step: 'container',
+      message: `the container of ${codebase} is running`,
+      done: 1,
+      total: 1,
+    });
   }
 
   async shell(codebase: string, options: ShellOptions): Promise<TtyStream> {
@@ -134,7 +165,12 @@ export class DockerBackend implements Pm2Backend {
     const exec = await this.engine(() =>
       container.exec({
         Cmd: ['/bin/sh'],
-        Env: ['HOME=/tmp', 'PS1=$ ', 'TERM=xterm-256color', ...Object.entries(options.env).map(([k, v]) => `${k}=${v}`)],
+        Env: [
+          'HOME=/tmp',
+          'PS1=$ ',
+          'TERM=xterm-256color',
+          ...Object.entries(options.env).map(([k, v]) => `${k}=${v}`),
+        ],
         WorkingDir: options.cwd,
         AttachStdin: true,
         AttachStdout: true,
@@ -166,7 +202,10 @@ export class DockerBackend implements Pm2Backend {
   private async daemonReady(codebase: string, folders: RunFolders): Promise<void> {
     const running = async () => (await this.inspect(codebase))?.State.Running === true;
     if (await daemonStarted(folders.home, 30_000, running)) return;
-    throw new BranchyardError('RuntimeError', `PM2 did not start inside the container of ${codebase} within 30 s; its output: docker logs ${this.containerName(codebase)}`);
+    throw new BranchyardError(
+      'RuntimeError',
+      `PM2 did not start inside the container of ${codebase} within 30 s; its output: docker logs ${this.containerName(codebase)}`,
+    );
   }
 
   /** Runs a call to the engine; the engine going away becomes an error that says so. */
@@ -176,7 +215,11 @@ export class DockerBackend implements Pm2Backend {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code && ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE'].includes(code)) {
-        throw new BranchyardError('RuntimeUnavailableError', `the Docker engine at ${dockerSocket(this.options.env)} stopped answering (${code}); start it again, then run the branch again`, { cause: error });
+        throw new BranchyardError(
+          'RuntimeUnavailableError',
+          `the Docker engine at ${dockerSocket(this.options.env)} stopped answering (${code}); start it again, then run the branch again`,
+          { cause: error },
+        );
       }
       throw error;
     }
@@ -188,12 +231,24 @@ export class DockerBackend implements Pm2Backend {
   }
 
   private async removeLabelled(codebase: string): Promise<void> {
-    const all = await this.engine(() => this.docker.listContainers({ all: true, filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`, `${LABEL_CODEBASE}=${codebase}`] } }));
-    for (const found of all) await this.docker.getContainer(found.Id).remove({ force: true }).catch(() => undefined);
+    const all = await this.engine(() =>
+      this.docker.listContainers({
+        all: true,
+        filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`, `${LABEL_CODEBASE}=${codebase}`] },
+      }),
+    );
+    for (const found of all)
+      await this.docker
+        .getContainer(found.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
   }
 
   async codebases(): Promise<string[]> {
-    const all = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`] } });
+    const all = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`] },
+    });
     return [...new Set(all.map((c) => c.Labels[LABEL_CODEBASE] ?? '').filter(Boolean))];
   }
 }

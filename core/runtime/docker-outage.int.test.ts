@@ -50,14 +50,24 @@ describe('the Docker engine stopping mid-way', () => {
   });
   afterAll(async () => {
     await proxy.up().catch(() => undefined);
-    const cleanup = await Pm2Runtime.open({ workspace: ws.paths, limits: { memoryMb: 256, cpus: 1, pids: 64 }, env, backend: 'docker' });
+    const cleanup = await Pm2Runtime.open({
+      workspace: ws.paths,
+      limits: { memoryMb: 256, cpus: 1, pids: 64 },
+      env,
+      backend: 'docker',
+    });
     await cleanup.removeAll();
     await proxy.down();
     await ws.dispose();
   });
 
   it('fails a start with a clear error and no hang, and nothing of that branch runs when the engine is back', async () => {
-    const runtime = await Pm2Runtime.open({ workspace: ws.paths, limits: { memoryMb: 256, cpus: 1, pids: 64 }, env, backend: 'docker' });
+    const runtime = await Pm2Runtime.open({
+      workspace: ws.paths,
+      limits: { memoryMb: 256, cpus: 1, pids: 64 },
+      env,
+      backend: 'docker',
+    });
     const built = await buildBranch(ws.codebase, 1);
     await runtime.prepare('users');
     await proxy.down();
@@ -76,7 +86,12 @@ describe('the Docker engine stopping mid-way', () => {
   });
 
   it('fails a wake with a clear error and no hang when Docker stops during it, and wakes once it is back', async () => {
-    const runtime = await Pm2Runtime.open({ workspace: ws.paths, limits: { memoryMb: 256, cpus: 1, pids: 64 }, env, backend: 'docker' });
+    const runtime = await Pm2Runtime.open({
+      workspace: ws.paths,
+      limits: { memoryMb: 256, cpus: 1, pids: 64 },
+      env,
+      backend: 'docker',
+    });
     const built = await buildBranch(ws.codebase, 1);
     await runtime.start('users', 1, built.server!);
     await runtime.sleep('users', 1);
@@ -92,7 +107,9 @@ describe('the Docker engine stopping mid-way', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     await proxy.down();
     const docker = await connectDocker();
-    const [container] = await docker.listContainers({ filters: { label: [`dev.branchyard.workspace=${ws.paths.root}`] } });
+    const [container] = await docker.listContainers({
+      filters: { label: [`dev.branchyard.workspace=${ws.paths.root}`] },
+    });
     await docker.getContainer(container!.Id).kill();
     expect(await waking).toMatchObject({ message: expect.stringMatching(/went away|stopped answering|Docker engine/) });
     expect(Date.now() - started).toBeLessThan(20_000);
@@ -103,7 +120,9 @@ describe('the Docker engine stopping mid-way', () => {
 
   it('refuses to open at all while the engine is down, naming the socket', async () => {
     await proxy.down();
-    await expect(Pm2Runtime.open({ workspace: ws.paths, limits: { memoryMb: 256, cpus: 1, pids: 64 }, env, backend: 'docker' })).rejects.toMatchObject({
+    await expect(
+      Pm2Runtime.open({ workspace: ws.paths, limits: { memoryMb: 256, cpus: 1, pids: 64 }, env, backend: 'docker' }),
+    ).rejects.toMatchObject({
       kind: 'RuntimeUnavailableError',
       message: expect.stringContaining('docker-proxy.sock'),
     });

@@ -13,14 +13,25 @@ export async function connectDocker(env: NodeJS.ProcessEnv = process.env, timeou
   const socketPath = dockerSocket(env);
   const docker = new Docker({ socketPath, timeout: 120_000 });
   try {
-    await withTimeout(docker.ping(), timeoutMs, `the Docker engine at ${socketPath} did not answer within ${timeoutMs} ms`);
+    await withTimeout(
+      docker.ping(),
+      timeoutMs,
+      `the Docker engine at ${socketPath} did not answer within ${timeoutMs} ms`,
+    );
   } catch (error) {
-    throw new BranchyardError('RuntimeUnavailableError', `cannot reach the Docker engine at ${socketPath}: ${(error as Error).message}; start it (dockerd) or run branches on the host without isolation`, { cause: error });
+    throw new BranchyardError(
+      'RuntimeUnavailableError',
+      `cannot reach the Docker engine at ${socketPath}: ${(error as Error).message}; start it (dockerd) or run branches on the host without isolation`,
+      { cause: error },
+    );
   }
   return docker;
 }
 
 export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms))),
+  ]).finally(() => clearTimeout(timer));
 }

@@ -10,7 +10,11 @@ export interface ExecResult {
   stderr: string;
 }
 
-export async function execIn(container: Docker.Container, cmd: string[], options: { env?: string[]; timeoutMs?: number } = {}): Promise<ExecResult> {
+export async function execIn(
+  container: Docker.Container,
+  cmd: string[],
+  options: { env?: string[]; timeoutMs?: number } = {},
+): Promise<ExecResult> {
   const exec = await container.exec({ Cmd: cmd, Env: options.env, AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({ hijack: true, stdin: false });
   const stdout = new PassThrough();

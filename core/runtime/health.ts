@@ -40,7 +40,11 @@ export function waitForHealth(options: HealthWait): Promise<void> {
       if (error) reject(error);
       else resolve();
     };
-    const deadline = setTimeout(() => finish(new BranchyardError('RuntimeError', `${what} did not become healthy within ${timeoutMs} ms (${last})`)), timeoutMs);
+    const deadline = setTimeout(
+      () =>
+        finish(new BranchyardError('RuntimeError', `${what} did not become healthy within ${timeoutMs} ms (${last})`)),
+      timeoutMs,
+    );
     const ticker = setInterval(() => options.waiting?.(Date.now() - started, last), 1000);
     options.failed?.then(finish, finish);
     const attempt = () => {

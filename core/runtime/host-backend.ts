@@ -28,14 +28,26 @@ export class HostBackend implements Pm2Backend {
     if (await daemonListens(folders.home)) return;
     // `pm2 ping` starts the daemon for this home (once per codebase), and waits until it answers.
     const result = await this.pm2(folders.home, ['ping']);
-    if (result.code !== 0) throw new BranchyardError('RuntimeError', `PM2 could not start for ${codebase}: ${result.stderr || result.stdout}`);
+    if (result.code !== 0)
+      throw new BranchyardError(
+        'RuntimeError',
+        `PM2 could not start for ${codebase}: ${result.stderr || result.stdout}`,
+      );
   }
 
   private pm2(home: string, args: string[]): Promise<ExecResult> {
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, PM2_HOME: home, NODE_ENV: 'production' };
     return new Promise((resolve) =>
-      execFile(process.execPath, [PM2_BIN, ...args], { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number((error as NodeJS.ErrnoException & { code?: number }).code ?? 1) || 1 : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        [PM2_BIN, ...args],
+        { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+        (error, stdout, stderr) =>
+          resolve({
+            code: error ? Number((error as NodeJS.ErrnoException & { code?: number }).code ?? 1) || 1 : 0,
+            stdout,
+            stderr,
+          }),
       ),
     );
   }

@@ -11,7 +11,10 @@ export interface RuntimeLifecycle {
   memory(): Promise<ReadonlyMap<string, number>>;
 }
 
-export function branchLifecycle(runtime: () => Promise<Pm2Runtime>, run: (codebase: string, branch: number) => Promise<void>): RuntimeLifecycle {
+export function branchLifecycle(
+  runtime: () => Promise<Pm2Runtime>,
+  run: (codebase: string, branch: number) => Promise<void>,
+): RuntimeLifecycle {
   return {
     async wake(codebase, branch) {
       const opened = await runtime();
@@ -29,7 +32,8 @@ export function branchLifecycle(runtime: () => Promise<Pm2Runtime>, run: (codeba
       const opened = await runtime();
       const sizes = new Map<string, number>();
       for (const codebase of await opened.codebases()) {
-        for (const p of await opened.list(codebase)) if (p.memoryBytes) sizes.set(`${codebase}:${p.branch}`, p.memoryBytes);
+        for (const p of await opened.list(codebase))
+          if (p.memoryBytes) sizes.set(`${codebase}:${p.branch}`, p.memoryBytes);
       }
       return sizes;
     },

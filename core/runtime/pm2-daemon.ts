@@ -27,7 +27,10 @@ interface SubEmitter {
   on(topic: string, listener: (data: never) => void): void;
   close(): void;
 }
-const axon = require('pm2/modules/pm2-axon') as { socket(type: 'req'): AxonSocket; socket(type: 'sub-emitter'): SubEmitter };
+const axon = require('pm2/modules/pm2-axon') as {
+  socket(type: 'req'): AxonSocket;
+  socket(type: 'sub-emitter'): SubEmitter;
+};
 const RpcClientClass = require('pm2/modules/pm2-axon-rpc').Client as new (socket: AxonSocket) => RpcClient;
 
 /** A process as PM2's `getMonitorData` describes it (the fields the runtime reads). */
@@ -68,10 +71,19 @@ export class Pm2Daemon {
     for (const socket of [req, sub.sock]) socket.set('retry timeout', 0);
     const opened = (socket: AxonSocket, file: string) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${file} did not accept a connection within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`${file} did not accept a connection within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         socket.on('connect', () => (clearTimeout(timer), resolve()));
         socket.on('error', (error: Error) => (clearTimeout(timer), reject(error)));
-        socket.on('close', () => (clearTimeout(timer), reject(Object.assign(new Error(`nothing listens on ${file}`), { code: 'ECONNREFUSED' }))));
+        socket.on(
+          'close',
+          () => (
+            clearTimeout(timer),
+            reject(Object.assign(new Error(`nothing listens on ${file}`), { code: 'ECONNREFUSED' }))
+          ),
+        );
         socket.connect(file);
       });
     try {
@@ -83,7 +95,8 @@ export class Pm2Daemon {
     }
     const daemon = new Pm2Daemon(home, req, new RpcClientClass(req), sub);
     sub.on('process:event', (event: Pm2Event) => daemon.listeners.forEach((l) => l(event)));
-    for (const socket of [req, sub.sock]) socket.on('close', () => daemon.markLost(new Error(`the PM2 daemon at ${home} closed its socket`)));
+    for (const socket of [req, sub.sock])
+      socket.on('close', () => daemon.markLost(new Error(`the PM2 daemon at ${home} closed its socket`)));
     return daemon;
   }
 
@@ -93,10 +106,15 @@ export class Pm2Daemon {
 
   /** One RPC call; bounded in time, and failed at once when the daemon goes away meanwhile. */
   call<T>(method: string, arg: unknown, timeoutMs = 30_000): Promise<T> {
-    if (this.closed) return Promise.reject(new BranchyardError('RuntimeError', `the PM2 daemon at ${this.home} is gone`));
+    if (this.closed)
+      return Promise.reject(new BranchyardError('RuntimeError', `the PM2 daemon at ${this.home} is gone`));
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => finish(new BranchyardError('RuntimeError', `PM2 did not answer ${method} within ${timeoutMs} ms`)), timeoutMs);
-      const onLost = (reason: Error) => finish(new BranchyardError('RuntimeError', `PM2 stopped answering during ${method}: ${reason.message}`));
+      const timer = setTimeout(
+        () => finish(new BranchyardError('RuntimeError', `PM2 did not answer ${method} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const onLost = (reason: Error) =>
+        finish(new BranchyardError('RuntimeError', `PM2 stopped answering during ${method}: ${reason.message}`));
       const finish = (error: Error | null, result?: unknown) => {
         clearTimeout(timer);
         this.lost.delete(onLost);
@@ -104,7 +122,9 @@ export class Pm2Daemon {
         else resolve(result as T);
       };
       this.lost.add(onLost);
-      this.rpc.call(method, arg, (error, result) => finish(error ? new BranchyardError('RuntimeError', `PM2 refused ${method}: ${error.message}`) : null, result));
+      this.rpc.call(method, arg, (error, result) =>
+        finish(error ? new BranchyardError('RuntimeError', `PM2 refused ${method}: ${error.message}`) : null, result),
+      );
     });
   }
 
@@ -151,7 +171,11 @@ export async function daemonListens(home: string): Promise<boolean> {
 }
 
 /** Waits for a daemon that is starting to listen in `home`, up to `timeoutMs`. */
-export async function daemonStarted(home: string, timeoutMs: number, stillStarting: () => Promise<boolean> = async () => true): Promise<boolean> {
+export async function daemonStarted(
+  home: string,
+  timeoutMs: number,
+  stillStarting: () => Promise<boolean> = async () => true,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await daemonListens(home)) return true;

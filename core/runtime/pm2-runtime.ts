@@ -85,7 +85,10 @@ export class Pm2Runtime {
     // pm2-runtime (in a container) needs one app to keep running before any branch starts.
     await writeFile(path.join(folders.apps, 'keepalive.cjs'), 'setInterval(() => {}, 1 << 30);\n');
     const keepalive = path.join(this.backend.inside(codebase, folders, 'apps'), 'keepalive.cjs');
-    await writeFile(path.join(folders.apps, 'keepalive.config.cjs'), `module.exports = { apps: [{ name: 'branchyard-keepalive', script: ${JSON.stringify(keepalive)} }] };\n`);
+    await writeFile(
+      path.join(folders.apps, 'keepalive.config.cjs'),
+      `module.exports = { apps: [{ name: 'branchyard-keepalive', script: ${JSON.stringify(keepalive)} }] };\n`,
+    );
     await this.backend.prepare(codebase, folders);
   }
 
@@ -120,9 +123,17 @@ export class Pm2Runtime {
 
   /** A shell in the codebase's container, in the folder of a branch's build; Docker only. */
   async shell(codebase: string, branch: number, options: { cols: number; rows: number }): Promise<TtyStream> {
-    if (!this.backend.shell) throw new BranchyardError('RuntimeUnavailableError', `branches of ${codebase} run on this machine without Docker, so there is no container to open a terminal in; open a terminal on the host instead`);
+    if (!this.backend.shell)
+      throw new BranchyardError(
+        'RuntimeUnavailableError',
+        `branches of ${codebase} run on this machine without Docker, so there is no container to open a terminal in; open a terminal on the host instead`,
+      );
     await this.prepare(codebase);
-    return this.backend.shell(codebase, { ...options, cwd: this.backend.inside(codebase, this.folders(codebase), 'builds'), env: { BRANCHYARD_BRANCH: String(branch) } });
+    return this.backend.shell(codebase, {
+      ...options,
+      cwd: this.backend.inside(codebase, this.folders(codebase), 'builds'),
+      env: { BRANCHYARD_BRANCH: String(branch) },
+    });
   }
 
   /**
@@ -130,11 +141,18 @@ export class Pm2Runtime {
    * answers. A start of the same build and settings while one is under way joins it; any other
    * waits for it to finish, then starts again.
    */
-  start(codebase: string, branch: number, server: string, extraEnv: Record<string, string> = {}): Promise<BranchProcess> {
+  start(
+    codebase: string,
+    branch: number,
+    server: string,
+    extraEnv: Record<string, string> = {},
+  ): Promise<BranchProcess> {
     const folders = this.folders(codebase);
     const relative = path.relative(folders.builds, server);
-    if (relative.startsWith('..') || path.isAbsolute(relative)) return Promise.reject(new BranchyardError('RuntimeError', `${server} is not a build of codebase ${codebase}`));
-    const inside = (kind: keyof RunFolders, file: string) => path.posix.join(this.backend.inside(codebase, folders, kind), file);
+    if (relative.startsWith('..') || path.isAbsolute(relative))
+      return Promise.reject(new BranchyardError('RuntimeError', `${server} is not a build of codebase ${codebase}`));
+    const inside = (kind: keyof RunFolders, file: string) =>
+      path.posix.join(this.backend.inside(codebase, folders, kind), file);
     const name = processName(codebase, branch);
     // The script is the build's launcher beside the server: it exits when the branch fails to
     // load, so PM2 sees the crash.
@@ -142,7 +160,11 @@ export class Pm2Runtime {
       name,
       script: inside('builds', path.join(path.dirname(relative), 'start.mjs')),
       node: this.backend.node,
-      env: { ...extraEnv, BRANCHYARD_SOCKET: inside('sockets', `${formatBranch(branch)}.sock`), BRANCHYARD_BRANCH: String(branch) },
+      env: {
+        ...extraEnv,
+        BRANCHYARD_SOCKET: inside('sockets', `${formatBranch(branch)}.sock`),
+        BRANCHYARD_BRANCH: String(branch),
+      },
       logs: this.backend.inside(codebase, folders, 'logs'),
       home: this.backend.inside(codebase, folders, 'home'),
     });
@@ -157,13 +179,20 @@ export class Pm2Runtime {
     const under = this.starting.get(`${codebase}:${branch}`);
     if (under) return under.done;
     const entry = await readEntry(this.folders(codebase).apps, processName(codebase, branch));
-    if (!entry) throw new BranchyardError('NotFoundError', `branch ${formatBranch(branch)} of ${codebase} has not been started by this engine, so there is nothing to wake; run it`);
+    if (!entry)
+      throw new BranchyardError(
+        'NotFoundError',
+        `branch ${formatBranch(branch)} of ${codebase} has not been started by this engine, so there is nothing to wake; run it`,
+      );
     return this.launch(codebase, branch, entry);
   }
 
   private launch(codebase: string, branch: number, entry: AppEntry): Promise<BranchProcess> {
     const key = `${codebase}:${branch}`;
-    const identity = JSON.stringify([entry.pm_exec_path, Object.entries(entry.env).sort(([a], [b]) => a.localeCompare(b))]);
+    const identity = JSON.stringify([
+      entry.pm_exec_path,
+      Object.entries(entry.env).sort(([a], [b]) => a.localeCompare(b)),
+    ]);
     const under = this.starting.get(key);
     if (under?.identity === identity) return under.done;
     const done = this.turns.run(`branch:${key}`, () => this.launchNow(codebase, branch, entry));
@@ -183,7 +212,8 @@ export class Pm2Runtime {
     const say = (step: string, message: string) => this.options.events?.emit('progress', { task, step, message });
     await this.prepare(codebase);
     const daemon = (await this.daemon(codebase, true))!;
-    for (const old of (await daemon.list()).filter((p) => p.name === entry.name)) await daemon.call('deleteProcessId', old.pm2_env.pm_id);
+    for (const old of (await daemon.list()).filter((p) => p.name === entry.name))
+      await daemon.call('deleteProcessId', old.pm2_env.pm_id);
     const socket = this.socketPath(codebase, branch);
     await rm(socket, { force: true });
     const folders = this.folders(codebase);
@@ -197,13 +227,28 @@ export class Pm2Runtime {
       // longer to die (a slow machine) it restarts for ever, so exits before the first answer
       // are counted here too: a branch that cannot start never loops.
       let exits = 0;
-      const crashed = (times: number) => void this.logs(codebase, branch, 15).then((lines) => resolve(new BranchyardError('RuntimeError', `${what} crashed ${times} times in a row and was stopped; its last log lines:\n${lines}`)));
+      const crashed = (times: number) =>
+        void this.logs(codebase, branch, 15).then((lines) =>
+          resolve(
+            new BranchyardError(
+              'RuntimeError',
+              `${what} crashed ${times} times in a row and was stopped; its last log lines:\n${lines}`,
+            ),
+          ),
+        );
       unsubscribe = daemon.onEvent((event) => {
         if (event.process.name !== entry.name) return;
         if (event.event === 'restart overlimit') crashed(event.process.restart_time);
         else if (event.event === 'exit' && ++exits >= MAX_START_EXITS) crashed(exits);
       });
-      forgetLost = daemon.onLost((reason) => resolve(new BranchyardError('RuntimeUnavailableError', `${what} was starting when its PM2 went away (${reason.message}); is the container or the Docker engine stopping?`)));
+      forgetLost = daemon.onLost((reason) =>
+        resolve(
+          new BranchyardError(
+            'RuntimeUnavailableError',
+            `${what} was starting when its PM2 went away (${reason.message}); is the container or the Docker engine stopping?`,
+          ),
+        ),
+      );
       this.cancels.set(`${codebase}:${branch}`, resolve);
     });
     try {
@@ -213,12 +258,18 @@ export class Pm2Runtime {
         timeoutMs: this.startTimeoutMs,
         what,
         failed,
-        waiting: (elapsed, last) => say('wait', `waiting for ${what} to answer on its socket (${Math.round(elapsed / 1000)} s so far; ${last})`),
+        waiting: (elapsed, last) =>
+          say('wait', `waiting for ${what} to answer on its socket (${Math.round(elapsed / 1000)} s so far; ${last})`),
       });
     } catch (error) {
       // Never left half-started: a branch that did not come up is not restarted by PM2 behind our back.
       await daemon.list().then(
-        (all) => Promise.all(all.filter((p) => p.name === entry.name && p.pm2_env.status !== 'errored').map((p) => daemon.call('deleteProcessId', p.pm2_env.pm_id).catch(() => undefined))),
+        (all) =>
+          Promise.all(
+            all
+              .filter((p) => p.name === entry.name && p.pm2_env.status !== 'errored')
+              .map((p) => daemon.call('deleteProcessId', p.pm2_env.pm_id).catch(() => undefined)),
+          ),
         () => undefined,
       );
       throw error;
@@ -229,12 +280,16 @@ export class Pm2Runtime {
     }
     say('ready', `${what} answers (${Date.now() - started} ms)`);
     const found = (await daemon.list()).find((p) => p.name === entry.name);
-    return found ? { ...this.describe(codebase, branch, found), status: statusOf(found.pm2_env.status) } : { codebase, branch, status: 'online', restarts: 0, pid: null, memoryBytes: null };
+    return found
+      ? { ...this.describe(codebase, branch, found), status: statusOf(found.pm2_env.status) }
+      : { codebase, branch, status: 'online', restarts: 0, pid: null, memoryBytes: null };
   }
 
   /** Stops a branch's process and forgets its entry: it does not wake on its own. */
   stop(codebase: string, branch: number): Promise<void> {
-    this.cancels.get(`${codebase}:${branch}`)?.(new BranchyardError('RuntimeError', `branch ${formatBranch(branch)} of ${codebase} was stopped while it started`));
+    this.cancels.get(`${codebase}:${branch}`)?.(
+      new BranchyardError('RuntimeError', `branch ${formatBranch(branch)} of ${codebase} was stopped while it started`),
+    );
     return this.turns.run(`branch:${codebase}:${branch}`, async () => {
       await this.deleteProcess(codebase, branch);
       await removeEntry(this.folders(codebase).apps, processName(codebase, branch));
@@ -243,14 +298,21 @@ export class Pm2Runtime {
 
   /** Stops a branch's process and keeps its entry: it wakes with `resume`, without a build. */
   sleep(codebase: string, branch: number): Promise<void> {
-    this.cancels.get(`${codebase}:${branch}`)?.(new BranchyardError('RuntimeError', `branch ${formatBranch(branch)} of ${codebase} was put to sleep while it started`));
+    this.cancels.get(`${codebase}:${branch}`)?.(
+      new BranchyardError(
+        'RuntimeError',
+        `branch ${formatBranch(branch)} of ${codebase} was put to sleep while it started`,
+      ),
+    );
     return this.turns.run(`branch:${codebase}:${branch}`, () => this.deleteProcess(codebase, branch));
   }
 
   private async deleteProcess(codebase: string, branch: number): Promise<void> {
     const daemon = await this.daemon(codebase, false);
     const name = processName(codebase, branch);
-    if (daemon) for (const p of (await daemon.list()).filter((p) => p.name === name)) await daemon.call('deleteProcessId', p.pm2_env.pm_id);
+    if (daemon)
+      for (const p of (await daemon.list()).filter((p) => p.name === name))
+        await daemon.call('deleteProcessId', p.pm2_env.pm_id);
     await rm(this.socketPath(codebase, branch), { force: true });
   }
 
@@ -268,23 +330,39 @@ export class Pm2Runtime {
       if (match) found.set(Number(match[1]), this.describe(codebase, Number(match[1]), p));
     }
     const entries = entryBranches(await readdir(this.folders(codebase).apps).catch(() => [] as string[]), codebase);
-    for (const branch of entries) if (!found.has(branch)) found.set(branch, { codebase, branch, status: 'sleeping', restarts: 0, pid: null, memoryBytes: null });
+    for (const branch of entries)
+      if (!found.has(branch))
+        found.set(branch, { codebase, branch, status: 'sleeping', restarts: 0, pid: null, memoryBytes: null });
     for (const key of this.starting.keys()) {
       const [name, number] = key.split(':');
       const current = found.get(Number(number));
-      if (name === codebase && current?.status !== 'online') found.set(Number(number), { ...(current ?? { codebase, branch: Number(number), restarts: 0, pid: null, memoryBytes: null }), status: 'waking' });
+      if (name === codebase && current?.status !== 'online')
+        found.set(Number(number), {
+          ...(current ?? { codebase, branch: Number(number), restarts: 0, pid: null, memoryBytes: null }),
+          status: 'waking',
+        });
     }
     return [...found.values()].sort((a, b) => a.branch - b.branch);
   }
 
   private describe(codebase: string, branch: number, p: Pm2Process): BranchProcess {
     const waking = this.starting.has(`${codebase}:${branch}`) && p.pm2_env.status !== 'errored';
-    return { codebase, branch, status: waking ? 'waking' : statusOf(p.pm2_env.status), restarts: p.pm2_env.restart_time, pid: p.pid || null, memoryBytes: p.monit?.memory ?? null };
+    return {
+      codebase,
+      branch,
+      status: waking ? 'waking' : statusOf(p.pm2_env.status),
+      restarts: p.pm2_env.restart_time,
+      pid: p.pid || null,
+      memoryBytes: p.monit?.memory ?? null,
+    };
   }
 
   /** The last lines a branch wrote to its error output (or, when that is empty, its output). */
   async logs(codebase: string, branch: number, lines: number): Promise<string> {
-    const read = (kind: 'err' | 'out') => readFile(path.join(this.folders(codebase).logs, `${processName(codebase, branch)}.${kind}.log`), 'utf8').catch(() => '');
+    const read = (kind: 'err' | 'out') =>
+      readFile(path.join(this.folders(codebase).logs, `${processName(codebase, branch)}.${kind}.log`), 'utf8').catch(
+        () => '',
+      );
     const text = (await read('err')).trim() || (await read('out')).trim();
     return text.split('\n').slice(-lines).join('\n');
   }
@@ -326,5 +404,7 @@ function processName(codebase: string, branch: number): string {
 
 function statusOf(status: string): BranchProcess['status'] {
   if (status === 'waiting restart') return 'restarting';
-  return status === 'online' || status === 'stopped' || status === 'errored' || status === 'launching' ? status : 'unknown';
+  return status === 'online' || status === 'stopped' || status === 'errored' || status === 'launching'
+    ? status
+    : 'unknown';
 }

@@ -22,7 +22,9 @@ describe.each(['docker', 'host'] as const)('the %s runtime', (backend) => {
   beforeAll(async () => {
     ws = await testWorkspace();
     runtime = await Pm2Runtime.open({ workspace: ws.paths, limits: LIMITS, backend }).catch((error: Error) => {
-      throw new Error(`these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`);
+      throw new Error(
+        `these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`,
+      );
     });
     expect(runtime.isolated).toBe(backend === 'docker');
   });
@@ -35,7 +37,10 @@ describe.each(['docker', 'host'] as const)('the %s runtime', (backend) => {
     const second = await createBranch({
       codebase: ws.codebase,
       logsRepository: ws.logsRepository,
-      changes: text({ 'src/features/hello/controllers/hello.ts': "export function getHello(): { hello: string } {\n  return { hello: 'from 00002' };\n}\n" }),
+      changes: text({
+        'src/features/hello/controllers/hello.ts':
+          "export function getHello(): { hello: string } {\n  return { hello: 'from 00002' };\n}\n",
+      }),
       author: 'user',
       message: 'Hello',
     });
@@ -49,7 +54,9 @@ describe.each(['docker', 'host'] as const)('the %s runtime', (backend) => {
     await runtime.start('users', 2, b2.server!);
     expect((await runtime.list('users')).find((p) => p.branch === 1)?.pid).toBe(firstPid);
     expect((await get(runtime.socketPath('users', 1), '/notes/list-notes')).status).toBe(200);
-    expect(JSON.parse((await get(runtime.socketPath('users', 2), '/hello/get-hello')).body)).toEqual({ hello: 'from 00002' });
+    expect(JSON.parse((await get(runtime.socketPath('users', 2), '/hello/get-hello')).body)).toEqual({
+      hello: 'from 00002',
+    });
     expect((await get(runtime.socketPath('users', 1), '/hello/get-hello')).status).toBe(404);
     const processes = await runtime.list('users');
     expect(processes.map((p) => [p.branch, p.status])).toEqual([
@@ -61,10 +68,18 @@ describe.each(['docker', 'host'] as const)('the %s runtime', (backend) => {
       // One container for the codebase, with no network, the limits of servers/config.json, a
       // read-only root, and not root.
       const docker = await connectDocker();
-      const [summary, ...others] = await docker.listContainers({ filters: { label: [`dev.branchyard.workspace=${ws.paths.root}`] } });
+      const [summary, ...others] = await docker.listContainers({
+        filters: { label: [`dev.branchyard.workspace=${ws.paths.root}`] },
+      });
       expect(others).toEqual([]);
       const info = await docker.getContainer(summary!.Id).inspect();
-      expect(info.HostConfig).toMatchObject({ NetworkMode: 'none', Memory: LIMITS.memoryMb * 1024 * 1024, NanoCpus: LIMITS.cpus * 1e9, PidsLimit: LIMITS.pids, ReadonlyRootfs: true });
+      expect(info.HostConfig).toMatchObject({
+        NetworkMode: 'none',
+        Memory: LIMITS.memoryMb * 1024 * 1024,
+        NanoCpus: LIMITS.cpus * 1e9,
+        PidsLimit: LIMITS.pids,
+        ReadonlyRootfs: true,
+      });
       expect(info.Config.User).not.toMatch(/^(0|root)(:|$)/);
       expect(info.Config.User).not.toBe('');
     }
@@ -91,27 +106,56 @@ describe.each(['docker', 'host'] as const)('the %s runtime', (backend) => {
       codebase: ws.codebase,
       logsRepository: ws.logsRepository,
       parent: 1,
-      changes: text({ 'src/features/ops/controllers/ops.ts': 'export function quit(): { ok: boolean } {\n  process.exit(3);\n}\n' }),
+      changes: text({
+        'src/features/ops/controllers/ops.ts': 'export function quit(): { ok: boolean } {\n  process.exit(3);\n}\n',
+      }),
       author: 'user',
       message: 'Quit',
     });
     const built = await buildBranch(ws.codebase, exiting.info.number);
     await runtime.start('users', exiting.info.number, built.server!);
     const socket = runtime.socketPath('users', exiting.info.number);
-    await expect(new Promise((resolve, reject) => {
-      const request = http.request({ socketPath: socket, method: 'POST', path: '/ops/quit', headers: { 'content-type': 'application/json' }, timeout: 10_000 }, resolve);
-      request.on('error', reject);
-      request.end();
-    })).rejects.toThrow();
-    await expect.poll(async () => (await runtime.list('users')).find((p) => p.branch === exiting.info.number)?.restarts, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
-    await expect.poll(async () => get(socket, '/health').then((r) => r.status, () => 0), { timeout: 20_000 }).toBe(200);
+    await expect(
+      new Promise((resolve, reject) => {
+        const request = http.request(
+          {
+            socketPath: socket,
+            method: 'POST',
+            path: '/ops/quit',
+            headers: { 'content-type': 'application/json' },
+            timeout: 10_000,
+          },
+          resolve,
+        );
+        request.on('error', reject);
+        request.end();
+      }),
+    ).rejects.toThrow();
+    await expect
+      .poll(async () => (await runtime.list('users')).find((p) => p.branch === exiting.info.number)?.restarts, {
+        timeout: 20_000,
+      })
+      .toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(
+        async () =>
+          get(socket, '/health').then(
+            (r) => r.status,
+            () => 0,
+          ),
+        { timeout: 20_000 },
+      )
+      .toBe(200);
 
     const crashing = await createBranch({
       codebase: ws.codebase,
       logsRepository: ws.logsRepository,
       parent: 1,
       // Crashes only where it runs (say, a setting it needs is missing there), so it builds.
-      changes: text({ 'src/features/boom/controllers/boom.ts': "if (process.env.BRANCHYARD_SOCKET) throw new Error('boom at start');\nexport function getBoom(): { ok: boolean } {\n  return { ok: true };\n}\n" }),
+      changes: text({
+        'src/features/boom/controllers/boom.ts':
+          "if (process.env.BRANCHYARD_SOCKET) throw new Error('boom at start');\nexport function getBoom(): { ok: boolean } {\n  return { ok: true };\n}\n",
+      }),
       author: 'user',
       message: 'Boom',
     });
@@ -119,7 +163,9 @@ describe.each(['docker', 'host'] as const)('the %s runtime', (backend) => {
     expect(boom.ok).toBe(true);
     await expect(runtime.start('users', crashing.info.number, boom.server!)).rejects.toMatchObject({
       kind: 'RuntimeError',
-      message: expect.stringMatching(/crashed \d+ times in a row and was stopped; its last log lines:\n[\s\S]*boom at start/),
+      message: expect.stringMatching(
+        /crashed \d+ times in a row and was stopped; its last log lines:\n[\s\S]*boom at start/,
+      ),
     });
     // The other branches never noticed.
     expect((await get(runtime.socketPath('users', 1), '/health')).status).toBe(200);

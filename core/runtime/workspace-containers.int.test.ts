@@ -34,7 +34,11 @@ describe('branch containers are per workspace', () => {
   });
   afterAll(async () => {
     for (const runtime of runtimes) await runtime.removeAll();
-    for (const name of strays) await docker.getContainer(name).remove({ force: true }).catch(() => undefined);
+    for (const name of strays)
+      await docker
+        .getContainer(name)
+        .remove({ force: true })
+        .catch(() => undefined);
     await tmp?.dispose();
   });
 
@@ -47,18 +51,25 @@ describe('branch containers are per workspace', () => {
   it('gives <tmp>/a/proj/shop and <tmp>/b/proj/shop their own container, and running in b leaves a alone', async () => {
     const a = await workspaceAt(path.join(tmp.path, 'a', 'proj', 'shop'));
     const b = await workspaceAt(path.join(tmp.path, 'b', 'proj', 'shop'));
-    const [builtA, builtB] = await Promise.all([buildBranch(await openCodebase(a, 'users'), 1), buildBranch(await openCodebase(b, 'users'), 1)]);
+    const [builtA, builtB] = await Promise.all([
+      buildBranch(await openCodebase(a, 'users'), 1),
+      buildBranch(await openCodebase(b, 'users'), 1),
+    ]);
     const [runA, runB] = [await open(a), await open(b)];
 
     const first = await runA.start('users', 1, builtA.server!);
     expect(first).toMatchObject({ status: 'online', restarts: 0 });
     await runB.start('users', 1, builtB.server!);
     // b's start deletes and starts users-00001 in its PM2: had it reached a's, a's pid would change.
-    expect((await runA.list('users')).map((p) => [p.branch, p.status, p.pid, p.restarts])).toEqual([[1, 'online', first.pid, 0]]);
+    expect((await runA.list('users')).map((p) => [p.branch, p.status, p.pid, p.restarts])).toEqual([
+      [1, 'online', first.pid, 0],
+    ]);
     expect((await requestOverSocket(runA.socketPath('users', 1), { path: '/health' })).status).toBe(200);
     expect((await requestOverSocket(runB.socketPath('users', 1), { path: '/health' })).status).toBe(200);
 
-    const [inA, inB] = await Promise.all([a, b].map((ws) => docker.listContainers({ filters: { label: [`${LABEL}=${ws.root}`] } })));
+    const [inA, inB] = await Promise.all(
+      [a, b].map((ws) => docker.listContainers({ filters: { label: [`${LABEL}=${ws.root}`] } })),
+    );
     expect(inA).toHaveLength(1);
     expect(inB).toHaveLength(1);
     expect(inA![0]!.Id).not.toBe(inB![0]!.Id);
@@ -86,7 +97,9 @@ describe('branch containers are per workspace', () => {
     const runtime = await open(c);
     await expect(runtime.prepare('users')).rejects.toMatchObject({
       kind: 'RuntimeError',
-      message: expect.stringContaining(`belongs to codebase users of the workspace at /elsewhere/proj/shop, not to ${c.root}; it is left alone`),
+      message: expect.stringContaining(
+        `belongs to codebase users of the workspace at /elsewhere/proj/shop, not to ${c.root}; it is left alone`,
+      ),
     });
     // Not adopted: nothing listed or stopped through it, nothing removed by its name.
     expect(await runtime.list('users')).toEqual([]);
@@ -98,8 +111,15 @@ describe('branch containers are per workspace', () => {
   it('replaces a container this workspace got from an older version under another name', async () => {
     const d = await workspaceAt(path.join(tmp.path, 'd', 'proj', 'shop'));
     // Older versions named containers after the last 9 bytes of the path ("proj/shop").
-    const legacy = `branchyard-${Buffer.from(d.root).toString('base64url').slice(-12).toLowerCase().replace(/[^a-z0-9]/g, 'x')}-users`;
-    await docker.getContainer(legacy).remove({ force: true }).catch(() => undefined); // left by an interrupted run
+    const legacy = `branchyard-${Buffer.from(d.root)
+      .toString('base64url')
+      .slice(-12)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, 'x')}-users`;
+    await docker
+      .getContainer(legacy)
+      .remove({ force: true })
+      .catch(() => undefined); // left by an interrupted run
     const old = await docker.createContainer({
       name: legacy,
       Image: await ensureBaseImage(docker),
@@ -113,6 +133,8 @@ describe('branch containers are per workspace', () => {
     const runtime = await open(d);
     await runtime.prepare('users');
     const left = await docker.listContainers({ all: true, filters: { label: [`${LABEL}=${d.root}`] } });
-    expect(left.map((c) => c.Names[0])).toEqual([`/${(await DockerBackend.open({ workspace: d, limits: LIMITS })).containerName('users')}`]);
+    expect(left.map((c) => c.Names[0])).toEqual([
+      `/${(await DockerBackend.open({ workspace: d, limits: LIMITS })).containerName('users')}`,
+    ]);
   });
 });

@@ -13,7 +13,12 @@ import type { SandboxServer, ServeOptions } from './served.ts';
 import { serveInContainer } from './served.ts';
 import { copyTree } from './work-copy.ts';
 
-const LAYOUT: Omit<SandboxLayout, 'untrusted'> = { work: '/work', engineModules: '/engine/node_modules', tools: '/engine/tools', node: NODE_IN_IMAGE };
+const LAYOUT: Omit<SandboxLayout, 'untrusted'> = {
+  work: '/work',
+  engineModules: '/engine/node_modules',
+  tools: '/engine/tools',
+  node: NODE_IN_IMAGE,
+};
 const LABEL = 'dev.branchyard.sandbox';
 
 export class DockerSandbox implements Sandbox {
@@ -25,7 +30,12 @@ export class DockerSandbox implements Sandbox {
     readonly limits: SandboxLimits,
   ) {}
 
-  static async open(options: { env?: NodeJS.ProcessEnv; limits: SandboxLimits; image?: string | null; events?: EventBus }): Promise<DockerSandbox> {
+  static async open(options: {
+    env?: NodeJS.ProcessEnv;
+    limits: SandboxLimits;
+    image?: string | null;
+    events?: EventBus;
+  }): Promise<DockerSandbox> {
     const docker = await connectDocker(options.env);
     return new DockerSandbox(docker, options.image ?? (await ensureBaseImage(docker, options.events)), options.limits);
   }
@@ -35,7 +45,8 @@ export class DockerSandbox implements Sandbox {
   }
 
   async run(options: SandboxRun): Promise<SandboxResult> {
-    if (options.stdin !== undefined) throw new Error('the Docker sandbox gives a command no stdin: its output is out of reach of the code it runs');
+    if (options.stdin !== undefined)
+      throw new Error('the Docker sandbox gives a command no stdin: its output is out of reach of the code it runs');
     const uid = process.getuid?.() ?? 65534;
     // As root, the command runs as nobody, which then owns its copy.
     const user = uid === 0 ? 65534 : uid;
@@ -65,7 +76,11 @@ export class DockerSandbox implements Sandbox {
           ...(options.supervised ? { CapAdd: ['SETUID', 'SETGID', 'KILL'] } : {}),
           SecurityOpt: ['no-new-privileges'],
           Tmpfs: { '/tmp': 'rw,mode=1777,size=512m' },
-          Binds: [`${copy.dir}:${LAYOUT.work}:rw`, `${ENGINE_MODULES}:${LAYOUT.engineModules}:ro`, ...(options.tools ? [`${options.tools}:${LAYOUT.tools}:ro`] : [])],
+          Binds: [
+            `${copy.dir}:${LAYOUT.work}:rw`,
+            `${ENGINE_MODULES}:${LAYOUT.engineModules}:ro`,
+            ...(options.tools ? [`${options.tools}:${LAYOUT.tools}:ro`] : []),
+          ],
         },
       });
       const max = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
@@ -98,7 +113,11 @@ export class DockerSandbox implements Sandbox {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code && ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE'].includes(code)) {
-        throw new BranchyardError('RuntimeUnavailableError', `the Docker engine stopped answering while running a sandboxed command (${code}); start it again`, { cause: error });
+        throw new BranchyardError(
+          'RuntimeUnavailableError',
+          `the Docker engine stopped answering while running a sandboxed command (${code}); start it again`,
+          { cause: error },
+        );
       }
       throw error;
     } finally {

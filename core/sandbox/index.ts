@@ -12,7 +12,13 @@ export { DockerSandbox } from './docker-sandbox.ts';
 export { ProcessSandbox } from './process-sandbox.ts';
 
 /** A container when the Docker engine answers; otherwise a child process without isolation. */
-export async function openSandbox(options: { env?: NodeJS.ProcessEnv; limits: SandboxLimits; image?: string | null; events?: EventBus; backend?: 'docker' | 'process' }): Promise<Sandbox> {
+export async function openSandbox(options: {
+  env?: NodeJS.ProcessEnv;
+  limits: SandboxLimits;
+  image?: string | null;
+  events?: EventBus;
+  backend?: 'docker' | 'process';
+}): Promise<Sandbox> {
   if (options.backend === 'process') return new ProcessSandbox(options.limits);
   if (options.backend === 'docker') return DockerSandbox.open(options);
   return DockerSandbox.open(options).catch(() => new ProcessSandbox(options.limits));

@@ -22,12 +22,24 @@ export class ProcessSandbox implements Sandbox {
     const copy = await copyTree(options.from);
     const started = performance.now();
     try {
-      const [command, ...args] = options.command({ work: copy.dir, engineModules: ENGINE_MODULES.replace(/\/$/, ''), tools: options.tools ?? copy.dir, node: process.execPath, untrusted: null });
+      const [command, ...args] = options.command({
+        work: copy.dir,
+        engineModules: ENGINE_MODULES.replace(/\/$/, ''),
+        tools: options.tools ?? copy.dir,
+        node: process.execPath,
+        untrusted: null,
+      });
       const max = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
       const stdout = new CappedOutput(max);
       const stderr = new CappedOutput(max);
       // Only what the command needs from the engine's environment: never its keys.
-      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: copy.dir, NODE_ENV: 'test', NODE_OPTIONS: `--max-old-space-size=${this.limits.memoryMb}`, ...options.env };
+      const env = {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: copy.dir,
+        NODE_ENV: 'test',
+        NODE_OPTIONS: `--max-old-space-size=${this.limits.memoryMb}`,
+        ...options.env,
+      };
       const child = spawn(command!, args, { cwd: copy.dir, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
       // Closed at once, empty without options.stdin; a command that exits before reading it is no error.
       child.stdin.on('error', () => undefined).end(options.stdin ?? '');

@@ -18,12 +18,15 @@ describe('the sandbox', () => {
     await mkdir(path.join(tree.path, 'src'), { recursive: true });
     await writeFile(path.join(tree.path, 'src', 'note.txt'), 'original\n');
     docker = await openSandbox({ limits: LIMITS, backend: 'docker' }).catch((error: Error) => {
-      throw new Error(`these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`);
+      throw new Error(
+        `these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`,
+      );
     });
   });
   afterAll(() => tree?.dispose());
 
-  const node = (script: string, timeoutMs = 20_000) => docker.run({ from: tree.path, timeoutMs, command: (l) => [l.node, '-e', script] });
+  const node = (script: string, timeoutMs = 20_000) =>
+    docker.run({ from: tree.path, timeoutMs, command: (l) => [l.node, '-e', script] });
 
   it('runs over a copy of the tree, as a user other than root, with the engine packages read-only', async () => {
     const result = await node(
@@ -71,12 +74,25 @@ describe('the sandbox', () => {
   it('without Docker, runs a child process with the same time and memory limits and says it has no isolation', async () => {
     const local = await openSandbox({ limits: LIMITS, backend: 'process' });
     expect(local.isolation).toBe('none');
-    const slow = await local.run({ from: tree.path, timeoutMs: 1000, command: (l) => [l.node, '-e', 'setInterval(() => {}, 1000)'] });
+    const slow = await local.run({
+      from: tree.path,
+      timeoutMs: 1000,
+      command: (l) => [l.node, '-e', 'setInterval(() => {}, 1000)'],
+    });
     expect(slow).toMatchObject({ timedOut: true, exitCode: null, isolation: 'none' });
-    const hungry = await local.run({ from: tree.path, timeoutMs: 60_000, command: (l) => [l.node, '-e', 'const keep = []; for (;;) keep.push(new Array(1e6).fill(Math.random()));'] });
+    const hungry = await local.run({
+      from: tree.path,
+      timeoutMs: 60_000,
+      command: (l) => [l.node, '-e', 'const keep = []; for (;;) keep.push(new Array(1e6).fill(Math.random()));'],
+    });
     expect(hungry.outOfMemory).toBe(true);
     process.env.BRANCHYARD_AI_KEY = 'sk-never-in-a-sandbox';
-    const key = await local.run({ from: tree.path, timeoutMs: 10_000, env: {}, command: (l) => [l.node, '-e', 'console.log(Object.keys(process.env).join(","))'] });
+    const key = await local.run({
+      from: tree.path,
+      timeoutMs: 10_000,
+      env: {},
+      command: (l) => [l.node, '-e', 'console.log(Object.keys(process.env).join(","))'],
+    });
     delete process.env.BRANCHYARD_AI_KEY;
     expect(key.stdout).not.toContain('BRANCHYARD_AI_KEY');
     expect(key.stdout).toContain('PATH');

@@ -36,7 +36,12 @@ export interface SandboxServer {
 const MAX_OUTPUT = 64 * 1024;
 const SOCKET = 'branch.sock';
 
-export async function serveInContainer(docker: Docker, image: string, limits: SandboxLimits, options: ServeOptions): Promise<SandboxServer> {
+export async function serveInContainer(
+  docker: Docker,
+  image: string,
+  limits: SandboxLimits,
+  options: ServeOptions,
+): Promise<SandboxServer> {
   const socketDir = await mkdtemp(path.join(os.tmpdir(), 'branchyard-served-'));
   const uid = process.getuid?.() ?? 65534;
   const user = uid === 0 ? 65534 : uid;
@@ -57,7 +62,12 @@ export async function serveInContainer(docker: Docker, image: string, limits: Sa
       User: `${user}:${group}`,
       Cmd: [NODE_IN_IMAGE, `/app/${options.entry}`],
       WorkingDir: '/app',
-      Env: ['HOME=/tmp', 'NODE_ENV=production', `BRANCHYARD_SOCKET=/run/branch/${SOCKET}`, ...Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`)],
+      Env: [
+        'HOME=/tmp',
+        'NODE_ENV=production',
+        `BRANCHYARD_SOCKET=/run/branch/${SOCKET}`,
+        ...Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      ],
       Labels: { 'dev.branchyard.sandbox': 'true' },
       NetworkDisabled: true,
       HostConfig: {
@@ -81,7 +91,12 @@ export async function serveInContainer(docker: Docker, image: string, limits: Sa
       () => (exited = true),
     );
     const socket = path.join(socketDir, SOCKET);
-    await waitForSocket(socket, options.startTimeoutMs, () => exited, () => output.text());
+    await waitForSocket(
+      socket,
+      options.startTimeoutMs,
+      () => exited,
+      () => output.text(),
+    );
     return { socket, output: () => output.text(), alive: () => !exited, dispose };
   } catch (error) {
     await dispose();
@@ -94,8 +109,19 @@ export async function serveAsProcess(limits: SandboxLimits, options: ServeOption
   const socketDir = await mkdtemp(path.join(os.tmpdir(), 'branchyard-served-'));
   const socket = path.join(socketDir, SOCKET);
   const output = new CappedOutput(MAX_OUTPUT);
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: socketDir, NODE_ENV: 'production', NODE_OPTIONS: `--max-old-space-size=${limits.memoryMb}`, BRANCHYARD_SOCKET: socket, ...options.env };
-  const child = spawn(process.execPath, [path.join(options.dir, options.entry)], { cwd: options.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: socketDir,
+    NODE_ENV: 'production',
+    NODE_OPTIONS: `--max-old-space-size=${limits.memoryMb}`,
+    BRANCHYARD_SOCKET: socket,
+    ...options.env,
+  };
+  const child = spawn(process.execPath, [path.join(options.dir, options.entry)], {
+    cwd: options.dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let exited = false;
   child.on('exit', () => (exited = true));
   child.stdout.pipe(output);
@@ -108,7 +134,12 @@ export async function serveAsProcess(limits: SandboxLimits, options: ServeOption
     await rm(socketDir, { recursive: true, force: true });
   };
   try {
-    await waitForSocket(socket, options.startTimeoutMs, () => exited, () => output.text());
+    await waitForSocket(
+      socket,
+      options.startTimeoutMs,
+      () => exited,
+      () => output.text(),
+    );
   } catch (error) {
     await dispose();
     throw error;
@@ -117,12 +148,25 @@ export async function serveAsProcess(limits: SandboxLimits, options: ServeOption
 }
 
 /** Until a connection to the socket is accepted: the server's own readiness, not a sleep. */
-async function waitForSocket(socket: string, timeoutMs: number, exited: () => boolean, output: () => string): Promise<void> {
+async function waitForSocket(
+  socket: string,
+  timeoutMs: number,
+  exited: () => boolean,
+  output: () => string,
+): Promise<void> {
   const started = Date.now();
   for (let wait = 10; ; wait = Math.min(wait * 2, 100)) {
     if (await connects(socket)) return;
-    if (exited()) throw new BranchyardError('RuntimeError', `the branch's server stopped before it listened:\n${output().slice(-2000)}`);
-    if (Date.now() - started > timeoutMs) throw new BranchyardError('RuntimeError', `the branch's server did not listen within ${Math.round(timeoutMs / 1000)} s:\n${output().slice(-2000)}`);
+    if (exited())
+      throw new BranchyardError(
+        'RuntimeError',
+        `the branch's server stopped before it listened:\n${output().slice(-2000)}`,
+      );
+    if (Date.now() - started > timeoutMs)
+      throw new BranchyardError(
+        'RuntimeError',
+        `the branch's server did not listen within ${Math.round(timeoutMs / 1000)} s:\n${output().slice(-2000)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }

@@ -35,21 +35,33 @@ export async function applySchema(options: SchemaCheckOptions): Promise<AppliedS
   const codebase = await openCodebase(workspace.paths, options.codebase);
   const database = await readBranchDatabase(codebase, options.branch);
   const label = `${options.codebase} ${formatBranch(options.branch)}`;
-  if (!database) throw new BranchyardError('InvalidInputError', `${label} names no database (it has no src/config/db-config.ts), so it has no schema to apply`);
+  if (!database)
+    throw new BranchyardError(
+      'InvalidInputError',
+      `${label} names no database (it has no src/config/db-config.ts), so it has no schema to apply`,
+    );
   await mkdir(path.join(workspace.paths.engineDir, 'databases', database), { recursive: true, mode: 0o700 });
   const lock = path.join(workspace.paths.engineDir, 'databases', database, 'apply.lock');
   return withFileLock(lock, { what: `schema changes of ${database}`, waitMs: 120_000 }, async () => {
     const { report, plan, proposed } = await checkSchema(options);
     if (report.status === 'unchanged') return { report, migration: null, behind: {} };
     if (report.status === 'failed' || !plan) {
-      const listed = report.problems.slice(0, 5).map((p) => `\n  - ${p.kind} ${p.place}: ${p.message}`).join('');
-      throw new BranchyardError('SchemaCheckFailedError', `the schema check of ${label} failed, so its change was not applied (${report.problems.length} problems; all in metadata/branches/${formatBranch(options.branch)}/${REPORT_MARKDOWN}):${listed}`);
+      const listed = report.problems
+        .slice(0, 5)
+        .map((p) => `\n  - ${p.kind} ${p.place}: ${p.message}`)
+        .join('');
+      throw new BranchyardError(
+        'SchemaCheckFailedError',
+        `the schema check of ${label} failed, so its change was not applied (${report.problems.length} problems; all in metadata/branches/${formatBranch(options.branch)}/${REPORT_MARKDOWN}):${listed}`,
+      );
     }
 
     const folder = migrationsDir(workspace.paths, database);
     const journalFile = path.join(folder, 'meta', '_journal.json');
     const previous = await readFile(journalFile, 'utf8').catch(() => undefined);
-    const journal: Journal = previous ? (JSON.parse(previous) as Journal) : { version: '7', dialect: 'postgresql', entries: [] };
+    const journal: Journal = previous
+      ? (JSON.parse(previous) as Journal)
+      : { version: '7', dialect: 'postgresql', entries: [] };
     const idx = journal.entries.length;
     const tag = `${String(idx).padStart(4, '0')}_${options.codebase}_${formatBranch(options.branch)}`;
     const sqlFile = path.join(folder, `${tag}.sql`);
@@ -69,7 +81,11 @@ export async function applySchema(options: SchemaCheckOptions): Promise<AppliedS
       await rm(sqlFile, { force: true });
       await rm(snapshotFile, { force: true });
       const cause = error instanceof Error && error.cause ? describeError(error.cause) : describeError(error);
-      throw new BranchyardError('DatabaseError', `the migration of ${label} failed on ${database} and was rolled back; nothing was applied: ${cause}`, { cause: error });
+      throw new BranchyardError(
+        'DatabaseError',
+        `the migration of ${label} failed on ${database} and was rolled back; nothing was applied: ${cause}`,
+        { cause: error },
+      );
     }
 
     const schemaDir = sharedSchemaDir(workspace.paths, database);
@@ -81,7 +97,12 @@ export async function applySchema(options: SchemaCheckOptions): Promise<AppliedS
       await writeFile(path.join(schemaDir, file), text);
     }
     await commitToWorkspace(workspace.paths, [folder, schemaDir], `${database}: migration ${tag} from ${label}`);
-    options.events?.emit('schema.applied', { codebase: options.codebase, branch: options.branch, database, migration: tag });
+    options.events?.emit('schema.applied', {
+      codebase: options.codebase,
+      branch: options.branch,
+      database,
+      migration: tag,
+    });
 
     const behind = await markBehind(options, database, proposed, tag);
     return { report, migration: tag, behind };
@@ -89,7 +110,12 @@ export async function applySchema(options: SchemaCheckOptions): Promise<AppliedS
 }
 
 /** Marks every branch on the database whose copy differs from the new shared schema; clears the rest. */
-async function markBehind(options: SchemaCheckOptions, database: string, shared: ReadonlyMap<string, string>, migration: string): Promise<Record<string, number[]>> {
+async function markBehind(
+  options: SchemaCheckOptions,
+  database: string,
+  shared: ReadonlyMap<string, string>,
+  migration: string,
+): Promise<Record<string, number[]>> {
   const at = new Date().toISOString();
   const behind: Record<string, number[]> = {};
   for (const name of await codebaseNames(options.workspace.paths)) {
@@ -98,7 +124,10 @@ async function markBehind(options: SchemaCheckOptions, database: string, shared:
     for (const info of (await listBranchRecords(codebase)).branches) {
       const schema = await readBranchSchema(codebase, info.number);
       if (schema.database !== database) continue;
-      marks.push({ number: info.number, behind: sameSchema(schema.files, shared) ? null : { database, migration, at } });
+      marks.push({
+        number: info.number,
+        behind: sameSchema(schema.files, shared) ? null : { database, migration, at },
+      });
     }
     await markSchemaBehind(codebase, marks, `schema copies behind ${database} after ${migration}`);
     const numbers = marks.filter((m) => m.behind).map((m) => m.number);

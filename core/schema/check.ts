@@ -20,7 +20,13 @@ import { planMigration } from './plan.ts';
 import type { CheckedBranch, SchemaProblem, SchemaReport } from './report.ts';
 import { REPORT_JSON, REPORT_MARKDOWN, reportMarkdown } from './report.ts';
 import type { SchemaFiles } from './schema-files.ts';
-import { BRANCH_SCHEMA_DIR, readBranchDatabase, readBranchSchema, readSharedSchema, sameSchema } from './schema-files.ts';
+import {
+  BRANCH_SCHEMA_DIR,
+  readBranchDatabase,
+  readBranchSchema,
+  readSharedSchema,
+  sameSchema,
+} from './schema-files.ts';
 
 export interface SchemaCheckOptions {
   workspace: Workspace;
@@ -46,8 +52,17 @@ export async function checkSchema(options: SchemaCheckOptions): Promise<SchemaCh
   const mine = await readBranchSchema(codebase, options.branch);
   const database = mine.database ?? '(none)';
   const task = `schema:${options.codebase}:${options.branch}`;
-  const progress = (step: string, message: string, done: number, total: number) => events?.emit('progress', { task, step, message, done, total });
-  const base = { codebase: options.codebase, branch: options.branch, database, checkedAt: new Date().toISOString(), dryRun: null, statements: [], branches: [] };
+  const progress = (step: string, message: string, done: number, total: number) =>
+    events?.emit('progress', { task, step, message, done, total });
+  const base = {
+    codebase: options.codebase,
+    branch: options.branch,
+    database,
+    checkedAt: new Date().toISOString(),
+    dryRun: null,
+    statements: [],
+    branches: [],
+  };
   const finish = async (report: Omit<SchemaReport, 'durationMs'>, plan: MigrationPlan | null): Promise<SchemaCheck> => {
     const full: SchemaReport = { ...report, durationMs: Date.now() - started };
     await record(options, codebase, full);
@@ -56,19 +71,35 @@ export async function checkSchema(options: SchemaCheckOptions): Promise<SchemaCh
 
   if (!mine.database) return finish({ ...base, status: 'unchanged', problems: [] }, null);
   if (!workspace.databases.some((d) => d.name === mine.database)) {
-    const problem: SchemaProblem = { kind: 'database', place: 'src/config/db-config.ts', message: `names database ${mine.database}, which this workspace does not have (it has ${workspace.databases.map((d) => d.name).join(', ') || 'none'})` };
+    const problem: SchemaProblem = {
+      kind: 'database',
+      place: 'src/config/db-config.ts',
+      message: `names database ${mine.database}, which this workspace does not have (it has ${workspace.databases.map((d) => d.name).join(', ') || 'none'})`,
+    };
     return finish({ ...base, status: 'failed', problems: [problem] }, null);
   }
   const shared = await readSharedSchema(workspace.paths, mine.database);
   if (sameSchema(shared, mine.files)) return finish({ ...base, status: 'unchanged', problems: [] }, null);
 
-  progress('plan', `${options.codebase} ${formatBranch(options.branch)}: generating the migration of ${mine.database}`, 0, 3);
-  const sources = { shared, proposed: mine.files, sharedDir: `databases/${mine.database}/schema`, proposedDir: BRANCH_SCHEMA_DIR.slice(0, -1) };
+  progress(
+    'plan',
+    `${options.codebase} ${formatBranch(options.branch)}: generating the migration of ${mine.database}`,
+    0,
+    3,
+  );
+  const sources = {
+    shared,
+    proposed: mine.files,
+    sharedDir: `databases/${mine.database}/schema`,
+    proposedDir: BRANCH_SCHEMA_DIR.slice(0, -1),
+  };
   const planned = await planMigration({ workDir: path.join(workspace.paths.engineDir, 'schema'), ...sources });
   if (!planned.ok) return finish({ ...base, status: 'failed', problems: planned.problems }, null);
   const plan = planned.plan;
 
-  const others = (await activeBranches(options)).filter((b) => !(b.codebase === options.codebase && b.branch === options.branch));
+  const others = (await activeBranches(options)).filter(
+    (b) => !(b.codebase === options.codebase && b.branch === options.branch),
+  );
   const problems: SchemaProblem[] = [];
   const branches: CheckedBranch[] = [];
   const cache: SourceCache = new Map();
@@ -77,7 +108,12 @@ export async function checkSchema(options: SchemaCheckOptions): Promise<SchemaCh
     const handle = handles.get(other.codebase) ?? (await openCodebase(workspace.paths, other.codebase));
     handles.set(other.codebase, handle);
     if ((await readBranchDatabase(handle, other.branch)) !== mine.database) continue;
-    progress('branches', `type-checking ${other.codebase} ${formatBranch(other.branch)} against the proposed schema`, index, others.length);
+    progress(
+      'branches',
+      `type-checking ${other.codebase} ${formatBranch(other.branch)} against the proposed schema`,
+      index,
+      others.length,
+    );
     const found = await checkAgainstSchema({ codebase: handle, branch: other.branch }, mine.files, cache);
     problems.push(...found);
     branches.push({ ...other, problems: found.length });
@@ -95,8 +131,23 @@ export async function checkSchema(options: SchemaCheckOptions): Promise<SchemaCh
       problems.push({ kind: 'database', place: mine.database, message: describeError(error) });
     }
   }
-  progress('done', `${options.codebase} ${formatBranch(options.branch)}: ${problems.length === 0 ? 'schema check passed' : `${problems.length} schema problems`}`, 3, 3);
-  return finish({ ...base, status: problems.length === 0 ? 'passed' : 'failed', dryRun, statements: plan.statements, branches, problems }, plan);
+  progress(
+    'done',
+    `${options.codebase} ${formatBranch(options.branch)}: ${problems.length === 0 ? 'schema check passed' : `${problems.length} schema problems`}`,
+    3,
+    3,
+  );
+  return finish(
+    {
+      ...base,
+      status: problems.length === 0 ? 'passed' : 'failed',
+      dryRun,
+      statements: plan.statements,
+      branches,
+      problems,
+    },
+    plan,
+  );
 }
 
 /** Branches that something depends on now: served by a gateway, or running. */
@@ -131,6 +182,15 @@ async function record(options: SchemaCheckOptions, codebase: CodebaseHandle, rep
       : report.status === 'passed'
         ? `${report.statements.length} statements tried on ${report.database}; ${report.branches.length} other branches checked`
         : `${report.problems.length} problems; see ${REPORT_MARKDOWN}`;
-  await recordChecks(codebase, options.branch, { checks: { schema: { status: report.status === 'failed' ? 'failed' : 'passed', at: report.checkedAt, detail } }, files });
-  options.events?.emit('schema.checked', { codebase: options.codebase, branch: options.branch, database: report.database, status: report.status, problems: report.problems.length });
+  await recordChecks(codebase, options.branch, {
+    checks: { schema: { status: report.status === 'failed' ? 'failed' : 'passed', at: report.checkedAt, detail } },
+    files,
+  });
+  options.events?.emit('schema.checked', {
+    codebase: options.codebase,
+    branch: options.branch,
+    database: report.database,
+    status: report.status,
+    problems: report.problems.length,
+  });
 }

@@ -19,13 +19,20 @@ export interface BranchTarget {
 /** Parsed files outside any branch (lib, node_modules), shared by the programs of one check. */
 export type SourceCache = Map<string, ts.SourceFile>;
 
-export async function checkAgainstSchema(target: BranchTarget, proposed: SchemaFiles, cache: SourceCache): Promise<SchemaProblem[]> {
+export async function checkAgainstSchema(
+  target: BranchTarget,
+  proposed: SchemaFiles,
+  cache: SourceCache,
+): Promise<SchemaProblem[]> {
   const ts = typescript();
   const checkout = await checkoutBranch(target.codebase, target.branch);
   const models = path.join(checkout.dir, BRANCH_SCHEMA_DIR);
   const virtual = new Map([...proposed].map(([file, text]) => [path.join(models, file), text]));
   const replaced = (file: string) => file.startsWith(models) && !virtual.has(file);
-  const options: ts.CompilerOptions = { ...compilerOptions(), typeRoots: [path.join(checkout.dir, 'node_modules', '@types')] };
+  const options: ts.CompilerOptions = {
+    ...compilerOptions(),
+    typeRoots: [path.join(checkout.dir, 'node_modules', '@types')],
+  };
   const host = ts.createCompilerHost(options);
   const own = path.join(checkout.dir, 'src') + path.sep;
   const getSourceFile = host.getSourceFile.bind(host);
@@ -47,7 +54,11 @@ export async function checkAgainstSchema(target: BranchTarget, proposed: SchemaF
   host.readFile = (file) => virtual.get(file) ?? (replaced(file) ? undefined : readFile(file));
 
   const roots = [
-    ...checkout.files.filter((f) => f.startsWith('src/') && f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith(BRANCH_SCHEMA_DIR)).map((f) => path.join(checkout.dir, f)),
+    ...checkout.files
+      .filter(
+        (f) => f.startsWith('src/') && f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith(BRANCH_SCHEMA_DIR),
+      )
+      .map((f) => path.join(checkout.dir, f)),
     ...virtual.keys(),
   ];
   const program = ts.createProgram({ rootNames: roots, options, host });

@@ -73,7 +73,10 @@ export class DatabaseHost implements Disposable {
       this.opened.delete(name);
       await (await current.opening.catch(() => undefined))?.dispose();
     }
-    const opening = settings.engine === 'embedded' ? openEmbedded(name, this.options) : openPostgres(name, settings.urlEnv, this.options);
+    const opening =
+      settings.engine === 'embedded'
+        ? openEmbedded(name, this.options)
+        : openPostgres(name, settings.urlEnv, this.options);
     this.opened.set(name, { config, opening });
     opening.catch(() => {
       if (this.opened.get(name)?.opening === opening) this.opened.delete(name);
@@ -90,8 +93,14 @@ export class DatabaseHost implements Disposable {
 
 /** A database's config.json, read afresh (a database added since is found). */
 async function readDatabaseConfig(paths: WorkspacePaths, name: string): Promise<DatabaseConfig> {
-  const all = (await readdir(paths.databasesDir).catch(() => [] as string[])).filter((d) => /^db-\d{3}$/.test(d)).sort();
-  if (!all.includes(name)) throw new BranchyardError('NotFoundError', `no database ${name} in this workspace${all.length ? `; it has ${all.join(', ')}` : ''} (add one with \`branchyard db add\`)`);
+  const all = (await readdir(paths.databasesDir).catch(() => [] as string[]))
+    .filter((d) => /^db-\d{3}$/.test(d))
+    .sort();
+  if (!all.includes(name))
+    throw new BranchyardError(
+      'NotFoundError',
+      `no database ${name} in this workspace${all.length ? `; it has ${all.join(', ')}` : ''} (add one with \`branchyard db add\`)`,
+    );
   const read = await readConfigFile(paths.root, `databases/${name}/config.json`, databaseSchema);
   if (!read.ok) throw new WorkspaceConfigError(read.problems);
   return read.value;
@@ -113,7 +122,11 @@ async function openEmbedded(name: string, options: DatabaseHostOptions): Promise
   } catch (error) {
     await db?.close().catch(() => undefined);
     await lock.dispose();
-    throw new BranchyardError('DatabaseError', `cannot open the embedded database ${name} at ${dir}: ${describeError(error)}`, { cause: error });
+    throw new BranchyardError(
+      'DatabaseError',
+      `cannot open the embedded database ${name} at ${dir}: ${describeError(error)}`,
+      { cause: error },
+    );
   }
   const live = db;
   const session = pgliteSession(live);
@@ -144,13 +157,21 @@ async function openEmbedded(name: string, options: DatabaseHostOptions): Promise
 
 function pgliteSession(db: PGlite): SqlSession {
   return {
-    query: async <T,>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
+    query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
   };
 }
 
-async function openPostgres(name: string, urlEnv: string, options: DatabaseHostOptions): Promise<OpenDatabase & Disposable> {
+async function openPostgres(
+  name: string,
+  urlEnv: string,
+  options: DatabaseHostOptions,
+): Promise<OpenDatabase & Disposable> {
   const url = options.env[urlEnv];
-  if (!url) throw new BranchyardError('DatabaseError', `database ${name} reads its PostgreSQL URL from ${urlEnv} (databases/${name}/config.json), which is not set in the engine's environment`);
+  if (!url)
+    throw new BranchyardError(
+      'DatabaseError',
+      `database ${name} reads its PostgreSQL URL from ${urlEnv} (databases/${name}/config.json), which is not set in the engine's environment`,
+    );
   const location = redactUrl(url);
   const timeoutMs = options.connectTimeoutMs ?? 5000;
   // A client per session, never a pool: idle connections of our own would stop PostgreSQL from
@@ -162,11 +183,15 @@ async function openPostgres(name: string, urlEnv: string, options: DatabaseHostO
       await client.connect();
     } catch (error) {
       await client.end().catch(() => undefined);
-      throw new BranchyardError('DatabaseError', `cannot reach database ${name} at ${location} (${describeConnectError(error, timeoutMs)}); check the server and the URL in ${urlEnv}`, { cause: error });
+      throw new BranchyardError(
+        'DatabaseError',
+        `cannot reach database ${name} at ${location} (${describeConnectError(error, timeoutMs)}); check the server and the URL in ${urlEnv}`,
+        { cause: error },
+      );
     }
     return client;
   };
-  const withClient = async <T,>(connectionString: string, work: (client: pg.Client) => Promise<T>) => {
+  const withClient = async <T>(connectionString: string, work: (client: pg.Client) => Promise<T>) => {
     const client = await connect(connectionString);
     try {
       return await work(client);
@@ -175,13 +200,15 @@ async function openPostgres(name: string, urlEnv: string, options: DatabaseHostO
     }
   };
   const clientSession = (client: pg.Client): SqlSession => ({
-    query: async <T,>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[],
+    query: async <T>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as T[],
   });
   // Reached once here, so a database that cannot be reached is reported when it is opened.
   await withClient(url, async () => undefined);
 
   // Branch containers have no network: they reach the server through the engine, which logs in.
-  const relay = options.serve ? await relayToPostgres(path.join(options.paths.databaseSocketsDir, name), { name, url, urlEnv, timeoutMs }) : undefined;
+  const relay = options.serve
+    ? await relayToPostgres(path.join(options.paths.databaseSocketsDir, name), { name, url, urlEnv, timeoutMs })
+    : undefined;
 
   const parsed = new URL(url);
   const source = decodeURIComponent(parsed.pathname.slice(1)) || parsed.username;
@@ -198,7 +225,10 @@ async function openPostgres(name: string, urlEnv: string, options: DatabaseHostO
       const copyName = `branchyard_dryrun_${randomBytes(6).toString('hex')}`;
       const made = await withClient(maintenance.toString(), async (admin) => {
         // PostgreSQL waits 5 s for others to leave a template before refusing: ask first.
-        const others = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [source]);
+        const others = await admin.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+          [source],
+        );
         if ((others.rows[0]?.n ?? 0) > 0) return false;
         try {
           await admin.query(`CREATE DATABASE ${quoteIdent(copyName)} TEMPLATE ${quoteIdent(source)}`);
@@ -207,7 +237,11 @@ async function openPostgres(name: string, urlEnv: string, options: DatabaseHostO
           // 55006: others are connected to the source; 42501: this role may not create databases.
           const code = (error as { code?: string }).code;
           if (code === '55006' || code === '42501') return false;
-          throw new BranchyardError('DatabaseError', `cannot copy database ${name} for a dry-run: ${describeError(error)}`, { cause: error });
+          throw new BranchyardError(
+            'DatabaseError',
+            `cannot copy database ${name} for a dry-run: ${describeError(error)}`,
+            { cause: error },
+          );
         }
       });
       if (!made) {
@@ -226,7 +260,9 @@ async function openPostgres(name: string, urlEnv: string, options: DatabaseHostO
       try {
         return await withClient(copyUrl.toString(), (client) => work(clientSession(client), 'copy'));
       } finally {
-        await withClient(maintenance.toString(), (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(copyName)} WITH (FORCE)`)).catch(() => undefined);
+        await withClient(maintenance.toString(), (admin) =>
+          admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(copyName)} WITH (FORCE)`),
+        ).catch(() => undefined);
       }
     },
     migrate: (folder) =>
@@ -236,7 +272,9 @@ async function openPostgres(name: string, urlEnv: string, options: DatabaseHostO
         try {
           await migratePg(drizzlePg({ client }), { migrationsFolder: folder });
         } finally {
-          await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`branchyard.schema.${name}`]).catch(() => undefined);
+          await client
+            .query('SELECT pg_advisory_unlock(hashtext($1))', [`branchyard.schema.${name}`])
+            .catch(() => undefined);
         }
       }),
     dispose: async () => {

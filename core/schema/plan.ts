@@ -66,7 +66,10 @@ export async function planMigration(options: PlanOptions): Promise<PlanResult> {
     for (const [file, text] of files) key.update(`${file}\0${text}\0`);
   }
   const kept = path.join(options.workDir, 'plans', `${key.digest('hex').slice(0, 32)}.json`);
-  const cached = await readFile(kept, 'utf8').then((text) => JSON.parse(text) as PlanResult, () => undefined);
+  const cached = await readFile(kept, 'utf8').then(
+    (text) => JSON.parse(text) as PlanResult,
+    () => undefined,
+  );
   if (cached) return cached;
 
   const work = path.join(options.workDir, 'work', randomBytes(6).toString('hex'));
@@ -87,7 +90,11 @@ export async function planMigration(options: PlanOptions): Promise<PlanResult> {
 const MODELS = 'src/schema/models';
 
 /** Writes a schema's files with the stack beside them, type-checks them and bundles them. */
-async function prepare(dir: string, files: SchemaFiles, shownAs: string): Promise<{ bundle?: string; problems: SchemaProblem[] }> {
+async function prepare(
+  dir: string,
+  files: SchemaFiles,
+  shownAs: string,
+): Promise<{ bundle?: string; problems: SchemaProblem[] }> {
   for (const [file, text] of files) {
     await mkdir(path.dirname(path.join(dir, MODELS, file)), { recursive: true });
     await writeFile(path.join(dir, MODELS, file), text);
@@ -97,7 +104,8 @@ async function prepare(dir: string, files: SchemaFiles, shownAs: string): Promis
   await writeFile(path.join(dir, 'package.json'), '{ "type": "module" }\n');
   await linkStack(dir);
   const names = [...files.keys()].map((file) => `${MODELS}/${file}`);
-  const place = (file: string | null) => (file?.startsWith(`${MODELS}/`) ? `${shownAs}/${file.slice(MODELS.length + 1)}` : (file ?? shownAs));
+  const place = (file: string | null) =>
+    file?.startsWith(`${MODELS}/`) ? `${shownAs}/${file.slice(MODELS.length + 1)}` : (file ?? shownAs);
   const { diagnostics } = typecheck(dir, names);
   if (diagnostics.length > 0) {
     return {
@@ -112,12 +120,27 @@ async function prepare(dir: string, files: SchemaFiles, shownAs: string): Promis
   await writeFile(entry, names.map((name) => `export * from './${name}';`).join('\n') + '\n');
   const bundle = path.join(dir, 'schema.mjs');
   try {
-    await build({ entryPoints: [entry], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent', plugins: [onlyDrizzle(shownAs)] });
+    await build({
+      entryPoints: [entry],
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'silent',
+      plugins: [onlyDrizzle(shownAs)],
+    });
   } catch (error) {
-    const errors = (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors ?? [];
+    const errors =
+      (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> })
+        .errors ?? [];
     return {
       problems: errors.length
-        ? errors.map((e) => ({ kind: 'compile' as const, place: e.location ? `${place(e.location.file)}:${e.location.line}:${e.location.column + 1}` : shownAs, message: e.text }))
+        ? errors.map((e) => ({
+            kind: 'compile' as const,
+            place: e.location ? `${place(e.location.file)}:${e.location.line}:${e.location.column + 1}` : shownAs,
+            message: e.text,
+          }))
         : [{ kind: 'compile' as const, place: shownAs, message: describeError(error) }],
     };
   }
@@ -131,7 +154,9 @@ function onlyDrizzle(shownAs: string): Plugin {
     setup(build) {
       build.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.path === 'drizzle-orm' || args.path.startsWith('drizzle-orm/')) return undefined;
-        return { errors: [{ text: `${shownAs}: a schema may import only drizzle-orm and its own files, not "${args.path}"` }] };
+        return {
+          errors: [{ text: `${shownAs}: a schema may import only drizzle-orm and its own files, not "${args.path}"` }],
+        };
       });
     },
   };
@@ -139,11 +164,25 @@ function onlyDrizzle(shownAs: string): Plugin {
 
 function runTool(prev: string, cur: string): Promise<PlanResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [TOOL], { timeout: TOOL_TIMEOUT_MS, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (!error) return resolve({ ok: true, plan: JSON.parse(stdout) as MigrationPlan });
-      const thrown = thrownLine(stderr, error.message);
-      resolve({ ok: false, problems: [{ kind: 'compile', place: 'schema', message: `the schema could not be read by drizzle-kit: ${error.killed ? `no answer within ${TOOL_TIMEOUT_MS / 1000} s` : thrown}` }] });
-    });
+    const child = execFile(
+      process.execPath,
+      [TOOL],
+      { timeout: TOOL_TIMEOUT_MS, maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (!error) return resolve({ ok: true, plan: JSON.parse(stdout) as MigrationPlan });
+        const thrown = thrownLine(stderr, error.message);
+        resolve({
+          ok: false,
+          problems: [
+            {
+              kind: 'compile',
+              place: 'schema',
+              message: `the schema could not be read by drizzle-kit: ${error.killed ? `no answer within ${TOOL_TIMEOUT_MS / 1000} s` : thrown}`,
+            },
+          ],
+        });
+      },
+    );
     child.stdin?.end(JSON.stringify({ prev, cur }));
   });
 }

@@ -47,16 +47,31 @@ export function reportMarkdown(report: SchemaReport): string {
     '',
   ];
   if (report.statements.length > 0) {
-    lines.push('## Migration', '', report.dryRun ? `Dry-run: ${report.dryRun === 'copy' ? 'on a copy of the database with its data' : 'in a transaction on the database, rolled back (others were connected, so it could not be copied)'}.` : 'Not tried.', '', '```sql', ...report.statements, '```', '');
+    lines.push(
+      '## Migration',
+      '',
+      report.dryRun
+        ? `Dry-run: ${report.dryRun === 'copy' ? 'on a copy of the database with its data' : 'in a transaction on the database, rolled back (others were connected, so it could not be copied)'}.`
+        : 'Not tried.',
+      '',
+      '```sql',
+      ...report.statements,
+      '```',
+      '',
+    );
   }
   lines.push('## Branches checked', '');
   if (report.branches.length === 0) lines.push(`No other active branch uses ${report.database}.`);
   else {
     lines.push('| branch | active because | problems |', '|---|---|---|');
-    for (const b of report.branches) lines.push(`| ${label(b.codebase, b.branch)} | ${b.activeBecause.join(', ')} | ${b.problems} |`);
+    for (const b of report.branches)
+      lines.push(`| ${label(b.codebase, b.branch)} | ${b.activeBecause.join(', ')} | ${b.problems} |`);
   }
   lines.push('', '## Problems', '');
   if (report.problems.length === 0) lines.push('None.');
-  for (const p of report.problems) lines.push(`- **${p.kind}** \`${p.place}\`${p.branch ? ` (${label(p.branch.codebase, p.branch.branch)})` : ''}: ${p.message}`);
+  for (const p of report.problems)
+    lines.push(
+      `- **${p.kind}** \`${p.place}\`${p.branch ? ` (${label(p.branch.codebase, p.branch.branch)})` : ''}: ${p.message}`,
+    );
   return `${lines.join('\n')}\n`;
 }

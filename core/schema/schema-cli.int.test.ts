@@ -48,7 +48,10 @@ describe('schemas through the CLI and a running branch', () => {
   let postgres: Awaited<ReturnType<typeof tempPostgresDatabase>>;
   const events = createEventBus();
   const cli = (args: string[], env?: NodeJS.ProcessEnv) => fixture.cli(args, { timeoutMs: 120_000, env });
-  const post = (route: string, body: unknown) => fixture.get('development', `/people/${route}`, { extra: ['-X', 'POST', '-H', 'content-type: application/json', '--data-binary', JSON.stringify(body)] });
+  const post = (route: string, body: unknown) =>
+    fixture.get('development', `/people/${route}`, {
+      extra: ['-X', 'POST', '-H', 'content-type: application/json', '--data-binary', JSON.stringify(body)],
+    });
 
   beforeAll(async () => {
     fixture = await cliWorkspace();
@@ -57,12 +60,20 @@ describe('schemas through the CLI and a running branch', () => {
     await createBranch({
       codebase,
       logsRepository: workspace.manifest.logsRepository,
-      changes: text({ 'src/schema/models/people.ts': TABLE, 'src/features/people/controllers/people.ts': controller(true) }),
+      changes: text({
+        'src/schema/models/people.ts': TABLE,
+        'src/features/people/controllers/people.ts': controller(true),
+      }),
       author: 'user',
       message: 'People table',
     });
     postgres = await tempPostgresDatabase();
-    serve = await startServe({ workspaceRoot: fixture.ws, events, env: { BRANCHYARD_RUNTIME: 'docker', SHOP_DATABASE_URL: postgres.url }, port: 0 });
+    serve = await startServe({
+      workspaceRoot: fixture.ws,
+      events,
+      env: { BRANCHYARD_RUNTIME: 'docker', SHOP_DATABASE_URL: postgres.url },
+      port: 0,
+    });
   }, 240_000);
   afterAll(async () => {
     await serve?.dispose();
@@ -99,16 +110,26 @@ describe('schemas through the CLI and a running branch', () => {
       codebase: await openCodebase(workspace.paths, 'users'),
       logsRepository: workspace.manifest.logsRepository,
       parent: 2,
-      changes: text({ 'src/schema/models/people.ts': TABLE.replace("  email: text('email'),\n", ''), 'src/features/people/controllers/people.ts': controller(false) }),
+      changes: text({
+        'src/schema/models/people.ts': TABLE.replace("  email: text('email'),\n", ''),
+        'src/features/people/controllers/people.ts': controller(false),
+      }),
       author: 'user',
       message: 'People without email',
     });
     const built = await cli(['build', 'users', '3']);
     expect(built.code, built.stderr).toBe(0);
-    const report = await readFile(path.join(fixture.ws, 'codebases', 'users', 'metadata', 'branches', '00003', 'schema-check.md'), 'utf8');
+    const report = await readFile(
+      path.join(fixture.ws, 'codebases', 'users', 'metadata', 'branches', '00003', 'schema-check.md'),
+      'utf8',
+    );
     expect(report).toContain('**failed**');
-    expect(report).toMatch(/data-loss\*\* `db-001: people\.email \(databases\/db-001\/schema\/people\.ts:3\)`: drops column people\.email, which holds values in 1 row/);
-    expect(report).toMatch(/incompatible\*\* `users 00002 src\/features\/people\/controllers\/people\.ts:8:\d+` \(users 00002\)/);
+    expect(report).toMatch(
+      /data-loss\*\* `db-001: people\.email \(databases\/db-001\/schema\/people\.ts:3\)`: drops column people\.email, which holds values in 1 row/,
+    );
+    expect(report).toMatch(
+      /incompatible\*\* `users 00002 src\/features\/people\/controllers\/people\.ts:8:\d+` \(users 00002\)/,
+    );
 
     const again = await cli(['schema', 'check', 'users', '3']);
     expect(again.code).toBe(1);
@@ -121,7 +142,11 @@ describe('schemas through the CLI and a running branch', () => {
     expect(applied.code).not.toBe(0);
     expect(applied.stderr).toContain('the schema check of users 00003 failed, so its change was not applied');
     // Nothing was applied: the running branch still reads email.
-    expect(JSON.parse((await fixture.get('development', '/people/list-people')).body)).toContainEqual({ id: 1, name: 'Grace Hopper', email: 'grace@example.test' });
+    expect(JSON.parse((await fixture.get('development', '/people/list-people')).body)).toContainEqual({
+      id: 1,
+      name: 'Grace Hopper',
+      email: 'grace@example.test',
+    });
   }, 240_000);
 
   it('adds databases by the variable holding their URL, never the URL itself', async () => {
@@ -131,7 +156,10 @@ describe('schemas through the CLI and a running branch', () => {
     const added = await cli(['db', 'add', '--postgres', 'SHOP_DATABASE_URL']);
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toContain('Added db-002 (postgres)');
-    expect(JSON.parse(await readFile(path.join(fixture.ws, 'databases', 'db-002', 'config.json'), 'utf8'))).toEqual({ engine: 'postgres', urlEnv: 'SHOP_DATABASE_URL' });
+    expect(JSON.parse(await readFile(path.join(fixture.ws, 'databases', 'db-002', 'config.json'), 'utf8'))).toEqual({
+      engine: 'postgres',
+      urlEnv: 'SHOP_DATABASE_URL',
+    });
     const listed = await cli(['db', 'list']);
     expect(listed.stdout).toContain('db-001  embedded');
     expect(listed.stdout).toContain('db-002  postgres (URL in $SHOP_DATABASE_URL)');
@@ -143,7 +171,8 @@ describe('schemas through the CLI and a running branch', () => {
       codebase: await openCodebase(workspace.paths, 'users'),
       logsRepository: workspace.manifest.logsRepository,
       changes: text({
-        'src/config/db-config.ts': "import { env } from './env.ts';\n\nexport const dbConfig = { database: 'db-002', url: env.databaseUrl } as const;\n",
+        'src/config/db-config.ts':
+          "import { env } from './env.ts';\n\nexport const dbConfig = { database: 'db-002', url: env.databaseUrl } as const;\n",
         'src/schema/models/people.ts': TABLE,
         'src/features/people/controllers/people.ts': controller(true),
       }),
@@ -158,7 +187,9 @@ describe('schemas through the CLI and a running branch', () => {
     const promoted = await cli(['promote', 'users', branch, '--to', 'development']);
     expect(promoted.code, promoted.stderr).toBe(0);
     expect((await post('add-person', { id: 7, name: 'Barbara Liskov' })).status).toBe(200);
-    expect(JSON.parse((await fixture.get('development', '/people/list-people')).body)).toEqual([{ id: 7, name: 'Barbara Liskov', email: null }]);
+    expect(JSON.parse((await fixture.get('development', '/people/list-people')).body)).toEqual([
+      { id: 7, name: 'Barbara Liskov', email: null },
+    ]);
     // The row is in the PostgreSQL server's database, and the process entry holds no password.
     const { default: pg } = await import('pg');
     const direct = new pg.Client({ connectionString: postgres.url });
@@ -168,7 +199,10 @@ describe('schemas through the CLI and a running branch', () => {
     } finally {
       await direct.end();
     }
-    const entry = await readFile(path.join(fixture.ws, '.branchyard', 'run', 'users', 'pm2', `users-${branch.padStart(5, '0')}.json`), 'utf8');
+    const entry = await readFile(
+      path.join(fixture.ws, '.branchyard', 'run', 'users', 'pm2', `users-${branch.padStart(5, '0')}.json`),
+      'utf8',
+    );
     expect(entry).toContain('host=%2Fdatabases%2Fdb-002');
     const server = new URL(postgres.url);
     expect(entry).not.toContain(`:${server.password}@`);

@@ -53,9 +53,13 @@ export async function readBranchSchema(codebase: CodebaseHandle, branch: number)
   const files = new Map<string, string>();
   let database: string | null = null;
   for (const entry of await listTree(codebase.repo, tree)) {
-    if (entry.path === DB_CONFIG_FILE) database = databaseNamed(Buffer.from(await readBlob(codebase.repo, entry.oid)).toString('utf8'));
+    if (entry.path === DB_CONFIG_FILE)
+      database = databaseNamed(Buffer.from(await readBlob(codebase.repo, entry.oid)).toString('utf8'));
     else if (entry.path.startsWith(BRANCH_SCHEMA_DIR) && isSchemaFile(entry.path)) {
-      files.set(entry.path.slice(BRANCH_SCHEMA_DIR.length), Buffer.from(await readBlob(codebase.repo, entry.oid)).toString('utf8'));
+      files.set(
+        entry.path.slice(BRANCH_SCHEMA_DIR.length),
+        Buffer.from(await readBlob(codebase.repo, entry.oid)).toString('utf8'),
+      );
     }
   }
   return { codebase: codebase.paths.name, branch, tree, database, files: sorted(files) };

@@ -14,7 +14,8 @@ export type Credential = 'bearer' | 'cookie';
 
 export function authenticate(request: IncomingMessage, port: number, token: string): Credential | undefined {
   const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return tokensMatch(token, header.slice('Bearer '.length).trim()) ? 'bearer' : undefined;
+  if (header?.startsWith('Bearer '))
+    return tokensMatch(token, header.slice('Bearer '.length).trim()) ? 'bearer' : undefined;
   // Every cookie of our name is tried: a page on another port of this host can set one of the
   // same name (cookies ignore ports) with a longer path, which the browser then sends first.
   return presentedCookies(request, port).some((value) => tokensMatch(token, value)) ? 'cookie' : undefined;

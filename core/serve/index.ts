@@ -54,15 +54,29 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const writeAddress = async (engine: EngineHandle) => {
       if (!address) return;
       await mkdir(engine.workspace.paths.engineDir, { recursive: true, mode: 0o700 });
-      await writeFile(engine.workspace.paths.serveAddress, JSON.stringify({ ...address, token, pid: process.pid }), { mode: 0o600 });
+      await writeFile(engine.workspace.paths.serveAddress, JSON.stringify({ ...address, token, pid: process.pid }), {
+        mode: 0o600,
+      });
     };
-    const engines = disposables.add(await EngineHost.start({ ...options, onStarted: async (engine) => {
+    const engines = disposables.add(
+      await EngineHost.start({
+        ...options,
+        onStarted: async (engine) => {
           await writeAddress(engine);
           // Issues of connected repositories: revisions' ends answered on GitHub, polling started.
           await githubBridge(engine.engine).catch((error: unknown) =>
-            options.events.emit('progress', { task: 'github', step: 'failed', message: `GitHub issues are off: ${error instanceof Error ? error.message : String(error)}`, done: 1, total: 1 }),
+            options.events.emit('progress', {
+              task: 'github',
+              step: 'failed',
+              message: `GitHub issues are off: ${error instanceof Error ? error.message : String(error)}`,
+              done: 1,
+              total: 1,
+            }),
           );
-        }, onStopping: (engine) => rm(engine.workspace.paths.serveAddress, { force: true }) }));
+        },
+        onStopping: (engine) => rm(engine.workspace.paths.serveAddress, { force: true }),
+      }),
+    );
     const host = options.host ?? '127.0.0.1';
     const rendererDir = path.resolve(options.rendererDir ?? RENDERER_DIST);
     // Folders named by the window are held to the allowed roots; the bearer token is the CLI's
@@ -73,7 +87,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const trpc = createHTTPHandler({
       router: appRouter,
       basePath: '/trpc/',
-      createContext: ({ req }) => ({ ...engines.context(), folderRoots: authenticate(req, port, token) === 'bearer' ? undefined : roots }),
+      createContext: ({ req }) => ({
+        ...engines.context(),
+        folderRoots: authenticate(req, port, token) === 'bearer' ? undefined : roots,
+      }),
     });
 
     const server = http.createServer(
@@ -83,7 +100,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         rendererDir,
         trpc,
         webhook: (request, response) => githubWebhook(engines.engine.engine, request, response),
-        onError: (message) => options.events.emit('progress', { task: 'serve', step: 'request-failed', message, done: 1, total: 1 }),
+        onError: (message) =>
+          options.events.emit('progress', { task: 'serve', step: 'request-failed', message, done: 1, total: 1 }),
       }),
     );
     server.headersTimeout = 20_000;
@@ -93,7 +111,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       server.once('error', (error: NodeJS.ErrnoException) =>
         reject(
           error.code === 'EADDRINUSE'
-            ? new BranchyardError('InvalidInputError', `port ${options.port} on ${host} is already in use; pass --port <n> (or 0 for any free port)`)
+            ? new BranchyardError(
+                'InvalidInputError',
+                `port ${options.port} on ${host} is already in use; pass --port <n> (or 0 for any free port)`,
+              )
             : error,
         ),
       );

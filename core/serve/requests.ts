@@ -29,7 +29,9 @@ export function createRequestHandler(options: RequestHandlerOptions): RequestLis
   const fail = (request: IncomingMessage, response: ServerResponse, error: unknown) => {
     options.onError(`${request.method ?? '?'} ${request.url?.split('?')[0] ?? ''} failed: ${describeError(error)}`);
     if (response.headersSent) return void response.destroy();
-    response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'the engine failed to answer this request; its output says why' }));
+    response
+      .writeHead(500, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: 'the engine failed to answer this request; its output says why' }));
   };
   return (request, response) => {
     try {
@@ -40,13 +42,20 @@ export function createRequestHandler(options: RequestHandlerOptions): RequestLis
   };
 }
 
-function handle(options: RequestHandlerOptions, request: IncomingMessage, response: ServerResponse, fail: (error: unknown) => void): void {
+function handle(
+  options: RequestHandlerOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+  fail: (error: unknown) => void,
+): void {
   const port = options.port();
   response.setHeader('referrer-policy', 'no-referrer');
   // No other page may frame ours and have the user click on it.
   response.setHeader('x-frame-options', 'DENY');
-  if (options.webhook && request.url?.startsWith('/hooks/github/')) return void options.webhook(request, response).catch(fail);
-  if (!hostAllowed(request, port)) return void response.writeHead(421, { 'content-type': 'text/plain' }).end('unknown host');
+  if (options.webhook && request.url?.startsWith('/hooks/github/'))
+    return void options.webhook(request, response).catch(fail);
+  if (!hostAllowed(request, port))
+    return void response.writeHead(421, { 'content-type': 'text/plain' }).end('unknown host');
   let url: URL;
   try {
     url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);

@@ -19,13 +19,19 @@ interface Answer {
   text: string;
 }
 
-function send(port: number, options: { path: string; method?: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
+function send(
+  port: number,
+  options: { path: string; method?: string; headers?: Record<string, string>; body?: string },
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: '127.0.0.1', port, path: options.path, method: options.method ?? 'GET', headers: options.headers }, (response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-    });
+    const request = http.request(
+      { host: '127.0.0.1', port, path: options.path, method: options.method ?? 'GET', headers: options.headers },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      },
+    );
     request.on('error', reject);
     request.end(options.body);
   });
@@ -34,7 +40,9 @@ function send(port: number, options: { path: string; method?: string; headers?: 
 /** One request written by hand on a fresh socket: the status line of the answer. */
 function rawStatusLine(port: number, head: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.write(`${head}\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`));
+    const socket = net.connect(port, '127.0.0.1', () =>
+      socket.write(`${head}\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`),
+    );
     let text = '';
     socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
     socket.on('end', () => resolve(text.split('\r\n')[0] ?? ''));
@@ -58,12 +66,23 @@ describe('serve on real sockets', () => {
     ws = (await initWorkspace({ dir: path.join(tmp.path, 'ws'), name: 'shop' })).root;
     window = path.join(tmp.path, 'window');
     await mkdir(window);
-    serve = await startServe({ workspaceRoot: ws, events: createEventBus(), env: { BRANCHYARD_ALLOWED_ROOTS: window }, port: 0, autostart: false });
+    serve = await startServe({
+      workspaceRoot: ws,
+      events: createEventBus(),
+      env: { BRANCHYARD_ALLOWED_ROOTS: window },
+      port: 0,
+      autostart: false,
+    });
     const login = await new Promise<http.IncomingMessage>((resolve) => http.get(serve.loginUrl, resolve));
     login.resume();
     cookie = login.headers['set-cookie']![0]!.split(';')[0]!;
     bearer = { ...json, authorization: `Bearer ${serve.token}` };
-    const added = await send(serve.port, { path: '/trpc/codebase.add', method: 'POST', headers: bearer, body: JSON.stringify({ name: 'users' }) });
+    const added = await send(serve.port, {
+      path: '/trpc/codebase.add',
+      method: 'POST',
+      headers: bearer,
+      body: JSON.stringify({ name: 'users' }),
+    });
     expect(added.status, added.text).toBe(200);
   });
   afterAll(async () => {
@@ -72,11 +91,19 @@ describe('serve on real sockets', () => {
   });
 
   it('refuses a token cookie that is not percent-encoding with 401, and answers the next request', async () => {
-    expect(await rawStatusLine(serve.port, `GET /trpc/workspace.info HTTP/1.1\r\nCookie: branchyard_token_${serve.port}=%E0%A4%A`)).toBe('HTTP/1.1 401 Unauthorized');
+    expect(
+      await rawStatusLine(
+        serve.port,
+        `GET /trpc/workspace.info HTTP/1.1\r\nCookie: branchyard_token_${serve.port}=%E0%A4%A`,
+      ),
+    ).toBe('HTTP/1.1 401 Unauthorized');
     // A request line no URL parser takes: answered, not thrown.
     expect(await rawStatusLine(serve.port, 'GET http://[/ HTTP/1.1')).toBe('HTTP/1.1 400 Bad Request');
     // The user's cookie still works behind a planted one of the same name sent first.
-    const info = await send(serve.port, { path: '/trpc/workspace.info', headers: { cookie: `branchyard_token_${serve.port}=%E0%A4%A; ${cookie}` } });
+    const info = await send(serve.port, {
+      path: '/trpc/workspace.info',
+      headers: { cookie: `branchyard_token_${serve.port}=%E0%A4%A; ${cookie}` },
+    });
     expect(info.status, info.text).toBe(200);
     expect(JSON.parse(info.text)).toMatchObject({ result: { data: { name: 'shop' } } });
   });
@@ -85,13 +112,28 @@ describe('serve on real sockets', () => {
     const before = await databases();
     const other = 'http://127.0.0.1:1';
     const form = '--x\r\nContent-Disposition: form-data; name="postgresUrlEnv"\r\n\r\nSHOP_URL\r\n--x--\r\n';
-    const fromOtherPage = await send(serve.port, { path: '/trpc/db.add', method: 'POST', headers: { cookie, origin: other, 'content-type': 'multipart/form-data; boundary=x' }, body: form });
+    const fromOtherPage = await send(serve.port, {
+      path: '/trpc/db.add',
+      method: 'POST',
+      headers: { cookie, origin: other, 'content-type': 'multipart/form-data; boundary=x' },
+      body: form,
+    });
     expect(fromOtherPage.status).toBe(403);
     expect(fromOtherPage.text).toContain(`the request came from ${other}`);
-    const sameSite = await send(serve.port, { path: '/trpc/db.add', method: 'POST', headers: { ...json, cookie, 'sec-fetch-site': 'same-site' }, body: '{}' });
+    const sameSite = await send(serve.port, {
+      path: '/trpc/db.add',
+      method: 'POST',
+      headers: { ...json, cookie, 'sec-fetch-site': 'same-site' },
+      body: '{}',
+    });
     expect(sameSite.status).toBe(403);
     for (const type of ['multipart/form-data; boundary=x', 'text/plain', 'application/x-www-form-urlencoded']) {
-      const answer = await send(serve.port, { path: '/trpc/db.add', method: 'POST', headers: { cookie, 'content-type': type }, body: type.startsWith('multipart') ? form : '{}' });
+      const answer = await send(serve.port, {
+        path: '/trpc/db.add',
+        method: 'POST',
+        headers: { cookie, 'content-type': type },
+        body: type.startsWith('multipart') ? form : '{}',
+      });
       expect(answer.status, type).toBe(415);
       expect(answer.text).toContain('expected a body of type application/json');
     }
@@ -105,10 +147,13 @@ describe('serve on real sockets', () => {
   });
 
   it('holds folders named from the window to the allowed roots; the bearer token (the CLI) names any absolute folder', async () => {
-    const call = (procedure: string, input: unknown, headers: Record<string, string> = own()) => send(serve.port, { path: `/trpc/${procedure}`, method: 'POST', headers, body: JSON.stringify(input) });
+    const call = (procedure: string, input: unknown, headers: Record<string, string> = own()) =>
+      send(serve.port, { path: `/trpc/${procedure}`, method: 'POST', headers, body: JSON.stringify(input) });
     const outside = await call('branch.new', { codebase: 'users', dir: '/etc/default' });
     expect(outside.status).toBe(400);
-    expect(JSON.parse(outside.text).error.message).toContain(`--dir /etc/default: is outside the folders the window may name (${window}, ${ws})`);
+    expect(JSON.parse(outside.text).error.message).toContain(
+      `--dir /etc/default: is outside the folders the window may name (${window}, ${ws})`,
+    );
     const proc = await call('branch.new', { codebase: 'users', dir: '/proc/self' });
     expect(proc.status).toBe(400);
     const relative = await call('workspace.init', { dir: 'other-ws' });
@@ -134,11 +179,21 @@ describe('serve on real sockets', () => {
   });
 
   it('refuses an endpoint that is not http(s) and a database URL variable that is the key variable', async () => {
-    const fileUrl = await send(serve.port, { path: '/trpc/workspace.setAi', method: 'POST', headers: own(), body: JSON.stringify({ baseUrl: 'file:///etc/passwd' }) });
+    const fileUrl = await send(serve.port, {
+      path: '/trpc/workspace.setAi',
+      method: 'POST',
+      headers: own(),
+      body: JSON.stringify({ baseUrl: 'file:///etc/passwd' }),
+    });
     expect(fileUrl.status).toBe(422);
     expect(JSON.parse(fileUrl.text).error.message).toContain('ai/config.json: baseUrl: expected an http(s) URL');
     const before = await databases();
-    const keyVar = await send(serve.port, { path: '/trpc/db.add', method: 'POST', headers: own(), body: JSON.stringify({ postgresUrlEnv: 'BRANCHYARD_AI_KEY' }) });
+    const keyVar = await send(serve.port, {
+      path: '/trpc/db.add',
+      method: 'POST',
+      headers: own(),
+      body: JSON.stringify({ postgresUrlEnv: 'BRANCHYARD_AI_KEY' }),
+    });
     expect(keyVar.status).toBe(400);
     expect(JSON.parse(keyVar.text).error.message).toContain('--postgres BRANCHYARD_AI_KEY holds the LLM key');
     expect(await databases()).toEqual(before);

@@ -32,7 +32,9 @@ describe('the answer without a token', () => {
     for (const accept of [undefined, '*/*', 'application/json']) {
       const json = answer(accept);
       expect(json.status).toBe(401);
-      expect(JSON.parse(json.body ?? '')).toEqual({ error: 'unauthorized: open the address with the token that `branchyard serve` printed' });
+      expect(JSON.parse(json.body ?? '')).toEqual({
+        error: 'unauthorized: open the address with the token that `branchyard serve` printed',
+      });
     }
     expect(wantsPage({ headers: { accept: 'application/json, text/plain' } } as IncomingMessage)).toBe(false);
   });

@@ -42,9 +42,15 @@ export const SIGN_IN_PAGE = `<!doctype html>
 /** 401 with the page for a browser, or the JSON error for a script. */
 export function unauthorized(request: IncomingMessage, response: ServerResponse): void {
   if (wantsPage(request)) {
-    response.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'www-authenticate': 'Bearer' });
+    response.writeHead(401, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+      'www-authenticate': 'Bearer',
+    });
     return void response.end(SIGN_IN_PAGE);
   }
   response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
-  response.end(JSON.stringify({ error: 'unauthorized: open the address with the token that `branchyard serve` printed' }));
+  response.end(
+    JSON.stringify({ error: 'unauthorized: open the address with the token that `branchyard serve` printed' }),
+  );
 }

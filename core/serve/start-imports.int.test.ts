@@ -19,12 +19,21 @@ describe('serve start', () => {
     // A module hook that writes down every module the import graph resolves.
     const log = path.join(tmp.path, 'resolved.txt');
     const hooks = path.join(tmp.path, 'hooks.mjs');
-    await writeFile(hooks, `import { appendFileSync } from 'node:fs';\nexport async function resolve(specifier, context, next) {\n  const result = await next(specifier, context);\n  appendFileSync(${JSON.stringify(log)}, result.url + '\\n');\n  return result;\n}\n`);
+    await writeFile(
+      hooks,
+      `import { appendFileSync } from 'node:fs';\nexport async function resolve(specifier, context, next) {\n  const result = await next(specifier, context);\n  appendFileSync(${JSON.stringify(log)}, result.url + '\\n');\n  return result;\n}\n`,
+    );
     const register = path.join(tmp.path, 'register.mjs');
-    await writeFile(register, `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hooks}`)});\n`);
+    await writeFile(
+      register,
+      `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hooks}`)});\n`,
+    );
     await new Promise<void>((resolve, reject) =>
-      execFile(process.execPath, ['--import', register, '--import', 'tsx', '--input-type=module', '-e', `await import(${JSON.stringify(CLI)});`], { timeout: 240_000 }, (error, _stdout, stderr) =>
-        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(),
+      execFile(
+        process.execPath,
+        ['--import', register, '--import', 'tsx', '--input-type=module', '-e', `await import(${JSON.stringify(CLI)});`],
+        { timeout: 240_000 },
+        (error, _stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve()),
       ),
     );
     const resolved = (await readFile(log, 'utf8')).split('\n');

@@ -30,7 +30,9 @@ export async function serveStatic(root: string, urlPath: string, response: Serve
   const target = inside && (await isFile(file)) ? file : path.join(root, 'index.html');
   if (!(await isFile(target))) {
     response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
-    response.end('The UI is not built yet: run `npm run build:renderer` (npm start does it for you). The API answers at /trpc.');
+    response.end(
+      'The UI is not built yet: run `npm run build:renderer` (npm start does it for you). The API answers at /trpc.',
+    );
     return;
   }
   const hashed = target.includes(`${path.sep}assets${path.sep}`);

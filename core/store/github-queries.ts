@@ -5,8 +5,15 @@ import type { StateExecutor } from './queries.ts';
 import { devRevisions, githubDeliveries, githubIssues } from './schema.ts';
 
 /** Records a delivery; false when its id was taken before (a replay, or GitHub's own redelivery). */
-export async function claimDelivery(db: StateExecutor, delivery: { deliveryId: string; codebase: string; event: string }): Promise<boolean> {
-  const rows = await db.insert(githubDeliveries).values(delivery).onConflictDoNothing().returning({ id: githubDeliveries.id });
+export async function claimDelivery(
+  db: StateExecutor,
+  delivery: { deliveryId: string; codebase: string; event: string },
+): Promise<boolean> {
+  const rows = await db
+    .insert(githubDeliveries)
+    .values(delivery)
+    .onConflictDoNothing()
+    .returning({ id: githubDeliveries.id });
   return rows.length === 1;
 }
 
@@ -54,13 +61,22 @@ export function issueRevisions(db: StateExecutor, repository: string, issueNumbe
 
 /** The issue a revision came from, if any. */
 export async function revisionIssue(db: StateExecutor, devRevisionId: number) {
-  const [row] = await db.select(linkColumns).from(githubIssues).innerJoin(devRevisions, eq(githubIssues.devRevisionId, devRevisions.id)).where(eq(githubIssues.devRevisionId, devRevisionId));
+  const [row] = await db
+    .select(linkColumns)
+    .from(githubIssues)
+    .innerJoin(devRevisions, eq(githubIssues.devRevisionId, devRevisions.id))
+    .where(eq(githubIssues.devRevisionId, devRevisionId));
   return row;
 }
 
 /** Every linked issue of a codebase, for polling. */
 export function codebaseIssues(db: StateExecutor, codebase: string) {
-  return db.select(linkColumns).from(githubIssues).innerJoin(devRevisions, eq(githubIssues.devRevisionId, devRevisions.id)).where(eq(githubIssues.codebase, codebase)).orderBy(desc(githubIssues.id));
+  return db
+    .select(linkColumns)
+    .from(githubIssues)
+    .innerJoin(devRevisions, eq(githubIssues.devRevisionId, devRevisions.id))
+    .where(eq(githubIssues.codebase, codebase))
+    .orderBy(desc(githubIssues.id));
 }
 
 export async function setLastComment(db: StateExecutor, devRevisionId: number, commentId: number): Promise<void> {

@@ -22,18 +22,32 @@ export interface RevisionRowInput {
 
 export async function upsertRevision(db: StateExecutor, input: RevisionRowInput): Promise<number> {
   const codebaseId = await ensureCodebase(db, input.codebase);
-  const values = { codebaseId, number: input.number, status: input.status, parentBranch: input.parentBranch, branchNumber: input.branchNumber, createdAt: input.createdAt, updatedAt: input.updatedAt };
+  const values = {
+    codebaseId,
+    number: input.number,
+    status: input.status,
+    parentBranch: input.parentBranch,
+    branchNumber: input.branchNumber,
+    createdAt: input.createdAt,
+    updatedAt: input.updatedAt,
+  };
   const [row] = await db
     .insert(devRevisions)
     .values(values)
-    .onConflictDoUpdate({ target: [devRevisions.codebaseId, devRevisions.number], set: { status: values.status, branchNumber: values.branchNumber, updatedAt: values.updatedAt } })
+    .onConflictDoUpdate({
+      target: [devRevisions.codebaseId, devRevisions.number],
+      set: { status: values.status, branchNumber: values.branchNumber, updatedAt: values.updatedAt },
+    })
     .returning({ id: devRevisions.id });
   return row!.id;
 }
 
 export async function revisionId(db: StateExecutor, codebase: string, number: number): Promise<number | undefined> {
   const codebaseId = await ensureCodebase(db, codebase);
-  const [row] = await db.select({ id: devRevisions.id }).from(devRevisions).where(and(eq(devRevisions.codebaseId, codebaseId), eq(devRevisions.number, number)));
+  const [row] = await db
+    .select({ id: devRevisions.id })
+    .from(devRevisions)
+    .where(and(eq(devRevisions.codebaseId, codebaseId), eq(devRevisions.number, number)));
   return row?.id;
 }
 
@@ -41,17 +55,30 @@ export async function revisionId(db: StateExecutor, codebase: string, number: nu
 export async function replaceConversation(
   db: StateExecutor,
   devRevisionId: number,
-  entries: { prompts: { kind: PromptKind; text: string; at: Date }[]; responses: { kind: ResponseKind; text: string; at: Date }[] },
+  entries: {
+    prompts: { kind: PromptKind; text: string; at: Date }[];
+    responses: { kind: ResponseKind; text: string; at: Date }[];
+  },
 ): Promise<void> {
   await db.delete(prompts).where(eq(prompts.devRevisionId, devRevisionId));
   await db.delete(responses).where(eq(responses.devRevisionId, devRevisionId));
-  if (entries.prompts.length) await db.insert(prompts).values(entries.prompts.map((p) => ({ devRevisionId, kind: p.kind, text: p.text, createdAt: p.at })));
-  if (entries.responses.length) await db.insert(responses).values(entries.responses.map((r) => ({ devRevisionId, kind: r.kind, text: r.text, createdAt: r.at })));
+  if (entries.prompts.length)
+    await db
+      .insert(prompts)
+      .values(entries.prompts.map((p) => ({ devRevisionId, kind: p.kind, text: p.text, createdAt: p.at })));
+  if (entries.responses.length)
+    await db
+      .insert(responses)
+      .values(entries.responses.map((r) => ({ devRevisionId, kind: r.kind, text: r.text, createdAt: r.at })));
 }
 
 export async function listRevisionRows(db: StateExecutor, codebase: string) {
   const codebaseId = await ensureCodebase(db, codebase);
-  const rows = await db.select().from(devRevisions).where(eq(devRevisions.codebaseId, codebaseId)).orderBy(asc(devRevisions.number));
+  const rows = await db
+    .select()
+    .from(devRevisions)
+    .where(eq(devRevisions.codebaseId, codebaseId))
+    .orderBy(asc(devRevisions.number));
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [firstPrompts, costs] = await Promise.all([
@@ -61,13 +88,27 @@ export async function listRevisionRows(db: StateExecutor, codebase: string) {
       .where(inArray(prompts.devRevisionId, ids))
       .orderBy(prompts.devRevisionId, asc(prompts.id)),
     db
-      .select({ devRevisionId: costLedger.devRevisionId, total: sum(costLedger.costMicroUsd), promptTokens: sum(costLedger.promptTokens), completionTokens: sum(costLedger.completionTokens) })
+      .select({
+        devRevisionId: costLedger.devRevisionId,
+        total: sum(costLedger.costMicroUsd),
+        promptTokens: sum(costLedger.promptTokens),
+        completionTokens: sum(costLedger.completionTokens),
+      })
       .from(costLedger)
       .where(inArray(costLedger.devRevisionId, ids))
       .groupBy(costLedger.devRevisionId),
   ]);
   const promptOf = new Map(firstPrompts.map((p) => [p.devRevisionId, p.text]));
-  const costOf = new Map(costs.map((c) => [c.devRevisionId, { costMicroUsd: Number(c.total ?? 0), promptTokens: Number(c.promptTokens ?? 0), completionTokens: Number(c.completionTokens ?? 0) }]));
+  const costOf = new Map(
+    costs.map((c) => [
+      c.devRevisionId,
+      {
+        costMicroUsd: Number(c.total ?? 0),
+        promptTokens: Number(c.promptTokens ?? 0),
+        completionTokens: Number(c.completionTokens ?? 0),
+      },
+    ]),
+  );
   return rows.map((r) => ({
     number: r.number,
     status: r.status,
@@ -82,8 +123,16 @@ export async function listRevisionRows(db: StateExecutor, codebase: string) {
 
 export async function revisionConversation(db: StateExecutor, devRevisionId: number) {
   const [p, r] = await Promise.all([
-    db.select({ kind: prompts.kind, text: prompts.text, at: prompts.createdAt }).from(prompts).where(eq(prompts.devRevisionId, devRevisionId)).orderBy(asc(prompts.id)),
-    db.select({ kind: responses.kind, text: responses.text, at: responses.createdAt }).from(responses).where(eq(responses.devRevisionId, devRevisionId)).orderBy(asc(responses.id)),
+    db
+      .select({ kind: prompts.kind, text: prompts.text, at: prompts.createdAt })
+      .from(prompts)
+      .where(eq(prompts.devRevisionId, devRevisionId))
+      .orderBy(asc(prompts.id)),
+    db
+      .select({ kind: responses.kind, text: responses.text, at: responses.createdAt })
+      .from(responses)
+      .where(eq(responses.devRevisionId, devRevisionId))
+      .orderBy(asc(responses.id)),
   ]);
   return { prompts: p, responses: r };
 }
@@ -104,14 +153,30 @@ export interface BranchRowInput {
 /** Records a branch, its commit and its changed files; recording it again changes nothing. */
 export async function upsertBranch(db: StateExecutor, input: BranchRowInput): Promise<void> {
   const codebaseId = await ensureCodebase(db, input.codebase);
-  const devRevisionId = input.devRevision === null ? null : ((await revisionId(db, input.codebase, input.devRevision)) ?? null);
+  const devRevisionId =
+    input.devRevision === null ? null : ((await revisionId(db, input.codebase, input.devRevision)) ?? null);
   const [row] = await db
     .insert(branches)
-    .values({ codebaseId, number: input.number, parentNumber: input.parent, commitId: input.commit, authorKind: input.author, devRevisionId, status: input.status, createdAt: input.createdAt })
-    .onConflictDoUpdate({ target: [branches.codebaseId, branches.number], set: { status: input.status, devRevisionId } })
+    .values({
+      codebaseId,
+      number: input.number,
+      parentNumber: input.parent,
+      commitId: input.commit,
+      authorKind: input.author,
+      devRevisionId,
+      status: input.status,
+      createdAt: input.createdAt,
+    })
+    .onConflictDoUpdate({
+      target: [branches.codebaseId, branches.number],
+      set: { status: input.status, devRevisionId },
+    })
     .returning({ id: branches.id });
   const branchId = row!.id;
-  await db.insert(commits).values({ codebaseId, branchId, sha: input.commit, message: input.message, createdAt: input.createdAt }).onConflictDoNothing();
+  await db
+    .insert(commits)
+    .values({ codebaseId, branchId, sha: input.commit, message: input.message, createdAt: input.createdAt })
+    .onConflictDoNothing();
   if (input.changes.length) {
     await db
       .insert(changes)

@@ -21,7 +21,25 @@ export {
   spent,
 } from './queries.ts';
 export type { BranchRowInput, PromptKind, ResponseKind, RevisionRowInput, RevisionStatus } from './history-queries.ts';
-export { listBranchRows, listRevisionRows, replaceConversation, revisionConversation, revisionId, upsertBranch, upsertRevision } from './history-queries.ts';
+export {
+  listBranchRows,
+  listRevisionRows,
+  replaceConversation,
+  revisionConversation,
+  revisionId,
+  upsertBranch,
+  upsertRevision,
+} from './history-queries.ts';
 export * as tables from './schema.ts';
 export type { IssueLink } from './github-queries.ts';
-export { claimDelivery, codebaseIssues, issueRevisions, linkIssue, listDeliveries, noteDeliveryOutcome, releaseDelivery, revisionIssue, setLastComment } from './github-queries.ts';
+export {
+  claimDelivery,
+  codebaseIssues,
+  issueRevisions,
+  linkIssue,
+  listDeliveries,
+  noteDeliveryOutcome,
+  releaseDelivery,
+  revisionIssue,
+  setLastComment,
+} from './github-queries.ts';

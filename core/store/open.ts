@@ -102,7 +102,10 @@ async function openPostgres(url: string, connectTimeoutMs: number): Promise<Stor
     try {
       // Two engines starting at once must not both run the same migration.
       await client.query('select pg_advisory_lock(hashtext($1))', ['branchyard.migrate']);
-      await migrateOrExplain(() => migratePg(drizzlePg({ client, schema }), { migrationsFolder: MIGRATIONS_DIR }), location);
+      await migrateOrExplain(
+        () => migratePg(drizzlePg({ client, schema }), { migrationsFolder: MIGRATIONS_DIR }),
+        location,
+      );
     } finally {
       await client.query('select pg_advisory_unlock(hashtext($1))', ['branchyard.migrate']).catch(() => undefined);
       client.release();
@@ -120,7 +123,11 @@ async function migrateOrExplain(run: () => Promise<void>, where: string): Promis
   try {
     await run();
   } catch (error) {
-    throw new BranchyardError('StoreMigrationError', `cannot bring the engine state at ${where} up to date: ${describeError(error)}`, { cause: error });
+    throw new BranchyardError(
+      'StoreMigrationError',
+      `cannot bring the engine state at ${where} up to date: ${describeError(error)}`,
+      { cause: error },
+    );
   }
 }
 

@@ -23,7 +23,8 @@ export async function openPgliteFolder(dataDir: string, env: NodeJS.ProcessEnv =
 
 /** Where the template for this PGlite version lives (made on first use). */
 export function pgliteTemplateDir(env: NodeJS.ProcessEnv = process.env): string {
-  const cache = env.BRANCHYARD_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'branchyard');
+  const cache =
+    env.BRANCHYARD_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'branchyard');
   return path.join(cache, `pglite-${pgliteVersion()}`);
 }
 

@@ -50,7 +50,8 @@ export function listAudit(db: StateExecutor, devRevisionId: number) {
 
 export function listActions(db: StateExecutor, options: { devRevisionId?: number; limit?: number } = {}) {
   const query = db.select().from(agentActions);
-  const filtered = options.devRevisionId === undefined ? query : query.where(eq(agentActions.devRevisionId, options.devRevisionId));
+  const filtered =
+    options.devRevisionId === undefined ? query : query.where(eq(agentActions.devRevisionId, options.devRevisionId));
   return filtered.orderBy(desc(agentActions.id)).limit(options.limit ?? 100);
 }
 
@@ -68,16 +69,28 @@ export async function recordCost(db: StateExecutor, entry: CostEntry): Promise<v
 
 /** Money spent, in micro-USD, on one revision or since a moment (for the monthly budget). */
 export async function spent(db: StateExecutor, scope: { devRevisionId: number } | { since: Date }): Promise<number> {
-  const where = 'devRevisionId' in scope ? eq(costLedger.devRevisionId, scope.devRevisionId) : gte(costLedger.createdAt, scope.since);
-  const [row] = await db.select({ total: sum(costLedger.costMicroUsd) }).from(costLedger).where(where);
+  const where =
+    'devRevisionId' in scope
+      ? eq(costLedger.devRevisionId, scope.devRevisionId)
+      : gte(costLedger.createdAt, scope.since);
+  const [row] = await db
+    .select({ total: sum(costLedger.costMicroUsd) })
+    .from(costLedger)
+    .where(where);
   return Number(row?.total ?? 0);
 }
 
-export async function ensureGateway(db: StateExecutor, gateway: { name: string; port: number; httpPort: number | null; protected: boolean }): Promise<number> {
+export async function ensureGateway(
+  db: StateExecutor,
+  gateway: { name: string; port: number; httpPort: number | null; protected: boolean },
+): Promise<number> {
   const [row] = await db
     .insert(gateways)
     .values(gateway)
-    .onConflictDoUpdate({ target: gateways.name, set: { port: gateway.port, httpPort: gateway.httpPort, protected: gateway.protected } })
+    .onConflictDoUpdate({
+      target: gateways.name,
+      set: { port: gateway.port, httpPort: gateway.httpPort, protected: gateway.protected },
+    })
     .returning({ id: gateways.id });
   if (!row) throw new Error(`gateway ${gateway.name} could not be registered`);
   return row.id;
@@ -98,7 +111,15 @@ export interface Promotion {
  */
 export async function promote(
   db: StateDb,
-  input: { gatewayId: number; codebaseId: number; toBranch: number; actor: Actor; by?: string; from?: number | null; /** When it happened, if not now (a promotion recorded late, at recovery). */ at?: Date },
+  input: {
+    gatewayId: number;
+    codebaseId: number;
+    toBranch: number;
+    actor: Actor;
+    by?: string;
+    from?: number | null;
+    /** When it happened, if not now (a promotion recorded late, at recovery). */ at?: Date;
+  },
 ): Promise<{ from: number | null; to: number }> {
   return db.transaction(async (tx) => {
     const [current] = await tx
@@ -108,22 +129,43 @@ export async function promote(
       .for('update');
     const from = input.from !== undefined ? input.from : (current?.branch ?? null);
     await setRoute(tx, input);
-    await tx.insert(promotions).values({ gatewayId: input.gatewayId, codebaseId: input.codebaseId, fromBranch: from, toBranch: input.toBranch, actor: input.actor, by: input.by ?? null, ...(input.at ? { createdAt: input.at } : {}) });
+    await tx
+      .insert(promotions)
+      .values({
+        gatewayId: input.gatewayId,
+        codebaseId: input.codebaseId,
+        fromBranch: from,
+        toBranch: input.toBranch,
+        actor: input.actor,
+        by: input.by ?? null,
+        ...(input.at ? { createdAt: input.at } : {}),
+      });
     return { from, to: input.toBranch };
   });
 }
 
 /** The route alone, with no promotion recorded: how the engine state catches up with hand-edited gateway files. */
-export async function setRoute(db: StateExecutor, input: { gatewayId: number; codebaseId: number; toBranch: number }): Promise<void> {
+export async function setRoute(
+  db: StateExecutor,
+  input: { gatewayId: number; codebaseId: number; toBranch: number },
+): Promise<void> {
   await db
     .insert(routes)
     .values({ gatewayId: input.gatewayId, codebaseId: input.codebaseId, branchNumber: input.toBranch })
-    .onConflictDoUpdate({ target: [routes.gatewayId, routes.codebaseId], set: { branchNumber: input.toBranch, updatedAt: sql`now()` } });
+    .onConflictDoUpdate({
+      target: [routes.gatewayId, routes.codebaseId],
+      set: { branchNumber: input.toBranch, updatedAt: sql`now()` },
+    });
 }
 
 export function currentRoutes(db: StateExecutor) {
   return db
-    .select({ gateway: gateways.name, codebase: codebases.name, branch: routes.branchNumber, updatedAt: routes.updatedAt })
+    .select({
+      gateway: gateways.name,
+      codebase: codebases.name,
+      branch: routes.branchNumber,
+      updatedAt: routes.updatedAt,
+    })
     .from(routes)
     .innerJoin(gateways, eq(routes.gatewayId, gateways.id))
     .innerJoin(codebases, eq(routes.codebaseId, codebases.id))
@@ -135,10 +177,24 @@ export function promotionHistory(db: StateExecutor, gatewayId: number) {
 }
 
 /** Every promotion, newest first, with gateway and codebase names. */
-export function listPromotions(db: StateExecutor, filter: { gateway?: string; codebase?: string; limit?: number } = {}) {
-  const conditions = [filter.gateway ? eq(gateways.name, filter.gateway) : undefined, filter.codebase ? eq(codebases.name, filter.codebase) : undefined].filter((c) => c !== undefined);
+export function listPromotions(
+  db: StateExecutor,
+  filter: { gateway?: string; codebase?: string; limit?: number } = {},
+) {
+  const conditions = [
+    filter.gateway ? eq(gateways.name, filter.gateway) : undefined,
+    filter.codebase ? eq(codebases.name, filter.codebase) : undefined,
+  ].filter((c) => c !== undefined);
   return db
-    .select({ gateway: gateways.name, codebase: codebases.name, from: promotions.fromBranch, to: promotions.toBranch, actor: promotions.actor, by: promotions.by, at: promotions.createdAt })
+    .select({
+      gateway: gateways.name,
+      codebase: codebases.name,
+      from: promotions.fromBranch,
+      to: promotions.toBranch,
+      actor: promotions.actor,
+      by: promotions.by,
+      at: promotions.createdAt,
+    })
     .from(promotions)
     .innerJoin(gateways, eq(promotions.gatewayId, gateways.id))
     .innerJoin(codebases, eq(promotions.codebaseId, codebases.id))

@@ -2,7 +2,19 @@
 // engine and agents did. Files in the workspace stay the source of truth for content (code,
 // prompts, configs); these tables index them and record events.
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -16,9 +28,27 @@ export const devRevisions = pgTable(
   'dev_revisions',
   {
     id: serial('id').primaryKey(),
-    codebaseId: integer('codebase_id').notNull().references(() => codebases.id, { onDelete: 'cascade' }),
+    codebaseId: integer('codebase_id')
+      .notNull()
+      .references(() => codebases.id, { onDelete: 'cascade' }),
     number: integer('number').notNull(),
-    status: text('status', { enum: ['open', 'needs-answer', 'done', 'failed', 'over-budget', 'turn-limit', 'time-limit', 'stuck', 'timed-out', 'interrupted', 'discarded'] }).notNull().default('open'),
+    status: text('status', {
+      enum: [
+        'open',
+        'needs-answer',
+        'done',
+        'failed',
+        'over-budget',
+        'turn-limit',
+        'time-limit',
+        'stuck',
+        'timed-out',
+        'interrupted',
+        'discarded',
+      ],
+    })
+      .notNull()
+      .default('open'),
     parentBranch: integer('parent_branch'),
     branchNumber: integer('branch_number'),
     createdAt: createdAt(),
@@ -31,7 +61,9 @@ export const branches = pgTable(
   'branches',
   {
     id: serial('id').primaryKey(),
-    codebaseId: integer('codebase_id').notNull().references(() => codebases.id, { onDelete: 'cascade' }),
+    codebaseId: integer('codebase_id')
+      .notNull()
+      .references(() => codebases.id, { onDelete: 'cascade' }),
     number: integer('number').notNull(),
     parentNumber: integer('parent_number'),
     commitId: text('commit_id').notNull(),
@@ -40,14 +72,19 @@ export const branches = pgTable(
     status: text('status').notNull().default('created'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('branches_codebase_number').on(t.codebaseId, t.number), check('branches_number_positive', sql`${t.number} > 0`)],
+  (t) => [
+    uniqueIndex('branches_codebase_number').on(t.codebaseId, t.number),
+    check('branches_number_positive', sql`${t.number} > 0`),
+  ],
 );
 
 export const commits = pgTable(
   'commits',
   {
     id: serial('id').primaryKey(),
-    codebaseId: integer('codebase_id').notNull().references(() => codebases.id, { onDelete: 'cascade' }),
+    codebaseId: integer('codebase_id')
+      .notNull()
+      .references(() => codebases.id, { onDelete: 'cascade' }),
     branchId: integer('branch_id').references(() => branches.id, { onDelete: 'cascade' }),
     sha: text('sha').notNull(),
     message: text('message').notNull(),
@@ -58,7 +95,9 @@ export const commits = pgTable(
 
 export const prompts = pgTable('prompts', {
   id: serial('id').primaryKey(),
-  devRevisionId: integer('dev_revision_id').notNull().references(() => devRevisions.id, { onDelete: 'cascade' }),
+  devRevisionId: integer('dev_revision_id')
+    .notNull()
+    .references(() => devRevisions.id, { onDelete: 'cascade' }),
   /** `prompt` opens a revision; `answer` replies to the agent's follow-up questions. */
   kind: text('kind', { enum: ['prompt', 'answer'] }).notNull(),
   text: text('text').notNull(),
@@ -67,7 +106,9 @@ export const prompts = pgTable('prompts', {
 
 export const responses = pgTable('responses', {
   id: serial('id').primaryKey(),
-  devRevisionId: integer('dev_revision_id').notNull().references(() => devRevisions.id, { onDelete: 'cascade' }),
+  devRevisionId: integer('dev_revision_id')
+    .notNull()
+    .references(() => devRevisions.id, { onDelete: 'cascade' }),
   kind: text('kind', { enum: ['questions', 'message', 'summary', 'error'] }).notNull(),
   text: text('text').notNull(),
   createdAt: createdAt(),
@@ -77,7 +118,9 @@ export const changes = pgTable(
   'changes',
   {
     id: serial('id').primaryKey(),
-    branchId: integer('branch_id').notNull().references(() => branches.id, { onDelete: 'cascade' }),
+    branchId: integer('branch_id')
+      .notNull()
+      .references(() => branches.id, { onDelete: 'cascade' }),
     path: text('path').notNull(),
     kind: text('kind', { enum: ['added', 'modified', 'deleted'] }).notNull(),
     linesAdded: integer('lines_added').notNull(),
@@ -129,7 +172,10 @@ export const costLedger = pgTable(
   (t) => [
     index('cost_ledger_revision').on(t.devRevisionId),
     index('cost_ledger_created').on(t.createdAt),
-    check('cost_ledger_non_negative', sql`${t.costMicroUsd} >= 0 and ${t.promptTokens} >= 0 and ${t.completionTokens} >= 0`),
+    check(
+      'cost_ledger_non_negative',
+      sql`${t.costMicroUsd} >= 0 and ${t.promptTokens} >= 0 and ${t.completionTokens} >= 0`,
+    ),
   ],
 );
 
@@ -146,8 +192,12 @@ export const routes = pgTable(
   'routes',
   {
     id: serial('id').primaryKey(),
-    gatewayId: integer('gateway_id').notNull().references(() => gateways.id, { onDelete: 'cascade' }),
-    codebaseId: integer('codebase_id').notNull().references(() => codebases.id, { onDelete: 'cascade' }),
+    gatewayId: integer('gateway_id')
+      .notNull()
+      .references(() => gateways.id, { onDelete: 'cascade' }),
+    codebaseId: integer('codebase_id')
+      .notNull()
+      .references(() => codebases.id, { onDelete: 'cascade' }),
     branchNumber: integer('branch_number').notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -158,8 +208,12 @@ export const promotions = pgTable(
   'promotions',
   {
     id: serial('id').primaryKey(),
-    gatewayId: integer('gateway_id').notNull().references(() => gateways.id, { onDelete: 'cascade' }),
-    codebaseId: integer('codebase_id').notNull().references(() => codebases.id, { onDelete: 'cascade' }),
+    gatewayId: integer('gateway_id')
+      .notNull()
+      .references(() => gateways.id, { onDelete: 'cascade' }),
+    codebaseId: integer('codebase_id')
+      .notNull()
+      .references(() => codebases.id, { onDelete: 'cascade' }),
     fromBranch: integer('from_branch'),
     toBranch: integer('to_branch').notNull(),
     actor: text('actor', { enum: ['agent', 'user', 'engine'] }).notNull(),
@@ -188,7 +242,9 @@ export const githubIssues = pgTable(
   'github_issues',
   {
     id: serial('id').primaryKey(),
-    devRevisionId: integer('dev_revision_id').notNull().references(() => devRevisions.id, { onDelete: 'cascade' }),
+    devRevisionId: integer('dev_revision_id')
+      .notNull()
+      .references(() => devRevisions.id, { onDelete: 'cascade' }),
     codebase: text('codebase').notNull(),
     /** owner/name */
     repository: text('repository').notNull(),
@@ -198,5 +254,8 @@ export const githubIssues = pgTable(
     lastCommentId: bigint('last_comment_id', { mode: 'number' }).notNull().default(0),
     createdAt: createdAt(),
   },
-  (t) => [index('github_issues_repository_issue').on(t.repository, t.issueNumber), uniqueIndex('github_issues_revision').on(t.devRevisionId)],
+  (t) => [
+    index('github_issues_repository_issue').on(t.repository, t.issueNumber),
+    uniqueIndex('github_issues_revision').on(t.devRevisionId),
+  ],
 );

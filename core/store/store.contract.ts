@@ -3,7 +3,23 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StateDb, Store } from './index.ts';
-import { claimDelivery, currentRoutes, ensureCodebase, ensureGateway, issueRevisions, linkIssue, listActions, listAudit, listCodebases, promote, promotionHistory, recordAction, recordCost, spent, tables } from './index.ts';
+import {
+  claimDelivery,
+  currentRoutes,
+  ensureCodebase,
+  ensureGateway,
+  issueRevisions,
+  linkIssue,
+  listActions,
+  listAudit,
+  listCodebases,
+  promote,
+  promotionHistory,
+  recordAction,
+  recordCost,
+  spent,
+  tables,
+} from './index.ts';
 import { migrationCount } from './fixtures/old-migrations.ts';
 
 export interface StoreHarness {
@@ -31,13 +47,28 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
     const open = async () => (store = await harness.open());
     const count = async (db: StateDb, table: string) => {
       // The driver-neutral database type leaves raw results untyped; both drivers return { rows }.
-      const result = (await db.execute(sql.raw(`select count(*)::int as n from ${table}`))) as unknown as { rows: Array<{ n: number }> };
+      const result = (await db.execute(sql.raw(`select count(*)::int as n from ${table}`))) as unknown as {
+        rows: Array<{ n: number }>;
+      };
       return Number(result.rows[0]?.n);
     };
 
     it('brings a new database to the current schema', async () => {
       const { db } = await open();
-      for (const table of ['codebases', 'branches', 'commits', 'dev_revisions', 'prompts', 'responses', 'changes', 'agent_actions', 'cost_ledger', 'gateways', 'routes', 'promotions']) {
+      for (const table of [
+        'codebases',
+        'branches',
+        'commits',
+        'dev_revisions',
+        'prompts',
+        'responses',
+        'changes',
+        'agent_actions',
+        'cost_ledger',
+        'gateways',
+        'routes',
+        'promotions',
+      ]) {
         expect(await count(db, table), table).toBe(0);
       }
       expect(await count(db, 'drizzle.__drizzle_migrations')).toBe(await migrationCount());
@@ -95,7 +126,13 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       const codebaseId = await ensureCodebase(db, 'users');
       const [revision] = await db.insert(tables.devRevisions).values({ codebaseId, number: 1 }).returning();
       for (const cost of [1, 2, 300_000_000]) {
-        await recordCost(db, { devRevisionId: revision!.id, model: 'm', promptTokens: 1, completionTokens: 1, costMicroUsd: cost });
+        await recordCost(db, {
+          devRevisionId: revision!.id,
+          model: 'm',
+          promptTokens: 1,
+          completionTokens: 1,
+          costMicroUsd: cost,
+        });
       }
       await recordCost(db, { model: 'other', promptTokens: 1, completionTokens: 1, costMicroUsd: 7 });
       expect(await spent(db, { devRevisionId: revision!.id })).toBe(300_000_003);
@@ -132,9 +169,29 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
     it('keeps the audit fields of an action, refuses a replayed delivery and links an issue to its revision', async () => {
       const { db } = await open();
       const codebaseId = await ensureCodebase(db, 'users');
-      const [revision] = await db.insert(tables.devRevisions).values({ codebaseId, number: 1 }).returning({ id: tables.devRevisions.id });
-      await recordAction(db, { devRevisionId: revision!.id, actor: 'agent', action: 'tool:read_file', role: 'product-owner', tool: 'read_file', argsDigest: 'sha256:ab', outcome: 'ok', durationMs: 3 });
-      await recordAction(db, { devRevisionId: revision!.id, actor: 'agent', action: 'model', role: 'developer', promptTokens: 10, completionTokens: 2, costMicroUsd: 7 });
+      const [revision] = await db
+        .insert(tables.devRevisions)
+        .values({ codebaseId, number: 1 })
+        .returning({ id: tables.devRevisions.id });
+      await recordAction(db, {
+        devRevisionId: revision!.id,
+        actor: 'agent',
+        action: 'tool:read_file',
+        role: 'product-owner',
+        tool: 'read_file',
+        argsDigest: 'sha256:ab',
+        outcome: 'ok',
+        durationMs: 3,
+      });
+      await recordAction(db, {
+        devRevisionId: revision!.id,
+        actor: 'agent',
+        action: 'model',
+        role: 'developer',
+        promptTokens: 10,
+        completionTokens: 2,
+        costMicroUsd: 7,
+      });
       const trail = await listAudit(db, revision!.id);
       expect(trail.map((a) => [a.role, a.tool, a.argsDigest, a.outcome, a.promptTokens, a.costMicroUsd])).toEqual([
         ['product-owner', 'read_file', 'sha256:ab', 'ok', 0, 0],
@@ -142,8 +199,16 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       ]);
       expect(await claimDelivery(db, { deliveryId: 'd-1', codebase: 'users', event: 'issues' })).toBe(true);
       expect(await claimDelivery(db, { deliveryId: 'd-1', codebase: 'users', event: 'issues' })).toBe(false);
-      await linkIssue(db, { devRevisionId: revision!.id, codebase: 'users', repository: 'acme/api', issueNumber: 4, author: 'octocat' });
-      expect((await issueRevisions(db, 'acme/api', 4)).map((r) => [r.revision, r.status, r.author])).toEqual([[1, 'open', 'octocat']]);
+      await linkIssue(db, {
+        devRevisionId: revision!.id,
+        codebase: 'users',
+        repository: 'acme/api',
+        issueNumber: 4,
+        author: 'octocat',
+      });
+      expect((await issueRevisions(db, 'acme/api', 4)).map((r) => [r.revision, r.status, r.author])).toEqual([
+        [1, 'open', 'octocat'],
+      ]);
     });
   });
 }

@@ -20,7 +20,9 @@ describeStoreContract('PGlite', async () => {
     async writeWithOlderSchema(seed) {
       await mkdir(stateDir, { recursive: true });
       const client = await PGlite.create(pgliteDataDir(stateDir));
-      await migrate(drizzle({ client }), { migrationsFolder: await olderMigrationsFolder(path.join(dir.path, 'old-migrations'), 1) });
+      await migrate(drizzle({ client }), {
+        migrationsFolder: await olderMigrationsFolder(path.join(dir.path, 'old-migrations'), 1),
+      });
       for (const statement of seed) await client.exec(statement);
       await client.close();
     },
@@ -33,7 +35,9 @@ const HOLDER = fileURLToPath(new URL('./fixtures/hold-store.ts', import.meta.url
 /** Starts the fixture in its own process and waits until it holds the state. */
 async function startHolder(mode: 'hold' | 'mid-write', stateDir: string): Promise<ChildProcess> {
   // `node --import tsx` keeps the fixture in this very process, so its pid is the lock's pid.
-  const child = spawn(process.execPath, ['--import', 'tsx', HOLDER, mode, stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', HOLDER, mode, stateDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -78,7 +82,9 @@ describe('embedded engine state (PGlite)', () => {
     cleanup.push(dir.dispose);
     const holder = await startHolder('hold', dir.path);
     cleanup.push(() => void holder.kill('SIGKILL'));
-    await expect(openStore({ stateDir: dir.path, databaseUrl: '' })).rejects.toThrow(`is in use by process ${holder.pid} since`);
+    await expect(openStore({ stateDir: dir.path, databaseUrl: '' })).rejects.toThrow(
+      `is in use by process ${holder.pid} since`,
+    );
     await kill9(holder);
     const store = await openStore({ stateDir: dir.path, databaseUrl: '' });
     cleanup.push(() => store.close());

@@ -17,7 +17,9 @@ describeStoreContract('PostgreSQL', async () => {
     async writeWithOlderSchema(seed) {
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();
-      await migrate(drizzle({ client }), { migrationsFolder: await olderMigrationsFolder(path.join(dir.path, 'old-migrations'), 1) });
+      await migrate(drizzle({ client }), {
+        migrationsFolder: await olderMigrationsFolder(path.join(dir.path, 'old-migrations'), 1),
+      });
       for (const statement of seed) await client.query(statement);
       await client.end();
     },
@@ -39,7 +41,9 @@ describe('engine state on a PostgreSQL server', () => {
     const url = `postgres://someone:s3cret@127.0.0.1:${closed}/state`;
     const error = await openStore({ stateDir: '/nonexistent', databaseUrl: url }).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'StoreConnectionError' });
-    expect(String((error as Error).message)).toContain(`cannot reach PostgreSQL at postgres://someone:***@127.0.0.1:${closed}/state (connect ECONNREFUSED`);
+    expect(String((error as Error).message)).toContain(
+      `cannot reach PostgreSQL at postgres://someone:***@127.0.0.1:${closed}/state (connect ECONNREFUSED`,
+    );
     expect(String((error as Error).message)).not.toContain('s3cret');
   });
 
@@ -50,7 +54,9 @@ describe('engine state on a PostgreSQL server', () => {
     silent.on('connection', (s) => sockets.add(s));
     cleanup.push(() => new Promise((resolve) => (sockets.forEach((s) => s.destroy()), silent.close(resolve))));
     const port = (silent.address() as net.AddressInfo).port;
-    await expect(openStore({ stateDir: '/nonexistent', databaseUrl: `postgres://x@127.0.0.1:${port}/db`, connectTimeoutMs: 800 })).rejects.toMatchObject({
+    await expect(
+      openStore({ stateDir: '/nonexistent', databaseUrl: `postgres://x@127.0.0.1:${port}/db`, connectTimeoutMs: 800 }),
+    ).rejects.toMatchObject({
       kind: 'StoreConnectionError',
       message: expect.stringContaining('(no answer within 0.8 s)'),
     });
@@ -59,10 +65,18 @@ describe('engine state on a PostgreSQL server', () => {
   it('two engines starting at once on a new database migrate it once and both work', async () => {
     const database = await tempPostgresDatabase();
     cleanup.push(database.dispose);
-    const [a, b] = await Promise.all([openStore({ stateDir: '', databaseUrl: database.url }), openStore({ stateDir: '', databaseUrl: database.url })]);
-    cleanup.push(() => a.close(), () => b.close());
+    const [a, b] = await Promise.all([
+      openStore({ stateDir: '', databaseUrl: database.url }),
+      openStore({ stateDir: '', databaseUrl: database.url }),
+    ]);
+    cleanup.push(
+      () => a.close(),
+      () => b.close(),
+    );
     expect(await listCodebases(a.db)).toEqual([]);
-    const applied = (await a.db.execute('select count(*)::int as n from drizzle.__drizzle_migrations')) as unknown as { rows: Array<{ n: number }> };
+    const applied = (await a.db.execute('select count(*)::int as n from drizzle.__drizzle_migrations')) as unknown as {
+      rows: Array<{ n: number }>;
+    };
     expect(applied.rows[0]?.n).toBe(await migrationCount());
   });
 });

@@ -70,17 +70,33 @@ export async function readMother(from: string, options: { at?: string; label?: s
   if (/^file:\/\//i.test(from)) {
     const dir = fileURLToPath(from);
     const gitdir = (await isBareRepository(dir)) ? dir : path.join(dir, '.git');
-    if (!(await isBareRepository(gitdir))) throw new BranchyardError('InvalidInputError', `${what}: no git repository at ${dir} (a template folder is named by its path, without file://)`);
-    return checked(what, { kind: 'git', source: pathToFileURL(dir).href, ...(await readCommitFiles(gitdir, options.at ?? 'HEAD', what)) });
+    if (!(await isBareRepository(gitdir)))
+      throw new BranchyardError(
+        'InvalidInputError',
+        `${what}: no git repository at ${dir} (a template folder is named by its path, without file://)`,
+      );
+    return checked(what, {
+      kind: 'git',
+      source: pathToFileURL(dir).href,
+      ...(await readCommitFiles(gitdir, options.at ?? 'HEAD', what)),
+    });
   }
   if (isMotherUrl(from)) {
-    throw new BranchyardError('InvalidInputError', `${what}: only http(s):// and file:// git URLs are supported (or the path of a folder or a bare repository)`);
+    throw new BranchyardError(
+      'InvalidInputError',
+      `${what}: only http(s):// and file:// git URLs are supported (or the path of a folder or a bare repository)`,
+    );
   }
   const dir = path.resolve(from);
   const info = await stat(dir).catch(() => undefined);
   if (!info) throw new BranchyardError('InvalidInputError', `${what}: no such folder or git repository (${dir})`);
-  if (!info.isDirectory()) throw new BranchyardError('InvalidInputError', `${what}: ${dir} is a file; a mother is a template folder or a git repository`);
-  if (await isBareRepository(dir)) return checked(what, { kind: 'git', source: dir, ...(await readCommitFiles(dir, options.at ?? 'HEAD', what)) });
+  if (!info.isDirectory())
+    throw new BranchyardError(
+      'InvalidInputError',
+      `${what}: ${dir} is a file; a mother is a template folder or a git repository`,
+    );
+  if (await isBareRepository(dir))
+    return checked(what, { kind: 'git', source: dir, ...(await readCommitFiles(dir, options.at ?? 'HEAD', what)) });
   const all = await readFolder(dir, what);
   const { files, tests } = split(all);
   return checked(what, { kind: 'folder', source: dir, version: contentHash(files), files, tests });
@@ -89,7 +105,8 @@ export async function readMother(from: string, options: { at?: string; label?: s
 /** A mother has the layout of templates/workspace/; anything else is refused, naming what it lacks. */
 function checked(what: string, mother: Mother): Mother {
   const lacks = REQUIRED.filter((file) => !mother.files.has(file));
-  if (![...mother.files.keys()].some((file) => /^gateways\/[^/]+\.json$/.test(file))) lacks.push('gateways/<name>.json');
+  if (![...mother.files.keys()].some((file) => /^gateways\/[^/]+\.json$/.test(file)))
+    lacks.push('gateways/<name>.json');
   if (lacks.length > 0) {
     throw new BranchyardError(
       'InvalidInputError',
@@ -115,7 +132,9 @@ export function contentHash(files: TemplateFiles): string {
   const hash = createHash('sha256');
   for (const rel of [...files.keys()].sort()) {
     const file = files.get(rel)!;
-    hash.update(`${rel}\0${file.executable ? '755' : '644'}\0${createHash('sha256').update(file.content).digest('hex')}\n`);
+    hash.update(
+      `${rel}\0${file.executable ? '755' : '644'}\0${createHash('sha256').update(file.content).digest('hex')}\n`,
+    );
   }
   return `sha256:${hash.digest('hex')}`;
 }
@@ -125,11 +144,20 @@ async function readFolder(root: string, what: string): Promise<TemplateFiles> {
   const walk = async (relative: string): Promise<void> => {
     for (const entry of await readdir(path.join(root, relative), { withFileTypes: true })) {
       const rel = relative ? `${relative}/${entry.name}` : entry.name;
-      if (entry.name === '.git' || entry.name === 'node_modules' || (!relative && NEVER_TAKEN.has(entry.name))) continue;
+      if (entry.name === '.git' || entry.name === 'node_modules' || (!relative && NEVER_TAKEN.has(entry.name)))
+        continue;
       if (entry.isDirectory()) await walk(rel);
-      else if (entry.isFile()) files.set(rel, { content: await readFile(path.join(root, rel)), executable: ((await lstat(path.join(root, rel))).mode & 0o111) !== 0 });
+      else if (entry.isFile())
+        files.set(rel, {
+          content: await readFile(path.join(root, rel)),
+          executable: ((await lstat(path.join(root, rel))).mode & 0o111) !== 0,
+        });
       // A link could reach anywhere on this machine; a template's files are its own.
-      else throw new BranchyardError('InvalidInputError', `${what}: ${rel} is not a regular file (links are not taken from a template; copy the file instead)`);
+      else
+        throw new BranchyardError(
+          'InvalidInputError',
+          `${what}: ${rel} is not a regular file (links are not taken from a template; copy the file instead)`,
+        );
     }
   };
   await walk('');
@@ -137,18 +165,28 @@ async function readFolder(root: string, what: string): Promise<TemplateFiles> {
 }
 
 async function isBareRepository(dir: string): Promise<boolean> {
-  const [head, objects, refs] = await Promise.all(['HEAD', 'objects', 'refs'].map((name) => stat(path.join(dir, name)).catch(() => undefined)));
+  const [head, objects, refs] = await Promise.all(
+    ['HEAD', 'objects', 'refs'].map((name) => stat(path.join(dir, name)).catch(() => undefined)),
+  );
   return Boolean(head?.isFile() && objects?.isDirectory() && refs?.isDirectory());
 }
 
 /** The managed and test files of one commit of a repository (`ref`: a ref name or a commit id). */
-export async function readCommitFiles(gitdir: string, ref: string, what: string): Promise<{ version: string; files: TemplateFiles; tests: TemplateFiles }> {
+export async function readCommitFiles(
+  gitdir: string,
+  ref: string,
+  what: string,
+): Promise<{ version: string; files: TemplateFiles; tests: TemplateFiles }> {
   let commit: string;
   try {
     commit = /^[0-9a-f]{40}$/.test(ref) ? ref : await git.resolveRef({ fs, gitdir, ref });
     await git.readCommit({ fs, gitdir, oid: commit });
   } catch (error) {
-    throw new BranchyardError('InvalidInputError', `${what}: the repository has no commit ${ref === 'HEAD' ? 'on its default branch' : ref} (${describeError(error)})`, { cause: error });
+    throw new BranchyardError(
+      'InvalidInputError',
+      `${what}: the repository has no commit ${ref === 'HEAD' ? 'on its default branch' : ref} (${describeError(error)})`,
+      { cause: error },
+    );
   }
   const all: TemplateFiles = new Map();
   await git.walk({
@@ -162,7 +200,11 @@ export async function readCommitFiles(gitdir: string, ref: string, what: string)
       const type = await entry.type();
       if (type !== 'blob') return undefined;
       const mode = await entry.mode();
-      if (mode === 0o120000) throw new BranchyardError('InvalidInputError', `${what}: ${rel} is a symbolic link (links are not taken from a template; commit the file instead)`);
+      if (mode === 0o120000)
+        throw new BranchyardError(
+          'InvalidInputError',
+          `${what}: ${rel} is a symbolic link (links are not taken from a template; commit the file instead)`,
+        );
       all.set(rel, { content: Buffer.from((await entry.content())!), executable: mode === 0o100755 });
       return undefined;
     },
@@ -177,9 +219,15 @@ async function cloneAndRead(url: string, what: string, at: string | undefined): 
       // The recorded commit may be far back: only HEAD is enough for a shallow clone.
       await git.clone({ fs, http, dir, url, singleBranch: true, noCheckout: true, ...(at ? {} : { depth: 1 }) });
     } catch (error) {
-      throw new BranchyardError('InvalidInputError', `${what}: cannot clone the repository: ${describeError(error)}`, { cause: error });
+      throw new BranchyardError('InvalidInputError', `${what}: cannot clone the repository: ${describeError(error)}`, {
+        cause: error,
+      });
     }
-    return checked(what, { kind: 'git', source: url, ...(await readCommitFiles(path.join(dir, '.git'), at ?? 'HEAD', what)) });
+    return checked(what, {
+      kind: 'git',
+      source: url,
+      ...(await readCommitFiles(path.join(dir, '.git'), at ?? 'HEAD', what)),
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

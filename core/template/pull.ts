@@ -36,7 +36,14 @@ export interface TemplateConflict {
 }
 
 export type PullResult =
-  | { ok: true; source: string; from: string; to: string; commit: string | null; files: Array<{ path: string; how: 'taken' | 'merged' | 'deleted' | 'already-so' }> }
+  | {
+      ok: true;
+      source: string;
+      from: string;
+      to: string;
+      commit: string | null;
+      files: Array<{ path: string; how: 'taken' | 'merged' | 'deleted' | 'already-so' }>;
+    }
   | { ok: false; source: string; from: string; to: string; conflicts: TemplateConflict[] };
 
 interface Comparison {
@@ -51,10 +58,18 @@ async function compare(root: string): Promise<Comparison> {
   const label = `${TEMPLATE_RECORD}: source ${record.source}`;
   const mother = await readMother(record.source, { label });
   // A workspace copied without its git refs still finds the base of a git mother there.
-  const base = (await readBase(root)) ?? (record.kind === 'git' ? (await readMother(record.source, { at: record.version, label })).files : undefined);
-  if (!base) throw new BranchyardError('NotFoundError', `the mother's files at ${record.version} are not stored in this workspace's repository (refs/branchyard/template is missing), so what changed cannot be told`);
+  const base =
+    (await readBase(root)) ??
+    (record.kind === 'git' ? (await readMother(record.source, { at: record.version, label })).files : undefined);
+  if (!base)
+    throw new BranchyardError(
+      'NotFoundError',
+      `the mother's files at ${record.version} are not stored in this workspace's repository (refs/branchyard/template is missing), so what changed cannot be told`,
+    );
   const paths = [...new Set([...base.keys(), ...mother.files.keys()])].sort();
-  const changes = paths.filter((p) => !same(base.get(p), mother.files.get(p))).map((p) => ({ path: p, base: base.get(p), theirs: mother.files.get(p) }));
+  const changes = paths
+    .filter((p) => !same(base.get(p), mother.files.get(p)))
+    .map((p) => ({ path: p, base: base.get(p), theirs: mother.files.get(p) }));
   return { record, theirsVersion: mother.version, theirsAll: mother.files, changes };
 }
 
@@ -63,11 +78,25 @@ export async function templateDiff(root: string): Promise<TemplateDiff> {
   const diffs = await Promise.all(
     changes.map(async (c) => {
       const kind = !c.base ? 'added' : !c.theirs ? 'deleted' : 'modified';
-      const change: TreeChange = { path: c.path, kind, oldOid: await oid(c.base), newOid: await oid(c.theirs), oldMode: mode(c.base), newMode: mode(c.theirs) };
+      const change: TreeChange = {
+        path: c.path,
+        kind,
+        oldOid: await oid(c.base),
+        newOid: await oid(c.theirs),
+        oldMode: mode(c.base),
+        newMode: mode(c.theirs),
+      };
       return fileDiff(change, c.base?.content ?? null, c.theirs?.content ?? null);
     }),
   );
-  return { source: record.source, kind: record.kind, from: record.version, to: theirsVersion, files: diffs.map((d) => ({ path: d.path, kind: d.kind as 'added' | 'modified' | 'deleted' })), patch: diffs.map((d) => d.patch).join('') };
+  return {
+    source: record.source,
+    kind: record.kind,
+    from: record.version,
+    to: theirsVersion,
+    files: diffs.map((d) => ({ path: d.path, kind: d.kind as 'added' | 'modified' | 'deleted' })),
+    patch: diffs.map((d) => d.patch).join(''),
+  };
 }
 
 export async function pullTemplate(root: string): Promise<PullResult> {
@@ -92,20 +121,32 @@ export async function pullTemplate(root: string): Promise<PullResult> {
     }
   }
   if (conflicts.length > 0) return { ok: false, ...head, conflicts };
-  if (changes.length === 0 || (writes.size === 0 && record.version === theirsVersion)) return { ok: true, ...head, commit: null, files };
+  if (changes.length === 0 || (writes.size === 0 && record.version === theirsVersion))
+    return { ok: true, ...head, commit: null, files };
 
   const updated: TemplateRecord = { ...record, version: theirsVersion, pulledAt: new Date().toISOString() };
-  const all = new Map([...writes, [TEMPLATE_RECORD, { content: Buffer.from(`${JSON.stringify(updated, null, 2)}\n`), executable: false }]]);
+  const all = new Map([
+    ...writes,
+    [TEMPLATE_RECORD, { content: Buffer.from(`${JSON.stringify(updated, null, 2)}\n`), executable: false }],
+  ]);
   await refuseUncommitted(root, [...all.keys()]);
   const undo = await applyWrites(root, all);
   try {
     // A merge may still leave a config the schemas refuse: found now, undone, never committed.
     await loadWorkspace(root).catch((error: unknown) => {
-      throw new BranchyardError('WorkspaceConfigError', `the merged workspace would not load, so nothing was pulled:\n${describeError(error)}`, { cause: error });
+      throw new BranchyardError(
+        'WorkspaceConfigError',
+        `the merged workspace would not load, so nothing was pulled:\n${describeError(error)}`,
+        { cause: error },
+      );
     });
     const paths = workspacePaths(root);
     const targets = [...all.keys()].map((rel) => path.join(root, ...rel.split('/')));
-    const commit = await commitToWorkspace(paths, targets, `Template: take ${record.source} at ${short(theirsVersion)} (was ${short(record.version)})`);
+    const commit = await commitToWorkspace(
+      paths,
+      targets,
+      `Template: take ${record.source} at ${short(theirsVersion)} (was ${short(record.version)})`,
+    );
     await storeBase(root, theirsAll, `Template ${record.source} at ${theirsVersion}`);
     return { ok: true, ...head, commit: commit ?? null, files };
   } catch (error) {
@@ -116,16 +157,24 @@ export async function pullTemplate(root: string): Promise<PullResult> {
 
 type Merge = { file: TemplateFile | null } | { conflict: Omit<TemplateConflict, 'path'> };
 
-function mergeFile(base: TemplateFile | undefined, ours: TemplateFile | undefined, theirs: TemplateFile | undefined, head: { from: string; to: string }): Merge {
+function mergeFile(
+  base: TemplateFile | undefined,
+  ours: TemplateFile | undefined,
+  theirs: TemplateFile | undefined,
+  head: { from: string; to: string },
+): Merge {
   if (!ours) return { conflict: { reason: 'changed in the mother, deleted in this workspace', merged: null } };
   if (!theirs) return { conflict: { reason: 'deleted in the mother, changed in this workspace', merged: null } };
-  if (!base) return { conflict: { reason: 'added in the mother and in this workspace, with other content', merged: null } };
-  if (isBinary(base.content) || isBinary(ours.content) || isBinary(theirs.content)) return { conflict: { reason: 'a binary file changed in the mother and in this workspace', merged: null } };
+  if (!base)
+    return { conflict: { reason: 'added in the mother and in this workspace, with other content', merged: null } };
+  if (isBinary(base.content) || isBinary(ours.content) || isBinary(theirs.content))
+    return { conflict: { reason: 'a binary file changed in the mother and in this workspace', merged: null } };
   const lines = (file: TemplateFile) => file.content.toString('utf8').split('\n');
   const label = { a: 'this workspace', o: `mother at ${short(head.from)}`, b: `mother at ${short(head.to)}` };
   const result = mergeDiff3(lines(ours), lines(base), lines(theirs), { label });
   const text = (result.result as string[]).join('\n');
-  if (result.conflict) return { conflict: { reason: 'changed on the same lines in the mother and in this workspace', merged: text } };
+  if (result.conflict)
+    return { conflict: { reason: 'changed on the same lines in the mother and in this workspace', merged: text } };
   // The mode follows whichever side changed it.
   const executable = ours.executable !== base.executable ? ours.executable : theirs.executable;
   return { file: { content: Buffer.from(text, 'utf8'), executable } };
@@ -134,9 +183,14 @@ function mergeFile(base: TemplateFile | undefined, ours: TemplateFile | undefine
 /** Pull commits the files it writes: a person's uncommitted edit there would be swept into it. */
 async function refuseUncommitted(root: string, rels: string[]): Promise<void> {
   const rows = await git.statusMatrix({ fs, dir: root, filepaths: rels });
-  const dirty = rows.filter(([, head, workdir, stage]) => !(head === 1 && workdir === 1 && stage === 1)).map(([file]) => file);
+  const dirty = rows
+    .filter(([, head, workdir, stage]) => !(head === 1 && workdir === 1 && stage === 1))
+    .map(([file]) => file);
   if (dirty.length > 0) {
-    throw new BranchyardError('InvalidInputError', `template pull would commit files with uncommitted changes: ${dirty.join(', ')}; commit or undo those changes first`);
+    throw new BranchyardError(
+      'InvalidInputError',
+      `template pull would commit files with uncommitted changes: ${dirty.join(', ')}; commit or undo those changes first`,
+    );
   }
 }
 

@@ -29,7 +29,10 @@ export async function readRecord(root: string): Promise<TemplateRecord> {
   if (read.ok) return read.value;
   const missing = read.problems.length === 1 && read.problems[0]!.reason.startsWith('missing');
   if (missing) {
-    throw new BranchyardError('NotFoundError', `this workspace has no mother: ${path.join(root, TEMPLATE_RECORD)} is missing (only a workspace made with \`branchyard init <dir> --from <template>\` has one)`);
+    throw new BranchyardError(
+      'NotFoundError',
+      `this workspace has no mother: ${path.join(root, TEMPLATE_RECORD)} is missing (only a workspace made with \`branchyard init <dir> --from <template>\` has one)`,
+    );
   }
   throw new BranchyardError('WorkspaceConfigError', read.problems.map(formatProblem).join('\n'));
 }
@@ -48,10 +51,21 @@ export async function storeBase(root: string, files: TemplateFiles, message: str
   const write = async (folder: Map<string, unknown>): Promise<string> => {
     const entries = [];
     for (const [name, item] of folder) {
-      if (item instanceof Map) entries.push({ mode: '040000', path: name, oid: await write(item as Map<string, unknown>), type: 'tree' as const });
+      if (item instanceof Map)
+        entries.push({
+          mode: '040000',
+          path: name,
+          oid: await write(item as Map<string, unknown>),
+          type: 'tree' as const,
+        });
       else {
         const file = item as { content: Buffer; executable: boolean };
-        entries.push({ mode: file.executable ? '100755' : '100644', path: name, oid: await git.writeBlob({ fs, dir, blob: file.content }), type: 'blob' as const });
+        entries.push({
+          mode: file.executable ? '100755' : '100644',
+          path: name,
+          oid: await git.writeBlob({ fs, dir, blob: file.content }),
+          type: 'blob' as const,
+        });
       }
     }
     return git.writeTree({ fs, dir, tree: entries });
@@ -67,9 +81,16 @@ export async function storeBase(root: string, files: TemplateFiles, message: str
     folder.set(parts.at(-1)!, file);
   }
   const tree = await write(rootFolder);
-  const parent = await git.resolveRef({ fs, dir, ref: BASE_REF }).then((oid) => [oid], () => []);
+  const parent = await git.resolveRef({ fs, dir, ref: BASE_REF }).then(
+    (oid) => [oid],
+    () => [],
+  );
   const signature = { ...ENGINE_AUTHOR, timestamp: Math.floor(Date.now() / 1000), timezoneOffset: 0 };
-  const commit = await git.writeCommit({ fs, dir, commit: { tree, parent, author: signature, committer: signature, message: `${message}\n` } });
+  const commit = await git.writeCommit({
+    fs,
+    dir,
+    commit: { tree, parent, author: signature, committer: signature, message: `${message}\n` },
+  });
   await git.writeRef({ fs, dir, ref: BASE_REF, value: commit, force: true });
   return commit;
 }

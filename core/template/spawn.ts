@@ -31,9 +31,17 @@ export async function spawnWorkspace(options: SpawnOptions): Promise<SpawnResult
   await assertUsableTarget(root);
   const mother = await readMother(options.from);
   const spawnedAt = new Date().toISOString();
-  options.events?.emit('progress', { task: `init:${root}`, step: 'test-child', message: `spawning the mother's test child (${mother.source})` });
+  options.events?.emit('progress', {
+    task: `init:${root}`,
+    step: 'test-child',
+    message: `spawning the mother's test child (${mother.source})`,
+  });
   const checks = await runTestChild(mother, { ...options, dir: root }, spawnedAt);
-  const made = await initWorkspace({ ...options, dir: root, template: (staging) => layChild(staging, mother, spawnedAt) });
+  const made = await initWorkspace({
+    ...options,
+    dir: root,
+    template: (staging) => layChild(staging, mother, spawnedAt),
+  });
   return { ...made, template: { source: mother.source, kind: mother.kind, version: mother.version, checks } };
 }
 
@@ -62,18 +70,28 @@ export async function writeFiles(root: string, files: TemplateFiles): Promise<vo
 async function runTestChild(mother: Mother, options: SpawnOptions, spawnedAt: string): Promise<string[]> {
   const temp = await mkdtemp(path.join(os.tmpdir(), 'branchyard-test-child-'));
   const refuse = (reason: string) =>
-    new BranchyardError('WorkspaceInitError', `the mother ${mother.source} fails its test child, so nothing was written at ${path.resolve(options.dir)}:\n${reason}`);
+    new BranchyardError(
+      'WorkspaceInitError',
+      `the mother ${mother.source} fails its test child, so nothing was written at ${path.resolve(options.dir)}:\n${reason}`,
+    );
   try {
     const child = path.join(temp, path.basename(path.resolve(options.dir)));
     try {
-      await initWorkspace({ dir: child, name: options.name, otherWorkspaces: options.otherWorkspaces, template: (staging) => layChild(staging, mother, spawnedAt) });
+      await initWorkspace({
+        dir: child,
+        name: options.name,
+        otherWorkspaces: options.otherWorkspaces,
+        template: (staging) => layChild(staging, mother, spawnedAt),
+      });
       await loadWorkspace(child);
     } catch (error) {
       throw refuse(describeError(error));
     }
     // The engine keeps its state and serve's access token there: a child must never commit them.
     if (!(await git.isIgnored({ fs, dir: child, filepath: '.branchyard/serve.json' }))) {
-      throw refuse('.gitignore: must ignore .branchyard/ (the engine state and the access token of serve live there), as templates/workspace/.gitignore does');
+      throw refuse(
+        '.gitignore: must ignore .branchyard/ (the engine state and the access token of serve live there), as templates/workspace/.gitignore does',
+      );
     }
     const testDir = path.join(temp, 'mother-tests');
     await writeFiles(testDir, mother.tests);
@@ -95,12 +113,18 @@ async function runTestChild(mother: Mother, options: SpawnOptions, spawnedAt: st
 function runCheck(script: string, child: string): Promise<string | undefined> {
   const [command, args] = script.endsWith('.sh') ? ['sh', [script]] : [process.execPath, [script]];
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: child, timeout: CHECK_TIMEOUT_MS, env: { ...process.env, BRANCHYARD_TEST_CHILD: child } }, (error, stdout, stderr) => {
-      if (!error) return resolve(undefined);
-      const output = `${stderr}${stdout}`.trim().split('\n').slice(-20).join('\n');
-      const how = error.killed ? `was stopped after ${CHECK_TIMEOUT_MS / 1000} s` : `exited ${String(error.code ?? 1)}`;
-      resolve(`${how}${output ? `:\n${output}` : ' with no output'}`);
-    });
+    execFile(
+      command,
+      args,
+      { cwd: child, timeout: CHECK_TIMEOUT_MS, env: { ...process.env, BRANCHYARD_TEST_CHILD: child } },
+      (error, stdout, stderr) => {
+        if (!error) return resolve(undefined);
+        const output = `${stderr}${stdout}`.trim().split('\n').slice(-20).join('\n');
+        const how = error.killed
+          ? `was stopped after ${CHECK_TIMEOUT_MS / 1000} s`
+          : `exited ${String(error.code ?? 1)}`;
+        resolve(`${how}${output ? `:\n${output}` : ' with no output'}`);
+      },
+    );
   });
 }
-

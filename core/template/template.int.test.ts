@@ -14,7 +14,15 @@ import { expectOk, gitCli, runBranchyard, tempDir } from '../testing/index.ts';
 
 const TEMPLATE = new URL('../../templates/workspace/', import.meta.url).pathname;
 const LIMITS = 'shared-context/constants/limits.md';
-const LIMITS_TEXT = ['# Limits', '', 'Requests per minute: 60', 'Body size: 1 MB', 'Page size: 50', 'Timeout: 10 s', ''].join('\n');
+const LIMITS_TEXT = [
+  '# Limits',
+  '',
+  'Requests per minute: 60',
+  'Body size: 1 MB',
+  'Page size: 50',
+  'Timeout: 10 s',
+  '',
+].join('\n');
 
 /**
  * The CLI in this process: the same commands, router and files as the binary, without starting
@@ -23,12 +31,22 @@ const LIMITS_TEXT = ['# Limits', '', 'Requests per minute: 60', 'Body size: 1 MB
 async function branchyard(args: string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const code = await main(args, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), cwd: process.cwd(), env: process.env });
+  const code = await main(args, {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    cwd: process.cwd(),
+    env: process.env,
+  });
   return { command: `branchyard ${args.join(' ')}`, code, stdout, stderr };
 }
 
-const git = (cwd: string, ...args: string[]) => gitCli(['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd });
-const exists = (file: string) => readFile(file).then(() => true, () => false);
+const git = (cwd: string, ...args: string[]) =>
+  gitCli(['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd });
+const exists = (file: string) =>
+  readFile(file).then(
+    () => true,
+    () => false,
+  );
 
 /** A mother folder: the stock template plus a shared-context file and, optionally, a check. */
 async function makeMother(dir: string, check?: { name: string; text: string }): Promise<string> {
@@ -51,7 +69,16 @@ async function edit(file: string, from: string, to: string): Promise<void> {
 async function gitHttpServer(projectRoot: string): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const env = { ...process.env, GIT_PROJECT_ROOT: projectRoot, GIT_HTTP_EXPORT_ALL: '1', REQUEST_METHOD: request.method ?? 'GET', PATH_INFO: url.pathname, QUERY_STRING: url.search.slice(1), CONTENT_TYPE: request.headers['content-type'] ?? '', REMOTE_ADDR: '127.0.0.1' };
+    const env = {
+      ...process.env,
+      GIT_PROJECT_ROOT: projectRoot,
+      GIT_HTTP_EXPORT_ALL: '1',
+      REQUEST_METHOD: request.method ?? 'GET',
+      PATH_INFO: url.pathname,
+      QUERY_STRING: url.search.slice(1),
+      CONTENT_TYPE: request.headers['content-type'] ?? '',
+      REMOTE_ADDR: '127.0.0.1',
+    };
     const backend = spawn('git', ['http-backend'], { env });
     request.pipe(backend.stdin);
     const chunks: Buffer[] = [];
@@ -61,12 +88,16 @@ async function gitHttpServer(projectRoot: string): Promise<{ url: string; close:
       const end = out.indexOf('\r\n\r\n');
       const headers = out.subarray(0, end).toString().split('\r\n');
       const status = Number(headers.find((h) => h.startsWith('Status:'))?.split(' ')[1] ?? 200);
-      for (const header of headers.filter((h) => !h.startsWith('Status:'))) response.setHeader(header.slice(0, header.indexOf(':')), header.slice(header.indexOf(':') + 1).trim());
+      for (const header of headers.filter((h) => !h.startsWith('Status:')))
+        response.setHeader(header.slice(0, header.indexOf(':')), header.slice(header.indexOf(':') + 1).trim());
       response.writeHead(status).end(out.subarray(end + 4));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 const json = <T>(run: { stdout: string }) => JSON.parse(run.stdout) as T;
@@ -82,22 +113,37 @@ describe('workspace templates', () => {
   beforeEach(async () => void (tmp = await tempDir()));
   afterEach(() => tmp.dispose());
 
-  it('spawns from a folder mother after its test child passes; diff shows the mother\'s changes; pull merges both sides in one commit', async () => {
+  it("spawns from a folder mother after its test child passes; diff shows the mother's changes; pull merges both sides in one commit", async () => {
     // The check runs inside the test child: it sees the spawned workspace, not the mother.
-    const check = "import fs from 'node:fs';\nif (!fs.existsSync('branchyard.json') || fs.existsSync('test')) process.exit(1);\n";
+    const check =
+      "import fs from 'node:fs';\nif (!fs.existsSync('branchyard.json') || fs.existsSync('test')) process.exit(1);\n";
     const mother = await makeMother(path.join(tmp.path, 'mother'), { name: 'check.mjs', text: check });
     const child = path.join(tmp.path, 'child');
 
     const init = expectOk(await runBranchyard(['init', child, '--from', mother, '--json']));
-    const made = json<{ root: string; template: { kind: string; source: string; version: string; checks: string[] } }>(init);
-    expect(made.template).toMatchObject({ kind: 'folder', source: mother, version: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), checks: ['test/check.mjs'] });
+    const made = json<{ root: string; template: { kind: string; source: string; version: string; checks: string[] } }>(
+      init,
+    );
+    expect(made.template).toMatchObject({
+      kind: 'folder',
+      source: mother,
+      version: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      checks: ['test/check.mjs'],
+    });
     const record = JSON.parse(await readFile(path.join(child, 'template.json'), 'utf8')) as Record<string, string>;
-    expect(record).toMatchObject({ source: mother, kind: 'folder', version: made.template.version, spawnedAt: expect.any(String) });
+    expect(record).toMatchObject({
+      source: mother,
+      kind: 'folder',
+      version: made.template.version,
+      spawnedAt: expect.any(String),
+    });
     expect(await readFile(path.join(child, LIMITS), 'utf8')).toBe(LIMITS_TEXT);
     expect(await exists(path.join(child, 'test', 'check.mjs'))).toBe(false);
     expect(await git(child, 'ls-files')).toContain('template.json');
     expect(await git(child, 'show-ref')).toContain('refs/branchyard/template');
-    expect(json<Diff>(expectOk(await branchyard(['--workspace', child, 'template', 'diff', '--json']))).files).toEqual([]);
+    expect(json<Diff>(expectOk(await branchyard(['--workspace', child, 'template', 'diff', '--json']))).files).toEqual(
+      [],
+    );
 
     // The mother changes a gateway and a shared-context file; the child changes its own lines.
     await edit(path.join(mother, 'gateways', 'staging.json'), '"protected": false', '"protected": true');
@@ -118,9 +164,17 @@ describe('workspace templates', () => {
     expect(diff.patch).not.toContain('600'); // the mother's changes, not the child's
 
     const before = (await git(child, 'rev-parse', 'HEAD')).trim();
-    const pull = json<{ ok: boolean; commit: string; files: Array<{ path: string; how: string }> }>(expectOk(await branchyard(['--workspace', child, 'template', 'pull', '--json'])));
+    const pull = json<{ ok: boolean; commit: string; files: Array<{ path: string; how: string }> }>(
+      expectOk(await branchyard(['--workspace', child, 'template', 'pull', '--json'])),
+    );
     // staging.json is merged, not taken, when init moved the child's ports off taken ones.
-    expect(pull).toMatchObject({ ok: true, files: [{ path: 'gateways/staging.json', how: expect.stringMatching(/^(taken|merged)$/) }, { path: LIMITS, how: 'merged' }] });
+    expect(pull).toMatchObject({
+      ok: true,
+      files: [
+        { path: 'gateways/staging.json', how: expect.stringMatching(/^(taken|merged)$/) },
+        { path: LIMITS, how: 'merged' },
+      ],
+    });
     expect((await git(child, 'rev-parse', 'HEAD')).trim()).toBe(pull.commit);
     expect((await git(child, 'rev-parse', 'HEAD~1')).trim()).toBe(before);
     expect((await git(child, 'show', '--name-only', '--format=%s', 'HEAD')).split('\n').filter(Boolean).sort()).toEqual(
@@ -131,8 +185,13 @@ describe('workspace templates', () => {
     expect(merged).toContain('Requests per minute: 600');
     expect(merged).toContain('Timeout: 30 s');
     expect(await readFile(path.join(child, 'gateways', 'staging.json'), 'utf8')).toContain('"protected": true');
-    expect(JSON.parse(await readFile(path.join(child, 'template.json'), 'utf8'))).toMatchObject({ version: diff.to, pulledAt: expect.any(String) });
-    expect(json<Diff>(expectOk(await branchyard(['--workspace', child, 'template', 'diff', '--json']))).files).toEqual([]);
+    expect(JSON.parse(await readFile(path.join(child, 'template.json'), 'utf8'))).toMatchObject({
+      version: diff.to,
+      pulledAt: expect.any(String),
+    });
+    expect(json<Diff>(expectOk(await branchyard(['--workspace', child, 'template', 'diff', '--json']))).files).toEqual(
+      [],
+    );
 
     // A mother's change the workspace schemas refuse is put back, never committed.
     await edit(path.join(mother, 'gateways', 'staging.json'), '"follow": "promotion"', '"follow": "sometimes"');
@@ -157,9 +216,13 @@ describe('workspace templates', () => {
 
     const child = path.join(tmp.path, 'child');
     const url = pathToFileURL(bare).href;
-    const made = json<{ template: { kind: string; source: string; version: string } }>(expectOk(await branchyard(['init', child, '--from', url, '--json'])));
+    const made = json<{ template: { kind: string; source: string; version: string } }>(
+      expectOk(await branchyard(['init', child, '--from', url, '--json'])),
+    );
     expect(made.template).toEqual({ kind: 'git', source: url, version: first, checks: [] });
-    const byPath = json<{ template: { kind: string; source: string; version: string } }>(expectOk(await branchyard(['init', path.join(tmp.path, 'other'), '--from', bare, '--json'])));
+    const byPath = json<{ template: { kind: string; source: string; version: string } }>(
+      expectOk(await branchyard(['init', path.join(tmp.path, 'other'), '--from', bare, '--json'])),
+    );
     expect(byPath.template).toMatchObject({ kind: 'git', source: bare, version: first });
 
     // The mother's next commit: a gateway and a shared-context file.
@@ -170,7 +233,14 @@ describe('workspace templates', () => {
     const second = (await git(bare, 'rev-parse', 'HEAD')).trim();
 
     const diff = json<Diff>(expectOk(await branchyard(['--workspace', child, 'template', 'diff', '--json'])));
-    expect(diff).toMatchObject({ from: first, to: second, files: [{ path: 'gateways/development.json', kind: 'modified' }, { path: LIMITS, kind: 'modified' }] });
+    expect(diff).toMatchObject({
+      from: first,
+      to: second,
+      files: [
+        { path: 'gateways/development.json', kind: 'modified' },
+        { path: LIMITS, kind: 'modified' },
+      ],
+    });
     expect(diff.patch).toContain('+  "follow": "promotion",');
     const human = expectOk(await branchyard(['--workspace', child, 'template', 'diff']));
     expect(human.stdout).toContain('+Body size: 5 MB');
@@ -179,7 +249,9 @@ describe('workspace templates', () => {
     await edit(path.join(child, LIMITS), '# Limits', '# Our limits');
     const dirty = await branchyard(['--workspace', child, 'template', 'pull']);
     expect(dirty.code).toBe(1);
-    expect(dirty.stderr).toContain(`template pull would commit files with uncommitted changes: ${LIMITS}; commit or undo those changes first`);
+    expect(dirty.stderr).toContain(
+      `template pull would commit files with uncommitted changes: ${LIMITS}; commit or undo those changes first`,
+    );
     expect(await readFile(path.join(child, LIMITS), 'utf8')).not.toContain('Body size: 5 MB');
     expect(await readFile(path.join(child, 'gateways', 'development.json'), 'utf8')).toContain('"follow": "newest"');
     await git(child, 'checkout', '--', LIMITS);
@@ -191,7 +263,11 @@ describe('workspace templates', () => {
 
     // Without its stored base (a copy made without refs), a git mother's recorded commit is the base.
     await git(child, 'update-ref', '-d', 'refs/branchyard/template');
-    expect(json<Diff>(expectOk(await branchyard(['--workspace', child, 'template', 'diff', '--json'])))).toMatchObject({ from: second, to: second, files: [] });
+    expect(json<Diff>(expectOk(await branchyard(['--workspace', child, 'template', 'diff', '--json'])))).toMatchObject({
+      from: second,
+      to: second,
+      files: [],
+    });
 
     // Both change the same line: nothing is written, and the file is named with both versions.
     await edit(path.join(child, LIMITS), 'Page size: 50', 'Page size: 20');
@@ -206,10 +282,18 @@ describe('workspace templates', () => {
 
     const conflict = await branchyard(['--workspace', child, 'template', 'pull']);
     expect(conflict.code).toBe(1);
-    expect(conflict.stderr).toContain(`template pull stopped: ${LIMITS} changed here and in the mother; nothing was written`);
-    expect(conflict.stdout).toContain(`CONFLICT ${LIMITS}: changed on the same lines in the mother and in this workspace`);
-    expect(conflict.stdout).toMatch(/<<<<<<< this workspace\nPage size: 20\n\|\|\|\|\|\|\| mother at [0-9a-f]{12}\nPage size: 50\n=======\nPage size: 100\n>>>>>>> mother at/);
-    const asJson = json<{ ok: boolean; conflicts: Array<{ path: string }> }>(await branchyard(['--workspace', child, 'template', 'pull', '--json']));
+    expect(conflict.stderr).toContain(
+      `template pull stopped: ${LIMITS} changed here and in the mother; nothing was written`,
+    );
+    expect(conflict.stdout).toContain(
+      `CONFLICT ${LIMITS}: changed on the same lines in the mother and in this workspace`,
+    );
+    expect(conflict.stdout).toMatch(
+      /<<<<<<< this workspace\nPage size: 20\n\|\|\|\|\|\|\| mother at [0-9a-f]{12}\nPage size: 50\n=======\nPage size: 100\n>>>>>>> mother at/,
+    );
+    const asJson = json<{ ok: boolean; conflicts: Array<{ path: string }> }>(
+      await branchyard(['--workspace', child, 'template', 'pull', '--json']),
+    );
     expect(asJson).toMatchObject({ ok: false, conflicts: [{ path: LIMITS }] });
     expect((await git(child, 'rev-parse', 'HEAD')).trim()).toBe(head);
     expect(await git(child, 'status', '--porcelain')).toBe('');
@@ -220,8 +304,13 @@ describe('workspace templates', () => {
 
   it('an http(s) mother is cloned with isomorphic-git; its codebase-boilerplate/ is what `codebase add` starts from in the child', async () => {
     const work = await makeMother(path.join(tmp.path, 'work'));
-    await cp(new URL('../../templates/codebase/', import.meta.url).pathname, path.join(work, 'codebase-boilerplate'), { recursive: true });
-    await writeFile(path.join(work, 'codebase-boilerplate', 'src', 'shared', 'team.ts'), "export const TEAM = 'payments';\n");
+    await cp(new URL('../../templates/codebase/', import.meta.url).pathname, path.join(work, 'codebase-boilerplate'), {
+      recursive: true,
+    });
+    await writeFile(
+      path.join(work, 'codebase-boilerplate', 'src', 'shared', 'team.ts'),
+      "export const TEAM = 'payments';\n",
+    );
     await git(work, 'init', '-q', '-b', 'main');
     await git(work, 'add', '.');
     await git(work, 'commit', '-qm', 'mother with a boilerplate');
@@ -230,12 +319,22 @@ describe('workspace templates', () => {
     try {
       const child = path.join(tmp.path, 'child');
       const url = `${server.url}/mother.git`;
-      const made = json<{ template: { kind: string; source: string; version: string } }>(expectOk(await branchyard(['init', child, '--from', url, '--json'])));
-      expect(made.template).toMatchObject({ kind: 'git', source: url, version: (await git(work, 'rev-parse', 'HEAD')).trim() });
-      expect(json<Diff>(expectOk(await branchyard(['--workspace', child, 'template', 'diff', '--json']))).files).toEqual([]);
+      const made = json<{ template: { kind: string; source: string; version: string } }>(
+        expectOk(await branchyard(['init', child, '--from', url, '--json'])),
+      );
+      expect(made.template).toMatchObject({
+        kind: 'git',
+        source: url,
+        version: (await git(work, 'rev-parse', 'HEAD')).trim(),
+      });
+      expect(
+        json<Diff>(expectOk(await branchyard(['--workspace', child, 'template', 'diff', '--json']))).files,
+      ).toEqual([]);
 
       expectOk(await branchyard(['--workspace', child, 'codebase', 'add', 'users']));
-      const team = expectOk(await branchyard(['--workspace', child, 'branch', 'cat', 'users', '1', 'src/shared/team.ts']));
+      const team = expectOk(
+        await branchyard(['--workspace', child, 'branch', 'cat', 'users', '1', 'src/shared/team.ts']),
+      );
       expect(team.stdout).toBe("export const TEAM = 'payments';\n");
     } finally {
       await server.close();
@@ -243,11 +342,16 @@ describe('workspace templates', () => {
   }, 300_000);
 
   it('a mother whose test child fails refuses to spawn, with the reason, and writes nothing at the target', async () => {
-    const failing = await makeMother(path.join(tmp.path, 'failing'), { name: 'check.sh', text: 'echo "staging must be protected" >&2\nexit 3\n' });
+    const failing = await makeMother(path.join(tmp.path, 'failing'), {
+      name: 'check.sh',
+      text: 'echo "staging must be protected" >&2\nexit 3\n',
+    });
     const target = path.join(tmp.path, 'child');
     const run = await branchyard(['init', target, '--from', failing]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`branchyard: the mother ${failing} fails its test child, so nothing was written at ${target}:`);
+    expect(run.stderr).toContain(
+      `branchyard: the mother ${failing} fails its test child, so nothing was written at ${target}:`,
+    );
     expect(run.stderr).toContain('test/check.sh exited 3:');
     expect(run.stderr).toContain('staging must be protected');
     expect(await readdir(tmp.path)).toEqual(['failing']);
@@ -283,7 +387,9 @@ describe('workspace templates', () => {
     expect(notTemplate.code).toBe(1);
     expect(json<{ error: { kind: string; message: string } }>(notTemplate).error).toEqual({
       kind: 'InvalidInputError',
-      message: expect.stringContaining(`--from ${plain}: not a workspace template: it lacks ai/config.json, servers/config.json, gateways/<name>.json`),
+      message: expect.stringContaining(
+        `--from ${plain}: not a workspace template: it lacks ai/config.json, servers/config.json, gateways/<name>.json`,
+      ),
     });
 
     const ssh = await branchyard(['init', target, '--from', 'git@example.com:team/mother.git']);
@@ -304,7 +410,9 @@ describe('workspace templates', () => {
     for (const command of ['pull', 'diff']) {
       const run = await branchyard(['--workspace', orphan, 'template', command]);
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain(`branchyard: this workspace has no mother: ${path.join(orphan, 'template.json')} is missing`);
+      expect(run.stderr).toContain(
+        `branchyard: this workspace has no mother: ${path.join(orphan, 'template.json')} is missing`,
+      );
     }
     expect(await git(orphan, 'rev-list', '--count', 'HEAD')).toBe('1\n');
   }, 300_000);

@@ -56,8 +56,15 @@ export class TerminalService implements Disposable {
     return [...this.sessions.values()].map((s) => s.info);
   }
 
-  async open(request: { codebase: string; branch: number; where: TerminalPlace; cols: number; rows: number }): Promise<TerminalInfo> {
-    if (this.sessions.size >= MAX_SESSIONS) throw new BranchyardError('InvalidInputError', `${MAX_SESSIONS} terminals are open already; close one first`);
+  async open(request: {
+    codebase: string;
+    branch: number;
+    where: TerminalPlace;
+    cols: number;
+    rows: number;
+  }): Promise<TerminalInfo> {
+    if (this.sessions.size >= MAX_SESSIONS)
+      throw new BranchyardError('InvalidInputError', `${MAX_SESSIONS} terminals are open already; close one first`);
     const size = { cols: clamp(request.cols, 2, 500), rows: clamp(request.rows, 2, 300) };
     const codebase = await openCodebase(this.options.paths, request.codebase);
     const label = `branch ${formatBranch(request.branch)} of ${request.codebase}`;
@@ -71,7 +78,15 @@ export class TerminalService implements Disposable {
       cwd = await this.workingCopy(request.codebase, request.branch, codebase);
       tty = hostShell(cwd, size, request.branch);
     }
-    const info: TerminalInfo = { id: randomBytes(8).toString('hex'), codebase: request.codebase, branch: request.branch, where: request.where, cwd, startedAt: new Date().toISOString(), exited: false };
+    const info: TerminalInfo = {
+      id: randomBytes(8).toString('hex'),
+      codebase: request.codebase,
+      branch: request.branch,
+      where: request.where,
+      cwd,
+      startedAt: new Date().toISOString(),
+      exited: false,
+    };
     const session: Session = { info, tty, buffer: '', listeners: new Set(), exitListeners: new Set() };
     const log = this.options.log?.(request.codebase, request.branch);
     log?.write(`[terminal ${info.id} opened: ${request.where} shell in ${cwd}]\n`);
@@ -87,7 +102,13 @@ export class TerminalService implements Disposable {
       this.sessions.delete(info.id);
     });
     this.sessions.set(info.id, session);
-    this.options.events?.emit('progress', { task: `terminal:${info.id}`, step: 'open', message: `terminal opened: ${request.where} shell for ${label}`, done: 1, total: 1 });
+    this.options.events?.emit('progress', {
+      task: `terminal:${info.id}`,
+      step: 'open',
+      message: `terminal opened: ${request.where} shell for ${label}`,
+      done: 1,
+      total: 1,
+    });
     return info;
   }
 
@@ -124,14 +145,25 @@ export class TerminalService implements Disposable {
 
   private session(id: string): Session {
     const session = this.sessions.get(id);
-    if (!session) throw new BranchyardError('NotFoundError', `no open terminal ${id}; it may have exited (open a new one)`);
+    if (!session)
+      throw new BranchyardError('NotFoundError', `no open terminal ${id}; it may have exited (open a new one)`);
     return session;
   }
 
   /** The terminal's own copy of the branch's files (never the build's shared checkout), made once. */
-  private async workingCopy(codebaseName: string, branch: number, codebase: Awaited<ReturnType<typeof openCodebase>>): Promise<string> {
+  private async workingCopy(
+    codebaseName: string,
+    branch: number,
+    codebase: Awaited<ReturnType<typeof openCodebase>>,
+  ): Promise<string> {
     const dir = path.join(this.options.paths.engineDir, 'terminals', codebaseName, formatBranch(branch));
-    if (await stat(dir).then(() => true, () => false)) return dir;
+    if (
+      await stat(dir).then(
+        () => true,
+        () => false,
+      )
+    )
+      return dir;
     const checkout = await checkoutBranch(codebase, branch);
     await mkdir(path.dirname(dir), { recursive: true });
     await cp(checkout.dir, dir, { recursive: true, verbatimSymlinks: true });
@@ -145,7 +177,13 @@ function hostShell(cwd: string, size: { cols: number; rows: number }, branch: nu
   const shell = process.env.SHELL && process.env.SHELL.startsWith('/') ? process.env.SHELL : '/bin/bash';
   // The engine's secrets (the LLM key, database URLs) stay out of the shell and so out of its log.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SECRET_NAME.test(name)));
-  const child = pty.spawn(shell, [], { name: 'xterm-256color', cwd, cols: size.cols, rows: size.rows, env: { ...env, BRANCHYARD_BRANCH: String(branch), TERM: 'xterm-256color' } });
+  const child = pty.spawn(shell, [], {
+    name: 'xterm-256color',
+    cwd,
+    cols: size.cols,
+    rows: size.rows,
+    env: { ...env, BRANCHYARD_BRANCH: String(branch), TERM: 'xterm-256color' },
+  });
   return {
     write: (data) => child.write(data),
     resize: async (cols, rows) => child.resize(cols, rows),

@@ -17,10 +17,18 @@ describe('terminals into a branch', () => {
 
   beforeAll(async () => {
     ws = await testWorkspace();
-    runtime = await Pm2Runtime.open({ workspace: ws.paths, limits: LIMITS, backend: 'docker' }).catch((error: Error) => {
-      throw new Error(`these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`);
+    runtime = await Pm2Runtime.open({ workspace: ws.paths, limits: LIMITS, backend: 'docker' }).catch(
+      (error: Error) => {
+        throw new Error(
+          `these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`,
+        );
+      },
+    );
+    terminals = new TerminalService({
+      paths: ws.paths,
+      runtime: async () => runtime,
+      log: (codebase, branch) => ({ write: (text) => logged.push(`${codebase}/${branch}: ${text}`) }),
     });
-    terminals = new TerminalService({ paths: ws.paths, runtime: async () => runtime, log: (codebase, branch) => ({ write: (text) => logged.push(`${codebase}/${branch}: ${text}`) }) });
   });
   afterAll(async () => {
     await terminals?.dispose();
@@ -63,7 +71,10 @@ describe('terminals into a branch', () => {
     delete process.env.BRANCHYARD_TEST_SECRET_KEY;
     expect(opened.cwd).toBe(`${ws.paths.engineDir}/terminals/users/00001`);
     const term = watch(opened.id);
-    terminals.write(opened.id, 'echo "branch-$BRANCHYARD_BRANCH"; ls src; echo "secret=${BRANCHYARD_TEST_SECRET_KEY:-none}"\r');
+    terminals.write(
+      opened.id,
+      'echo "branch-$BRANCHYARD_BRANCH"; ls src; echo "secret=${BRANCHYARD_TEST_SECRET_KEY:-none}"\r',
+    );
     await term.until(() => term.text().includes('secret=none'), 'output');
     expect(term.text()).toContain('branch-1');
     expect(term.text()).toMatch(/app\.ts/);
@@ -89,7 +100,10 @@ describe('terminals into a branch', () => {
     const opened = await terminals.open({ codebase: 'users', branch: 1, where: 'container', cols: 80, rows: 24 });
     expect(opened.cwd).toBe('/builds');
     const term = watch(opened.id);
-    terminals.write(opened.id, `echo "inside-$BRANCHYARD_BRANCH as $(/usr/local/bin/node -p 'process.getuid()')"; cat /etc/passwd | head -1\r`);
+    terminals.write(
+      opened.id,
+      `echo "inside-$BRANCHYARD_BRANCH as $(/usr/local/bin/node -p 'process.getuid()')"; cat /etc/passwd | head -1\r`,
+    );
     await term.until(() => /inside-1 as \d+/.test(term.text()) && term.text().includes('root:x:0:0'), 'output');
     expect(term.text()).not.toMatch(/inside-1 as 0\b/); // never root, even when the engine is
     await terminals.resize(opened.id, 120, 40);
@@ -98,7 +112,11 @@ describe('terminals into a branch', () => {
   }, 120_000);
 
   it('names what is wrong: an unknown codebase, a terminal that is gone', async () => {
-    await expect(terminals.open({ codebase: 'nobody', branch: 1, where: 'host', cols: 80, rows: 24 })).rejects.toThrow(/codebase "nobody" does not exist/);
-    expect(() => terminals.write('0123456789abcdef', 'ls\r')).toThrow(/no open terminal 0123456789abcdef; it may have exited/);
+    await expect(terminals.open({ codebase: 'nobody', branch: 1, where: 'host', cols: 80, rows: 24 })).rejects.toThrow(
+      /codebase "nobody" does not exist/,
+    );
+    expect(() => terminals.write('0123456789abcdef', 'ls\r')).toThrow(
+      /no open terminal 0123456789abcdef; it may have exited/,
+    );
   });
 });

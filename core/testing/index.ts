@@ -26,7 +26,8 @@ export async function treeFiles(dir: string, prefix = ''): Promise<string[]> {
   return found;
 }
 
-export const TEST_PG_URL = process.env.BRANCHYARD_TEST_PG_URL ?? 'postgres://branchyard:branchyard@127.0.0.1:5432/postgres';
+export const TEST_PG_URL =
+  process.env.BRANCHYARD_TEST_PG_URL ?? 'postgres://branchyard:branchyard@127.0.0.1:5432/postgres';
 
 /** A fresh database on the test server, dropped on dispose. */
 export async function tempPostgresDatabase(): Promise<{ url: string; dispose: () => Promise<void> }> {
@@ -68,44 +69,72 @@ export interface CliRun {
  * The real `branchyard` binary as its own process, the way a user starts it. `input`: what the
  * command reads on stdin (closed at once otherwise).
  */
-export function runBranchyard(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<CliRun> {
+export function runBranchyard(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
+): Promise<CliRun> {
   const timeoutMs = options.timeoutMs ?? 90_000;
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: timeoutMs }, (error, stdout, stderr) => {
-      // A run cut short by the timeout has no exit code of its own: say so, or it reads as exit 1.
-      const killed = error?.killed ? `\n(branchyard ${args.join(' ')} was killed by ${error.signal ?? 'a signal'} after ${timeoutMs} ms)` : '';
-      resolve({ command: `branchyard ${args.join(' ')}`, code: error ? Number(error.code ?? 1) : 0, stdout, stderr: stderr + killed });
-    });
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        // A run cut short by the timeout has no exit code of its own: say so, or it reads as exit 1.
+        const killed = error?.killed
+          ? `\n(branchyard ${args.join(' ')} was killed by ${error.signal ?? 'a signal'} after ${timeoutMs} ms)`
+          : '';
+        resolve({
+          command: `branchyard ${args.join(' ')}`,
+          code: error ? Number(error.code ?? 1) : 0,
+          stdout,
+          stderr: stderr + killed,
+        });
+      },
+    );
     child.stdin?.end(options.input ?? '');
   });
 }
 
 /** The run when it exited 0; otherwise an error naming the command, its exit code and its stderr. */
 export function expectOk(run: CliRun): CliRun {
-  if (run.code !== 0) throw new Error(`${run.command} exited ${run.code}:\n${run.stderr || '(nothing on stderr)'}\n${run.stdout}`);
+  if (run.code !== 0)
+    throw new Error(`${run.command} exited ${run.code}:\n${run.stderr || '(nothing on stderr)'}\n${run.stdout}`);
   return run;
 }
 
 /** The git CLI, to check what the engine wrote; fails naming git when it is missing or fails. */
 export function gitCli(args: string[], options: { cwd?: string; input?: string } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile('git', args, { cwd: options.cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' } }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`git ${args.join(' ')} failed (these tests need the git CLI): ${stderr || error.message}`));
-      else resolve(stdout);
-    });
+    const child = execFile(
+      'git',
+      args,
+      { cwd: options.cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' } },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(new Error(`git ${args.join(' ')} failed (these tests need the git CLI): ${stderr || error.message}`));
+        else resolve(stdout);
+      },
+    );
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 
 /** One HTTP request to a server listening on a unix socket (a branch), bounded in time. */
-export function requestOverSocket(socketPath: string, options: { method?: string; path: string; body?: unknown }): Promise<{ status: number; body: string }> {
+export function requestOverSocket(
+  socketPath: string,
+  options: { method?: string; path: string; body?: unknown },
+): Promise<{ status: number; body: string }> {
   const method = options.method ?? 'GET';
   return new Promise((resolve, reject) => {
-    const request = http.request({ socketPath, method, path: options.path, headers: { 'content-type': 'application/json' }, timeout: 10_000 }, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
+    const request = http.request(
+      { socketPath, method, path: options.path, headers: { 'content-type': 'application/json' }, timeout: 10_000 },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
     request.on('timeout', () => request.destroy(new Error(`${method} ${options.path} timed out`)));
     request.on('error', reject);
     request.end(options.body === undefined ? undefined : JSON.stringify(options.body));

@@ -20,14 +20,19 @@ describe('tokens', () => {
   it('counts a log line by its parts exactly as the whole line with its newline', () => {
     // A seeded generator, so a failure can be run again.
     let seed = 7;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
     const printable = Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i));
-    const word = () => Array.from({ length: 1 + Math.floor(random() * 12) }, () => (random() < 0.5 ? pick(printable) : pick(['a', 'e', 'GET', 'ms', '0', '12', '.', '/', ')', "'s", '-', ':', 'Z']))).join('');
+    const word = () =>
+      Array.from({ length: 1 + Math.floor(random() * 12) }, () =>
+        random() < 0.5 ? pick(printable) : pick(['a', 'e', 'GET', 'ms', '0', '12', '.', '/', ')', "'s", '-', ':', 'Z']),
+      ).join('');
     const lines: string[] = [];
     for (let i = 0; i < 3000; i++) {
       const at = new Date(Date.UTC(2026, 10, 22, 3, 0, 0) + Math.floor(random() * 1e8)).toISOString();
-      lines.push(`${at} development ${pick(['GET', 'POST', 'DELETE'])} /notes/${word()} ${pick([200, 404, 502])} ${Math.floor(random() * 99999) / 100}ms ${Math.floor(random() * 5000)}B 127.0.0.1 ${pick(['proxied', 'refused (basic auth: no credentials)', 'docs user=alice'])}`);
+      lines.push(
+        `${at} development ${pick(['GET', 'POST', 'DELETE'])} /notes/${word()} ${pick([200, 404, 502])} ${Math.floor(random() * 99999) / 100}ms ${Math.floor(random() * 5000)}B 127.0.0.1 ${pick(['proxied', 'refused (basic auth: no credentials)', 'docs user=alice'])}`,
+      );
       lines.push(Array.from({ length: 1 + Math.floor(random() * 8) }, word).join(' '));
       // Lines off the fast path: double spaces, tabs, non-ASCII, a trailing space.
       lines.push(`${word()}  ${word()}`, `${word()}\t${word()}`, `caf\u00e9 ${word()}`, `${word()} `);
@@ -38,7 +43,13 @@ describe('tokens', () => {
     expect(lines.filter((line) => countLineTokens(line) !== countTokens(`${line}\n`))).toEqual([]);
     // Remembered tails (all after the first space) under new first words: any word, valid or not.
     const tails = lines.filter((_, i) => i % 6 === 0).map((line) => line.slice(line.indexOf(' ')));
-    const again = tails.flatMap((tail) => [`${word()}${tail}`, `${Math.floor(random() * 1e6) / 1000}${tail}`, `caf\u00e9${tail}`, `x\ty${tail}`, `${tail.slice(1)}${tail}`]);
+    const again = tails.flatMap((tail) => [
+      `${word()}${tail}`,
+      `${Math.floor(random() * 1e6) / 1000}${tail}`,
+      `caf\u00e9${tail}`,
+      `x\ty${tail}`,
+      `${tail.slice(1)}${tail}`,
+    ]);
     expect(again.filter((line) => countLineTokens(line) !== countTokens(`${line}\n`))).toEqual([]);
   });
 });

@@ -8,7 +8,9 @@ import { aiSchema } from './schemas.ts';
 import { problemsFromZod, WorkspaceConfigError } from './problems.ts';
 import type { WorkspacePaths } from './paths.ts';
 
-export type AiSettingsPatch = Partial<Pick<AiConfig, 'provider' | 'baseUrl' | 'model'>> & { budget?: Partial<AiConfig['budget']> };
+export type AiSettingsPatch = Partial<Pick<AiConfig, 'provider' | 'baseUrl' | 'model'>> & {
+  budget?: Partial<AiConfig['budget']>;
+};
 
 const AI_CONFIG_FILE = 'ai/config.json';
 

@@ -18,7 +18,10 @@ export interface CodebaseSummary {
 /** The folders under codebases/ whose names are valid codebase names, sorted. */
 export async function codebaseNames(paths: WorkspacePaths): Promise<string[]> {
   const entries = await readdir(paths.codebasesDir, { withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isDirectory() && isValidName(e.name)).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isDirectory() && isValidName(e.name))
+    .map((e) => e.name)
+    .sort();
 }
 
 export async function listCodebaseFolders(paths: WorkspacePaths): Promise<CodebaseSummary[]> {
@@ -27,7 +30,10 @@ export async function listCodebaseFolders(paths: WorkspacePaths): Promise<Codeba
 }
 
 async function summarize(dir: string, name: string): Promise<CodebaseSummary> {
-  const active = await readFile(path.join(dir, 'active-branch'), 'utf8').then((text) => text.trim() || null, () => null);
+  const active = await readFile(path.join(dir, 'active-branch'), 'utf8').then(
+    (text) => text.trim() || null,
+    () => null,
+  );
   const branchDirs = await readdir(path.join(dir, 'metadata', 'branches')).catch(() => [] as string[]);
   const numbers = branchDirs.filter((b) => /^\d{5}$/.test(b)).sort();
   return { name, activeBranch: active, newestBranch: numbers.at(-1) ?? null, branchCount: numbers.length };
@@ -38,7 +44,10 @@ export const CODEBASE_SETTINGS_FILE = 'codebase.json';
 /** `codebases/<name>/codebase.json`, or no domains when the codebase has none. */
 export async function readCodebaseSettings(paths: WorkspacePaths, name: string): Promise<CodebaseSettings> {
   const file = `codebases/${name}/${CODEBASE_SETTINGS_FILE}`;
-  const exists = await stat(path.join(paths.root, file)).then(() => true, () => false);
+  const exists = await stat(path.join(paths.root, file)).then(
+    () => true,
+    () => false,
+  );
   if (!exists) return { domains: [] };
   const read = await readConfigFile(paths.root, file, codebaseSettingsSchema);
   if (!read.ok) throw new WorkspaceConfigError(read.problems);

@@ -10,7 +10,11 @@ import { problemsFromZod } from './problems.ts';
 
 export type ReadResult<T> = { ok: true; value: T } | { ok: false; problems: ConfigProblem[] };
 
-export async function readConfigFile<S extends z.ZodType>(root: string, file: string, schema: S): Promise<ReadResult<z.infer<S>>> {
+export async function readConfigFile<S extends z.ZodType>(
+  root: string,
+  file: string,
+  schema: S,
+): Promise<ReadResult<z.infer<S>>> {
   let text: string;
   try {
     text = await readFile(path.join(root, file), 'utf8');
@@ -24,7 +28,8 @@ export async function readConfigFile<S extends z.ZodType>(root: string, file: st
           : `cannot be read (${code ?? String(error)})`;
     return { ok: false, problems: [{ file, field: '', reason }] };
   }
-  if (text.trim() === '') return { ok: false, problems: [{ file, field: '', reason: 'is empty, expected a JSON object' }] };
+  if (text.trim() === '')
+    return { ok: false, problems: [{ file, field: '', reason: 'is empty, expected a JSON object' }] };
 
   let data: unknown;
   try {

@@ -20,7 +20,11 @@ export function allowedFolderRoots(env: NodeJS.ProcessEnv): string[] {
   }
   const roots = configured.split(path.delimiter).filter((root) => root !== '');
   const relative = roots.find((root) => !path.isAbsolute(root));
-  if (relative !== undefined) throw new BranchyardError('InvalidInputError', `${ALLOWED_ROOTS_ENV}: ${relative} is not an absolute folder; list absolute folders separated by "${path.delimiter}"`);
+  if (relative !== undefined)
+    throw new BranchyardError(
+      'InvalidInputError',
+      `${ALLOWED_ROOTS_ENV}: ${relative} is not an absolute folder; list absolute folders separated by "${path.delimiter}"`,
+    );
   return roots.map((root) => path.resolve(root));
 }
 
@@ -31,7 +35,11 @@ export function allowedFolderRoots(env: NodeJS.ProcessEnv): string[] {
  * not in a hidden folder there (`~/.ssh`, `~/.aws`): those hold keys, never a codebase.
  */
 export async function checkFolder(what: string, dir: string, roots?: readonly string[]): Promise<string> {
-  if (!path.isAbsolute(dir)) throw new BranchyardError('InvalidInputError', `${what} ${JSON.stringify(dir)}: expected an absolute path; a relative one would be taken from the engine's working folder, not yours`);
+  if (!path.isAbsolute(dir))
+    throw new BranchyardError(
+      'InvalidInputError',
+      `${what} ${JSON.stringify(dir)}: expected an absolute path; a relative one would be taken from the engine's working folder, not yours`,
+    );
   const resolved = path.resolve(dir);
   if (!roots) return resolved;
   const real = await realExisting(resolved);
@@ -43,7 +51,10 @@ export async function checkFolder(what: string, dir: string, roots?: readonly st
     hiddenUnder ??= root;
   }
   if (hiddenUnder !== undefined) {
-    throw new BranchyardError('InvalidInputError', `${what} ${dir}: is in a hidden folder under ${hiddenUnder}; the window may not name hidden folders (they hold keys and settings, not codebases)`);
+    throw new BranchyardError(
+      'InvalidInputError',
+      `${what} ${dir}: is in a hidden folder under ${hiddenUnder}; the window may not name hidden folders (they hold keys and settings, not codebases)`,
+    );
   }
   throw new BranchyardError(
     'InvalidInputError',

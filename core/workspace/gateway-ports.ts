@@ -21,14 +21,26 @@ export interface GatewayPorts {
 /** Moves the gateways in `dir/gateways` to free ports; `otherWorkspaces` are folders whose gateway ports are reserved. */
 export async function chooseGatewayPorts(dir: string, otherWorkspaces: string[]): Promise<GatewayPorts> {
   const files = await gatewayFiles(dir);
-  const reserved = new Set((await Promise.all(otherWorkspaces.map((other) => gatewayFiles(other).catch(() => [])))).flat().flatMap((file) => file.ports));
+  const reserved = new Set(
+    (await Promise.all(otherWorkspaces.map((other) => gatewayFiles(other).catch(() => []))))
+      .flat()
+      .flatMap((file) => file.ports),
+  );
   const wanted = files.flatMap((file) => file.ports.map((port) => ({ port, host: file.host })));
   const shift = await firstFreeShift(wanted, reserved);
   if (shift !== 0) {
-    await Promise.all(files.map((file) => writeFile(file.path, file.text.replace(PORT_FIELD, (_, key: string, port: string) => `${key}${Number(port) + shift}`))));
+    await Promise.all(
+      files.map((file) =>
+        writeFile(
+          file.path,
+          file.text.replace(PORT_FIELD, (_, key: string, port: string) => `${key}${Number(port) + shift}`),
+        ),
+      ),
+    );
   }
   const gateways: GatewayPorts['gateways'] = {};
-  for (const file of files) gateways[file.name] = { port: file.port + shift, httpPort: file.httpPort === null ? null : file.httpPort + shift };
+  for (const file of files)
+    gateways[file.name] = { port: file.port + shift, httpPort: file.httpPort === null ? null : file.httpPort + shift };
   return { shift, gateways };
 }
 
@@ -71,7 +83,15 @@ async function gatewayFiles(workspace: string): Promise<GatewayFile[]> {
       if (!config || typeof config.port !== 'number') return undefined;
       const httpPort = typeof config.httpPort === 'number' ? config.httpPort : null;
       const host = typeof config.host === 'string' ? config.host : '127.0.0.1';
-      return { name: name.slice(0, -'.json'.length), path: file, text, host, port: config.port, httpPort, ports: httpPort === null ? [config.port] : [config.port, httpPort] };
+      return {
+        name: name.slice(0, -'.json'.length),
+        path: file,
+        text,
+        host,
+        port: config.port,
+        httpPort,
+        ports: httpPort === null ? [config.port] : [config.port, httpPort],
+      };
     }),
   );
   return files.filter((file): file is GatewayFile => file !== undefined);

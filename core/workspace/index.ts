@@ -2,8 +2,28 @@
 // template, and loading a workspace with every problem named by file and field.
 export type { ConfigProblem } from './problems.ts';
 export { WorkspaceConfigError, formatProblem } from './problems.ts';
-export type { AccessConfig, AiConfig, CodebaseSettings, DatabaseConfig, GatewayConfig, GatewayLimits, LogsSettings, PromotionRecord, ServersConfig, WorkspaceManifest } from './schemas.ts';
-export { databaseSchema, DEFAULT_KEY_ENV, gatewaySchema, isCidr, isValidName, NAME_RULE, passwordHashSchema, urlEnvProblem } from './schemas.ts';
+export type {
+  AccessConfig,
+  AiConfig,
+  CodebaseSettings,
+  DatabaseConfig,
+  GatewayConfig,
+  GatewayLimits,
+  LogsSettings,
+  PromotionRecord,
+  ServersConfig,
+  WorkspaceManifest,
+} from './schemas.ts';
+export {
+  databaseSchema,
+  DEFAULT_KEY_ENV,
+  gatewaySchema,
+  isCidr,
+  isValidName,
+  NAME_RULE,
+  passwordHashSchema,
+  urlEnvProblem,
+} from './schemas.ts';
 export type { CodebasePaths, WorkspacePaths } from './paths.ts';
 export { codebasePaths, MANIFEST_FILE, workspacePaths } from './paths.ts';
 export type { DatabaseEntry, GatewayEntry, Workspace } from './load.ts';
@@ -14,7 +34,13 @@ export { locateWorkspace } from './locate.ts';
 export type { InitOptions, InitResult } from './init.ts';
 export { assertUsableTarget, ENGINE_AUTHOR, initWorkspace } from './init.ts';
 export type { CodebaseSummary } from './codebases.ts';
-export { CODEBASE_SETTINGS_FILE, codebaseNames, listCodebaseFolders, readActiveBranch, readCodebaseSettings } from './codebases.ts';
+export {
+  CODEBASE_SETTINGS_FILE,
+  codebaseNames,
+  listCodebaseFolders,
+  readActiveBranch,
+  readCodebaseSettings,
+} from './codebases.ts';
 export type { AiSettingsPatch } from './ai-settings.ts';
 export { updateAiSettings } from './ai-settings.ts';
 export { recentWorkspaces, rememberWorkspace } from './recent.ts';

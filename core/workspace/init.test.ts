@@ -60,7 +60,9 @@ describe('initWorkspace', () => {
     const ws = await loadWorkspace(result.root);
     expect(ws.gateways.map((g) => g.name)).toEqual(['development', 'production', 'staging']);
     expect(ws.gateways.find((g) => g.name === 'production')?.config.protected).toBe(true);
-    expect(ws.databases).toEqual([{ name: 'db-001', file: 'databases/db-001/config.json', config: { engine: 'embedded' } }]);
+    expect(ws.databases).toEqual([
+      { name: 'db-001', file: 'databases/db-001/config.json', config: { engine: 'embedded' } },
+    ]);
     expect(ws.manifest.logsRepository).toBe('../acme-logs');
   });
 
@@ -95,7 +97,9 @@ describe('initWorkspace', () => {
 
     // A program listening on one of them pushes the next workspace further up.
     const holder = net.createServer();
-    await new Promise<void>((resolve) => holder.listen({ host: '127.0.0.1', port: second.ports.gateways.development!.port }, resolve));
+    await new Promise<void>((resolve) =>
+      holder.listen({ host: '127.0.0.1', port: second.ports.gateways.development!.port }, resolve),
+    );
     try {
       const third = await initWorkspace({ dir: path.join(tmp.path, 'third'), otherWorkspaces: [first.root] });
       expect(taken(third.ports)).not.toContain(second.ports.gateways.development!.port);
@@ -124,18 +128,25 @@ describe('initWorkspace', () => {
     const dir = path.join(tmp.path, 'busy');
     await mkdir(dir);
     await writeFile(path.join(dir, 'notes.txt'), 'mine');
-    await expect(initWorkspace({ dir })).rejects.toThrow(`${dir} is not empty (it holds notes.txt); init needs a new or empty folder`);
+    await expect(initWorkspace({ dir })).rejects.toThrow(
+      `${dir} is not empty (it holds notes.txt); init needs a new or empty folder`,
+    );
     expect(await readdir(dir)).toEqual(['notes.txt']);
   });
 
   it('refuses a path that is a file', async () => {
     const file = path.join(tmp.path, 'a-file');
     await writeFile(file, 'x');
-    await expect(initWorkspace({ dir: file })).rejects.toMatchObject({ kind: 'WorkspaceInitError', message: `${file} is a file, not a folder; init needs a new or empty folder` });
+    await expect(initWorkspace({ dir: file })).rejects.toMatchObject({
+      kind: 'WorkspaceInitError',
+      message: `${file} is a file, not a folder; init needs a new or empty folder`,
+    });
   });
 
   it('refuses an invalid name and leaves nothing behind', async () => {
-    await expect(initWorkspace({ dir: path.join(tmp.path, 'x'), name: 'Bad Name' })).rejects.toThrow(/workspace name "Bad Name" is not valid: use lowercase letters/);
+    await expect(initWorkspace({ dir: path.join(tmp.path, 'x'), name: 'Bad Name' })).rejects.toThrow(
+      /workspace name "Bad Name" is not valid: use lowercase letters/,
+    );
     expect(await readdir(tmp.path)).toEqual([]);
   });
 });

@@ -46,11 +46,15 @@ export async function initWorkspace(options: InitOptions): Promise<InitResult> {
   await assertUsableTarget(root);
   const name = options.name ?? nameFromFolder(root);
   if (!isValidName(name)) {
-    throw new BranchyardError('WorkspaceInitError', `workspace name "${name}" is not valid: use ${NAME_RULE} (pass --name)`);
+    throw new BranchyardError(
+      'WorkspaceInitError',
+      `workspace name "${name}" is not valid: use ${NAME_RULE} (pass --name)`,
+    );
   }
 
   const task = `init:${root}`;
-  const report = (step: string, message: string, done: number) => options.events?.emit('progress', { task, step, message, done, total: 5 });
+  const report = (step: string, message: string, done: number) =>
+    options.events?.emit('progress', { task, step, message, done, total: 5 });
 
   await mkdir(path.dirname(root), { recursive: true });
   const staging = path.join(path.dirname(root), `.${path.basename(root)}.init-${randomBytes(4).toString('hex')}`);
@@ -83,7 +87,11 @@ export async function initWorkspace(options: InitOptions): Promise<InitResult> {
     return { root, name, commit, ports };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
-    throw error instanceof BranchyardError ? error : new BranchyardError('WorkspaceInitError', `cannot create a workspace at ${root}: ${(error as Error).message}`, { cause: error });
+    throw error instanceof BranchyardError
+      ? error
+      : new BranchyardError('WorkspaceInitError', `cannot create a workspace at ${root}: ${(error as Error).message}`, {
+          cause: error,
+        });
   }
 }
 
@@ -95,11 +103,18 @@ export async function assertUsableTarget(root: string): Promise<void> {
   } catch {
     return; // does not exist: fine
   }
-  if (!info.isDirectory()) throw new BranchyardError('WorkspaceInitError', `${root} is a file, not a folder; init needs a new or empty folder`);
+  if (!info.isDirectory())
+    throw new BranchyardError(
+      'WorkspaceInitError',
+      `${root} is a file, not a folder; init needs a new or empty folder`,
+    );
   const entries = await readdir(root);
   if (entries.length > 0) {
     const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? ', …' : '');
-    throw new BranchyardError('WorkspaceInitError', `${root} is not empty (it holds ${shown}); init needs a new or empty folder`);
+    throw new BranchyardError(
+      'WorkspaceInitError',
+      `${root} is not empty (it holds ${shown}); init needs a new or empty folder`,
+    );
   }
 }
 

@@ -22,7 +22,8 @@ describe('settings that could leak the LLM key', () => {
     for (const baseUrl of ['file:///etc/passwd', 'data:text/plain,x', 'ftp://example.com/v1', 'javascript:alert(1)']) {
       expect(aiSchema.safeParse({ ...ai, baseUrl }).success, baseUrl).toBe(false);
     }
-    for (const baseUrl of ['https://openrouter.ai/api/v1', 'http://127.0.0.1:11434/v1']) expect(aiSchema.safeParse({ ...ai, baseUrl }).success, baseUrl).toBe(true);
+    for (const baseUrl of ['https://openrouter.ai/api/v1', 'http://127.0.0.1:11434/v1'])
+      expect(aiSchema.safeParse({ ...ai, baseUrl }).success, baseUrl).toBe(true);
   });
 
   it('refuses a file: endpoint from the settings pane and leaves ai/config.json as it was', async () => {
@@ -47,6 +48,8 @@ describe('settings that could leak the LLM key', () => {
     const dir = path.join(root, 'databases', 'db-077');
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, 'config.json'), JSON.stringify({ engine: 'postgres', urlEnv: 'BRANCHYARD_AI_KEY' }));
-    await expect(loadWorkspace(root)).rejects.toMatchObject({ message: expect.stringContaining('databases/db-077/config.json: urlEnv: BRANCHYARD_AI_KEY holds the LLM key') });
+    await expect(loadWorkspace(root)).rejects.toMatchObject({
+      message: expect.stringContaining('databases/db-077/config.json: urlEnv: BRANCHYARD_AI_KEY holds the LLM key'),
+    });
   });
 });

@@ -56,7 +56,9 @@ describe('loadWorkspace: bad config files are named by file, field and reason', 
   it('a missing required file', async () => {
     await rm(path.join(ws, 'servers/config.json'));
     const problems = await problemsOf(ws);
-    expect(problems).toContain('servers/config.json: missing: a workspace needs this file (a fresh copy is in templates/workspace/)');
+    expect(problems).toContain(
+      'servers/config.json: missing: a workspace needs this file (a fresh copy is in templates/workspace/)',
+    );
   });
 
   it('an empty file', async () => {
@@ -75,33 +77,47 @@ describe('loadWorkspace: bad config files are named by file, field and reason', 
     await edit('ai/config.json', (j) => (j.apiKey = 'sk-live-123'));
     const problems = await problemsOf(ws);
     expect(problems).toContain('gateways/staging.json: protectd: unknown field (check its spelling)');
-    expect(problems).toContain('ai/config.json: apiKey: secrets are never stored in the workspace; set it in the environment or the OS keychain and remove this field');
+    expect(problems).toContain(
+      'ai/config.json: apiKey: secrets are never stored in the workspace; set it in the environment or the OS keychain and remove this field',
+    );
     expect(problems.join('\n')).not.toContain('sk-live-123');
   });
 
   // init may have moved the template's ports off taken ones: read what development got.
-  const development = async () => JSON.parse(await readFile(path.join(ws, 'gateways/development.json'), 'utf8')) as { port: number; httpPort: number };
+  const development = async () =>
+    JSON.parse(await readFile(path.join(ws, 'gateways/development.json'), 'utf8')) as {
+      port: number;
+      httpPort: number;
+    };
 
   it('two gateways on one port', async () => {
     const { port } = await development();
     await edit('gateways/staging.json', (j) => (j.port = port));
-    expect(await problemsOf(ws)).toEqual([`gateways/staging.json: port: ${port} is already used by gateways/development.json`]);
+    expect(await problemsOf(ws)).toEqual([
+      `gateways/staging.json: port: ${port} is already used by gateways/development.json`,
+    ]);
   });
 
   it("a gateway's https port equal to another's http port", async () => {
     const { httpPort } = await development();
     await edit('gateways/staging.json', (j) => (j.port = httpPort));
-    expect(await problemsOf(ws)).toEqual([`gateways/staging.json: port: ${httpPort} is already used by gateways/development.json (httpPort)`]);
+    expect(await problemsOf(ws)).toEqual([
+      `gateways/staging.json: port: ${httpPort} is already used by gateways/development.json (httpPort)`,
+    ]);
   });
 
   it('an unknown gateway name referenced by promotesTo', async () => {
     await edit('gateways/development.json', (j) => (j.promotesTo = 'stagin'));
-    expect(await problemsOf(ws)).toEqual(['gateways/development.json: promotesTo: no gateway named "stagin" (gateways: development, production, staging)']);
+    expect(await problemsOf(ws)).toEqual([
+      'gateways/development.json: promotesTo: no gateway named "stagin" (gateways: development, production, staging)',
+    ]);
   });
 
   it('a gateway referenced by another whose file was removed', async () => {
     await rm(path.join(ws, 'gateways/staging.json'));
-    expect(await problemsOf(ws)).toEqual(['gateways/development.json: promotesTo: no gateway named "staging" (gateways: development, production)']);
+    expect(await problemsOf(ws)).toEqual([
+      'gateways/development.json: promotesTo: no gateway named "staging" (gateways: development, production)',
+    ]);
   });
 
   it('an unknown server name', async () => {
@@ -115,7 +131,11 @@ describe('loadWorkspace: bad config files are named by file, field and reason', 
 
   it('servers of kind ssh or remote-docker, refused until remote servers work instead of run here unsaid', async () => {
     await edit('servers/config.json', (j) => {
-      j.servers = { local: { kind: 'local-docker' }, box: { kind: 'ssh', host: 'build-box' }, farm: { kind: 'remote-docker', url: 'tcp://farm:2376' } };
+      j.servers = {
+        local: { kind: 'local-docker' },
+        box: { kind: 'ssh', host: 'build-box' },
+        farm: { kind: 'remote-docker', url: 'tcp://farm:2376' },
+      };
       j.defaultServer = 'box';
     });
     expect(await problemsOf(ws)).toEqual([
@@ -126,7 +146,9 @@ describe('loadWorkspace: bad config files are named by file, field and reason', 
 
   it('a promotion chain that loops', async () => {
     await edit('gateways/production.json', (j) => (j.promotesTo = 'development'));
-    expect(await problemsOf(ws)).toEqual(['gateways/development.json: promotesTo: promotion loops back: development → staging → production → development']);
+    expect(await problemsOf(ws)).toEqual([
+      'gateways/development.json: promotesTo: promotion loops back: development → staging → production → development',
+    ]);
   });
 
   it('a gateway file whose name is not a valid name, and a branch route that is not a branch number', async () => {
@@ -139,7 +161,15 @@ describe('loadWorkspace: bad config files are named by file, field and reason', 
   });
 
   it('access rules: a bad CIDR range, and a password where its hash belongs (never echoed back)', async () => {
-    await edit('gateways/staging.json', (j) => (j.access = { allow: ['10.0.0.0/33', 'fd00::/8'], deny: ['localhost'], basicAuth: { users: { alice: 'hunter2-plain' } } }));
+    await edit(
+      'gateways/staging.json',
+      (j) =>
+        (j.access = {
+          allow: ['10.0.0.0/33', 'fd00::/8'],
+          deny: ['localhost'],
+          basicAuth: { users: { alice: 'hunter2-plain' } },
+        }),
+    );
     const problems = await problemsOf(ws);
     expect(problems).toEqual([
       'gateways/staging.json: access.allow.0: expected an IPv4 or IPv6 address or CIDR range, such as 10.0.0.0/8, 127.0.0.1 or fd00::/8, got "10.0.0.0/33"',
@@ -160,7 +190,9 @@ describe('loadWorkspace: bad config files are named by file, field and reason', 
 
   it('no gateways at all', async () => {
     await rename(path.join(ws, 'gateways'), path.join(ws, 'gone'));
-    expect(await problemsOf(ws)).toEqual(['gateways/: no gateway: a workspace needs at least one gateways/<name>.json']);
+    expect(await problemsOf(ws)).toEqual([
+      'gateways/: no gateway: a workspace needs at least one gateways/<name>.json',
+    ]);
   });
 
   it('a manifest of the wrong shape', async () => {
@@ -180,7 +212,12 @@ describe('locateWorkspace', () => {
   });
 
   it('says what to do when there is none', async () => {
-    await expect(locateWorkspace({ cwd: tmp.path })).rejects.toMatchObject({ kind: 'WorkspaceNotFoundError', message: expect.stringContaining('branchyard init <dir>') });
-    await expect(locateWorkspace({ cwd: '/', explicit: tmp.path })).rejects.toThrow(`${tmp.path} is not a Branchyard workspace (it has no branchyard.json)`);
+    await expect(locateWorkspace({ cwd: tmp.path })).rejects.toMatchObject({
+      kind: 'WorkspaceNotFoundError',
+      message: expect.stringContaining('branchyard init <dir>'),
+    });
+    await expect(locateWorkspace({ cwd: '/', explicit: tmp.path })).rejects.toThrow(
+      `${tmp.path} is not a Branchyard workspace (it has no branchyard.json)`,
+    );
   });
 });

@@ -6,7 +6,16 @@ import type { ConfigProblem } from './problems.ts';
 import { WorkspaceConfigError } from './problems.ts';
 import { readConfigFile } from './config-file.ts';
 import type { AiConfig, DatabaseConfig, GatewayConfig, ServersConfig, WorkspaceManifest } from './schemas.ts';
-import { aiSchema, databaseSchema, gatewaySchema, isValidName, manifestSchema, NAME_RULE, serversSchema, urlEnvProblem } from './schemas.ts';
+import {
+  aiSchema,
+  databaseSchema,
+  gatewaySchema,
+  isValidName,
+  manifestSchema,
+  NAME_RULE,
+  serversSchema,
+  urlEnvProblem,
+} from './schemas.ts';
 import type { WorkspacePaths } from './paths.ts';
 import { MANIFEST_FILE, workspacePaths } from './paths.ts';
 
@@ -50,7 +59,11 @@ export async function loadWorkspace(root: string): Promise<Workspace> {
   // A gateway whose file is broken still exists: references to it are not the problem.
   const gatewayNames = (gatewayFiles ?? []).map((f) => f.slice(0, -'.json'.length)).filter(isValidName);
   if (gatewayFiles === undefined || gatewayFiles.length === 0) {
-    problems.push({ file: 'gateways/', field: '', reason: 'no gateway: a workspace needs at least one gateways/<name>.json' });
+    problems.push({
+      file: 'gateways/',
+      field: '',
+      reason: 'no gateway: a workspace needs at least one gateways/<name>.json',
+    });
   }
   for (const fileName of gatewayFiles ?? []) {
     const name = fileName.slice(0, -'.json'.length);
@@ -67,7 +80,11 @@ export async function loadWorkspace(root: string): Promise<Workspace> {
   for (const name of (await foldersIn(paths.databasesDir)) ?? []) {
     const file = `databases/${name}/config.json`;
     if (!/^db-\d{3}$/.test(name)) {
-      problems.push({ file: `databases/${name}/`, field: '', reason: 'a database folder is named db-<NNN>, e.g. db-002' });
+      problems.push({
+        file: `databases/${name}/`,
+        field: '',
+        reason: 'a database folder is named db-<NNN>, e.g. db-002',
+      });
       continue;
     }
     const config = take(await readConfigFile(paths.root, file, databaseSchema));
@@ -81,7 +98,11 @@ export async function loadWorkspace(root: string): Promise<Workspace> {
   return { paths, manifest, servers, ai, gateways, databases };
 }
 
-function crossCheck(servers: ServersConfig | undefined, gateways: GatewayEntry[], gatewayNames: string[]): ConfigProblem[] {
+function crossCheck(
+  servers: ServersConfig | undefined,
+  gateways: GatewayEntry[],
+  gatewayNames: string[],
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const serverNames = servers ? Object.keys(servers.servers) : undefined;
   // The schema knows these kinds so their fields are checked, but no runtime drives them yet:
@@ -114,7 +135,11 @@ function crossCheck(servers: ServersConfig | undefined, gateways: GatewayEntry[]
     }
     const next = gateway.config.promotesTo;
     if (next !== null && !gatewayNames.includes(next)) {
-      problems.push({ file: gateway.file, field: 'promotesTo', reason: `no gateway named "${next}" (gateways: ${gatewayNames.join(', ')})` });
+      problems.push({
+        file: gateway.file,
+        field: 'promotesTo',
+        reason: `no gateway named "${next}" (gateways: ${gatewayNames.join(', ')})`,
+      });
     }
     if (serverNames && !serverNames.includes(gateway.config.server)) {
       problems.push({
@@ -142,7 +167,11 @@ function promotionCycles(gateways: GatewayEntry[]): ConfigProblem[] {
     }
     if (at && at === start.name && !reported.has(at)) {
       seen.forEach((name) => reported.add(name));
-      problems.push({ file: start.file, field: 'promotesTo', reason: `promotion loops back: ${[...seen, at].join(' → ')}` });
+      problems.push({
+        file: start.file,
+        field: 'promotesTo',
+        reason: `promotion loops back: ${[...seen, at].join(' → ')}`,
+      });
     }
   }
   return problems;
@@ -151,7 +180,10 @@ function promotionCycles(gateways: GatewayEntry[]): ConfigProblem[] {
 async function jsonFilesIn(dir: string): Promise<string[] | undefined> {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isFile() && e.name.endsWith('.json'))
+      .map((e) => e.name)
+      .sort();
   } catch {
     return undefined;
   }
@@ -160,7 +192,10 @@ async function jsonFilesIn(dir: string): Promise<string[] | undefined> {
 async function foldersIn(dir: string): Promise<string[] | undefined> {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch {
     return undefined;
   }

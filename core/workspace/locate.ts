@@ -9,7 +9,10 @@ export async function locateWorkspace(options: { explicit?: string | undefined; 
   if (options.explicit) {
     const root = path.resolve(options.cwd, options.explicit);
     if (!(await isFile(path.join(root, MANIFEST_FILE)))) {
-      throw new BranchyardError('WorkspaceNotFoundError', `${root} is not a Branchyard workspace (it has no ${MANIFEST_FILE}); create one with \`branchyard init ${options.explicit}\``);
+      throw new BranchyardError(
+        'WorkspaceNotFoundError',
+        `${root} is not a Branchyard workspace (it has no ${MANIFEST_FILE}); create one with \`branchyard init ${options.explicit}\``,
+      );
     }
     return root;
   }

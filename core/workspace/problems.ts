@@ -43,7 +43,12 @@ export function problemsFromZod(file: string, error: z.ZodError): ConfigProblem[
     const input = inputAt(issue);
     const message = plainMessage(issue.message);
     // A wrong value under basicAuth may be a password typed where its hash belongs: never echo it.
-    const reason = input === undefined ? `missing (${message})` : issue.path.includes('basicAuth') ? message : `${message}, got ${show(input)}`;
+    const reason =
+      input === undefined
+        ? `missing (${message})`
+        : issue.path.includes('basicAuth')
+          ? message
+          : `${message}, got ${show(input)}`;
     problems.push({ file, field: field || '(top level)', reason });
   }
   return problems;

@@ -19,12 +19,17 @@ export async function recentWorkspaces(env: NodeJS.ProcessEnv): Promise<string[]
     (text) => JSON.parse(text) as unknown,
     () => [],
   );
-  return (Array.isArray(list) ? list : []).filter((dir): dir is string => typeof dir === 'string' && existsSync(path.join(dir, MANIFEST_FILE)));
+  return (Array.isArray(list) ? list : []).filter(
+    (dir): dir is string => typeof dir === 'string' && existsSync(path.join(dir, MANIFEST_FILE)),
+  );
 }
 
 export async function rememberWorkspace(env: NodeJS.ProcessEnv, dir: string): Promise<void> {
   const file = recentFile(env);
-  const list = [path.resolve(dir), ...(await recentWorkspaces(env)).filter((d) => d !== path.resolve(dir))].slice(0, KEEP);
+  const list = [path.resolve(dir), ...(await recentWorkspaces(env)).filter((d) => d !== path.resolve(dir))].slice(
+    0,
+    KEEP,
+  );
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await writeFile(`${file}.${process.pid}`, `${JSON.stringify(list, null, 2)}\n`);
   await rename(`${file}.${process.pid}`, file);

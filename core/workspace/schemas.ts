@@ -7,7 +7,9 @@ import { z } from 'zod';
 export const NAME_RULE = 'lowercase letters, digits and dashes, starting with a letter, at most 40 characters';
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
 
-export const nameSchema = z.string({ error: `expected a name of ${NAME_RULE}` }).regex(NAME_PATTERN, { error: `expected ${NAME_RULE}` });
+export const nameSchema = z
+  .string({ error: `expected a name of ${NAME_RULE}` })
+  .regex(NAME_PATTERN, { error: `expected ${NAME_RULE}` });
 
 export function isValidName(name: string): boolean {
   return NAME_PATTERN.test(name) && !name.endsWith('-');
@@ -23,10 +25,16 @@ export const portSchema = z
 const positive = (what: string) => z.number({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
 const positiveInt = (what: string) => positive(what).int({ error: `expected ${what}` });
 
-const logTokens = z.number({ error: 'expected a whole number of tokens from 200 to 1000000' }).int({ error: 'expected a whole number of tokens from 200 to 1000000' }).min(200, { error: 'expected a whole number of tokens from 200 to 1000000' }).max(1_000_000, { error: 'expected a whole number of tokens from 200 to 1000000' });
+const logTokens = z
+  .number({ error: 'expected a whole number of tokens from 200 to 1000000' })
+  .int({ error: 'expected a whole number of tokens from 200 to 1000000' })
+  .min(200, { error: 'expected a whole number of tokens from 200 to 1000000' })
+  .max(1_000_000, { error: 'expected a whole number of tokens from 200 to 1000000' });
 /** Tokens per log file, by log type (core/logs has the defaults). */
 export const logsSettingsSchema = z.strictObject({
-  tokens: z.strictObject({ pm2: logTokens.optional(), ttyd: logTokens.optional(), 'api-gateway': logTokens.optional() }).optional(),
+  tokens: z
+    .strictObject({ pm2: logTokens.optional(), ttyd: logTokens.optional(), 'api-gateway': logTokens.optional() })
+    .optional(),
 });
 export type LogsSettings = z.infer<typeof logsSettingsSchema>;
 
@@ -51,8 +59,17 @@ const serverSchema = z.discriminatedUnion(
   'kind',
   [
     z.strictObject({ kind: z.literal('local-docker'), socket: z.string().min(1).optional() }),
-    z.strictObject({ kind: z.literal('remote-docker'), url: z.url({ error: 'expected a URL such as tcp://host:2376' }), tlsDir: z.string().optional() }),
-    z.strictObject({ kind: z.literal('ssh'), host: z.string().min(1), user: z.string().optional(), port: portSchema.optional() }),
+    z.strictObject({
+      kind: z.literal('remote-docker'),
+      url: z.url({ error: 'expected a URL such as tcp://host:2376' }),
+      tlsDir: z.string().optional(),
+    }),
+    z.strictObject({
+      kind: z.literal('ssh'),
+      host: z.string().min(1),
+      user: z.string().optional(),
+      port: portSchema.optional(),
+    }),
   ],
   { error: 'expected kind "local-docker", "remote-docker" or "ssh"' },
 );
@@ -82,10 +99,16 @@ export const aiSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL of an OpenAI-compatible endpoint' }),
   model: z.string({ error: 'expected a model name' }).min(1, { error: 'expected a model name' }),
   /** The environment variable that holds the key; the key itself never lives in the workspace. */
-  keyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name such as BRANCHYARD_AI_KEY' }),
+  keyEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name such as BRANCHYARD_AI_KEY' }),
   prices: z.strictObject({
-    inputPerMillionUsd: z.number({ error: 'expected a price in USD' }).nonnegative({ error: 'expected a price in USD' }),
-    outputPerMillionUsd: z.number({ error: 'expected a price in USD' }).nonnegative({ error: 'expected a price in USD' }),
+    inputPerMillionUsd: z
+      .number({ error: 'expected a price in USD' })
+      .nonnegative({ error: 'expected a price in USD' }),
+    outputPerMillionUsd: z
+      .number({ error: 'expected a price in USD' })
+      .nonnegative({ error: 'expected a price in USD' }),
   }),
   maxOutputTokens: positiveInt('a whole number of tokens above 0'),
   budget: z.strictObject({
@@ -118,8 +141,12 @@ function aiRoleSchema() {
     model: z.string({ error: 'expected a model name' }).min(1, { error: 'expected a model name' }).optional(),
     prices: z
       .strictObject({
-        inputPerMillionUsd: z.number({ error: 'expected a price in USD' }).nonnegative({ error: 'expected a price in USD' }),
-        outputPerMillionUsd: z.number({ error: 'expected a price in USD' }).nonnegative({ error: 'expected a price in USD' }),
+        inputPerMillionUsd: z
+          .number({ error: 'expected a price in USD' })
+          .nonnegative({ error: 'expected a price in USD' }),
+        outputPerMillionUsd: z
+          .number({ error: 'expected a price in USD' })
+          .nonnegative({ error: 'expected a price in USD' }),
       })
       .optional(),
   });
@@ -140,11 +167,14 @@ export function isCidr(text: string): boolean {
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
-const HASH_MESSAGE = 'expected a scrypt or bcrypt hash of the password (make one with `branchyard gateway password <gateway> <user>`), never the password itself';
+const HASH_MESSAGE =
+  'expected a scrypt or bcrypt hash of the password (make one with `branchyard gateway password <gateway> <user>`), never the password itself';
 /** `scrypt$<N>$<r>$<p>$<salt>$<hash>` (base64url) or a bcrypt `$2a$`/`$2b$`/`$2y$` hash. */
 export const passwordHashSchema = z
   .string({ error: HASH_MESSAGE })
-  .regex(/^(scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{32,}|\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53})$/, { error: HASH_MESSAGE });
+  .regex(/^(scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{32,}|\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53})$/, {
+    error: HASH_MESSAGE,
+  });
 
 const USER_MESSAGE = 'expected a user name of letters, digits, dots, dashes and underscores (no colon)';
 const basicAuthSchema = z.strictObject({
@@ -160,7 +190,11 @@ const accessFields = {
   /** Clients must send one of these users and its password; null turns it off. */
   basicAuth: basicAuthSchema.nullable(),
 };
-const accessSchema = z.strictObject({ ...accessFields, hidden: accessFields.hidden.optional(), basicAuth: accessFields.basicAuth.optional() });
+const accessSchema = z.strictObject({
+  ...accessFields,
+  hidden: accessFields.hidden.optional(),
+  basicAuth: accessFields.basicAuth.optional(),
+});
 export type AccessConfig = z.infer<typeof accessSchema>;
 
 const ms = (what: string) => positiveInt(`${what} in milliseconds above 0`);
@@ -254,7 +288,9 @@ const DOMAIN_MESSAGE = 'expected a host name such as api.example.test (lowercase
 export const domainSchema = z
   .string({ error: DOMAIN_MESSAGE })
   .max(253, { error: DOMAIN_MESSAGE })
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/, { error: DOMAIN_MESSAGE });
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/, {
+    error: DOMAIN_MESSAGE,
+  });
 
 /** `codebases/<name>/codebase.json`, optional: what a codebase declares about itself to the gateways. */
 export const codebaseSettingsSchema = z.strictObject({

@@ -19,7 +19,17 @@ export async function cuttableProxy(target: string): Promise<CuttableProxy> {
   const server = http.createServer((request, response) => {
     if (down) return void response.socket?.destroy();
     const forwarded = http.request(
-      { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...request.headers, host: upstream.host, ...(request.headers.origin ? { origin: upstream.origin } : {}) } },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: request.method,
+        path: request.url,
+        headers: {
+          ...request.headers,
+          host: upstream.host,
+          ...(request.headers.origin ? { origin: upstream.origin } : {}),
+        },
+      },
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(response);

@@ -24,7 +24,11 @@ export interface ServeProcess {
 
 /** `branchyard serve --port 0 --json`, resolved once it printed where it listens. */
 export async function startServeProcess(workspace: string, env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, '--workspace', workspace, 'serve', '--port', '0', '--no-autostart', '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(
+    process.execPath,
+    [BIN, '--workspace', workspace, 'serve', '--port', '0', '--no-autostart', '--json'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+  );
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

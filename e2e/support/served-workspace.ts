@@ -16,7 +16,11 @@ export interface ServedWorkspace {
   browser: Awaited<ReturnType<typeof launchBrowser>>;
 }
 
-export function useServedWorkspace(name: string, prepare?: (workspace: string) => Promise<void>, env: NodeJS.ProcessEnv = {}): ServedWorkspace {
+export function useServedWorkspace(
+  name: string,
+  prepare?: (workspace: string) => Promise<void>,
+  env: NodeJS.ProcessEnv = {},
+): ServedWorkspace {
   const session = {} as ServedWorkspace;
   let tmp: Awaited<ReturnType<typeof tempDir>> | undefined;
   beforeAll(async () => {

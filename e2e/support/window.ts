@@ -3,7 +3,11 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 /** Makes a workspace in the picker and waits until the engine has switched to it. */
-export async function createWorkspace(page: Page, folder: string, expected: { name: string; given?: boolean }): Promise<void> {
+export async function createWorkspace(
+  page: Page,
+  folder: string,
+  expected: { name: string; given?: boolean },
+): Promise<void> {
   await page.getByTestId('workspace-name').click();
   const picker = page.getByTestId('workspace-picker');
   await picker.getByRole('textbox', { name: 'Workspace folder' }).fill(folder);
@@ -17,6 +21,9 @@ export async function addCodebase(page: Page, name: string): Promise<void> {
   const pane = page.getByTestId('branches');
   await pane.getByRole('textbox', { name: 'New codebase name' }).fill(name);
   await pane.getByRole('button', { name: 'Add', exact: true }).click();
-  await pane.getByRole('button', { name: new RegExp(name) }).first().click();
+  await pane
+    .getByRole('button', { name: new RegExp(name) })
+    .first()
+    .click();
   await expect.poll(() => page.getByTestId(`branch-${name}-00001`).count(), { timeout: 30_000 }).toBe(1);
 }

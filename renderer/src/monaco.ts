@@ -22,8 +22,28 @@ loader.config({ monaco });
 
 /** Syntax colours that keep 4.5:1 against the editor and the diff's added and removed lines. */
 const SYNTAX = {
-  light: { comment: '3b6b2f', string: '9a1a1a', number: '0b5e3f', keyword: '0033b3', type: '1b5c70', identifier: '1f2328', function: '6b3d00', delimiter: '1f2328', regexp: '8a1f5a' },
-  dark: { comment: '9cc98a', string: 'f0b48f', number: 'c4e3b0', keyword: '8cbfff', type: '7fdcc9', identifier: 'cfe6ff', function: 'efe3a8', delimiter: 'e3e5e8', regexp: 'f0a8d0' },
+  light: {
+    comment: '3b6b2f',
+    string: '9a1a1a',
+    number: '0b5e3f',
+    keyword: '0033b3',
+    type: '1b5c70',
+    identifier: '1f2328',
+    function: '6b3d00',
+    delimiter: '1f2328',
+    regexp: '8a1f5a',
+  },
+  dark: {
+    comment: '9cc98a',
+    string: 'f0b48f',
+    number: 'c4e3b0',
+    keyword: '8cbfff',
+    type: '7fdcc9',
+    identifier: 'cfe6ff',
+    function: 'efe3a8',
+    delimiter: 'e3e5e8',
+    regexp: 'f0a8d0',
+  },
 };
 
 function define(name: string, base: 'vs' | 'vs-dark', t: Tokens, diff: { insert: string; remove: string }): void {
@@ -61,7 +81,7 @@ function define(name: string, base: 'vs' | 'vs-dark', t: Tokens, diff: { insert:
       'editorWidget.background': t.bgElev,
       'editorWidget.border': t.border,
       'input.background': t.bgInput,
-      'focusBorder': t.accent,
+      focusBorder: t.accent,
       'scrollbarSlider.background': `${t.borderStrong}88`,
       'diffEditor.insertedTextBackground': diff.insert,
       'diffEditor.removedTextBackground': diff.remove,

@@ -98,7 +98,27 @@ export function terminalTheme(isDark: boolean) {
     selectionBackground: isDark ? '#35517d' : '#c8daf5',
     // The ANSI colours readable on either background.
     ...(isDark
-      ? { black: '#3b3e45', red: '#ff7b7b', green: '#5cc97a', yellow: '#e5b94e', blue: '#79b0ff', magenta: '#d69cf5', cyan: '#5ccfe6', white: '#d7dae0', brightBlack: '#6b717c' }
-      : { black: '#24292f', red: '#c0202d', green: '#1a7f37', yellow: '#8a5a00', blue: '#0a5bbd', magenta: '#8a3ab9', cyan: '#1b7c83', white: '#6e7781', brightBlack: '#57606a' }),
+      ? {
+          black: '#3b3e45',
+          red: '#ff7b7b',
+          green: '#5cc97a',
+          yellow: '#e5b94e',
+          blue: '#79b0ff',
+          magenta: '#d69cf5',
+          cyan: '#5ccfe6',
+          white: '#d7dae0',
+          brightBlack: '#6b717c',
+        }
+      : {
+          black: '#24292f',
+          red: '#c0202d',
+          green: '#1a7f37',
+          yellow: '#8a5a00',
+          blue: '#0a5bbd',
+          magenta: '#8a3ab9',
+          cyan: '#1b7c83',
+          white: '#6e7781',
+          brightBlack: '#57606a',
+        }),
   };
 }

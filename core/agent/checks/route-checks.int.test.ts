@@ -57,7 +57,13 @@ describe('route checks in the sandbox', () => {
     expect(report.passed).toBe(false);
     expect(report.failures).toHaveLength(1);
     const failure = report.failures[0]!;
-    expect(failure).toMatchObject({ method: 'GET', path: '/math/find-root', kind: 'valid', status: 500, reason: 'a valid input got 500' });
+    expect(failure).toMatchObject({
+      method: 'GET',
+      path: '/math/find-root',
+      kind: 'valid',
+      status: 500,
+      reason: 'a valid input got 500',
+    });
     expect((failure.input as { n: number }).n).toBeLessThan(0);
     expect(failure.body).toContain('internal error');
     const told = describeRouteChecks(report);
@@ -69,32 +75,54 @@ describe('route checks in the sandbox', () => {
     const report = await runRouteChecks({
       sandbox,
       ...(await tree('accepts-anything', {
-        'src/features/tags/controllers/tags.ts': 'export function createTag(input: { name: string }): { name: string } {\n  return { name: String(input.name ?? "") };\n}\n',
+        'src/features/tags/controllers/tags.ts':
+          'export function createTag(input: { name: string }): { name: string } {\n  return { name: String(input.name ?? "") };\n}\n',
         // Agrees with the function's types (its input is unknown), but takes a number or nothing as a name.
-        'src/features/tags/validators/tags.ts': "import { z } from 'zod';\nexport const createTagInput = z.object({ name: z.coerce.string() });\n",
+        'src/features/tags/validators/tags.ts':
+          "import { z } from 'zod';\nexport const createTagInput = z.object({ name: z.coerce.string() });\n",
       })),
     });
     expect(report.passed).toBe(false);
-    expect(report.failures[0]).toMatchObject({ method: 'POST', path: '/tags/create-tag', kind: 'wrong', reason: expect.stringMatching(/^an input of the wrong type was accepted \(200\)$/) });
+    expect(report.failures[0]).toMatchObject({
+      method: 'POST',
+      path: '/tags/create-tag',
+      kind: 'wrong',
+      reason: expect.stringMatching(/^an input of the wrong type was accepted \(200\)$/),
+    });
   });
 
   it('does not call the routes of a branch that connects to its database, saying why (the sandbox has no copy of it yet)', async () => {
     const report = await runRouteChecks({
       sandbox,
       ...(await tree('database', {
-        'src/features/users/queries/users-queries.ts': "import pg from 'pg';\nexport async function countUsers(): Promise<number> {\n  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });\n  await client.connect();\n  const result = await client.query('select count(*) as n from users');\n  await client.end();\n  return Number(result.rows[0].n);\n}\n",
-        'src/features/users/controllers/users.ts': "import { countUsers } from '../queries/users-queries.ts';\nexport async function getUserCount(): Promise<{ count: number }> {\n  return { count: await countUsers() };\n}\n",
+        'src/features/users/queries/users-queries.ts':
+          "import pg from 'pg';\nexport async function countUsers(): Promise<number> {\n  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });\n  await client.connect();\n  const result = await client.query('select count(*) as n from users');\n  await client.end();\n  return Number(result.rows[0].n);\n}\n",
+        'src/features/users/controllers/users.ts':
+          "import { countUsers } from '../queries/users-queries.ts';\nexport async function getUserCount(): Promise<{ count: number }> {\n  return { count: await countUsers() };\n}\n",
       })),
     });
-    expect(report).toMatchObject({ passed: true, calls: 0, failures: [], skipped: 'src/features/users/queries/users-queries.ts connects to the database, and route checks do not run against a copy of it yet' });
-    expect(describeRouteChecks(report)).toBe('Route checks: not run (src/features/users/queries/users-queries.ts connects to the database, and route checks do not run against a copy of it yet).');
+    expect(report).toMatchObject({
+      passed: true,
+      calls: 0,
+      failures: [],
+      skipped:
+        'src/features/users/queries/users-queries.ts connects to the database, and route checks do not run against a copy of it yet',
+    });
+    expect(describeRouteChecks(report)).toBe(
+      'Route checks: not run (src/features/users/queries/users-queries.ts connects to the database, and route checks do not run against a copy of it yet).',
+    );
   });
 
   it('reports what the build would refuse, without starting anything', async () => {
-    const broken = await tree('unexposable', { 'src/features/pairs/controllers/pairs.ts': 'export function addPair(a: number, b: number): number {\n  return a + b;\n}\n' });
+    const broken = await tree('unexposable', {
+      'src/features/pairs/controllers/pairs.ts':
+        'export function addPair(a: number, b: number): number {\n  return a + b;\n}\n',
+    });
     const report = await runRouteChecks({ sandbox, ...broken });
     expect(report).toMatchObject({ passed: false, calls: 0 });
-    expect(report.failures[0]!.reason).toMatch(/the branch would not build:\nsrc\/features\/pairs\/controllers\/pairs.ts:1 pairs.addPair: takes 2 parameters/);
+    expect(report.failures[0]!.reason).toMatch(
+      /the branch would not build:\nsrc\/features\/pairs\/controllers\/pairs.ts:1 pairs.addPair: takes 2 parameters/,
+    );
     await rm(broken.dir, { recursive: true, force: true });
   });
 });

@@ -37,7 +37,9 @@ async function databaseClientFile(dir: string, files: string[]): Promise<string 
   return null;
 }
 
-export async function runRouteChecks(options: RouteChecksOptions): Promise<RouteReport & { isolation: 'container' | 'none' }> {
+export async function runRouteChecks(
+  options: RouteChecksOptions,
+): Promise<RouteReport & { isolation: 'container' | 'none' }> {
   const started = performance.now();
   const isolation = options.sandbox.isolation;
   const failed = (path: string, reason: string): RouteReport & { isolation: typeof isolation } => ({
@@ -51,30 +53,67 @@ export async function runRouteChecks(options: RouteChecksOptions): Promise<Route
   await linkStack(options.dir);
   const analysis = analyzeFolder(options.dir, options.files, { typecheck: !options.typeChecked });
   if (!analysis.ok) {
-    const lines = [...analysis.diagnostics.map(formatDiagnostic), ...analysis.problems.map((p) => `${p.file}:${p.line} ${p.function}: ${p.message}`)];
+    const lines = [
+      ...analysis.diagnostics.map(formatDiagnostic),
+      ...analysis.problems.map((p) => `${p.file}:${p.line} ${p.function}: ${p.message}`),
+    ];
     return failed('(build)', `the branch would not build:\n${lines.slice(0, 30).join('\n')}`);
   }
-  if (analysis.functions.length === 0) return { passed: true, routes: 0, calls: 0, failures: [], durationMs: performance.now() - started, isolation };
+  if (analysis.functions.length === 0)
+    return { passed: true, routes: 0, calls: 0, failures: [], durationMs: performance.now() - started, isolation };
   // The sandbox has no database to give a branch yet (a throw-away copy is the next step): a
   // branch whose code connects to one is not judged by calls that could only fail for that.
   const client = await databaseClientFile(options.dir, options.files);
-  if (client) return { passed: true, skipped: `${client} connects to the database, and route checks do not run against a copy of it yet`, routes: analysis.functions.length, calls: 0, failures: [], durationMs: performance.now() - started, isolation };
+  if (client)
+    return {
+      passed: true,
+      skipped: `${client} connects to the database, and route checks do not run against a copy of it yet`,
+      routes: analysis.functions.length,
+      calls: 0,
+      failures: [],
+      durationMs: performance.now() - started,
+      isolation,
+    };
   const out = await mkdtemp(path.join(os.tmpdir(), 'branchyard-route-checks-'));
   try {
     // Read by the sandbox's unprivileged user; it holds only the bundle, no secret.
     await chmod(out, 0o755);
-    await bundleServer({ checkoutDir: options.dir, functions: analysis.functions, outDir: out, title: 'route checks', version: '0.0.0', description: 'The server of a working tree, for its route checks.' });
+    await bundleServer({
+      checkoutDir: options.dir,
+      functions: analysis.functions,
+      outDir: out,
+      title: 'route checks',
+      version: '0.0.0',
+      description: 'The server of a working tree, for its route checks.',
+    });
     let server;
     try {
-      server = await options.sandbox.serve({ dir: out, entry: 'server.mjs', startTimeoutMs: options.startTimeoutMs ?? 20_000, env: { BRANCHYARD_REQUEST_TIMEOUT_MS: '3000' } });
+      server = await options.sandbox.serve({
+        dir: out,
+        entry: 'server.mjs',
+        startTimeoutMs: options.startTimeoutMs ?? 20_000,
+        env: { BRANCHYARD_REQUEST_TIMEOUT_MS: '3000' },
+      });
     } catch (error) {
       return failed('(start)', describeError(error));
     }
     try {
-      const report = await proveRoutes({ socket: server.socket, expected: analysis.functions.map((f) => ({ method: f.method, path: f.path })), runs: options.runs });
+      const report = await proveRoutes({
+        socket: server.socket,
+        expected: analysis.functions.map((f) => ({ method: f.method, path: f.path })),
+        runs: options.runs,
+      });
       if (!server.alive()) {
         report.passed = false;
-        report.failures.push({ method: '', path: '(process)', kind: 'valid', input: null, status: null, body: server.output().slice(-1000), reason: 'the server stopped while its routes were called' });
+        report.failures.push({
+          method: '',
+          path: '(process)',
+          kind: 'valid',
+          input: null,
+          status: null,
+          body: server.output().slice(-1000),
+          reason: 'the server stopped while its routes were called',
+        });
       }
       return { ...report, durationMs: performance.now() - started, isolation };
     } finally {

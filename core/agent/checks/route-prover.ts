@@ -36,12 +36,24 @@ interface Operation {
   method: string;
   path: string;
   /** Query parameters (GET) or the JSON body's schema (the rest). */
-  input: { in: 'query'; parameters: { name: string; required: boolean; schema: JsonSchema }[] } | { in: 'body'; schema: JsonSchema | null };
+  input:
+    | { in: 'query'; parameters: { name: string; required: boolean; schema: JsonSchema }[] }
+    | { in: 'body'; schema: JsonSchema | null };
   output: JsonSchema | null;
 }
 
 interface OpenApiDocument {
-  paths?: Record<string, Record<string, { parameters?: { in: string; name: string; required?: boolean; schema?: JsonSchema }[]; requestBody?: { content?: Record<string, { schema?: JsonSchema }> }; responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }> }> }>>;
+  paths?: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: { in: string; name: string; required?: boolean; schema?: JsonSchema }[];
+        requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+        responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>;
+      }
+    >
+  >;
   components?: { schemas?: Record<string, JsonSchema> };
 }
 
@@ -62,7 +74,11 @@ export async function proveRoutes(options: ProveOptions): Promise<RouteReport> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   const failures: RouteFailure[] = [];
   let calls = 0;
-  const call = async (method: string, url: string, body?: unknown): Promise<{ status: number | null; body: string }> => {
+  const call = async (
+    method: string,
+    url: string,
+    body?: unknown,
+  ): Promise<{ status: number | null; body: string }> => {
     calls += 1;
     return request(agent, options.socket, method, url, body, options.requestTimeoutMs ?? 5_000);
   };
@@ -73,7 +89,23 @@ export async function proveRoutes(options: ProveOptions): Promise<RouteReport> {
     const document = parseDocument(served.body);
     if (!document) {
       const reason = `the server did not answer GET /openapi.json with its OpenAPI document (status ${served.status})`;
-      return { passed: false, routes: 0, calls, failures: [{ method: 'GET', path: '/openapi.json', kind: 'missing', input: null, status: served.status, body: served.body.slice(0, 500), reason }], durationMs: performance.now() - started };
+      return {
+        passed: false,
+        routes: 0,
+        calls,
+        failures: [
+          {
+            method: 'GET',
+            path: '/openapi.json',
+            kind: 'missing',
+            input: null,
+            status: served.status,
+            body: served.body.slice(0, 500),
+            reason,
+          },
+        ],
+        durationMs: performance.now() - started,
+      };
     }
     const resolve: Resolve = (ref) => document.components?.schemas?.[ref.replace(/^#\/components\/schemas\//, '')];
     const operations = operationsOf(document);
@@ -81,15 +113,36 @@ export async function proveRoutes(options: ProveOptions): Promise<RouteReport> {
     for (const route of options.expected) {
       const operation = operations.find((o) => o.method === route.method && o.path === route.path);
       if (!operation) {
-        failures.push({ ...route, kind: 'missing', input: null, status: null, body: '', reason: 'the route is in the code but the server does not declare it' });
+        failures.push({
+          ...route,
+          kind: 'missing',
+          input: null,
+          status: null,
+          body: '',
+          reason: 'the route is in the code but the server does not declare it',
+        });
         continue;
       }
-      failures.push(...(await proveOperation(operation, { call, resolve, ajv, runs: options.runs ?? 20, seed: options.seed ?? 42 })));
+      failures.push(
+        ...(await proveOperation(operation, {
+          call,
+          resolve,
+          ajv,
+          runs: options.runs ?? 20,
+          seed: options.seed ?? 42,
+        })),
+      );
     }
   } finally {
     agent.destroy();
   }
-  return { passed: failures.length === 0, routes: options.expected.length, calls, failures, durationMs: performance.now() - started };
+  return {
+    passed: failures.length === 0,
+    routes: options.expected.length,
+    calls,
+    failures,
+    durationMs: performance.now() - started,
+  };
 }
 
 interface Context {
@@ -103,7 +156,10 @@ interface Context {
 async function proveOperation(operation: Operation, context: Context): Promise<RouteFailure[]> {
   const failures: RouteFailure[] = [];
   const { method, path } = operation;
-  const send = (input: unknown) => (operation.input.in === 'query' ? context.call(method, withQuery(path, input as Record<string, unknown>)) : context.call(method, path, input));
+  const send = (input: unknown) =>
+    operation.input.in === 'query'
+      ? context.call(method, withQuery(path, input as Record<string, unknown>))
+      : context.call(method, path, input);
   const validate = operation.output ? compile(context.ajv, deref(operation.output, context.resolve)) : null;
 
   // Valid inputs: a failing one is shrunk by fast-check to the smallest it finds.
@@ -122,7 +178,15 @@ async function proveOperation(operation: Operation, context: Context): Promise<R
     const input = verdict.counterexample[0];
     const again = await send(input);
     const reason = judgeValid(again, validate) ?? last.reason;
-    failures.push({ method, path, kind: 'valid', input, status: again.status, body: again.body.slice(0, 1000), reason });
+    failures.push({
+      method,
+      path,
+      kind: 'valid',
+      input,
+      status: again.status,
+      body: again.body.slice(0, 1000),
+      reason,
+    });
   }
 
   // Wrong inputs: each must be refused with a 4xx.
@@ -130,8 +194,21 @@ async function proveOperation(operation: Operation, context: Context): Promise<R
     if (failures.length >= MAX_FAILURES_PER_ROUTE) break;
     const answer = await send(input);
     if (answer.status !== null && answer.status >= 400 && answer.status < 500) continue;
-    const reason = answer.status === null ? 'no answer (the server closed the connection or took too long)' : answer.status >= 500 ? `an input of the wrong type got ${answer.status} instead of a 4xx` : `an input of the wrong type was accepted (${answer.status})`;
-    failures.push({ method, path, kind: 'wrong', input, status: answer.status, body: answer.body.slice(0, 1000), reason });
+    const reason =
+      answer.status === null
+        ? 'no answer (the server closed the connection or took too long)'
+        : answer.status >= 500
+          ? `an input of the wrong type got ${answer.status} instead of a 4xx`
+          : `an input of the wrong type was accepted (${answer.status})`;
+    failures.push({
+      method,
+      path,
+      kind: 'wrong',
+      input,
+      status: answer.status,
+      body: answer.body.slice(0, 1000),
+      reason,
+    });
   }
   return failures;
 }
@@ -152,7 +229,8 @@ function judgeValid(answer: { status: number | null; body: string }, validate: V
 }
 
 function validInputs(operation: Operation, resolve: Resolve): Arbitrary<unknown> {
-  if (operation.input.in === 'body') return operation.input.schema ? arbitraryOf(operation.input.schema, resolve) : fc.constant(undefined);
+  if (operation.input.in === 'body')
+    return operation.input.schema ? arbitraryOf(operation.input.schema, resolve) : fc.constant(undefined);
   const model: Record<string, Arbitrary<unknown>> = {};
   for (const p of operation.input.parameters) model[p.name] = arbitraryOf(p.schema, resolve);
   return fc.record(model, { requiredKeys: operation.input.parameters.filter((p) => p.required).map((p) => p.name) });
@@ -168,7 +246,8 @@ function wrongInputs(operation: Operation, resolve: Resolve): unknown[] {
       if (p.required) wrong.push(omit(base, p.name));
       const type = resolved(p.schema, resolve)?.type;
       // In a query everything is text: only numbers and booleans have a wrong type.
-      if (type === 'number' || type === 'integer' || type === 'boolean') wrong.push({ ...base, [p.name]: 'not-a-number' });
+      if (type === 'number' || type === 'integer' || type === 'boolean')
+        wrong.push({ ...base, [p.name]: 'not-a-number' });
     }
     return wrong;
   }
@@ -189,8 +268,13 @@ function operationsOf(document: OpenApiDocument): Operation[] {
   for (const [path, methods] of Object.entries(document.paths ?? {})) {
     for (const [method, spec] of Object.entries(methods)) {
       const upper = method.toUpperCase();
-      const query = (spec.parameters ?? []).filter((p) => p.in === 'query').map((p) => ({ name: p.name, required: p.required === true, schema: p.schema ?? {} }));
-      const input: Operation['input'] = upper === 'GET' || upper === 'DELETE' ? { in: 'query', parameters: query } : { in: 'body', schema: spec.requestBody?.content?.['application/json']?.schema ?? null };
+      const query = (spec.parameters ?? [])
+        .filter((p) => p.in === 'query')
+        .map((p) => ({ name: p.name, required: p.required === true, schema: p.schema ?? {} }));
+      const input: Operation['input'] =
+        upper === 'GET' || upper === 'DELETE'
+          ? { in: 'query', parameters: query }
+          : { in: 'body', schema: spec.requestBody?.content?.['application/json']?.schema ?? null };
       const ok = Object.entries(spec.responses ?? {}).find(([status]) => /^2\d\d$/.test(status))?.[1];
       operations.push({ method: upper, path, input, output: ok?.content?.['application/json']?.schema ?? null });
     }
@@ -222,7 +306,9 @@ function deref(schema: unknown, resolve: Resolve, depth = 0): JsonSchema {
   if (typeof schema !== 'object' || schema === null) return schema as JsonSchema;
   const ref = (schema as JsonSchema).$ref;
   if (ref) return depth > 8 ? {} : deref(resolve(ref) ?? {}, resolve, depth + 1);
-  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, deref(value, resolve, depth)])) as JsonSchema;
+  return Object.fromEntries(
+    Object.entries(schema).map(([key, value]) => [key, deref(value, resolve, depth)]),
+  ) as JsonSchema;
 }
 
 function resolved(schema: JsonSchema, resolve: Resolve): JsonSchema | undefined {
@@ -244,15 +330,39 @@ function withQuery(path: string, input: Record<string, unknown>): string {
   return text ? `${path}?${text}` : path;
 }
 
-function request(agent: http.Agent, socketPath: string, method: string, url: string, body: unknown, timeoutMs: number): Promise<{ status: number | null; body: string }> {
+function request(
+  agent: http.Agent,
+  socketPath: string,
+  method: string,
+  url: string,
+  body: unknown,
+  timeoutMs: number,
+): Promise<{ status: number | null; body: string }> {
   return new Promise((resolve) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request({ socketPath, agent, method, path: url, headers: { host: 'branch', ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }) }, timeout: timeoutMs }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? null, body: Buffer.concat(chunks).toString('utf8') }));
-      response.on('error', () => resolve({ status: null, body: '' }));
-    });
+    const req = http.request(
+      {
+        socketPath,
+        agent,
+        method,
+        path: url,
+        headers: {
+          host: 'branch',
+          ...(payload === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+        },
+        timeout: timeoutMs,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? null, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        response.on('error', () => resolve({ status: null, body: '' }));
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve({ status: null, body: '' }));
     req.end(payload);
@@ -262,11 +372,17 @@ function request(agent: http.Agent, socketPath: string, method: string, url: str
 /** The failures as the agent reads them, like type errors: route, input, status, body. */
 export function describeRouteChecks(report: RouteReport, maxChars = 6000): string {
   if (report.skipped) return `Route checks: not run (${report.skipped}).`;
-  if (report.passed) return `Route checks: ${report.routes} route(s) passed (${report.calls} calls with generated inputs).`;
+  if (report.passed)
+    return `Route checks: ${report.routes} route(s) passed (${report.calls} calls with generated inputs).`;
   const lines = [`Route checks: ${report.failures.length} failure(s) over ${report.routes} route(s):`];
   for (const f of report.failures) {
     lines.push(`- ${f.method} ${f.path}: ${f.reason}`);
-    if (f.kind !== 'missing') lines.push(`  input: ${JSON.stringify(f.input)?.slice(0, 400) ?? 'none'}`, `  status: ${f.status ?? 'none'}`, `  body: ${f.body.slice(0, 400) || '(empty)'}`);
+    if (f.kind !== 'missing')
+      lines.push(
+        `  input: ${JSON.stringify(f.input)?.slice(0, 400) ?? 'none'}`,
+        `  status: ${f.status ?? 'none'}`,
+        `  body: ${f.body.slice(0, 400) || '(empty)'}`,
+      );
   }
   const text = lines.join('\n');
   return text.length > maxChars ? `${text.slice(0, maxChars)}\n… (cut)` : text;

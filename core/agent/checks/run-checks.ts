@@ -33,7 +33,12 @@ export interface ChecksOutcome {
  * which no test can write for. In a container that holds by users; in the process sandbox (one
  * user, no isolation) a nonce only the supervisor read tells its line from a forged one.
  */
-export async function runChecks(options: { sandbox: Sandbox; dir: string; engineDir: string; timeoutMs: number }): Promise<ChecksOutcome> {
+export async function runChecks(options: {
+  sandbox: Sandbox;
+  dir: string;
+  engineDir: string;
+  timeoutMs: number;
+}): Promise<ChecksOutcome> {
   const tools = await checksScript(options.engineDir);
   const nonce = options.sandbox.isolation === 'none' ? randomBytes(18).toString('base64url') : '-';
   // A third of the memory per test process: one test that allocates without end fails its own
@@ -65,9 +70,26 @@ export async function runChecks(options: { sandbox: Sandbox; dir: string; engine
     const report = JSON.parse(line.slice(prefix.length)) as ChecksReport;
     return { ...base, passed: report.typecheck.passed && report.tests.passed, report, failure: null };
   }
-  if (result.timedOut) return { ...base, passed: false, report: null, failure: `the checks did not finish within ${Math.round(options.timeoutMs / 1000)} s (a test or a type that never ends?)` };
-  if (result.outOfMemory) return { ...base, passed: false, report: null, failure: 'the checks ran out of memory (a type too deep to check, or a test that allocates without end?)' };
-  return { ...base, passed: false, report: null, failure: `the checks stopped before reporting (exit ${result.exitCode}): ${(result.stderr || result.stdout).slice(-2000)}` };
+  if (result.timedOut)
+    return {
+      ...base,
+      passed: false,
+      report: null,
+      failure: `the checks did not finish within ${Math.round(options.timeoutMs / 1000)} s (a test or a type that never ends?)`,
+    };
+  if (result.outOfMemory)
+    return {
+      ...base,
+      passed: false,
+      report: null,
+      failure: 'the checks ran out of memory (a type too deep to check, or a test that allocates without end?)',
+    };
+  return {
+    ...base,
+    passed: false,
+    report: null,
+    failure: `the checks stopped before reporting (exit ${result.exitCode}): ${(result.stderr || result.stdout).slice(-2000)}`,
+  };
 }
 
 /**
@@ -77,7 +99,11 @@ export async function runChecks(options: { sandbox: Sandbox; dir: string; engine
 const compilerInside: Plugin = {
   name: 'compiler-inside',
   setup(build) {
-    build.onLoad({ filter: /[\\/]build[\\/]typescript\.ts$/ }, () => ({ contents: "import ts from 'typescript';\nexport function typescript() { return ts; }\n", loader: 'ts', resolveDir: path.dirname(ENTRY) }));
+    build.onLoad({ filter: /[\\/]build[\\/]typescript\.ts$/ }, () => ({
+      contents: "import ts from 'typescript';\nexport function typescript() { return ts; }\n",
+      loader: 'ts',
+      resolveDir: path.dirname(ENTRY),
+    }));
   },
 };
 
@@ -85,11 +111,18 @@ const compilerInside: Plugin = {
 async function checksScript(engineDir: string): Promise<string> {
   const hash = createHash('sha256');
   for (const dir of SCRIPT_DIRS) {
-    for (const file of (await readdir(dir)).filter((f) => f.endsWith('.ts') && !f.includes('.test.')).sort()) hash.update(file).update(await readFile(path.join(dir, file)));
+    for (const file of (await readdir(dir)).filter((f) => f.endsWith('.ts') && !f.includes('.test.')).sort())
+      hash.update(file).update(await readFile(path.join(dir, file)));
   }
   hash.update(process.version);
   const dir = path.join(engineDir, 'tools', `checks-${hash.digest('hex').slice(0, 16)}`);
-  if (await stat(path.join(dir, 'checks.mjs')).then(() => true, () => false)) return dir;
+  if (
+    await stat(path.join(dir, 'checks.mjs')).then(
+      () => true,
+      () => false,
+    )
+  )
+    return dir;
   const staging = `${dir}.${randomBytes(4).toString('hex')}`;
   await mkdir(staging, { recursive: true });
   try {
@@ -101,13 +134,16 @@ async function checksScript(engineDir: string): Promise<string> {
       format: 'esm',
       target: 'node20',
       // The compiler is CommonJS and reads require and __filename.
-      banner: { js: "import { createRequire as __branchyardRequire } from 'node:module'; import { fileURLToPath as __branchyardPath } from 'node:url'; const require = __branchyardRequire(import.meta.url); const __filename = __branchyardPath(import.meta.url); const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));" },
+      banner: {
+        js: "import { createRequire as __branchyardRequire } from 'node:module'; import { fileURLToPath as __branchyardPath } from 'node:url'; const require = __branchyardRequire(import.meta.url); const __filename = __branchyardPath(import.meta.url); const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+      },
       logLevel: 'silent',
       plugins: [compilerInside],
     });
     // The bundled compiler looks for its standard library (lib.*.d.ts) beside itself.
     const libDir = path.dirname(require.resolve('typescript'));
-    for (const file of await readdir(libDir)) if (/^lib\..*\.d\.ts$/.test(file)) await copyFile(path.join(libDir, file), path.join(staging, file));
+    for (const file of await readdir(libDir))
+      if (/^lib\..*\.d\.ts$/.test(file)) await copyFile(path.join(libDir, file), path.join(staging, file));
     await rename(staging, dir).catch(async (error: NodeJS.ErrnoException) => {
       // Another run built the same script first.
       if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
@@ -125,18 +161,33 @@ export function describeChecks(outcome: ChecksOutcome, maxChars = 8000): string 
   if (outcome.failure) return `Checks could not finish: ${outcome.failure}`;
   const report = outcome.report!;
   const parts: string[] = [];
-  parts.push(report.typecheck.passed ? 'Type-check: passed.' : `Type-check: ${report.typecheck.count} error(s):\n${report.typecheck.text}`);
-  if (report.tests.total === 0 && report.tests.files.length === 0) parts.push('Tests: none found (write `*.test.ts` files with node:test beside the functions you add).');
-  else if (report.tests.passed) parts.push(`Tests: ${report.tests.total} passed in ${report.tests.files.length} file(s).`);
+  parts.push(
+    report.typecheck.passed
+      ? 'Type-check: passed.'
+      : `Type-check: ${report.typecheck.count} error(s):\n${report.typecheck.text}`,
+  );
+  if (report.tests.total === 0 && report.tests.files.length === 0)
+    parts.push('Tests: none found (write `*.test.ts` files with node:test beside the functions you add).');
+  else if (report.tests.passed)
+    parts.push(`Tests: ${report.tests.total} passed in ${report.tests.files.length} file(s).`);
   else {
-    const ended = report.tests.results.filter((r) => r.end !== 'finished').map((r) => `${r.file.replace(/\.js$/, '.ts')} ${END[r.end]}`);
-    parts.push(`Tests: ${report.tests.failed} of ${report.tests.total} failed${ended.length > 0 ? ` (${ended.join('; ')})` : ''}:\n${failingPart(report.tests.output)}`);
+    const ended = report.tests.results
+      .filter((r) => r.end !== 'finished')
+      .map((r) => `${r.file.replace(/\.js$/, '.ts')} ${END[r.end]}`);
+    parts.push(
+      `Tests: ${report.tests.failed} of ${report.tests.total} failed${ended.length > 0 ? ` (${ended.join('; ')})` : ''}:\n${failingPart(report.tests.output)}`,
+    );
   }
   const text = parts.join('\n\n');
   return text.length > maxChars ? `${text.slice(0, maxChars)}\n… (cut)` : text;
 }
 
-const END = { finished: '', 'out-of-memory': 'ran out of memory', 'timed-out': 'did not finish in time', killed: 'was killed' } as const;
+const END = {
+  finished: '',
+  'out-of-memory': 'ran out of memory',
+  'timed-out': 'did not finish in time',
+  killed: 'was killed',
+} as const;
 
 /** The TAP blocks of failing tests (and what ran around them when there are none to find). */
 function failingPart(tap: string): string {

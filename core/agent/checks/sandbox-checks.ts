@@ -18,7 +18,8 @@ import type { ChecksReport } from './report.ts';
 import { CHECKS_MARKER } from './report.ts';
 import { runTestFiles } from './sandbox-tests.ts';
 
-const [work = '.', engineModules = '/engine/node_modules', testTimeout = '20000', heapMb = '256', ...flags] = process.argv.slice(2);
+const [work = '.', engineModules = '/engine/node_modules', testTimeout = '20000', heapMb = '256', ...flags] =
+  process.argv.slice(2);
 const untrustedFlag = /^--untrusted=(\d+):(\d+)$/.exec(flags.find((f) => f.startsWith('--untrusted=')) ?? '');
 const untrusted = untrustedFlag ? { uid: Number(untrustedFlag[1]), gid: Number(untrustedFlag[2]) } : null;
 
@@ -26,7 +27,8 @@ async function sourceFiles(dir: string, prefix = ''): Promise<string[]> {
   const found: string[] = [];
   for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
     const relative = path.posix.join(prefix, entry.name);
-    if (entry.isDirectory() && entry.name !== 'node_modules' && !entry.name.startsWith('.')) found.push(...(await sourceFiles(dir, relative)));
+    if (entry.isDirectory() && entry.name !== 'node_modules' && !entry.name.startsWith('.'))
+      found.push(...(await sourceFiles(dir, relative)));
     else if (entry.isFile() && relative.endsWith('.ts') && !relative.endsWith('.d.ts')) found.push(relative);
   }
   return found;
@@ -41,7 +43,13 @@ async function transpile(files: string[]): Promise<string> {
     const source = await readFile(path.join(work, file), 'utf8');
     const { outputText } = ts.transpileModule(source, {
       fileName: file,
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, rewriteRelativeImportExtensions: true, verbatimModuleSyntax: false, sourceMap: false },
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2022,
+        rewriteRelativeImportExtensions: true,
+        verbatimModuleSyntax: false,
+        sourceMap: false,
+      },
     });
     const target = path.join(out, file.replace(/\.ts$/, '.js'));
     await mkdir(path.dirname(target), { recursive: true });
@@ -78,16 +86,30 @@ const nonce = flags.includes('--nonce-on-stdin') ? (await stdinText()).trim() : 
 const { checked, sources, out } = await asUntrusted(async () => {
   const files = await sourceFiles(work);
   // The stack, as the build gives it to a branch, from the engine's copies mounted in the sandbox.
-  await linkStack(work, new Map([...STACK_PACKAGES, ...TYPE_PACKAGES].map((name) => [name, path.join(engineModules, name)])));
+  await linkStack(
+    work,
+    new Map([...STACK_PACKAGES, ...TYPE_PACKAGES].map((name) => [name, path.join(engineModules, name)])),
+  );
   const sources = files.filter((f) => f.startsWith('src/'));
   const checked = typecheck(work, files);
   return { checked, sources, out: sources.some((f) => f.endsWith('.test.ts')) ? await transpile(sources) : null };
 });
 const tests = sources.filter((f) => f.endsWith('.test.ts')).map((t) => t.replace(/\.ts$/, '.js'));
 const report: ChecksReport = {
-  typecheck: { passed: checked.diagnostics.length === 0, diagnostics: checked.diagnostics.slice(0, 50), count: checked.diagnostics.length, text: checked.diagnostics.slice(0, 50).map(formatDiagnostic).join('\n') },
+  typecheck: {
+    passed: checked.diagnostics.length === 0,
+    diagnostics: checked.diagnostics.slice(0, 50),
+    count: checked.diagnostics.length,
+    text: checked.diagnostics.slice(0, 50).map(formatDiagnostic).join('\n'),
+  },
   tests: out
-    ? await runTestFiles({ dir: out, files: tests, untrusted, testTimeoutMs: Number(testTimeout), heapMb: Number(heapMb) })
+    ? await runTestFiles({
+        dir: out,
+        files: tests,
+        untrusted,
+        testTimeoutMs: Number(testTimeout),
+        heapMb: Number(heapMb),
+      })
     : { passed: true, total: 0, failed: 0, files: [], results: [], output: '' },
 };
 if (out) {

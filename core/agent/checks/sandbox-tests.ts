@@ -73,8 +73,21 @@ export async function runTestFiles(run: TestRun): Promise<ChecksReport['tests']>
 async function runFile(run: TestRun, file: string, guard: string): Promise<{ result: TestFileResult; output: string }> {
   const contained = process.pid === 1;
   const oomBefore = await oomKills();
-  const args = [`--max-old-space-size=${run.heapMb}`, '--import', guard, '--test', '--test-reporter=tap', `--test-timeout=${run.testTimeoutMs}`, file];
-  const child = spawn(process.execPath, args, { cwd: run.dir, stdio: ['ignore', 'pipe', 'pipe'], detached: !contained, ...(run.untrusted ?? {}) });
+  const args = [
+    `--max-old-space-size=${run.heapMb}`,
+    '--import',
+    guard,
+    '--test',
+    '--test-reporter=tap',
+    `--test-timeout=${run.testTimeoutMs}`,
+    file,
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: run.dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: !contained,
+    ...(run.untrusted ?? {}),
+  });
   let output = '';
   let dropped = 0;
   const keep = (chunk: Buffer) => {
@@ -86,10 +99,13 @@ async function runFile(run: TestRun, file: string, guard: string): Promise<{ res
   child.stderr.on('data', keep);
   let timedOut = false;
   // A test is bounded by --test-timeout; this catches a file that never ends outside its tests.
-  const timer = setTimeout(() => {
-    timedOut = true;
-    endAll(contained, child.pid);
-  }, Math.max(3 * run.testTimeoutMs, 60_000));
+  const timer = setTimeout(
+    () => {
+      timedOut = true;
+      endAll(contained, child.pid);
+    },
+    Math.max(3 * run.testTimeoutMs, 60_000),
+  );
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
     child.on('error', (error) => {
       output += `\n# ${file}: its test runner could not start: ${error.message}`;
@@ -105,7 +121,9 @@ async function runFile(run: TestRun, file: string, guard: string): Promise<{ res
   const count = (name: string) => Number([...output.matchAll(new RegExp(`^# ${name} (\\d+)$`, 'gm'))].at(-1)?.[1] ?? 0);
   const failed = passed ? count('fail') + count('cancelled') : Math.max(1, count('fail') + count('cancelled'));
   const notes = [
-    timedOut ? `# ${file} did not finish within ${Math.round(Math.max(3 * run.testTimeoutMs, 60_000) / 1000)} s and was stopped` : '',
+    timedOut
+      ? `# ${file} did not finish within ${Math.round(Math.max(3 * run.testTimeoutMs, 60_000) / 1000)} s and was stopped`
+      : '',
     outOfMemory ? `# ${file} ran out of memory` : '',
     !passed && end === 'finished' ? `# ${file}: its test runner exited with ${code}` : '',
     end === 'killed' ? `# ${file}: its test runner was killed (${signal})` : '',
@@ -131,6 +149,7 @@ function endAll(contained: boolean, pid: number | undefined): void {
 async function oomKills(): Promise<number> {
   if (process.pid !== 1) return 0;
   const read = (file: string) => readFile(file, 'utf8').catch(() => '');
-  const events = (await read('/sys/fs/cgroup/memory.events')) || (await read('/sys/fs/cgroup/memory/memory.oom_control'));
+  const events =
+    (await read('/sys/fs/cgroup/memory.events')) || (await read('/sys/fs/cgroup/memory/memory.oom_control'));
   return Number(/^oom_kill (\d+)$/m.exec(events)?.[1] ?? 0);
 }

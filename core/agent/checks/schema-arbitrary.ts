@@ -58,16 +58,29 @@ export function arbitraryOf(schema: JsonSchema, resolve: Resolve, depth = 0): Ar
     case 'string':
       return stringOf(schema);
     case 'integer':
-      return fc.integer({ min: bound(schema.minimum, schema.exclusiveMinimum, 1, -1e6), max: bound(schema.maximum, schema.exclusiveMaximum, -1, 1e6) });
+      return fc.integer({
+        min: bound(schema.minimum, schema.exclusiveMinimum, 1, -1e6),
+        max: bound(schema.maximum, schema.exclusiveMaximum, -1, 1e6),
+      });
     case 'number':
-      return fc.double({ min: schema.minimum ?? schema.exclusiveMinimum ?? -1e6, max: schema.maximum ?? schema.exclusiveMaximum ?? 1e6, minExcluded: schema.exclusiveMinimum !== undefined, maxExcluded: schema.exclusiveMaximum !== undefined, noNaN: true, noDefaultInfinity: true });
+      return fc.double({
+        min: schema.minimum ?? schema.exclusiveMinimum ?? -1e6,
+        max: schema.maximum ?? schema.exclusiveMaximum ?? 1e6,
+        minExcluded: schema.exclusiveMinimum !== undefined,
+        maxExcluded: schema.exclusiveMaximum !== undefined,
+        noNaN: true,
+        noDefaultInfinity: true,
+      });
     case 'boolean':
       return fc.boolean();
     case 'null':
       return fc.constant(null);
     case 'array':
       if (schema.prefixItems) return fc.tuple(...schema.prefixItems.map(next));
-      return fc.array(schema.items ? next(schema.items) : fc.jsonValue(), { minLength: schema.minItems ?? 0, maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? MAX_ITEMS, MAX_ITEMS)) });
+      return fc.array(schema.items ? next(schema.items) : fc.jsonValue(), {
+        minLength: schema.minItems ?? 0,
+        maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? MAX_ITEMS, MAX_ITEMS)),
+      });
     case 'object':
       return objectOf(schema, next);
     default:
@@ -78,9 +91,13 @@ export function arbitraryOf(schema: JsonSchema, resolve: Resolve, depth = 0): Ar
 function stringOf(schema: JsonSchema): Arbitrary<string> {
   switch (schema.format) {
     case 'date-time':
-      return fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
+      return fc
+        .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+        .map((d) => d.toISOString());
     case 'date':
-      return fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+      return fc
+        .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+        .map((d) => d.toISOString().slice(0, 10));
     case 'email':
       return fc.emailAddress();
     case 'uuid':
@@ -115,6 +132,14 @@ export function wrongValueFor(schema: JsonSchema, resolve: Resolve): unknown {
   if (target.enum) return '\u0000 not one of the allowed values';
   const types = typeof target.type === 'string' ? [target.type] : (target.type ?? []);
   if (types.length !== 1) return undefined;
-  const wrong: Record<string, unknown> = { string: 12345, integer: 'not a number', number: 'not a number', boolean: 'not a boolean', array: 7, object: 7, null: 'not null' };
+  const wrong: Record<string, unknown> = {
+    string: 12345,
+    integer: 'not a number',
+    number: 'not a number',
+    boolean: 'not a boolean',
+    array: 7,
+    object: 7,
+    null: 'not null',
+  };
   return wrong[types[0]!];
 }

@@ -2,10 +2,17 @@
 // package's own retries are off: ours honour Retry-After, retry a stream cut mid-way, and ask
 // the budget before every attempt (an attempt can cost money even when it fails).
 import OpenAI from 'openai';
-import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletionChunk,
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+} from 'openai/resources/chat/completions';
 import { BranchyardError } from '../../errors/index.ts';
 
-export type { ChatCompletionMessageParam as LlmMessage, ChatCompletionTool as LlmTool } from 'openai/resources/chat/completions';
+export type {
+  ChatCompletionMessageParam as LlmMessage,
+  ChatCompletionTool as LlmTool,
+} from 'openai/resources/chat/completions';
 
 export interface LlmToolCall {
   id: string;
@@ -55,14 +62,17 @@ export class LlmClient {
   private readonly client: OpenAI;
 
   constructor(private readonly endpoint: LlmEndpoint) {
-    const openRouter = endpoint.provider === 'openrouter' || /(^|\.)openrouter\.ai$/.test(new URL(endpoint.baseUrl).hostname);
+    const openRouter =
+      endpoint.provider === 'openrouter' || /(^|\.)openrouter\.ai$/.test(new URL(endpoint.baseUrl).hostname);
     this.client = new OpenAI({
       baseURL: endpoint.baseUrl,
       apiKey: endpoint.apiKey,
       maxRetries: 0,
       timeout: endpoint.attemptTimeoutMs ?? 300_000,
       // OpenRouter's attribution headers (openrouter.ai/docs/api-reference/overview).
-      defaultHeaders: openRouter ? { 'HTTP-Referer': 'https://github.com/branchyard/branchyard', 'X-Title': 'Branchyard' } : {},
+      defaultHeaders: openRouter
+        ? { 'HTTP-Referer': 'https://github.com/branchyard/branchyard', 'X-Title': 'Branchyard' }
+        : {},
     });
   }
 
@@ -93,7 +103,14 @@ export class LlmClient {
     }
   }
 
-  private async attempt(call: LlmCall, maxTokens: number): Promise<{ reply?: LlmReply; failure?: { retry: boolean; reason: string; retryAfterMs?: number }; partialText?: string }> {
+  private async attempt(
+    call: LlmCall,
+    maxTokens: number,
+  ): Promise<{
+    reply?: LlmReply;
+    failure?: { retry: boolean; reason: string; retryAfterMs?: number };
+    partialText?: string;
+  }> {
     let content = '';
     const calls = new Map<number, LlmToolCall>();
     let finishReason: string | null = null;
@@ -101,12 +118,21 @@ export class LlmClient {
     let streaming = false;
     try {
       const stream = await this.client.chat.completions.create(
-        { model: this.endpoint.model, messages: call.messages, tools: call.tools, tool_choice: 'auto', max_tokens: maxTokens, stream: true, stream_options: { include_usage: true } },
+        {
+          model: this.endpoint.model,
+          messages: call.messages,
+          tools: call.tools,
+          tool_choice: 'auto',
+          max_tokens: maxTokens,
+          stream: true,
+          stream_options: { include_usage: true },
+        },
         { signal: call.signal },
       );
       for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
         streaming = true;
-        if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+        if (chunk.usage)
+          usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
         const choice = chunk.choices[0];
         if (!choice) continue;
         const delta = choice.delta;
@@ -127,26 +153,42 @@ export class LlmClient {
       if (call.signal.aborted) throw error;
       const partialText = content + [...calls.values()].map((c) => c.name + c.arguments).join('');
       // Once chunks have come, a broken connection is a cut stream, whatever the SDK calls it.
-      const failure = streaming && !(error instanceof OpenAI.APIError && error.status !== undefined) ? { retry: true, reason: 'the answer stream was cut before it finished' } : classify(error);
+      const failure =
+        streaming && !(error instanceof OpenAI.APIError && error.status !== undefined)
+          ? { retry: true, reason: 'the answer stream was cut before it finished' }
+          : classify(error);
       return { failure, partialText };
     }
     if (!finishReason) {
       const partialText = content + [...calls.values()].map((c) => c.name + c.arguments).join('');
       return { failure: { retry: true, reason: 'the answer stream was cut before it finished' }, partialText };
     }
-    const toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([index, c]) => ({ ...c, id: c.id || `call_${index}` }));
+    const toolCalls = [...calls.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([index, c]) => ({ ...c, id: c.id || `call_${index}` }));
     return { reply: { content, toolCalls, finishReason, usage } };
   }
 }
 
 function classify(error: unknown): { retry: boolean; reason: string; retryAfterMs?: number } {
-  if (error instanceof OpenAI.APIConnectionError) return { retry: true, reason: `could not reach it (${error.message})` };
+  if (error instanceof OpenAI.APIConnectionError)
+    return { retry: true, reason: `could not reach it (${error.message})` };
   if (error instanceof OpenAI.APIError) {
     const message = providerMessage(error);
     if (error.status === undefined) return { retry: true, reason: `the answer broke off: ${message}` };
     const retryAfterMs = retryAfter(error.headers);
-    if (RETRYABLE.has(error.status)) return { retry: true, reason: `${error.status} ${message}`, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
-    const hint = error.status === 401 || error.status === 403 ? ' (check the API key)' : error.status === 404 ? ' (check the model name and base URL in ai/config.json)' : '';
+    if (RETRYABLE.has(error.status))
+      return {
+        retry: true,
+        reason: `${error.status} ${message}`,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      };
+    const hint =
+      error.status === 401 || error.status === 403
+        ? ' (check the API key)'
+        : error.status === 404
+          ? ' (check the model name and base URL in ai/config.json)'
+          : '';
     return { retry: false, reason: `${error.status} ${message}${hint}` };
   }
   return { retry: true, reason: (error as Error)?.message ?? String(error) };

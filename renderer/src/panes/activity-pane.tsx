@@ -57,7 +57,13 @@ function describe(e: EngineEvent): string | null {
 
 /** The operation an event belongs to, and its kind. */
 function operationOf(e: EngineEvent, index: number): { key: string; kind: Kind; title?: string } {
-  const p = ('payload' in e ? e.payload : {}) as { codebase?: string; number?: number; revision?: number; branch?: number; task?: string };
+  const p = ('payload' in e ? e.payload : {}) as {
+    codebase?: string;
+    number?: number;
+    revision?: number;
+    branch?: number;
+    task?: string;
+  };
   switch (e.type) {
     case 'revision.updated':
     case 'revision.ended':
@@ -69,7 +75,11 @@ function operationOf(e: EngineEvent, index: number): { key: string; kind: Kind; 
     }
     case 'branch.created':
     case 'branch.running':
-      return { key: `branch:${p.codebase}:${p.number}`, kind: 'branch', title: `Branch ${pad5(p.number ?? null)} of ${p.codebase}` };
+      return {
+        key: `branch:${p.codebase}:${p.number}`,
+        kind: 'branch',
+        title: `Branch ${pad5(p.number ?? null)} of ${p.codebase}`,
+      };
     case 'gateway.promoted':
       return { key: `promotion:${index}`, kind: 'promotion' };
     case 'schema.checked':
@@ -79,9 +89,19 @@ function operationOf(e: EngineEvent, index: number): { key: string; kind: Kind; 
     case 'progress': {
       const task = p.task ?? '';
       const revision = /^revision:([^:]+):(\d+)$/.exec(task);
-      if (revision) return { key: `revision:${revision[1]}:${revision[2]}`, kind: 'revision', title: `Revision ${pad4(Number(revision[2]))} of ${revision[1]}` };
+      if (revision)
+        return {
+          key: `revision:${revision[1]}:${revision[2]}`,
+          kind: 'revision',
+          title: `Revision ${pad4(Number(revision[2]))} of ${revision[1]}`,
+        };
       const branch = /^(?:build|autostart|start|checks):([^:]+):(\d+)$/.exec(task);
-      if (branch) return { key: `branch:${branch[1]}:${branch[2]}`, kind: 'branch', title: `Branch ${pad5(Number(branch[2]))} of ${branch[1]}` };
+      if (branch)
+        return {
+          key: `branch:${branch[1]}:${branch[2]}`,
+          kind: 'branch',
+          title: `Branch ${pad5(Number(branch[2]))} of ${branch[1]}`,
+        };
       return { key: `task:${task}`, kind: 'engine' };
     }
     default:
@@ -106,13 +126,27 @@ export function operations(events: EngineEvent[]): Operation[] {
     const text = describe(e);
     if (text === null) return;
     const { key, kind, title } = operationOf(e, i);
-    const op = byKey.get(key) ?? { key, kind, title: title ?? text, last: text, at: e.at, failed: false, running: false, steps: [] };
+    const op = byKey.get(key) ?? {
+      key,
+      kind,
+      title: title ?? text,
+      last: text,
+      at: e.at,
+      failed: false,
+      running: false,
+      steps: [],
+    };
     op.steps.push({ at: e.at, text });
     op.last = text;
     op.at = e.at;
     const step = e.type === 'progress' ? e.payload : null;
-    op.failed = (step?.step === 'failed') || (e.type === 'revision.ended' && !['done', 'needs-answer'].includes(e.payload.status)) || (e.type === 'schema.checked' && e.payload.status === 'failed');
-    op.running = step ? step.done === undefined || step.total === undefined || step.done < step.total : e.type === 'revision.updated' && e.payload.status === 'running';
+    op.failed =
+      step?.step === 'failed' ||
+      (e.type === 'revision.ended' && !['done', 'needs-answer'].includes(e.payload.status)) ||
+      (e.type === 'schema.checked' && e.payload.status === 'failed');
+    op.running = step
+      ? step.done === undefined || step.total === undefined || step.done < step.total
+      : e.type === 'revision.updated' && e.payload.status === 'running';
     byKey.delete(key);
     byKey.set(key, op); // the latest to move last
   });
@@ -125,27 +159,62 @@ export function ActivityPane() {
   const [query, setQuery] = useState('');
   const all = useMemo(() => operations(events), [events]);
   const q = query.trim().toLowerCase();
-  const shown = all.filter((op) => (kind === 'all' || op.kind === kind) && (!q || op.title.toLowerCase().includes(q) || op.steps.some((s) => s.text.toLowerCase().includes(q))));
+  const shown = all.filter(
+    (op) =>
+      (kind === 'all' || op.kind === kind) &&
+      (!q || op.title.toLowerCase().includes(q) || op.steps.some((s) => s.text.toLowerCase().includes(q))),
+  );
   return (
     <section className="view activity" aria-label="Activity">
       <div className="activity-toolbar">
         <div className="chips" role="group" aria-label="Show">
           {KINDS.map((k) => (
-            <button key={k.id} type="button" className="chip" aria-pressed={kind === k.id} onClick={() => setKind(k.id)} data-testid={`activity-kind-${k.id}`}>
+            <button
+              key={k.id}
+              type="button"
+              className="chip"
+              aria-pressed={kind === k.id}
+              onClick={() => setKind(k.id)}
+              data-testid={`activity-kind-${k.id}`}
+            >
               {k.label}
             </button>
           ))}
         </div>
-        <input className="input" type="search" aria-label="Filter the activity" placeholder="Filter" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <input
+          className="input"
+          type="search"
+          aria-label="Filter the activity"
+          placeholder="Filter"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
       </div>
-      <ol className="list operations" data-testid="activity" tabIndex={0} aria-label="What the engine did, newest first">
-        {shown.length === 0 && <li className="muted empty-line">{all.length ? 'Nothing matches.' : 'Nothing yet: builds, promotions and revisions show here as they happen.'}</li>}
+      <ol
+        className="list operations"
+        data-testid="activity"
+        tabIndex={0}
+        aria-label="What the engine did, newest first"
+      >
+        {shown.length === 0 && (
+          <li className="muted empty-line">
+            {all.length
+              ? 'Nothing matches.'
+              : 'Nothing yet: builds, promotions and revisions show here as they happen.'}
+          </li>
+        )}
         {shown.map((op) => (
           <li key={op.key} className={`operation kind-${op.kind}`} data-testid="operation" data-kind={op.kind}>
             <details>
               <summary>
                 <ChevronRight size={14} aria-hidden className="chevron" />
-                {op.failed ? <AlertTriangle size={14} aria-label="failed" className="bad" /> : op.running ? <LoaderCircle size={14} aria-label="running" className="spin" /> : <Check size={14} aria-label="done" className="good" />}
+                {op.failed ? (
+                  <AlertTriangle size={14} aria-label="failed" className="bad" />
+                ) : op.running ? (
+                  <LoaderCircle size={14} aria-label="running" className="spin" />
+                ) : (
+                  <Check size={14} aria-label="done" className="good" />
+                )}
                 <time className="muted" dateTime={op.at}>
                   {new Date(op.at).toLocaleTimeString()}
                 </time>

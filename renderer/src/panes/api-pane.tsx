@@ -10,7 +10,11 @@ export function ApiPane() {
   const selected = useBranches((s) => s.selected);
   const gateways = useGateways((s) => s.listing?.gateways ?? []);
   if (!selected) return <p className="hint empty">Select a branch to try its API.</p>;
-  const serving = gateways.flatMap((g) => g.routes.filter((r) => r.codebase === selected.codebase && r.branch === selected.branch).map((r) => ({ gateway: g.name, url: r.url })));
+  const serving = gateways.flatMap((g) =>
+    g.routes
+      .filter((r) => r.codebase === selected.codebase && r.branch === selected.branch)
+      .map((r) => ({ gateway: g.name, url: r.url })),
+  );
   return (
     <section className="view api-pane scroll" aria-labelledby="api-title" data-testid="api" tabIndex={0}>
       <div className="view-header">
@@ -20,7 +24,8 @@ export function ApiPane() {
       </div>
       {serving.length === 0 ? (
         <p className="hint">
-          No gateway serves {pad(selected.branch)} yet. Promote it to one (from the gateways panel, or drag the branch onto a gateway), then its routes and docs show here.
+          No gateway serves {pad(selected.branch)} yet. Promote it to one (from the gateways panel, or drag the branch
+          onto a gateway), then its routes and docs show here.
         </p>
       ) : (
         <ul className="cards">

@@ -31,7 +31,8 @@ export function AuditPane() {
   }, [codebase, revision]);
   useEffect(() => void load(), [load]);
 
-  if (!codebase) return <p className="hint empty">Select a branch to see the audit trail of the revision that made it.</p>;
+  if (!codebase)
+    return <p className="hint empty">Select a branch to see the audit trail of the revision that made it.</p>;
   if (revision === null) return <p className="hint empty">This branch was made by hand: no agent acted on it.</p>;
   const label = `revision ${String(revision).padStart(4, '0')} of ${codebase}`;
   const cost = (entries ?? []).reduce((sum, e) => sum + e.costMicroUsd, 0);
@@ -66,7 +67,9 @@ export function AuditPane() {
                   <td style={{ padding: '2px 8px' }}>{e.role ? WHO[e.role] : e.actor}</td>
                   <td style={{ padding: '2px 8px' }}>{e.tool ?? e.action}</td>
                   <td style={{ padding: '2px 8px' }}>{e.outcome ?? ''}</td>
-                  <td style={{ padding: '2px 8px' }}>{e.promptTokens || e.completionTokens ? `${e.promptTokens} + ${e.completionTokens}` : ''}</td>
+                  <td style={{ padding: '2px 8px' }}>
+                    {e.promptTokens || e.completionTokens ? `${e.promptTokens} + ${e.completionTokens}` : ''}
+                  </td>
                   <td style={{ padding: '2px 8px' }}>{e.costMicroUsd ? usd(e.costMicroUsd) : ''}</td>
                   <td style={{ padding: '2px 8px' }}>{e.durationMs === null ? '' : `${e.durationMs} ms`}</td>
                   <td style={{ padding: '2px 8px' }}>

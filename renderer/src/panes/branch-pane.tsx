@@ -18,14 +18,20 @@ export function BranchPane() {
   }
   const { info } = detail.shown;
   return (
-    <section className="view branch-detail scroll padded" aria-labelledby="branch-title" data-testid="branch-detail" tabIndex={0}>
+    <section
+      className="view branch-detail scroll padded"
+      aria-labelledby="branch-title"
+      data-testid="branch-detail"
+      tabIndex={0}
+    >
       <h2 id="branch-title">
         Branch {pad(info.number)} <span className="muted">from {pad(info.parent)}</span>
       </h2>
       <p>
         <strong>{info.message}</strong>{' '}
         <span className="muted">
-          {info.author} · {new Date(info.createdAt).toLocaleString()} · commit <code>{info.commit.slice(0, 7)}</code> · {info.status}
+          {info.author} · {new Date(info.createdAt).toLocaleString()} · commit <code>{info.commit.slice(0, 7)}</code> ·{' '}
+          {info.status}
           {info.devRevision !== null && ` · revision ${String(info.devRevision).padStart(4, '0')}`}
         </span>
       </p>
@@ -38,9 +44,25 @@ export function BranchPane() {
       </p>
       <pre className="summary">{detail.shown.summary}</pre>
       <h3 className="section-title">Diff against {pad(detail.diff.against)}</h3>
-      <pre className="diff" data-testid="branch-diff" tabIndex={0} aria-label={`Patch against ${pad(detail.diff.against)}`}>
+      <pre
+        className="diff"
+        data-testid="branch-diff"
+        tabIndex={0}
+        aria-label={`Patch against ${pad(detail.diff.against)}`}
+      >
         {detail.diff.patch.split('\n').map((line, i) => (
-          <span key={i} className={line.startsWith('+') && !line.startsWith('+++') ? 'add' : line.startsWith('-') && !line.startsWith('---') ? 'del' : line.startsWith('@@') ? 'hunk' : undefined}>
+          <span
+            key={i}
+            className={
+              line.startsWith('+') && !line.startsWith('+++')
+                ? 'add'
+                : line.startsWith('-') && !line.startsWith('---')
+                  ? 'del'
+                  : line.startsWith('@@')
+                    ? 'hunk'
+                    : undefined
+            }
+          >
             {line}
             {'\n'}
           </span>

@@ -3,7 +3,17 @@
 // prompt behind it on hover. A right click (or the context-menu key) offers what to do with it:
 // prompt from here, diff against another branch, a terminal into it, promote it, stop or start it.
 import * as Menu from '@radix-ui/react-context-menu';
-import { CircleCheck, CircleDashed, CircleX, GitCompare, MessageSquarePlus, Play, Rocket, Square, SquareTerminal } from 'lucide-react';
+import {
+  CircleCheck,
+  CircleDashed,
+  CircleX,
+  GitCompare,
+  MessageSquarePlus,
+  Play,
+  Rocket,
+  Square,
+  SquareTerminal,
+} from 'lucide-react';
 import type { KeyboardEvent } from 'react';
 import { api, errorMessage } from '../api.ts';
 import { BRANCH_DRAG_TYPE } from '../drag.ts';
@@ -22,8 +32,10 @@ function ChecksIcon({ branch }: { branch: Branch }) {
   const checks = Object.entries(branch.checks ?? {});
   const failed = checks.filter(([, c]) => c.status === 'failed').map(([n]) => n);
   const waiting = checks.filter(([, c]) => c.status === 'pending').map(([n]) => n);
-  if (failed.length) return <CircleX size={14} className="check-icon bad" aria-label={`checks failed: ${failed.join(', ')}`} />;
-  if (waiting.length) return <CircleDashed size={14} className="check-icon muted" aria-label={`checks pending: ${waiting.join(', ')}`} />;
+  if (failed.length)
+    return <CircleX size={14} className="check-icon bad" aria-label={`checks failed: ${failed.join(', ')}`} />;
+  if (waiting.length)
+    return <CircleDashed size={14} className="check-icon muted" aria-label={`checks pending: ${waiting.join(', ')}`} />;
   return <CircleCheck size={14} className="check-icon good" aria-label="checks passed" />;
 }
 
@@ -56,7 +68,11 @@ export function BranchTree({ codebase }: { codebase: string }) {
         const isSelected = selected?.codebase === codebase && selected.branch === b.number;
         return (
           <li key={b.number} className="graph-node">
-            <BranchMenu codebase={codebase} branch={b} others={listing.branches.map((o) => o.number).filter((n) => n !== b.number)}>
+            <BranchMenu
+              codebase={codebase}
+              branch={b}
+              others={listing.branches.map((o) => o.number).filter((n) => n !== b.number)}
+            >
               <button
                 type="button"
                 className={`branch${isSelected ? ' selected' : ''}`}
@@ -110,7 +126,17 @@ export function BranchTree({ codebase }: { codebase: string }) {
   );
 }
 
-function BranchMenu({ codebase, branch, others, children }: { codebase: string; branch: Branch; others: number[]; children: React.ReactNode }) {
+function BranchMenu({
+  codebase,
+  branch,
+  others,
+  children,
+}: {
+  codebase: string;
+  branch: Branch;
+  others: number[];
+  children: React.ReactNode;
+}) {
   const select = useBranches((s) => s.select);
   const setDiffBase = useBranches((s) => s.setDiffBase);
   const refresh = useBranches((s) => s.refresh);
@@ -120,7 +146,8 @@ function BranchMenu({ codebase, branch, others, children }: { codebase: string; 
   const n = branch.number;
   const at = { codebase, branch: n };
   const online = branch.process?.status === 'online';
-  const run = (action: () => Promise<unknown>) => void action().catch((error: unknown) => useBranches.setState({ error: errorMessage(error) }));
+  const run = (action: () => Promise<unknown>) =>
+    void action().catch((error: unknown) => useBranches.setState({ error: errorMessage(error) }));
   return (
     <Menu.Root>
       <Menu.Trigger asChild>{children}</Menu.Trigger>
@@ -135,7 +162,10 @@ function BranchMenu({ codebase, branch, others, children }: { codebase: string; 
               useChat.getState().setCodebase(codebase);
               useChat.getState().setFrom(codebase, n);
               show('chat');
-              setTimeout(() => document.querySelector<HTMLTextAreaElement>('textarea[aria-label="Prompt"]')?.focus(), 0);
+              setTimeout(
+                () => document.querySelector<HTMLTextAreaElement>('textarea[aria-label="Prompt"]')?.focus(),
+                0,
+              );
             }}
           >
             <MessageSquarePlus size={14} aria-hidden /> Prompt from here
@@ -182,7 +212,12 @@ function BranchMenu({ codebase, branch, others, children }: { codebase: string; 
             <Menu.Portal>
               <Menu.SubContent className="menu">
                 {pipelineOrder(gateways).map((g) => (
-                  <Menu.Item key={g.name} className="menu-item" disabled={branch.gateways.includes(g.name)} onSelect={() => ask({ gateway: g.name, codebase, branch: n, rollback: false })}>
+                  <Menu.Item
+                    key={g.name}
+                    className="menu-item"
+                    disabled={branch.gateways.includes(g.name)}
+                    onSelect={() => ask({ gateway: g.name, codebase, branch: n, rollback: false })}
+                  >
                     {g.name}
                     {g.protected ? ' (protected)' : ''}
                   </Menu.Item>
@@ -191,7 +226,12 @@ function BranchMenu({ codebase, branch, others, children }: { codebase: string; 
             </Menu.Portal>
           </Menu.Sub>
           <Menu.Separator className="menu-separator" />
-          <Menu.Item className="menu-item" onSelect={() => run(async () => (online ? api.runtime.stop.mutate(at) : api.runtime.run.mutate(at)).then(() => refresh()))}>
+          <Menu.Item
+            className="menu-item"
+            onSelect={() =>
+              run(async () => (online ? api.runtime.stop.mutate(at) : api.runtime.run.mutate(at)).then(() => refresh()))
+            }
+          >
             {online ? <Square size={14} aria-hidden /> : <Play size={14} aria-hidden />} {online ? 'Stop' : 'Start'}
           </Menu.Item>
         </Menu.Content>

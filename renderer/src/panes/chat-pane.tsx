@@ -40,7 +40,15 @@ export function ChatPane() {
       {codebases.length > 1 && (
         <div className="thread-tabs" role="tablist" aria-label="Threads by codebase">
           {codebases.map((c) => (
-            <button key={c.name} type="button" role="tab" aria-selected={c.name === chosen} className="thread-tab" data-testid={`thread-${c.name}`} onClick={() => setCodebase(c.name)}>
+            <button
+              key={c.name}
+              type="button"
+              role="tab"
+              aria-selected={c.name === chosen}
+              className="thread-tab"
+              data-testid={`thread-${c.name}`}
+              onClick={() => setCodebase(c.name)}
+            >
               {c.name}
             </button>
           ))}

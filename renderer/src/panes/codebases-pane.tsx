@@ -42,7 +42,13 @@ export function CodebasesPane() {
           <ul className="list codebases" data-testid="codebases">
             {codebases.map((c) => (
               <li key={c.name}>
-                <button type="button" className="codebase" aria-expanded={Boolean(expanded[c.name])} onClick={() => void toggle(c.name)} title={`newest ${c.newestBranch ?? '–'} · active ${c.activeBranch ?? '–'}`}>
+                <button
+                  type="button"
+                  className="codebase"
+                  aria-expanded={Boolean(expanded[c.name])}
+                  onClick={() => void toggle(c.name)}
+                  title={`newest ${c.newestBranch ?? '–'} · active ${c.activeBranch ?? '–'}`}
+                >
                   {expanded[c.name] ? <ChevronDown size={14} aria-hidden /> : <ChevronRight size={14} aria-hidden />}
                   <strong>{c.name}</strong>
                   <span className="muted codebase-meta">
@@ -56,7 +62,13 @@ export function CodebasesPane() {
         )}
       </div>
       <form className="panel-footer new-codebase" onSubmit={(e) => void add(e)}>
-        <input className="input" aria-label="New codebase name" placeholder="new codebase" value={name} onChange={(e) => setName(e.target.value)} />
+        <input
+          className="input"
+          aria-label="New codebase name"
+          placeholder="new codebase"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
         <button type="submit" className="button" disabled={!name.trim() || adding.busy}>
           <Plus size={14} aria-hidden />
           {adding.busy ? 'Adding…' : 'Add'}

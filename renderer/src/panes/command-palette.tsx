@@ -23,7 +23,12 @@ export function CommandPalette() {
 
   const actions = useMemo<Action[]>(() => {
     const list: Action[] = [
-      ...VIEWS.map((v) => ({ group: 'Views', label: `Show ${v.label}`, shortcut: shortcutOf(v.id), run: () => show(v.id) })),
+      ...VIEWS.map((v) => ({
+        group: 'Views',
+        label: `Show ${v.label}`,
+        shortcut: shortcutOf(v.id),
+        run: () => show(v.id),
+      })),
       { group: 'Workspace', label: 'Open or create a workspace…', run: () => setPicker(true) },
       { group: 'Workspace', label: 'Reload the workspace', run: () => void useWorkspace.getState().load() },
       { group: 'Theme', label: 'Theme: dark', run: () => setTheme('dark') },
@@ -32,9 +37,25 @@ export function CommandPalette() {
     ];
     if (selected) {
       const label = `${selected.codebase} ${String(selected.branch).padStart(5, '0')}`;
-      list.push({ group: 'Branch', label: `Terminal: shell in the container of ${label}`, run: () => (show('terminal'), void useTerminals.getState().open(selected.codebase, selected.branch, 'container')) });
-      list.push({ group: 'Branch', label: `Terminal: shell on this machine for ${label}`, run: () => (show('terminal'), void useTerminals.getState().open(selected.codebase, selected.branch, 'host')) });
-      for (const g of gateways ?? []) list.push({ group: 'Branch', label: `Promote ${label} to ${g.name}`, run: () => void useGateways.getState().promote(g.name, selected.codebase, selected.branch) });
+      list.push({
+        group: 'Branch',
+        label: `Terminal: shell in the container of ${label}`,
+        run: () => (
+          show('terminal'),
+          void useTerminals.getState().open(selected.codebase, selected.branch, 'container')
+        ),
+      });
+      list.push({
+        group: 'Branch',
+        label: `Terminal: shell on this machine for ${label}`,
+        run: () => (show('terminal'), void useTerminals.getState().open(selected.codebase, selected.branch, 'host')),
+      });
+      for (const g of gateways ?? [])
+        list.push({
+          group: 'Branch',
+          label: `Promote ${label} to ${g.name}`,
+          run: () => void useGateways.getState().promote(g.name, selected.codebase, selected.branch),
+        });
     }
     return list;
   }, [selected, gateways, show, setTheme, setPicker]);

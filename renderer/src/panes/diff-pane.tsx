@@ -43,7 +43,11 @@ export function DiffPane({ dark }: { dark: boolean }) {
     if (!selected || !file) return setTexts(null);
     const change = changes.find((c) => c.path === file);
     const read = (branch: number | null, present: boolean) =>
-      branch === null || !present ? Promise.resolve('') : api.branch.file.query({ codebase: selected.codebase, branch, path: file }).then((f) => (f.binary ? `(binary, ${f.size} bytes)` : f.content));
+      branch === null || !present
+        ? Promise.resolve('')
+        : api.branch.file
+            .query({ codebase: selected.codebase, branch, path: file })
+            .then((f) => (f.binary ? `(binary, ${f.size} bytes)` : f.content));
     let current = true;
     Promise.all([read(against, change?.kind !== 'added'), read(selected.branch, change?.kind !== 'deleted')]).then(
       ([original, modified]) => current && (setTexts({ original, modified }), setError(null)),
@@ -58,31 +62,45 @@ export function DiffPane({ dark }: { dark: boolean }) {
   return (
     <section className="view diff-pane" aria-labelledby="diff-title" data-testid="diff">
       <div className="view-header">
-      <h2 id="diff-title">
-        {selected.codebase} {pad(selected.branch)} against {base === 'parent' ? `${pad(detail.diff.against)} (its parent)` : pad(against)}
-      </h2>
-      <label className="field inline">
-        <span>Against</span>
-        <select aria-label="Diff against" value={String(base)} onChange={(e) => setBase(e.target.value === 'parent' ? 'parent' : Number(e.target.value))}>
-          <option value="parent">its parent</option>
-          {(listing?.branches ?? [])
-            .filter((b) => b.number !== selected.branch)
-            .map((b) => (
-              <option key={b.number} value={b.number}>
-                {pad(b.number)} {b.message}
-              </option>
-            ))}
-        </select>
-      </label>
-      {base !== 'parent' && !other && !error && <p className="muted">reading the diff…</p>}
-      {diff && changes.length === 0 && <p className="muted">No files differ.</p>}
+        <h2 id="diff-title">
+          {selected.codebase} {pad(selected.branch)} against{' '}
+          {base === 'parent' ? `${pad(detail.diff.against)} (its parent)` : pad(against)}
+        </h2>
+        <label className="field inline">
+          <span>Against</span>
+          <select
+            aria-label="Diff against"
+            value={String(base)}
+            onChange={(e) => setBase(e.target.value === 'parent' ? 'parent' : Number(e.target.value))}
+          >
+            <option value="parent">its parent</option>
+            {(listing?.branches ?? [])
+              .filter((b) => b.number !== selected.branch)
+              .map((b) => (
+                <option key={b.number} value={b.number}>
+                  {pad(b.number)} {b.message}
+                </option>
+              ))}
+          </select>
+        </label>
+        {base !== 'parent' && !other && !error && <p className="muted">reading the diff…</p>}
+        {diff && changes.length === 0 && <p className="muted">No files differ.</p>}
       </div>
       <div className="diff-layout">
         <ul className="file-list" data-testid="diff-files" aria-label="Changed files">
           {changes.map((c) => (
             <li key={c.path}>
-              <button type="button" className={`file${c.path === file ? ' selected' : ''}`} aria-current={c.path === file ? 'true' : undefined} onClick={() => setFile(c.path)} title={c.path}>
-                <span className={`kind kind-${c.kind}`} title={c.kind}>{c.kind[0]!.toUpperCase()}</span> <span className="path">{c.path}</span>
+              <button
+                type="button"
+                className={`file${c.path === file ? ' selected' : ''}`}
+                aria-current={c.path === file ? 'true' : undefined}
+                onClick={() => setFile(c.path)}
+                title={c.path}
+              >
+                <span className={`kind kind-${c.kind}`} title={c.kind}>
+                  {c.kind[0]!.toUpperCase()}
+                </span>{' '}
+                <span className="path">{c.path}</span>
               </button>
             </li>
           ))}
@@ -106,10 +124,18 @@ export function DiffPane({ dark }: { dark: boolean }) {
                 models.mounted(editor, monaco);
                 // The two sides' inputs, named for screen readers (the diff's own options do not reach them).
                 editor.getOriginalEditor().updateOptions({ ariaLabel: `${file} in ${pad(against)}, read-only` });
-                editor.getModifiedEditor().updateOptions({ ariaLabel: `${file} in ${pad(selected.branch)}, read-only` });
+                editor
+                  .getModifiedEditor()
+                  .updateOptions({ ariaLabel: `${file} in ${pad(selected.branch)}, read-only` });
               }}
               // Side by side only when there are two sides: an added or deleted file reads better inline.
-              options={{ ...readOnlyOptions, renderSideBySide: kind === 'modified', useInlineViewWhenSpaceIsLimited: true, originalAriaLabel: `${file} in ${pad(against)}`, modifiedAriaLabel: `${file} in ${pad(selected.branch)}` }}
+              options={{
+                ...readOnlyOptions,
+                renderSideBySide: kind === 'modified',
+                useInlineViewWhenSpaceIsLimited: true,
+                originalAriaLabel: `${file} in ${pad(against)}`,
+                modifiedAriaLabel: `${file} in ${pad(selected.branch)}`,
+              }}
             />
           )}
         </div>

@@ -49,11 +49,23 @@ export function FilesPane({ dark }: { dark: boolean }) {
       </div>
       <div className="diff-layout">
         <div className="file-column">
-          <input className="input" aria-label="Filter files" placeholder="Filter files" value={filter} onChange={(e) => setFilter(e.target.value)} />
+          <input
+            className="input"
+            aria-label="Filter files"
+            placeholder="Filter files"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+          />
           <ul className="file-list" data-testid="file-list" aria-label="Files">
             {shown.map((f) => (
               <li key={f.path}>
-                <button type="button" className={`file${file?.path === f.path ? ' selected' : ''}`} aria-current={file?.path === f.path ? 'true' : undefined} onClick={() => void open(f.path)} title={f.path}>
+                <button
+                  type="button"
+                  className={`file${file?.path === f.path ? ' selected' : ''}`}
+                  aria-current={file?.path === f.path ? 'true' : undefined}
+                  onClick={() => void open(f.path)}
+                  title={f.path}
+                >
                   <span className="path">{f.path}</span>
                 </button>
               </li>
@@ -61,7 +73,21 @@ export function FilesPane({ dark }: { dark: boolean }) {
           </ul>
         </div>
         <div className="diff-editor" data-testid="file-view">
-          {file && (file.binary ? <p className="hint">{file.path}: binary, {file.size} bytes</p> : <Editor height="100%" path={file.path} value={file.content} language={languageOf(file.path)} theme={monacoTheme(dark)} options={{ ...readOnlyOptions, ariaLabel: `${file.path}, read-only` }} />)}
+          {file &&
+            (file.binary ? (
+              <p className="hint">
+                {file.path}: binary, {file.size} bytes
+              </p>
+            ) : (
+              <Editor
+                height="100%"
+                path={file.path}
+                value={file.content}
+                language={languageOf(file.path)}
+                theme={monacoTheme(dark)}
+                options={{ ...readOnlyOptions, ariaLabel: `${file.path}, read-only` }}
+              />
+            ))}
         </div>
       </div>
     </section>

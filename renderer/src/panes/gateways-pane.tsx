@@ -84,7 +84,11 @@ export function GatewaysPane() {
                   onDrop={onDrop(g)}
                 >
                   <div className="gateway-head">
-                    <span className={`dot ${g.listening ? 'live' : 'lost'}`} role="img" aria-label={g.listening ? 'listening' : 'not listening'} />
+                    <span
+                      className={`dot ${g.listening ? 'live' : 'lost'}`}
+                      role="img"
+                      aria-label={g.listening ? 'listening' : 'not listening'}
+                    />
                     <strong>{g.name}</strong> <span className="muted">:{g.port}</span>
                     {g.protected && (
                       <span className="badge">
@@ -92,7 +96,9 @@ export function GatewaysPane() {
                         protected
                       </span>
                     )}
-                    <span className="muted follow">{g.follow === 'newest' ? 'follows the newest branch' : 'by promotion'}</span>
+                    <span className="muted follow">
+                      {g.follow === 'newest' ? 'follows the newest branch' : 'by promotion'}
+                    </span>
                     {!g.listening && g.error && <p className="error">{g.error}</p>}
                   </div>
                   <ul className="list routes">
@@ -107,7 +113,12 @@ export function GatewaysPane() {
                               {r.codebase} → <code>{pad(served)}</code>
                             </span>
                             {served !== null && (
-                              <a className="link-button" href={`${r.url}/_branchyard/docs`} target="_blank" rel="noreferrer">
+                              <a
+                                className="link-button"
+                                href={`${r.url}/_branchyard/docs`}
+                                target="_blank"
+                                rel="noreferrer"
+                              >
                                 API docs
                                 <ArrowUpRight size={12} aria-hidden />
                               </a>
@@ -115,30 +126,59 @@ export function GatewaysPane() {
                           </div>
                           {previous && (
                             <p className="muted last-promotion" data-testid={`last-promotion-${g.name}-${r.codebase}`}>
-                              <History size={12} aria-hidden /> {pad(previous.to)} from {pad(previous.from)} by {previous.by ?? previous.actor}, {ago(previous.at)}
+                              <History size={12} aria-hidden /> {pad(previous.to)} from {pad(previous.from)} by{' '}
+                              {previous.by ?? previous.actor}, {ago(previous.at)}
                             </p>
                           )}
                           <div className="gateway-actions">
                             {next && served !== null && nextServes !== served && (
-                              <button type="button" className="button small" disabled={status[next.name]?.busy} onClick={() => ask({ gateway: next.name, codebase: r.codebase, branch: served, rollback: false })} data-testid={`promote-${next.name}`}>
+                              <button
+                                type="button"
+                                className="button small"
+                                disabled={status[next.name]?.busy}
+                                onClick={() =>
+                                  ask({ gateway: next.name, codebase: r.codebase, branch: served, rollback: false })
+                                }
+                                data-testid={`promote-${next.name}`}
+                              >
                                 <Rocket size={14} aria-hidden />
                                 Promote {pad(served)} to {next.name}
                               </button>
                             )}
                             {/* A gateway that follows the newest branch would move on again at once. */}
-                            {g.follow !== 'newest' && previous && previous.from !== null && previous.from !== served && (
-                              <button type="button" className="button small" disabled={state?.busy} onClick={() => ask({ gateway: g.name, codebase: r.codebase, branch: previous.from!, rollback: true })} data-testid={`rollback-${g.name}`}>
-                                <Undo2 size={14} aria-hidden />
-                                Roll back to {pad(previous.from)}
-                              </button>
-                            )}
+                            {g.follow !== 'newest' &&
+                              previous &&
+                              previous.from !== null &&
+                              previous.from !== served && (
+                                <button
+                                  type="button"
+                                  className="button small"
+                                  disabled={state?.busy}
+                                  onClick={() =>
+                                    ask({
+                                      gateway: g.name,
+                                      codebase: r.codebase,
+                                      branch: previous.from!,
+                                      rollback: true,
+                                    })
+                                  }
+                                  data-testid={`rollback-${g.name}`}
+                                >
+                                  <Undo2 size={14} aria-hidden />
+                                  Roll back to {pad(previous.from)}
+                                </button>
+                              )}
                           </div>
                         </li>
                       );
                     })}
                   </ul>
                   {state && (
-                    <p className={state.failed ? 'error' : 'muted'} role={state.failed ? 'alert' : 'status'} data-testid={`promotion-${g.name}`}>
+                    <p
+                      className={state.failed ? 'error' : 'muted'}
+                      role={state.failed ? 'alert' : 'status'}
+                      data-testid={`promotion-${g.name}`}
+                    >
                       {state.message}
                     </p>
                   )}
@@ -164,7 +204,15 @@ export function GatewaysPane() {
 }
 
 /** What a protected gateway is about to serve: the change and its checks, before anything moves. */
-function ConfirmPromotion({ pending, onClose, onConfirm }: { pending: PendingPromotion; onClose: () => void; onConfirm: () => void }) {
+function ConfirmPromotion({
+  pending,
+  onClose,
+  onConfirm,
+}: {
+  pending: PendingPromotion;
+  onClose: () => void;
+  onConfirm: () => void;
+}) {
   const [shown, setShown] = useState<Shown | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -176,13 +224,20 @@ function ConfirmPromotion({ pending, onClose, onConfirm }: { pending: PendingPro
   const checks = shown ? Object.entries(shown.info.checks) : [];
   const verb = pending.rollback ? 'Roll back' : 'Promote';
   return (
-    <Dialog open onClose={onClose} title={`${verb} ${pending.codebase} ${pad(pending.branch)} to ${pending.gateway}?`} description={`${pending.gateway} is protected: it serves real traffic.`} testId="confirm-promotion">
+    <Dialog
+      open
+      onClose={onClose}
+      title={`${verb} ${pending.codebase} ${pad(pending.branch)} to ${pending.gateway}?`}
+      description={`${pending.gateway} is protected: it serves real traffic.`}
+      testId="confirm-promotion"
+    >
       {error && <p className="error">{error}</p>}
       {shown && (
         <>
           {shown.summary && <p className="confirm-summary">{shown.summary.trim().split('\n')[0]}</p>}
           <p className="muted">
-            {shown.changes.length} file(s) changed: +{shown.changes.reduce((n, c) => n + c.linesAdded, 0)} −{shown.changes.reduce((n, c) => n + c.linesRemoved, 0)}
+            {shown.changes.length} file(s) changed: +{shown.changes.reduce((n, c) => n + c.linesAdded, 0)} −
+            {shown.changes.reduce((n, c) => n + c.linesRemoved, 0)}
           </p>
           <ul className="list confirm-changes">
             {shown.changes.slice(0, 8).map((c) => (
@@ -198,14 +253,22 @@ function ConfirmPromotion({ pending, onClose, onConfirm }: { pending: PendingPro
               </li>
             ))}
           </ul>
-          {pending.rollback && <p className="hint">It served {pending.gateway} before: a rollback is taken whatever its checks say now.</p>}
+          {pending.rollback && (
+            <p className="hint">It served {pending.gateway} before: a rollback is taken whatever its checks say now.</p>
+          )}
         </>
       )}
       <div className="dialog-actions">
         <button type="button" className="button" onClick={onClose}>
           Cancel
         </button>
-        <button type="button" className="button primary" onClick={onConfirm} disabled={!shown} data-testid="confirm-promote">
+        <button
+          type="button"
+          className="button primary"
+          onClick={onConfirm}
+          disabled={!shown}
+          data-testid="confirm-promote"
+        >
           {verb} to {pending.gateway}
         </button>
       </div>

@@ -13,7 +13,8 @@ import type { LogRow, StatusFilter } from './logs/log-rows.ts';
 import { cleanText, filterRows, parseLine, parseText, shortTime } from './logs/log-rows.ts';
 
 const ROW_HEIGHT = 24;
-const statusClass = (status: number) => (status >= 500 ? 'bad' : status >= 400 ? 'warn' : status >= 300 ? 'muted' : 'good');
+const statusClass = (status: number) =>
+  status >= 500 ? 'bad' : status >= 400 ? 'warn' : status >= 300 ? 'muted' : 'good';
 
 export function LogsPane() {
   const selected = useBranches((s) => s.selected);
@@ -36,7 +37,11 @@ export function LogsPane() {
   const copy = async () => {
     if (!open) return;
     // Clean text with a line saying where it comes from: ready to paste into a prompt.
-    await navigator.clipboard.writeText(`Log ${open.type}/${open.file} of ${selected.codebase} branch ${String(selected.branch).padStart(5, '0')}:\n\n${cleanText(open.text)}`).catch(() => undefined);
+    await navigator.clipboard
+      .writeText(
+        `Log ${open.type}/${open.file} of ${selected.codebase} branch ${String(selected.branch).padStart(5, '0')}:\n\n${cleanText(open.text)}`,
+      )
+      .catch(() => undefined);
     setCopied(true);
     setTimeout(() => setCopied(false), 1500);
   };
@@ -46,8 +51,21 @@ export function LogsPane() {
         <h2 id="logs-title" className="logs-title">
           Logs of {selected.codebase} {String(selected.branch).padStart(5, '0')}
         </h2>
-        <input className="input logs-filter" type="search" aria-label="Filter the log lines" placeholder="Filter" value={query} onChange={(e) => setQuery(e.target.value)} data-testid="log-filter" />
-        <select className="select" aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value as StatusFilter)}>
+        <input
+          className="input logs-filter"
+          type="search"
+          aria-label="Filter the log lines"
+          placeholder="Filter"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          data-testid="log-filter"
+        />
+        <select
+          className="select"
+          aria-label="Status"
+          value={status}
+          onChange={(e) => setStatus(e.target.value as StatusFilter)}
+        >
           <option value="all">any status</option>
           <option value="2xx">2xx</option>
           <option value="3xx">3xx</option>
@@ -55,10 +73,22 @@ export function LogsPane() {
           <option value="5xx">5xx</option>
           <option value="errors">errors (4xx, 5xx)</option>
         </select>
-        <button type="button" className={`button small${following ? ' primary' : ''}`} aria-pressed={following} onClick={() => follow(!following)} data-testid="log-live-toggle">
+        <button
+          type="button"
+          className={`button small${following ? ' primary' : ''}`}
+          aria-pressed={following}
+          onClick={() => follow(!following)}
+          data-testid="log-live-toggle"
+        >
           <Radio size={14} aria-hidden /> Live tail
         </button>
-        <button type="button" className="icon-button small" aria-label="Refresh the list of files" title="Refresh" onClick={() => void load(selected)}>
+        <button
+          type="button"
+          className="icon-button small"
+          aria-label="Refresh the list of files"
+          title="Refresh"
+          onClick={() => void load(selected)}
+        >
           <RefreshCw size={14} aria-hidden />
         </button>
         <span className="muted logs-count" aria-live="polite">
@@ -66,7 +96,8 @@ export function LogsPane() {
         </span>
         {open && (
           <button type="button" className="button small" onClick={() => void copy()} data-testid="log-copy">
-            <ClipboardCopy size={14} aria-hidden /> {copied ? 'Copied' : `Copy as context · ${open.tokens.toLocaleString()} tokens`}
+            <ClipboardCopy size={14} aria-hidden />{' '}
+            {copied ? 'Copied' : `Copy as context · ${open.tokens.toLocaleString()} tokens`}
           </button>
         )}
       </div>
@@ -83,7 +114,12 @@ export function LogsPane() {
             <ul className="list log-files" data-testid="log-files">
               {files.map((f) => (
                 <li key={`${f.type}/${f.file}`}>
-                  <button type="button" className={`log-file${open?.file === f.file && open.type === f.type ? ' selected' : ''}`} aria-current={open?.file === f.file && open.type === f.type ? 'true' : undefined} onClick={() => void read(f.type, f.file)}>
+                  <button
+                    type="button"
+                    className={`log-file${open?.file === f.file && open.type === f.type ? ' selected' : ''}`}
+                    aria-current={open?.file === f.file && open.type === f.type ? 'true' : undefined}
+                    onClick={() => void read(f.type, f.file)}
+                  >
                     <span className="log-file-name">
                       {f.type}/{f.file}
                     </span>{' '}
@@ -96,7 +132,20 @@ export function LogsPane() {
             </ul>
           )}
         </nav>
-        <LogTable rows={shown} query={deferredQuery} tail={following} empty={open || following ? (rows.length ? 'No line matches the filter.' : following ? 'Waiting for lines…' : 'The file is empty.') : 'Open a file, or turn on Live tail.'} />
+        <LogTable
+          rows={shown}
+          query={deferredQuery}
+          tail={following}
+          empty={
+            open || following
+              ? rows.length
+                ? 'No line matches the filter.'
+                : following
+                  ? 'Waiting for lines…'
+                  : 'The file is empty.'
+              : 'Open a file, or turn on Live tail.'
+          }
+        />
       </div>
     </section>
   );
@@ -104,7 +153,12 @@ export function LogsPane() {
 
 function LogTable({ rows, query, tail, empty }: { rows: LogRow[]; query: string; tail: boolean; empty: string }) {
   const scroller = useRef<HTMLDivElement>(null);
-  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 20 });
+  const virtual = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+  });
   // Live tail keeps the newest line in view, unless the user scrolled up to read.
   const pinned = useRef(true);
   useLayoutEffect(() => {
@@ -151,7 +205,11 @@ function LogTable({ rows, query, tail, empty }: { rows: LogRow[]; query: string;
                   </td>
                   <td>{r.method}</td>
                   <td className="path">{r.path && <Highlight text={r.path} query={query} />}</td>
-                  <td>{r.status !== undefined && <span className={`status-pill ${statusClass(r.status)}`}>{r.status}</span>}</td>
+                  <td>
+                    {r.status !== undefined && (
+                      <span className={`status-pill ${statusClass(r.status)}`}>{r.status}</span>
+                    )}
+                  </td>
                   <td className="num">{r.durationMs !== undefined && `${r.durationMs} ms`}</td>
                   <td className="text">
                     <Highlight text={r.text} query={query} />

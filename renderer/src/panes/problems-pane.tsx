@@ -18,15 +18,22 @@ export function useProblems(): Problem[] | null {
   const checks = Object.entries(detail.shown.info.checks)
     .filter(([, c]) => c.status === 'failed')
     .map(([name, c]) => ({ severity: 'error' as const, source: name, text: c.detail ?? `${name} failed` }));
-  const records = (listing?.problems ?? []).map((p) => ({ severity: 'error' as const, source: p.file, text: p.reason }));
-  const runtime = listing?.runtimeProblem ? [{ severity: 'warning' as const, source: 'runtime', text: listing.runtimeProblem }] : [];
+  const records = (listing?.problems ?? []).map((p) => ({
+    severity: 'error' as const,
+    source: p.file,
+    text: p.reason,
+  }));
+  const runtime = listing?.runtimeProblem
+    ? [{ severity: 'warning' as const, source: 'runtime', text: listing.runtimeProblem }]
+    : [];
   return [...checks, ...records, ...runtime];
 }
 
 export function ProblemsPane() {
   const problems = useProblems();
   const selected = useBranches((s) => s.selected);
-  if (!problems || !selected) return <p className="hint empty">Select a branch to see its failed checks and other problems.</p>;
+  if (!problems || !selected)
+    return <p className="hint empty">Select a branch to see its failed checks and other problems.</p>;
   const label = `${selected.codebase} ${String(selected.branch).padStart(5, '0')}`;
   return (
     <section className="view problems" aria-label="Problems" data-testid="problems">
@@ -38,7 +45,12 @@ export function ProblemsPane() {
         <ul className="list lines scroll" tabIndex={0} aria-label={`Problems of ${label}`}>
           {problems.map((p, i) => (
             <li key={i} className={`problem ${p.severity}`}>
-              {p.severity === 'error' ? <CircleAlert size={14} aria-label="error" /> : <TriangleAlert size={14} aria-label="warning" />} <strong>{p.source}</strong> <span className="problem-text">{p.text}</span>
+              {p.severity === 'error' ? (
+                <CircleAlert size={14} aria-label="error" />
+              ) : (
+                <TriangleAlert size={14} aria-label="warning" />
+              )}{' '}
+              <strong>{p.source}</strong> <span className="problem-text">{p.text}</span>
             </li>
           ))}
         </ul>

@@ -12,7 +12,12 @@ import { DoctorPane } from './doctor-pane.tsx';
 
 /** Where most people get a model: the endpoint and a model that works for this kind of work. */
 export const PRESETS = [
-  { name: 'OpenRouter', provider: 'openrouter', baseUrl: 'https://openrouter.ai/api/v1', model: 'anthropic/claude-sonnet-4' },
+  {
+    name: 'OpenRouter',
+    provider: 'openrouter',
+    baseUrl: 'https://openrouter.ai/api/v1',
+    model: 'anthropic/claude-sonnet-4',
+  },
   { name: 'OpenAI', provider: 'openai', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4.1' },
   { name: 'Ollama', provider: 'ollama', baseUrl: 'http://127.0.0.1:11434/v1', model: 'qwen2.5-coder:14b' },
   { name: 'llama.cpp', provider: 'llama.cpp', baseUrl: 'http://127.0.0.1:8080/v1', model: 'local' },
@@ -39,13 +44,28 @@ export function SettingsPane() {
   useEffect(() => {
     if (!info || dirty) return;
     const { ai } = info;
-    setForm({ provider: ai.provider, baseUrl: ai.baseUrl, model: ai.model, perRevisionUsd: String(ai.budget.perRevisionUsd), perMonthUsd: String(ai.budget.perMonthUsd), maxTurns: String(ai.budget.maxTurns), maxMinutes: String(ai.budget.maxMinutes) });
+    setForm({
+      provider: ai.provider,
+      baseUrl: ai.baseUrl,
+      model: ai.model,
+      perRevisionUsd: String(ai.budget.perRevisionUsd),
+      perMonthUsd: String(ai.budget.perMonthUsd),
+      maxTurns: String(ai.budget.maxTurns),
+      maxMinutes: String(ai.budget.maxMinutes),
+    });
   }, [info, dirty]);
   if (!info) return null;
   const field = (name: string, label: string, type = 'text') => (
     <label className="field">
       <span>{label}</span>
-      <input className="input" name={name} type={type} step="any" value={form[name] ?? ''} onChange={(e) => edit({ [name]: e.target.value })} />
+      <input
+        className="input"
+        name={name}
+        type={type}
+        step="any"
+        value={form[name] ?? ''}
+        onChange={(e) => edit({ [name]: e.target.value })}
+      />
     </label>
   );
   const save = async (event: FormEvent) => {
@@ -56,7 +76,12 @@ export function SettingsPane() {
         provider: form.provider,
         baseUrl: form.baseUrl,
         model: form.model,
-        budget: { perRevisionUsd: number('perRevisionUsd'), perMonthUsd: number('perMonthUsd'), maxTurns: number('maxTurns'), maxMinutes: number('maxMinutes') },
+        budget: {
+          perRevisionUsd: number('perRevisionUsd'),
+          perMonthUsd: number('perMonthUsd'),
+          maxTurns: number('maxTurns'),
+          maxMinutes: number('maxMinutes'),
+        },
       });
       setMessage({ text: 'Saved to ai/config.json.', failed: false });
       setDirty(false);
@@ -74,7 +99,10 @@ export function SettingsPane() {
         setMessage({ text: 'Key stored in the system’s encrypted storage.', failed: false });
       } else {
         setApiKey(key);
-        setMessage({ text: 'Key kept in this tab’s memory and sent with your prompts; it is gone when the tab closes.', failed: false });
+        setMessage({
+          text: 'Key kept in this tab’s memory and sent with your prompts; it is gone when the tab closes.',
+          failed: false,
+        });
       }
       setKey('');
     } catch (error) {
@@ -82,12 +110,23 @@ export function SettingsPane() {
     }
   };
   return (
-    <section className="view settings scroll padded" aria-labelledby="settings-title" data-testid="settings" tabIndex={0}>
+    <section
+      className="view settings scroll padded"
+      aria-labelledby="settings-title"
+      data-testid="settings"
+      tabIndex={0}
+    >
       <h2 id="settings-title">Settings</h2>
       <div className="toolbar presets" role="group" aria-label="Provider presets">
         <span className="muted">Presets:</span>
         {PRESETS.map((p) => (
-          <button key={p.name} type="button" className="button small" onClick={() => edit({ provider: p.provider, baseUrl: p.baseUrl, model: p.model })} data-testid={`preset-${p.provider}`}>
+          <button
+            key={p.name}
+            type="button"
+            className="button small"
+            onClick={() => edit({ provider: p.provider, baseUrl: p.baseUrl, model: p.model })}
+            data-testid={`preset-${p.provider}`}
+          >
             {p.name}
           </button>
         ))}
@@ -106,16 +145,32 @@ export function SettingsPane() {
       </form>
       <h3 className="section-title">Key</h3>
       <p className="muted" data-testid="key-status">
-        {info.ai.hasKey ? `The engine has a key in ${info.ai.keyEnv}.` : keyInMemory ? 'A key is kept in this tab’s memory.' : `No key: set ${info.ai.keyEnv} where the engine runs, or enter it here.`}
+        {info.ai.hasKey
+          ? `The engine has a key in ${info.ai.keyEnv}.`
+          : keyInMemory
+            ? 'A key is kept in this tab’s memory.'
+            : `No key: set ${info.ai.keyEnv} where the engine runs, or enter it here.`}
       </p>
       <div className="toolbar">
-        <input className="input" aria-label="API key" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} placeholder="sk-…" />
+        <input
+          className="input"
+          aria-label="API key"
+          type="password"
+          autoComplete="off"
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          placeholder="sk-…"
+        />
         <button type="button" className="button" onClick={() => void storeKey()} disabled={!key}>
           {inDesktopWindow ? 'Store the key' : 'Use for this tab'}
         </button>
       </div>
       {message && (
-        <p className={message.failed ? 'error' : 'muted'} role={message.failed ? 'alert' : 'status'} data-testid="settings-message">
+        <p
+          className={message.failed ? 'error' : 'muted'}
+          role={message.failed ? 'alert' : 'status'}
+          data-testid="settings-message"
+        >
           {message.text}
         </p>
       )}

@@ -27,7 +27,13 @@ export function TerminalPane() {
                 <button type="button" role="tab" aria-selected={t.id === active} onClick={() => show(t.id)}>
                   <SquareTerminal size={14} aria-hidden /> {t.where} · {t.codebase} {String(t.branch).padStart(5, '0')}
                 </button>
-                <button type="button" className="icon-button small" aria-label="Close terminal" title="Close terminal" onClick={() => void close(t.id)}>
+                <button
+                  type="button"
+                  className="icon-button small"
+                  aria-label="Close terminal"
+                  title="Close terminal"
+                  onClick={() => void close(t.id)}
+                >
                   <X size={14} aria-hidden />
                 </button>
               </span>
@@ -36,10 +42,19 @@ export function TerminalPane() {
         )}
         {selected ? (
           <>
-            <button type="button" className="button" onClick={() => void open(selected.codebase, selected.branch, 'container')}>
-              <Plus size={14} aria-hidden /> Shell in the container of {selected.codebase} {String(selected.branch).padStart(5, '0')}
+            <button
+              type="button"
+              className="button"
+              onClick={() => void open(selected.codebase, selected.branch, 'container')}
+            >
+              <Plus size={14} aria-hidden /> Shell in the container of {selected.codebase}{' '}
+              {String(selected.branch).padStart(5, '0')}
             </button>
-            <button type="button" className="button" onClick={() => void open(selected.codebase, selected.branch, 'host')}>
+            <button
+              type="button"
+              className="button"
+              onClick={() => void open(selected.codebase, selected.branch, 'host')}
+            >
               <Plus size={14} aria-hidden /> Shell on this machine
             </button>
           </>
@@ -67,7 +82,13 @@ function TerminalView({ tab, visible }: { tab: TerminalTab; visible: boolean }) 
   const term = useRef<Terminal | null>(null);
   const dark = useDark();
   useEffect(() => {
-    const terminal = new Terminal({ convertEol: false, fontFamily: "ui-monospace, 'DejaVu Sans Mono', monospace", fontSize: 13, cursorBlink: true, theme: terminalTheme(document.documentElement.dataset.theme === 'dark') });
+    const terminal = new Terminal({
+      convertEol: false,
+      fontFamily: "ui-monospace, 'DejaVu Sans Mono', monospace",
+      fontSize: 13,
+      cursorBlink: true,
+      theme: terminalTheme(document.documentElement.dataset.theme === 'dark'),
+    });
     term.current = terminal;
     // The window's shortcuts are the window's: xterm lets them through to its listeners.
     terminal.attachCustomKeyEventHandler((event) => appShortcut(event) === null);
@@ -80,9 +101,16 @@ function TerminalView({ tab, visible }: { tab: TerminalTab; visible: boolean }) 
     // Keys in order: each waits for the one before, so fast typing is never reordered.
     let sending = Promise.resolve();
     const typed = terminal.onData((data) => {
-      sending = sending.then(() => api.terminal.input.mutate({ id: tab.id, data }).then(() => undefined, () => undefined));
+      sending = sending.then(() =>
+        api.terminal.input.mutate({ id: tab.id, data }).then(
+          () => undefined,
+          () => undefined,
+        ),
+      );
     });
-    const resized = terminal.onResize(({ cols, rows }) => void api.terminal.resize.mutate({ id: tab.id, cols, rows }).catch(() => undefined));
+    const resized = terminal.onResize(
+      ({ cols, rows }) => void api.terminal.resize.mutate({ id: tab.id, cols, rows }).catch(() => undefined),
+    );
     const output = api.terminal.output.subscribe(
       { id: tab.id },
       {

@@ -44,12 +44,24 @@ export function WorkspacePicker({ open: shown, onClose }: { open: boolean; onClo
     }
   };
   return (
-    <Dialog open={shown} onClose={onClose} title="Workspaces" description="Open a workspace you used lately, or open or create one by its folder." testId="workspace-picker" className="picker">
+    <Dialog
+      open={shown}
+      onClose={onClose}
+      title="Workspaces"
+      description="Open a workspace you used lately, or open or create one by its folder."
+      testId="workspace-picker"
+      className="picker"
+    >
       <h3 className="section-title">Recent</h3>
       <ul className="list recent" data-testid="recent-workspaces">
         {recent.map((r) => (
           <li key={r.dir}>
-            <button type="button" className="link-button" disabled={r.current || busy !== null} onClick={() => void open(r.dir)}>
+            <button
+              type="button"
+              className="link-button"
+              disabled={r.current || busy !== null}
+              onClick={() => void open(r.dir)}
+            >
               <FolderOpen size={14} aria-hidden />
               {r.name ?? '(unreadable)'}
             </button>{' '}
@@ -59,9 +71,26 @@ export function WorkspacePicker({ open: shown, onClose }: { open: boolean; onClo
         {recent.length === 0 && <li className="muted">None yet.</li>}
       </ul>
       <form onSubmit={(e) => void create(e)} className="picker-form">
-        <input className="input" aria-label="Workspace folder" placeholder="/path/to/a/workspace" value={dir} onChange={(e) => setDir(e.target.value)} />
-        <input className="input" aria-label="Workspace name" placeholder="name (for a new one)" value={name} onChange={(e) => setName(e.target.value)} />
-        <button type="button" className="button" disabled={!dir.trim() || busy !== null} onClick={() => void open(dir.trim())}>
+        <input
+          className="input"
+          aria-label="Workspace folder"
+          placeholder="/path/to/a/workspace"
+          value={dir}
+          onChange={(e) => setDir(e.target.value)}
+        />
+        <input
+          className="input"
+          aria-label="Workspace name"
+          placeholder="name (for a new one)"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <button
+          type="button"
+          className="button"
+          disabled={!dir.trim() || busy !== null}
+          onClick={() => void open(dir.trim())}
+        >
           Open
         </button>
         <button type="submit" className="button primary" disabled={!dir.trim() || busy !== null}>

@@ -1,6 +1,18 @@
 // The activity bar on the far left, as in VS Code: one icon per view and per panel, each named
 // with its shortcut in a tooltip; the panels' icons show and hide them.
-import { Command, Files, GitBranch, GitCompareArrows, MessageSquare, Moon, PanelBottom, Plug, Settings, Sun, Waypoints } from 'lucide-react';
+import {
+  Command,
+  Files,
+  GitBranch,
+  GitCompareArrows,
+  MessageSquare,
+  Moon,
+  PanelBottom,
+  Plug,
+  Settings,
+  Sun,
+  Waypoints,
+} from 'lucide-react';
 import type { ReactNode } from 'react';
 import type { CentreView } from '../stores/layout-store.ts';
 import { shortcutOf, useLayout } from '../stores/layout-store.ts';
@@ -19,7 +31,13 @@ export function ActivityBar({ panels }: { panels: Panels }) {
   const { tab, show, setPalette, setTheme } = useLayout();
   const dark = useDark();
   const panel = (name: keyof Panels['collapsed'], label: string, icon: ReactNode, shortcut?: string) => (
-    <IconButton label={`${panels.collapsed[name] ? 'Show' : 'Hide'} ${label}`} shortcut={shortcut} aria-pressed={!panels.collapsed[name]} onClick={() => panels.toggle(name)} data-testid={`toggle-${name}`}>
+    <IconButton
+      label={`${panels.collapsed[name] ? 'Show' : 'Hide'} ${label}`}
+      shortcut={shortcut}
+      aria-pressed={!panels.collapsed[name]}
+      onClick={() => panels.toggle(name)}
+      data-testid={`toggle-${name}`}
+    >
       {icon}
     </IconButton>
   );
@@ -28,7 +46,14 @@ export function ActivityBar({ panels }: { panels: Panels }) {
       <div className="activity-group">
         {panel('branches', 'the branches', <GitBranch size={20} aria-hidden />)}
         {VIEW_ICONS.map((v) => (
-          <IconButton key={v.id} label={v.label} shortcut={shortcutOf(v.id)} aria-current={tab === v.id ? 'page' : undefined} className={tab === v.id ? 'current' : undefined} onClick={() => show(v.id)}>
+          <IconButton
+            key={v.id}
+            label={v.label}
+            shortcut={shortcutOf(v.id)}
+            aria-current={tab === v.id ? 'page' : undefined}
+            className={tab === v.id ? 'current' : undefined}
+            onClick={() => show(v.id)}
+          >
             {v.icon}
           </IconButton>
         ))}
@@ -42,7 +67,13 @@ export function ActivityBar({ panels }: { panels: Panels }) {
         <IconButton label={dark ? 'Light theme' : 'Dark theme'} onClick={() => setTheme(dark ? 'light' : 'dark')}>
           {dark ? <Sun size={20} aria-hidden /> : <Moon size={20} aria-hidden />}
         </IconButton>
-        <IconButton label="Settings" shortcut="Ctrl+," aria-current={tab === 'settings' ? 'page' : undefined} className={tab === 'settings' ? 'current' : undefined} onClick={() => show('settings')}>
+        <IconButton
+          label="Settings"
+          shortcut="Ctrl+,"
+          aria-current={tab === 'settings' ? 'page' : undefined}
+          className={tab === 'settings' ? 'current' : undefined}
+          onClick={() => show('settings')}
+        >
           <Settings size={20} aria-hidden />
         </IconButton>
       </div>

@@ -22,7 +22,13 @@ export function BottomPanel({ onCollapse }: { onCollapse: () => void }) {
         </IconButton>
       </ViewTabs>
       <div className="area-body">
-        <div className="view-slot" hidden={bottom !== 'terminal'} role="tabpanel" id="view-terminal" aria-labelledby="tab-terminal">
+        <div
+          className="view-slot"
+          hidden={bottom !== 'terminal'}
+          role="tabpanel"
+          id="view-terminal"
+          aria-labelledby="tab-terminal"
+        >
           <TerminalPane />
         </div>
         {bottom === 'logs' && (
@@ -30,7 +36,13 @@ export function BottomPanel({ onCollapse }: { onCollapse: () => void }) {
             <LogsPane />
           </div>
         )}
-        <div className="view-slot" hidden={bottom !== 'activity'} role="tabpanel" id="view-activity" aria-labelledby="tab-activity">
+        <div
+          className="view-slot"
+          hidden={bottom !== 'activity'}
+          role="tabpanel"
+          id="view-activity"
+          aria-labelledby="tab-activity"
+        >
           <ActivityPane />
         </div>
         {bottom === 'problems' && (

@@ -22,7 +22,13 @@ export function Centre({ dark }: { dark: boolean }) {
         <div className="view-slot" hidden={tab !== 'chat'} role="tabpanel" id="view-chat" aria-labelledby="tab-chat">
           <ChatPane />
         </div>
-        <div className="view-slot" hidden={tab !== 'branch'} role="tabpanel" id="view-branch" aria-labelledby="tab-branch">
+        <div
+          className="view-slot"
+          hidden={tab !== 'branch'}
+          role="tabpanel"
+          id="view-branch"
+          aria-labelledby="tab-branch"
+        >
           <BranchPane />
         </div>
         {tab === 'diff' && (

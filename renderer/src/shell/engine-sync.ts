@@ -38,7 +38,8 @@ export function useEngineSync(): void {
           void useBranches.getState().refresh();
         }
         if (event.type === 'schema.checked' || event.type === 'schema.behind') void useBranches.getState().refresh();
-        if (event.type === 'branch.running' || event.type === 'revision.ended' || event.type === 'gateway.promoted') refreshStatus();
+        if (event.type === 'branch.running' || event.type === 'revision.ended' || event.type === 'gateway.promoted')
+          refreshStatus();
       }
     });
     return () => {

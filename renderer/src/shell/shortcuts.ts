@@ -7,7 +7,8 @@ export function appShortcut(event: KeyboardEvent): (() => void) | null {
   const mod = event.ctrlKey || event.metaKey;
   const key = event.key.toLowerCase();
   const layout = useLayout.getState();
-  if (mod && !event.altKey && (key === 'k' || (event.shiftKey && key === 'p'))) return () => layout.setPalette(!layout.paletteOpen);
+  if (mod && !event.altKey && (key === 'k' || (event.shiftKey && key === 'p')))
+    return () => layout.setPalette(!layout.paletteOpen);
   if (mod && !event.altKey && !event.shiftKey && key === ',') return () => layout.show('settings');
   // By the key's place, not its character: Alt+digit types other characters on some layouts.
   const digit = /^Digit([1-9])$/.exec(event.code)?.[1] ?? (/^[1-9]$/.test(event.key) ? event.key : undefined);

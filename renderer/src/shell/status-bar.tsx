@@ -43,15 +43,26 @@ export function StatusBar() {
         engine <span className={`connection ${connection}`}>{connection}</span>
       </span>
       {info && (
-        <button type="button" className="status-item" onClick={() => show('settings')} title={hasKey ? 'Model and key (settings)' : `No key: set ${info.ai.keyEnv} or enter one in the settings`} data-testid="status-model">
+        <button
+          type="button"
+          className="status-item"
+          onClick={() => show('settings')}
+          title={hasKey ? 'Model and key (settings)' : `No key: set ${info.ai.keyEnv} or enter one in the settings`}
+          data-testid="status-model"
+        >
           {info.ai.model} <KeyRound size={12} aria-hidden /> {hasKey ? 'key set' : 'no key'}
         </button>
       )}
       <WorkBar />
       <span className="status-spacer" />
       {info && (
-        <span className="status-item" title="Spent on the agent this month, against the monthly budget (ai/config.json)" data-testid="status-spend">
-          <Wallet size={12} aria-hidden /> {monthMicroUsd === null ? '–' : usd(monthMicroUsd / 1_000_000)} / {usd(info.ai.budget.perMonthUsd)} this month
+        <span
+          className="status-item"
+          title="Spent on the agent this month, against the monthly budget (ai/config.json)"
+          data-testid="status-spend"
+        >
+          <Wallet size={12} aria-hidden /> {monthMicroUsd === null ? '–' : usd(monthMicroUsd / 1_000_000)} /{' '}
+          {usd(info.ai.budget.perMonthUsd)} this month
         </span>
       )}
       <span className="status-item" title="Branch processes running" data-testid="status-live">

@@ -10,12 +10,24 @@ export function TitleBar() {
   return (
     <header className="title-bar">
       <h1 className="brand">Branchyard</h1>
-      <button type="button" className="workspace-button" onClick={() => setPicker(true)} title={info ? `${info.root} — open or create a workspace` : 'Open or create a workspace'} aria-haspopup="dialog">
+      <button
+        type="button"
+        className="workspace-button"
+        onClick={() => setPicker(true)}
+        title={info ? `${info.root} — open or create a workspace` : 'Open or create a workspace'}
+        aria-haspopup="dialog"
+      >
         <span data-testid="workspace-name">{info ? info.name : 'loading…'}</span>
         <ChevronDown size={14} aria-hidden />
       </button>
       {info && <span className="muted path">{info.root}</span>}
-      <button type="button" className="command-centre" onClick={() => setPalette(true)} aria-haspopup="dialog" aria-keyshortcuts="Control+K">
+      <button
+        type="button"
+        className="command-centre"
+        onClick={() => setPalette(true)}
+        aria-haspopup="dialog"
+        aria-keyshortcuts="Control+K"
+      >
         <Search size={14} aria-hidden />
         <span>Search commands and views</span>
         <kbd>Ctrl+K</kbd>

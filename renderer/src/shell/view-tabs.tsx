@@ -4,7 +4,17 @@ import type { KeyboardEvent, ReactNode } from 'react';
 import type { ViewId } from '../stores/layout-store.ts';
 import { shortcutOf, useLayout, VIEWS } from '../stores/layout-store.ts';
 
-export function ViewTabs({ area, label, badges = {}, children }: { area: 'centre' | 'bottom'; label: string; badges?: Partial<Record<ViewId, number>>; children?: ReactNode }) {
+export function ViewTabs({
+  area,
+  label,
+  badges = {},
+  children,
+}: {
+  area: 'centre' | 'bottom';
+  label: string;
+  badges?: Partial<Record<ViewId, number>>;
+  children?: ReactNode;
+}) {
   const current = useLayout((s) => (area === 'centre' ? s.tab : s.bottom));
   const show = useLayout((s) => s.show);
   const views = VIEWS.filter((v) => v.area === area);

@@ -34,8 +34,13 @@ export function Workbench({ dark }: { dark: boolean }) {
   const branches = usePanelRef();
   const gateways = usePanelRef();
   const bottom = usePanelRef();
-  const [collapsed, setCollapsed] = useState<Record<PanelName, boolean>>({ branches: false, gateways: false, bottom: false });
-  const follow = (name: PanelName) => (size: { inPixels: number }) => setCollapsed((c) => (c[name] === (size.inPixels < 1) ? c : { ...c, [name]: size.inPixels < 1 }));
+  const [collapsed, setCollapsed] = useState<Record<PanelName, boolean>>({
+    branches: false,
+    gateways: false,
+    bottom: false,
+  });
+  const follow = (name: PanelName) => (size: { inPixels: number }) =>
+    setCollapsed((c) => (c[name] === size.inPixels < 1 ? c : { ...c, [name]: size.inPixels < 1 }));
   useEffect(() => {
     onExpandBottom(() => {
       if (bottom.current?.isCollapsed()) bottom.current.expand();
@@ -45,24 +50,64 @@ export function Workbench({ dark }: { dark: boolean }) {
   return (
     <div className="workbench">
       <ActivityBar panels={panels} />
-      <Group orientation="horizontal" className="panels" id="workbench" defaultLayout={outer.defaultLayout} onLayoutChanged={outer.onLayoutChanged}>
-        <Panel id="branches" panelRef={branches} defaultSize="20%" minSize="180px" maxSize="45%" collapsible collapsedSize="0px" onResize={follow('branches')} className="panel side">
+      <Group
+        orientation="horizontal"
+        className="panels"
+        id="workbench"
+        defaultLayout={outer.defaultLayout}
+        onLayoutChanged={outer.onLayoutChanged}
+      >
+        <Panel
+          id="branches"
+          panelRef={branches}
+          defaultSize="20%"
+          minSize="180px"
+          maxSize="45%"
+          collapsible
+          collapsedSize="0px"
+          onResize={follow('branches')}
+          className="panel side"
+        >
           <CodebasesPane />
         </Panel>
         <Separator className="separator vertical" aria-label="Resize the branches panel" />
         <Panel id="centre" minSize="360px" className="panel centre-panel">
-          <Group orientation="vertical" id="centre" defaultLayout={inner.defaultLayout} onLayoutChanged={inner.onLayoutChanged}>
+          <Group
+            orientation="vertical"
+            id="centre"
+            defaultLayout={inner.defaultLayout}
+            onLayoutChanged={inner.onLayoutChanged}
+          >
             <Panel id="editor" minSize="160px" className="panel editor-area">
               <Centre dark={dark} />
             </Panel>
             <Separator className="separator horizontal" aria-label="Resize the bottom panel" />
-            <Panel id="bottom" panelRef={bottom} defaultSize="32%" minSize="120px" collapsible collapsedSize="0px" onResize={follow('bottom')} className="panel bottom-panel">
+            <Panel
+              id="bottom"
+              panelRef={bottom}
+              defaultSize="32%"
+              minSize="120px"
+              collapsible
+              collapsedSize="0px"
+              onResize={follow('bottom')}
+              className="panel bottom-panel"
+            >
               <BottomPanel onCollapse={() => bottom.current?.collapse()} />
             </Panel>
           </Group>
         </Panel>
         <Separator className="separator vertical" aria-label="Resize the gateways panel" />
-        <Panel id="gateways" panelRef={gateways} defaultSize="24%" minSize="220px" maxSize="45%" collapsible collapsedSize="0px" onResize={follow('gateways')} className="panel side">
+        <Panel
+          id="gateways"
+          panelRef={gateways}
+          defaultSize="24%"
+          minSize="220px"
+          maxSize="45%"
+          collapsible
+          collapsedSize="0px"
+          onResize={follow('gateways')}
+          className="panel side"
+        >
           <GatewaysPane />
         </Panel>
       </Group>

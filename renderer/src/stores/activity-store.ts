@@ -80,13 +80,17 @@ export const useActivity = create<ActivityState>((set, get) => ({
         // Gone once shown finished for a moment, or once quiet for long; a newer step keeps it.
         setTimeout(
           () => {
-            if (get().work[step.task]?.at === event.at) set((state) => ({ work: Object.fromEntries(Object.entries(state.work).filter(([task]) => task !== step.task)) }));
+            if (get().work[step.task]?.at === event.at)
+              set((state) => ({
+                work: Object.fromEntries(Object.entries(state.work).filter(([task]) => task !== step.task)),
+              }));
           },
           finished ? SHOW_DONE_MS : QUIET_MS,
         );
       },
       onError: () => set({ connection: 'lost' }),
-      onConnectionStateChange: (state) => (state.state === 'pending' ? live() : set({ connection: state.state === 'connecting' ? 'connecting' : 'lost' })),
+      onConnectionStateChange: (state) =>
+        state.state === 'pending' ? live() : set({ connection: state.state === 'connecting' ? 'connecting' : 'lost' }),
     });
     return () => subscription.unsubscribe();
   },

@@ -66,7 +66,11 @@ export const useBranches = create<BranchesState>((set, get) => ({
     if (get().expanded[codebase]) await get().load(codebase);
   },
   async refresh() {
-    await Promise.all(Object.keys(get().expanded).filter((c) => get().expanded[c]).map((c) => get().load(c)));
+    await Promise.all(
+      Object.keys(get().expanded)
+        .filter((c) => get().expanded[c])
+        .map((c) => get().load(c)),
+    );
     const selected = get().selected;
     if (selected) await get().select(selected);
   },

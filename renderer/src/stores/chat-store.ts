@@ -65,12 +65,14 @@ interface ChatState {
   resume(revision: Revision): Promise<void>;
 }
 
-const same = (r: { codebase: string; revision: number }, codebase: string, revision: number) => r.codebase === codebase && r.revision === revision;
+const same = (r: { codebase: string; revision: number }, codebase: string, revision: number) =>
+  r.codebase === codebase && r.revision === revision;
 
 /** Adds a streamed step: text deltas join the text before them. */
 function withLive(live: Step[], step: Step): Step[] {
   const last = live.at(-1);
-  if (step.kind === 'text' && last?.kind === 'text') return [...live.slice(0, -1), { kind: 'text', text: last.text + step.text }];
+  if (step.kind === 'text' && last?.kind === 'text')
+    return [...live.slice(0, -1), { kind: 'text', text: last.text + step.text }];
   return [...live, step];
 }
 
@@ -87,7 +89,19 @@ export const useChat = create<ChatState>((set, get) => {
     const streamed = find(codebase, revision)?.live.length ?? 0;
     const steps = await api.revision.steps.query({ codebase, revision }).catch(() => null);
     if (!steps) return;
-    const shaped: Step[] = steps.map((s) => (s.kind === 'text' ? s : { kind: 'tool', tool: s.tool, path: s.path, ok: s.ok, summary: s.result.split('\n')[0]!.slice(0, 200), arguments: s.arguments, result: s.result }));
+    const shaped: Step[] = steps.map((s) =>
+      s.kind === 'text'
+        ? s
+        : {
+            kind: 'tool',
+            tool: s.tool,
+            path: s.path,
+            ok: s.ok,
+            summary: s.result.split('\n')[0]!.slice(0, 200),
+            arguments: s.arguments,
+            result: s.result,
+          },
+    );
     update(codebase, revision, (r) => ({ steps: shaped, live: r.live.slice(streamed), loaded: true }));
   };
 
@@ -99,26 +113,53 @@ export const useChat = create<ChatState>((set, get) => {
         onData: (event) => {
           switch (event.type) {
             case 'agent.text':
-              return update(codebase, revision, (r) => ({ live: withLive(r.live, { kind: 'text', text: event.payload.delta }) }));
+              return update(codebase, revision, (r) => ({
+                live: withLive(r.live, { kind: 'text', text: event.payload.delta }),
+              }));
             case 'agent.tool':
-              return update(codebase, revision, (r) => ({ live: withLive(r.live, { kind: 'tool', tool: event.payload.tool, path: event.payload.path, ok: event.payload.ok, summary: event.payload.summary }) }));
+              return update(codebase, revision, (r) => ({
+                live: withLive(r.live, {
+                  kind: 'tool',
+                  tool: event.payload.tool,
+                  path: event.payload.path,
+                  ok: event.payload.ok,
+                  summary: event.payload.summary,
+                }),
+              }));
             case 'agent.turn':
               update(codebase, revision, () => ({ turn: event.payload.turn, maxTurns: event.payload.maxTurns }));
               // The turns before this one are in the transcript now, with their arguments (a write's diff).
               if (event.payload.turn > 1) void readSteps(codebase, revision);
               return undefined;
             case 'agent.checks':
-              return update(codebase, revision, (r) => ({ live: withLive(r.live, { kind: 'tool', tool: 'checks', ok: event.payload.passed, summary: `${event.payload.by === 'engine' ? 'the engine’s checks' : 'checks'} ${event.payload.passed ? 'passed' : 'failed'}${event.payload.isolation === 'none' ? ' (no isolation)' : ''}: ${event.payload.summary}` }) }));
+              return update(codebase, revision, (r) => ({
+                live: withLive(r.live, {
+                  kind: 'tool',
+                  tool: 'checks',
+                  ok: event.payload.passed,
+                  summary: `${event.payload.by === 'engine' ? 'the engine’s checks' : 'checks'} ${event.payload.passed ? 'passed' : 'failed'}${event.payload.isolation === 'none' ? ' (no isolation)' : ''}: ${event.payload.summary}`,
+                }),
+              }));
             case 'agent.spend':
-              return update(codebase, revision, () => ({ spentMicroUsd: event.payload.revisionMicroUsd, budgetMicroUsd: event.payload.budgetMicroUsd }));
+              return update(codebase, revision, () => ({
+                spentMicroUsd: event.payload.revisionMicroUsd,
+                budgetMicroUsd: event.payload.budgetMicroUsd,
+              }));
             case 'revision.updated':
               return update(codebase, revision, () => ({ status: event.payload.status }));
             case 'agent.retry':
-              return update(codebase, revision, () => ({ step: `the provider ${event.payload.reason}; trying again in ${Math.round(event.payload.waitMs / 1000)} s (attempt ${event.payload.attempt + 1})` }));
+              return update(codebase, revision, () => ({
+                step: `the provider ${event.payload.reason}; trying again in ${Math.round(event.payload.waitMs / 1000)} s (attempt ${event.payload.attempt + 1})`,
+              }));
             case 'progress':
               return update(codebase, revision, () => ({ step: event.payload.message }));
             case 'revision.ended':
-              update(codebase, revision, () => ({ status: event.payload.status, branch: event.payload.branch, message: event.payload.message, spentMicroUsd: event.payload.costMicroUsd }));
+              update(codebase, revision, () => ({
+                status: event.payload.status,
+                branch: event.payload.branch,
+                message: event.payload.message,
+                spentMicroUsd: event.payload.costMicroUsd,
+              }));
               subscription.unsubscribe();
               void readSteps(codebase, revision);
               return undefined;
@@ -126,7 +167,11 @@ export const useChat = create<ChatState>((set, get) => {
               return undefined;
           }
         },
-        onError: (error) => update(codebase, revision, () => ({ status: 'lost', message: `the connection to the engine was lost: ${errorMessage(error)}` })),
+        onError: (error) =>
+          update(codebase, revision, () => ({
+            status: 'lost',
+            message: `the connection to the engine was lost: ${errorMessage(error)}`,
+          })),
       },
     );
   };
@@ -166,18 +211,35 @@ export const useChat = create<ChatState>((set, get) => {
         codebases.map(async (codebase) => {
           const rows = await api.revision.list.query({ codebase }).catch(() => []);
           // Ones this window already shows (sent from here meanwhile) stay as they are.
-          const have = new Set(get().revisions.filter((r) => r.codebase === codebase).map((r) => r.revision));
+          const have = new Set(
+            get()
+              .revisions.filter((r) => r.codebase === codebase)
+              .map((r) => r.revision),
+          );
           const added = rows
             .filter((row) => !have.has(row.number))
-            .map((row) => ({ ...fresh(codebase, row.number, row.prompt, row.status), branch: row.branchNumber, parent: row.parentBranch ?? null, spentMicroUsd: row.costMicroUsd }));
-          set((s) => ({ revisions: [...added, ...s.revisions].sort((a, b) => (a.codebase === b.codebase ? a.revision - b.revision : 0)) }));
+            .map((row) => ({
+              ...fresh(codebase, row.number, row.prompt, row.status),
+              branch: row.branchNumber,
+              parent: row.parentBranch ?? null,
+              spentMicroUsd: row.costMicroUsd,
+            }));
+          set((s) => ({
+            revisions: [...added, ...s.revisions].sort((a, b) =>
+              a.codebase === b.codebase ? a.revision - b.revision : 0,
+            ),
+          }));
           const recent = added.slice(-STEPS_READ);
           await Promise.all(recent.map((r) => readSteps(codebase, r.revision)));
           // Its closing words (the summary, the question, the reason it stopped) come from the revision's record.
           await Promise.all(
             recent.map(async (r) => {
               const shown = await api.revision.show.query({ codebase, revision: r.revision }).catch(() => null);
-              if (shown) update(codebase, r.revision, () => ({ prompts: shown.prompts.map((p) => p.text), message: RUNNING.has(shown.status) ? '' : (shown.responses.at(-1)?.text ?? '') }));
+              if (shown)
+                update(codebase, r.revision, () => ({
+                  prompts: shown.prompts.map((p) => p.text),
+                  message: RUNNING.has(shown.status) ? '' : (shown.responses.at(-1)?.text ?? ''),
+                }));
             }),
           );
           for (const r of added) if (RUNNING.has(r.status)) watch(codebase, r.revision);
@@ -194,7 +256,12 @@ export const useChat = create<ChatState>((set, get) => {
       try {
         const from = get().from[codebase];
         const started = await api.agent.prompt.mutate({ codebase, text, from, apiKey: get().apiKey ?? undefined });
-        const revision: Revision = { ...fresh(codebase, started.revision, text, 'running'), parent: started.parent, loaded: true, step: `from branch ${String(started.parent).padStart(5, '0')}` };
+        const revision: Revision = {
+          ...fresh(codebase, started.revision, text, 'running'),
+          parent: started.parent,
+          loaded: true,
+          step: `from branch ${String(started.parent).padStart(5, '0')}`,
+        };
         set((s) => ({ revisions: [...s.revisions, revision], sending: false }));
         watch(codebase, started.revision);
       } catch (error) {
@@ -213,8 +280,16 @@ export const useChat = create<ChatState>((set, get) => {
     async resume(revision) {
       set({ error: null });
       try {
-        await api.agent.resume.mutate({ codebase: revision.codebase, revision: revision.revision, apiKey: get().apiKey ?? undefined });
-        update(revision.codebase, revision.revision, () => ({ status: 'running', message: '', step: 'resumed from its last turn' }));
+        await api.agent.resume.mutate({
+          codebase: revision.codebase,
+          revision: revision.revision,
+          apiKey: get().apiKey ?? undefined,
+        });
+        update(revision.codebase, revision.revision, () => ({
+          status: 'running',
+          message: '',
+          step: 'resumed from its last turn',
+        }));
         watch(revision.codebase, revision.revision);
       } catch (error) {
         set({ error: errorMessage(error) });
@@ -223,8 +298,17 @@ export const useChat = create<ChatState>((set, get) => {
     async answer(revision, text) {
       set({ error: null });
       try {
-        await api.agent.answer.mutate({ codebase: revision.codebase, revision: revision.revision, text, apiKey: get().apiKey ?? undefined });
-        update(revision.codebase, revision.revision, (r) => ({ prompts: [...r.prompts, text], status: 'running', message: '' }));
+        await api.agent.answer.mutate({
+          codebase: revision.codebase,
+          revision: revision.revision,
+          text,
+          apiKey: get().apiKey ?? undefined,
+        });
+        update(revision.codebase, revision.revision, (r) => ({
+          prompts: [...r.prompts, text],
+          status: 'running',
+          message: '',
+        }));
         watch(revision.codebase, revision.revision);
       } catch (error) {
         set({ error: errorMessage(error) });

@@ -41,7 +41,10 @@ export const useGateways = create<GatewaysState>((set, get) => ({
   cancel: () => set({ pending: null }),
   async load() {
     try {
-      const [listing, history] = await Promise.all([api.gateway.list.query(), api.gateway.history.query({ limit: 200 }).catch(() => [])]);
+      const [listing, history] = await Promise.all([
+        api.gateway.list.query(),
+        api.gateway.history.query({ limit: 200 }).catch(() => []),
+      ]);
       const last: Record<string, Promotion> = {};
       // Newest first: the first seen of each is its last.
       for (const p of history) last[`${p.gateway}:${p.codebase}`] ??= p;
@@ -52,11 +55,25 @@ export const useGateways = create<GatewaysState>((set, get) => ({
   },
   async promote(gateway, codebase, branch) {
     const label = `${codebase} ${String(branch).padStart(5, '0')}`;
-    set((s) => ({ status: { ...s.status, [gateway]: { busy: true, failed: false, message: `promoting ${label} (starting it if needed)…` } } }));
+    set((s) => ({
+      status: {
+        ...s.status,
+        [gateway]: { busy: true, failed: false, message: `promoting ${label} (starting it if needed)…` },
+      },
+    }));
     try {
       const done = await api.gateway.promote.mutate({ gateway, codebase, branch });
       const from = done.from === null ? 'nothing' : String(done.from).padStart(5, '0');
-      set((s) => ({ status: { ...s.status, [gateway]: { busy: false, failed: false, message: `${gateway} serves ${label} (was ${from}; promote ${from} to roll back)` } } }));
+      set((s) => ({
+        status: {
+          ...s.status,
+          [gateway]: {
+            busy: false,
+            failed: false,
+            message: `${gateway} serves ${label} (was ${from}; promote ${from} to roll back)`,
+          },
+        },
+      }));
     } catch (error) {
       set((s) => ({ status: { ...s.status, [gateway]: { busy: false, failed: true, message: errorMessage(error) } } }));
     }

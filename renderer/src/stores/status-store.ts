@@ -21,11 +21,21 @@ export const useStatus = create<StatusState>((set) => ({
       return at.getFullYear() === now.getFullYear() && at.getMonth() === now.getMonth();
     };
     const [spent, live] = await Promise.all([
-      Promise.all(codebases.map((codebase) => api.revision.list.query({ codebase }).then((rows) => rows.filter((r) => thisMonth(r.createdAt)).reduce((sum, r) => sum + r.costMicroUsd, 0)))).then(
+      Promise.all(
+        codebases.map((codebase) =>
+          api.revision.list
+            .query({ codebase })
+            .then((rows) => rows.filter((r) => thisMonth(r.createdAt)).reduce((sum, r) => sum + r.costMicroUsd, 0)),
+        ),
+      ).then(
         (sums) => sums.reduce((a, b) => a + b, 0),
         () => null,
       ),
-      Promise.all(codebases.map((codebase) => api.runtime.list.query({ codebase }).then((r) => r.processes.filter((p) => p.status === 'online').length))).then(
+      Promise.all(
+        codebases.map((codebase) =>
+          api.runtime.list.query({ codebase }).then((r) => r.processes.filter((p) => p.status === 'online').length),
+        ),
+      ).then(
         (counts) => counts.reduce((a, b) => a + b, 0),
         () => null,
       ),

@@ -4,7 +4,23 @@ import * as RadixDialog from '@radix-ui/react-dialog';
 import { X } from 'lucide-react';
 import type { ReactNode } from 'react';
 
-export function Dialog({ open, onClose, title, description, children, testId, className }: { open: boolean; onClose: () => void; title: string; description?: string; children: ReactNode; testId?: string; className?: string }) {
+export function Dialog({
+  open,
+  onClose,
+  title,
+  description,
+  children,
+  testId,
+  className,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  description?: string;
+  children: ReactNode;
+  testId?: string;
+  className?: string;
+}) {
   return (
     <RadixDialog.Root open={open} onOpenChange={(next) => !next && onClose()}>
       <RadixDialog.Portal>
@@ -16,7 +32,9 @@ export function Dialog({ open, onClose, title, description, children, testId, cl
               <X size={16} aria-hidden />
             </RadixDialog.Close>
           </header>
-          <RadixDialog.Description className={description ? 'muted dialog-description' : 'visually-hidden'}>{description ?? title}</RadixDialog.Description>
+          <RadixDialog.Description className={description ? 'muted dialog-description' : 'visually-hidden'}>
+            {description ?? title}
+          </RadixDialog.Description>
           {children}
         </RadixDialog.Content>
       </RadixDialog.Portal>

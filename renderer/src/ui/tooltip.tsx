@@ -5,11 +5,29 @@ import type { ButtonHTMLAttributes, ReactNode } from 'react';
 
 export const TooltipProvider = Tooltip.Provider;
 
-export function IconButton({ label, shortcut, side = 'right', children, className, ...rest }: { label: string; shortcut?: string; side?: 'top' | 'right' | 'bottom' | 'left'; children: ReactNode } & ButtonHTMLAttributes<HTMLButtonElement>) {
+export function IconButton({
+  label,
+  shortcut,
+  side = 'right',
+  children,
+  className,
+  ...rest
+}: {
+  label: string;
+  shortcut?: string;
+  side?: 'top' | 'right' | 'bottom' | 'left';
+  children: ReactNode;
+} & ButtonHTMLAttributes<HTMLButtonElement>) {
   return (
     <Tooltip.Root>
       <Tooltip.Trigger asChild>
-        <button type="button" aria-label={label} aria-keyshortcuts={shortcut?.replace('Ctrl', 'Control')} className={`icon-button${className ? ` ${className}` : ''}`} {...rest}>
+        <button
+          type="button"
+          aria-label={label}
+          aria-keyshortcuts={shortcut?.replace('Ctrl', 'Control')}
+          className={`icon-button${className ? ` ${className}` : ''}`}
+          {...rest}
+        >
           {children}
         </button>
       </Tooltip.Trigger>

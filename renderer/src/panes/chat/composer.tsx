@@ -49,11 +49,25 @@ export function Composer({ codebase, onSent }: { codebase: string | null; onSent
         </p>
       )}
       <div className="composer">
-        <textarea aria-label="Prompt" placeholder={codebase ? `Describe a change to ${codebase}…` : 'Add a codebase first'} value={draft} onChange={(e) => setDraft(e.target.value)} onKeyDown={onKey} rows={3} disabled={!codebase} />
+        <textarea
+          aria-label="Prompt"
+          placeholder={codebase ? `Describe a change to ${codebase}…` : 'Add a codebase first'}
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          onKeyDown={onKey}
+          rows={3}
+          disabled={!codebase}
+        />
         <div className="composer-row">
           <label className="from-picker">
             <span className="muted">prompt from</span>
-            <select className="select" aria-label="Prompt from branch" data-testid="prompt-from" value={from ?? ''} onChange={(e) => codebase && setFrom(codebase, e.target.value ? Number(e.target.value) : undefined)}>
+            <select
+              className="select"
+              aria-label="Prompt from branch"
+              data-testid="prompt-from"
+              value={from ?? ''}
+              onChange={(e) => codebase && setFrom(codebase, e.target.value ? Number(e.target.value) : undefined)}
+            >
               <option value="">the newest branch{branches[0] ? ` (${pad(branches[0], 5)})` : ''}</option>
               {branches.map((n) => (
                 <option key={n} value={n}>
@@ -62,10 +76,19 @@ export function Composer({ codebase, onSent }: { codebase: string | null; onSent
               ))}
             </select>
           </label>
-          <span className="cost-meter" data-testid="cost-meter" title="What this codebase's revisions cost so far; the running one against its budget">
+          <span
+            className="cost-meter"
+            data-testid="cost-meter"
+            title="What this codebase's revisions cost so far; the running one against its budget"
+          >
             {running && running.budgetMicroUsd > 0 && (
               <>
-                <meter min={0} max={running.budgetMicroUsd} value={running.spentMicroUsd} aria-label="The running revision's spend against its budget" />
+                <meter
+                  min={0}
+                  max={running.budgetMicroUsd}
+                  value={running.spentMicroUsd}
+                  aria-label="The running revision's spend against its budget"
+                />
                 <span>
                   {usd(running.spentMicroUsd)} of {usd(running.budgetMicroUsd)}
                 </span>
@@ -82,8 +105,14 @@ export function Composer({ codebase, onSent }: { codebase: string | null; onSent
               <Square size={14} aria-hidden /> Stop
             </button>
           )}
-          <button type="button" className="button primary" onClick={() => void submit()} disabled={sending || !codebase || !draft.trim()}>
-            {sending ? <LoaderCircle size={14} className="spin" aria-hidden /> : <ArrowUp size={14} aria-hidden />} {sending ? 'Sending…' : 'Send'}
+          <button
+            type="button"
+            className="button primary"
+            onClick={() => void submit()}
+            disabled={sending || !codebase || !draft.trim()}
+          >
+            {sending ? <LoaderCircle size={14} className="spin" aria-hidden /> : <ArrowUp size={14} aria-hidden />}{' '}
+            {sending ? 'Sending…' : 'Send'}
           </button>
         </div>
       </div>

@@ -8,12 +8,20 @@ import { useChat } from '../../stores/chat-store.ts';
 import { useLayout } from '../../stores/layout-store.ts';
 import { useWorkspace } from '../../stores/workspace-store.ts';
 
-const SUGGESTED = ['Add a route that lists users with pagination', 'Add a health check route that reports the version', 'Add a route that creates a note with a title and a body, and validates both'];
+const SUGGESTED = [
+  'Add a route that lists users with pagination',
+  'Add a health check route that reports the version',
+  'Add a route that creates a note with a title and a body, and validates both',
+];
 
 function Step({ done, title, children }: { done: boolean; title: string; children?: React.ReactNode }) {
   return (
     <li className={`first-run-step${done ? ' done' : ''}`}>
-      {done ? <CircleCheck size={16} className="good" aria-label="done" /> : <CircleDashed size={16} className="muted" aria-label="to do" />}
+      {done ? (
+        <CircleCheck size={16} className="good" aria-label="done" />
+      ) : (
+        <CircleDashed size={16} className="muted" aria-label="to do" />
+      )}
       <div>
         <strong>{title}</strong>
         {children}
@@ -49,10 +57,23 @@ export function FirstRun() {
       <p className="muted">Each prompt becomes a new branch of the codebase, built and running beside the others.</p>
       <ol className="list first-run-steps">
         <Step done={Boolean(info)} title={`Workspace${info ? ` ${info.name}` : ''}`} />
-        <Step done={codebases.length > 0} title={codebases.length ? `Codebase${codebases.length > 1 ? 's' : ''} ${codebases.map((c) => c.name).join(', ')}` : 'A codebase'}>
+        <Step
+          done={codebases.length > 0}
+          title={
+            codebases.length
+              ? `Codebase${codebases.length > 1 ? 's' : ''} ${codebases.map((c) => c.name).join(', ')}`
+              : 'A codebase'
+          }
+        >
           {codebases.length === 0 && (
             <form className="first-run-form" onSubmit={(e) => void add(e)}>
-              <input className="input" aria-label="Codebase name" placeholder="users" value={name} onChange={(e) => setName(e.target.value)} />
+              <input
+                className="input"
+                aria-label="Codebase name"
+                placeholder="users"
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+              />
               <button type="submit" className="button small" disabled={!name.trim()}>
                 Add
               </button>

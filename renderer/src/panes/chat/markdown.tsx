@@ -4,7 +4,9 @@ import { memo } from 'react';
 import ReactMarkdown from 'react-markdown';
 import rehypeHighlight from 'rehype-highlight';
 
-const plugins = [[rehypeHighlight, { detect: true, ignoreMissing: true }]] as Parameters<typeof ReactMarkdown>[0]['rehypePlugins'];
+const plugins = [[rehypeHighlight, { detect: true, ignoreMissing: true }]] as Parameters<
+  typeof ReactMarkdown
+>[0]['rehypePlugins'];
 
 export const Markdown = memo(function Markdown({ text, testId }: { text: string; testId?: string }) {
   return (

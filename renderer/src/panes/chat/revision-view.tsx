@@ -1,7 +1,15 @@
 // One revision in the thread: the prompt (and answers) as the user's bubbles, the agent's steps,
 // then how it ended: a closing card with what to do next (View diff, Try the new route, Promote
 // to the next gateway), a reply card for its questions, or the reason it stopped.
-import { CircleStop, GitBranch, LoaderCircle, MessageCircleQuestion, Rocket, SquareTerminal, GitCompare } from 'lucide-react';
+import {
+  CircleStop,
+  GitBranch,
+  LoaderCircle,
+  MessageCircleQuestion,
+  Rocket,
+  SquareTerminal,
+  GitCompare,
+} from 'lucide-react';
 import { memo, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import type { Revision } from '../../stores/chat-store.ts';
@@ -31,7 +39,11 @@ export const RevisionView = memo(function RevisionView({ revision: r }: { revisi
   const running = RUNNING.has(r.status);
   const steps = [...r.steps, ...r.live];
   return (
-    <li className={`revision status-${r.status}`} data-testid={`revision-${r.revision}`} aria-label={`Revision ${pad(r.revision, 4)}`}>
+    <li
+      className={`revision status-${r.status}`}
+      data-testid={`revision-${r.revision}`}
+      aria-label={`Revision ${pad(r.revision, 4)}`}
+    >
       <header className="revision-header">
         <span className="muted">
           revision {pad(r.revision, 4)}
@@ -132,7 +144,12 @@ function ClosingCard({ revision: r }: { revision: Revision }) {
           <SquareTerminal size={14} aria-hidden /> Try the new route
         </button>
         {next && (
-          <button type="button" className="button small primary" disabled={served || status?.busy} onClick={() => void promote(next.name, r.codebase, branch)}>
+          <button
+            type="button"
+            className="button small primary"
+            disabled={served || status?.busy}
+            onClick={() => void promote(next.name, r.codebase, branch)}
+          >
             <Rocket size={14} aria-hidden /> {served ? `Served by ${next.name}` : `Promote to ${next.name}`}
           </button>
         )}
@@ -168,7 +185,15 @@ function ReplyCard({ revision: r }: { revision: Revision }) {
       </p>
       <Markdown text={r.message} />
       <div className="reply-row">
-        <textarea className="input" aria-label="Answer" rows={2} value={reply} onChange={(e) => setReply(e.target.value)} onKeyDown={onKey} placeholder="Your answer" />
+        <textarea
+          className="input"
+          aria-label="Answer"
+          rows={2}
+          value={reply}
+          onChange={(e) => setReply(e.target.value)}
+          onKeyDown={onKey}
+          placeholder="Your answer"
+        />
         <button type="submit" className="button primary" disabled={!reply.trim()}>
           Answer
         </button>

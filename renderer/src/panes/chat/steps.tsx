@@ -1,7 +1,19 @@
 // A revision's tool calls as collapsible step cards: a write shows what it wrote as a diff, a
 // failed check opens on its full errors, and calls repeated with the same arguments or refused
 // for the same reason fold into one card that says how many times and the engine's reason.
-import { AlertTriangle, Check, ChevronRight, FileText, FolderTree, MessageCircleQuestion, Pencil, Search, ShieldCheck, Trash2, X } from 'lucide-react';
+import {
+  AlertTriangle,
+  Check,
+  ChevronRight,
+  FileText,
+  FolderTree,
+  MessageCircleQuestion,
+  Pencil,
+  Search,
+  ShieldCheck,
+  Trash2,
+  X,
+} from 'lucide-react';
 import type { LucideIcon } from 'lucide-react';
 import type { Step } from '../../stores/chat-store.ts';
 import { Markdown } from './markdown.tsx';
@@ -9,8 +21,30 @@ import { Markdown } from './markdown.tsx';
 type ToolStep = Extract<Step, { kind: 'tool' }>;
 export type Shown = { kind: 'text'; text: string } | { kind: 'tools'; step: ToolStep; count: number };
 
-const ICONS: Record<string, LucideIcon> = { list_files: FolderTree, read_file: FileText, write_file: Pencil, edit_file: Pencil, delete_file: Trash2, search_files: Search, run_checks: ShieldCheck, checks: ShieldCheck, ask_user: MessageCircleQuestion, finish: Check };
-const VERBS: Record<string, string> = { list_files: 'Listed the files', read_file: 'Read', write_file: 'Wrote', edit_file: 'Edited', delete_file: 'Deleted', search_files: 'Searched', run_checks: 'Ran the checks', checks: 'Checks', ask_user: 'Asked', finish: 'Finished' };
+const ICONS: Record<string, LucideIcon> = {
+  list_files: FolderTree,
+  read_file: FileText,
+  write_file: Pencil,
+  edit_file: Pencil,
+  delete_file: Trash2,
+  search_files: Search,
+  run_checks: ShieldCheck,
+  checks: ShieldCheck,
+  ask_user: MessageCircleQuestion,
+  finish: Check,
+};
+const VERBS: Record<string, string> = {
+  list_files: 'Listed the files',
+  read_file: 'Read',
+  write_file: 'Wrote',
+  edit_file: 'Edited',
+  delete_file: 'Deleted',
+  search_files: 'Searched',
+  run_checks: 'Ran the checks',
+  checks: 'Checks',
+  ask_user: 'Asked',
+  finish: 'Finished',
+};
 
 /** Consecutive calls that are the same call, or refused for the same reason, become one card. */
 export function groupSteps(steps: Step[]): Shown[] {
@@ -21,7 +55,14 @@ export function groupSteps(steps: Step[]): Shown[] {
       continue;
     }
     const last = shown.at(-1);
-    if (last?.kind === 'tools' && last.step.tool === step.tool && last.step.ok === step.ok && (step.arguments !== undefined && last.step.arguments === step.arguments ? true : !step.ok && reason(last.step) === reason(step))) {
+    if (
+      last?.kind === 'tools' &&
+      last.step.tool === step.tool &&
+      last.step.ok === step.ok &&
+      (step.arguments !== undefined && last.step.arguments === step.arguments
+        ? true
+        : !step.ok && reason(last.step) === reason(step))
+    ) {
       last.count += 1;
       // The newest keeps the engine's latest word (a warning that the calls repeat).
       last.step = step;
@@ -43,9 +84,16 @@ function parsed(raw: string | undefined): Record<string, unknown> {
 /** What a write or an edit changed, as diff lines. */
 function changeOf(step: ToolStep): { sign: '+' | '-'; text: string }[] | null {
   const args = parsed(step.arguments);
-  if (step.tool === 'write_file' && typeof args.content === 'string') return args.content.replace(/\n$/, '').split('\n').map((text) => ({ sign: '+', text }));
+  if (step.tool === 'write_file' && typeof args.content === 'string')
+    return args.content
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((text) => ({ sign: '+', text }));
   if (step.tool === 'edit_file' && typeof args.old_text === 'string' && typeof args.new_text === 'string') {
-    return [...args.old_text.split('\n').map((text) => ({ sign: '-' as const, text })), ...args.new_text.split('\n').map((text) => ({ sign: '+' as const, text }))];
+    return [
+      ...args.old_text.split('\n').map((text) => ({ sign: '-' as const, text })),
+      ...args.new_text.split('\n').map((text) => ({ sign: '+' as const, text })),
+    ];
   }
   return null;
 }
@@ -54,14 +102,21 @@ export function StepCard({ step, count }: { step: ToolStep; count: number }) {
   const Icon = step.ok ? (ICONS[step.tool] ?? ChevronRight) : AlertTriangle;
   const change = changeOf(step);
   const args = parsed(step.arguments);
-  const asked = Array.isArray(args.questions) ? args.questions.filter((q): q is string => typeof q === 'string').join(' ') : '';
+  const asked = Array.isArray(args.questions)
+    ? args.questions.filter((q): q is string => typeof q === 'string').join(' ')
+    : '';
   const subject = step.path ?? (typeof args.query === 'string' ? `“${args.query}”` : '');
   const body = step.result ?? '';
   // A failed call opens on its whole answer: the errors are what the user looks for.
   const open = !step.ok && count === 1;
   const expandable = change !== null || body.length > 0;
   return (
-    <details className={`step-card ${step.ok ? 'ok' : 'failed'}`} open={open} data-testid="step-card" data-tool={step.tool}>
+    <details
+      className={`step-card ${step.ok ? 'ok' : 'failed'}`}
+      open={open}
+      data-testid="step-card"
+      data-tool={step.tool}
+    >
       <summary aria-disabled={!expandable || undefined}>
         <Icon size={14} aria-hidden className="step-icon" />
         <span className="step-verb">{VERBS[step.tool] ?? step.tool}</span>
@@ -75,7 +130,12 @@ export function StepCard({ step, count }: { step: ToolStep; count: number }) {
         <span className="step-summary muted">{asked || reason(step)}</span>
       </summary>
       {change && (
-        <pre className="step-diff" tabIndex={0} aria-label={`Change to ${step.path ?? 'the file'}`} data-testid="step-diff">
+        <pre
+          className="step-diff"
+          tabIndex={0}
+          aria-label={`Change to ${step.path ?? 'the file'}`}
+          data-testid="step-diff"
+        >
           {change.map((line, i) => (
             <span key={i} className={line.sign === '+' ? 'add' : 'del'}>
               {line.sign} {line.text}
@@ -99,7 +159,13 @@ export function Steps({ steps }: { steps: Step[] }) {
   if (shown.length === 0) return null;
   return (
     <div className="steps" data-testid="revision-steps">
-      {shown.map((s, i) => (s.kind === 'text' ? <Markdown key={i} text={s.text} testId="revision-text" /> : s.step.tool === 'finish' && s.step.ok ? null : <StepCard key={i} step={s.step} count={s.count} />))}
+      {shown.map((s, i) =>
+        s.kind === 'text' ? (
+          <Markdown key={i} text={s.text} testId="revision-text" />
+        ) : s.step.tool === 'finish' && s.step.ok ? null : (
+          <StepCard key={i} step={s.step} count={s.count} />
+        ),
+      )}
     </div>
   );
 }

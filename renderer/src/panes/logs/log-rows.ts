@@ -31,7 +31,17 @@ export function cleanText(text: string): string {
 export function parseLine(type: string, raw: string, n: number): LogRow {
   const line = cleanText(raw);
   const access = ACCESS.exec(line);
-  if (access) return { n, type, time: access[1]!, method: access[3], path: access[4], status: Number(access[5]), durationMs: Number(access[6]), text: `${access[2]} ${access[7]}` };
+  if (access)
+    return {
+      n,
+      type,
+      time: access[1]!,
+      method: access[3],
+      path: access[4],
+      status: Number(access[5]),
+      durationMs: Number(access[6]),
+      text: `${access[2]} ${access[7]}`,
+    };
   const stamped = STAMP.exec(line);
   if (stamped) return { n, type, time: stamped[1]!, text: stamped[2]! };
   return { n, type, time: '', text: line };
