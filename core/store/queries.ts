@@ -129,17 +129,15 @@ export async function promote(
       .for('update');
     const from = input.from !== undefined ? input.from : (current?.branch ?? null);
     await setRoute(tx, input);
-    await tx
-      .insert(promotions)
-      .values({
-        gatewayId: input.gatewayId,
-        codebaseId: input.codebaseId,
-        fromBranch: from,
-        toBranch: input.toBranch,
-        actor: input.actor,
-        by: input.by ?? null,
-        ...(input.at ? { createdAt: input.at } : {}),
-      });
+    await tx.insert(promotions).values({
+      gatewayId: input.gatewayId,
+      codebaseId: input.codebaseId,
+      fromBranch: from,
+      toBranch: input.toBranch,
+      actor: input.actor,
+      by: input.by ?? null,
+      ...(input.at ? { createdAt: input.at } : {}),
+    });
     return { from, to: input.toBranch };
   });
 }
