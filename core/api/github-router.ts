@@ -106,7 +106,7 @@ export const githubRouter = router({
     if (!connection)
       throw new BranchyardError(
         'InvalidInputError',
-        `codebase ${input.codebase} is not connected to GitHub; connect it with \`branchyard issue connect ${input.codebase} ${ref.repository}\``,
+        `codebase ${input.codebase} is not connected to GitHub; connect it with \`branchyard github connect ${input.codebase} ${ref.repository}\``,
       );
     if (connection.repository !== ref.repository)
       throw new BranchyardError(
