@@ -22,10 +22,14 @@ describe('branches in the browser', () => {
   it('shows the tree, picks up a new branch live, and shows the selected branch with its diff', async () => {
     const page = await s.browser.context.newPage();
     await page.goto(s.serve.loginUrl);
-    await page.getByRole('button', { name: /orders/ }).click();
+    await page
+      .getByTestId('branches')
+      .getByRole('button', { name: /orders/ })
+      .first()
+      .click();
     const first = page.getByTestId('branch-orders-00001');
-    await expect.poll(() => first.textContent()).toContain('00001 Boilerplate with an example feature');
-    await expect.poll(() => page.locator('.connection').textContent()).toBe('live');
+    await expect.poll(() => first.textContent()).toMatch(/^00001\s*Boilerplate with an example feature/);
+    await expect.poll(() => page.locator('.connection').textContent(), { timeout: 30_000 }).toBe('live');
 
     // A branch made from the command line goes through this serve; the tree updates by itself.
     const change = path.join(s.tmp, 'change');
@@ -125,9 +129,13 @@ describe('branches in the browser', () => {
     const page = await s.browser.context.newPage();
     try {
       await page.goto(`${proxy.url}?token=${s.serve.token}`);
-      await page.getByRole('button', { name: /orders/ }).click();
+      await page
+        .getByTestId('branches')
+        .getByRole('button', { name: /orders/ })
+        .first()
+        .click();
       await expect.poll(() => page.getByTestId('branch-orders-00001').count()).toBe(1);
-      await expect.poll(() => page.locator('.connection').textContent()).toBe('live');
+      await expect.poll(() => page.locator('.connection').textContent(), { timeout: 30_000 }).toBe('live');
       const before = await page.locator('[data-testid^="branch-orders-"]').count();
 
       // The line is cut: a branch made meanwhile sends its event to no one.

@@ -41,7 +41,7 @@ describe('the desktop window', () => {
         await expect.poll(() => window.getByTestId('workspace-name').textContent(), { timeout: 60_000 }).toBe('desk');
         expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
         expect(await window.evaluate(() => location.protocol)).toBe('file:');
-        await window.getByRole('button', { name: /users/ }).first().click();
+        await window.getByTestId('branches').getByRole('button', { name: /users/ }).first().click();
         await expect.poll(() => window.getByTestId('branch-users-00001').count()).toBe(1);
         await window.screenshot({ path: path.join(ARTIFACTS, 'electron-window.png') });
       } finally {

@@ -62,7 +62,7 @@ describe('the journey through the window', () => {
     const shot = (name: string) =>
       page.screenshot({ path: path.join(ARTIFACTS, `journey-${name}.png`), fullPage: true });
     await page.goto(s.serve.loginUrl);
-    await expect.poll(() => page.locator('.connection').textContent()).toBe('live');
+    await expect.poll(() => page.locator('.connection').textContent(), { timeout: 30_000 }).toBe('live');
 
     // A workspace made in the picker opens in place of the first.
     const workspace = path.join(s.tmp, 'journey');

@@ -23,7 +23,7 @@ describe('without Docker', () => {
   it('says so in the doctor and in the terminal pane, and the rest works', async () => {
     const page = await s.browser.context.newPage();
     await page.goto(s.serve.loginUrl);
-    await page.getByRole('button', { name: /users/ }).first().click();
+    await page.getByTestId('branches').getByRole('button', { name: /users/ }).first().click();
     await page.getByTestId('branch-users-00001').click();
     await page.getByTestId('tab-terminal').click();
     await page.getByRole('button', { name: /Shell in the container of users 00001/ }).click();

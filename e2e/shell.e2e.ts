@@ -56,7 +56,7 @@ describe('branchyard serve in a browser', () => {
   it('streams engine events to the page as they happen', async () => {
     const page = await s.browser.context.newPage();
     await page.goto(s.serve.loginUrl);
-    await expect.poll(() => page.locator('.connection').textContent()).toBe('live');
+    await expect.poll(() => page.locator('.connection').textContent(), { timeout: 30_000 }).toBe('live');
     // Another client (a script with the bearer token) does work; the page sees its progress.
     const other = path.join(s.tmp, 'second');
     const response = await fetch(`${s.serve.url}trpc/workspace.init`, {

@@ -29,8 +29,9 @@ describe('workspaces from the window', () => {
     // A codebase added from the branches pane, with its first branch.
     await addCodebase(page, 'billing');
     // A bad name is refused with the rule.
-    await page.getByRole('textbox', { name: 'New codebase name' }).fill('Bad Name');
-    await page.getByRole('button', { name: 'Add' }).click();
+    const pane = page.getByTestId('branches');
+    await pane.getByRole('textbox', { name: 'New codebase name' }).fill('Bad Name');
+    await pane.getByRole('button', { name: 'Add', exact: true }).click();
     await expect
       .poll(() => page.getByTestId('codebase-error').textContent())
       .toContain('codebase name "Bad Name" is not valid');
