@@ -29,7 +29,18 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
-      { test: { env, name: 'e2e', include: ['e2e/**/*.e2e.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
+      {
+        test: {
+          env,
+          name: 'e2e',
+          include: ['e2e/**/*.e2e.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // A window under CI load can take well over vitest's default 1 s to show what the engine
+          // sent; a poll that waits longer only costs time when the feature is broken.
+          expect: { poll: { timeout: 30_000 } },
+        },
+      },
     ],
   },
 });
