@@ -13,7 +13,7 @@ import type { MenuItemConstructorOptions } from 'electron';
 import { createIPCHandler } from 'trpc-electron/main';
 import { appRouter } from '../core/api/index.ts';
 import { createEventBus } from '../core/events/index.ts';
-import { EngineHost } from '../core/serve/index.ts';
+import { EngineHost } from '../core/engine/index.ts';
 import { allowedFolderRoots, initWorkspace, loadWorkspace } from '../core/workspace/index.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');

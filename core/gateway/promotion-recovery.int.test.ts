@@ -8,7 +8,7 @@ import { createEventBus } from '../events/index.ts';
 import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
 import { gitCli, testWorkspace, text } from '../git/fixtures/test-workspace.ts';
 import { CHECK_NAMES, createBranch, recordChecks } from '../git/index.ts';
-import { startEngine } from '../serve/index.ts';
+import { startEngine } from '../engine/index.ts';
 import type { Store } from '../store/index.ts';
 import { ensureCodebase, ensureGateway, listPromotions, openStore, promote } from '../store/index.ts';
 import { expectOk, runBranchyard } from '../testing/index.ts';

@@ -20,10 +20,6 @@ import { EngineHost } from '../engine/index.ts';
 import { authenticate } from './auth.ts';
 import { createRequestHandler } from './requests.ts';
 
-// The engine lives in core/engine; serve and the desktop app host it. Re-exported for them.
-export type { EngineHandle, EngineOptions } from '../engine/index.ts';
-export { EngineHost, startEngine } from '../engine/index.ts';
-
 export const RENDERER_DIST = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 
 export interface ServeOptions extends EngineOptions {
@@ -61,6 +57,9 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const engines = disposables.add(
       await EngineHost.start({
         ...options,
+        // The engine's own copy: a key the window hands it (ai.setKey) stays in this process's
+        // memory and is not inherited by the processes it starts from process.env.
+        env: { ...options.env },
         onStarted: async (engine) => {
           await writeAddress(engine);
           // Issues of connected repositories: revisions' ends answered on GitHub, polling started.
