@@ -359,6 +359,7 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
           events.emit('agent.tool', {
             codebase: name,
             revision: revisionNumber,
+            role: 'developer',
             tool: call.name,
             ...(argPath ? { path: argPath } : {}),
             ok: outcome.ok,
@@ -384,6 +385,7 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
           events.emit('agent.tool', {
             codebase: name,
             revision: revisionNumber,
+            role: 'developer',
             tool: 'ask_user',
             ok: true,
             summary: outcome.questions[0]!.slice(0, 200),
@@ -395,6 +397,7 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
           events.emit('agent.tool', {
             codebase: name,
             revision: revisionNumber,
+            role: 'developer',
             tool: 'finish',
             ok: true,
             summary: outcome.summary.slice(0, 200),

@@ -66,7 +66,8 @@ export async function callModel(
         costMicroUsd: cost,
       });
     },
-    onText: (delta) => events.emit('agent.text', { codebase: call.codebase, revision: call.revision, delta }),
+    onText: (delta) =>
+      events.emit('agent.text', { codebase: call.codebase, revision: call.revision, delta, role: settings.role }),
     onRetry: (retry) => {
       events.emit('agent.retry', { codebase: call.codebase, revision: call.revision, ...retry });
       void call.audit('llm.retry', retry, 'engine');

@@ -197,6 +197,7 @@ export async function runProductOwner(run: ProductOwnerRun): Promise<ProductOwne
         run.events.emit('agent.tool', {
           codebase: run.codebase,
           revision: run.revision,
+          role: 'product-owner',
           tool: call.name,
           ok: result.ok,
           summary: `product owner: ${result.text.split('\n')[0]!.slice(0, 180)}`,

@@ -27,8 +27,17 @@ export interface EngineEvents {
   'gateway.reloaded': { gateways: string[] };
   /** The agent's progress in a dev revision, as it goes. */
   'agent.turn': { codebase: string; revision: number; turn: number; maxTurns: number };
-  'agent.text': { codebase: string; revision: number; delta: string };
-  'agent.tool': { codebase: string; revision: number; tool: string; path?: string; ok: boolean; summary: string };
+  // `role`: which of the agent's roles wrote or called it (issue 22).
+  'agent.text': { codebase: string; revision: number; delta: string; role?: 'product-owner' | 'developer' };
+  'agent.tool': {
+    codebase: string;
+    revision: number;
+    tool: string;
+    path?: string;
+    ok: boolean;
+    summary: string;
+    role?: 'product-owner' | 'developer';
+  };
   'agent.checks': {
     codebase: string;
     revision: number;

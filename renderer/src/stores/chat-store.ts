@@ -6,9 +6,11 @@ import { create } from 'zustand';
 import { api, errorMessage } from '../api.ts';
 
 /** One thing the agent did, in order: text it wrote, or a tool it called and what came back. */
-export type Step =
+/** `role`: which of the agent's roles took it (issue 22); absent from an engine that does not say. */
+export type Step = { role?: 'product-owner' | 'developer' } & (
   | { kind: 'text'; text: string }
-  | { kind: 'tool'; tool: string; path?: string; ok: boolean; summary: string; arguments?: string; result?: string };
+  | { kind: 'tool'; tool: string; path?: string; ok: boolean; summary: string; arguments?: string; result?: string }
+);
 
 export interface Revision {
   codebase: string;
@@ -71,8 +73,8 @@ const same = (r: { codebase: string; revision: number }, codebase: string, revis
 /** Adds a streamed step: text deltas join the text before them. */
 function withLive(live: Step[], step: Step): Step[] {
   const last = live.at(-1);
-  if (step.kind === 'text' && last?.kind === 'text')
-    return [...live.slice(0, -1), { kind: 'text', text: last.text + step.text }];
+  if (step.kind === 'text' && last?.kind === 'text' && last.role === step.role)
+    return [...live.slice(0, -1), { ...last, text: last.text + step.text }];
   return [...live, step];
 }
 
@@ -94,6 +96,7 @@ export const useChat = create<ChatState>((set, get) => {
         ? s
         : {
             kind: 'tool',
+            role: s.role,
             tool: s.tool,
             path: s.path,
             ok: s.ok,
@@ -114,12 +117,13 @@ export const useChat = create<ChatState>((set, get) => {
           switch (event.type) {
             case 'agent.text':
               return update(codebase, revision, (r) => ({
-                live: withLive(r.live, { kind: 'text', text: event.payload.delta }),
+                live: withLive(r.live, { kind: 'text', text: event.payload.delta, role: event.payload.role }),
               }));
             case 'agent.tool':
               return update(codebase, revision, (r) => ({
                 live: withLive(r.live, {
                   kind: 'tool',
+                  role: event.payload.role,
                   tool: event.payload.tool,
                   path: event.payload.path,
                   ok: event.payload.ok,

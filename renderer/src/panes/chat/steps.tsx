@@ -19,7 +19,21 @@ import type { Step } from '../../stores/chat-store.ts';
 import { Markdown } from './markdown.tsx';
 
 type ToolStep = Extract<Step, { kind: 'tool' }>;
-export type Shown = { kind: 'text'; text: string } | { kind: 'tools'; step: ToolStep; count: number };
+export type Shown = Extract<Step, { kind: 'text' }> | { kind: 'tools'; step: ToolStep; count: number };
+
+const ROLE_LABELS: Record<NonNullable<Step['role']>, string> = {
+  'product-owner': 'Product owner',
+  developer: 'Developer',
+};
+
+/** Which role said or did it (issue 22): shown only where a product owner took part, so a lone developer's steps stay plain. */
+function RoleLabel({ role }: { role: Step['role'] }) {
+  return role ? (
+    <span className={`role-label role-${role}`} data-testid="step-role">
+      {ROLE_LABELS[role]}
+    </span>
+  ) : null;
+}
 
 const ICONS: Record<string, LucideIcon> = {
   list_files: FolderTree,
@@ -57,6 +71,7 @@ export function groupSteps(steps: Step[]): Shown[] {
     const last = shown.at(-1);
     if (
       last?.kind === 'tools' &&
+      last.step.role === step.role &&
       last.step.tool === step.tool &&
       last.step.ok === step.ok &&
       (step.arguments !== undefined && last.step.arguments === step.arguments
@@ -98,7 +113,7 @@ function changeOf(step: ToolStep): { sign: '+' | '-'; text: string }[] | null {
   return null;
 }
 
-export function StepCard({ step, count }: { step: ToolStep; count: number }) {
+export function StepCard({ step, count, labelled }: { step: ToolStep; count: number; labelled: boolean }) {
   const Icon = step.ok ? (ICONS[step.tool] ?? ChevronRight) : AlertTriangle;
   const change = changeOf(step);
   const args = parsed(step.arguments);
@@ -119,6 +134,7 @@ export function StepCard({ step, count }: { step: ToolStep; count: number }) {
     >
       <summary aria-disabled={!expandable || undefined}>
         <Icon size={14} aria-hidden className="step-icon" />
+        {labelled && <RoleLabel role={step.role} />}
         <span className="step-verb">{VERBS[step.tool] ?? step.tool}</span>
         {subject && <code className="step-subject">{subject}</code>}
         {!step.ok && <X size={13} aria-label="failed" className="step-failed" />}
@@ -157,13 +173,17 @@ export function StepCard({ step, count }: { step: ToolStep; count: number }) {
 export function Steps({ steps }: { steps: Step[] }) {
   const shown = groupSteps(steps);
   if (shown.length === 0) return null;
+  const labelled = steps.some((s) => s.role === 'product-owner');
   return (
     <div className="steps" data-testid="revision-steps">
       {shown.map((s, i) =>
         s.kind === 'text' ? (
-          <Markdown key={i} text={s.text} testId="revision-text" />
+          <div key={i} className="step-message">
+            {labelled && <RoleLabel role={s.role} />}
+            <Markdown text={s.text} testId="revision-text" />
+          </div>
         ) : s.step.tool === 'finish' && s.step.ok ? null : (
-          <StepCard key={i} step={s.step} count={s.count} />
+          <StepCard key={i} step={s.step} count={s.count} labelled={labelled} />
         ),
       )}
     </div>
