@@ -16,7 +16,7 @@ export interface BranchLifecycle {
   wake(codebase: string, branch: number): Promise<void>;
   /** Stops the branch's process; its routes stay and its next request wakes it. */
   sleep(codebase: string, branch: number): Promise<void>;
-  /** Resident memory of each live branch (`<codebase>:<n>`), for the memory budget. */
+  /** Resident memory of each live branch (`<codebase>:<n>`; 0 when not measured yet), for the budget. */
   memory?(): Promise<ReadonlyMap<string, number>>;
 }
 
@@ -61,6 +61,7 @@ export class Wakeups implements Disposable {
   private readonly entries = new Map<string, Entry>();
   private readonly timer: NodeJS.Timeout;
   private sweeping = false;
+  private budgetRun: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: WakeupsOptions) {
     this.timer = setInterval(() => void this.sweep(), options.sweepMs ?? 15_000);
@@ -108,7 +109,7 @@ export class Wakeups implements Disposable {
   running(codebase: string, branch: number): void {
     const entry = this.entry(codebase, branch);
     Object.assign(entry, { state: 'live', failures: 0, reason: null, failedUntil: 0, lastUsed: Date.now() });
-    void this.enforceBudget();
+    void this.enforceBudget(entry);
   }
 
   /** Each known branch's state, for branch lists. */
@@ -169,6 +170,7 @@ export class Wakeups implements Disposable {
       () => {
         clearTimeout(timer);
         Object.assign(entry, { state: 'live', failures: 0, reason: null, waking: null, lastUsed: Date.now() });
+        void this.enforceBudget(entry);
         this.options.events?.emit('progress', {
           task,
           step: 'awake',
@@ -176,7 +178,6 @@ export class Wakeups implements Disposable {
           done: 1,
           total: 1,
         });
-        void this.enforceBudget();
         return null;
       },
       (error: unknown) => {
@@ -222,13 +223,38 @@ export class Wakeups implements Disposable {
     }
   }
 
-  /** Past the budget (count, then memory), the least recently used live branches sleep. */
-  private async enforceBudget(): Promise<void> {
+  /**
+   * Past the budget (count, then memory), the least recently used live branches sleep; `keep`
+   * (the branch just woken or started, its request not yet at it) never does. Runs one at a time.
+   */
+  private enforceBudget(keep?: Entry): Promise<void> {
     const budget = this.options.budget;
-    if (!budget) return;
+    if (!budget || (budget.maxBranches === undefined && budget.maxMemoryBytes === undefined)) return Promise.resolve();
+    const next = this.budgetRun.then(() => this.enforceBudgetNow(budget, keep));
+    this.budgetRun = next.catch(() => undefined);
+    return next;
+  }
+
+  private async enforceBudgetNow(
+    budget: NonNullable<WakeupsOptions['budget']>,
+    keep: Entry | undefined,
+  ): Promise<void> {
+    const memory = this.options.lifecycle.memory
+      ? await this.options.lifecycle.memory().catch(() => undefined)
+      : undefined;
+    // Branches that run although no gateway request reached them yet (started before this engine,
+    // or by hand) count too, as the least recently used.
+    for (const k of memory?.keys() ?? []) {
+      if (this.entries.has(k)) continue;
+      const at = k.lastIndexOf(':');
+      Object.assign(this.entry(k.slice(0, at), Number(k.slice(at + 1))), { state: 'live', lastUsed: 0 });
+    }
     const candidates = () =>
       [...this.entries.values()]
-        .filter((e) => e.state === 'live' && e.inFlight === 0 && this.options.idleMs(e.codebase, e.branch) !== null)
+        .filter(
+          (e) =>
+            e !== keep && e.state === 'live' && e.inFlight === 0 && this.options.idleMs(e.codebase, e.branch) !== null,
+        )
         .sort((a, b) => a.lastUsed - b.lastUsed);
     const live = () => [...this.entries.values()].filter((e) => e.state === 'live' || e.state === 'waking').length;
     if (budget.maxBranches !== undefined) {
@@ -240,9 +266,11 @@ export class Wakeups implements Disposable {
         );
       }
     }
-    if (budget.maxMemoryBytes !== undefined && this.options.lifecycle.memory) {
-      const memory = await this.options.lifecycle.memory().catch(() => new Map<string, number>());
-      let total = [...memory.values()].reduce((a, b) => a + b, 0);
+    if (budget.maxMemoryBytes !== undefined && memory) {
+      const liveNow = (e: Entry) => e.state === 'live' || e.state === 'waking';
+      let total = [...this.entries.values()]
+        .filter(liveNow)
+        .reduce((sum, e) => sum + (memory.get(key(e.codebase, e.branch)) ?? 0), 0);
       for (const entry of candidates()) {
         if (total <= budget.maxMemoryBytes) break;
         total -= memory.get(key(entry.codebase, entry.branch)) ?? 0;

@@ -7,7 +7,7 @@ import type { Pm2Runtime } from './pm2-runtime.ts';
 export interface RuntimeLifecycle {
   wake(codebase: string, branch: number): Promise<void>;
   sleep(codebase: string, branch: number): Promise<void>;
-  /** Resident memory of each branch process, by `<codebase>:<n>`. */
+  /** Resident memory of each running branch process, by `<codebase>:<n>` (0 when PM2 has not measured it yet). */
   memory(): Promise<ReadonlyMap<string, number>>;
 }
 
@@ -33,7 +33,7 @@ export function branchLifecycle(
       const sizes = new Map<string, number>();
       for (const codebase of await opened.codebases()) {
         for (const p of await opened.list(codebase))
-          if (p.memoryBytes) sizes.set(`${codebase}:${p.branch}`, p.memoryBytes);
+          if (p.pid !== null || p.status === 'waking') sizes.set(`${codebase}:${p.branch}`, p.memoryBytes ?? 0);
       }
       return sizes;
     },

@@ -1,0 +1,135 @@
+// The live budget against real branch processes (PM2 in Docker) over real HTTPS: past
+// `live.maxBranches` (or `live.maxMemoryMb`) the least recently used branch sleeps, the branch
+// just woken and the ones touched since stay live, and the branch that slept wakes on its next
+// request.
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBranch } from '../build/index.ts';
+import { createEventBus } from '../events/index.ts';
+import { createBranch } from '../git/index.ts';
+import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
+import { testWorkspace, text } from '../git/fixtures/test-workspace.ts';
+import { branchLifecycle, Pm2Runtime } from '../runtime/index.ts';
+import { httpsRequest, useFreePorts } from './fixtures/gateway-fixture.ts';
+import { caFiles, GatewayManager } from './index.ts';
+import type { GatewayManagerOptions } from './manager.ts';
+
+const hello = (tag: string) =>
+  text({
+    'src/features/hello/controllers/hello.ts': `export function getHello(): { hello: string } {\n  return { hello: '${tag}' };\n}\n`,
+  });
+
+describe('past the live budget, the least recently used branches sleep first', () => {
+  let ws: TestWorkspace;
+  let runtime: Pm2Runtime;
+  let manager: GatewayManager | undefined;
+  let ca: string | undefined;
+  let port: number;
+  const servers = new Map<number, string>();
+  const wakes: number[] = [];
+  const sleeps: number[] = [];
+
+  beforeAll(async () => {
+    ws = await testWorkspace();
+    port = (await useFreePorts(ws.paths)).development!.port;
+    runtime = await Pm2Runtime.open({
+      workspace: ws.paths,
+      limits: { memoryMb: 768, cpus: 1, pids: 256 },
+      backend: 'docker',
+    }).catch((error: Error) => {
+      throw new Error(
+        `these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`,
+      );
+    });
+    for (const n of [2, 3, 4]) {
+      await createBranch({
+        codebase: ws.codebase,
+        logsRepository: ws.logsRepository,
+        parent: 1,
+        changes: hello(String(n).padStart(5, '0')),
+        author: 'user',
+        message: `hello ${n}`,
+      });
+      const built = await buildBranch(ws.codebase, n);
+      expect(built.ok).toBe(true);
+      servers.set(n, built.server!);
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    await manager?.dispose();
+    await runtime?.remove('users');
+    await ws?.dispose();
+  });
+
+  /** A gateway manager whose wakes and sleeps are counted, with this budget. */
+  async function startManager(budget: GatewayManagerOptions['budget']): Promise<GatewayManager> {
+    const lifecycle = branchLifecycle(
+      async () => runtime,
+      async (codebase, branch) => void (await runtime.start(codebase, branch, servers.get(branch)!)),
+    );
+    return GatewayManager.start({
+      paths: ws.paths,
+      events: createEventBus(),
+      strict: true,
+      lifecycle: {
+        ...lifecycle,
+        wake: (codebase, branch) => (wakes.push(branch), lifecycle.wake(codebase, branch)),
+        sleep: (codebase, branch) => (sleeps.push(branch), lifecycle.sleep(codebase, branch)),
+      },
+      budget,
+      wake: { timeoutMs: 40_000, sweepMs: 3_600_000 },
+    });
+  }
+
+  const touch = async (branch: number) => {
+    // The gateways make the workspace CA when they first start.
+    ca ??= await readFile(caFiles(ws.paths).certificate, 'utf8');
+    const host = `${String(branch).padStart(5, '0')}.users.development.ws.localhost`;
+    const answer = await httpsRequest({ port, host, path: '/hello/get-hello', ca, timeoutMs: 60_000 });
+    expect(answer.status, answer.body).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ hello: String(branch).padStart(5, '0') });
+  };
+  const processStates = async () =>
+    Object.fromEntries((await runtime.list('users')).map((p) => [p.branch, p.status === 'online' ? 'live' : p.status]));
+  const gatewayStates = () => Object.fromEntries(manager!.branchStates().map((s) => [s.branch, s.state]));
+
+  it('sleeps the least recently used of cap + 1 branches, and wakes it on its next request', async () => {
+    manager = await startManager({ maxBranches: 2 });
+    await touch(2);
+    await touch(3);
+    // 00002 is touched again: 00003 is now the least recently used.
+    await touch(2);
+    expect(wakes).toEqual([2, 3]);
+    expect(sleeps).toEqual([]);
+    await touch(4);
+    await expect.poll(processStates, { timeout: 20_000 }).toEqual({ 2: 'live', 3: 'sleeping', 4: 'live' });
+    expect(sleeps).toEqual([3]);
+    expect(gatewayStates()).toEqual({ 2: 'live', 3: 'sleeping', 4: 'live' });
+
+    // Its next request wakes it; now 00002 (touched before 00004) is the least recently used.
+    await touch(3);
+    expect(wakes).toEqual([2, 3, 4, 3]);
+    await expect.poll(processStates, { timeout: 20_000 }).toEqual({ 2: 'sleeping', 3: 'live', 4: 'live' });
+    expect(sleeps).toEqual([3, 2]);
+    expect(gatewayStates()).toEqual({ 2: 'sleeping', 3: 'live', 4: 'live' });
+  }, 180_000);
+
+  it('past the memory budget, sleeps the least recently used and keeps the branch just woken', async () => {
+    await manager!.dispose();
+    wakes.length = 0;
+    sleeps.length = 0;
+    // One megabyte holds no branch: every wake puts every other live branch to sleep, oldest first.
+    manager = await startManager({ maxMemoryBytes: 1024 * 1024 });
+    await touch(4);
+    await touch(2);
+    await expect.poll(processStates, { timeout: 20_000 }).toEqual({ 2: 'live', 3: 'sleeping', 4: 'sleeping' });
+    // 00003 and 00004 were found live by this manager (their sockets answered): 00003 is older.
+    expect(sleeps).toEqual([3, 4]);
+    expect(wakes).toEqual([2]);
+    expect(gatewayStates()).toMatchObject({ 2: 'live', 4: 'sleeping' });
+    await touch(4);
+    await expect.poll(processStates, { timeout: 20_000 }).toEqual({ 2: 'sleeping', 3: 'sleeping', 4: 'live' });
+    expect(wakes).toEqual([2, 4]);
+  }, 180_000);
+});
