@@ -4,6 +4,10 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import coreLayers from './eslint-rules/core-layers.js';
+import productWords from './eslint-rules/product-words.js';
+
+/** Our own rules, one plugin object for every block that uses them. */
+const branchyard = { rules: { 'core-layers': coreLayers, 'product-words': productWords } };
 
 const coreBoundary = {
   group: ['**/electron/**', '**/renderer/**', 'electron'],
@@ -29,8 +33,14 @@ export default tseslint.config(
   {
     // Floors and index-only imports between core parts, checked wherever an import is written.
     files: ['core/**/*.ts', 'bench/**/*.ts', 'e2e/**/*.ts', 'scripts/**/*.ts', 'electron/**/*.ts'],
-    plugins: { branchyard: { rules: { 'core-layers': coreLayers } } },
+    plugins: { branchyard },
     rules: { 'branchyard/core-layers': 'error' },
+  },
+  {
+    // Core's strings speak of the product; the CLI words hints as commands (issue 18).
+    files: ['core/**/*.ts'],
+    plugins: { branchyard },
+    rules: { 'branchyard/product-words': 'error' },
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],

@@ -14,7 +14,7 @@ export default defineConfig({
         test: {
           env,
           name: 'unit',
-          include: ['core/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['core/**/*.test.ts', 'scripts/**/*.test.ts', 'renderer/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', 'node_modules/**'],
           testTimeout: 20_000,
           hookTimeout: 60_000,

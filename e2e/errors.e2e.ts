@@ -50,9 +50,8 @@ describe('engine errors in the pane that caused them', () => {
     await page.getByRole('button', { name: 'Send' }).click();
     await expect
       .poll(() => page.getByTestId('chat-error').textContent())
-      .toBe(
-        `no API key for ${downUrl}: set BRANCHYARD_AI_KEY in the environment (of \`branchyard serve\`, or of the command that sends the prompt), or store it in the desktop app's settings`,
-      );
+      // The engine says what is missing; the window words its hint as the action to take here.
+      .toBe(`no API key for ${downUrl}: set the key in Settings (or BRANCHYARD_AI_KEY in the engine's environment)`);
     // The prompt is kept for another try.
     expect(await page.getByRole('textbox', { name: 'Prompt' }).inputValue()).toBe('Add a route that greets');
 

@@ -166,7 +166,8 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
     if (given.length === 0)
       throw new BranchyardError(
         'InvalidInputError',
-        `dev revision ${formatRevision(revisionNumber)} of ${name} is waiting for an answer; give it with \`branchyard answer ${name} ${revisionNumber} <text>\``,
+        `dev revision ${formatRevision(revisionNumber)} of ${name} is waiting for an answer`,
+        { hint: { do: 'answer', codebase: name, revision: revisionNumber } },
       );
     return given;
   };

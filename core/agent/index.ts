@@ -10,7 +10,7 @@ export { checkPath, WorkingCopy } from './working-copy.ts';
 export type { RouteReport } from './checks/route-checks.ts';
 export { describeRouteChecks, runRouteChecks } from './checks/route-checks.ts';
 export type { InterruptedRevision } from './recovery.ts';
-export { discardRevision, interruptOpenRevisions, resumeAdvice } from './recovery.ts';
+export { discardRevision, interruptOpenRevisions } from './recovery.ts';
 export type { RevisionStep } from './steps.ts';
 export { revisionSteps } from './steps.ts';
 export type { AuditEntry } from './audit.ts';

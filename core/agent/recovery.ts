@@ -24,11 +24,6 @@ export interface InterruptedRevision {
   completionTokens: number;
 }
 
-/** What to type to go on with an interrupted revision, or to drop it. */
-export function resumeAdvice(codebase: string, revision: number): string {
-  return `resume it from its last completed turn with \`branchyard revision resume ${codebase} ${revision}\`, or drop it with \`branchyard revision discard ${codebase} ${revision}\``;
-}
-
 /**
  * Call as an engine starts, before it runs any revision: every `open` one it does not run
  * (`running`: the ones this process still runs, from an engine it had open before) is a leftover.
@@ -63,7 +58,7 @@ export async function interruptOpenRevisions(options: {
       await addResponse({
         ...records,
         kind: 'error',
-        text: `The engine stopped while this revision was running (after ${turns} turn${turns === 1 ? '' : 's'}, ${spend.promptTokens} + ${spend.completionTokens} tokens, ${usd(spend.costMicroUsd)} spent); ${resumeAdvice(name, row.number)}.`,
+        text: `The engine stopped while this revision was running (after ${turns} turn${turns === 1 ? '' : 's'}, ${spend.promptTokens} + ${spend.completionTokens} tokens, ${usd(spend.costMicroUsd)} spent); it can be resumed from its last completed turn, or discarded.`,
       });
       await setRevisionStatus({ ...records, status: 'interrupted' });
       await recordAction(db, {

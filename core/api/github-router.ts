@@ -104,10 +104,9 @@ export const githubRouter = router({
     const bridge = await githubBridge(engine);
     const connection = await bridge.connection(input.codebase);
     if (!connection)
-      throw new BranchyardError(
-        'InvalidInputError',
-        `codebase ${input.codebase} is not connected to GitHub; connect it with \`branchyard github connect ${input.codebase} ${ref.repository}\``,
-      );
+      throw new BranchyardError('InvalidInputError', `codebase ${input.codebase} is not connected to GitHub`, {
+        hint: { do: 'connect-github', codebase: input.codebase, repository: ref.repository },
+      });
     if (connection.repository !== ref.repository)
       throw new BranchyardError(
         'InvalidInputError',

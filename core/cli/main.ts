@@ -8,7 +8,7 @@ import { locateWorkspace } from '../workspace/index.ts';
 import { BranchyardError } from '../errors/index.ts';
 import { startServe } from '../serve/index.ts';
 import type { CliIo } from './output.ts';
-import { printError, printResult } from './output.ts';
+import { commandFor, printError, printResult } from './output.ts';
 import type { CommandContext } from './command.ts';
 import { connectEngine } from './engine-client.ts';
 import { registerAgentCommands } from './agent-commands.ts';
@@ -49,7 +49,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     const events = createEventBus();
     if (!json)
       events.on('progress', (p) =>
-        io.stderr(`  ${p.total ? `[${Math.min((p.done ?? 0) + 1, p.total)}/${p.total}] ` : ''}${p.message}\n`),
+        io.stderr(
+          `  ${p.total ? `[${Math.min((p.done ?? 0) + 1, p.total)}/${p.total}] ` : ''}${p.message}${p.hint ? commandFor(p.hint) : ''}\n`,
+        ),
       );
     // A wait for another command is said even with --json: stdout keeps the one document.
     else events.on('progress', (p) => p.task === 'state' && p.step === 'wait' && io.stderr(`  ${p.message}\n`));

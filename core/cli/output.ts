@@ -25,8 +25,8 @@ export function printError(io: CliIo, json: boolean, error: unknown): void {
   if (json) io.stdout(`${JSON.stringify({ error: { kind, message } }, null, 2)}\n`);
 }
 
-/** An error's hint, as the command line says it: the command to type. */
-function commandFor(hint: ErrorHint): string {
+/** A hint, as the command line says it: the command to type, worded to follow the message it completes. */
+export function commandFor(hint: ErrorHint): string {
   switch (hint.do) {
     case 'start-engine':
       return ': start it with `branchyard serve` in this workspace, then run this command again';
@@ -36,6 +36,18 @@ function commandFor(hint: ErrorHint): string {
       return `: set ${hint.keyEnv} in the environment (of \`branchyard serve\`, or of the command that sends the prompt), or store it in the desktop app's settings`;
     case 'choose-workspace':
       return '; pass --workspace <dir> or create one with `branchyard init <dir>`';
+    case 'init-workspace':
+      return `; create one with \`branchyard init ${hint.dir}\``;
+    case 'add-codebase':
+      return '; add one with `branchyard codebase add <name>`';
+    case 'add-database':
+      return '; add one with `branchyard db add`';
+    case 'answer':
+      return `; give it with \`branchyard answer ${hint.codebase} ${hint.revision} <text>\``;
+    case 'resume':
+      return `; resume it from its last completed turn with \`branchyard revision resume ${hint.codebase} ${hint.revision}\`, or drop it with \`branchyard revision discard ${hint.codebase} ${hint.revision}\``;
+    case 'connect-github':
+      return `; connect it with \`branchyard github connect ${hint.codebase} ${hint.repository}\``;
   }
 }
 

@@ -3,7 +3,7 @@
 // (opened on first use), terminals and gateways, the branches the gateways route to started in
 // the background, and the listeners that keep gateways in step (a new codebase, a branch that
 // now runs). Disposing it stops its revisions first, then the rest in the reverse order.
-import { interruptOpenRevisions, resumeAdvice } from '../agent/index.ts';
+import { interruptOpenRevisions } from '../agent/index.ts';
 import { describeError, isBranchyardError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { followNewest, GatewayManager, recoverPromotions, syncRoutesFromFiles } from '../gateway/index.ts';
@@ -61,9 +61,10 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
       options.events.emit('progress', {
         task: 'serve',
         step: 'recover',
-        message: `dev revision ${formatRevision(cut.revision)} of ${cut.codebase} was interrupted when the engine stopped; ${resumeAdvice(cut.codebase, cut.revision)}`,
+        message: `dev revision ${formatRevision(cut.revision)} of ${cut.codebase} was interrupted when the engine stopped`,
         done: 1,
         total: 1,
+        hint: { do: 'resume', codebase: cut.codebase, revision: cut.revision },
       });
     }
     await syncRoutesFromFiles(store.db, workspace);

@@ -256,10 +256,9 @@ export class RevisionService implements Disposable {
   private keyOf(workspace: Workspace, given: string | undefined): string {
     const key = this.engine.env[workspace.ai.keyEnv] || given;
     if (!key) {
-      throw new BranchyardError(
-        'AgentKeyMissingError',
-        `no API key for ${workspace.ai.baseUrl}: set ${workspace.ai.keyEnv} in the environment (of \`branchyard serve\`, or of the command that sends the prompt), or store it in the desktop app's settings`,
-      );
+      throw new BranchyardError('AgentKeyMissingError', `no API key for ${workspace.ai.baseUrl}`, {
+        hint: { do: 'set-key', keyEnv: workspace.ai.keyEnv },
+      });
     }
     return key;
   }

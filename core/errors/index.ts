@@ -38,7 +38,19 @@ export type ErrorHint =
   /** The model's API key is missing: the environment variable the workspace reads it by. */
   | { do: 'set-key'; keyEnv: string }
   /** Another workspace is opened by naming its folder. */
-  | { do: 'choose-workspace' };
+  | { do: 'choose-workspace' }
+  /** A folder that is not a workspace yet can become one. */
+  | { do: 'init-workspace'; dir: string }
+  /** The workspace has no codebase yet. */
+  | { do: 'add-codebase' }
+  /** The workspace has no shared database of that name. */
+  | { do: 'add-database' }
+  /** A dev revision waits for the user's answer to its questions. */
+  | { do: 'answer'; codebase: string; revision: number }
+  /** A dev revision the engine was stopped in goes on from its last completed turn, or is dropped. */
+  | { do: 'resume'; codebase: string; revision: number }
+  /** A codebase takes issues from a GitHub repository once connected to it. */
+  | { do: 'connect-github'; codebase: string; repository: string };
 
 export class BranchyardError extends Error {
   readonly kind: ErrorKind;

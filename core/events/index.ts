@@ -1,5 +1,6 @@
 // The typed event bus: parts report progress and changes here; the api turns them into
 // subscriptions. No part reaches into the UI (DESIGN.md §5).
+import type { ErrorHint } from '../errors/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 import { toDisposable } from '../lifecycle/index.ts';
 
@@ -12,6 +13,8 @@ export interface ProgressEvent {
   /** Steps done and in all, when known. */
   done?: number;
   total?: number;
+  /** What the user can do about it, which each transport words its own way (as an error's). */
+  hint?: ErrorHint;
 }
 
 export interface EngineEvents {

@@ -24,7 +24,7 @@ export async function runGateway(options: RunGatewayOptions): Promise<{ manager:
   if (!url) {
     throw new BranchyardError(
       'InvalidInputError',
-      `a gateway of its own reads its routes from the engine state on PostgreSQL: set ${DATABASE_URL_ENV} for it and for \`branchyard serve\` (the embedded state is open to one engine only)`,
+      `a gateway of its own reads its routes from the engine state on PostgreSQL: set ${DATABASE_URL_ENV} for it and for the engine (the embedded state is open to one engine only)`,
     );
   }
   const store = await openStore({ stateDir: options.paths.stateDir, databaseUrl: url });

@@ -23,10 +23,10 @@ export async function openCodebase(workspace: WorkspacePaths, name: string): Pro
   );
   if (!isRepo) {
     const known = await codebaseNames(workspace);
-    const list = known.length
-      ? `the codebases are: ${known.join(', ')}`
-      : 'there are no codebases yet; add one with `branchyard codebase add <name>`';
-    throw new BranchyardError('NotFoundError', `codebase "${name}" does not exist in ${workspace.root}; ${list}`);
+    const list = known.length ? `the codebases are: ${known.join(', ')}` : 'there are no codebases yet';
+    throw new BranchyardError('NotFoundError', `codebase "${name}" does not exist in ${workspace.root}; ${list}`, {
+      hint: known.length ? undefined : { do: 'add-codebase' },
+    });
   }
   return { workspace, paths, repo: openRepository(paths.gitdir) };
 }

@@ -99,7 +99,8 @@ async function readDatabaseConfig(paths: WorkspacePaths, name: string): Promise<
   if (!all.includes(name))
     throw new BranchyardError(
       'NotFoundError',
-      `no database ${name} in this workspace${all.length ? `; it has ${all.join(', ')}` : ''} (add one with \`branchyard db add\`)`,
+      `no database ${name} in this workspace${all.length ? `; it has ${all.join(', ')}` : ''}`,
+      { hint: { do: 'add-database' } },
     );
   const read = await readConfigFile(paths.root, `databases/${name}/config.json`, databaseSchema);
   if (!read.ok) throw new WorkspaceConfigError(read.problems);

@@ -24,7 +24,7 @@ describe('the answer without a token', () => {
     expect(page.headers?.['content-type']).toBe('text/html; charset=utf-8');
     expect(page.headers?.['content-security-policy']).toContain("default-src 'none'");
     expect(page.body).toContain('<h1>This Branchyard engine needs its token</h1>');
-    expect(page.body).toContain('branchyard serve');
+    expect(page.body).toContain('When the engine starts, it prints an address with a token');
     expect(page.body).not.toContain('<script');
   });
 
@@ -33,7 +33,7 @@ describe('the answer without a token', () => {
       const json = answer(accept);
       expect(json.status).toBe(401);
       expect(JSON.parse(json.body ?? '')).toEqual({
-        error: 'unauthorized: open the address with the token that `branchyard serve` printed',
+        error: 'unauthorized: open the address with the token that the engine printed when it started',
       });
     }
     expect(wantsPage({ headers: { accept: 'application/json, text/plain' } } as IncomingMessage)).toBe(false);

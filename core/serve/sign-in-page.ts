@@ -30,10 +30,10 @@ export const SIGN_IN_PAGE = `<!doctype html>
 <body>
 <main>
   <h1>This Branchyard engine needs its token</h1>
-  <p>The engine answers only the person who started it. When <code>branchyard serve</code> starts, it prints an address with a token, such as:</p>
+  <p>The engine answers only the person who started it. When the engine starts, it prints an address with a token, such as:</p>
   <pre>http://127.0.0.1:7400/?token=…</pre>
   <p>Open that whole address once: the token is then kept in a cookie for this browser, and taken out of the address bar.</p>
-  <p>Lost it? Stop the engine and start it again with <code>npx branchyard serve</code> in your workspace (or <code>--workspace &lt;dir&gt;</code>); it prints a new address. The desktop app needs none of this.</p>
+  <p>Lost it? Stop the engine and start it again for your workspace; it prints a new address. The desktop app needs none of this.</p>
 </main>
 </body>
 </html>
@@ -51,6 +51,6 @@ export function unauthorized(request: IncomingMessage, response: ServerResponse)
   }
   response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
   response.end(
-    JSON.stringify({ error: 'unauthorized: open the address with the token that `branchyard serve` printed' }),
+    JSON.stringify({ error: 'unauthorized: open the address with the token that the engine printed when it started' }),
   );
 }

@@ -31,7 +31,7 @@ export async function readRecord(root: string): Promise<TemplateRecord> {
   if (missing) {
     throw new BranchyardError(
       'NotFoundError',
-      `this workspace has no mother: ${path.join(root, TEMPLATE_RECORD)} is missing (only a workspace made with \`branchyard init <dir> --from <template>\` has one)`,
+      `this workspace has no mother: ${path.join(root, TEMPLATE_RECORD)} is missing (only a workspace spawned from a mother has one)`,
     );
   }
   throw new BranchyardError('WorkspaceConfigError', read.problems.map(formatProblem).join('\n'));

@@ -58,7 +58,7 @@ export async function checkFolder(what: string, dir: string, roots?: readonly st
   }
   throw new BranchyardError(
     'InvalidInputError',
-    `${what} ${dir}: is outside the folders the window may name (${roots.join(', ')}); move it under one of them, list its folder in ${ALLOWED_ROOTS_ENV} when starting the engine, or use the branchyard command line`,
+    `${what} ${dir}: is outside the folders the window may name (${roots.join(', ')}); move it under one of them, list its folder in ${ALLOWED_ROOTS_ENV} when starting the engine, or name it from the command line, which may name any folder`,
   );
 }
 

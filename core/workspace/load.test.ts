@@ -174,7 +174,7 @@ describe('loadWorkspace: bad config files are named by file, field and reason', 
     expect(problems).toEqual([
       'gateways/staging.json: access.allow.0: expected an IPv4 or IPv6 address or CIDR range, such as 10.0.0.0/8, 127.0.0.1 or fd00::/8, got "10.0.0.0/33"',
       'gateways/staging.json: access.deny.0: expected an IPv4 or IPv6 address or CIDR range, such as 10.0.0.0/8, 127.0.0.1 or fd00::/8, got "localhost"',
-      'gateways/staging.json: access.basicAuth.users.alice: expected a scrypt or bcrypt hash of the password (make one with `branchyard gateway password <gateway> <user>`), never the password itself',
+      'gateways/staging.json: access.basicAuth.users.alice: expected a scrypt or bcrypt hash of the password (setting a password on the gateway writes one), never the password itself',
     ]);
     expect(problems.join('\n')).not.toContain('hunter2');
   });
@@ -211,13 +211,15 @@ describe('locateWorkspace', () => {
     expect(await locateWorkspace({ cwd: deep })).toBe(ws);
   });
 
-  it('says what to do when there is none', async () => {
+  it('says what to do when there is none, as a hint each transport words', async () => {
     await expect(locateWorkspace({ cwd: tmp.path })).rejects.toMatchObject({
       kind: 'WorkspaceNotFoundError',
-      message: expect.stringContaining('branchyard init <dir>'),
+      message: `no workspace at or above ${tmp.path} (no branchyard.json found)`,
+      hint: { do: 'choose-workspace' },
     });
-    await expect(locateWorkspace({ cwd: '/', explicit: tmp.path })).rejects.toThrow(
-      `${tmp.path} is not a Branchyard workspace (it has no branchyard.json)`,
-    );
+    await expect(locateWorkspace({ cwd: '/', explicit: tmp.path })).rejects.toMatchObject({
+      message: `${tmp.path} is not a Branchyard workspace (it has no branchyard.json)`,
+      hint: { do: 'init-workspace', dir: tmp.path },
+    });
   });
 });

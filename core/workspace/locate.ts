@@ -11,7 +11,8 @@ export async function locateWorkspace(options: { explicit?: string | undefined; 
     if (!(await isFile(path.join(root, MANIFEST_FILE)))) {
       throw new BranchyardError(
         'WorkspaceNotFoundError',
-        `${root} is not a Branchyard workspace (it has no ${MANIFEST_FILE}); create one with \`branchyard init ${options.explicit}\``,
+        `${root} is not a Branchyard workspace (it has no ${MANIFEST_FILE})`,
+        { hint: { do: 'init-workspace', dir: options.explicit } },
       );
     }
     return root;
@@ -25,7 +26,8 @@ export async function locateWorkspace(options: { explicit?: string | undefined; 
   }
   throw new BranchyardError(
     'WorkspaceNotFoundError',
-    `no workspace at or above ${path.resolve(options.cwd)} (no ${MANIFEST_FILE} found); pass --workspace <dir> or create one with \`branchyard init <dir>\``,
+    `no workspace at or above ${path.resolve(options.cwd)} (no ${MANIFEST_FILE} found)`,
+    { hint: { do: 'choose-workspace' } },
   );
 }
 

@@ -168,7 +168,7 @@ export function isCidr(text: string): boolean {
 }
 
 const HASH_MESSAGE =
-  'expected a scrypt or bcrypt hash of the password (make one with `branchyard gateway password <gateway> <user>`), never the password itself';
+  'expected a scrypt or bcrypt hash of the password (setting a password on the gateway writes one), never the password itself';
 /** `scrypt$<N>$<r>$<p>$<salt>$<hash>` (base64url) or a bcrypt `$2a$`/`$2b$`/`$2y$` hash. */
 export const passwordHashSchema = z
   .string({ error: HASH_MESSAGE })
@@ -298,6 +298,12 @@ export const codebaseSettingsSchema = z.strictObject({
   /** Custom host names, answered by every gateway (the listener decides the environment). */
   domains: z.array(domainSchema, { error: 'expected a list of host names' }),
   logs: logsSettingsSchema.optional(),
-  sleep: sleepSchema.omit({ pinned: true }).optional(),
+  /** Its own idle time, and the gateways on which the branches they route to never sleep (`pinned`). */
+  sleep: z
+    .strictObject({
+      idleMinutes: sleepSchema.shape.idleMinutes,
+      pinned: z.array(nameSchema, { error: 'expected a list of gateway names, such as ["production"]' }).optional(),
+    })
+    .optional(),
 });
 export type CodebaseSettings = z.infer<typeof codebaseSettingsSchema>;
