@@ -20,6 +20,8 @@ import { codebaseRouter } from './codebase-router.ts';
 import { agentRouter } from './agent-router.ts';
 import { revisionRouter } from './revision-router.ts';
 import { gatewayRouter } from './gateway-router.ts';
+import { explorerRouter } from './explorer-router.ts';
+import { aiRouter } from './ai-router.ts';
 import { logsRouter } from './logs-router.ts';
 import { databaseRouter, schemaRouter } from './schema-router.ts';
 import { terminalRouter } from './terminal-router.ts';
@@ -154,6 +156,8 @@ export const appRouter = router({
   build: buildRouter,
   runtime: runtimeRouter,
   gateway: gatewayRouter,
+  explorer: explorerRouter,
+  ai: aiRouter,
   logs: logsRouter,
   schema: schemaRouter,
   db: databaseRouter,
