@@ -206,13 +206,14 @@ export class GatewayManager implements Disposable {
 
   /** A branch's idle time: the longest any gateway that serves it asks, or null when one pins it awake. */
   private idleMs(codebase: string, branch: number): number | null {
-    const own = this.facts.find((f) => f.name === codebase)?.sleepMinutes;
+    const facts = this.facts.find((f) => f.name === codebase);
+    const own = facts?.sleepMinutes;
     let minutes: number | undefined;
     for (const slot of this.slots.values()) {
       const config = slot.entry.config;
       const routed = slot.table.routes.some((r) => r.codebase === codebase && r.branch === branch);
       if (!routed && !branchHostsOn(config)) continue;
-      if (routed && config.sleep?.pinned) return null;
+      if (routed && (config.sleep?.pinned || facts?.pinnedOn.includes(slot.entry.name))) return null;
       minutes = Math.max(minutes ?? 0, config.sleep?.idleMinutes ?? own ?? DEFAULT_IDLE_MINUTES);
     }
     return (minutes ?? own ?? DEFAULT_IDLE_MINUTES) * 60_000;
@@ -258,6 +259,8 @@ interface CodebaseFacts {
   /** Every branch, for their own host names. */
   branches: number[];
   sleepMinutes: number | undefined;
+  /** The gateways on which this codebase's routed branches never sleep (its codebase.json). */
+  pinnedOn: readonly string[];
 }
 
 /** Each codebase's active branch and domains, read once for all gateways. */
@@ -275,6 +278,7 @@ async function readCodebaseFacts(paths: WorkspacePaths): Promise<CodebaseFacts[]
         domains: settings.domains,
         branches,
         sleepMinutes: settings.sleep?.idleMinutes,
+        pinnedOn: settings.sleep?.pinned ?? [],
       };
     }),
   );

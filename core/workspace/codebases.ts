@@ -51,6 +51,25 @@ export async function readCodebaseSettings(paths: WorkspacePaths, name: string):
   if (!exists) return { domains: [] };
   const read = await readConfigFile(paths.root, file, codebaseSettingsSchema);
   if (!read.ok) throw new WorkspaceConfigError(read.problems);
+  // A pin on a gateway that does not exist would keep nothing awake, unsaid.
+  const pinned = read.value.sleep?.pinned ?? [];
+  if (pinned.length > 0) {
+    const gateways = (await readdir(paths.gatewaysDir).catch(() => [] as string[]))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -'.json'.length));
+    const problems = pinned.flatMap((name, index) =>
+      gateways.includes(name)
+        ? []
+        : [
+            {
+              file,
+              field: `sleep.pinned.${index}`,
+              reason: `no gateway named "${name}" (gateways: ${gateways.join(', ') || 'none'})`,
+            },
+          ],
+    );
+    if (problems.length > 0) throw new WorkspaceConfigError(problems);
+  }
   return read.value;
 }
 

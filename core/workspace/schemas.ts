@@ -298,6 +298,12 @@ export const codebaseSettingsSchema = z.strictObject({
   /** Custom host names, answered by every gateway (the listener decides the environment). */
   domains: z.array(domainSchema, { error: 'expected a list of host names' }),
   logs: logsSettingsSchema.optional(),
-  sleep: sleepSchema.omit({ pinned: true }).optional(),
+  /** Its own idle time, and the gateways on which the branches they route to never sleep (`pinned`). */
+  sleep: z
+    .strictObject({
+      idleMinutes: sleepSchema.shape.idleMinutes,
+      pinned: z.array(nameSchema, { error: 'expected a list of gateway names, such as ["production"]' }).optional(),
+    })
+    .optional(),
 });
 export type CodebaseSettings = z.infer<typeof codebaseSettingsSchema>;
