@@ -23,7 +23,7 @@ export const agentRouter = router({
       const codebase = await engine.codebase(input.codebase);
       return engine.revisions.prompt(codebase, {
         text: input.text,
-        from: input.from === undefined ? undefined : parseBranchNumber(input.from, '--from'),
+        from: input.from === undefined ? undefined : parseBranchNumber(input.from, 'from'),
         apiKey: input.apiKey,
       });
     }),

@@ -17,6 +17,7 @@ import {
 import { BranchyardError, describeError } from '../errors/index.ts';
 import { describeGateways } from '../gateway/index.ts';
 import type { Engine } from '../engine/index.ts';
+import { liveStates } from '../engine/index.ts';
 import { engineOf, hostFolder } from './context.ts';
 import { branchInput as codebaseAndBranch, branchNumber as branchRef } from './inputs.ts';
 import { procedure, router } from './trpc.ts';
@@ -50,6 +51,7 @@ export const branchRouter = router({
       liveProcesses(engine, input.codebase),
     ]);
     // What each gateway serves, its active-branch fallback included.
+    const stateOf = liveStates(engine, input.codebase, live?.processes ?? null);
     const servedBy = (n: number) =>
       statuses.filter((g) => g.routes.some((r) => r.codebase === input.codebase && r.branch === n)).map((g) => g.name);
     return {
@@ -57,6 +59,8 @@ export const branchRouter = router({
         ...info,
         gateways: servedBy(info.number),
         process: live?.processes.find((p) => p.branch === info.number) ?? null,
+        /** live, waking, sleeping, failed or stopped; null when no live engine runs. */
+        state: stateOf?.(info.number) ?? null,
       })),
       problems: listing.problems,
       /** Null when no live engine runs (the CLI on its own): process states are then unknown. */
@@ -80,7 +84,7 @@ export const branchRouter = router({
   diff: procedure.input(codebaseAndBranch.extend({ against: branchRef.optional() })).query(async ({ ctx, input }) => {
     const { codebase, branch } = await engineOf(ctx).branch(input.codebase, input.branch);
     const info = await readBranchInfo(codebase, branch);
-    const against = input.against === undefined ? info.parent : parseBranchNumber(input.against, '--against');
+    const against = input.against === undefined ? info.parent : parseBranchNumber(input.against, 'against');
     const base = against === null ? null : await readBranchInfo(codebase, against);
     const diff = await diffBetween(
       codebase.repo,
@@ -131,10 +135,10 @@ export const branchRouter = router({
     .mutation(async ({ ctx, input }) => {
       const engine = engineOf(ctx);
       const codebase = await engine.codebase(input.codebase);
-      const parent = input.from === undefined ? undefined : parseBranchNumber(input.from, '--from');
+      const parent = input.from === undefined ? undefined : parseBranchNumber(input.from, 'from');
       return engine.branches.create(codebase, {
         parent,
-        dir: await hostFolder(ctx, '--dir', input.dir),
+        dir: await hostFolder(ctx, 'dir', input.dir),
         message: input.message,
       });
     }),

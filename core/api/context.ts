@@ -3,6 +3,7 @@
 // the CLI, serve, Electron. A caller may give the engine's parts instead (a test calling the
 // router directly); they get an engine of their own for the call.
 import { Engine } from '../engine/index.ts';
+import { aboutField } from '../errors/index.ts';
 import type { EngineParts } from '../engine/index.ts';
 import { checkFolder } from '../workspace/index.ts';
 
@@ -25,9 +26,12 @@ export function engineOf(ctx: EngineContext): Engine {
   return engine;
 }
 
-/** A host folder named in a call, absolute and (from the window) under the allowed roots. */
+/**
+ * A host folder named in a call, absolute and (from the window) under the allowed roots. `what`
+ * opens its errors: the input's name when one input names the folder (`dir`), else what it is.
+ */
 export function hostFolder(ctx: EngineContext, what: string, dir: string): Promise<string> {
   const root = engineOf(ctx).workspaceRoot;
   const roots = ctx.folderRoots && root ? [...ctx.folderRoots, root] : ctx.folderRoots;
-  return checkFolder(what, dir, roots);
+  return aboutField(what, () => checkFolder(what, dir, roots));
 }

@@ -49,12 +49,14 @@ export const databaseRouter = router({
     if (input.postgresUrlEnv !== undefined && /:\/\//.test(input.postgresUrlEnv)) {
       throw new BranchyardError(
         'InvalidInputError',
-        '--postgres takes the name of an environment variable holding the URL (such as SHOP_DATABASE_URL), not the URL: a URL with its password must never be written into the workspace',
+        'postgresUrlEnv takes the name of an environment variable holding the URL (such as SHOP_DATABASE_URL), not the URL: a URL with its password must never be written into the workspace',
+        { field: 'postgresUrlEnv' },
       );
     }
     const keyProblem =
       input.postgresUrlEnv === undefined ? undefined : urlEnvProblem(input.postgresUrlEnv, workspace.ai.keyEnv);
-    if (keyProblem) throw new BranchyardError('InvalidInputError', `--postgres ${keyProblem}`);
+    if (keyProblem)
+      throw new BranchyardError('InvalidInputError', `postgresUrlEnv ${keyProblem}`, { field: 'postgresUrlEnv' });
     return addDatabase(workspace.paths, { postgresUrlEnv: input.postgresUrlEnv });
   }),
 });

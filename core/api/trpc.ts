@@ -33,9 +33,10 @@ const t = initTRPC.context<EngineContext>().create({
   sse: { ping: { enabled: true, intervalMs: HEARTBEAT_MS }, client: { reconnectAfterInactivityMs: SILENCE_MS } },
   errorFormatter({ shape, error }) {
     const kind = isBranchyardError(error.cause) ? error.cause.kind : null;
-    // What the user can do about it, for each transport to word its own way.
+    // What the user can do about it, and the input at fault, for each transport to word its own way.
     const hint = isBranchyardError(error.cause) ? (error.cause.hint ?? null) : null;
-    return { ...shape, data: { ...shape.data, stack: undefined, kind, hint } };
+    const field = isBranchyardError(error.cause) ? (error.cause.field ?? null) : null;
+    return { ...shape, data: { ...shape.data, stack: undefined, kind, hint, field } };
   },
 });
 

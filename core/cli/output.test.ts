@@ -42,6 +42,21 @@ describe('printError', () => {
       );
   });
 
+  it("names the input at fault by the CLI's flag where the API's name differs", () => {
+    const error = (message: string, field: string) => new BranchyardError('InvalidInputError', message, { field });
+    expect(printed(error('postgresUrlEnv https://x: expected the name of a variable', 'postgresUrlEnv')).stderr).toBe(
+      'branchyard: --postgres https://x: expected the name of a variable\n',
+    );
+    expect(printed(error('dir /tmp/x is empty', 'dir')).stderr).toBe('branchyard: --dir /tmp/x is empty\n');
+    expect(printed(error('from: expected a branch number', 'from')).stderr).toBe(
+      'branchyard: --from: expected a branch number\n',
+    );
+    // An input the CLI takes as an argument keeps its name.
+    expect(printed(error('branch: expected a branch number', 'branch')).stderr).toBe(
+      'branchyard: branch: expected a branch number\n',
+    );
+  });
+
   it('keeps the worded hint in the JSON document too, and the message alone when there is none', () => {
     const error = new BranchyardError('AgentKeyMissingError', 'no API key for https://x', {
       hint: { do: 'set-key', keyEnv: 'SHOP_KEY' },

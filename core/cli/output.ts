@@ -18,8 +18,19 @@ export function printResult<T>(io: CliIo, json: boolean, value: T, human: (value
   io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : ensureNewline(human(value)));
 }
 
+/** The API's inputs that the CLI takes as flags of other names, as its errors name them. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  from: '--from',
+  against: '--against',
+  dir: '--dir',
+  postgresUrlEnv: '--postgres',
+  type: '--type',
+};
+
 export function printError(io: CliIo, json: boolean, error: unknown): void {
-  const { kind, message: said, hint } = unwrap(error);
+  const { kind, message: written, hint, field } = unwrap(error);
+  const flag = field === undefined ? undefined : FLAG_OF_FIELD[field];
+  const said = flag && written.startsWith(field!) ? `${flag}${written.slice(field!.length)}` : written;
   const message = hint ? `${said}${commandFor(hint)}` : said;
   for (const line of message.split('\n')) io.stderr(`branchyard: ${line}\n`);
   if (json) io.stdout(`${JSON.stringify({ error: { kind, message } }, null, 2)}\n`);
@@ -51,19 +62,29 @@ export function commandFor(hint: ErrorHint): string {
   }
 }
 
+interface Unwrapped {
+  kind: ErrorKind | 'InternalError';
+  message: string;
+  hint: ErrorHint | undefined;
+  field: string | undefined;
+}
+
 /** Calls through the router wrap our errors in a TRPCError; the user wants ours. */
-function unwrap(error: unknown): { kind: ErrorKind | 'InternalError'; message: string; hint: ErrorHint | undefined } {
+function unwrap(error: unknown): Unwrapped {
   if (error instanceof TRPCClientError) {
-    const data = error.data as { kind?: ErrorKind | null; hint?: ErrorHint | null; code?: string } | undefined;
+    const data = error.data as
+      { kind?: ErrorKind | null; hint?: ErrorHint | null; field?: string | null; code?: string } | undefined;
     return {
       kind: data?.kind ?? (data?.code === 'BAD_REQUEST' ? 'InvalidInputError' : 'InternalError'),
       message: error.message,
       hint: data?.hint ?? undefined,
+      field: data?.field ?? undefined,
     };
   }
   const inner = error instanceof TRPCError && error.cause ? error.cause : error;
-  if (isBranchyardError(inner)) return { kind: inner.kind, message: inner.message, hint: inner.hint };
-  return { kind: 'InternalError', message: describeError(inner), hint: undefined };
+  if (isBranchyardError(inner))
+    return { kind: inner.kind, message: inner.message, hint: inner.hint, field: inner.field };
+  return { kind: 'InternalError', message: describeError(inner), hint: undefined, field: undefined };
 }
 
 function ensureNewline(text: string): string {

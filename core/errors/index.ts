@@ -52,15 +52,37 @@ export type ErrorHint =
   /** A codebase takes issues from a GitHub repository once connected to it. */
   | { do: 'connect-github'; codebase: string; repository: string };
 
+export interface BranchyardErrorOptions {
+  cause?: unknown;
+  hint?: ErrorHint;
+  /**
+   * The input at fault when the message opens with its name, as the API names it (`from`, `dir`,
+   * `postgresUrlEnv`): each transport may name it its own way (the CLI says its flag).
+   */
+  field?: string;
+}
+
 export class BranchyardError extends Error {
   readonly kind: ErrorKind;
   readonly hint: ErrorHint | undefined;
+  readonly field: string | undefined;
 
-  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown; hint?: ErrorHint }) {
+  constructor(kind: ErrorKind, message: string, options?: BranchyardErrorOptions) {
     super(message, options);
     this.kind = kind;
     this.name = kind;
     this.hint = options?.hint;
+    this.field = options?.field;
+  }
+}
+
+/** Runs work whose errors open with the name of one input, and marks them so (see `field`). */
+export async function aboutField<T>(field: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!isBranchyardError(error) || error.field !== undefined || !error.message.startsWith(field)) throw error;
+    throw new BranchyardError(error.kind, error.message, { cause: error.cause, hint: error.hint, field });
   }
 }
 

@@ -25,7 +25,9 @@ export function parseRevisionNumber(text: string | number, where = 'revision'): 
 function parseNumber(text: string | number, where: string, max: number, expected: string): number {
   const value = typeof text === 'number' ? text : /^\d{1,5}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
   if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new BranchyardError('InvalidInputError', `${where}: expected ${expected} (1 to ${max}), got "${text}"`);
+    throw new BranchyardError('InvalidInputError', `${where}: expected ${expected} (1 to ${max}), got "${text}"`, {
+      field: where,
+    });
   }
   return value;
 }

@@ -8,7 +8,9 @@ describe('readOverlayDir on a folder it cannot read whole', () => {
     // /proc/self: files that refuse a plain read (EINVAL), as the issue found through serve.
     await expect(readOverlayDir('/proc/self')).rejects.toMatchObject({
       kind: 'InvalidInputError',
-      message: expect.stringMatching(/^--dir \/proc\/self: \S+ cannot be read \(E[A-Z]+/),
+      // Named as the API names the input; the CLI says its flag (core/cli/output.ts).
+      message: expect.stringMatching(/^dir \/proc\/self: \S+ cannot be read \(E[A-Z]+/),
+      field: 'dir',
     });
   });
 });

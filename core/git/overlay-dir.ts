@@ -1,9 +1,9 @@
-// `branch new --dir <path>`: the files of a folder laid over a branch. Deletions are listed in
+// A branch made by hand (`branch new`): the files of a folder laid over a branch. Deletions are listed in
 // `<path>/.branchyard-delete`, one path per line. The folder's `.git` and `node_modules` are
 // never read, and nothing may point outside the folder.
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { BranchyardError, describeError } from '../errors/index.ts';
+import { aboutField, BranchyardError, describeError } from '../errors/index.ts';
 import { checkBranchPath } from './change-paths.ts';
 import type { ChangeSet, FileWrite } from './tree-write.ts';
 
@@ -11,14 +11,18 @@ export const DELETE_LIST = '.branchyard-delete';
 /** Never read: another repository's internals and installed packages. */
 const SKIPPED = new Set(['.git', 'node_modules']);
 
-export async function readOverlayDir(dir: string): Promise<ChangeSet> {
-  const root = path.resolve(dir);
+/** Errors open with `dir`, the input that names the folder. */
+export function readOverlayDir(dir: string): Promise<ChangeSet> {
+  return aboutField('dir', () => readOverlay(path.resolve(dir)));
+}
+
+async function readOverlay(root: string): Promise<ChangeSet> {
   const info = await stat(root).catch(() => undefined);
-  if (!info) throw new BranchyardError('InvalidInputError', `--dir ${root}: no such folder`);
+  if (!info) throw new BranchyardError('InvalidInputError', `dir ${root}: no such folder`);
   if (!info.isDirectory())
     throw new BranchyardError(
       'InvalidInputError',
-      `--dir ${root}: is a file, expected a folder holding the branch's files`,
+      `dir ${root}: is a file, expected a folder holding the branch's files`,
     );
   const realRoot = await realpath(root);
 
@@ -36,25 +40,25 @@ export async function readOverlayDir(dir: string): Promise<ChangeSet> {
       let target = full;
       if (entry.isSymbolicLink()) {
         target = await realpath(full).catch(() => {
-          throw new BranchyardError('InvalidInputError', `--dir ${root}: ${rel} is a broken symbolic link`);
+          throw new BranchyardError('InvalidInputError', `dir ${root}: ${rel} is a broken symbolic link`);
         });
         if (target !== realRoot && !target.startsWith(realRoot + path.sep)) {
           throw new BranchyardError(
             'InvalidInputError',
-            `--dir ${root}: ${rel} links to ${target}, outside the folder; a branch may only hold files from inside it`,
+            `dir ${root}: ${rel} links to ${target}, outside the folder; a branch may only hold files from inside it`,
           );
         }
         if ((await stat(target)).isDirectory())
           throw new BranchyardError(
             'InvalidInputError',
-            `--dir ${root}: ${rel} links to a folder; copy the files instead`,
+            `dir ${root}: ${rel} links to a folder; copy the files instead`,
           );
       } else if (!entry.isFile()) {
-        throw new BranchyardError('InvalidInputError', `--dir ${root}: ${rel} is not a regular file`);
+        throw new BranchyardError('InvalidInputError', `dir ${root}: ${rel} is not a regular file`);
       }
       const mode = (await readable(root, rel, () => lstat(target))).mode;
       writes.push({
-        path: checkBranchPath(rel, `--dir ${root}`),
+        path: checkBranchPath(rel, `dir ${root}`),
         content: await readable(root, rel, () => readFile(target)),
         executable: (mode & 0o111) !== 0,
       });
@@ -66,7 +70,7 @@ export async function readOverlayDir(dir: string): Promise<ChangeSet> {
   if (writes.length === 0 && deletes.length === 0) {
     throw new BranchyardError(
       'InvalidInputError',
-      `--dir ${root} is empty: put the new or changed files there (and list deletions in ${DELETE_LIST})`,
+      `dir ${root} is empty: put the new or changed files there (and list deletions in ${DELETE_LIST})`,
     );
   }
   return { writes, deletes };
@@ -79,7 +83,7 @@ async function readable<T>(root: string, rel: string, read: () => Promise<T>): P
   } catch (error) {
     throw new BranchyardError(
       'InvalidInputError',
-      `--dir ${root}: ${rel || '.'} cannot be read (${describeError(error)})`,
+      `dir ${root}: ${rel || '.'} cannot be read (${describeError(error)})`,
       { cause: error },
     );
   }

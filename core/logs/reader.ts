@@ -72,8 +72,13 @@ export async function typeOfLogFile(folder: string, file: string): Promise<LogTy
       found.push(type);
   if (found.length === 1) return found[0]!;
   if (found.length === 0)
-    throw new BranchyardError('NotFoundError', `there is no log ${file} in this branch (list them with --list)`);
-  throw new BranchyardError('InvalidInputError', `${file} exists in ${found.join(' and ')}; say which with --type`);
+    throw new BranchyardError(
+      'NotFoundError',
+      `there is no log ${file} in this branch (the list of its logs names those there are)`,
+    );
+  throw new BranchyardError('InvalidInputError', `type: ${file} exists in ${found.join(' and ')}; say which`, {
+    field: 'type',
+  });
 }
 
 export function checkFileName(file: string): string {

@@ -21,7 +21,8 @@ export async function addDatabase(
   if (!parsed.success)
     throw new BranchyardError(
       'InvalidInputError',
-      `--postgres ${options.postgresUrlEnv}: expected the name of an environment variable holding the URL (such as SHOP_DATABASE_URL), never the URL itself`,
+      `postgresUrlEnv ${options.postgresUrlEnv}: expected the name of an environment variable holding the URL (such as SHOP_DATABASE_URL), never the URL itself`,
+      { field: 'postgresUrlEnv' },
     );
   await mkdir(paths.engineDir, { recursive: true, mode: 0o700 });
   return withFileLock(

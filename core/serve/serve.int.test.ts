@@ -152,8 +152,10 @@ describe('serve on real sockets', () => {
     const outside = await call('branch.new', { codebase: 'users', dir: '/etc/default' });
     expect(outside.status).toBe(400);
     expect(JSON.parse(outside.text).error.message).toContain(
-      `--dir /etc/default: is outside the folders the window may name (${window}, ${ws})`,
+      `dir /etc/default: is outside the folders the window may name (${window}, ${ws})`,
     );
+    // The input at fault, as the API names it, for each transport to name its own way.
+    expect(JSON.parse(outside.text).error.data.field).toBe('dir');
     const proc = await call('branch.new', { codebase: 'users', dir: '/proc/self' });
     expect(proc.status).toBe(400);
     const relative = await call('workspace.init', { dir: 'other-ws' });
@@ -195,7 +197,7 @@ describe('serve on real sockets', () => {
       body: JSON.stringify({ postgresUrlEnv: 'BRANCHYARD_AI_KEY' }),
     });
     expect(keyVar.status).toBe(400);
-    expect(JSON.parse(keyVar.text).error.message).toContain('--postgres BRANCHYARD_AI_KEY holds the LLM key');
+    expect(JSON.parse(keyVar.text).error.message).toContain('postgresUrlEnv BRANCHYARD_AI_KEY holds the LLM key');
     expect(await databases()).toEqual(before);
   });
 });

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
-import { BranchyardError, describeError } from '../errors/index.ts';
+import { aboutField, BranchyardError, describeError } from '../errors/index.ts';
 
 export interface TemplateFile {
   content: Buffer;
@@ -62,11 +62,15 @@ export function isMotherUrl(from: string): boolean {
 
 /**
  * Reads the mother named by `from` (a path or a URL); `at` reads a git mother at that commit
- * instead of its HEAD; `label` opens every error message (default `--from <from>`).
+ * instead of its HEAD; `label` opens every error message (default: the input `from`, named so).
  */
-export async function readMother(from: string, options: { at?: string; label?: string } = {}): Promise<Mother> {
-  const what = options.label ?? `--from ${from}`;
-  if (/^https?:\/\//i.test(from)) return cloneAndRead(from, what, options.at);
+export function readMother(from: string, options: { at?: string; label?: string } = {}): Promise<Mother> {
+  if (options.label) return readMotherAs(from, options.label, options.at);
+  return aboutField('from', () => readMotherAs(from, `from ${from}`, options.at));
+}
+
+async function readMotherAs(from: string, what: string, at: string | undefined): Promise<Mother> {
+  if (/^https?:\/\//i.test(from)) return cloneAndRead(from, what, at);
   if (/^file:\/\//i.test(from)) {
     const dir = fileURLToPath(from);
     const gitdir = (await isBareRepository(dir)) ? dir : path.join(dir, '.git');
@@ -78,7 +82,7 @@ export async function readMother(from: string, options: { at?: string; label?: s
     return checked(what, {
       kind: 'git',
       source: pathToFileURL(dir).href,
-      ...(await readCommitFiles(gitdir, options.at ?? 'HEAD', what)),
+      ...(await readCommitFiles(gitdir, at ?? 'HEAD', what)),
     });
   }
   if (isMotherUrl(from)) {
@@ -96,7 +100,7 @@ export async function readMother(from: string, options: { at?: string; label?: s
       `${what}: ${dir} is a file; a mother is a template folder or a git repository`,
     );
   if (await isBareRepository(dir))
-    return checked(what, { kind: 'git', source: dir, ...(await readCommitFiles(dir, options.at ?? 'HEAD', what)) });
+    return checked(what, { kind: 'git', source: dir, ...(await readCommitFiles(dir, at ?? 'HEAD', what)) });
   const all = await readFolder(dir, what);
   const { files, tests } = split(all);
   return checked(what, { kind: 'folder', source: dir, version: contentHash(files), files, tests });
