@@ -11,7 +11,14 @@ import { BranchyardError, describeError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
 import type { CodebaseHandle } from '../git/index.ts';
 import { createBranch, formatBranch, formatRevision, recordChecks } from '../git/index.ts';
-import { addResponse, linkRevisionBranch, readRevision, setRevisionStatus } from '../revisions/index.ts';
+import {
+  addResponse,
+  linkRevisionBranch,
+  readRevision,
+  recordRole,
+  setRevisionStatus,
+  writeRefined,
+} from '../revisions/index.ts';
 import type { Sandbox } from '../sandbox/index.ts';
 import type { RevisionStatus as RevisionStatusName, StateDb } from '../store/index.ts';
 import { revisionId, spent } from '../store/index.ts';
@@ -130,6 +137,8 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
         number: revisionNumber,
         kind: status === 'needs-answer' ? 'questions' : 'error',
         text: message,
+        // Questions are the asking role's; an error is the engine's word.
+        role: status === 'needs-answer' ? role : undefined,
       });
     await setRevisionStatus({ ...records, number: revisionNumber, status });
     await audit('revision.end', { status, branch, message }, 'engine');
@@ -177,8 +186,15 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
     const settings = roleSettings(deps.config, 'product-owner');
     const state = (transcript.productOwner ??= { messages: [], pendingAsk: null, refined: null, turns: 0 });
     const given = state.pendingAsk ? answers() : [];
+    // Cut off while it worked (not while it waited: the answer given since is its next message),
+    // it goes on from its last completed turn, told so.
+    if (revision.info.status === 'interrupted' && !state.pendingAsk && state.messages.length > 0) {
+      resumeTranscript(state);
+      await audit('revision.resume', { role: 'product-owner', turns: state.turns }, 'engine');
+    }
     if (revision.info.status !== 'open')
       await setRevisionStatus({ ...records, number: revisionNumber, status: 'open' });
+    await recordRole({ ...records, number: revisionNumber, role: 'product-owner', model: settings.model });
     role = 'product-owner';
     const outcome = await runProductOwner({
       db: deps.db,
@@ -196,17 +212,19 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
       levels,
       prompts: revision.prompts,
       answers: given,
-      revisionDir: revision.dir,
+      saveRefined: (text) => writeRefined({ ...records, number: revisionNumber, text }).then(() => undefined),
+      save,
     });
-    role = 'developer';
     if (outcome.kind === 'ask')
       return end('needs-answer', `The product owner asks:\n${outcome.questions.map((q) => `- ${q}`).join('\n')}`);
+    role = 'developer';
     if (outcome.kind === 'stop') return end(outcome.status, `the product owner stopped: ${outcome.message}`);
     await addResponse({
       ...records,
       number: revisionNumber,
       kind: 'message',
       text: `The product owner refined the request (refined.md):\n\n${outcome.text}`,
+      role: 'product-owner',
     });
     return undefined;
   };
@@ -228,6 +246,11 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
         levels.map((l) => ({ level: l.name, tokens: l.tokens, budget: l.budget, cut: l.cut })),
         'engine',
       );
+      const owner = transcript.productOwner;
+      // refined.md is kept before the transcript is saved: an engine stopped between the two has it
+      // all the same, and the product owner is not asked again.
+      if (owner && !owner.refined && revision.info.refined)
+        owner.refined = await readFile(path.join(revision.dir, revision.info.refined), 'utf8');
       if (hasProductOwner(deps.config) && !transcript.productOwner?.refined) {
         const ended = await productOwnerTurn(levels);
         if (ended) return ended;
@@ -255,6 +278,7 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
     }
     if (revision.info.status !== 'open')
       await setRevisionStatus({ ...records, number: revisionNumber, status: 'open' });
+    await recordRole({ ...records, number: revisionNumber, role: 'developer', model: developer.model });
     await save();
 
     for (;;) {
@@ -312,7 +336,7 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
           : {}),
       });
       if (reply.content.trim())
-        await addResponse({ ...records, number: revisionNumber, kind: 'message', text: reply.content });
+        await addResponse({ ...records, number: revisionNumber, kind: 'message', text: reply.content, role });
       if (reply.toolCalls.length === 0) {
         transcript.messages.push({
           role: 'user',
@@ -446,7 +470,7 @@ const TIME_LIMIT = (deps: DevFlowDeps) =>
  * (the model's API refuses those), and the working copy may hold writes of the lost turn: the
  * calls are closed and the model is told where it stands.
  */
-export function resumeTranscript(transcript: Transcript): void {
+export function resumeTranscript(transcript: Pick<Transcript, 'messages' | 'pendingAsk'>): void {
   const answered = new Set(transcript.messages.flatMap((m) => (m.role === 'tool' ? [m.tool_call_id] : [])));
   const last = transcript.messages.findLast((m) => m.role === 'assistant');
   const calls = last?.role === 'assistant' ? (last.tool_calls ?? []) : [];
@@ -589,7 +613,7 @@ async function finish(
   });
   const branch = created.info.number;
   await linkRevisionBranch({ ...records, number: revision, branch });
-  await addResponse({ ...records, number: revision, kind: 'summary', text: summary });
+  await addResponse({ ...records, number: revision, kind: 'summary', text: summary, role: 'developer' });
   const at = new Date().toISOString();
   const report = checks.report!;
   await recordChecks(codebase, branch, {

@@ -2,8 +2,6 @@
 // tools it either asks the user (the revision waits, as the developer's questions do) or writes
 // the refined request with acceptance points, kept as refined.md in the revision; the developer
 // then builds from that. It never writes code, so it never needs the sandbox.
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { describeError } from '../errors/index.ts';
 import type { AuditRecorder } from './audit.ts';
 import { argsDigest } from './audit.ts';
@@ -76,8 +74,10 @@ export interface ProductOwnerRun extends Omit<ModelCall, 'messages' | 'tools' | 
   prompts: { kind: string; text: string }[];
   /** The user's answers since the product owner's questions. */
   answers: string[];
-  /** The revision's folder, where refined.md is written. */
-  revisionDir: string;
+  /** Keeps the refined request with the revision (refined.md). */
+  saveRefined: (text: string) => Promise<void>;
+  /** Keeps the state after each completed turn, so an engine stopped later goes on from there. */
+  save: () => Promise<void>;
   audit: AuditRecorder;
 }
 
@@ -168,7 +168,7 @@ export async function runProductOwner(run: ProductOwnerRun): Promise<ProductOwne
           continue;
         }
         const text = refinedMarkdown(refined);
-        await writeFile(path.join(run.revisionDir, 'refined.md'), text);
+        await run.saveRefined(text);
         state.refined = text;
         state.messages.push({ role: 'tool', tool_call_id: call.id, content: 'Handed to the developer.' });
         await run.audit('tool:refine', { acceptance: refined.acceptance.length }, 'agent', fields('ok'));
@@ -206,6 +206,7 @@ export async function runProductOwner(run: ProductOwnerRun): Promise<ProductOwne
         state.messages.push({ role: 'tool', tool_call_id: call.id, content: "Refused: that tool is the developer's" });
       }
     }
+    await run.save();
     if (outcome) return outcome;
   }
 }

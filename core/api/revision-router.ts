@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { revisionSteps } from '../agent/index.ts';
 import { parseRevisionNumber } from '../git/index.ts';
 import { readRevision } from '../revisions/index.ts';
+import type { AgentRole } from '../store/index.ts';
 import { listRevisionRows, revisionId, spent } from '../store/index.ts';
 import { engineOf } from './context.ts';
 import { procedure, router } from './trpc.ts';
@@ -20,12 +21,12 @@ export const revisionRouter = router({
     .input(z.object({ codebase: z.string(), revision: z.union([z.string(), z.number()]) }))
     .query(async ({ ctx, input }) => {
       const engine = engineOf(ctx);
-      const { codebase } = await engine.codebase(input.codebase);
+      const { codebase, workspace } = await engine.codebase(input.codebase);
       const revision = await readRevision(codebase, parseRevisionNumber(input.revision));
       const db = await engine.parts.state();
       const id = await revisionId(db, input.codebase, revision.info.number);
       const costMicroUsd = id === undefined ? 0 : await spent(db, { devRevisionId: id });
-      const entries = <K extends string>(list: { kind: K; text: string; at: Date }[]) =>
+      const entries = <K extends string>(list: { kind: K; text: string; at: Date; role?: AgentRole }[]) =>
         list.map((e) => ({ ...e, at: e.at.toISOString() }));
       return {
         ...revision.info,
@@ -34,6 +35,12 @@ export const revisionRouter = router({
         prompts: entries(revision.prompts),
         responses: entries(revision.responses),
         folder: revision.dir,
+        // Each step with its role, without the arguments and answers (`steps` has them whole).
+        steps: (await revisionSteps(workspace, input.codebase, revision.info.number)).map((st) =>
+          st.kind === 'text'
+            ? { role: st.role, kind: st.kind, text: st.text }
+            : { role: st.role, kind: st.kind, tool: st.tool, path: st.path ?? null, ok: st.ok },
+        ),
       };
     }),
 

@@ -139,15 +139,32 @@ export function renderRevisionList(rows: Api['revision']['list']): string {
   return table([['REVISION', 'STATUS', 'BRANCH', 'TOKENS', 'COST', 'PROMPT'], ...body]);
 }
 
+const ROLE_NAME = { 'product-owner': 'product owner', developer: 'developer' } as const;
+
+/** The conversation, then the steps: each response and step names the role that gave it (issue 22). */
 export function renderRevisionShow(result: Api['revision']['show']): string {
   const lines = [
     `Dev revision ${pad4(result.number)}: ${result.status}, branch ${pad5(result.branch)}, cost ${dollars(result.costMicroUsd)}`,
   ];
+  if (result.roles?.length)
+    lines.push(`Roles: ${result.roles.map((r) => `${ROLE_NAME[r.role]} (${r.model})`).join(', ')}`);
+  if (result.refined) lines.push(`Refined request: ${result.folder}/${result.refined}`);
   const conversation = [
     ...result.prompts.map((p) => ({ ...p, who: 'you' })),
-    ...result.responses.map((r) => ({ ...r, who: 'agent' })),
+    // A response with no role is older than roles, or the engine's own word.
+    ...result.responses.map((r) => ({ ...r, who: r.role ? ROLE_NAME[r.role] : 'agent' })),
   ].sort((a, b) => a.at.localeCompare(b.at));
   for (const entry of conversation) lines.push('', `${entry.who} (${entry.kind}, ${entry.at}):`, entry.text);
+  if (result.steps.length > 0) {
+    lines.push('', 'Steps:');
+    for (const step of result.steps) {
+      const what =
+        step.kind === 'text'
+          ? `said: ${step.text.split('\n')[0]!.slice(0, 80)}`
+          : `${step.tool}${step.path ? ` ${step.path}` : ''}${step.ok ? '' : ' (failed)'}`;
+      lines.push(`  ${ROLE_NAME[step.role].padEnd(13)}  ${what}`);
+    }
+  }
   return lines.join('\n');
 }
 

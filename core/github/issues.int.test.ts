@@ -291,6 +291,18 @@ describe('GitHub issues become dev revisions, with a product owner and a develop
         '- [ ] GET /greetings/get-greeting answers { "greeting": "hello" }',
       );
       expect(revision.prompts.map((p) => p.kind)).toEqual(['prompt', 'answer']);
+      // revision.json names the roles with their models and where the refined request is; each
+      // response names the role that gave it (the closing error-free run has no engine words).
+      expect(revision.info.roles).toEqual([
+        { role: 'product-owner', model: PO_MODEL },
+        { role: 'developer', model: DEV_MODEL },
+      ]);
+      expect(revision.info.refined).toBe('refined.md');
+      expect(revision.responses.map((r) => [r.kind, r.role])).toEqual([
+        ['questions', 'product-owner'],
+        ['message', 'product-owner'],
+        ['summary', 'developer'],
+      ]);
       const closing = commentsOn(1).at(-1)!;
       expect(closing).toContain('made branch **00002**');
       expect(closing).toContain('`GET /greetings/get-greeting`');

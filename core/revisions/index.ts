@@ -8,8 +8,11 @@ export {
   linkRevisionBranch,
   openRevision,
   readRevision,
+  recordRole,
+  REFINED_FILE,
   REVISION_STATUSES,
   revisionNumbers,
   setRevisionStatus,
+  writeRefined,
 } from './revisions.ts';
 export { reindexCodebase } from './reindex.ts';

@@ -20,8 +20,10 @@ import {
   linkRevisionBranch,
   openRevision,
   readRevision,
+  recordRole,
   reindexCodebase,
   setRevisionStatus,
+  writeRefined,
 } from './index.ts';
 import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
 import { gitCli, testWorkspace, text } from '../git/fixtures/test-workspace.ts';
@@ -191,5 +193,57 @@ describe('dev revisions', () => {
     const replay = await reindexCodebase(store.db, ws.codebase);
     expect(replay.revisions).toBe(6);
     expect(replay.problems).toEqual([expect.stringContaining('0003/revision.json')]);
+  });
+
+  it('records which roles took part with their models, where the refined request is and who said what; reads files from before roles', async () => {
+    const dir = ws.codebase.paths.revision('0002');
+    // Revision 0002 as an engine before roles wrote it: no roles, no refined, headings without a role.
+    await writeFile(
+      path.join(dir, 'revision.json'),
+      JSON.stringify({
+        number: 2,
+        parentBranch: null,
+        status: 'done',
+        createdAt: '2026-11-21T10:00:00.000Z',
+        updatedAt: '2026-11-21T10:00:00.000Z',
+      }),
+    );
+    await writeFile(
+      path.join(dir, 'response.md'),
+      '# Responses\n\n## message · 2026-11-21T10:00:01.000Z\n\nAn old answer.\n',
+    );
+    const old = await readRevision(ws.codebase, 2);
+    expect(old.info.roles).toBeUndefined();
+    expect(old.info.refined).toBeUndefined();
+    expect(old.responses).toEqual([
+      { kind: 'message', text: 'An old answer.', at: new Date('2026-11-21T10:00:01.000Z') },
+    ]);
+
+    const records = { codebase: ws.codebase, state: store.db, number: 2 };
+    await recordRole({ ...records, role: 'product-owner', model: 'small/po' });
+    await addResponse({ ...records, kind: 'questions', text: 'Which notes?', role: 'product-owner' });
+    await writeRefined({ ...records, text: '# Refined request\n\nCount all notes.\n' });
+    await recordRole({ ...records, role: 'developer', model: 'big/dev' });
+    // Noted once however often a role goes on (each answer, each resume).
+    await recordRole({ ...records, role: 'product-owner', model: 'small/po' });
+    await addResponse({ ...records, kind: 'summary', text: 'Counted.', role: 'developer' });
+    await addResponse({ ...records, kind: 'error', text: 'The engine said so.' });
+
+    const info = JSON.parse(await readFile(path.join(dir, 'revision.json'), 'utf8')) as Record<string, unknown>;
+    expect(info.roles).toEqual([
+      { role: 'product-owner', model: 'small/po' },
+      { role: 'developer', model: 'big/dev' },
+    ]);
+    expect(info.refined).toBe('refined.md');
+    expect(await readFile(path.join(dir, 'refined.md'), 'utf8')).toContain('Count all notes.');
+    const read = await readRevision(ws.codebase, 2);
+    expect(read.responses.map((r) => [r.kind, r.role, r.text])).toEqual([
+      ['message', undefined, 'An old answer.'],
+      ['questions', 'product-owner', 'Which notes?'],
+      ['summary', 'developer', 'Counted.'],
+      ['error', undefined, 'The engine said so.'],
+    ]);
+    // Committed (0003 was damaged on purpose above).
+    expect(await gitCli(['status', '--porcelain', '--', dir], { cwd: ws.root })).toBe('');
   });
 });

@@ -1,15 +1,16 @@
 // Dev revisions: everything from a prompt until its branch is validated, kept in
 // `metadata/dev-revisions/<NNNN>/`: prompt.md (the user's prompts and answers, with times),
-// response.md (every response of the agent), branch-number (once the branch exists) and
-// revision.json (status and parent). The files are the record; the engine state mirrors them
-// so the UI can list revisions, their status and cost without reading files.
+// response.md (every response of the agent, with the role that gave it), branch-number (once the
+// branch exists), refined.md (the product owner's refined request) and revision.json (status,
+// parent, and the roles that took part with their models). The files are the record; the engine
+// state mirrors them so the UI can list revisions, their status and cost without reading files.
 import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { BranchyardError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { withFileLock } from '../locks/index.ts';
-import type { PromptKind, ResponseKind, RevisionStatus, StateExecutor } from '../store/index.ts';
+import type { AgentRole, PromptKind, ResponseKind, RevisionStatus, StateExecutor } from '../store/index.ts';
 import { replaceConversation, upsertRevision } from '../store/index.ts';
 import type { CodebaseHandle } from '../git/index.ts';
 import {
@@ -39,6 +40,12 @@ export const REVISION_STATUSES = [
   'discarded',
 ] as const;
 
+const AGENT_ROLES = ['product-owner', 'developer'] as const satisfies readonly AgentRole[];
+/** The product owner's refined request, in the revision's folder. */
+export const REFINED_FILE = 'refined.md';
+
+// `roles` and `refined` came with the two roles (issue 22): a revision.json written before has
+// neither and still reads.
 const revisionInfoSchema = z
   .object({
     number: z.int().min(1).max(MAX_REVISION),
@@ -46,6 +53,10 @@ const revisionInfoSchema = z
     status: z.enum(REVISION_STATUSES),
     createdAt: z.iso.datetime({ offset: true }),
     updatedAt: z.iso.datetime({ offset: true }),
+    /** The roles that took part, in the order they first did, each with the model it used. */
+    roles: z.array(z.object({ role: z.enum(AGENT_ROLES), model: z.string().min(1) }).strict()).optional(),
+    /** Where the refined request is, relative to the revision's folder. */
+    refined: z.literal(REFINED_FILE).optional(),
   })
   .strict();
 export type RevisionInfo = z.infer<typeof revisionInfoSchema>;
@@ -54,6 +65,8 @@ export interface ConversationEntry<K extends string> {
   kind: K;
   text: string;
   at: Date;
+  /** The role that gave a response; absent for the user's and the engine's own words. */
+  role?: AgentRole;
 }
 
 export interface Revision {
@@ -131,14 +144,15 @@ export async function addPrompt(
   return afterChange(options, options.number, `${options.kind} in dev revision ${formatRevision(options.number)}`);
 }
 
+/** `role`: the agent's role that said it; none for the engine's own words (an error, an interruption). */
 export async function addResponse(
-  options: RevisionContext & { number: number; kind: ResponseKind; text: string },
+  options: RevisionContext & { number: number; kind: ResponseKind; text: string; role?: AgentRole | undefined },
 ): Promise<Revision> {
   await withRevisionLock(options.codebase, async () => {
     const dir = await revisionDir(options.codebase, options.number);
     await appendFile(
       path.join(dir, 'response.md'),
-      entry(options.kind, options.text.trim(), options.date ?? new Date()),
+      entry(options.kind, options.text.trim(), options.date ?? new Date(), options.role),
     );
   });
   await updateInfo(options, (info) => info);
@@ -150,6 +164,33 @@ export async function setRevisionStatus(
 ): Promise<Revision> {
   await updateInfo(options, (info) => ({ ...info, status: options.status }));
   return afterChange(options, options.number, `dev revision ${formatRevision(options.number)} is ${options.status}`);
+}
+
+/** Notes in revision.json that a role takes part with a model; a role already noted with that model changes nothing. */
+export async function recordRole(
+  options: RevisionContext & { number: number; role: AgentRole; model: string },
+): Promise<Revision> {
+  const known = (info: RevisionInfo) => info.roles?.some((r) => r.role === options.role && r.model === options.model);
+  const current = await readRevision(options.codebase, options.number);
+  if (known(current.info)) return current;
+  await updateInfo(options, (info) =>
+    known(info) ? info : { ...info, roles: [...(info.roles ?? []), { role: options.role, model: options.model }] },
+  );
+  return afterChange(
+    options,
+    options.number,
+    `the ${options.role === 'product-owner' ? 'product owner' : 'developer'} (${options.model}) takes part in dev revision ${formatRevision(options.number)}`,
+  );
+}
+
+/** Writes the product owner's refined request as refined.md, and says so in revision.json. */
+export async function writeRefined(options: RevisionContext & { number: number; text: string }): Promise<Revision> {
+  await withRevisionLock(options.codebase, async () => {
+    const dir = await revisionDir(options.codebase, options.number);
+    await writeFile(path.join(dir, REFINED_FILE), options.text);
+  });
+  await updateInfo(options, (info) => ({ ...info, refined: REFINED_FILE }));
+  return afterChange(options, options.number, `refined request of dev revision ${formatRevision(options.number)}`);
 }
 
 /** Writes branch-number: the branch this revision produced. */
@@ -264,22 +305,29 @@ function withRevisionLock<T>(codebase: CodebaseHandle, work: () => Promise<T>): 
   );
 }
 
-const HEADING = /^## ([a-z-]+) · (\d{4}-\d{2}-\d{2}T[\d:.]+Z)$/;
+// A response's heading may end with the role that gave it; headings written before roles have none.
+const HEADING = /^## ([a-z-]+) · (\d{4}-\d{2}-\d{2}T[\d:.]+Z)(?: · (product-owner|developer))?$/;
 
-function entry(kind: string, text: string, at: Date): string {
-  return `\n## ${kind} · ${at.toISOString()}\n\n${text}\n`;
+function entry(kind: string, text: string, at: Date, role?: AgentRole): string {
+  return `\n## ${kind} · ${at.toISOString()}${role ? ` · ${role}` : ''}\n\n${text}\n`;
 }
 
 function parseEntries<K extends string>(text: string, kinds: readonly K[]): ConversationEntry<K>[] {
   const entries: ConversationEntry<K>[] = [];
-  let current: { kind: K; at: Date; lines: string[] } | undefined;
+  let current: { kind: K; at: Date; role: AgentRole | undefined; lines: string[] } | undefined;
   const flush = () =>
-    current && entries.push({ kind: current.kind, at: current.at, text: current.lines.join('\n').trim() });
+    current &&
+    entries.push({
+      kind: current.kind,
+      at: current.at,
+      text: current.lines.join('\n').trim(),
+      ...(current.role ? { role: current.role } : {}),
+    });
   for (const line of text.split('\n')) {
     const match = HEADING.exec(line);
     if (match && (kinds as readonly string[]).includes(match[1]!)) {
       flush();
-      current = { kind: match[1] as K, at: new Date(match[2]!), lines: [] };
+      current = { kind: match[1] as K, at: new Date(match[2]!), role: match[3] as AgentRole | undefined, lines: [] };
     } else if (current) {
       current.lines.push(line);
     }
