@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { formatBranch } from '../git/index.ts';
 import type { WorkspacePaths } from '../workspace/index.ts';
 
 export function codebaseHost(codebase: string, gateway: string, workspace: string, label?: string): string {
@@ -19,7 +20,7 @@ export function branchHost(
   workspace: string,
   label?: string,
 ): string {
-  return [label, String(branch).padStart(5, '0'), codebase, gateway, workspace, 'localhost'].filter(Boolean).join('.');
+  return [label, formatBranch(branch), codebase, gateway, workspace, 'localhost'].filter(Boolean).join('.');
 }
 
 export function gatewayHost(gateway: string, workspace: string, label?: string): string {

@@ -2,6 +2,7 @@
 // serves is what it documents) and kept per branch: a branch's code never changes. The
 // gateway's document merges those of every codebase it routes.
 import http from 'node:http';
+import { formatBranch } from '../git/index.ts';
 import { PathMatcher } from './request-path.ts';
 
 export interface OpenApiDocument {
@@ -90,7 +91,7 @@ export function codebaseDocument(
     ...source.document,
     info: {
       ...source.document.info,
-      description: `${source.codebase} branch ${String(source.branch).padStart(5, '0')} on the ${gateway} gateway`,
+      description: `${source.codebase} branch ${formatBranch(source.branch)} on the ${gateway} gateway`,
     },
     servers: [{ url: source.url, description: `${source.codebase} on ${gateway}` }],
   };
@@ -125,7 +126,7 @@ export function mergeDocuments(gateway: string, workspace: string, sources: Docu
     const rename = (value: unknown): unknown => renameRefs(value, prefix);
     merged.tags!.push({
       name: source.codebase,
-      description: `branch ${String(source.branch).padStart(5, '0')} at ${source.url}`,
+      description: `branch ${formatBranch(source.branch)} at ${source.url}`,
     });
     for (const [name, schema] of Object.entries(source.document.components?.schemas ?? {}))
       merged.components!.schemas![prefix + name] = rename(schema);

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { describeError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
+import { formatBranch } from '../git/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
 
 /** What the engine does for the gateways: the branch runtime, behind two calls. */
@@ -146,7 +147,7 @@ export class Wakeups implements Disposable {
   }
 
   private wake(entry: Entry): Promise<WakeFailure | null> {
-    const what = `branch ${String(entry.branch).padStart(5, '0')} of ${entry.codebase}`;
+    const what = `branch ${formatBranch(entry.branch)} of ${entry.codebase}`;
     const task = `wake:${entry.codebase}:${entry.branch}`;
     const timeoutMs = this.options.wakeTimeoutMs ?? 60_000;
     const started = Date.now();
@@ -284,7 +285,7 @@ export class Wakeups implements Disposable {
 
   private async putToSleep(entry: Entry, why: string): Promise<void> {
     entry.state = 'sleeping';
-    const what = `branch ${String(entry.branch).padStart(5, '0')} of ${entry.codebase}`;
+    const what = `branch ${formatBranch(entry.branch)} of ${entry.codebase}`;
     try {
       await this.options.lifecycle.sleep(entry.codebase, entry.branch);
       this.options.events?.emit('progress', {

@@ -8,7 +8,7 @@ import { withFileLock } from '../locks/index.ts';
 import type { BranchInfo, BranchStatus, CheckName, CheckResult, SchemaBehind } from './branch-info.ts';
 import { readBranchInfo } from './branch-records.ts';
 import type { CodebaseHandle } from './codebase-handle.ts';
-import { formatBranch } from './numbers.ts';
+import { formatBranch } from '../workspace/index.ts';
 import { numbersLock } from './recover.ts';
 import { commitToWorkspace } from './workspace-commit.ts';
 

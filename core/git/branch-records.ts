@@ -4,11 +4,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BranchyardError } from '../errors/index.ts';
-import { readConfigFile } from '../workspace/index.ts';
+import { BRANCH_NAME, formatBranch, readConfigFile } from '../workspace/index.ts';
 import type { BranchInfo, ChangeEntry } from './branch-info.ts';
 import { branchInfoSchema, changeEntrySchema } from './branch-info.ts';
 import type { CodebaseHandle } from './codebase-handle.ts';
-import { BRANCH_NAME, formatBranch } from './numbers.ts';
 
 export interface BranchProblem {
   branch: string;

@@ -14,7 +14,7 @@ import { listBranchRecords, readBranchInfo } from './branch-records.ts';
 import { checkChangeSet } from './change-paths.ts';
 import type { CodebaseHandle } from './codebase-handle.ts';
 import { personalizeReadme, summaryText, writeBranchRecord } from './metadata-files.ts';
-import { formatBranch, MAX_BRANCH } from './numbers.ts';
+import { formatBranch, MAX_BRANCH } from '../workspace/index.ts';
 import { nextBranchNumber, numbersLock, recoverLocked } from './recover.ts';
 import { commitTree, createBranchRef, resolveBranch, writeCommit } from './repository.ts';
 import { diffBetween } from './tree-diff.ts';

@@ -13,6 +13,8 @@ export { openCodebase } from './codebase-handle.ts';
 export type { BranchStep, CreateBranchOptions, CreatedBranch } from './create-branch.ts';
 export { BRANCH_STEPS, createBranch, newestBranch } from './create-branch.ts';
 export { DELETE_LIST, readOverlayDir } from './overlay-dir.ts';
+// Branch and revision numbers live in core/workspace (logs, on git's floor, spells them too); the
+// parts above reach them here, beside the branches they number.
 export {
   formatBranch,
   formatRevision,
@@ -20,7 +22,7 @@ export {
   parseBranchNumber,
   parseRevisionNumber,
   REVISION_NAME,
-} from './numbers.ts';
+} from '../workspace/index.ts';
 export { removeStaging, stagingFolder } from './staging.ts';
 export type { FileDiff } from './patch.ts';
 export { fileDiff, isBinary } from './patch.ts';

@@ -5,7 +5,7 @@ import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BranchInfo, ChangeEntry } from './branch-info.ts';
-import { formatBranch } from './numbers.ts';
+import { formatBranch } from '../workspace/index.ts';
 
 export const METADATA_TEMPLATE = fileURLToPath(new URL('../../templates/codebase-metadata/', import.meta.url));
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { withFileLock } from '../locks/index.ts';
 import { branchFolderNumbers, readBranchInfo } from './branch-records.ts';
 import type { CodebaseHandle } from './codebase-handle.ts';
-import { formatBranch } from './numbers.ts';
+import { formatBranch } from '../workspace/index.ts';
 import { createBranchRef, deleteBranchRef, hasObject, listBranchRefs } from './repository.ts';
 import { removeStaging } from './staging.ts';
 import { commitToWorkspace } from './workspace-commit.ts';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import git from 'isomorphic-git';
 import { BranchyardError } from '../errors/index.ts';
-import { formatBranch } from './numbers.ts';
+import { formatBranch } from '../workspace/index.ts';
 
 export interface Repository {
   gitdir: string;

@@ -16,7 +16,7 @@ import path from 'node:path';
 import git from 'isomorphic-git';
 import { withFileLock } from '../locks/index.ts';
 import type { WorkspacePaths } from '../workspace/index.ts';
-import { ENGINE_AUTHOR } from '../workspace/index.ts';
+import { ENGINE_AUTHOR, formatBranch } from '../workspace/index.ts';
 import type { LogType } from './log-types.ts';
 
 const README = `# Logs\n\nToken-sized log files written by Branchyard: \`codebases/<codebase>/branches/<NNNNN>/{pm2,ttyd,api-gateway}/\`.\nEach closed file is named \`<N>k-<YYYYMMDD>-<HHMMSS>.log\` (N thousand tokens, started at that UTC time);\n\`open-….log\` is being written. Read them with \`branchyard logs <codebase> <branch>\`.\n`;
@@ -74,7 +74,7 @@ export class LogsRepository {
 
   /** Where one branch's logs of one type live. */
   folder(codebase: string, branch: number, type: LogType): string {
-    return path.join(this.root, 'codebases', codebase, 'branches', String(branch).padStart(5, '0'), type);
+    return path.join(this.root, 'codebases', codebase, 'branches', formatBranch(branch), type);
   }
 
   /** Where a gateway's requests that reached no codebase are logged. */

@@ -5,7 +5,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BranchyardError } from '../errors/index.ts';
 import { countLineTokens, countTokens } from '../tokens/index.ts';
-import { isValidName } from '../workspace/index.ts';
+import { formatBranch, isValidName } from '../workspace/index.ts';
 import type { LogFileName } from './file-names.ts';
 import { compareLogNames, parseLogName } from './file-names.ts';
 import type { LogType } from './log-types.ts';
@@ -24,7 +24,7 @@ export interface LogFileInfo {
 
 export function branchLogsFolder(logsRoot: string, codebase: string, branch: number): string {
   if (!isValidName(codebase)) throw new BranchyardError('InvalidInputError', `"${codebase}" is not a codebase name`);
-  return path.join(logsRoot, 'codebases', codebase, 'branches', String(branch).padStart(5, '0'));
+  return path.join(logsRoot, 'codebases', codebase, 'branches', formatBranch(branch));
 }
 
 export function checkType(type: string): LogType {

@@ -1,5 +1,6 @@
 // The schema check's report: every branch checked and every problem with its place, kept in the
 // branch's metadata as JSON (for the UI and promotion) and markdown (for people and the agent).
+import { formatBranch } from '../git/index.ts';
 import type { DryRunKind } from './database-host.ts';
 
 export type ProblemKind = 'compile' | 'data-loss' | 'migration' | 'incompatible' | 'database';
@@ -39,7 +40,7 @@ export const REPORT_JSON = 'schema-check.json';
 export const REPORT_MARKDOWN = 'schema-check.md';
 
 export function reportMarkdown(report: SchemaReport): string {
-  const label = (codebase: string, branch: number) => `${codebase} ${String(branch).padStart(5, '0')}`;
+  const label = (codebase: string, branch: number) => `${codebase} ${formatBranch(branch)}`;
   const lines = [
     `# Schema check: ${label(report.codebase, report.branch)} on ${report.database}`,
     '',

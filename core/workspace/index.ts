@@ -31,6 +31,16 @@ export { loadWorkspace } from './load.ts';
 export type { ReadResult } from './config-file.ts';
 export { readConfigFile } from './config-file.ts';
 export { locateWorkspace } from './locate.ts';
+export {
+  BRANCH_NAME,
+  formatBranch,
+  formatRevision,
+  MAX_BRANCH,
+  MAX_REVISION,
+  parseBranchNumber,
+  parseRevisionNumber,
+  REVISION_NAME,
+} from './branch-numbers.ts';
 export type { InitOptions, InitResult } from './init.ts';
 export { assertUsableTarget, ENGINE_AUTHOR, initWorkspace } from './init.ts';
 export type { CodebaseSummary } from './codebases.ts';

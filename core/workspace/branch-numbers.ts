@@ -1,5 +1,7 @@
 // Branch numbers are five digits (`00007`) and revision numbers four (`0003`); people may type
-// `7`. Stored and compared as integers, shown padded.
+// `7`. Stored and compared as integers, shown padded. Here in the workspace, the floor below git
+// and logs, because they name the workspace's folders (`metadata/branches/00007`, the logs
+// repository's `branches/00007`) and both of those parts spell them.
 import { BranchyardError } from '../errors/index.ts';
 
 export const MAX_BRANCH = 99_999;
