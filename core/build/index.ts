@@ -11,6 +11,7 @@ export type { Property, Shape } from './shapes.ts';
 export { linkStack, STACK_PACKAGES } from './stack.ts';
 export type { Diagnostic } from './typecheck.ts';
 export { compilerOptions, formatDiagnostic, typecheck } from './typecheck.ts';
+export { libraryCachingHost } from './library-files.ts';
 export { typescript } from './typescript.ts';
 export type { BuildResult, RouteSummary } from './build-branch.ts';
 export { buildBranch, bundleServer, thrownLine } from './build-branch.ts';

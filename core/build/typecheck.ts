@@ -3,6 +3,7 @@
 // outside the stack is reported as such, naming the package.
 import path from 'node:path';
 import type ts from 'typescript';
+import { libraryCachingHost } from './library-files.ts';
 import { typescript } from './typescript.ts';
 import { isInStack, packageOf, STACK_PACKAGES } from './stack.ts';
 import { validatorDisagreements } from './validators-agree.ts';
@@ -60,7 +61,7 @@ export function branchProgram(dir: string, files: string[]): { program: ts.Progr
     .map((f) => path.join(dir, f));
   const ts = typescript();
   const options = { ...compilerOptions(), typeRoots: [path.join(dir, 'node_modules', '@types')] };
-  return { program: ts.createProgram({ rootNames: roots, options }), options };
+  return { program: ts.createProgram({ rootNames: roots, options, host: libraryCachingHost(options) }), options };
 }
 
 /** Imports of packages the stack does not hold, named plainly instead of "cannot find module". */

@@ -6,6 +6,7 @@
 // line, naming the fields TypeScript names.
 import path from 'node:path';
 import type ts from 'typescript';
+import { libraryCachingHost } from './library-files.ts';
 import { typescript } from './typescript.ts';
 import type { Diagnostic } from './typecheck.ts';
 
@@ -60,7 +61,7 @@ export function validatorDisagreements(program: ts.Program, dir: string, options
   const text = [...header, ...body].join('\n');
   const file = path.join(dir, GENERATED);
 
-  const host = ts.createCompilerHost(options);
+  const host = libraryCachingHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (name, version, onError, create) =>
     name === file ? ts.createSourceFile(name, text, version) : getSourceFile(name, version, onError, create);

@@ -11,7 +11,6 @@ import type { CodebaseHandle } from '../git/index.ts';
 import { formatBranch, openCodebase, recordChecks } from '../git/index.ts';
 import type { Workspace } from '../workspace/index.ts';
 import { codebaseNames, readActiveBranch } from '../workspace/index.ts';
-import type { SourceCache } from './compat.ts';
 import { checkAgainstSchema } from './compat.ts';
 import type { DatabaseHost } from './database-host.ts';
 import { dryRunMigration } from './dry-run.ts';
@@ -102,7 +101,6 @@ export async function checkSchema(options: SchemaCheckOptions): Promise<SchemaCh
   );
   const problems: SchemaProblem[] = [];
   const branches: CheckedBranch[] = [];
-  const cache: SourceCache = new Map();
   const handles = new Map<string, CodebaseHandle>([[options.codebase, codebase]]);
   for (const [index, other] of others.entries()) {
     const handle = handles.get(other.codebase) ?? (await openCodebase(workspace.paths, other.codebase));
@@ -114,7 +112,7 @@ export async function checkSchema(options: SchemaCheckOptions): Promise<SchemaCh
       index,
       others.length,
     );
-    const found = await checkAgainstSchema({ codebase: handle, branch: other.branch }, mine.files, cache);
+    const found = await checkAgainstSchema({ codebase: handle, branch: other.branch }, mine.files);
     problems.push(...found);
     branches.push({ ...other, problems: found.length });
   }

@@ -1,10 +1,10 @@
 // Would the other live branches still compile against the proposed schema? Each is type-checked
 // from its built files with its own schema copy replaced, in memory, by the proposed one: a
 // branch that reads a column the proposal drops fails here, naming the file and line. Library
-// and lib files are parsed once for all the branches of one check.
+// and lib files are parsed once and kept between checks (core/build's library cache).
 import path from 'node:path';
 import type ts from 'typescript';
-import { checkoutBranch, compilerOptions, typescript } from '../build/index.ts';
+import { checkoutBranch, compilerOptions, libraryCachingHost, typescript } from '../build/index.ts';
 import type { CodebaseHandle } from '../git/index.ts';
 import { formatBranch } from '../git/index.ts';
 import type { SchemaProblem } from './report.ts';
@@ -16,14 +16,7 @@ export interface BranchTarget {
   branch: number;
 }
 
-/** Parsed files outside any branch (lib, node_modules), shared by the programs of one check. */
-export type SourceCache = Map<string, ts.SourceFile>;
-
-export async function checkAgainstSchema(
-  target: BranchTarget,
-  proposed: SchemaFiles,
-  cache: SourceCache,
-): Promise<SchemaProblem[]> {
+export async function checkAgainstSchema(target: BranchTarget, proposed: SchemaFiles): Promise<SchemaProblem[]> {
   const ts = typescript();
   const checkout = await checkoutBranch(target.codebase, target.branch);
   const models = path.join(checkout.dir, BRANCH_SCHEMA_DIR);
@@ -33,20 +26,14 @@ export async function checkAgainstSchema(
     ...compilerOptions(),
     typeRoots: [path.join(checkout.dir, 'node_modules', '@types')],
   };
-  const host = ts.createCompilerHost(options);
+  const host = libraryCachingHost(options);
   const own = path.join(checkout.dir, 'src') + path.sep;
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (fileName, language, onError) => {
     const text = virtual.get(fileName);
     if (text !== undefined) return ts.createSourceFile(fileName, text, language);
     if (replaced(fileName)) return undefined;
-    if (fileName.startsWith(own)) return getSourceFile(fileName, language, onError);
-    let file = cache.get(fileName);
-    if (!file) {
-      file = getSourceFile(fileName, language, onError);
-      if (file) cache.set(fileName, file);
-    }
-    return file;
+    return getSourceFile(fileName, language, onError);
   };
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (file) => virtual.has(file) || (!replaced(file) && fileExists(file));
