@@ -5,8 +5,8 @@ import { AlertTriangle, Check, ChevronRight, LoaderCircle } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import type { EngineEvent } from '../../../core/events/index.ts';
 import { useActivity } from '../stores/activity-store.ts';
+import { formatMaybeBranch } from '../branch-number.ts';
 
-const pad5 = (n: number | null) => (n === null ? '–' : String(n).padStart(5, '0'));
 const pad4 = (n: number) => String(n).padStart(4, '0');
 
 type Kind = 'revision' | 'branch' | 'promotion' | 'schema' | 'engine';
@@ -25,23 +25,23 @@ function describe(e: EngineEvent): string | null {
     case 'progress':
       return e.payload.message;
     case 'branch.created':
-      return `branch ${pad5(e.payload.number)} of ${e.payload.codebase} made by the ${e.payload.author}`;
+      return `branch ${formatMaybeBranch(e.payload.number)} of ${e.payload.codebase} made by the ${e.payload.author}`;
     case 'branch.running':
-      return `branch ${pad5(e.payload.number)} of ${e.payload.codebase} is running`;
+      return `branch ${formatMaybeBranch(e.payload.number)} of ${e.payload.codebase} is running`;
     case 'gateway.promoted':
-      return `${e.payload.gateway} routes ${e.payload.codebase} to ${pad5(e.payload.to)} (was ${pad5(e.payload.from)}), by ${e.payload.by}`;
+      return `${e.payload.gateway} routes ${e.payload.codebase} to ${formatMaybeBranch(e.payload.to)} (was ${formatMaybeBranch(e.payload.from)}), by ${e.payload.by}`;
     case 'gateway.reloaded':
       return `routes of ${e.payload.gateways.join(', ')} read again`;
     case 'revision.updated':
       return `revision ${pad4(e.payload.number)} of ${e.payload.codebase}: ${e.payload.status}`;
     case 'revision.ended':
-      return `revision ${pad4(e.payload.revision)} of ${e.payload.codebase} ended ${e.payload.status}${e.payload.branch ? ` with branch ${pad5(e.payload.branch)}` : ''}`;
+      return `revision ${pad4(e.payload.revision)} of ${e.payload.codebase} ended ${e.payload.status}${e.payload.branch ? ` with branch ${formatMaybeBranch(e.payload.branch)}` : ''}`;
     case 'schema.checked':
-      return `schema of ${e.payload.codebase} ${pad5(e.payload.branch)} on ${e.payload.database}: ${e.payload.status}${e.payload.problems ? ` (${e.payload.problems} problems)` : ''}`;
+      return `schema of ${e.payload.codebase} ${formatMaybeBranch(e.payload.branch)} on ${e.payload.database}: ${e.payload.status}${e.payload.problems ? ` (${e.payload.problems} problems)` : ''}`;
     case 'schema.applied':
       return `${e.payload.database}: migration ${e.payload.migration} applied`;
     case 'schema.behind':
-      return `${e.payload.database} moved on: schema copies of ${e.payload.codebase} ${e.payload.branches.map(pad5).join(', ')} are behind`;
+      return `${e.payload.database} moved on: schema copies of ${e.payload.codebase} ${e.payload.branches.map(formatMaybeBranch).join(', ')} are behind`;
     case 'agent.tool':
       return `${e.payload.tool}${e.payload.path ? ` ${e.payload.path}` : ''}${e.payload.ok ? '' : ` refused: ${e.payload.summary}`}`;
     case 'agent.checks':
@@ -78,7 +78,7 @@ function operationOf(e: EngineEvent, index: number): { key: string; kind: Kind; 
       return {
         key: `branch:${p.codebase}:${p.number}`,
         kind: 'branch',
-        title: `Branch ${pad5(p.number ?? null)} of ${p.codebase}`,
+        title: `Branch ${formatMaybeBranch(p.number ?? null)} of ${p.codebase}`,
       };
     case 'gateway.promoted':
       return { key: `promotion:${index}`, kind: 'promotion' };
@@ -100,7 +100,7 @@ function operationOf(e: EngineEvent, index: number): { key: string; kind: Kind; 
         return {
           key: `branch:${branch[1]}:${branch[2]}`,
           kind: 'branch',
-          title: `Branch ${pad5(Number(branch[2]))} of ${branch[1]}`,
+          title: `Branch ${formatMaybeBranch(Number(branch[2]))} of ${branch[1]}`,
         };
       return { key: `task:${task}`, kind: 'engine' };
     }

@@ -1,8 +1,7 @@
 // The selected branch: its record, checks, summary, changed files and the diff against its
 // parent, coloured line by line.
 import { useBranches } from '../stores/branches-store.ts';
-
-const pad = (n: number | null) => (n === null ? '–' : String(n).padStart(5, '0'));
+import { formatMaybeBranch } from '../branch-number.ts';
 
 export function BranchPane() {
   const detail = useBranches((s) => s.detail);
@@ -25,7 +24,7 @@ export function BranchPane() {
       tabIndex={0}
     >
       <h2 id="branch-title">
-        Branch {pad(info.number)} <span className="muted">from {pad(info.parent)}</span>
+        Branch {formatMaybeBranch(info.number)} <span className="muted">from {formatMaybeBranch(info.parent)}</span>
       </h2>
       <p>
         <strong>{info.message}</strong>{' '}
@@ -43,12 +42,12 @@ export function BranchPane() {
         ))}
       </p>
       <pre className="summary">{detail.shown.summary}</pre>
-      <h3 className="section-title">Diff against {pad(detail.diff.against)}</h3>
+      <h3 className="section-title">Diff against {formatMaybeBranch(detail.diff.against)}</h3>
       <pre
         className="diff"
         data-testid="branch-diff"
         tabIndex={0}
-        aria-label={`Patch against ${pad(detail.diff.against)}`}
+        aria-label={`Patch against ${formatMaybeBranch(detail.diff.against)}`}
       >
         {detail.diff.patch.split('\n').map((line, i) => (
           <span

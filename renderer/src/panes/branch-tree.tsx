@@ -22,10 +22,9 @@ import { useChat } from '../stores/chat-store.ts';
 import { useGateways } from '../stores/gateways-store.ts';
 import { useLayout } from '../stores/layout-store.ts';
 import { pipelineOrder } from './gateways-pane.tsx';
+import { formatBranch } from '../branch-number.ts';
 
 type Branch = NonNullable<ReturnType<typeof useBranches.getState>['listings'][string]>['branches'][number];
-
-const pad = (n: number) => String(n).padStart(5, '0');
 
 /** The branch's checks in one icon: all passed, one failed, or some still to come. */
 function ChecksIcon({ branch }: { branch: Branch }) {
@@ -77,14 +76,14 @@ export function BranchTree({ codebase }: { codebase: string }) {
                 type="button"
                 className={`branch${isSelected ? ' selected' : ''}`}
                 aria-current={isSelected ? 'true' : undefined}
-                data-testid={`branch-${codebase}-${pad(b.number)}`}
+                data-testid={`branch-${codebase}-${formatBranch(b.number)}`}
                 onClick={() => void select({ codebase, branch: b.number })}
                 draggable
                 onDragStart={(e) => e.dataTransfer.setData(BRANCH_DRAG_TYPE, `${codebase}:${b.number}`)}
-                title={`${pad(b.number)} by the ${b.author}: ${b.message}`}
+                title={`${formatBranch(b.number)} by the ${b.author}: ${b.message}`}
               >
                 <span className={`node-dot${b.process?.status === 'online' ? ' online' : ''}`} aria-hidden />
-                <span className="branch-number">{pad(b.number)}</span>
+                <span className="branch-number">{formatBranch(b.number)}</span>
                 <ChecksIcon branch={b} />
                 <span className="muted branch-message">{b.message}</span>
                 {b.process && (
@@ -154,7 +153,7 @@ function BranchMenu({
       <Menu.Portal>
         <Menu.Content className="menu" data-testid="branch-menu">
           <Menu.Label className="menu-label">
-            {codebase} {pad(n)}
+            {codebase} {formatBranch(n)}
           </Menu.Label>
           <Menu.Item
             className="menu-item"
@@ -188,7 +187,7 @@ function BranchMenu({
                       })
                     }
                   >
-                    {pad(o)}
+                    {formatBranch(o)}
                   </Menu.Item>
                 ))}
               </Menu.SubContent>

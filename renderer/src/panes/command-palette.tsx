@@ -8,6 +8,7 @@ import { useGateways } from '../stores/gateways-store.ts';
 import { shortcutOf, useLayout, VIEWS } from '../stores/layout-store.ts';
 import { useTerminals } from '../stores/terminal-store.ts';
 import { useWorkspace } from '../stores/workspace-store.ts';
+import { formatBranch } from '../branch-number.ts';
 
 interface Action {
   group: string;
@@ -36,7 +37,7 @@ export function CommandPalette() {
       { group: 'Theme', label: 'Theme: follow the system', run: () => setTheme('system') },
     ];
     if (selected) {
-      const label = `${selected.codebase} ${String(selected.branch).padStart(5, '0')}`;
+      const label = `${selected.codebase} ${formatBranch(selected.branch)}`;
       list.push({
         group: 'Branch',
         label: `Terminal: shell in the container of ${label}`,

@@ -7,8 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api, errorMessage } from '../api.ts';
 import { languageOf, monacoTheme, readOnlyOptions } from '../monaco.ts';
 import { useBranches } from '../stores/branches-store.ts';
-
-const pad = (n: number | null) => (n === null ? '–' : String(n).padStart(5, '0'));
+import { formatMaybeBranch } from '../branch-number.ts';
 
 export function DiffPane({ dark }: { dark: boolean }) {
   const selected = useBranches((s) => s.selected);
@@ -63,8 +62,8 @@ export function DiffPane({ dark }: { dark: boolean }) {
     <section className="view diff-pane" aria-labelledby="diff-title" data-testid="diff">
       <div className="view-header">
         <h2 id="diff-title">
-          {selected.codebase} {pad(selected.branch)} against{' '}
-          {base === 'parent' ? `${pad(detail.diff.against)} (its parent)` : pad(against)}
+          {selected.codebase} {formatMaybeBranch(selected.branch)} against{' '}
+          {base === 'parent' ? `${formatMaybeBranch(detail.diff.against)} (its parent)` : formatMaybeBranch(against)}
         </h2>
         <label className="field inline">
           <span>Against</span>
@@ -78,7 +77,7 @@ export function DiffPane({ dark }: { dark: boolean }) {
               .filter((b) => b.number !== selected.branch)
               .map((b) => (
                 <option key={b.number} value={b.number}>
-                  {pad(b.number)} {b.message}
+                  {formatMaybeBranch(b.number)} {b.message}
                 </option>
               ))}
           </select>
@@ -123,18 +122,20 @@ export function DiffPane({ dark }: { dark: boolean }) {
               onMount={(editor, monaco) => {
                 models.mounted(editor, monaco);
                 // The two sides' inputs, named for screen readers (the diff's own options do not reach them).
-                editor.getOriginalEditor().updateOptions({ ariaLabel: `${file} in ${pad(against)}, read-only` });
+                editor
+                  .getOriginalEditor()
+                  .updateOptions({ ariaLabel: `${file} in ${formatMaybeBranch(against)}, read-only` });
                 editor
                   .getModifiedEditor()
-                  .updateOptions({ ariaLabel: `${file} in ${pad(selected.branch)}, read-only` });
+                  .updateOptions({ ariaLabel: `${file} in ${formatMaybeBranch(selected.branch)}, read-only` });
               }}
               // Side by side only when there are two sides: an added or deleted file reads better inline.
               options={{
                 ...readOnlyOptions,
                 renderSideBySide: kind === 'modified',
                 useInlineViewWhenSpaceIsLimited: true,
-                originalAriaLabel: `${file} in ${pad(against)}`,
-                modifiedAriaLabel: `${file} in ${pad(selected.branch)}`,
+                originalAriaLabel: `${file} in ${formatMaybeBranch(against)}`,
+                modifiedAriaLabel: `${file} in ${formatMaybeBranch(selected.branch)}`,
               }}
             />
           )}

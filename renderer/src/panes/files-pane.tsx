@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { api, errorMessage } from '../api.ts';
 import { languageOf, monacoTheme, readOnlyOptions } from '../monaco.ts';
 import { useBranches } from '../stores/branches-store.ts';
+import { formatBranch } from '../branch-number.ts';
 
 type Tree = Awaited<ReturnType<typeof api.branch.tree.query>>;
 type File = Awaited<ReturnType<typeof api.branch.file.query>>;
@@ -39,7 +40,7 @@ export function FilesPane({ dark }: { dark: boolean }) {
     <section className="view files-pane" aria-labelledby="files-title" data-testid="files">
       <div className="view-header">
         <h2 id="files-title">
-          Files of {selected.codebase} {String(selected.branch).padStart(5, '0')}
+          Files of {selected.codebase} {formatBranch(selected.branch)}
         </h2>
         {error && (
           <p className="error" role="alert">

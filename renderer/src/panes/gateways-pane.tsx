@@ -13,8 +13,7 @@ import { useBranches } from '../stores/branches-store.ts';
 import type { PendingPromotion, Promotion } from '../stores/gateways-store.ts';
 import { useGateways } from '../stores/gateways-store.ts';
 import { Dialog } from '../ui/dialog.tsx';
-
-const pad = (n: number | null) => (n === null ? '–' : String(n).padStart(5, '0'));
+import { formatMaybeBranch } from '../branch-number.ts';
 
 type Gateway = NonNullable<ReturnType<typeof useGateways.getState>['listing']>['gateways'][number];
 type Shown = Awaited<ReturnType<typeof api.branch.show.query>>;
@@ -110,7 +109,7 @@ export function GatewaysPane() {
                         <li key={r.codebase} className="route" data-testid={`route-${g.name}-${r.codebase}`}>
                           <div className="route-line">
                             <span>
-                              {r.codebase} → <code>{pad(served)}</code>
+                              {r.codebase} → <code>{formatMaybeBranch(served)}</code>
                             </span>
                             {served !== null && (
                               <a
@@ -126,8 +125,8 @@ export function GatewaysPane() {
                           </div>
                           {previous && (
                             <p className="muted last-promotion" data-testid={`last-promotion-${g.name}-${r.codebase}`}>
-                              <History size={12} aria-hidden /> {pad(previous.to)} from {pad(previous.from)} by{' '}
-                              {previous.by ?? previous.actor}, {ago(previous.at)}
+                              <History size={12} aria-hidden /> {formatMaybeBranch(previous.to)} from{' '}
+                              {formatMaybeBranch(previous.from)} by {previous.by ?? previous.actor}, {ago(previous.at)}
                             </p>
                           )}
                           <div className="gateway-actions">
@@ -142,7 +141,7 @@ export function GatewaysPane() {
                                 data-testid={`promote-${next.name}`}
                               >
                                 <Rocket size={14} aria-hidden />
-                                Promote {pad(served)} to {next.name}
+                                Promote {formatMaybeBranch(served)} to {next.name}
                               </button>
                             )}
                             {/* A gateway that follows the newest branch would move on again at once. */}
@@ -165,7 +164,7 @@ export function GatewaysPane() {
                                   data-testid={`rollback-${g.name}`}
                                 >
                                   <Undo2 size={14} aria-hidden />
-                                  Roll back to {pad(previous.from)}
+                                  Roll back to {formatMaybeBranch(previous.from)}
                                 </button>
                               )}
                           </div>
@@ -227,7 +226,7 @@ function ConfirmPromotion({
     <Dialog
       open
       onClose={onClose}
-      title={`${verb} ${pending.codebase} ${pad(pending.branch)} to ${pending.gateway}?`}
+      title={`${verb} ${pending.codebase} ${formatMaybeBranch(pending.branch)} to ${pending.gateway}?`}
       description={`${pending.gateway} is protected: it serves real traffic.`}
       testId="confirm-promotion"
     >

@@ -11,6 +11,7 @@ import { useLogs } from '../stores/logs-store.ts';
 import { Highlight } from './logs/highlight.tsx';
 import type { LogRow, StatusFilter } from './logs/log-rows.ts';
 import { cleanText, filterRows, parseLine, parseText, shortTime } from './logs/log-rows.ts';
+import { formatBranch } from '../branch-number.ts';
 
 const ROW_HEIGHT = 24;
 const statusClass = (status: number) =>
@@ -39,7 +40,7 @@ export function LogsPane() {
     // Clean text with a line saying where it comes from: ready to paste into a prompt.
     await navigator.clipboard
       .writeText(
-        `Log ${open.type}/${open.file} of ${selected.codebase} branch ${String(selected.branch).padStart(5, '0')}:\n\n${cleanText(open.text)}`,
+        `Log ${open.type}/${open.file} of ${selected.codebase} branch ${formatBranch(selected.branch)}:\n\n${cleanText(open.text)}`,
       )
       .catch(() => undefined);
     setCopied(true);
@@ -49,7 +50,7 @@ export function LogsPane() {
     <section className="view logs" aria-labelledby="logs-title" data-testid="logs">
       <div className="logs-toolbar">
         <h2 id="logs-title" className="logs-title">
-          Logs of {selected.codebase} {String(selected.branch).padStart(5, '0')}
+          Logs of {selected.codebase} {formatBranch(selected.branch)}
         </h2>
         <input
           className="input logs-filter"

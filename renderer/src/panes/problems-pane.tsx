@@ -2,6 +2,7 @@
 // the engine's detail, branch records that could not be read, and why its processes are unknown.
 import { CircleAlert, CircleCheck, TriangleAlert } from 'lucide-react';
 import { useBranches } from '../stores/branches-store.ts';
+import { formatBranch } from '../branch-number.ts';
 
 export interface Problem {
   severity: 'error' | 'warning';
@@ -34,7 +35,7 @@ export function ProblemsPane() {
   const selected = useBranches((s) => s.selected);
   if (!problems || !selected)
     return <p className="hint empty">Select a branch to see its failed checks and other problems.</p>;
-  const label = `${selected.codebase} ${String(selected.branch).padStart(5, '0')}`;
+  const label = `${selected.codebase} ${formatBranch(selected.branch)}`;
   return (
     <section className="view problems" aria-label="Problems" data-testid="problems">
       {problems.length === 0 ? (

@@ -13,6 +13,7 @@ import { terminalTheme, useDark } from '../theme.ts';
 import { useBranches } from '../stores/branches-store.ts';
 import type { TerminalTab } from '../stores/terminal-store.ts';
 import { useTerminals } from '../stores/terminal-store.ts';
+import { formatBranch } from '../branch-number.ts';
 
 export function TerminalPane() {
   const selected = useBranches((s) => s.selected);
@@ -25,7 +26,7 @@ export function TerminalPane() {
             {tabs.map((t) => (
               <span key={t.id} className={`session-tab${t.id === active ? ' selected' : ''}`}>
                 <button type="button" role="tab" aria-selected={t.id === active} onClick={() => show(t.id)}>
-                  <SquareTerminal size={14} aria-hidden /> {t.where} · {t.codebase} {String(t.branch).padStart(5, '0')}
+                  <SquareTerminal size={14} aria-hidden /> {t.where} · {t.codebase} {formatBranch(t.branch)}
                 </button>
                 <button
                   type="button"
@@ -48,7 +49,7 @@ export function TerminalPane() {
               onClick={() => void open(selected.codebase, selected.branch, 'container')}
             >
               <Plus size={14} aria-hidden /> Shell in the container of {selected.codebase}{' '}
-              {String(selected.branch).padStart(5, '0')}
+              {formatBranch(selected.branch)}
             </button>
             <button
               type="button"

@@ -2,6 +2,7 @@
 // promotions with the engine's reason when one is refused.
 import { create } from 'zustand';
 import { api, errorMessage } from '../api.ts';
+import { formatBranch } from '../branch-number.ts';
 
 type Listing = Awaited<ReturnType<typeof api.gateway.list.query>>;
 export type Promotion = Awaited<ReturnType<typeof api.gateway.history.query>>[number];
@@ -54,7 +55,7 @@ export const useGateways = create<GatewaysState>((set, get) => ({
     }
   },
   async promote(gateway, codebase, branch) {
-    const label = `${codebase} ${String(branch).padStart(5, '0')}`;
+    const label = `${codebase} ${formatBranch(branch)}`;
     set((s) => ({
       status: {
         ...s.status,
@@ -63,7 +64,7 @@ export const useGateways = create<GatewaysState>((set, get) => ({
     }));
     try {
       const done = await api.gateway.promote.mutate({ gateway, codebase, branch });
-      const from = done.from === null ? 'nothing' : String(done.from).padStart(5, '0');
+      const from = done.from === null ? 'nothing' : formatBranch(done.from);
       set((s) => ({
         status: {
           ...s.status,
