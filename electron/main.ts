@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, safeStorage, shell } from 'electron';
 import type { MenuItemConstructorOptions } from 'electron';
 import { createIPCHandler } from 'trpc-electron/main';
-import { appRouter } from '../core/api/index.ts';
+import { appRouter, startGithubBridge } from '../core/api/index.ts';
 import { createEventBus } from '../core/events/index.ts';
 import { EngineHost } from '../core/engine/index.ts';
 import { allowedFolderRoots, initWorkspace, loadWorkspace } from '../core/workspace/index.ts';
@@ -46,7 +46,13 @@ async function main(): Promise<void> {
   const events = createEventBus();
   let engine: EngineHost;
   try {
-    engine = await EngineHost.start({ workspaceRoot: root, events, env });
+    // As serve does: issues of connected repositories answered and polled (no webhooks reach a window).
+    engine = await EngineHost.start({
+      workspaceRoot: root,
+      events,
+      env,
+      onStarted: (e) => startGithubBridge(e.engine),
+    });
   } catch (error) {
     const { dialog } = await import('electron');
     dialog.showErrorBox(

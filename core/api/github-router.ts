@@ -1,10 +1,11 @@
 // GitHub issues through the router (issue 22): connect a codebase to a repository, start a
 // revision from an issue by hand (`branchyard issue`), poll now. The bridge itself lives in
 // core/github; here it is given the engine's revision workflow, once per engine and disposed
-// with it. serve mounts its webhook handler on /hooks/github/<codebase>.
+// with it, and started by each host as its engine starts. serve mounts its webhook handler on
+// /hooks/github/<codebase>.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { BranchyardError } from '../errors/index.ts';
+import { BranchyardError, describeError } from '../errors/index.ts';
 import type { Engine } from '../engine/index.ts';
 import type { IssueBridge } from '../github/index.ts';
 import {
@@ -58,6 +59,23 @@ export function githubBridge(engine: Engine): Promise<IssueBridge> {
     bridge.catch(() => bridges.delete(engine));
   }
   return bridge;
+}
+
+/**
+ * What each host (serve, the Electron window) does as an engine starts: its issue bridge runs from
+ * then on, answering revisions' ends on their issues and polling, without waiting for a first
+ * webhook or call. A bridge that cannot start is reported, and the engine runs without it.
+ */
+export async function startGithubBridge(engine: Engine): Promise<void> {
+  await githubBridge(engine).catch((error: unknown) =>
+    engine.events.emit('progress', {
+      task: 'github',
+      step: 'failed',
+      message: `GitHub issues are off: ${describeError(error)}`,
+      done: 1,
+      total: 1,
+    }),
+  );
 }
 
 /** serve's handler for /hooks/github/<codebase>: GitHub holds no access token, only the webhook secret. */

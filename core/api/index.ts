@@ -5,4 +5,4 @@ export type { AppRouter } from './router.ts';
 export { appRouter } from './router.ts';
 export type { EngineContext } from './context.ts';
 export { createCallerFactory } from './trpc.ts';
-export { githubBridge, githubWebhook } from './github-router.ts';
+export { githubBridge, githubWebhook, startGithubBridge } from './github-router.ts';

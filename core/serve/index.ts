@@ -7,7 +7,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { appRouter, githubBridge, githubWebhook } from '../api/index.ts';
+import { appRouter, githubWebhook, startGithubBridge } from '../api/index.ts';
 import type { GatewayManager } from '../gateway/index.ts';
 import type { LogService } from '../logs/index.ts';
 import { BranchyardError } from '../errors/index.ts';
@@ -63,15 +63,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         onStarted: async (engine) => {
           await writeAddress(engine);
           // Issues of connected repositories: revisions' ends answered on GitHub, polling started.
-          await githubBridge(engine.engine).catch((error: unknown) =>
-            options.events.emit('progress', {
-              task: 'github',
-              step: 'failed',
-              message: `GitHub issues are off: ${error instanceof Error ? error.message : String(error)}`,
-              done: 1,
-              total: 1,
-            }),
-          );
+          await startGithubBridge(engine.engine);
         },
         onStopping: (engine) => rm(engine.workspace.paths.serveAddress, { force: true }),
       }),
