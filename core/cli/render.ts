@@ -66,10 +66,11 @@ export function renderCodebaseAdded(result: Api['codebase']['add']): string {
 }
 
 export function renderBranchList(result: Api['branch']['list']): string {
+  // live, waking, sleeping (woken by its next request), failed or stopped.
   const live = (b: (typeof result.branches)[number]) =>
     result.runtime === null
       ? '?'
-      : (b.process?.status ?? 'stopped') + (b.process && !result.runtime.isolated ? ' (no isolation)' : '');
+      : (b.state ?? 'stopped') + (b.process && !result.runtime.isolated ? ' (no isolation)' : '');
   const rows = result.branches.map((b) => [
     pad5(b.number),
     pad5(b.parent),
@@ -82,7 +83,7 @@ export function renderBranchList(result: Api['branch']['list']): string {
   ]);
   const lines = [
     rows.length
-      ? table([['BRANCH', 'PARENT', 'STATUS', 'PROCESS', 'REVISION', 'BY', 'GATEWAYS', 'MESSAGE'], ...rows])
+      ? table([['BRANCH', 'PARENT', 'STATUS', 'STATE', 'REVISION', 'BY', 'GATEWAYS', 'MESSAGE'], ...rows])
       : 'No branches.',
   ];
   if (result.runtime === null)

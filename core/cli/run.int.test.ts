@@ -94,7 +94,7 @@ describe('branchyard run / stop', () => {
       [1, 'online'],
       [2, null],
     ]);
-    expect((await cli(['branch', 'list', 'users'])).stdout).toMatch(/00001\s+-\s+built\s+online/);
+    expect((await cli(['branch', 'list', 'users'])).stdout).toMatch(/00001\s+-\s+built\s+live/);
 
     const stopped = await cli(['stop', 'users', '1']);
     expect(stopped.stdout).toBe('Stopped branch 00001 of users.\n');

@@ -4,6 +4,8 @@
 // it: the live engine (startEngine, EngineHost) or a command's own (openLocalEngine).
 export type { BranchRef, CodebaseRef } from './branch-ref.ts';
 export { Engine } from './engine.ts';
+export type { LiveState } from './live-states.ts';
+export { liveStates } from './live-states.ts';
 export type { EngineParts } from './parts.ts';
 export type { EngineHandle, EngineOptions } from './live-engine.ts';
 export { startEngine } from './live-engine.ts';

@@ -6,6 +6,12 @@ import { formatMaybeBranch } from '../branch-number.ts';
 export function BranchPane() {
   const detail = useBranches((s) => s.detail);
   const error = useBranches((s) => s.error);
+  // live, waking, sleeping, failed or stopped, as the branches list has it (null without a live engine).
+  const state = useBranches((s) =>
+    s.selected
+      ? (s.listings[s.selected.codebase]?.branches.find((b) => b.number === s.selected!.branch)?.state ?? null)
+      : null,
+  );
   if (!detail) {
     return error ? (
       <p className="error" role="alert">
@@ -31,6 +37,14 @@ export function BranchPane() {
         <span className="muted">
           {info.author} · {new Date(info.createdAt).toLocaleString()} · commit <code>{info.commit.slice(0, 7)}</code> ·{' '}
           {info.status}
+          {state && (
+            <>
+              {' · '}
+              <span className={`badge process-${state}`} data-testid="branch-state">
+                {state}
+              </span>
+            </>
+          )}
           {info.devRevision !== null && ` · revision ${String(info.devRevision).padStart(4, '0')}`}
         </span>
       </p>

@@ -82,13 +82,17 @@ export function BranchTree({ codebase }: { codebase: string }) {
                 onDragStart={(e) => e.dataTransfer.setData(BRANCH_DRAG_TYPE, `${codebase}:${b.number}`)}
                 title={`${formatBranch(b.number)} by the ${b.author}: ${b.message}`}
               >
-                <span className={`node-dot${b.process?.status === 'online' ? ' online' : ''}`} aria-hidden />
+                <span className={`node-dot${b.state === 'live' ? ' online' : ''}`} aria-hidden />
                 <span className="branch-number">{formatBranch(b.number)}</span>
                 <ChecksIcon branch={b} />
                 <span className="muted branch-message">{b.message}</span>
-                {b.process && (
-                  <span className={`badge process-${b.process.status}`} data-testid="process">
-                    ● {b.process.status}
+                {b.process && b.state && (
+                  <span
+                    className={`badge process-${b.state}`}
+                    data-testid="process"
+                    title={b.state === 'sleeping' ? 'sleeping: its next request wakes it' : b.state}
+                  >
+                    ● {b.state}
                     {listing.runtime && !listing.runtime.isolated ? ' · no isolation' : ''}
                   </span>
                 )}

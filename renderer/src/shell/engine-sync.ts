@@ -38,6 +38,9 @@ export function useEngineSync(): void {
           void useBranches.getState().refresh();
         }
         if (event.type === 'schema.checked' || event.type === 'schema.behind') void useBranches.getState().refresh();
+        // A branch woke, slept or failed to wake (issue 21): its state in the lists follows.
+        if (event.type === 'progress' && /^(wake|sleep):/.test(event.payload.task))
+          void useBranches.getState().refresh();
         if (event.type === 'branch.running' || event.type === 'revision.ended' || event.type === 'gateway.promoted')
           refreshStatus();
       }
