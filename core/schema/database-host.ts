@@ -113,7 +113,7 @@ async function openEmbedded(name: string, options: DatabaseHostOptions): Promise
   const lock = await acquireFileLock(path.join(dir, 'engine.lock'), {
     what: `the embedded database ${name}`,
     errorKind: 'StoreInUseError',
-    hint: 'another Branchyard engine has it open; stop it (or run this command while it runs, so it goes through that engine)',
+    hint: 'another Branchyard engine has it open; stop it, or do this through that engine while it runs',
   });
   let db: PGlite | undefined;
   let wire: WireServer | undefined;

@@ -4,6 +4,7 @@
 import { AlertTriangle, Check, ChevronRight, LoaderCircle } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import type { EngineEvent } from '../../../core/events/index.ts';
+import { actionFor } from '../api.ts';
 import { useActivity } from '../stores/activity-store.ts';
 import { formatMaybeBranch } from '../branch-number.ts';
 
@@ -23,7 +24,8 @@ const KINDS: { id: Kind | 'all'; label: string }[] = [
 function describe(e: EngineEvent): string | null {
   switch (e.type) {
     case 'progress':
-      return e.payload.message;
+      // What the user can do about it (a revision to resume), in the window's words.
+      return e.payload.hint ? `${e.payload.message}${actionFor(e.payload.hint)}` : e.payload.message;
     case 'branch.created':
       return `branch ${formatMaybeBranch(e.payload.number)} of ${e.payload.codebase} made by the ${e.payload.author}`;
     case 'branch.running':
