@@ -76,7 +76,27 @@ export async function bundleServer(options: EntryOptions & { outDir: string }): 
   });
 }
 
-export async function buildBranch(codebase: CodebaseHandle, branch: number, events?: EventBus): Promise<BuildResult> {
+/** What loading a built server printed: its OpenAPI document, or the error its modules threw. */
+export type ServerDescription = { ok: true; document: string } | { ok: false; error: string };
+
+/**
+ * Loads the built server in `dir` (its `server.mjs`) and has it print its OpenAPI document. The
+ * branch's modules run while it loads, so this runs code the agent wrote: the engine passes one
+ * that runs it in its sandbox (no network, limits, a copy of the folder).
+ */
+export type DescribeServer = (dir: string) => Promise<ServerDescription>;
+
+/**
+ * @param describe how the server is loaded to print its document. The default runs it as a child
+ *   process of this one, for code the caller trusts (the tests' and benches' own fixtures); the
+ *   engine always passes its sandbox.
+ */
+export async function buildBranch(
+  codebase: CodebaseHandle,
+  branch: number,
+  events?: EventBus,
+  describe: DescribeServer = describeOnHost,
+): Promise<BuildResult> {
   // The cache is keyed by the tree (the content hash of the branch's files) and the generator,
   // so a cached build is found before any type-check.
   const tree = await commitTree(codebase.repo, (await readBranchInfo(codebase, branch)).commit);
@@ -143,7 +163,7 @@ export async function buildBranch(codebase: CodebaseHandle, branch: number, even
       version: `1.0.${branch}`,
       description: `Branch ${formatBranch(branch)} of ${codebase.paths.name}, built by Branchyard.`,
     });
-    const described = await printOpenApi(path.join(staging, 'server.mjs'));
+    const described = await describe(staging);
     if (!described.ok) {
       // The branch's modules threw while loading: it would crash at every start.
       await rm(staging, { recursive: true, force: true });
@@ -184,11 +204,11 @@ export async function buildBranch(codebase: CodebaseHandle, branch: number, even
   return { ...base, ok: true, cached: false, server, openapi };
 }
 
-function printOpenApi(server: string): Promise<{ ok: true; document: string } | { ok: false; error: string }> {
+function describeOnHost(dir: string): Promise<ServerDescription> {
   return new Promise((resolve) =>
     execFile(
       process.execPath,
-      [server, '--print-openapi'],
+      [path.join(dir, 'server.mjs'), '--print-openapi'],
       { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (!error) return resolve({ ok: true, document: stdout });

@@ -2,7 +2,6 @@
 // checks, start under the codebase's PM2 and say it runs (the live engine's gateways that follow
 // the newest branch move to it); stop.
 import path from 'node:path';
-import { buildBranch } from '../build/index.ts';
 import { BranchyardError } from '../errors/index.ts';
 import type { BranchInfo, ChangeEntry } from '../git/index.ts';
 import { createBranch, formatBranch, indexBranch, readOverlayDir } from '../git/index.ts';
@@ -38,7 +37,7 @@ export class BranchService {
     const { events } = this.engine;
     const { name, branch } = ref;
     const runtime = await this.engine.runtime();
-    const built = await this.engine.builds.record(ref, await buildBranch(ref.codebase, branch, events));
+    const built = await this.engine.builds.build(ref);
     if (!built.ok) {
       const first = built.diagnostics[0] ?? built.problems[0];
       const problems = built.diagnostics.length + built.problems.length;
