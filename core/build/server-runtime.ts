@@ -2,7 +2,7 @@
 // mapping of the boilerplate's errors to HTTP statuses, the OpenAPI document, the health route,
 // the request time limit, and listening where the runtime says (a unix socket or a loopback
 // port). Generated entries import this module; it is never edited per branch.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { AnyRouter } from '@trpc/server';
@@ -95,7 +95,9 @@ export function startBranchServer(options: BranchServerOptions): void {
     process.stdout.write(JSON.stringify(openApiDocument(options)));
     return;
   }
-  const document = JSON.stringify(openApiDocument(options));
+  // The build wrote the document beside the server: read, not made again on every start (making
+  // it turns every input schema into JSON Schema, a good part of a small branch's start).
+  const document = builtDocument() ?? JSON.stringify(openApiDocument(options));
   // The node adapter, not the standalone one: that one turns the request into a fetch Request
   // (whose URL a bad Host header breaks) and answers invalid JSON with 500. The body is parsed
   // here instead (readJsonBody), so a client's mistake is a 400 that says what was wrong.
@@ -155,6 +157,15 @@ export function startBranchServer(options: BranchServerOptions): void {
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/** The build's `openapi.json` beside this server, when there is one (not while the build prints it). */
+function builtDocument(): string | undefined {
+  try {
+    return readFileSync(new URL('./openapi.json', import.meta.url), 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 type JsonBody =

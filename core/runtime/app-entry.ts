@@ -42,7 +42,15 @@ export function appEntry(input: EntryInput): AppEntry {
     args: [],
     // The whole environment of the process: PM2 passes pm2_env's plain values and nothing of
     // its own, so nothing of the engine's (an API key) can reach a branch.
-    env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', NODE_ENV: 'production', ...input.env },
+    // PM2 turns on Node's source maps in every process it starts: reading the server's map (larger
+    // than the server) cost a sixth of a branch's start. Its stack traces name lines of server.mjs.
+    env: {
+      PATH: '/usr/local/bin:/usr/bin:/bin',
+      HOME: '/tmp',
+      NODE_ENV: 'production',
+      disable_source_map_support: 'true',
+      ...input.env,
+    },
     autostart: true,
     autorestart: true,
     min_uptime: 2000,

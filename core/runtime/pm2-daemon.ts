@@ -27,11 +27,19 @@ interface SubEmitter {
   on(topic: string, listener: (data: never) => void): void;
   close(): void;
 }
-const axon = require('pm2/modules/pm2-axon') as {
+interface Axon {
   socket(type: 'req'): AxonSocket;
   socket(type: 'sub-emitter'): SubEmitter;
-};
-const RpcClientClass = require('pm2/modules/pm2-axon-rpc').Client as new (socket: AxonSocket) => RpcClient;
+}
+/** Loaded on the first connection, not at import: an engine that never runs a branch never needs it. */
+let axonModules: { axon: Axon; RpcClientClass: new (socket: AxonSocket) => RpcClient } | undefined;
+function axonLibrary() {
+  axonModules ??= {
+    axon: require('pm2/modules/pm2-axon') as Axon,
+    RpcClientClass: require('pm2/modules/pm2-axon-rpc').Client as new (socket: AxonSocket) => RpcClient,
+  };
+  return axonModules;
+}
 
 /** A process as PM2's `getMonitorData` describes it (the fields the runtime reads). */
 export interface Pm2Process {
@@ -66,6 +74,7 @@ export class Pm2Daemon {
    * useless, and the runtime opens a new one once PM2 runs again.
    */
   static async connect(home: string, timeoutMs = 5000): Promise<Pm2Daemon> {
+    const { axon, RpcClientClass } = axonLibrary();
     const req = axon.socket('req');
     const sub = axon.socket('sub-emitter');
     for (const socket of [req, sub.sock]) socket.set('retry timeout', 0);

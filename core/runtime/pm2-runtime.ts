@@ -41,6 +41,8 @@ export class Pm2Runtime {
   /** Ends the health wait of a start under way: a stop or sleep does not wait for a start that hangs. */
   private readonly cancels = new Map<string, (reason: Error) => void>();
   private startTimeoutMs = START_TIMEOUT_MS;
+  /** Codebases whose PM2 this runtime has prepared (checked its container, written its folders). */
+  private readonly prepared = new Set<string>();
 
   get kind(): Pm2Backend['kind'] {
     return this.backend.kind;
@@ -210,7 +212,12 @@ export class Pm2Runtime {
     const what = `branch ${formatBranch(branch)} of ${codebase}`;
     const task = `run:${codebase}:${branch}`;
     const say = (step: string, message: string) => this.options.events?.emit('progress', { task, step, message });
-    await this.prepare(codebase);
+    // Prepared once by this runtime; after that a daemon that answers means its container runs,
+    // and a start or wake makes no Docker call (an inspect cost tens of milliseconds of each wake).
+    if (!this.prepared.has(codebase)) {
+      await this.prepare(codebase);
+      this.prepared.add(codebase);
+    }
     const daemon = (await this.daemon(codebase, true))!;
     for (const old of (await daemon.list()).filter((p) => p.name === entry.name))
       await daemon.call('deleteProcessId', old.pm2_env.pm_id);
@@ -376,6 +383,7 @@ export class Pm2Runtime {
 
   /** Removes the codebase's PM2 (its container, or its daemon) and every branch in it. */
   async remove(codebase: string): Promise<void> {
+    this.prepared.delete(codebase);
     (await this.daemons.get(codebase)?.catch(() => undefined))?.close();
     this.daemons.delete(codebase);
     await this.backend.remove(codebase);
