@@ -246,11 +246,11 @@ export async function runRevision(deps: DevFlowDeps, revisionNumber: number): Pr
         levels.map((l) => ({ level: l.name, tokens: l.tokens, budget: l.budget, cut: l.cut })),
         'engine',
       );
-      const owner = transcript.productOwner;
       // refined.md is kept before the transcript is saved: an engine stopped between the two has it
       // all the same, and the product owner is not asked again.
-      if (owner && !owner.refined && revision.info.refined)
-        owner.refined = await readFile(path.join(revision.dir, revision.info.refined), 'utf8');
+      if (!transcript.productOwner?.refined && revision.info.refined)
+        (transcript.productOwner ??= { messages: [], pendingAsk: null, refined: null, turns: 0 }).refined =
+          await readFile(path.join(revision.dir, revision.info.refined), 'utf8');
       if (hasProductOwner(deps.config) && !transcript.productOwner?.refined) {
         const ended = await productOwnerTurn(levels);
         if (ended) return ended;
