@@ -103,7 +103,10 @@ describe('branchyard CLI', () => {
     expect((await branchyard(['init', file])).stderr).toContain('is a file, not a folder');
     const outside = await branchyard(['codebase', 'list'], { cwd: tmp.path });
     expect(outside.code).toBe(1);
-    expect(outside.stderr).toContain('no workspace at or above');
+    // The engine's hint, as the CLI words it: the command to type.
+    expect(outside.stderr).toMatch(
+      /^branchyard: no workspace at or above .+ \(no branchyard\.json found\); pass --workspace <dir> or create one with `branchyard init <dir>`$/m,
+    );
   });
 
   it('exit 2 when the command line itself is wrong, 0 for --help', async () => {
