@@ -1,44 +1,73 @@
-// The selected branch's API where it is served: each gateway routing its codebase to it, with the
-// address and the branch's generated API docs (OpenAPI, tried from the browser).
-import { ExternalLink, Waypoints } from 'lucide-react';
+// The API explorer: a gateway's merged OpenAPI document (every codebase it routes) with try-it
+// calls sent through the engine, so no certificate warning; and where the selected branch is served.
+// The explorer itself (Swagger UI) is loaded only when this tab opens: the first paint never pays for it.
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { Waypoints } from 'lucide-react';
+import { formatBranch } from '../branch-number.ts';
 import { useBranches } from '../stores/branches-store.ts';
 import { useGateways } from '../stores/gateways-store.ts';
+import { useDark } from '../theme.ts';
+import './api/api-pane.css';
 
-const pad = (n: number) => String(n).padStart(5, '0');
+const ApiExplorer = lazy(() => import('./api/api-explorer.tsx'));
 
 export function ApiPane() {
   const selected = useBranches((s) => s.selected);
   const gateways = useGateways((s) => s.listing?.gateways ?? []);
-  if (!selected) return <p className="hint empty">Select a branch to try its API.</p>;
-  const serving = gateways.flatMap((g) =>
-    g.routes
-      .filter((r) => r.codebase === selected.codebase && r.branch === selected.branch)
-      .map((r) => ({ gateway: g.name, url: r.url })),
-  );
+  const loadGateways = useGateways((s) => s.load);
+  const dark = useDark();
+  const [chosen, setChosen] = useState<string | null>(null);
+  useEffect(() => {
+    void loadGateways();
+  }, [loadGateways]);
+  const serving = selected
+    ? gateways.filter((g) => g.routes.some((r) => r.codebase === selected.codebase && r.branch === selected.branch))
+    : [];
+  const listening = gateways.filter((g) => g.listening);
+  // The user's choice, else the first gateway serving the selected branch, else the first listening.
+  const gateway =
+    listening.find((g) => g.name === chosen)?.name ?? serving.find((g) => g.listening)?.name ?? listening[0]?.name;
   return (
-    <section className="view api-pane scroll" aria-labelledby="api-title" data-testid="api" tabIndex={0}>
-      <div className="view-header">
-        <h2 id="api-title">
-          API of {selected.codebase} {pad(selected.branch)}
-        </h2>
+    <section className="view api-pane" aria-labelledby="api-title" data-testid="api">
+      <div className="view-header api-header">
+        <h2 id="api-title">API explorer</h2>
+        {listening.length > 0 && (
+          <label className="field inline">
+            <span>Gateway</span>
+            <select
+              className="input"
+              value={gateway}
+              onChange={(e) => setChosen(e.target.value)}
+              data-testid="api-gateway"
+            >
+              {listening.map((g) => (
+                <option key={g.name} value={g.name}>
+                  {g.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {selected && (
+          <p className="muted api-serving" data-testid="api-serving">
+            <Waypoints size={14} aria-hidden /> {selected.codebase} {formatBranch(selected.branch)}{' '}
+            {serving.length === 0
+              ? 'is served by no gateway yet: promote it (or drag it onto a gateway) to try it here.'
+              : `is served by ${serving.map((g) => g.name).join(', ')}.`}
+          </p>
+        )}
       </div>
-      {serving.length === 0 ? (
-        <p className="hint">
-          No gateway serves {pad(selected.branch)} yet. Promote it to one (from the gateways panel, or drag the branch
-          onto a gateway), then its routes and docs show here.
-        </p>
-      ) : (
-        <ul className="cards">
-          {serving.map((s) => (
-            <li key={s.gateway} className="card">
-              <Waypoints size={16} aria-hidden /> <strong>{s.gateway}</strong> <code>{s.url}</code>{' '}
-              <a className="link-button" href={`${s.url}/_branchyard/docs`} target="_blank" rel="noreferrer">
-                API docs <ExternalLink size={12} aria-hidden />
-              </a>
-            </li>
-          ))}
-        </ul>
-      )}
+      <div className="scroll api-body" tabIndex={0} aria-label="API of the gateway">
+        {!gateway ? (
+          <p className="hint empty">
+            No gateway is listening: start the engine (branchyard serve) to try the API here.
+          </p>
+        ) : (
+          <Suspense fallback={<p className="hint">Loading the API explorer…</p>}>
+            <ApiExplorer key={gateway} gateway={gateway} dark={dark} />
+          </Suspense>
+        )}
+      </div>
     </section>
   );
 }

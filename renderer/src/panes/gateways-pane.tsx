@@ -13,6 +13,7 @@ import { useBranches } from '../stores/branches-store.ts';
 import type { PendingPromotion, Promotion } from '../stores/gateways-store.ts';
 import { useGateways } from '../stores/gateways-store.ts';
 import { Dialog } from '../ui/dialog.tsx';
+import { Markdown } from './chat/markdown.tsx';
 import { formatMaybeBranch } from '../branch-number.ts';
 
 type Gateway = NonNullable<ReturnType<typeof useGateways.getState>['listing']>['gateways'][number];
@@ -233,7 +234,12 @@ function ConfirmPromotion({
       {error && <p className="error">{error}</p>}
       {shown && (
         <>
-          {shown.summary && <p className="confirm-summary">{shown.summary.trim().split('\n')[0]}</p>}
+          {/* The branch's summary.md as the chat shows the agent's text: rendered, not raw markdown. */}
+          {shown.summary && (
+            <div className="confirm-summary">
+              <Markdown text={summaryProse(shown.summary)} testId="confirm-summary" />
+            </div>
+          )}
           <p className="muted">
             {shown.changes.length} file(s) changed: +{shown.changes.reduce((n, c) => n + c.linesAdded, 0)} −
             {shown.changes.reduce((n, c) => n + c.linesRemoved, 0)}
@@ -273,4 +279,17 @@ function ConfirmPromotion({
       </div>
     </Dialog>
   );
+}
+
+/**
+ * summary.md without its title (the dialog's heading names the branch) and without the table of
+ * changed files (listed below from changes.json): the prose that says what the change does.
+ */
+function summaryProse(summary: string): string {
+  return summary
+    .replace(/^# .*\n+/, '')
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('|'))
+    .join('\n')
+    .trim();
 }

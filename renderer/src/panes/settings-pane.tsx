@@ -1,8 +1,10 @@
 // Settings: the AI provider, endpoint, model and budgets (ai/config.json, checked by the engine
-// before it is written), the key (kept by the desktop app in the system's encrypted storage, or
-// in this tab's memory in a browser; never in the workspace), and what the engine finds on this
-// machine (Docker, PostgreSQL, Electron).
-import { useEffect, useState } from 'react';
+// before it is written), "Test connection" (the engine asks the provider for one token), the key
+// (kept by the desktop app in the system's encrypted storage, or in a browser by the engine, in its
+// memory, for as long as it runs: a reload keeps it; never in the workspace or any file), and
+// what the engine finds on this machine (Docker, PostgreSQL, Electron).
+import { useCallback, useEffect, useState } from 'react';
+import { PlugZap } from 'lucide-react';
 import type { FormEvent } from 'react';
 import { api, errorMessage, inDesktopWindow } from '../api.ts';
 import { useChat } from '../stores/chat-store.ts';
@@ -28,8 +30,18 @@ const desktop = (globalThis as { branchyard?: { setKey(key: string): Promise<{ s
 export function SettingsPane() {
   const info = useWorkspace((s) => s.info);
   const load = useWorkspace((s) => s.load);
-  const setApiKey = useChat((s) => s.setApiKey);
-  const keyInMemory = useChat((s) => s.apiKey !== null);
+  const keyInTab = useChat((s) => s.apiKey !== null);
+  const [keySource, setKeySource] = useState<'memory' | 'environment' | null>(null);
+  const [testing, setTesting] = useState(false);
+  const [connection, setConnection] = useState<{ ok: boolean; message: string } | null>(null);
+  const readKeySource = useCallback(
+    () =>
+      api.ai.keyStatus
+        .query()
+        .then((status) => setKeySource(status.source))
+        .catch(() => setKeySource(null)),
+    [],
+  );
   const runDoctor = useDoctor((s) => s.run);
   const [form, setForm] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ text: string; failed: boolean } | null>(null);
@@ -54,6 +66,9 @@ export function SettingsPane() {
       maxMinutes: String(ai.budget.maxMinutes),
     });
   }, [info, dirty]);
+  useEffect(() => {
+    void readKeySource();
+  }, [readKeySource, info]);
   if (!info) return null;
   const field = (name: string, label: string, type = 'text') => (
     <label className="field">
@@ -98,15 +113,35 @@ export function SettingsPane() {
         await desktop.setKey(key);
         setMessage({ text: 'Key stored in the system’s encrypted storage.', failed: false });
       } else {
-        setApiKey(key);
+        await api.ai.setKey.mutate({ key });
         setMessage({
-          text: 'Key kept in this tab’s memory and sent with your prompts; it is gone when the tab closes.',
+          text: 'The engine holds the key in its memory until it stops: a reload keeps it, no file ever holds it.',
           failed: false,
         });
       }
       setKey('');
+      await load();
+      await readKeySource();
     } catch (error) {
       setMessage({ text: errorMessage(error), failed: true });
+    }
+  };
+  const testConnection = async () => {
+    setTesting(true);
+    setConnection(null);
+    try {
+      // What the form says now, saved or not, and a key typed but not stored yet.
+      setConnection(
+        await api.ai.testConnection.mutate({
+          baseUrl: form.baseUrl || undefined,
+          model: form.model || undefined,
+          key: key || undefined,
+        }),
+      );
+    } catch (error) {
+      setConnection({ ok: false, message: errorMessage(error) });
+    } finally {
+      setTesting(false);
     }
   };
   return (
@@ -139,17 +174,39 @@ export function SettingsPane() {
         {field('perMonthUsd', 'Budget per month (USD)', 'number')}
         {field('maxTurns', 'Turns per revision', 'number')}
         {field('maxMinutes', 'Minutes per revision', 'number')}
-        <button type="submit" className="button primary">
-          Save
-        </button>
+        <div className="toolbar">
+          <button type="submit" className="button primary">
+            Save
+          </button>
+          <button
+            type="button"
+            className="button"
+            onClick={() => void testConnection()}
+            disabled={testing}
+            data-testid="test-connection"
+          >
+            <PlugZap size={14} aria-hidden /> {testing ? 'Testing…' : 'Test connection'}
+          </button>
+        </div>
+        {connection && (
+          <p
+            className={connection.ok ? 'good' : 'error'}
+            role={connection.ok ? 'status' : 'alert'}
+            data-testid="connection-result"
+          >
+            {connection.message}
+          </p>
+        )}
       </form>
       <h3 className="section-title">Key</h3>
       <p className="muted" data-testid="key-status">
-        {info.ai.hasKey
-          ? `The engine has a key in ${info.ai.keyEnv}.`
-          : keyInMemory
-            ? 'A key is kept in this tab’s memory.'
-            : `No key: set ${info.ai.keyEnv} where the engine runs, or enter it here.`}
+        {keySource === 'memory'
+          ? 'Key set: the engine holds it in its memory until it stops (never in a file).'
+          : info.ai.hasKey
+            ? `Key set: the engine has it in ${info.ai.keyEnv}.`
+            : keyInTab
+              ? 'A key is kept in this tab’s memory.'
+              : `No key: set ${info.ai.keyEnv} where the engine runs, or enter it here.`}
       </p>
       <div className="toolbar">
         <input
@@ -162,7 +219,7 @@ export function SettingsPane() {
           placeholder="sk-…"
         />
         <button type="button" className="button" onClick={() => void storeKey()} disabled={!key}>
-          {inDesktopWindow ? 'Store the key' : 'Use for this tab'}
+          {inDesktopWindow ? 'Store the key' : 'Give the key to the engine'}
         </button>
       </div>
       {message && (

@@ -6,6 +6,7 @@ import { useChat } from '../stores/chat-store.ts';
 import { useLayout } from '../stores/layout-store.ts';
 import { useStatus } from '../stores/status-store.ts';
 import { useWorkspace } from '../stores/workspace-store.ts';
+import './status-bar.css';
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
 
@@ -17,7 +18,12 @@ function WorkBar() {
   return (
     <ul className="work-bar" aria-label="Work under way" data-testid="work-bar">
       {tasks.map((w) => (
-        <li key={w.task} className={w.finished ? 'finished' : undefined}>
+        // Cut with an ellipsis when the bar is narrow; the whole line is the item's tooltip.
+        <li
+          key={w.task}
+          className={w.finished ? 'finished' : undefined}
+          title={`${w.message}${w.total ? ` (${w.done ?? 0}/${w.total})` : ''}`}
+        >
           {w.finished ? null : <LoaderCircle size={12} className="spin" aria-hidden />} {w.message}
           {w.total ? ` (${w.done ?? 0}/${w.total})` : ''}
         </li>
@@ -35,8 +41,13 @@ export function StatusBar() {
   const hasKey = Boolean(info?.ai.hasKey) || keyInTab;
   return (
     <footer className="status-bar" aria-label="Status">
-      <button type="button" className="status-item" onClick={() => setPicker(true)} title="Open or create a workspace">
-        {info?.name ?? '…'}
+      <button
+        type="button"
+        className="status-item status-workspace"
+        onClick={() => setPicker(true)}
+        title={`${info?.name ?? 'Workspace'}: open or create a workspace`}
+      >
+        <span className="status-text">{info?.name ?? '…'}</span>
       </button>
       <span className="status-item" title="The window's connection to the engine">
         <Circle size={8} aria-hidden className={`dot ${connection}`} />
@@ -47,10 +58,11 @@ export function StatusBar() {
           type="button"
           className="status-item"
           onClick={() => show('settings')}
-          title={hasKey ? 'Model and key (settings)' : `No key: set ${info.ai.keyEnv} or enter one in the settings`}
+          title={`${info.ai.model}: ${hasKey ? 'key set (settings)' : `no key: set ${info.ai.keyEnv} or enter one in the settings`}`}
           data-testid="status-model"
         >
-          {info.ai.model} <KeyRound size={12} aria-hidden /> {hasKey ? 'key set' : 'no key'}
+          <span className="status-text status-model-name">{info.ai.model}</span> <KeyRound size={12} aria-hidden />{' '}
+          {hasKey ? 'key set' : 'no key'}
         </button>
       )}
       <WorkBar />
@@ -62,7 +74,9 @@ export function StatusBar() {
           data-testid="status-spend"
         >
           <Wallet size={12} aria-hidden /> {monthMicroUsd === null ? '–' : usd(monthMicroUsd / 1_000_000)} /{' '}
-          {usd(info.ai.budget.perMonthUsd)} this month
+          {usd(info.ai.budget.perMonthUsd)}
+          {/* Dropped first when the bar is narrow (status-bar.css); the tooltip says it. */}
+          <span className="status-wide"> this month</span>
         </span>
       )}
       <span className="status-item" title="Branch processes running" data-testid="status-live">
