@@ -3,7 +3,6 @@ import type { BuildResult } from '../build/index.ts';
 import { buildBranch } from '../build/index.ts';
 import { describeError } from '../errors/index.ts';
 import { recordChecks } from '../git/index.ts';
-import { openSandbox } from '../sandbox/index.ts';
 import type { BranchRef } from './branch-ref.ts';
 import { describeInSandbox } from './describe-server.ts';
 import type { Engine } from './engine.ts';
@@ -12,17 +11,14 @@ export class BuildService {
   constructor(private readonly engine: Engine) {}
 
   async build(ref: BranchRef): Promise<BuildResult> {
-    const { workspace } = ref;
-    const sandbox = () =>
-      openSandbox({
-        env: this.engine.env,
-        limits: workspace.servers.limits,
-        image: workspace.servers.image,
-        events: this.engine.events,
-      });
     return this.record(
       ref,
-      await buildBranch(ref.codebase, ref.branch, this.engine.events, describeInSandbox(sandbox)),
+      await buildBranch(
+        ref.codebase,
+        ref.branch,
+        this.engine.events,
+        describeInSandbox(() => this.engine.sandbox(ref.workspace)),
+      ),
     );
   }
 

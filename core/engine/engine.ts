@@ -9,6 +9,8 @@ import type { Disposable } from '../lifecycle/index.ts';
 import { DisposableStore } from '../lifecycle/index.ts';
 import type { Pm2Runtime } from '../runtime/index.ts';
 import type { DatabaseHost } from '../schema/index.ts';
+import type { Sandbox } from '../sandbox/index.ts';
+import { openSandbox } from '../sandbox/index.ts';
 import type { TerminalService } from '../terminal/index.ts';
 import type { Workspace } from '../workspace/index.ts';
 import { loadWorkspace } from '../workspace/index.ts';
@@ -70,6 +72,20 @@ export class Engine implements Disposable {
 
   async codebase(name: string): Promise<CodebaseRef> {
     return codebaseRef(await this.workspace(), name);
+  }
+
+  /**
+   * Where code the agent wrote runs when the engine must run it (its checks, a build loading its
+   * modules, drizzle-kit reading its schema): a container with no network under the workspace's
+   * limits, or a child process marked as not isolated where the Docker engine does not answer.
+   */
+  sandbox(workspace: Workspace): Promise<Sandbox> {
+    return openSandbox({
+      env: this.env,
+      limits: workspace.servers.limits,
+      image: workspace.servers.image,
+      events: this.events,
+    });
   }
 
   /** The one place a call's codebase and branch number are turned into a BranchRef. */

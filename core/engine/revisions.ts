@@ -11,7 +11,6 @@ import type { EngineEvent } from '../events/index.ts';
 import { formatRevision, newestBranch, parseRevisionNumber, readBranchInfo } from '../git/index.ts';
 import { addPrompt, openRevision, readRevision } from '../revisions/index.ts';
 import type { Disposable } from '../lifecycle/index.ts';
-import { openSandbox } from '../sandbox/index.ts';
 import { revisionId, spent } from '../store/index.ts';
 import type { Workspace } from '../workspace/index.ts';
 import type { BranchRef, CodebaseRef } from './branch-ref.ts';
@@ -285,12 +284,7 @@ export class RevisionService implements Disposable {
     const stop = new AbortController();
     const { workspace } = ref;
     const job = (async () => {
-      const sandbox = await openSandbox({
-        env: this.engine.env,
-        limits: workspace.servers.limits,
-        image: workspace.servers.image,
-        events,
-      });
+      const sandbox = await this.engine.sandbox(workspace);
       const llm = new LlmClient({
         provider: workspace.ai.provider,
         baseUrl: workspace.ai.baseUrl,

@@ -4,6 +4,7 @@ import type { SchemaCheckOptions } from '../schema/index.ts';
 import { applySchema, checkSchema } from '../schema/index.ts';
 import type { BranchRef } from './branch-ref.ts';
 import type { Engine } from './engine.ts';
+import { schemaToolInSandbox } from './schema-tool-runner.ts';
 
 export class SchemaService {
   constructor(private readonly engine: Engine) {}
@@ -24,6 +25,7 @@ export class SchemaService {
       branch: ref.branch,
       databases: this.engine.databases(),
       events: this.engine.events,
+      runTool: schemaToolInSandbox(() => this.engine.sandbox(ref.workspace)),
       // Without a live engine nothing of ours runs; a runtime that cannot open knows of nothing running.
       running: this.engine.parts.runtime ? async (codebase) => (await branches.online(codebase)) ?? [] : undefined,
     };

@@ -15,6 +15,7 @@ import { checkAgainstSchema } from './compat.ts';
 import type { DatabaseHost } from './database-host.ts';
 import { dryRunMigration } from './dry-run.ts';
 import type { MigrationPlan } from './plan.ts';
+import type { SchemaToolRunner } from './plan.ts';
 import { planMigration } from './plan.ts';
 import type { CheckedBranch, SchemaProblem, SchemaReport } from './report.ts';
 import { REPORT_JSON, REPORT_MARKDOWN, reportMarkdown } from './report.ts';
@@ -35,6 +36,8 @@ export interface SchemaCheckOptions {
   /** The branches running now per codebase; only the live engine knows. */
   running?: (codebase: string) => Promise<number[]>;
   events?: EventBus;
+  /** Where drizzle-kit reads the schemas (their code is the agent's): the engine's sandbox. */
+  runTool?: SchemaToolRunner;
 }
 
 export interface SchemaCheck {
@@ -92,7 +95,11 @@ export async function checkSchema(options: SchemaCheckOptions): Promise<SchemaCh
     sharedDir: `databases/${mine.database}/schema`,
     proposedDir: BRANCH_SCHEMA_DIR.slice(0, -1),
   };
-  const planned = await planMigration({ workDir: path.join(workspace.paths.engineDir, 'schema'), ...sources });
+  const planned = await planMigration({
+    workDir: path.join(workspace.paths.engineDir, 'schema'),
+    ...sources,
+    runTool: options.runTool,
+  });
   if (!planned.ok) return finish({ ...base, status: 'failed', problems: planned.problems }, null);
   const plan = planned.plan;
 

@@ -6,6 +6,7 @@ export { addDatabase } from './add-database.ts';
 export type { SchemaCheckOptions } from './check.ts';
 export { checkSchema } from './check.ts';
 export { DatabaseHost } from './database-host.ts';
+export type { SchemaToolOutcome, SchemaToolRunner } from './plan.ts';
 export type { SchemaReport } from './report.ts';
 export { REPORT_JSON } from './report.ts';
 export { readBranchDatabase } from './schema-files.ts';

@@ -1,7 +1,8 @@
 // From two schemas to the SQL between them: both are type-checked (a schema that does not
 // compile is reported with its file and line), bundled with drizzle-orm alone, and handed to
-// schema-tool.mjs in a child process for drizzle-kit's snapshots and migration. Plans are kept
-// by the content of both schemas, so checking again, or for many branches, costs nothing.
+// schema-tool.mjs for drizzle-kit's snapshots and migration. Reading a bundle runs the agent's
+// code, so the tool runs where its runner says: the engine's sandbox (SchemaToolRunner). Plans
+// are kept by the content of both schemas, so checking again, or for many branches, costs nothing.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -49,6 +50,16 @@ export type PlanResult = { ok: true; plan: MigrationPlan } | { ok: false; proble
 const TOOL = fileURLToPath(new URL('./schema-tool.mjs', import.meta.url));
 const TOOL_TIMEOUT_MS = 60_000;
 
+/** What the schema tool printed, or why it did not finish. */
+export type SchemaToolOutcome = { ok: true; stdout: string } | { ok: false; error: string };
+
+/**
+ * Runs `node <toolDir>/schema-tool.mjs prev.mjs cur.mjs` in `bundles` (a folder holding only the
+ * two bundles) and gives back its stdout. The default runs it as a child process on the host, for
+ * schemas the caller trusts (the tests' own); the engine passes its sandbox.
+ */
+export type SchemaToolRunner = (bundles: string, toolDir: string, timeoutMs: number) => Promise<SchemaToolOutcome>;
+
 export interface PlanOptions {
   /** A folder of the engine's own (`.branchyard/schema`) for work files and kept plans. */
   workDir: string;
@@ -57,6 +68,7 @@ export interface PlanOptions {
   /** How the two are named in problems: where each schema's files are. */
   sharedDir: string;
   proposedDir: string;
+  runTool?: SchemaToolRunner;
 }
 
 export async function planMigration(options: PlanOptions): Promise<PlanResult> {
@@ -74,10 +86,22 @@ export async function planMigration(options: PlanOptions): Promise<PlanResult> {
 
   const work = path.join(options.workDir, 'work', randomBytes(6).toString('hex'));
   try {
-    const prev = await prepare(path.join(work, 'shared'), options.shared, options.sharedDir);
-    const cur = await prepare(path.join(work, 'proposed'), options.proposed, options.proposedDir);
+    const bundles = path.join(work, 'bundles');
+    const prev = await prepare(
+      path.join(work, 'shared'),
+      options.shared,
+      options.sharedDir,
+      path.join(bundles, 'prev.mjs'),
+    );
+    const cur = await prepare(
+      path.join(work, 'proposed'),
+      options.proposed,
+      options.proposedDir,
+      path.join(bundles, 'cur.mjs'),
+    );
     const problems = [...prev.problems, ...cur.problems];
-    const result: PlanResult = problems.length > 0 ? { ok: false, problems } : await runTool(prev.bundle!, cur.bundle!);
+    const result: PlanResult =
+      problems.length > 0 ? { ok: false, problems } : await plan(bundles, options.runTool ?? runOnHost);
     await mkdir(path.dirname(kept), { recursive: true });
     await writeFile(`${kept}.${process.pid}`, JSON.stringify(result));
     await rename(`${kept}.${process.pid}`, kept);
@@ -94,7 +118,8 @@ async function prepare(
   dir: string,
   files: SchemaFiles,
   shownAs: string,
-): Promise<{ bundle?: string; problems: SchemaProblem[] }> {
+  bundle: string,
+): Promise<{ problems: SchemaProblem[] }> {
   for (const [file, text] of files) {
     await mkdir(path.dirname(path.join(dir, MODELS, file)), { recursive: true });
     await writeFile(path.join(dir, MODELS, file), text);
@@ -118,7 +143,6 @@ async function prepare(
   }
   const entry = path.join(dir, 'entry.ts');
   await writeFile(entry, names.map((name) => `export * from './${name}';`).join('\n') + '\n');
-  const bundle = path.join(dir, 'schema.mjs');
   try {
     await build({
       entryPoints: [entry],
@@ -144,7 +168,7 @@ async function prepare(
         : [{ kind: 'compile' as const, place: shownAs, message: describeError(error) }],
     };
   }
-  return { bundle, problems: [] };
+  return { problems: [] };
 }
 
 /** A schema defines tables with drizzle-orm; it may import its own files and nothing else. */
@@ -162,27 +186,30 @@ function onlyDrizzle(shownAs: string): Plugin {
   };
 }
 
-function runTool(prev: string, cur: string): Promise<PlanResult> {
+async function plan(bundles: string, run: SchemaToolRunner): Promise<PlanResult> {
+  const ran = await run(bundles, path.dirname(TOOL), TOOL_TIMEOUT_MS);
+  if (ran.ok) return { ok: true, plan: JSON.parse(ran.stdout) as MigrationPlan };
+  return {
+    ok: false,
+    problems: [
+      { kind: 'compile', place: 'schema', message: `the schema could not be read by drizzle-kit: ${ran.error}` },
+    ],
+  };
+}
+
+function runOnHost(bundles: string, toolDir: string, timeoutMs: number): Promise<SchemaToolOutcome> {
   return new Promise((resolve) => {
-    const child = execFile(
+    execFile(
       process.execPath,
-      [TOOL],
-      { timeout: TOOL_TIMEOUT_MS, maxBuffer: 256 * 1024 * 1024 },
+      [path.join(toolDir, 'schema-tool.mjs'), 'prev.mjs', 'cur.mjs'],
+      { cwd: bundles, timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        if (!error) return resolve({ ok: true, plan: JSON.parse(stdout) as MigrationPlan });
-        const thrown = thrownLine(stderr, error.message);
+        if (!error) return resolve({ ok: true, stdout });
         resolve({
           ok: false,
-          problems: [
-            {
-              kind: 'compile',
-              place: 'schema',
-              message: `the schema could not be read by drizzle-kit: ${error.killed ? `no answer within ${TOOL_TIMEOUT_MS / 1000} s` : thrown}`,
-            },
-          ],
+          error: error.killed ? `no answer within ${timeoutMs / 1000} s` : thrownLine(stderr, error.message),
         });
       },
     );
-    child.stdin?.end(JSON.stringify({ prev, cur }));
   });
 }

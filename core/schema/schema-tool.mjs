@@ -1,13 +1,12 @@
-// Run by the engine in a child process (schema code is the agent's, so it never runs in the
-// engine itself): reads {prev, cur} bundle paths as JSON on stdin, prints
-// {prev, cur, statements} with the drizzle-kit snapshots of both and the SQL from one to the
-// other. Stdin is never a terminal, so drizzle-kit cannot stop to ask a question.
+// Run by the engine in its sandbox (schema code is the agent's, so it never runs in the engine or
+// on the host): `node schema-tool.mjs <prev bundle> <cur bundle>` prints {prev, cur, statements}
+// with the drizzle-kit snapshots of both and the SQL from one to the other. Stdin is never a
+// terminal, so drizzle-kit cannot stop to ask a question.
 import { generateDrizzleJson, generateMigration } from 'drizzle-kit/api';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-let input = '';
-for await (const chunk of process.stdin) input += chunk;
-const { prev, cur } = JSON.parse(input);
+const [prev, cur] = process.argv.slice(2).map((file) => path.resolve(file));
 
 const snapshot = async (bundle) => generateDrizzleJson(await import(pathToFileURL(bundle).href));
 const before = await snapshot(prev);

@@ -1,7 +1,8 @@
-// A build loads the branch's server to read its OpenAPI document, which runs the branch's
-// modules: the engine does that in its sandbox. A branch whose module writes a file on the host
-// and calls a server on the host when loaded does neither, and still builds; one that throws
-// while loading is refused with what it threw. Real git, real Docker, the CLI's engine.
+// The engine runs the agent's code only in its sandbox: a build loads the branch's server to read
+// its OpenAPI document, and the schema check has drizzle-kit load the branch's schema; both run
+// the agent's modules. A module that writes a file on the host and calls a server on the host
+// when loaded does neither, and the work still succeeds; one that throws while loading is refused
+// with what it threw. Real git, real Docker, the CLI's engine.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { access } from 'node:fs/promises';
@@ -47,7 +48,7 @@ const build = (number: number) =>
     timeoutMs: 170_000,
   });
 
-describe("the build's look at a branch's server", () => {
+describe("the agent's code run by the engine", () => {
   it('runs the branch modules in the sandbox: no file written on the host, no call to the host', async () => {
     const planted = path.join(path.dirname(ws.root), 'written-by-the-branch');
     const port = (listener.address() as AddressInfo).port;
@@ -70,6 +71,40 @@ describe("the build's look at a branch's server", () => {
       ok: true,
       routes: expect.arrayContaining([expect.objectContaining({ path: '/notes/get-escape' })]),
     });
+    await expect(access(planted)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(calls).toBe(0);
+  });
+
+  it("reads a branch's schema with drizzle-kit in the sandbox: no file written on the host, no call to the host", async () => {
+    const planted = path.join(path.dirname(ws.root), 'written-by-the-schema');
+    const port = (listener.address() as AddressInfo).port;
+    const number = await branch({
+      'src/schema/models/people.ts': [
+        "import { integer, pgTable, text } from 'drizzle-orm/pg-core';",
+        '',
+        '// A schema may import only drizzle-orm, but Node hands out its modules to any code that asks.',
+        'try {',
+        "  (process as unknown as { getBuiltinModule(id: string): typeof import('node:fs') })",
+        `    .getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(planted)}, 'ran on the host');`,
+        '} catch {',
+        '  // not there in a sandbox',
+        '}',
+        `await fetch('http://127.0.0.1:${port}/').catch(() => undefined);`,
+        '',
+        "export const people = pgTable('people', {",
+        "  id: integer('id').primaryKey(),",
+        "  name: text('name').notNull(),",
+        '});',
+        '',
+      ].join('\n'),
+    });
+    const run = await runBranchyard(['schema', 'check', 'users', String(number)], {
+      cwd: ws.root,
+      env: { BRANCHYARD_DATABASE_URL: '' },
+      timeoutMs: 170_000,
+    });
+    expect(run.stdout, run.stderr).toContain(`Schema of users ${String(number).padStart(5, '0')} on db-001: passed`);
+    expect(run.stdout).toContain('CREATE TABLE "people"');
     await expect(access(planted)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(calls).toBe(0);
   });
