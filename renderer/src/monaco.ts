@@ -116,3 +116,19 @@ export function languageOf(file: string): string {
   if (file.endsWith('.sql')) return 'sql';
   return 'plaintext';
 }
+
+/**
+ * What the diff viewer leaves out to open a long file fast: the diff is computed in the editor's
+ * worker (never on the window's thread), and the decorations a read-only diff has no use for are off.
+ */
+export const diffOptions = {
+  diffAlgorithm: 'advanced',
+  maxComputationTime: 2000,
+  renderOverviewRuler: false,
+  occurrencesHighlight: 'off',
+  selectionHighlight: false,
+  renderValidationDecorations: 'off',
+  codeLens: false,
+  folding: false,
+  stickyScroll: { enabled: false },
+} as const;

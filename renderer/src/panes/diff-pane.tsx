@@ -3,13 +3,14 @@
 // the space the centre gives it.
 import { DiffEditor } from '@monaco-editor/react';
 import type { DiffOnMount } from '@monaco-editor/react';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, errorMessage } from '../api.ts';
-import { languageOf, monacoTheme, readOnlyOptions } from '../monaco.ts';
+import { diffOptions, languageOf, monacoTheme, readOnlyOptions } from '../monaco.ts';
 import { useBranches } from '../stores/branches-store.ts';
 import { formatMaybeBranch } from '../branch-number.ts';
 
-export function DiffPane({ dark }: { dark: boolean }) {
+/** `shown`: the Diff tab is the one in view (hidden, the pane keeps its editor and reads nothing). */
+export function DiffPane({ dark, shown = true }: { dark: boolean; shown?: boolean }) {
   const selected = useBranches((s) => s.selected);
   const detail = useBranches((s) => s.detail);
   const listing = useBranches((s) => (selected ? s.listings[selected.codebase] : undefined));
@@ -39,6 +40,7 @@ export function DiffPane({ dark }: { dark: boolean }) {
   // Another diff shown: its first changed file. (The effects read `changes` through `diff`.)
   useEffect(() => setFile(diff?.changes[0]?.path ?? null), [diff]);
   useEffect(() => {
+    if (!shown) return;
     if (!selected || !file) return setTexts(null);
     const change = changes.find((c) => c.path === file);
     const read = (branch: number | null, present: boolean) =>
@@ -55,9 +57,25 @@ export function DiffPane({ dark }: { dark: boolean }) {
     return () => {
       current = false;
     };
-  }, [selected, file, against]);
-  if (!selected || !detail) return <p className="hint empty">Select a branch to see what it changed.</p>;
+    // The branch clicked again is the same diff: read by number, not by the selection's object.
+  }, [selected?.codebase, selected?.branch, file, against, shown]);
   const kind = changes.find((c) => c.path === file)?.kind;
+  const branch = selected?.branch ?? null;
+  // One object while the diff is the same: the editor applies new options (and lays itself out
+  // again) whenever it is handed another object, which was on every render of this pane.
+  const options = useMemo(
+    () => ({
+      ...readOnlyOptions,
+      ...diffOptions,
+      // Side by side only when there are two sides: an added or deleted file reads better inline.
+      renderSideBySide: kind === 'modified',
+      useInlineViewWhenSpaceIsLimited: true,
+      originalAriaLabel: `${file} in ${formatMaybeBranch(against)}`,
+      modifiedAriaLabel: `${file} in ${formatMaybeBranch(branch)}`,
+    }),
+    [kind, file, against, branch],
+  );
+  if (!selected || !detail) return <p className="hint empty">Select a branch to see what it changed.</p>;
   return (
     <section className="view diff-pane" aria-labelledby="diff-title" data-testid="diff">
       <div className="view-header">
@@ -129,14 +147,7 @@ export function DiffPane({ dark }: { dark: boolean }) {
                   .getModifiedEditor()
                   .updateOptions({ ariaLabel: `${file} in ${formatMaybeBranch(selected.branch)}, read-only` });
               }}
-              // Side by side only when there are two sides: an added or deleted file reads better inline.
-              options={{
-                ...readOnlyOptions,
-                renderSideBySide: kind === 'modified',
-                useInlineViewWhenSpaceIsLimited: true,
-                originalAriaLabel: `${file} in ${formatMaybeBranch(against)}`,
-                modifiedAriaLabel: `${file} in ${formatMaybeBranch(selected.branch)}`,
-              }}
+              options={options}
             />
           )}
         </div>

@@ -1,7 +1,7 @@
 // The bottom panel: terminals, logs, activity and problems of the selected branch, as tabs. The
 // terminals and the activity stay mounted when another tab is shown (their shells go on, and the
 // activity keeps what happened meanwhile).
-import { ChevronDown } from 'lucide-react';
+import { ChevronDown, ChevronUp } from 'lucide-react';
 import { ActivityPane } from '../panes/activity-pane.tsx';
 import { AuditPane } from '../panes/audit-pane.tsx';
 import { LogsPane } from '../panes/logs-pane.tsx';
@@ -11,14 +11,15 @@ import { useLayout } from '../stores/layout-store.ts';
 import { IconButton } from '../ui/tooltip.tsx';
 import { ViewTabs } from './view-tabs.tsx';
 
-export function BottomPanel({ onCollapse }: { onCollapse: () => void }) {
+/** `collapsed`: shown as its tab strip alone; a tab or the chevron opens it. */
+export function BottomPanel({ collapsed, onToggle }: { collapsed: boolean; onToggle: () => void }) {
   const bottom = useLayout((s) => s.bottom);
   const problems = useProblems();
   return (
-    <section className="area" aria-label="Panel">
+    <section className="area" aria-label="Panel" data-testid="bottom-panel" data-collapsed={collapsed || undefined}>
       <ViewTabs area="bottom" label="Panel" badges={{ problems: problems?.length ?? 0 }}>
-        <IconButton label="Hide the panel" side="top" onClick={onCollapse}>
-          <ChevronDown size={16} aria-hidden />
+        <IconButton label={collapsed ? 'Show the panel' : 'Hide the panel'} side="top" onClick={onToggle}>
+          {collapsed ? <ChevronUp size={16} aria-hidden /> : <ChevronDown size={16} aria-hidden />}
         </IconButton>
       </ViewTabs>
       <div className="area-body">

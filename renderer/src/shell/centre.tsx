@@ -1,7 +1,8 @@
 // The centre: the selected branch's work as tabs (chat, branch, diff, files, API, settings). Each
 // view scrolls inside itself; the chat and the branch stay mounted when hidden (a half-typed
-// prompt survives a look at the diff), Monaco's views load the first time they are shown.
-import { lazy, Suspense } from 'react';
+// prompt survives a look at the diff), Monaco's views load the first time they are shown (and the
+// diff's stays after that).
+import { lazy, Suspense, useState } from 'react';
 import { ApiPane } from '../panes/api-pane.tsx';
 import { BranchPane } from '../panes/branch-pane.tsx';
 import { ChatPane } from '../panes/chat-pane.tsx';
@@ -15,6 +16,10 @@ const FilesPane = lazy(() => import('../panes/files-pane.tsx').then((m) => ({ de
 
 export function Centre({ dark }: { dark: boolean }) {
   const tab = useLayout((s) => s.tab);
+  // The diff viewer, once opened, stays (hidden) when another tab is shown: coming back to it is a
+  // repaint, not a new Monaco editor and models for a file of thousands of lines.
+  const [diffOpened, setDiffOpened] = useState(false);
+  if (tab === 'diff' && !diffOpened) setDiffOpened(true);
   return (
     <div className="area">
       <ViewTabs area="centre" label="Work" />
@@ -31,10 +36,10 @@ export function Centre({ dark }: { dark: boolean }) {
         >
           <BranchPane />
         </div>
-        {tab === 'diff' && (
-          <div className="view-slot" role="tabpanel" id="view-diff" aria-labelledby="tab-diff">
+        {diffOpened && (
+          <div className="view-slot" hidden={tab !== 'diff'} role="tabpanel" id="view-diff" aria-labelledby="tab-diff">
             <Suspense fallback={<p className="hint empty">Loading the diff viewer…</p>}>
-              <DiffPane dark={dark} />
+              <DiffPane dark={dark} shown={tab === 'diff'} />
             </Suspense>
           </div>
         )}

@@ -22,9 +22,21 @@ const storage = (() => {
   }
 })();
 
-function toggle(panel: PanelImperativeHandle | null): void {
+/** The bottom panel collapsed: its tab strip alone (Terminal, Logs, … stay one click away). */
+const BOTTOM_COLLAPSED = 37;
+/** What the bottom panel opens to when it was never open: enough for a terminal, not half the centre. */
+const BOTTOM_OPEN = '30%';
+
+/** Opens a collapsed panel to the size it had, or, when it never had one, to `fallback`. */
+function expand(panel: PanelImperativeHandle, fallback?: string): void {
+  if (!panel.isCollapsed()) return;
+  panel.expand();
+  if (fallback && panel.getSize().inPixels < BOTTOM_COLLAPSED + 60) panel.resize(fallback);
+}
+
+function toggle(panel: PanelImperativeHandle | null, fallback?: string): void {
   if (!panel) return;
-  if (panel.isCollapsed()) panel.expand();
+  if (panel.isCollapsed()) expand(panel, fallback);
   else panel.collapse();
 }
 
@@ -37,16 +49,25 @@ export function Workbench({ dark }: { dark: boolean }) {
   const [collapsed, setCollapsed] = useState<Record<PanelName, boolean>>({
     branches: false,
     gateways: false,
-    bottom: false,
+    bottom: inner.defaultLayout === undefined,
   });
-  const follow = (name: PanelName) => (size: { inPixels: number }) =>
-    setCollapsed((c) => (c[name] === size.inPixels < 1 ? c : { ...c, [name]: size.inPixels < 1 }));
+  // Until the user sizes it, the bottom panel starts as its tab strip: an empty terminal would
+  // otherwise take a third of the centre from the chat. A view shown in it opens it.
+  const [bottomUnsized] = useState(() => inner.defaultLayout === undefined);
+  const follow =
+    (name: PanelName, floor = 0) =>
+    (size: { inPixels: number }) => {
+      const shut = size.inPixels < floor + 1;
+      setCollapsed((c) => (c[name] === shut ? c : { ...c, [name]: shut }));
+    };
   useEffect(() => {
-    onExpandBottom(() => {
-      if (bottom.current?.isCollapsed()) bottom.current.expand();
-    });
+    onExpandBottom(() => bottom.current && expand(bottom.current, BOTTOM_OPEN));
   }, [bottom]);
-  const panels = { collapsed, toggle: (name: PanelName) => toggle({ branches, gateways, bottom }[name].current) };
+  const panels = {
+    collapsed,
+    toggle: (name: PanelName) =>
+      toggle({ branches, gateways, bottom }[name].current, name === 'bottom' ? BOTTOM_OPEN : undefined),
+  };
   return (
     <div className="workbench">
       <ActivityBar panels={panels} />
@@ -85,14 +106,14 @@ export function Workbench({ dark }: { dark: boolean }) {
             <Panel
               id="bottom"
               panelRef={bottom}
-              defaultSize="32%"
+              defaultSize={bottomUnsized ? `${BOTTOM_COLLAPSED}px` : BOTTOM_OPEN}
               minSize="120px"
               collapsible
-              collapsedSize="0px"
-              onResize={follow('bottom')}
+              collapsedSize={`${BOTTOM_COLLAPSED}px`}
+              onResize={follow('bottom', BOTTOM_COLLAPSED)}
               className="panel bottom-panel"
             >
-              <BottomPanel onCollapse={() => bottom.current?.collapse()} />
+              <BottomPanel collapsed={collapsed.bottom} onToggle={() => panels.toggle('bottom')} />
             </Panel>
           </Group>
         </Panel>
