@@ -1,4 +1,5 @@
-// `revision list|show`: the dev revisions of a codebase, with their prompts, responses, cost and branch.
+// `revision list|show`: the dev revisions of a codebase, with their prompts, responses, cost and branch,
+// and (show) which role said and did what.
 import type { Command } from 'commander';
 import type { Run } from './command.ts';
 import type { CliIo } from './output.ts';
@@ -19,6 +20,7 @@ export function registerRevisionCommands(program: Command, run: Run, io: CliIo):
     );
   revision
     .command('show')
+    .description('its prompts and responses, the roles that took part with their models, refined.md, each step by role')
     .argument('<codebase>')
     .argument('<revision>', 'its number: 3 or 0003')
     .action((codebase: string, number: string) =>
