@@ -1,5 +1,5 @@
 // Engine errors where they happen, in the engine's words: a prompt with no key is refused in the
-// chat with what to set; with a key (typed into the settings, kept in the tab) a provider that
+// chat with what to set; with a key (typed into the settings, given to the engine) a provider that
 // is down ends the revision as failed, saying so, and closing the window meanwhile cancels
 // nothing; a config file broken by hand is named with its
 // field at the top of the window.
@@ -57,7 +57,8 @@ describe('engine errors in the pane that caused them', () => {
 
     await page.getByTestId('tab-settings').click();
     await page.getByRole('textbox', { name: 'API key' }).fill('sk-e2e-provider-down');
-    await page.getByRole('button', { name: 'Use for this tab' }).click();
+    await page.getByRole('button', { name: 'Give the key to the engine' }).click();
+    await expect.poll(() => page.getByTestId('key-status').textContent()).toContain('Key set');
     await page.getByTestId('tab-chat').click();
     await page.getByRole('button', { name: 'Send' }).click();
     await expect.poll(() => page.getByTestId('revision-1').count()).toBe(1);
