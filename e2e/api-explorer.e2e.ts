@@ -45,7 +45,7 @@ beforeAll(async () => {
 async function open(page: Page, size = { width: 1280, height: 720 }): Promise<void> {
   await page.setViewportSize(size);
   await page.goto(s.serve.loginUrl);
-  await expect.poll(() => page.locator('.connection').textContent(), { timeout: 30_000 }).toBe('live');
+  await expect.poll(() => page.locator('.connection').textContent(), { timeout: 90_000 }).toBe('live');
 }
 
 describe('the API explorer and the AI set-up', () => {
@@ -59,7 +59,10 @@ describe('the API explorer and the AI set-up', () => {
         { gateway: 'development' },
         'query',
       );
-      return Object.entries(document.paths).filter(([, ops]) => 'get' in ops || 'post' in ops);
+      // listUsers, the branch's own route (the boilerplate's routes are there too).
+      return Object.entries(document.paths).filter(
+        ([route, ops]) => /list-?users/i.test(`${route} ${JSON.stringify(ops)}`) && ('get' in ops || 'post' in ops),
+      );
     };
     await expect.poll(async () => (await operations()).length, { timeout: 120_000 }).toBeGreaterThan(0);
     const [route, item] = (await operations())[0]!;
@@ -72,7 +75,11 @@ describe('the API explorer and the AI set-up', () => {
     page.on('request', (r) => asked.push(r.url()));
     page.on('requestfailed', (r) => failed.push(`${r.url()}: ${r.failure()?.errorText ?? ''}`));
     await open(page);
-    await page.getByTestId('tab-api').click();
+    // "API docs" on the gateway's card opens the explorer in the window, not the gateway's page.
+    const docs = page.getByTestId('api-docs-development-users');
+    await expect.poll(() => docs.count(), { timeout: 60_000 }).toBe(1);
+    await docs.click();
+    expect(await page.getByTestId('tab-api').getAttribute('aria-selected')).toBe('true');
     const explorer = page.getByTestId('api-explorer');
     await expect.poll(() => explorer.count(), { timeout: 60_000 }).toBe(1);
     expect(await page.getByTestId('api-gateway').inputValue()).toBe('development');

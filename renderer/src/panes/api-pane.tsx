@@ -1,10 +1,11 @@
 // The API explorer: a gateway's merged OpenAPI document (every codebase it routes) with try-it
 // calls sent through the engine, so no certificate warning; and where the selected branch is served.
 // The explorer itself (Swagger UI) is loaded only when this tab opens: the first paint never pays for it.
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { Waypoints } from 'lucide-react';
 import { formatBranch } from '../branch-number.ts';
 import { useBranches } from '../stores/branches-store.ts';
+import { useExplorer } from '../stores/explorer-store.ts';
 import { useGateways } from '../stores/gateways-store.ts';
 import { useDark } from '../theme.ts';
 import './api/api-pane.css';
@@ -16,7 +17,8 @@ export function ApiPane() {
   const gateways = useGateways((s) => s.listing?.gateways ?? []);
   const loadGateways = useGateways((s) => s.load);
   const dark = useDark();
-  const [chosen, setChosen] = useState<string | null>(null);
+  const chosen = useExplorer((s) => s.gateway);
+  const setChosen = useExplorer((s) => s.choose);
   useEffect(() => {
     void loadGateways();
   }, [loadGateways]);

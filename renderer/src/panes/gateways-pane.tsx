@@ -4,14 +4,16 @@
 // back to <previous>" for what it served before; a protected gateway asks first, showing the
 // change and its checks. A branch dragged from the tree onto a card is promoted there (the card
 // lights up while it is over it).
-import { ArrowDown, ArrowUpRight, History, Rocket, ShieldCheck, Undo2 } from 'lucide-react';
+import { ArrowDown, BookOpen, History, Rocket, ShieldCheck, Undo2 } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import type { DragEvent } from 'react';
 import { api } from '../api.ts';
 import { BRANCH_DRAG_TYPE } from '../drag.ts';
 import { useBranches } from '../stores/branches-store.ts';
+import { useExplorer } from '../stores/explorer-store.ts';
 import type { PendingPromotion, Promotion } from '../stores/gateways-store.ts';
 import { useGateways } from '../stores/gateways-store.ts';
+import { useLayout } from '../stores/layout-store.ts';
 import { Dialog } from '../ui/dialog.tsx';
 import { Markdown } from './chat/markdown.tsx';
 import { formatMaybeBranch } from '../branch-number.ts';
@@ -113,15 +115,20 @@ export function GatewaysPane() {
                               {r.codebase} → <code>{formatMaybeBranch(served)}</code>
                             </span>
                             {served !== null && (
-                              <a
+                              // In the window's explorer, whose calls the engine sends: no certificate
+                              // warning, which the gateway's own page would meet in a browser.
+                              <button
+                                type="button"
                                 className="link-button"
-                                href={`${r.url}/_branchyard/docs`}
-                                target="_blank"
-                                rel="noreferrer"
+                                onClick={() => {
+                                  useExplorer.getState().choose(g.name);
+                                  useLayout.getState().show('api');
+                                }}
+                                data-testid={`api-docs-${g.name}-${r.codebase}`}
                               >
                                 API docs
-                                <ArrowUpRight size={12} aria-hidden />
-                              </a>
+                                <BookOpen size={12} aria-hidden />
+                              </button>
                             )}
                           </div>
                           {previous && (
