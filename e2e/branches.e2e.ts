@@ -1,22 +1,52 @@
 // The branch tree in a real browser against a real engine: a codebase's branches nest under
 // their parents, a branch made from the command line appears live, and the selected branch
 // shows its record and its diff. Reachable from the keyboard.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import https from 'node:https';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePorts } from '../core/testing/index.ts';
 import { ARTIFACTS } from './support/browser.ts';
 import { cuttableProxy } from './support/cuttable-proxy.ts';
 import { expectOk, runCli } from './support/engine.ts';
 import { useServedWorkspace } from './support/served-workspace.ts';
+
+// The gateways on free ports, their branches asleep after 3 s with no request.
+const gateway = { port: 0 };
 
 // Branches run on this machine here (BRANCHYARD_RUNTIME=host), which the tree must say.
 const s = useServedWorkspace(
   'shop',
   async (workspace: string) => {
     expectOk(await runCli(['--workspace', workspace, 'codebase', 'add', 'orders']));
+    // Every gateway serves the active branch; the longest idle time of those that serve it counts.
+    const ports = await freePorts(6);
+    for (const [index, name] of ['development', 'staging', 'production'].entries()) {
+      const [port, httpPort] = [ports[2 * index]!, ports[2 * index + 1]!];
+      if (name === 'development') gateway.port = port;
+      const file = path.join(workspace, 'gateways', `${name}.json`);
+      const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+      await writeFile(file, JSON.stringify({ ...config, port, httpPort, sleep: { idleMinutes: 0.05 } }, null, 2));
+    }
   },
   { BRANCHYARD_RUNTIME: 'host' },
 );
+
+/** A GET through the development gateway, trusting only the workspace CA; its status. */
+async function branchRequest(host: string, url: string): Promise<number> {
+  const ca = await readFile(path.join(s.workspace, '.branchyard', 'ca', 'ca.crt'), 'utf8');
+  return new Promise((resolve, reject) => {
+    const request = https.get(
+      { host: '127.0.0.1', port: gateway.port, servername: host, headers: { host }, path: url, ca, timeout: 60_000 },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error(`${host}${url} timed out`)));
+    request.on('error', reject);
+  });
+}
 
 describe('branches in the browser', () => {
   it('shows the tree, picks up a new branch live, and shows the selected branch with its diff', async () => {
@@ -119,8 +149,19 @@ describe('branches in the browser', () => {
     await codebaseButton.click();
     await expect
       .poll(() => first.getByTestId('process').textContent(), { timeout: 15_000 })
-      .toBe('● online · no isolation');
+      .toBe('● live · no isolation');
     await page.screenshot({ path: path.join(ARTIFACTS, 'branches.png'), fullPage: true });
+
+    // Idle past its gateway's time, it sleeps, and the tree says so by itself (issue 21); a
+    // request to its own host wakes it, and the tree says it is live again.
+    await expect
+      .poll(() => first.getByTestId('process').textContent(), { timeout: 60_000, interval: 500 })
+      .toBe('● sleeping · no isolation');
+    const answer = await branchRequest('00001.orders.development.shop.localhost', '/notes/list-notes');
+    expect(answer).toBe(200);
+    await expect
+      .poll(() => first.getByTestId('process').textContent(), { timeout: 15_000, interval: 100 })
+      .toBe('● live · no isolation');
     await page.close();
   });
 
