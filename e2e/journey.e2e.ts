@@ -96,13 +96,15 @@ describe('the journey through the window', () => {
       model: 'scripted/model',
     });
     await page.getByRole('textbox', { name: 'API key' }).fill(KEY);
-    await page.getByRole('button', { name: 'Use for this tab' }).click();
-    await expect.poll(() => page.getByTestId('key-status').textContent()).toBe('A key is kept in this tab’s memory.');
-    // The status below follows: the new endpoint with the tab's key, and the gateways' ports held by this engine.
+    await page.getByRole('button', { name: 'Give the key to the engine' }).click();
+    await expect
+      .poll(() => page.getByTestId('key-status').textContent())
+      .toBe('Key set: the engine holds it in its memory until it stops (never in a file).');
+    // The status below follows: the new endpoint with the engine's key, and the gateways' ports held by this engine.
     const doctor = page.getByTestId('doctor');
     await expect
       .poll(() => doctor.locator('li', { hasText: 'llm' }).textContent())
-      .toMatch(/^✓ llm scripted\/model at http:\/\/127\.0\.0\.1:\d+\/v1; .*a key is kept in this tab’s memory/);
+      .toMatch(/^✓ llm scripted\/model at http:\/\/127\.0\.0\.1:\d+\/v1; key set in BRANCHYARD_AI_KEY/);
     await expect
       .poll(() => doctor.locator('li', { hasText: 'gateway-ports' }).textContent())
       .toMatch(/^✓ gateway-ports listening: development \d+/);

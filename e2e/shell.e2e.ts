@@ -117,8 +117,10 @@ describe('branchyard serve in a browser', () => {
     expect(await readFile(file, 'utf8')).toBe(saved);
 
     await settings.getByRole('textbox', { name: 'API key' }).fill('sk-typed-in-the-browser');
-    await settings.getByRole('button', { name: 'Use for this tab' }).click();
-    await expect.poll(() => page.getByTestId('key-status').textContent()).toBe('A key is kept in this tab’s memory.');
+    await settings.getByRole('button', { name: 'Give the key to the engine' }).click();
+    await expect
+      .poll(() => page.getByTestId('key-status').textContent())
+      .toBe('Key set: the engine holds it in its memory until it stops (never in a file).');
     expect(await readFile(file, 'utf8')).not.toContain('sk-typed-in-the-browser');
     await page.screenshot({ path: path.join(ARTIFACTS, 'settings.png'), fullPage: true });
     await page.close();

@@ -122,6 +122,8 @@ export function SettingsPane() {
       setKey('');
       await load();
       await readKeySource();
+      // The checks below say whether the engine has a key: asked again now that it has.
+      void runDoctor();
     } catch (error) {
       setMessage({ text: errorMessage(error), failed: true });
     }
