@@ -7,7 +7,7 @@
 // per codebase; the first-run guide and provider presets; Stop. Screenshots at 1280×720 and 1920×1080, light and dark, each checked with axe-core.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ScriptedLlm } from '../core/agent/fixtures/scripted-llm.ts';
 import { scriptedLlm } from '../core/agent/fixtures/scripted-llm.ts';
@@ -34,6 +34,8 @@ const missing = { name: 'read_file', arguments: { path: 'src/greetings.ts' } };
 const ask = (question: string) => ({
   reply: { toolCalls: [{ name: 'ask_user', arguments: { questions: [question] } }] },
 });
+/** A long thread (its own codebase): more revisions than a window shows, to scroll through. */
+const MANY = 24;
 
 let llm: ScriptedLlm | undefined;
 const s = useServedWorkspace(
@@ -41,6 +43,13 @@ const s = useServedWorkspace(
   async (workspace) => {
     await useFreePorts(workspacePaths(workspace));
     llm = await scriptedLlm([
+      // The long thread's revisions, each ending at once with a question.
+      ...Array.from({ length: MANY }, (_, i) => ({
+        reply: {
+          content: `Revision ${i + 1}: which fields should the **user** have?`,
+          toolCalls: [{ name: 'ask_user', arguments: { questions: ['Which fields?'] } }],
+        },
+      })),
       {
         reply: {
           content: 'I will add a **greeting** route:\n\n```ts\nexport const greeting = "hello";\n```',
@@ -77,6 +86,22 @@ afterAll(async () => llm?.close());
 beforeAll(async () => {
   await callApi(s.serve, 'codebase.add', { name: 'users' });
   await callApi(s.serve, 'codebase.add', { name: 'orders' });
+  await callApi(s.serve, 'codebase.add', { name: 'many' });
+  for (let i = 0; i < MANY; i += 8)
+    await Promise.all(
+      Array.from({ length: Math.min(8, MANY - i) }, () =>
+        callApi(s.serve, 'agent.prompt', { codebase: 'many', text: 'Add a route that lists users' }),
+      ),
+    );
+  // Every one has asked its question before the tests' own prompts take the script's next turns.
+  const asked = async () =>
+    (await callApi<{ status: string }[]>(s.serve, 'revision.list', { codebase: 'many' }, 'query')).filter(
+      (r) => r.status === 'needs-answer',
+    ).length;
+  for (let waited = 0; (await asked()) < MANY; waited += 1000) {
+    if (waited > 300_000) throw new Error(`the long thread's ${MANY} revisions did not all ask in 300 s`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
 }, 600_000);
 
 async function open(page: Page): Promise<void> {
@@ -102,6 +127,12 @@ describe('the chat', () => {
     await expect.poll(() => question.count(), { timeout: 240_000 }).toBe(1);
     expect(await question.textContent()).toContain('Should it say hello or hi?');
     expect(await revision.locator('.error, [role="alert"]').count()).toBe(0);
+    // The thread followed the work to its newest line.
+    expect(
+      await page
+        .getByTestId('chat-thread')
+        .evaluate((el) => Math.round(el.scrollHeight - el.scrollTop - el.clientHeight)),
+    ).toBeLessThan(40);
     const colours = await page.evaluate(() => {
       const css = getComputedStyle(document.documentElement);
       const title = document.querySelector('.reply-title')!;
@@ -133,9 +164,10 @@ describe('the chat', () => {
     expect(await checks.getAttribute('open')).not.toBeNull();
     expect(await checks.getAttribute('class')).toContain('failed');
     const errors = await checks.getByTestId('step-result').textContent();
-    expect(errors).toMatch(
-      /Type-check: \d+ error\(s\):\n.*greetings\.ts.*Type 'string' is not assignable to type 'number'/s,
-    );
+    expect(errors).toMatch(/greetings\.ts.*Type 'string' is not assignable to type 'number'/s);
+    // "Type-check: 1 error(s):" said once, as the card's title, then the errors under it.
+    expect(await checks.locator('summary').textContent()).toMatch(/Type-check: \d+ error\(s\):/);
+    expect((await checks.textContent())!.split('Type-check:').length - 1).toBe(1);
     await mkdir(SHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SHOTS, 'question.png') });
 
@@ -148,6 +180,8 @@ describe('the chat', () => {
     expect(await closing.getByTestId('revision-summary').textContent()).toBe('Added GET /greetings/get-greeting.');
     expect(await closing.getByRole('button', { name: 'Try the new route' }).count()).toBe(1);
     expect(await closing.getByRole('button', { name: 'Promote to staging' }).count()).toBe(1);
+    // The answer under the question it answers, before the work it led to, not under the first prompt.
+    expect((await inOrder(revision)).slice(0, ORDER.length)).toEqual(ORDER);
     expect(await page.getByTestId('cost-meter').textContent()).toMatch(/thread \$\d+\.\d{4}/);
     // The thread's cost is the revision's.
     expect((await page.getByTestId('cost-meter').textContent())!.match(/thread (\$[\d.]+)/)![1]).toBe(
@@ -173,7 +207,8 @@ describe('the chat', () => {
     );
     expect(await again.getByTestId('revision-text').first().locator('pre code.hljs').count()).toBe(1);
     expect(await again.getByTestId('revision-branch').textContent()).toBe('Branch 00002 is built and running');
-    expect(await again.locator('.prompt').allTextContents()).toEqual(['Add a route that greets', 'hello']);
+    await expect.poll(() => again.locator('.prompt').allTextContents()).toEqual(['Add a route that greets', 'hello']);
+    expect((await inOrder(again)).slice(0, ORDER.length)).toEqual(ORDER);
     await page.close();
   });
 
@@ -243,6 +278,34 @@ describe('the chat', () => {
     await page.close();
   });
 
+  it('renders a long thread a screenful at a time, opens it at the newest and scrolls it with the keyboard', async () => {
+    const page = await s.browser.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await open(page);
+    await page.getByTestId('thread-many').click();
+    const thread = page.getByTestId('chat-thread');
+    const shown = thread.locator('article.revision');
+    await expect.poll(() => shown.last().getAttribute('data-testid'), { timeout: 30_000 }).toBe(`revision-${MANY}`);
+    // The newest in view, the oldest not even in the page.
+    await expect.poll(() => thread.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThan(40);
+    expect(await shown.count()).toBeLessThan(MANY / 2);
+    expect(await page.getByTestId('revision-1').count()).toBe(0);
+    // The keyboard: Home to the first revision, End back to the newest.
+    await thread.focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => page.getByTestId('revision-1').count()).toBe(1);
+    expect(await page.getByTestId(`revision-${MANY}`).count()).toBe(0);
+    await page.keyboard.press('PageDown');
+    await expect.poll(() => thread.evaluate((el) => el.scrollTop)).toBeGreaterThan(100);
+    await page.keyboard.press('End');
+    await expect.poll(() => page.getByTestId(`revision-${MANY}`).count()).toBe(1);
+    // Another thread and back: the newest again.
+    await page.getByTestId('thread-users').click();
+    await page.getByTestId('thread-many').click();
+    await expect.poll(() => page.getByTestId(`revision-${MANY}`).isVisible()).toBe(true);
+    await page.close();
+  });
+
   it('looks right at two sizes in light and dark, with no serious accessibility violation', async () => {
     await mkdir(SHOTS, { recursive: true });
     const found: Record<string, Violation[]> = {};
@@ -278,6 +341,24 @@ describe('the chat', () => {
     await page.close();
   });
 });
+
+/** The first revision as it reads: prompt, the agent's calls, the question, the answer, what followed. */
+const ORDER = [
+  'prompt: Add a route that greets',
+  'read_file',
+  'write_file',
+  'run_checks',
+  'ask_user',
+  'prompt: hello',
+  'write_file',
+  'write_file',
+];
+const inOrder = (revision: Locator) =>
+  revision
+    .locator('.prompt, [data-testid="step-card"]')
+    .evaluateAll((els) =>
+      els.map((e) => (e.classList.contains('prompt') ? `prompt: ${e.textContent}` : e.getAttribute('data-tool'))),
+    );
 
 function hexToRgb(hex: string): string {
   const n = Number.parseInt(hex.trim().slice(1), 16);

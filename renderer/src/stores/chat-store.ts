@@ -229,15 +229,19 @@ export const useChat = create<ChatState>((set, get) => {
               spentMicroUsd: row.costMicroUsd,
             }));
           set((s) => ({
+            // By codebase, then by number: a comparator that called two codebases equal was not an
+            // order, and could leave a thread's revisions out of theirs.
             revisions: [...added, ...s.revisions].sort((a, b) =>
-              a.codebase === b.codebase ? a.revision - b.revision : 0,
+              a.codebase === b.codebase ? a.revision - b.revision : a.codebase < b.codebase ? -1 : 1,
             ),
           }));
           const recent = added.slice(-STEPS_READ);
-          await Promise.all(recent.map((r) => readSteps(codebase, r.revision)));
-          // Its closing words (the summary, the question, the reason it stopped) come from the revision's record.
-          await Promise.all(
-            recent.map(async (r) => {
+          // Its steps, and with them its prompts and answers and its closing words (the summary, the
+          // question, the reason it stopped) from the revision's record: asked together, so an answer
+          // does not show up after the steps it came before.
+          await Promise.all([
+            ...recent.map((r) => readSteps(codebase, r.revision)),
+            ...recent.map(async (r) => {
               const shown = await api.revision.show.query({ codebase, revision: r.revision }).catch(() => null);
               if (shown)
                 update(codebase, r.revision, () => ({
@@ -245,7 +249,7 @@ export const useChat = create<ChatState>((set, get) => {
                   message: RUNNING.has(shown.status) ? '' : (shown.responses.at(-1)?.text ?? ''),
                 }));
             }),
-          );
+          ]);
           for (const r of added) if (RUNNING.has(r.status)) watch(codebase, r.revision);
         }),
       );

@@ -7,7 +7,8 @@ import { useEffect, useMemo } from 'react';
 import type { KeyboardEvent } from 'react';
 import { useBranches } from '../../stores/branches-store.ts';
 import { RUNNING, useChat } from '../../stores/chat-store.ts';
-import { pad, usd } from './revision-view.tsx';
+import { formatBranch } from '../../branch-number.ts';
+import { usd } from './revision-view.tsx';
 
 export function Composer({ codebase, onSent }: { codebase: string | null; onSent: () => void }) {
   const draft = useChat((s) => s.draft);
@@ -68,10 +69,10 @@ export function Composer({ codebase, onSent }: { codebase: string | null; onSent
               value={from ?? ''}
               onChange={(e) => codebase && setFrom(codebase, e.target.value ? Number(e.target.value) : undefined)}
             >
-              <option value="">the newest branch{branches[0] ? ` (${pad(branches[0], 5)})` : ''}</option>
+              <option value="">the newest branch{branches[0] ? ` (${formatBranch(branches[0])})` : ''}</option>
               {branches.map((n) => (
                 <option key={n} value={n}>
-                  {pad(n, 5)}
+                  {formatBranch(n)}
                 </option>
               ))}
             </select>

@@ -52,7 +52,7 @@ export function FirstRun() {
     }
   };
   return (
-    <li className="chat-empty first-run" data-testid="first-run">
+    <div className="chat-empty first-run" data-testid="first-run">
       <p className="chat-empty-title">What should the API do?</p>
       <p className="muted">Each prompt becomes a new branch of the codebase, built and running beside the others.</p>
       <ol className="list first-run-steps">
@@ -100,6 +100,6 @@ export function FirstRun() {
           </button>
         ))}
       </div>
-    </li>
+    </div>
   );
 }

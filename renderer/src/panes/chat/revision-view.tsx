@@ -10,14 +10,15 @@ import {
   SquareTerminal,
   GitCompare,
 } from 'lucide-react';
-import { memo, useState } from 'react';
+import { Fragment, memo, useState } from 'react';
 import type { KeyboardEvent } from 'react';
-import type { Revision } from '../../stores/chat-store.ts';
+import type { Revision, Step } from '../../stores/chat-store.ts';
 import { RUNNING, useChat } from '../../stores/chat-store.ts';
 import { useBranches } from '../../stores/branches-store.ts';
 import { useGateways } from '../../stores/gateways-store.ts';
 import { useLayout } from '../../stores/layout-store.ts';
 import { pipelineOrder } from '../gateways-pane.tsx';
+import { formatBranch } from '../../branch-number.ts';
 import { Markdown } from './markdown.tsx';
 import { Steps } from './steps.tsx';
 
@@ -35,11 +36,29 @@ const STOPS: Record<string, string> = {
   lost: 'Lost the connection',
 };
 
+/**
+ * The prompt and each answer, each followed by the steps that came after it: an answer goes
+ * under the question it answers (the agent's `ask_user`), not under the revision's first prompt.
+ * Answers to questions the steps do not show (not read yet) come after the steps there are.
+ */
+export function byAnswer(prompts: string[], steps: Step[]): { prompt: string | null; steps: Step[] }[] {
+  const parts: { prompt: string | null; steps: Step[] }[] = [{ prompt: prompts[0] ?? null, steps: [] }];
+  let next = 1;
+  for (const step of steps) {
+    parts.at(-1)!.steps.push(step);
+    if (step.kind === 'tool' && step.tool === 'ask_user' && next < prompts.length)
+      parts.push({ prompt: prompts[next++]!, steps: [] });
+  }
+  for (; next < prompts.length; next++) parts.push({ prompt: prompts[next]!, steps: [] });
+  return parts;
+}
+
 export const RevisionView = memo(function RevisionView({ revision: r }: { revision: Revision }) {
   const running = RUNNING.has(r.status);
   const steps = [...r.steps, ...r.live];
+  const labelled = steps.some((s) => s.role === 'product-owner');
   return (
-    <li
+    <article
       className={`revision status-${r.status}`}
       data-testid={`revision-${r.revision}`}
       aria-label={`Revision ${pad(r.revision, 4)}`}
@@ -47,7 +66,7 @@ export const RevisionView = memo(function RevisionView({ revision: r }: { revisi
       <header className="revision-header">
         <span className="muted">
           revision {pad(r.revision, 4)}
-          {r.parent !== null && <> · from {pad(r.parent, 5)}</>}
+          {r.parent !== null && <> · from {formatBranch(r.parent)}</>}
         </span>
         <span className="badge" data-testid="revision-status">
           {running && <LoaderCircle size={12} className="spin" aria-hidden />}
@@ -63,19 +82,30 @@ export const RevisionView = memo(function RevisionView({ revision: r }: { revisi
           {r.budgetMicroUsd > 0 && ` of ${usd(r.budgetMicroUsd)}`}
         </span>
       </header>
-      {r.prompts.map((p, i) => (
-        <p key={i} className="prompt">
-          {p}
-        </p>
-      ))}
-      {!r.loaded && !running ? <LoadSteps revision={r} /> : <Steps steps={steps} />}
+      {!r.loaded && !running ? (
+        <>
+          {r.prompts.map((p, i) => (
+            <p key={i} className="prompt">
+              {p}
+            </p>
+          ))}
+          <LoadSteps revision={r} />
+        </>
+      ) : (
+        byAnswer(r.prompts, steps).map((part, i) => (
+          <Fragment key={i}>
+            {part.prompt !== null && <p className="prompt">{part.prompt}</p>}
+            <Steps steps={part.steps} labelled={labelled} />
+          </Fragment>
+        ))
+      )}
       {running && r.step && (
         <p className="muted step" aria-live="polite">
           {r.step}
         </p>
       )}
       {!running && <Ending revision={r} />}
-    </li>
+    </article>
   );
 });
 
@@ -133,7 +163,7 @@ function ClosingCard({ revision: r }: { revision: Revision }) {
     <div className="closing-card" data-testid="revision-closing">
       <p className="closing-title" data-testid="revision-branch">
         <GitBranch size={16} aria-hidden />
-        {`Branch ${pad(branch, 5)} is built and running`}
+        {`Branch ${formatBranch(branch)} is built and running`}
       </p>
       {r.message && <Markdown text={r.message} testId="revision-summary" />}
       <div className="closing-actions">

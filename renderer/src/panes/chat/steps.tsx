@@ -121,7 +121,11 @@ export function StepCard({ step, count, labelled }: { step: ToolStep; count: num
     ? args.questions.filter((q): q is string => typeof q === 'string').join(' ')
     : '';
   const subject = step.path ?? (typeof args.query === 'string' ? `“${args.query}”` : '');
-  const body = step.result ?? '';
+  // The summary line already says what the answer opens with ("Type-check: 2 error(s):"): the
+  // card's body goes on from there instead of saying it twice.
+  const first = reason(step);
+  const whole = step.result ?? '';
+  const body = !step.ok && whole.startsWith(`${first}\n`) ? whole.slice(first.length + 1).replace(/^\n+/, '') : whole;
   // A failed call opens on its whole answer: the errors are what the user looks for.
   const open = !step.ok && count === 1;
   const expandable = change !== null || body.length > 0;
@@ -143,7 +147,7 @@ export function StepCard({ step, count, labelled }: { step: ToolStep; count: num
             ×{count}
           </span>
         )}
-        <span className="step-summary muted">{asked || reason(step)}</span>
+        <span className="step-summary muted">{asked || first}</span>
       </summary>
       {change && (
         <pre
@@ -170,10 +174,16 @@ export function StepCard({ step, count, labelled }: { step: ToolStep; count: num
   );
 }
 
-export function Steps({ steps }: { steps: Step[] }) {
+/** `labelled`: the revision's steps name their roles (given when they are shown in parts, one per answer). */
+export function Steps({
+  steps,
+  labelled = steps.some((s) => s.role === 'product-owner'),
+}: {
+  steps: Step[];
+  labelled?: boolean;
+}) {
   const shown = groupSteps(steps);
   if (shown.length === 0) return null;
-  const labelled = steps.some((s) => s.role === 'product-owner');
   return (
     <div className="steps" data-testid="revision-steps">
       {shown.map((s, i) =>
