@@ -77,6 +77,12 @@ describe('the window as an application shell', () => {
     ]) {
       await page.setViewportSize(size);
       await open(page);
+      if (size.width === 1280) {
+        // Nothing opened in the bottom panel yet: it is its tab strip, and the chat has the height.
+        expect(await page.getByTestId('bottom-panel').getAttribute('data-collapsed')).toBe('true');
+        const thread = await page.getByTestId('chat-thread').boundingBox();
+        expect(thread!.height).toBeGreaterThanOrEqual(size.height / 2);
+      }
       // The longest content there is: the branch's 400-line patch.
       await page.keyboard.press('Alt+2');
       await expect
@@ -125,6 +131,57 @@ describe('the window as an application shell', () => {
     // And back.
     await page.getByTestId('toggle-gateways').click();
     await expect.poll(() => width('gateways')).toBeGreaterThan(200);
+    await page.close();
+  });
+
+  it('starts the bottom panel as its tab strip, opens it for a view shown in it, and keeps the height the user gives it', async () => {
+    const page = await s.browser.context.newPage();
+    const bottom = () =>
+      page.locator('[data-panel][id="bottom"]').evaluate((el) => Math.round(el.getBoundingClientRect().height));
+    const shots = path.join(ARTIFACTS, 'layout');
+    await mkdir(shots, { recursive: true });
+    await page.goto(s.serve.loginUrl);
+    // A window the user never laid out.
+    await page.evaluate(() =>
+      Object.keys(localStorage)
+        .filter((key) => key.includes('layout'))
+        .forEach((key) => localStorage.removeItem(key)),
+    );
+    for (const theme of ['light', 'dark'] as const) {
+      for (const size of [
+        { width: 1280, height: 720 },
+        { width: 1920, height: 1080 },
+      ]) {
+        await page.setViewportSize(size);
+        await page.evaluate((t) => localStorage.setItem('branchyard.theme', t), theme);
+        await open(page);
+        await page.keyboard.press('Alt+1');
+        expect(await bottom()).toBeLessThan(50);
+        // Its tabs stay in view, one click away.
+        expect(await page.getByTestId('tab-terminal').isVisible()).toBe(true);
+        const thread = await page.getByTestId('chat-thread').boundingBox();
+        expect(thread!.height).toBeGreaterThanOrEqual(size.height / 2);
+        await page.screenshot({ path: path.join(shots, `${size.width}x${size.height}-${theme}.png`) });
+      }
+    }
+    // A view of the panel shown: the panel opens, a third of the centre or so.
+    await page.getByTestId('tab-activity').click();
+    await expect.poll(bottom).toBeGreaterThan(200);
+    expect(await page.getByTestId('activity').isVisible()).toBe(true);
+    // The user's height: kept across a reload, and what the panel opens to again after a hide.
+    await page.getByRole('separator', { name: 'Resize the bottom panel' }).focus();
+    const before = await bottom();
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowUp');
+    await expect.poll(bottom).toBeGreaterThan(before + 20);
+    const chosen = await bottom();
+    await page.reload();
+    await expect.poll(() => page.locator('.connection').textContent(), { timeout: 30_000 }).toBe('live');
+    await expect.poll(bottom).toBe(chosen);
+    await page.getByTestId('bottom-panel').getByRole('button', { name: 'Hide the panel' }).click();
+    await expect.poll(bottom).toBeLessThan(50);
+    expect(await page.getByTestId('toggle-bottom').getAttribute('aria-pressed')).toBe('false');
+    await page.getByTestId('bottom-panel').getByRole('button', { name: 'Show the panel' }).click();
+    await expect.poll(bottom).toBe(chosen);
     await page.close();
   });
 
@@ -189,7 +246,8 @@ describe('the window as an application shell', () => {
       // Monaco's icons are its own font, bundled: loaded, not empty boxes.
       await expect.poll(() => page.evaluate(() => document.fonts.check('16px codicon'))).toBe(true);
       await page.keyboard.press(round ? 'Alt+4' : 'Alt+1');
-      await expect.poll(() => editor.count()).toBe(0);
+      // Left, the viewer is kept hidden (coming back is a repaint, not a new editor).
+      await expect.poll(() => page.locator('#view-diff').isHidden()).toBe(true);
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(errors).toEqual([]);
@@ -227,7 +285,8 @@ describe('the window as an application shell', () => {
     const response = await page.goto(`http://localhost:${s.serve.port}/`);
     expect(response?.status()).toBe(401);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('This Branchyard engine needs its token');
-    expect(await page.textContent('body')).toContain('branchyard serve');
+    // How: the address with its token that the engine prints when it starts.
+    expect(await page.textContent('body')).toContain('/?token=');
     await page.close();
   });
 });

@@ -2,7 +2,7 @@
 // work in the centre (its tabs above, the bottom panel below) and the gateways, each panel
 // resizable by its separator (mouse or arrow keys) and collapsible; sizes and what is collapsed
 // are remembered across reloads (localStorage).
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Group, Panel, Separator, useDefaultLayout, usePanelRef } from 'react-resizable-panels';
 import type { PanelImperativeHandle } from 'react-resizable-panels';
 import { CodebasesPane } from '../panes/codebases-pane.tsx';
@@ -27,16 +27,19 @@ const BOTTOM_COLLAPSED = 37;
 /** What the bottom panel opens to when it was never open: enough for a terminal, not half the centre. */
 const BOTTOM_OPEN = '30%';
 
-/** Opens a collapsed panel to the size it had, or, when it never had one, to `fallback`. */
-function expand(panel: PanelImperativeHandle, fallback?: string): void {
+/**
+ * Opens a collapsed panel: to `size` when given (the bottom panel's last open height, or its
+ * default when it was never open: the library's own expand() would open it to its minimum).
+ */
+function expand(panel: PanelImperativeHandle, size?: string): void {
   if (!panel.isCollapsed()) return;
-  panel.expand();
-  if (fallback && panel.getSize().inPixels < BOTTOM_COLLAPSED + 60) panel.resize(fallback);
+  if (size) panel.resize(size);
+  else panel.expand();
 }
 
-function toggle(panel: PanelImperativeHandle | null, fallback?: string): void {
+function toggle(panel: PanelImperativeHandle | null, size?: string): void {
   if (!panel) return;
-  if (panel.isCollapsed()) expand(panel, fallback);
+  if (panel.isCollapsed()) expand(panel, size);
   else panel.collapse();
 }
 
@@ -58,15 +61,19 @@ export function Workbench({ dark }: { dark: boolean }) {
     (name: PanelName, floor = 0) =>
     (size: { inPixels: number }) => {
       const shut = size.inPixels < floor + 1;
+      if (name === 'bottom' && !shut) bottomOpen.current = size.inPixels;
       setCollapsed((c) => (c[name] === shut ? c : { ...c, [name]: shut }));
     };
+  // The bottom panel's height when last open (the user's, when they set it).
+  const bottomOpen = useRef<number | null>(null);
+  const bottomSize = () => (bottomOpen.current ? `${bottomOpen.current}px` : BOTTOM_OPEN);
   useEffect(() => {
-    onExpandBottom(() => bottom.current && expand(bottom.current, BOTTOM_OPEN));
+    onExpandBottom(() => bottom.current && expand(bottom.current, bottomSize()));
   }, [bottom]);
   const panels = {
     collapsed,
     toggle: (name: PanelName) =>
-      toggle({ branches, gateways, bottom }[name].current, name === 'bottom' ? BOTTOM_OPEN : undefined),
+      toggle({ branches, gateways, bottom }[name].current, name === 'bottom' ? bottomSize() : undefined),
   };
   return (
     <div className="workbench">
