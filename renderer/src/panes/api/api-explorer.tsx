@@ -1,6 +1,6 @@
 // The API explorer: Swagger UI's React build over a gateway's merged OpenAPI document. Loaded
 // lazily (it is most of the renderer's weight); its try-it calls go through the engine.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import SwaggerUI from 'swagger-ui-react';
 import 'swagger-ui-react/swagger-ui.css';
 import './api-explorer.css';
@@ -27,6 +27,20 @@ export default function ApiExplorer({ gateway, dark }: { gateway: string; dark: 
     document.documentElement.classList.toggle('dark-mode', dark);
     return () => document.documentElement.classList.remove('dark-mode');
   }, [dark]);
+  // Swagger UI's server pickers have no label (an axe critical): named here as they appear.
+  const root = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = root.current;
+    if (!element) return;
+    const name = () =>
+      element
+        .querySelectorAll('select:not([aria-label]):not([aria-labelledby])')
+        .forEach((select) => select.setAttribute('aria-label', select.id === 'servers' ? 'Server' : 'Choice'));
+    name();
+    const observer = new MutationObserver(name);
+    observer.observe(element, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, [loaded]);
   if (!loaded) return <p className="hint">Loading the API of {gateway}…</p>;
   if ('error' in loaded)
     return (
@@ -35,7 +49,7 @@ export default function ApiExplorer({ gateway, dark }: { gateway: string; dark: 
       </p>
     );
   return (
-    <div className="api-explorer" data-testid="api-explorer">
+    <div className="api-explorer" data-testid="api-explorer" ref={root}>
       <SwaggerUI
         spec={loaded.document}
         requestInterceptor={throughEngine}
