@@ -62,7 +62,7 @@ export function ApiPane() {
       <div className="scroll api-body" tabIndex={0} aria-label="API of the gateway">
         {!gateway ? (
           <p className="hint empty">
-            No gateway is listening: start the engine (branchyard serve) to try the API here.
+            No gateway is listening yet: the Gateways panel says why, and the API shows here once one listens.
           </p>
         ) : (
           <Suspense fallback={<p className="hint">Loading the API explorer…</p>}>

@@ -144,7 +144,7 @@ export function ChatPane() {
       </div>
       {codebases.length === 0 && (
         <p className="hint composer-hint">
-          Prompts go to a codebase: add one first (<code>branchyard codebase add &lt;name&gt;</code>).
+          Prompts go to a codebase: add one first, at the foot of the Branches panel.
         </p>
       )}
       <Composer

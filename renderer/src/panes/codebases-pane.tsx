@@ -36,7 +36,7 @@ export function CodebasesPane() {
       <div className="panel-body scroll" tabIndex={0} aria-label="Codebases and their branches">
         {codebases.length === 0 ? (
           <p className="hint">
-            No codebases yet. Add one below, or with <code>branchyard codebase add &lt;name&gt;</code>.
+            No codebases yet. Add one below: each codebase is one API service with its own branches.
           </p>
         ) : (
           <ul className="list codebases" data-testid="codebases">
