@@ -70,7 +70,7 @@ describe('engine errors in the pane that caused them', () => {
     await again.goto(s.serve.url);
     const revision = again.getByTestId('revision-1');
     await expect.poll(() => revision.count(), { timeout: 15_000 }).toBe(1);
-    expect(await revision.getByTestId('revision-status').textContent()).toBe('open');
+    expect(await revision.getByTestId('revision-status').textContent()).toBe('running');
     await expect.poll(() => revision.textContent(), { timeout: 60_000 }).toMatch(/could not reach it|trying again/);
     await expect.poll(() => revision.getByTestId('revision-status').textContent(), { timeout: 120_000 }).toBe('failed');
     expect(await revision.textContent()).toMatch(/127\.0\.0\.1|connect|reach/i);

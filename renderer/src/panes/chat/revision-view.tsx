@@ -70,7 +70,8 @@ export const RevisionView = memo(function RevisionView({ revision: r }: { revisi
         </span>
         <span className="badge" data-testid="revision-status">
           {running && <LoaderCircle size={12} className="spin" aria-hidden />}
-          {r.status}
+          {/* The engine records a revision under way as `open`; the user reads that it runs. */}
+          {running ? 'running' : r.status}
         </span>
         {r.maxTurns > 0 && running && (
           <span className="muted">
