@@ -10,7 +10,6 @@ export {
   readRevision,
   recordRole,
   REFINED_FILE,
-  REVISION_STATUSES,
   revisionNumbers,
   setRevisionStatus,
   writeRefined,

@@ -11,7 +11,7 @@ import { BranchyardError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { withFileLock } from '../locks/index.ts';
 import type { AgentRole, PromptKind, ResponseKind, RevisionStatus, StateExecutor } from '../store/index.ts';
-import { replaceConversation, upsertRevision } from '../store/index.ts';
+import { REVISION_STATUSES, replaceConversation, upsertRevision } from '../store/index.ts';
 import type { CodebaseHandle } from '../git/index.ts';
 import {
   commitToWorkspace,
@@ -22,23 +22,6 @@ import {
   REVISION_NAME,
   stagingFolder,
 } from '../git/index.ts';
-
-// `interrupted`: the engine stopped while the revision ran (found open at the next start); it can
-// be resumed from its last completed turn, or `discarded`.
-// `timed-out` is what `time-limit` was called before: older revisions still read.
-export const REVISION_STATUSES = [
-  'open',
-  'needs-answer',
-  'done',
-  'failed',
-  'over-budget',
-  'turn-limit',
-  'time-limit',
-  'stuck',
-  'timed-out',
-  'interrupted',
-  'discarded',
-] as const;
 
 const AGENT_ROLES = ['product-owner', 'developer'] as const satisfies readonly AgentRole[];
 /** The product owner's refined request, in the revision's folder. */

@@ -31,6 +31,7 @@ export {
   upsertRevision,
 } from './history-queries.ts';
 export * as tables from './schema.ts';
+export { REVISION_STATUSES } from './schema.ts';
 export type { IssueLink } from './github-queries.ts';
 export {
   claimDelivery,

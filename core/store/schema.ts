@@ -24,6 +24,23 @@ export const codebases = pgTable('codebases', {
   createdAt: createdAt(),
 });
 
+// `interrupted`: the engine stopped while the revision ran (found open at the next start); it can
+// be resumed from its last completed turn, or `discarded`.
+// `timed-out` is what `time-limit` was called before: older revisions still read.
+export const REVISION_STATUSES = [
+  'open',
+  'needs-answer',
+  'done',
+  'failed',
+  'over-budget',
+  'turn-limit',
+  'time-limit',
+  'stuck',
+  'timed-out',
+  'interrupted',
+  'discarded',
+] as const;
+
 export const devRevisions = pgTable(
   'dev_revisions',
   {
@@ -32,23 +49,7 @@ export const devRevisions = pgTable(
       .notNull()
       .references(() => codebases.id, { onDelete: 'cascade' }),
     number: integer('number').notNull(),
-    status: text('status', {
-      enum: [
-        'open',
-        'needs-answer',
-        'done',
-        'failed',
-        'over-budget',
-        'turn-limit',
-        'time-limit',
-        'stuck',
-        'timed-out',
-        'interrupted',
-        'discarded',
-      ],
-    })
-      .notNull()
-      .default('open'),
+    status: text('status', { enum: REVISION_STATUSES }).notNull().default('open'),
     parentBranch: integer('parent_branch'),
     branchNumber: integer('branch_number'),
     createdAt: createdAt(),
