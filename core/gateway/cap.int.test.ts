@@ -1,7 +1,8 @@
 // The live budget against real branch processes (PM2 in Docker) over real HTTPS: past
 // `live.maxBranches` (or `live.maxMemoryMb`) the least recently used branch sleeps, the branch
 // just woken and the ones touched since stay live, and the branch that slept wakes on its next
-// request.
+// request; first requests arriving together for more sleeping branches than the budget never
+// run more than it at once (the others are told to retry, with Retry-After).
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBranch } from '../build/index.ts';
@@ -28,6 +29,9 @@ describe('past the live budget, the least recently used branches sleep first', (
   const servers = new Map<number, string>();
   const wakes: number[] = [];
   const sleeps: number[] = [];
+  /** Branches woken and not yet put back to sleep, and the most there were at once. */
+  const awake = new Set<number>();
+  let peakAwake = 0;
 
   beforeAll(async () => {
     ws = await testWorkspace();
@@ -74,19 +78,31 @@ describe('past the live budget, the least recently used branches sleep first', (
       strict: true,
       lifecycle: {
         ...lifecycle,
-        wake: (codebase, branch) => (wakes.push(branch), lifecycle.wake(codebase, branch)),
-        sleep: (codebase, branch) => (sleeps.push(branch), lifecycle.sleep(codebase, branch)),
+        wake: (codebase, branch) => {
+          wakes.push(branch);
+          awake.add(branch);
+          peakAwake = Math.max(peakAwake, awake.size);
+          return lifecycle.wake(codebase, branch);
+        },
+        sleep: async (codebase, branch) => {
+          sleeps.push(branch);
+          await lifecycle.sleep(codebase, branch);
+          awake.delete(branch);
+        },
       },
       budget,
       wake: { timeoutMs: 40_000, sweepMs: 3_600_000 },
     });
   }
 
-  const touch = async (branch: number) => {
+  const ask = async (branch: number) => {
     // The gateways make the workspace CA when they first start.
     ca ??= await readFile(caFiles(ws.paths).certificate, 'utf8');
     const host = `${String(branch).padStart(5, '0')}.users.development.ws.localhost`;
-    const answer = await httpsRequest({ port, host, path: '/hello/get-hello', ca, timeoutMs: 60_000 });
+    return httpsRequest({ port, host, path: '/hello/get-hello', ca, timeoutMs: 60_000 });
+  };
+  const touch = async (branch: number) => {
+    const answer = await ask(branch);
     expect(answer.status, answer.body).toBe(200);
     expect(JSON.parse(answer.body)).toEqual({ hello: String(branch).padStart(5, '0') });
   };
@@ -131,5 +147,32 @@ describe('past the live budget, the least recently used branches sleep first', (
     await touch(4);
     await expect.poll(processStates, { timeout: 20_000 }).toEqual({ 2: 'sleeping', 3: 'sleeping', 4: 'live' });
     expect(wakes).toEqual([2, 4]);
+  }, 180_000);
+
+  it('first requests arriving together for more sleeping branches than the budget never run more than it', async () => {
+    await manager?.dispose();
+    for (const n of [2, 3, 4]) await runtime.sleep('users', n);
+    wakes.length = 0;
+    sleeps.length = 0;
+    awake.clear();
+    peakAwake = 0;
+    manager = await startManager({ maxBranches: 2 });
+    const answers = await Promise.all([2, 3, 4].map(async (n) => ({ n, answer: await ask(n) })));
+    // Room is made before a wake, not after: never three processes for a budget of two.
+    expect(peakAwake).toBeLessThanOrEqual(2);
+    expect(Object.values(await processStates()).filter((s) => s === 'live').length).toBeLessThanOrEqual(2);
+    for (const { answer } of answers) {
+      if (answer.status === 200) continue;
+      // No room while the others wake: declared, with when to retry, and the branch is not failed.
+      expect(answer.status, answer.body).toBe(503);
+      expect(answer.headers['retry-after']).toBe('1');
+      expect(JSON.parse(answer.body).message).toMatch(/the 2 branches the live budget allows are all busy/);
+    }
+    expect(answers.filter(({ answer }) => answer.status === 200).length).toBeGreaterThanOrEqual(2);
+    // Asked again, each answers (the least recently used of the others sleeps to make room).
+    for (const { n, answer } of answers) if (answer.status !== 200) await touch(n);
+    expect(peakAwake).toBeLessThanOrEqual(2);
+    expect(Object.values(gatewayStates())).not.toContain('failed');
+    expect(Object.values(gatewayStates()).filter((s) => s === 'live')).toHaveLength(2);
   }, 180_000);
 });

@@ -151,6 +151,11 @@ export class Wakeups implements Disposable {
     const task = `wake:${entry.codebase}:${entry.branch}`;
     const timeoutMs = this.options.wakeTimeoutMs ?? 60_000;
     const started = Date.now();
+    const room = this.makeRoom(entry);
+    if ('full' in room) {
+      this.options.events?.emit('progress', { task, step: 'full', message: `${what} not woken: ${room.full.reason}` });
+      return Promise.resolve(room.full);
+    }
     entry.state = 'waking';
     this.options.events?.emit('progress', {
       task,
@@ -167,7 +172,10 @@ export class Wakeups implements Disposable {
           timeoutMs,
         )),
     );
-    entry.waking = Promise.race([this.options.lifecycle.wake(entry.codebase, entry.branch), timedOut]).then(
+    entry.waking = Promise.race([
+      room.sleeping.then(() => this.options.lifecycle.wake(entry.codebase, entry.branch)),
+      timedOut,
+    ]).then(
       () => {
         clearTimeout(timer);
         Object.assign(entry, { state: 'live', failures: 0, reason: null, waking: null, lastUsed: Date.now() });
@@ -206,6 +214,43 @@ export class Wakeups implements Disposable {
       },
     );
     return entry.waking;
+  }
+
+  /**
+   * Before a wake past the count budget, the least recently used idle branches are put to sleep
+   * first (and the wake waits for them), so first requests arriving together never run more
+   * than the budget at once. When every other awake branch is busy (waking, or a request in it)
+   * there is no room: the request is answered 503 with Retry-After and the branch is not marked
+   * failed. Chosen synchronously, so wakes starting together never pick the same room.
+   */
+  private makeRoom(waking: Entry): { full: WakeFailure } | { sleeping: Promise<unknown> } {
+    const max = this.options.budget?.maxBranches;
+    if (max === undefined) return { sleeping: Promise.resolve() };
+    const awake = [...this.entries.values()].filter(
+      (e) => e !== waking && (e.state === 'live' || e.state === 'waking'),
+    ).length;
+    const over = awake + 1 - max;
+    if (over <= 0) return { sleeping: Promise.resolve() };
+    const victims = this.sleepCandidates(waking).slice(0, over);
+    if (victims.length < over)
+      return {
+        full: {
+          reason: `the ${max} branches the live budget allows are all busy (waking or serving a request); try again shortly`,
+          retryAfterSeconds: 1,
+        },
+      };
+    const why = `${max} branches were live and another was asked for; it was the least recently used`;
+    return { sleeping: Promise.all(victims.map((victim) => this.putToSleep(victim, why))) };
+  }
+
+  /** Live branches that may sleep now (no request in them, not pinned), least recently used first. */
+  private sleepCandidates(keep: Entry | undefined): Entry[] {
+    return [...this.entries.values()]
+      .filter(
+        (e) =>
+          e !== keep && e.state === 'live' && e.inFlight === 0 && this.options.idleMs(e.codebase, e.branch) !== null,
+      )
+      .sort((a, b) => a.lastUsed - b.lastUsed);
   }
 
   /** Puts idle branches to sleep. */
@@ -250,13 +295,7 @@ export class Wakeups implements Disposable {
       const at = k.lastIndexOf(':');
       Object.assign(this.entry(k.slice(0, at), Number(k.slice(at + 1))), { state: 'live', lastUsed: 0 });
     }
-    const candidates = () =>
-      [...this.entries.values()]
-        .filter(
-          (e) =>
-            e !== keep && e.state === 'live' && e.inFlight === 0 && this.options.idleMs(e.codebase, e.branch) !== null,
-        )
-        .sort((a, b) => a.lastUsed - b.lastUsed);
+    const candidates = () => this.sleepCandidates(keep);
     const live = () => [...this.entries.values()].filter((e) => e.state === 'live' || e.state === 'waking').length;
     if (budget.maxBranches !== undefined) {
       for (const entry of candidates()) {
