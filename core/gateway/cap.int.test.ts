@@ -2,7 +2,7 @@
 // `live.maxBranches` (or `live.maxMemoryMb`) the least recently used branch sleeps, the branch
 // just woken and the ones touched since stay live, and the branch that slept wakes on its next
 // request; first requests arriving together for more sleeping branches than the budget never
-// run more than it at once (the others are told to retry, with Retry-After).
+// run more than it at once (the others are told to retry, with Retry-After); wakes go in turns.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBranch } from '../build/index.ts';
@@ -32,6 +32,9 @@ describe('past the live budget, the least recently used branches sleep first', (
   /** Branches woken and not yet put back to sleep, and the most there were at once. */
   const awake = new Set<number>();
   let peakAwake = 0;
+  /** Wakes under way in the runtime, and the most at once. */
+  let waking = 0;
+  let peakWaking = 0;
 
   beforeAll(async () => {
     ws = await testWorkspace();
@@ -67,7 +70,10 @@ describe('past the live budget, the least recently used branches sleep first', (
   });
 
   /** A gateway manager whose wakes and sleeps are counted, with this budget. */
-  async function startManager(budget: GatewayManagerOptions['budget']): Promise<GatewayManager> {
+  async function startManager(
+    budget: GatewayManagerOptions['budget'],
+    wake: GatewayManagerOptions['wake'] = {},
+  ): Promise<GatewayManager> {
     const lifecycle = branchLifecycle(
       async () => runtime,
       async (codebase, branch) => void (await runtime.start(codebase, branch, servers.get(branch)!)),
@@ -78,11 +84,16 @@ describe('past the live budget, the least recently used branches sleep first', (
       strict: true,
       lifecycle: {
         ...lifecycle,
-        wake: (codebase, branch) => {
+        wake: async (codebase, branch) => {
           wakes.push(branch);
           awake.add(branch);
           peakAwake = Math.max(peakAwake, awake.size);
-          return lifecycle.wake(codebase, branch);
+          peakWaking = Math.max(peakWaking, ++waking);
+          try {
+            await lifecycle.wake(codebase, branch);
+          } finally {
+            waking--;
+          }
         },
         sleep: async (codebase, branch) => {
           sleeps.push(branch);
@@ -91,7 +102,7 @@ describe('past the live budget, the least recently used branches sleep first', (
         },
       },
       budget,
-      wake: { timeoutMs: 40_000, sweepMs: 3_600_000 },
+      wake: { timeoutMs: 40_000, sweepMs: 3_600_000, ...wake },
     });
   }
 
@@ -174,5 +185,17 @@ describe('past the live budget, the least recently used branches sleep first', (
     expect(peakAwake).toBeLessThanOrEqual(2);
     expect(Object.values(gatewayStates())).not.toContain('failed');
     expect(Object.values(gatewayStates()).filter((s) => s === 'live')).toHaveLength(2);
+  }, 180_000);
+
+  it('wakes in turns: many first requests at once start no more branches at once than allowed, and all answer', async () => {
+    await manager?.dispose();
+    for (const n of [2, 3, 4]) await runtime.sleep('users', n);
+    wakes.length = 0;
+    peakWaking = 0;
+    manager = await startManager(undefined, { atOnce: 1 });
+    const answers = await Promise.all([2, 3, 4].map((n) => ask(n)));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(wakes.sort()).toEqual([2, 3, 4]);
+    expect(peakWaking).toBe(1);
   }, 180_000);
 });

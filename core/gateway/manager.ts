@@ -76,7 +76,7 @@ export interface GatewayManagerOptions {
   /** The live budget from servers/config.json. */
   budget?: { maxBranches?: number; maxMemoryBytes?: number };
   /** Wake and sleep timings, if not the defaults (tests shorten them). */
-  wake?: { timeoutMs?: number; maxFailures?: number; failedForMs?: number; sweepMs?: number };
+  wake?: { timeoutMs?: number; maxFailures?: number; failedForMs?: number; sweepMs?: number; atOnce?: number };
 }
 
 interface Slot {
@@ -107,6 +107,7 @@ export class GatewayManager implements Disposable {
           idleMs: (codebase, branch) => this.idleMs(codebase, branch),
           budget: options.budget,
           wakeTimeoutMs: options.wake?.timeoutMs,
+          wakesAtOnce: options.wake?.atOnce,
           maxFailures: options.wake?.maxFailures,
           failedForMs: options.wake?.failedForMs,
           sweepMs: options.wake?.sweepMs,

@@ -6,6 +6,7 @@
 // loop. Past the live budget, the least recently used branches sleep first (the model of
 // Knative's activator and Fly.io's autostart).
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import { describeError } from '../errors/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { formatBranch } from '../git/index.ts';
@@ -29,6 +30,8 @@ export interface WakeupsOptions {
   /** The live budget: past it the least recently used branches sleep. */
   budget?: { maxBranches?: number; maxMemoryBytes?: number };
   wakeTimeoutMs?: number;
+  /** Wakes under way at once; more wait their turn (default: twice the cores). */
+  wakesAtOnce?: number;
   /** Failed wakes in a row that mark a branch failed. */
   maxFailures?: number;
   /** How long a failed branch is answered 503 at once before one more wake is tried. */
@@ -63,6 +66,9 @@ export class Wakeups implements Disposable {
   private readonly timer: NodeJS.Timeout;
   private sweeping = false;
   private budgetRun: Promise<void> = Promise.resolve();
+  private wakesRunning = 0;
+  /** Wakes waiting for one under way to finish, in the order they were asked for. */
+  private readonly wakeQueue: Array<() => void> = [];
 
   constructor(private readonly options: WakeupsOptions) {
     this.timer = setInterval(() => void this.sweep(), options.sweepMs ?? 15_000);
@@ -157,27 +163,35 @@ export class Wakeups implements Disposable {
       return Promise.resolve(room.full);
     }
     entry.state = 'waking';
+    const asked = this.wakesRunning + this.wakeQueue.length;
+    const turn =
+      asked >= this.wakesAtOnce() ? `, after ${asked} wakes already asked for (${this.wakesAtOnce()} at once)` : '';
     this.options.events?.emit('progress', {
       task,
       step: 'wake',
-      message: `waking ${what} for a request`,
+      message: `waking ${what} for a request${turn}`,
       done: 0,
       total: 1,
     });
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>(
-      (_, reject) =>
-        (timer = setTimeout(
-          () => reject(new Error(`it did not wake within ${Math.round(timeoutMs / 1000)} s`)),
-          timeoutMs,
-        )),
-    );
-    entry.waking = Promise.race([
-      room.sleeping.then(() => this.options.lifecycle.wake(entry.codebase, entry.branch)),
-      timedOut,
-    ]).then(
+    // The timeout is the wake's own: it starts when the wake does, not while it waits its turn.
+    const woken = room.sleeping
+      .then(() => this.wakeTurn())
+      .then(() => {
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<never>(
+          (_, reject) =>
+            (timer = setTimeout(
+              () => reject(new Error(`it did not wake within ${Math.round(timeoutMs / 1000)} s`)),
+              timeoutMs,
+            )),
+        );
+        return Promise.race([this.options.lifecycle.wake(entry.codebase, entry.branch), timedOut]).finally(() => {
+          clearTimeout(timer);
+          this.endWakeTurn();
+        });
+      });
+    entry.waking = woken.then(
       () => {
-        clearTimeout(timer);
         Object.assign(entry, { state: 'live', failures: 0, reason: null, waking: null, lastUsed: Date.now() });
         void this.enforceBudget(entry);
         this.options.events?.emit('progress', {
@@ -190,7 +204,6 @@ export class Wakeups implements Disposable {
         return null;
       },
       (error: unknown) => {
-        clearTimeout(timer);
         entry.failures++;
         entry.reason = describeError(error).split('\n')[0]!;
         entry.waking = null;
@@ -214,6 +227,30 @@ export class Wakeups implements Disposable {
       },
     );
     return entry.waking;
+  }
+
+  private wakesAtOnce(): number {
+    return this.options.wakesAtOnce ?? 2 * os.availableParallelism();
+  }
+
+  /**
+   * Resolves when this wake may start. Starting a branch is mostly CPU (Node loading its bundle):
+   * a storm of first requests starting dozens at once on a few cores made each take tens of
+   * seconds and neared the wake timeout; in turns, each starts in about its unloaded time.
+   */
+  private wakeTurn(): Promise<void> {
+    if (this.wakesRunning < this.wakesAtOnce()) {
+      this.wakesRunning++;
+      return Promise.resolve();
+    }
+    // The turn is handed over by the wake that ends, so the count stays as it is.
+    return new Promise((resolve) => this.wakeQueue.push(resolve));
+  }
+
+  private endWakeTurn(): void {
+    const next = this.wakeQueue.shift();
+    if (next) next();
+    else this.wakesRunning--;
   }
 
   /**
