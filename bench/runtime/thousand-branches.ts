@@ -241,6 +241,8 @@ try {
     },
   );
   let sleeps = 0;
+  /** Branches that answered since they last slept: a request to any other is one that waits for a start or wake. */
+  const answered = new Set<string>();
   manager = await GatewayManager.start({
     paths,
     strict: true,
@@ -254,6 +256,7 @@ try {
       },
       async sleep(codebase, branch) {
         sleeps++;
+        answered.delete(`${codebase}:${branch}`);
         await lifecycle.sleep(codebase, branch);
       },
     },
@@ -298,11 +301,14 @@ try {
   const samples: string[] = [];
   const declaredReasons = new Map<string, number>();
   const latencies: number[] = [];
+  const coldLatencies: number[] = [];
   const touched = new Set<number>();
   const note = (what: string) => samples.length < 8 && samples.push(what);
   const request = (index: number) =>
     new Promise<void>((resolve) => {
       const target = targets[index]!;
+      const key = `${target.codebase}:${target.branch}`;
+      const cold = !answered.has(key);
       const start = performance.now();
       const req = https.request(
         {
@@ -322,6 +328,8 @@ try {
             latencies.push(performance.now() - start);
             const status = response.statusCode ?? 0;
             if (status >= 200 && status < 300) {
+              if (cold) coldLatencies.push(performance.now() - start);
+              answered.add(key);
               const answer = JSON.parse(body) as { tag: string; branch: string };
               if (
                 answer.tag === `${target.codebase}-${variantOf(target.branch)}` &&
@@ -397,10 +405,10 @@ try {
   for (const [reason, n] of declaredReasons) console.log(`    503 ×${n}: ${reason}`);
   for (const sample of samples) console.log(`    e.g. ${sample}`);
   console.log(
-    `  request latency p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(Math.max(0, ...latencies))}`,
+    `  request latency p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(Math.max(0, ...latencies))}; a request to a branch not running → 2xx, as the client sees it (its turn included): p50 ${ms(percentile(coldLatencies, 50))}, p99 ${ms(percentile(coldLatencies, 99))} (${coldLatencies.length})`,
   );
   console.log(
-    `  first start → ready (${firstStarts.length}) p50 ${ms(percentile(firstStarts, 50))}, p99 ${ms(percentile(firstStarts, 99))}; wake from sleep → ready (${wakes.length}) p50 ${ms(percentile(wakes, 50))}, p99 ${ms(percentile(wakes, 99))}; ${sleeps} put to sleep`,
+    `  in the runtime: first start → ready (${firstStarts.length}) p50 ${ms(percentile(firstStarts, 50))}, p99 ${ms(percentile(firstStarts, 99))}; wake from sleep → ready (${wakes.length}) p50 ${ms(percentile(wakes, 50))}, p99 ${ms(percentile(wakes, 99))}; ${sleeps} put to sleep`,
   );
   console.log(
     `  peak live branches ${peaks.live} (cap ${CAP}); now live ${states.filter((s) => s.state === 'live').length}, failed ${states.filter((s) => s.state === 'failed').length}`,
