@@ -6,6 +6,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { build } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import type { EventBus } from '../events/index.ts';
 import type { CodebaseHandle } from '../git/index.ts';
 import { commitTree, formatBranch, readBranchInfo } from '../git/index.ts';
@@ -14,6 +15,7 @@ import { analyzeBranch } from './analyze.ts';
 import type { EntryOptions } from './generate.ts';
 import { entrySource, SERVER_RUNTIME } from './generate.ts';
 import { placeBuildOutput } from './place.ts';
+import { placeRuntimeBundle, RUNTIME_FILE } from './runtime-bundle.ts';
 
 export interface RouteSummary {
   procedure: string;
@@ -44,6 +46,9 @@ const GENERATOR_FILES = [
     './typecheck.ts',
     './validators-agree.ts',
     './discover.ts',
+    './runtime-entry.ts',
+    './runtime-loader.ts',
+    './runtime-bundle.ts',
   ].map((file) => new URL(file, import.meta.url).pathname),
 ];
 
@@ -54,7 +59,46 @@ const GENERATOR_FILES = [
 const LAUNCHER =
   "import('./server.mjs').catch((error) => {\n  console.error(error?.stack ?? String(error));\n  process.exit(1);\n});\n";
 
-/** The generated entry and the branch's modules, bundled into `<outDir>/server.mjs`. */
+const LOADER = new URL('./runtime-loader.ts', import.meta.url).pathname;
+const RUNTIME_NAMESPACE = 'branchyard-runtime';
+
+/**
+ * The server runtime and `zod` come from the runtime bundle beside the server (runtime.cjs,
+ * loaded through its code cache), not from the branch's bundle: a branch's bundle is its own
+ * code and the generated router. The branch's validators and the runtime share one zod.
+ */
+const fromRuntimeBundle: Plugin = {
+  name: 'branchyard-runtime-bundle',
+  setup(bundle) {
+    bundle.onResolve({ filter: /^zod$/ }, () => ({ path: 'zod', namespace: RUNTIME_NAMESPACE }));
+    bundle.onResolve({ filter: /server-runtime\.ts$/ }, (args) =>
+      args.path === SERVER_RUNTIME ? { path: 'server', namespace: RUNTIME_NAMESPACE } : undefined,
+    );
+    bundle.onResolve({ filter: /^branchyard-runtime:load$/ }, () => ({ path: 'load', namespace: RUNTIME_NAMESPACE }));
+    bundle.onLoad({ filter: /.*/, namespace: RUNTIME_NAMESPACE }, (args) => {
+      if (args.path === 'load')
+        return {
+          contents: [
+            `import { loadRuntime } from ${JSON.stringify(LOADER)};`,
+            `const loaded = loadRuntime(new URL('./${RUNTIME_FILE}', import.meta.url));`,
+            'loaded.exports.server.noteCodeCache(loaded.cache);',
+            'export const runtime = loaded.exports;',
+          ].join('\n'),
+          loader: 'js',
+          resolveDir: path.dirname(LOADER),
+        };
+      return {
+        contents: `module.exports = require('branchyard-runtime:load').runtime.${args.path};`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
+ * The generated entry and the branch's modules, bundled into `<outDir>/server.mjs`, with the
+ * server runtime bundle it loads beside it.
+ */
 export async function bundleServer(options: EntryOptions & { outDir: string }): Promise<void> {
   const entry = path.join(options.outDir, 'entry.ts');
   await writeFile(entry, entrySource(options));
@@ -67,6 +111,7 @@ export async function bundleServer(options: EntryOptions & { outDir: string }): 
     target: 'node20',
     // pg loads its optional native binding by name; it is never part of the stack.
     external: ['pg-native'],
+    plugins: [fromRuntimeBundle],
     banner: {
       js: "import { createRequire as __branchyardRequire } from 'node:module'; const require = __branchyardRequire(import.meta.url);",
     },
@@ -74,6 +119,7 @@ export async function bundleServer(options: EntryOptions & { outDir: string }): 
     logLevel: 'silent',
     sourcemap: 'linked',
   });
+  await placeRuntimeBundle(options.outDir);
 }
 
 /** What loading a built server printed: its OpenAPI document, or the error its modules threw. */

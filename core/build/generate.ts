@@ -59,7 +59,7 @@ export function entrySource(options: EntryOptions): string {
     'void z;',
     `export const router = t.router({\n${features.join('\n')}\n});`,
     '',
-    `startBranchServer({ router, title: ${JSON.stringify(options.title)}, version: ${JSON.stringify(options.version)}, description: ${JSON.stringify(options.description)} });`,
+    `startBranchServer({ router, title: ${JSON.stringify(options.title)}, version: ${JSON.stringify(options.version)}, description: ${JSON.stringify(options.description)}, documentFile: new URL('./openapi.json', import.meta.url) });`,
     '',
   ].join('\n');
 }

@@ -40,6 +40,15 @@ export interface BranchServerOptions {
   title: string;
   version: string;
   description: string;
+  /** The `openapi.json` the build wrote beside the server, served as it is when it exists. */
+  documentFile?: URL | string;
+}
+
+/** How this process compiled the runtime (set by the server's loader): said once it listens. */
+let codeCacheUse: string | undefined;
+
+export function noteCodeCache(use: string): void {
+  codeCacheUse = use;
 }
 
 export function openApiDocument(options: BranchServerOptions) {
@@ -95,9 +104,32 @@ export function startBranchServer(options: BranchServerOptions): void {
     process.stdout.write(JSON.stringify(openApiDocument(options)));
     return;
   }
+  const server = createBranchServer(options);
+  // Late writes after a 504 must not bring the process down.
+  process.on('unhandledRejection', (error) =>
+    console.error(`[branch] unhandled: ${(error as Error)?.stack ?? String(error)}`),
+  );
+
+  const socket = process.env.BRANCHYARD_SOCKET;
+  const how = codeCacheUse ? ` (runtime: ${codeCacheUse})` : '';
+  const ready = () =>
+    console.log(`[branch] listening on ${socket ?? `127.0.0.1:${(server.address() as { port: number }).port}`}${how}`);
+  if (socket) {
+    // A socket file left by this branch's previous process (crashed, restarted by PM2) would
+    // make listen fail; the path belongs to this branch alone.
+    rmSync(socket, { force: true });
+    server.listen(socket, ready);
+  } else server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', ready);
+  const stop = () => server.close(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+/** The branch's HTTP server (health, OpenAPI document, REST and tRPC routes), not yet listening. */
+export function createBranchServer(options: BranchServerOptions): http.Server {
   // The build wrote the document beside the server: read, not made again on every start (making
   // it turns every input schema into JSON Schema, a good part of a small branch's start).
-  const document = builtDocument() ?? JSON.stringify(openApiDocument(options));
+  const document = builtDocument(options.documentFile) ?? JSON.stringify(openApiDocument(options));
   // The node adapter, not the standalone one: that one turns the request into a fetch Request
   // (whose URL a bad Host header breaks) and answers invalid JSON with 500. The body is parsed
   // here instead (readJsonBody), so a client's mistake is a 400 that says what was wrong.
@@ -140,29 +172,14 @@ export function startBranchServer(options: BranchServerOptions): void {
       if (!response.headersSent) json(response, 500, { code: 'INTERNAL_SERVER_ERROR', message: 'internal error' });
     });
   });
-  // Late writes after a 504 must not bring the process down.
-  process.on('unhandledRejection', (error) =>
-    console.error(`[branch] unhandled: ${(error as Error)?.stack ?? String(error)}`),
-  );
-
-  const socket = process.env.BRANCHYARD_SOCKET;
-  const ready = () =>
-    console.log(`[branch] listening on ${socket ?? `127.0.0.1:${(server.address() as { port: number }).port}`}`);
-  if (socket) {
-    // A socket file left by this branch's previous process (crashed, restarted by PM2) would
-    // make listen fail; the path belongs to this branch alone.
-    rmSync(socket, { force: true });
-    server.listen(socket, ready);
-  } else server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', ready);
-  const stop = () => server.close(() => process.exit(0));
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  return server;
 }
 
 /** The build's `openapi.json` beside this server, when there is one (not while the build prints it). */
-function builtDocument(): string | undefined {
+function builtDocument(file: URL | string | undefined): string | undefined {
+  if (!file) return undefined;
   try {
-    return readFileSync(new URL('./openapi.json', import.meta.url), 'utf8');
+    return readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }

@@ -1,0 +1,167 @@
+// The server runtime bundle: the runtime and its packages (2 MB, nearly all of a branch's
+// server) bundled once per engine as CommonJS, with a V8 code cache made once beside it, kept in a
+// store by content and linked into every build folder. Compiling that bundle was most of a
+// branch's start and wake; from the cache it is not compiled again. Each build folder holds its
+// own link, so a build stays whole on its own (the sandbox copies it; a container mounts it).
+import { randomBytes, createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { copyFile, link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+export const RUNTIME_FILE = 'runtime.cjs';
+export const CODE_CACHE_FILE = `${RUNTIME_FILE}.v8cache`;
+const ENTRY = fileURLToPath(new URL('./runtime-entry.ts', import.meta.url));
+const LOADER = fileURLToPath(new URL('./runtime-loader.ts', import.meta.url));
+const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
+/** Bumped when what the store holds changes (the cache's seal). */
+const CACHE_FORMAT = 2;
+/** How long making the code cache (loading the bundle, a few requests) may take. */
+const CACHE_TIMEOUT_MS = 60_000;
+
+export interface RuntimeBundle {
+  /** The store folder holding runtime.cjs and, when V8 made one, its code cache. */
+  dir: string;
+  hash: string;
+  hasCodeCache: boolean;
+}
+
+/** The store beside the engine's packages; a temporary folder when that cannot be written. */
+export function defaultRuntimeStore(): string {
+  return path.join(NODE_MODULES, '.cache', 'branchyard-server-runtime');
+}
+
+const made = new Map<string, Promise<RuntimeBundle>>();
+
+/**
+ * The runtime bundle of this engine in `store`, made (with its code cache) when the store does
+ * not hold it yet; once per process and store.
+ */
+export function ensureRuntimeBundle(store = defaultRuntimeStore()): Promise<RuntimeBundle> {
+  let bundle = made.get(store);
+  if (!bundle) {
+    bundle = makeRuntimeBundle(store).catch(async (error: unknown) => {
+      made.delete(store);
+      const fallback = path.join(os.tmpdir(), 'branchyard-server-runtime');
+      if (store === fallback) throw error;
+      return ensureRuntimeBundle(fallback);
+    });
+    made.set(store, bundle);
+  }
+  return bundle;
+}
+
+async function makeRuntimeBundle(store: string): Promise<RuntimeBundle> {
+  const output = await build({
+    entryPoints: [ENTRY],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // pg loads its optional native binding by name; it is never part of the stack.
+    external: ['pg-native'],
+    nodePaths: [NODE_MODULES],
+    logLevel: 'silent',
+    write: false,
+  });
+  const source = output.outputFiles[0]!.contents;
+  // The cache holds this Node's compiled code: another Node (or cache format) makes another one.
+  const hash = createHash('sha256')
+    .update(source)
+    .update(`${process.version}:${CACHE_FORMAT}`)
+    .digest('hex')
+    .slice(0, 16);
+  const dir = path.join(store, hash);
+  const existing = await stat(path.join(dir, RUNTIME_FILE)).catch(() => undefined);
+  if (existing) return { dir, hash, hasCodeCache: await exists(path.join(dir, CODE_CACHE_FILE)) };
+
+  await mkdir(store, { recursive: true });
+  const staging = `${dir}.${randomBytes(4).toString('hex')}`;
+  await mkdir(staging);
+  try {
+    await writeFile(path.join(staging, RUNTIME_FILE), source, { mode: 0o644 });
+    // A cache V8 could not make leaves the bundle to be compiled at each start, as before.
+    await makeCodeCache(path.join(staging, RUNTIME_FILE), path.join(staging, CODE_CACHE_FILE)).catch(() => undefined);
+    await rename(staging, dir).catch(async (error: NodeJS.ErrnoException) => {
+      // Another engine process placed the same bundle first.
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+    });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  return { dir, hash, hasCodeCache: await exists(path.join(dir, CODE_CACHE_FILE)) };
+}
+
+/**
+ * Loads the bundle in a Node process of its own (the binary branches run: the codebase image is
+ * made from it), runs a branch's start and first requests, and writes V8's cache of what that
+ * compiled. The maker compiles the bundle exactly as runtime-loader.ts does in every branch.
+ */
+async function makeCodeCache(file: string, cacheFile: string): Promise<void> {
+  const maker = await build({
+    stdin: {
+      contents: `import { readFileSync, writeFileSync } from 'node:fs';
+import { runtimeScript, runScript, sealCodeCache } from ${JSON.stringify(LOADER)};
+const [file, cacheFile] = process.argv.slice(2);
+const source = readFileSync(file, 'utf8');
+const script = runtimeScript(source, file);
+await runScript(script, file).warmUp();
+writeFileSync(cacheFile, sealCodeCache(source, script.createCachedData()));
+`,
+      loader: 'ts',
+      resolveDir: path.dirname(LOADER),
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+    write: false,
+  });
+  const script = path.join(path.dirname(file), 'make-code-cache.mjs');
+  await writeFile(script, maker.outputFiles[0]!.contents);
+  try {
+    await new Promise<void>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [script, file, cacheFile],
+        // No inherited NODE_OPTIONS: V8 refuses a cache made under other flags.
+        { timeout: CACHE_TIMEOUT_MS, env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir() } },
+        (error, _stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve()),
+      ),
+    );
+  } finally {
+    await rm(script, { force: true });
+  }
+}
+
+/**
+ * Puts the runtime bundle and its cache into a build folder: hard links into the store (one copy
+ * on disk and in the page cache for every build), copies when the two are on different disks.
+ */
+export async function placeRuntimeBundle(outDir: string, store?: string): Promise<RuntimeBundle> {
+  for (let attempt = 0; ; attempt++) {
+    const bundle = await ensureRuntimeBundle(store);
+    try {
+      for (const file of bundle.hasCodeCache ? [RUNTIME_FILE, CODE_CACHE_FILE] : [RUNTIME_FILE])
+        await link(path.join(bundle.dir, file), path.join(outDir, file)).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT') throw error;
+          return copyFile(path.join(bundle.dir, file), path.join(outDir, file));
+        });
+      return bundle;
+    } catch (error) {
+      // The store was emptied while this process ran: made again, once.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 0) throw error;
+      made.delete(store ?? defaultRuntimeStore());
+    }
+  }
+}
+
+function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}

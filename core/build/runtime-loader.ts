@@ -1,0 +1,81 @@
+// Bundled into every branch's server: loads the server runtime bundle (runtime.cjs, beside the
+// server) through V8's code cache made when the bundle was made, so a start or a wake does not
+// compile its 2 MB again. Node 20 has no compile cache of its own, and cannot give one to an ES
+// module; the branch's own code stays ESM (top-level await) and is small.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+
+/** How the runtime was compiled: from its code cache, or from source (none, or refused). */
+export type CodeCacheUse = 'code cache' | 'compiled, no code cache' | 'compiled, code cache rejected';
+
+/**
+ * Ahead of V8's data, the hashes of the source it was made from and of the data itself. V8 checks
+ * only the source's length and does not verify its data outside debug builds (damaged data
+ * crashes the process), so both are checked here before V8 sees it.
+ */
+const SEAL_BYTES = 64;
+
+const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest();
+
+export function sealCodeCache(source: string, data: Buffer): Buffer {
+  return Buffer.concat([sha256(source), sha256(data), data]);
+}
+
+/** V8's data from a sealed cache made for `source`; undefined when it is for other source or damaged. */
+export function unsealCodeCache(source: string, sealed: Buffer): Buffer | undefined {
+  if (sealed.length <= SEAL_BYTES) return undefined;
+  const data = sealed.subarray(SEAL_BYTES);
+  if (!sha256(source).equals(sealed.subarray(0, 32)) || !sha256(data).equals(sealed.subarray(32, SEAL_BYTES)))
+    return undefined;
+  return data;
+}
+
+/**
+ * The script both the cache's maker and every branch compile: the same source and options, or
+ * V8 refuses the cache.
+ */
+export function runtimeScript(source: string, file: string, cachedData?: Buffer): vm.Script {
+  return new vm.Script(Module.wrap(source), {
+    filename: file,
+    cachedData,
+    // import() from the bundle works as in a module of its own (Node 20.13+ names this).
+    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  } as vm.ScriptOptions);
+}
+
+/** Evaluates the compiled bundle as a CommonJS module and returns its exports. */
+export function runScript(script: vm.Script, file: string): Record<string, unknown> {
+  const module = { exports: {} as Record<string, unknown> };
+  (script.runInThisContext() as (...args: unknown[]) => void).call(
+    module.exports,
+    module.exports,
+    createRequire(file),
+    module,
+    file,
+    path.dirname(file),
+  );
+  return module.exports;
+}
+
+export function loadRuntime(url: URL | string): { exports: Record<string, unknown>; cache: CodeCacheUse } {
+  const file = typeof url === 'string' ? url : fileURLToPath(url);
+  const source = readFileSync(file, 'utf8');
+  let sealed: Buffer | undefined;
+  try {
+    sealed = readFileSync(`${file}.v8cache`);
+  } catch {
+    sealed = undefined;
+  }
+  const cachedData = sealed && unsealCodeCache(source, sealed);
+  const script = runtimeScript(source, file, cachedData);
+  const cache: CodeCacheUse = !sealed
+    ? 'compiled, no code cache'
+    : !cachedData || script.cachedDataRejected
+      ? 'compiled, code cache rejected'
+      : 'code cache';
+  return { exports: runScript(script, file), cache };
+}
