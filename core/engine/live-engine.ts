@@ -21,6 +21,12 @@ import { loadWorkspace } from '../workspace/index.ts';
 import { Engine } from './engine.ts';
 import { prepareState } from './state.ts';
 
+/**
+ * An embedded engine state no request has used for this long is closed (its PGlite memory given
+ * back) and opened again by the next one: what an idle `serve` holds is then mostly Node itself.
+ */
+const STATE_IDLE_CLOSE_MS = 60_000;
+
 export interface EngineOptions {
   workspaceRoot: string;
   events: EventBus;
@@ -52,7 +58,9 @@ export async function startEngine(options: EngineOptions): Promise<EngineHandle>
       done: 0,
       total: 2,
     });
-    const store = disposables.add(await openStore({ stateDir: workspace.paths.stateDir }));
+    const store = disposables.add(
+      await openStore({ stateDir: workspace.paths.stateDir, idleCloseMs: STATE_IDLE_CLOSE_MS }),
+    );
     await prepareState(store, workspace.paths.root, options.events);
     // What the last engine left half-done when it stopped: promotions not committed, revisions
     // that were running (an engine that stops marks its own; these are from one that was killed).

@@ -16,6 +16,7 @@ import type { Disposable } from '../lifecycle/index.ts';
 import * as schema from './schema.ts';
 import type { LockOwner } from '../locks/index.ts';
 import { acquireFileLock } from '../locks/index.ts';
+import { IdlePglite } from './idle-pglite.ts';
 import { openPgliteFolder } from './pglite.ts';
 
 export type StateDb = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -45,11 +46,18 @@ export interface OpenStoreOptions {
    * default, for `serve`) refuses at once.
    */
   wait?: { ms: number; purpose: string; onWait: (holder: LockOwner) => void };
+  /**
+   * The embedded state is closed after this long without a query, and opened again by the next
+   * (serve, idle, then holds no PGlite memory); by default it stays open.
+   */
+  idleCloseMs?: number;
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const url = options.databaseUrl ?? process.env[DATABASE_URL_ENV];
-  return url ? openPostgres(url, options.connectTimeoutMs ?? 5000) : openPglite(options.stateDir, options.wait);
+  return url
+    ? openPostgres(url, options.connectTimeoutMs ?? 5000)
+    : openPglite(options.stateDir, options.wait, options.idleCloseMs);
 }
 
 /** The PGlite data directory inside a state directory. */
@@ -57,7 +65,11 @@ export function pgliteDataDir(stateDir: string): string {
   return path.join(stateDir, 'pgdata');
 }
 
-async function openPglite(stateDir: string, wait: OpenStoreOptions['wait']): Promise<Store> {
+async function openPglite(
+  stateDir: string,
+  wait: OpenStoreOptions['wait'],
+  idleCloseMs: number | undefined,
+): Promise<Store> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const lock = await acquireFileLock(path.join(stateDir, 'engine.lock'), {
     what: `engine state ${stateDir}`,
@@ -65,10 +77,12 @@ async function openPglite(stateDir: string, wait: OpenStoreOptions['wait']): Pro
     errorKind: 'StoreInUseError',
     hint: 'stop that engine first (or point this one at a PostgreSQL server with BRANCHYARD_DATABASE_URL)',
   });
-  let client: PGlite | undefined;
+  let client: PGlite | IdlePglite | undefined;
   try {
-    client = await openPgliteFolder(pgliteDataDir(stateDir));
-    const db = drizzlePglite({ client, schema });
+    const open = () => openPgliteFolder(pgliteDataDir(stateDir));
+    client = idleCloseMs === undefined ? await open() : new IdlePglite(open, idleCloseMs);
+    // drizzle calls only query, exec and transaction of its client, all of which IdlePglite has.
+    const db = drizzlePglite({ client: client as PGlite, schema });
     await migrateOrExplain(() => migratePglite(db, { migrationsFolder: MIGRATIONS_DIR }), stateDir);
     const opened = client;
     const close = once(async () => {
