@@ -249,6 +249,16 @@ describe('the chat', () => {
     expect(await page.getByRole('textbox', { name: 'Prompt' }).inputValue()).toBe(
       'Add a route that lists users with pagination',
     );
+    // The provider presets are there too, each with "Test connection": nothing answers at Ollama's
+    // endpoint on this machine, and the engine says so (the workspace's settings are left as they are).
+    await firstRun.getByRole('button', { name: 'Ollama' }).click();
+    expect(await page.getByTestId('first-run-choice').textContent()).toContain('http://127.0.0.1:11434/v1');
+    await page.getByTestId('first-run-test-connection').click();
+    await expect
+      .poll(() => page.getByTestId('first-run-connection').textContent(), { timeout: 30_000 })
+      .toContain('127.0.0.1:11434');
+    await firstRun.getByRole('button', { name: 'Ollama' }).click();
+    expect(await page.getByTestId('first-run-choice').count()).toBe(0);
     // Provider presets fill the settings' endpoint and model.
     await firstRun.getByRole('button', { name: 'Change' }).click();
     await page.getByTestId('preset-ollama').click();

@@ -138,6 +138,11 @@ describe('the window as an application shell', () => {
     const page = await s.browser.context.newPage();
     const bottom = () =>
       page.locator('[data-panel][id="bottom"]').evaluate((el) => Math.round(el.getBoundingClientRect().height));
+    const selectedBottomTabs = () =>
+      page
+        .getByTestId('bottom-panel')
+        .locator('[role="tab"][aria-selected="true"]')
+        .evaluateAll((tabs) => tabs.map((t) => t.getAttribute('data-testid')));
     const shots = path.join(ARTIFACTS, 'layout');
     await mkdir(shots, { recursive: true });
     await page.goto(s.serve.loginUrl);
@@ -157,8 +162,9 @@ describe('the window as an application shell', () => {
         await open(page);
         await page.keyboard.press('Alt+1');
         expect(await bottom()).toBeLessThan(50);
-        // Its tabs stay in view, one click away.
+        // Its tabs stay in view, one click away, none of them shown as the selected one: nothing of it is on screen.
         expect(await page.getByTestId('tab-terminal').isVisible()).toBe(true);
+        expect(await selectedBottomTabs()).toEqual([]);
         const thread = await page.getByTestId('chat-thread').boundingBox();
         expect(thread!.height).toBeGreaterThanOrEqual(size.height / 2);
         await page.screenshot({ path: path.join(shots, `${size.width}x${size.height}-${theme}.png`) });
@@ -168,6 +174,7 @@ describe('the window as an application shell', () => {
     await page.getByTestId('tab-activity').click();
     await expect.poll(bottom).toBeGreaterThan(200);
     expect(await page.getByTestId('activity').isVisible()).toBe(true);
+    expect(await selectedBottomTabs()).toEqual(['tab-activity']);
     // The user's height: kept across a reload, and what the panel opens to again after a hide.
     await page.getByRole('separator', { name: 'Resize the bottom panel' }).focus();
     const before = await bottom();
@@ -179,6 +186,7 @@ describe('the window as an application shell', () => {
     await expect.poll(bottom).toBe(chosen);
     await page.getByTestId('bottom-panel').getByRole('button', { name: 'Hide the panel' }).click();
     await expect.poll(bottom).toBeLessThan(50);
+    expect(await selectedBottomTabs()).toEqual([]);
     expect(await page.getByTestId('toggle-bottom').getAttribute('aria-pressed')).toBe('false');
     await page.getByTestId('bottom-panel').getByRole('button', { name: 'Show the panel' }).click();
     await expect.poll(bottom).toBe(chosen);

@@ -27,7 +27,17 @@ export async function buildRenderer(options: { force?: boolean } = {}): Promise<
   try {
     const inputs = await inputsHash();
     if (!options.force && (await readFile(STAMP, 'utf8').catch(() => '')) === inputs) return { built: false };
-    await build({ configFile: path.join(ROOT, 'renderer', 'vite.config.ts'), logLevel: 'warn' });
+    // Vite builds for whatever NODE_ENV says, and vitest sets it to `test`: the e2e tests and the
+    // UI bench were served React's development build (jsxDEV, prop checks on every element),
+    // several times slower. The window is built for production, whoever asks.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({ configFile: path.join(ROOT, 'renderer', 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
+    } finally {
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
+    }
     await writeFile(STAMP, inputs);
     return { built: true };
   } finally {

@@ -1,14 +1,27 @@
 // The workspaces bench/ui measures in: a loaded one (a 2,000-line file in branch 00002, hundreds
 // of revisions that each asked a question, a 12k-token log) and an empty one of the same shape,
 // each served by a real `branchyard serve` with the scripted LLM standing in for the model.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { scriptedLlm } from '../../core/agent/fixtures/scripted-llm.ts';
 import { useFreePorts } from '../../core/gateway/fixtures/gateway-fixture.ts';
+import { formatRevision, openCodebase } from '../../core/git/index.ts';
+import {
+  addPrompt,
+  addResponse,
+  openRevision,
+  readRevision,
+  recordRole,
+  setRevisionStatus,
+} from '../../core/revisions/index.ts';
 import { workspacePaths } from '../../core/workspace/index.ts';
 import { callApi } from '../../e2e/support/api.ts';
 import type { ServeProcess } from '../../e2e/support/engine.ts';
 import { runCli, startServeProcess } from '../../e2e/support/engine.ts';
+
+const ENV = { BRANCHYARD_RUNTIME: 'host', BRANCHYARD_AI_KEY: 'sk-bench' };
+/** How many revisions go through the real dev flow; the others copy the first one's record. */
+const REAL_REVISIONS = 8;
 
 export interface Shape {
   fileLines: number;
@@ -46,7 +59,7 @@ export async function prepare(
       2,
     ),
   );
-  const serve = await startServeProcess(workspace, { BRANCHYARD_RUNTIME: 'host', BRANCHYARD_AI_KEY: 'sk-bench' });
+  let serve = await startServeProcess(workspace, ENV);
   await callApi(serve, 'codebase.add', { name: 'users' });
   await callApi(serve, 'codebase.add', { name: 'orders' });
   const change = path.join(root, `${name}-change`, 'src', 'features', 'users', 'controllers');
@@ -73,18 +86,27 @@ export async function prepare(
     path.join(logs, `${Math.ceil(shape.logTokens / 1000)}k-20261201-120000.log`),
     `${lines.join('\n')}\n`,
   );
-  for (let i = 0; i < shape.revisions; i += 8) {
-    await Promise.all(
-      Array.from({ length: Math.min(8, shape.revisions - i) }, () =>
-        callApi(serve, 'agent.prompt', { codebase: 'users', text: 'Add a route that lists users with pagination' }),
-      ),
-    );
-  }
-  // Every revision has asked its question.
-  for (let waited = 0; waited < 600_000; waited += 1000) {
+  // The first revisions go through the real dev flow (the scripted model answering at once)…
+  const real = Math.min(REAL_REVISIONS, shape.revisions);
+  await Promise.all(
+    Array.from({ length: real }, () =>
+      callApi(serve, 'agent.prompt', { codebase: 'users', text: 'Add a route that lists users with pagination' }),
+    ),
+  );
+  for (let waited = 0; ; waited += 1000) {
     const list = await callApi<{ status: string }[]>(serve, 'revision.list', { codebase: 'users' }, 'query');
-    if (list.filter((r) => r.status !== 'open' && r.status !== 'running').length >= shape.revisions) break;
+    if (list.filter((r) => r.status !== 'open' && r.status !== 'running').length >= real) break;
+    if (waited > 600_000) throw new Error(`the ${real} scripted revisions did not all end in 10 minutes`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  if (shape.revisions > real) {
+    // …and the rest are written as the engine writes them (core/revisions: the revision's files, a
+    // workspace commit each, indexed into the engine state when it starts again), each a copy of
+    // the first one's record and transcript: the dev flow through the scripted model took over 30
+    // minutes for 500 on a loaded machine, almost all of it the engine's own bookkeeping per turn.
+    await serve.stop();
+    await copyRevisions(workspace, 'users', real, shape.revisions);
+    serve = await startServeProcess(workspace, ENV);
   }
   return {
     serve,
@@ -93,4 +115,24 @@ export async function prepare(
       await llm.close();
     },
   };
+}
+
+/** Revisions `from + 1` to `to` of a codebase, each with revision 1's prompts, responses, status and transcript. */
+async function copyRevisions(workspace: string, name: string, from: number, to: number): Promise<void> {
+  const paths = workspacePaths(workspace);
+  const codebase = await openCodebase(paths, name);
+  const model = await readRevision(codebase, 1);
+  const transcript = (n: number) => path.join(paths.engineDir, 'agent', name, formatRevision(n), 'transcript.json');
+  for (let n = from + 1; n <= to; n++) {
+    const [first, ...rest] = model.prompts;
+    const opened = await openRevision({ codebase, prompt: first!.text, parentBranch: model.info.parentBranch });
+    for (const role of model.info.roles ?? [])
+      await recordRole({ codebase, number: opened.info.number, role: role.role, model: role.model });
+    for (const p of rest) await addPrompt({ codebase, number: opened.info.number, kind: p.kind, text: p.text });
+    for (const r of model.responses)
+      await addResponse({ codebase, number: opened.info.number, kind: r.kind, text: r.text, role: r.role });
+    await setRevisionStatus({ codebase, number: opened.info.number, status: model.info.status });
+    await mkdir(path.dirname(transcript(opened.info.number)), { recursive: true });
+    await copyFile(transcript(1), transcript(opened.info.number));
+  }
 }

@@ -1,24 +1,12 @@
 import { useEffect } from 'react';
-import { useChat } from '../stores/chat-store.ts';
 import { useDoctor } from '../stores/doctor-store.ts';
 
 const MARK = { ok: '✓', missing: '✗', skipped: '–' } as const;
 
 export function DoctorPane() {
   const { report, error, running, run } = useDoctor();
-  // The engine cannot see a key kept in this tab: the prompts it sends carry one all the same.
-  const keyInTab = useChat((s) => s.apiKey !== null);
   useEffect(() => void run(), [run]);
-  const checks = report?.checks.map((c) =>
-    c.id === 'llm' && c.status === 'missing' && keyInTab
-      ? {
-          ...c,
-          status: 'ok' as const,
-          detail: `${c.detail}; a key is kept in this tab’s memory and sent with prompts`,
-          turnsOff: undefined,
-        }
-      : c,
-  );
+  const checks = report?.checks;
   return (
     <section className="doctor" aria-labelledby="doctor-title">
       <h3 id="doctor-title" className="section-title">

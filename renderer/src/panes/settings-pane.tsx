@@ -7,7 +7,6 @@ import { useCallback, useEffect, useState } from 'react';
 import { PlugZap } from 'lucide-react';
 import type { FormEvent } from 'react';
 import { api, errorMessage, inDesktopWindow } from '../api.ts';
-import { useChat } from '../stores/chat-store.ts';
 import { useDoctor } from '../stores/doctor-store.ts';
 import { useWorkspace } from '../stores/workspace-store.ts';
 import { DoctorPane } from './doctor-pane.tsx';
@@ -30,7 +29,6 @@ const desktop = (globalThis as { branchyard?: { setKey(key: string): Promise<{ s
 export function SettingsPane() {
   const info = useWorkspace((s) => s.info);
   const load = useWorkspace((s) => s.load);
-  const keyInTab = useChat((s) => s.apiKey !== null);
   const [keySource, setKeySource] = useState<'memory' | 'environment' | null>(null);
   const [testing, setTesting] = useState(false);
   const [connection, setConnection] = useState<{ ok: boolean; message: string } | null>(null);
@@ -206,9 +204,7 @@ export function SettingsPane() {
           ? 'Key set: the engine holds it in its memory until it stops (never in a file).'
           : info.ai.hasKey
             ? `Key set: the engine has it in ${info.ai.keyEnv}.`
-            : keyInTab
-              ? 'A key is kept in this tab’s memory.'
-              : `No key: set ${info.ai.keyEnv} where the engine runs, or enter it here.`}
+            : `No key: set ${info.ai.keyEnv} where the engine runs, or enter it here.`}
       </p>
       <div className="toolbar">
         <input

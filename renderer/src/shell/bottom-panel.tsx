@@ -17,7 +17,7 @@ export function BottomPanel({ collapsed, onToggle }: { collapsed: boolean; onTog
   const problems = useProblems();
   return (
     <section className="area" aria-label="Panel" data-testid="bottom-panel" data-collapsed={collapsed || undefined}>
-      <ViewTabs area="bottom" label="Panel" badges={{ problems: problems?.length ?? 0 }}>
+      <ViewTabs area="bottom" label="Panel" collapsed={collapsed} badges={{ problems: problems?.length ?? 0 }}>
         <IconButton label={collapsed ? 'Show the panel' : 'Hide the panel'} side="top" onClick={onToggle}>
           {collapsed ? <ChevronUp size={16} aria-hidden /> : <ChevronDown size={16} aria-hidden />}
         </IconButton>

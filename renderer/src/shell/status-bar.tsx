@@ -2,7 +2,6 @@
 // month's spend against the budget, the branches running, and the long work under way.
 import { Circle, KeyRound, LoaderCircle, Server, Wallet } from 'lucide-react';
 import { useActivity } from '../stores/activity-store.ts';
-import { useChat } from '../stores/chat-store.ts';
 import { useLayout } from '../stores/layout-store.ts';
 import { useStatus } from '../stores/status-store.ts';
 import { useWorkspace } from '../stores/workspace-store.ts';
@@ -35,10 +34,9 @@ function WorkBar() {
 export function StatusBar() {
   const info = useWorkspace((s) => s.info);
   const connection = useActivity((s) => s.connection);
-  const keyInTab = useChat((s) => s.apiKey !== null);
   const { monthMicroUsd, live } = useStatus();
   const { show, setPicker } = useLayout();
-  const hasKey = Boolean(info?.ai.hasKey) || keyInTab;
+  const hasKey = Boolean(info?.ai.hasKey);
   return (
     <footer className="status-bar" aria-label="Status">
       <button

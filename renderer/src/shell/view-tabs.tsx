@@ -1,5 +1,6 @@
 // The tab strip of an area (the centre, the bottom panel): a WAI-ARIA tablist, arrow keys move
-// between tabs, each tab names its shortcut.
+// between tabs, each tab names its shortcut. A collapsed area shows no tab as selected (nothing of
+// it is on screen), though its last tab keeps the focus stop of the strip.
 import type { KeyboardEvent, ReactNode } from 'react';
 import type { ViewId } from '../stores/layout-store.ts';
 import { shortcutOf, useLayout, VIEWS } from '../stores/layout-store.ts';
@@ -8,10 +9,12 @@ export function ViewTabs({
   area,
   label,
   badges = {},
+  collapsed = false,
   children,
 }: {
   area: 'centre' | 'bottom';
   label: string;
+  collapsed?: boolean;
   badges?: Partial<Record<ViewId, number>>;
   children?: ReactNode;
 }) {
@@ -30,7 +33,7 @@ export function ViewTabs({
     <div className="tab-strip">
       <div role="tablist" aria-label={label} className="tabs" onKeyDown={onKey}>
         {views.map((v) => {
-          const selected = v.id === current;
+          const selected = !collapsed && v.id === current;
           return (
             <button
               key={v.id}
@@ -39,7 +42,7 @@ export function ViewTabs({
               role="tab"
               aria-selected={selected}
               aria-controls={selected ? `view-${v.id}` : undefined}
-              tabIndex={selected ? 0 : -1}
+              tabIndex={v.id === current ? 0 : -1}
               className="tab"
               onClick={() => show(v.id)}
               title={`${v.label} (${shortcutOf(v.id)})`}

@@ -28,6 +28,8 @@ export interface Revision {
   maxTurns: number;
   spentMicroUsd: number;
   budgetMicroUsd: number;
+  /** The role that gave the closing words (`message`), as the engine recorded it; absent when it does not say. */
+  messageRole?: 'product-owner' | 'developer' | undefined;
   /** The engine's last progress line for it. */
   step: string;
   /** Whether its steps were asked of the engine (an old revision's are read when asked for). */
@@ -50,9 +52,6 @@ interface ChatState {
   /** The prompt being written (a suggested first prompt can fill it). */
   draft: string;
   setDraft(draft: string): void;
-  /** A key typed into the settings in a browser: sent with each prompt, kept in this tab's memory only. */
-  apiKey: string | null;
-  setApiKey(key: string | null): void;
   setCodebase(codebase: string): void;
   setFrom(codebase: string, branch: number | undefined): void;
   /** The codebases' revisions, as the engine has them: a revision still running is followed from its start. */
@@ -206,8 +205,6 @@ export const useChat = create<ChatState>((set, get) => {
     error: null,
     draft: '',
     setDraft: (draft) => set({ draft }),
-    apiKey: null,
-    setApiKey: (apiKey) => set({ apiKey }),
     setCodebase: (codebase) => set({ codebase }),
     setFrom: (codebase, branch) => set((s) => ({ from: { ...s.from, [codebase]: branch } })),
     async restore(codebases) {
@@ -247,6 +244,7 @@ export const useChat = create<ChatState>((set, get) => {
                 update(codebase, r.revision, () => ({
                   prompts: shown.prompts.map((p) => p.text),
                   message: RUNNING.has(shown.status) ? '' : (shown.responses.at(-1)?.text ?? ''),
+                  messageRole: RUNNING.has(shown.status) ? undefined : shown.responses.at(-1)?.role,
                 }));
             }),
           ]);
@@ -263,7 +261,7 @@ export const useChat = create<ChatState>((set, get) => {
       set({ sending: true, error: null });
       try {
         const from = get().from[codebase];
-        const started = await api.agent.prompt.mutate({ codebase, text, from, apiKey: get().apiKey ?? undefined });
+        const started = await api.agent.prompt.mutate({ codebase, text, from });
         const revision: Revision = {
           ...fresh(codebase, started.revision, text, 'running'),
           parent: started.parent,
@@ -288,11 +286,7 @@ export const useChat = create<ChatState>((set, get) => {
     async resume(revision) {
       set({ error: null });
       try {
-        await api.agent.resume.mutate({
-          codebase: revision.codebase,
-          revision: revision.revision,
-          apiKey: get().apiKey ?? undefined,
-        });
+        await api.agent.resume.mutate({ codebase: revision.codebase, revision: revision.revision });
         update(revision.codebase, revision.revision, () => ({
           status: 'running',
           message: '',
@@ -310,12 +304,12 @@ export const useChat = create<ChatState>((set, get) => {
           codebase: revision.codebase,
           revision: revision.revision,
           text,
-          apiKey: get().apiKey ?? undefined,
         });
         update(revision.codebase, revision.revision, (r) => ({
           prompts: [...r.prompts, text],
           status: 'running',
           message: '',
+          messageRole: undefined,
         }));
         watch(revision.codebase, revision.revision);
       } catch (error) {

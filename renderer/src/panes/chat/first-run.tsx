@@ -1,12 +1,15 @@
 // The first screen of an empty thread: what is set up and what is left, in order (the workspace,
-// a codebase, a model and its key), then prompts to start from. Each step says how to do it here.
-import { CircleCheck, CircleDashed, Sparkles } from 'lucide-react';
+// a codebase, a model and its key, with the provider presets and a "Test connection"), then
+// prompts to start from. Each step says how to do it here.
+import { CircleCheck, CircleDashed, PlugZap, Sparkles } from 'lucide-react';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, errorMessage } from '../../api.ts';
 import { useChat } from '../../stores/chat-store.ts';
+import { useDoctor } from '../../stores/doctor-store.ts';
 import { useLayout } from '../../stores/layout-store.ts';
 import { useWorkspace } from '../../stores/workspace-store.ts';
+import { PRESETS } from '../settings-pane.tsx';
 
 const SUGGESTED = [
   'Add a route that lists users with pagination',
@@ -34,12 +37,11 @@ export function FirstRun() {
   const info = useWorkspace((s) => s.info);
   const codebases = useWorkspace((s) => s.codebases);
   const load = useWorkspace((s) => s.load);
-  const keyInTab = useChat((s) => s.apiKey !== null);
   const setDraft = useChat((s) => s.setDraft);
   const show = useLayout((s) => s.show);
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const hasKey = Boolean(info?.ai.hasKey) || keyInTab;
+  const hasKey = Boolean(info?.ai.hasKey);
   const add = async (event: FormEvent) => {
     event.preventDefault();
     try {
@@ -85,9 +87,10 @@ export function FirstRun() {
           <p className="muted first-run-detail">
             {info?.ai.baseUrl} · {hasKey ? 'key set' : 'no key yet'}{' '}
             <button type="button" className="link-button" onClick={() => show('settings')}>
-              {hasKey ? 'Change' : 'Choose a provider (OpenRouter, OpenAI, Ollama, llama.cpp)'}
+              {hasKey ? 'Change' : 'Set the key'}
             </button>
           </p>
+          <Provider />
         </Step>
       </ol>
       <p className="muted first-run-try">
@@ -100,6 +103,101 @@ export function FirstRun() {
           </button>
         ))}
       </div>
+    </div>
+  );
+}
+
+/**
+ * The providers most people use, one click each: a preset is written to ai/config.json ("Use"),
+ * and "Test connection" asks the provider for one token with the endpoint and model shown (the
+ * chosen preset's, or the workspace's) and the key the engine holds, as Settings does.
+ */
+function Provider() {
+  const info = useWorkspace((s) => s.info);
+  const load = useWorkspace((s) => s.load);
+  const runDoctor = useDoctor((s) => s.run);
+  const [choice, setChoice] = useState<(typeof PRESETS)[number] | null>(null);
+  const [testing, setTesting] = useState(false);
+  const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const target = choice ?? (info ? { baseUrl: info.ai.baseUrl, model: info.ai.model } : null);
+  const test = async () => {
+    if (!target) return;
+    setTesting(true);
+    setResult(null);
+    try {
+      setResult(await api.ai.testConnection.mutate({ baseUrl: target.baseUrl, model: target.model }));
+    } catch (error) {
+      setResult({ ok: false, message: errorMessage(error) });
+    } finally {
+      setTesting(false);
+    }
+  };
+  const use = async () => {
+    if (!choice) return;
+    try {
+      await api.workspace.setAi.mutate({ provider: choice.provider, baseUrl: choice.baseUrl, model: choice.model });
+      setChoice(null);
+      setSaveError(null);
+      await load();
+      void runDoctor();
+    } catch (error) {
+      setSaveError(errorMessage(error));
+    }
+  };
+  return (
+    <div className="first-run-provider" data-testid="first-run-provider">
+      <div className="toolbar presets" role="group" aria-label="Provider presets">
+        {PRESETS.map((p) => (
+          <button
+            key={p.name}
+            type="button"
+            className="button small"
+            aria-pressed={choice?.name === p.name}
+            onClick={() => {
+              setChoice(choice?.name === p.name ? null : p);
+              setResult(null);
+            }}
+          >
+            {p.name}
+          </button>
+        ))}
+      </div>
+      {choice && (
+        <p className="muted first-run-detail" data-testid="first-run-choice">
+          {choice.baseUrl} · {choice.model}
+        </p>
+      )}
+      <div className="toolbar">
+        <button
+          type="button"
+          className="button small"
+          onClick={() => void test()}
+          disabled={testing || !target}
+          data-testid="first-run-test-connection"
+        >
+          <PlugZap size={14} aria-hidden /> {testing ? 'Testing…' : 'Test connection'}
+        </button>
+        {choice && (
+          <button type="button" className="button small primary" onClick={() => void use()}>
+            Use {choice.name}
+          </button>
+        )}
+      </div>
+      {result && (
+        <p
+          className={result.ok ? 'good' : 'error'}
+          role={result.ok ? 'status' : 'alert'}
+          data-testid="first-run-connection"
+        >
+          {result.message}
+        </p>
+      )}
+      {saveError && (
+        <p className="error" role="alert">
+          {saveError}
+        </p>
+      )}
     </div>
   );
 }

@@ -19,6 +19,7 @@ import { useGateways } from '../../stores/gateways-store.ts';
 import { useLayout } from '../../stores/layout-store.ts';
 import { pipelineOrder } from '../gateways-pane.tsx';
 import { formatBranch } from '../../branch-number.ts';
+import { askerTitle } from './asker.ts';
 import { Markdown } from './markdown.tsx';
 import { Steps } from './steps.tsx';
 
@@ -212,7 +213,7 @@ function ReplyCard({ revision: r }: { revision: Revision }) {
       }}
     >
       <p className="reply-title">
-        <MessageCircleQuestion size={16} aria-hidden /> The agent asks
+        <MessageCircleQuestion size={16} aria-hidden /> {askerTitle(r)}
       </p>
       <Markdown text={r.message} />
       <div className="reply-row">
