@@ -189,7 +189,7 @@ try {
           author: 'agent',
           message: `branch ${branch}`,
           // The workspace repository's commit of each record is one lock for the whole
-          // workspace, serialized and slower as the index grows: the bench leaves it out.
+          // workspace, on which the codebases' branches queue: the bench leaves it out.
           recordInWorkspace: false,
         });
         if (++made % 100 === 0)
