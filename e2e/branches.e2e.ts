@@ -100,7 +100,10 @@ describe('branches in the browser', () => {
     );
     const diff = page.getByTestId('branch-diff');
     expect(await diff.textContent()).toContain('+++ b/src/features/orders/controllers/orders.ts');
-    expect(await diff.locator('.add').allTextContents()).toContain('+export function listOrders(): string[] {\n');
+    // Added lines are drawn in runs (a span per run of added lines, not per line).
+    expect((await diff.locator('.add').allTextContents()).join('')).toContain(
+      '+export function listOrders(): string[] {\n',
+    );
     expect(await second.getAttribute('aria-current')).toBe('true');
 
     // The diff tab compares with any branch, not only the parent: 00003 (also from 00001)

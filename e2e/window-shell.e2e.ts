@@ -83,6 +83,11 @@ describe('the window as an application shell', () => {
         const thread = await page.getByTestId('chat-thread').boundingBox();
         expect(thread!.height).toBeGreaterThanOrEqual(size.height / 2);
       }
+      // The gateways' pills of a branch served by all three: on one line, not wrapped in the narrow panel.
+      const pills = page.getByTestId('branch-users-00001').locator('.gateway-pill');
+      await expect.poll(() => pills.count(), { timeout: 30_000 }).toBe(3);
+      const tops = await pills.evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+      expect(new Set(tops).size).toBe(1);
       // The longest content there is: the branch's 400-line patch.
       await page.keyboard.press('Alt+2');
       await expect

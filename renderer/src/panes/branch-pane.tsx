@@ -1,7 +1,11 @@
 // The selected branch: its record, checks, summary, changed files and the diff against its
-// parent, coloured line by line.
+// parent, coloured line by line. The pane stays mounted while another tab is shown, so selecting a
+// branch renders its patch at once: consecutive lines of one kind are one span (a new file of
+// 2,000 lines was 2,000 elements on every selection), and the same patch is not rendered again.
+import { memo } from 'react';
 import { useBranches } from '../stores/branches-store.ts';
 import { formatMaybeBranch } from '../branch-number.ts';
+import { patchRuns } from './patch-runs.ts';
 
 export function BranchPane() {
   const detail = useBranches((s) => s.detail);
@@ -63,24 +67,16 @@ export function BranchPane() {
         tabIndex={0}
         aria-label={`Patch against ${formatMaybeBranch(detail.diff.against)}`}
       >
-        {detail.diff.patch.split('\n').map((line, i) => (
-          <span
-            key={i}
-            className={
-              line.startsWith('+') && !line.startsWith('+++')
-                ? 'add'
-                : line.startsWith('-') && !line.startsWith('---')
-                  ? 'del'
-                  : line.startsWith('@@')
-                    ? 'hunk'
-                    : undefined
-            }
-          >
-            {line}
-            {'\n'}
-          </span>
-        ))}
+        <Patch patch={detail.diff.patch} />
       </pre>
     </section>
   );
 }
+
+const Patch = memo(function Patch({ patch }: { patch: string }) {
+  return patchRuns(patch).map((run, i) => (
+    <span key={i} className={run.kind}>
+      {run.text}
+    </span>
+  ));
+});

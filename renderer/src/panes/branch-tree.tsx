@@ -96,11 +96,17 @@ export function BranchTree({ codebase }: { codebase: string }) {
                     {listing.runtime && !listing.runtime.isolated ? ' · no isolation' : ''}
                   </span>
                 )}
-                {b.gateways.map((g) => (
-                  <span key={g} className={`pill gateway-pill gw-${g}`}>
-                    {g}
+                {b.gateways.length > 0 && (
+                  // One line under the branch, whatever the panel's width: a pill too long for it is
+                  // cut with an ellipsis, and the names are the group's tooltip.
+                  <span className="gateway-pills" title={`served by ${b.gateways.join(', ')}`}>
+                    {b.gateways.map((g) => (
+                      <span key={g} className={`pill gateway-pill gw-${g}`}>
+                        {g}
+                      </span>
+                    ))}
                   </span>
-                ))}
+                )}
               </button>
             </BranchMenu>
             {children.has(b.number) && render(b.number)}
