@@ -22,6 +22,7 @@ import { hasManyHosts, pathOnly, remember } from './request-facts.ts';
 import { checkRequestTarget } from './request-path.ts';
 import type { CodebaseRoute, RouteTable } from './route-table.ts';
 import { TLS_PROFILE } from './tls-profile.ts';
+import { TlsContexts } from './tls-contexts.ts';
 import type { WakeFailure, Wakeups } from './wakeups.ts';
 
 export const DEFAULT_LIMITS: Required<GatewayLimits> = {
@@ -67,7 +68,11 @@ const MAX_REMEMBERED = 1000;
 
 export class GatewayInstance implements Disposable {
   private table: RouteTable;
-  private readonly contexts = new Map<string, Promise<tls.SecureContext>>();
+  private readonly contexts = new TlsContexts(MAX_CONTEXTS, (name) =>
+    this.options.ca
+      .issue([name])
+      .then((issued) => tls.createSecureContext({ key: issued.key, cert: issued.cert, ...TLS_PROFILE })),
+  );
   private readonly auth: BasicAuthChecker;
   /** Answers under way, with the access-log entry each fills in. */
   private readonly open = new Map<http.ServerResponse, AccessLogEntry>();
@@ -186,16 +191,7 @@ export class GatewayInstance implements Disposable {
   private contextFor(name: string): Promise<tls.SecureContext | undefined> {
     const lower = name.toLowerCase();
     if (!this.table.hosts.has(lower) && !LOCAL_NAME.test(lower)) return Promise.resolve(undefined);
-    let context = this.contexts.get(lower);
-    if (!context) {
-      if (this.contexts.size >= MAX_CONTEXTS) this.contexts.clear();
-      context = this.options.ca
-        .issue([lower])
-        .then((issued) => tls.createSecureContext({ key: issued.key, cert: issued.cert, ...TLS_PROFILE }));
-      this.contexts.set(lower, context);
-      context.catch(() => this.contexts.delete(lower));
-    }
-    return context;
+    return this.contexts.get(lower);
   }
 
   /** The host the request names; null when it names none, a bad one, or more than one. */
