@@ -3,8 +3,9 @@
 // its routes kept); the first request for a sleeping branch is held while it wakes, and every
 // request that comes meanwhile waits for the same wake. A branch that fails to wake several
 // times in a row is marked failed and answered 503 at once for a while: it never wakes in a
-// loop. Past the live budget, the least recently used branches sleep first (the model of
-// Knative's activator and Fly.io's autostart).
+// loop. Past the live budget, the least recently used branches sleep first, before the wake
+// that needs their room (the model of Knative's activator and Fly.io's autostart). Wakes go in
+// turns, a few at once, so a storm of first requests does not start dozens of processes together.
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { describeError } from '../errors/index.ts';
