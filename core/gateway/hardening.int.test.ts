@@ -177,7 +177,7 @@ describe('gateway hardening', () => {
   });
 
   it(
-    'counts password guesses before hashing them: of 200 sent at once, at most 5 are checked, the rest get 429, and the lockout ends',
+    'counts password guesses before hashing them: of 200 sent at once, at most 5 per lockout are checked, the rest get 429, and the lockout ends',
     { timeout: 90_000 },
     async () => {
       const hash = await hashPassword('correct horse battery');
@@ -191,6 +191,7 @@ describe('gateway hardening', () => {
         authorization: `Basic ${Buffer.from(`alice:${password}`).toString('base64')}`,
       });
       try {
+        const started = Date.now();
         const answers = await Promise.all(
           Array.from({ length: 200 }, (_, i) =>
             httpsRequest({
@@ -205,7 +206,10 @@ describe('gateway hardening', () => {
         const count = (status: number) => answers.filter((a) => a.status === status).length;
         expect(count(401) + count(429)).toBe(200);
         expect(count(401)).toBeGreaterThanOrEqual(1);
-        expect(count(401)).toBeLessThanOrEqual(5);
+        // Five per lockout: on a loaded machine the 200 handshakes can outlast one lockout, and the
+        // guesses arriving after it ends are rightly checked again (five more at most).
+        const lockouts = 1 + Math.floor((Date.now() - started) / LOCKOUT_MS);
+        expect(count(401)).toBeLessThanOrEqual(5 * lockouts);
         // Locked out, the right password too; then, once the lockout ends, it works.
         expect(
           (
