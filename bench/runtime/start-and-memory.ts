@@ -7,7 +7,7 @@
 // branch (process stopped, entry kept) → first 200, p50 and p99 over --wakes wakes.
 //   node --import tsx bench/runtime/start-and-memory.ts [--runs 10] [--idle 20] [--wakes 200] [--no-serve]
 import http from 'node:http';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -57,6 +57,10 @@ const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
+const loadAtStart = os
+  .loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ');
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'branchyard-bench-runtime-'));
 const root = path.join(tmp, 'ws');
 await initWorkspace({ dir: root });
@@ -79,18 +83,22 @@ try {
     "require('node:http').createServer((q, s) => s.end('ok')).listen(process.argv[2]);\n",
   );
   const bare: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    const socket = `bare-${run}.sock`;
-    const start = performance.now();
-    const exec = await container.exec({
-      Cmd: [NODE_IN_IMAGE, '/run/branchyard/bare.cjs', `/sockets/${socket}`],
-      AttachStdout: false,
-      AttachStderr: false,
-    });
-    await exec.start({ Detach: true });
-    await firstOk(path.join(folders.sockets, socket), '/');
-    bare.push(performance.now() - start);
-  }
+  // Measured before and after the rest (a shared machine's load changes within a run).
+  const measureBare = async (tag: string) => {
+    for (let run = 0; run < RUNS; run++) {
+      const socket = `bare-${tag}-${run}.sock`;
+      const start = performance.now();
+      const exec = await container.exec({
+        Cmd: [NODE_IN_IMAGE, '/run/branchyard/bare.cjs', `/sockets/${socket}`],
+        AttachStdout: false,
+        AttachStderr: false,
+      });
+      await exec.start({ Detach: true });
+      await firstOk(path.join(folders.sockets, socket), '/');
+      bare.push(performance.now() - start);
+    }
+  };
+  await measureBare('before');
   await execIn(container, [
     NODE_IN_IMAGE,
     '-e',
@@ -143,7 +151,18 @@ try {
     await firstOk(runtime.socketPath('svc', 1), '/notes/list-notes');
     wakes.push(performance.now() - start);
   }
+  // Each start says how it compiled the server runtime (issue 21: from its V8 code cache).
+  const startLog = await readFile(path.join(folders.logs, 'svc-00001.out.log'), 'utf8').catch(() => '');
+  const listened = startLog.split('\n').filter((line) => line.includes('[branch] listening'));
+  const fromCache = listened.filter((line) => line.includes('(runtime: code cache)')).length;
   await runtime.stop('svc', 1);
+
+  await measureBare('after');
+  await execIn(container, [
+    NODE_IN_IMAGE,
+    '-e',
+    "for (const p of require('node:fs').readdirSync('/proc')) { try { if (require('node:fs').readFileSync('/proc/' + p + '/cmdline', 'utf8').includes('bare.cjs')) process.kill(Number(p)); } catch {} }",
+  ]);
 
   // Memory: IDLE branches started from one build, idle, in one container.
   const built = await buildBranch(codebase, 1);
@@ -159,9 +178,11 @@ try {
     .loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
-  console.log(`bench/runtime: Docker ${(await docker.version()).Version}, median of ${RUNS}, load ${load}`);
   console.log(
-    `  bare node server.js in the container, to first 200 (reference) ${median(bare).toFixed(0).padStart(7)} ms`,
+    `bench/runtime: Docker ${(await docker.version()).Version}, median of ${RUNS}, load at start ${loadAtStart}, at end ${load}`,
+  );
+  console.log(
+    `  bare node server.js in the container, to first 200 (reference) ${median(bare).toFixed(0).padStart(7)} ms   (${RUNS} runs before the rest, ${RUNS} after)`,
   );
   console.log(
     `  branch committed → built → started → first 200               ${median(fromCommit).toFixed(0).padStart(7)} ms   ${(median(fromCommit) / b).toFixed(1)} × reference`,
@@ -176,6 +197,7 @@ try {
     console.log(
       `  wake of a sleeping branch → first 200, ${WAKES} wakes   p50 ${percentile(wakes, 50).toFixed(0).padStart(5)} ms (${(percentile(wakes, 50) / b).toFixed(1)} × reference)   p99 ${percentile(wakes, 99).toFixed(0)} ms`,
     );
+  console.log(`  runtime compiled from its code cache in ${fromCache} of ${listened.length} starts of branch 00001`);
   console.log(
     `  memory: container with PM2 alone ${mb(idleMemory)}; with ${IDLE} idle branches ${mb(loaded)} (${mb((loaded - idleMemory) / IDLE)} per branch)`,
   );
