@@ -3,12 +3,15 @@
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { LongestFirst } from './scripts/test-order.ts';
 
 // The engine remembers opened workspaces in the user's config folder: tests keep theirs apart.
 const env = { XDG_CONFIG_HOME: path.join(os.tmpdir(), 'branchyard-test-config') };
 
 export default defineConfig({
   test: {
+    // Longest files first by a kept list of durations: a clean clone has no cache of the last run.
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         test: {
