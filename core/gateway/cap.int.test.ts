@@ -2,7 +2,8 @@
 // `live.maxBranches` (or `live.maxMemoryMb`) the least recently used branch sleeps, the branch
 // just woken and the ones touched since stay live, and the branch that slept wakes on its next
 // request; first requests arriving together for more sleeping branches than the budget never
-// run more than it at once (the others are told to retry, with Retry-After); wakes go in turns.
+// run more than it at once (the others are told to retry, with Retry-After); wakes go in turns,
+// and past the wakes allowed to wait theirs a first request is told to retry rather than held.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBranch } from '../build/index.ts';
@@ -35,6 +36,8 @@ describe('past the live budget, the least recently used branches sleep first', (
   /** Wakes under way in the runtime, and the most at once. */
   let waking = 0;
   let peakWaking = 0;
+  /** Wakes in the runtime wait for this first (a test holds them to see the queue). */
+  let wakeGate: Promise<void> = Promise.resolve();
 
   beforeAll(async () => {
     ws = await testWorkspace();
@@ -90,6 +93,7 @@ describe('past the live budget, the least recently used branches sleep first', (
           peakAwake = Math.max(peakAwake, awake.size);
           peakWaking = Math.max(peakWaking, ++waking);
           try {
+            await wakeGate;
             await lifecycle.wake(codebase, branch);
           } finally {
             waking--;
@@ -197,5 +201,31 @@ describe('past the live budget, the least recently used branches sleep first', (
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     expect(wakes.sort()).toEqual([2, 3, 4]);
     expect(peakWaking).toBe(1);
+  }, 180_000);
+
+  it('past the wakes allowed to wait their turn, a first request is told to retry (503, Retry-After), and the branch is not marked failed', async () => {
+    await manager?.dispose();
+    for (const n of [2, 3, 4]) await runtime.sleep('users', n);
+    wakes.length = 0;
+    manager = await startManager(undefined, { atOnce: 1, queued: 1 });
+    // One wakes (held until the third is answered), one waits its turn, the third is past the
+    // queue. Asked one after the other, each once the gateway has the one before.
+    let release = () => {};
+    wakeGate = new Promise((resolve) => (release = resolve));
+    const first = ask(2);
+    await expect.poll(() => gatewayStates()[2], { timeout: 30_000 }).toBe('waking');
+    const second = ask(3);
+    await expect.poll(() => gatewayStates()[3], { timeout: 30_000 }).toBe('waking');
+    const third = await ask(4);
+    release();
+    expect(third.status, third.body).toBe(503);
+    expect(Number(third.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(third.body).toContain('waiting their turn');
+    expect((await first).status).toBe(200);
+    expect((await second).status).toBe(200);
+    expect(gatewayStates()[4]).not.toBe('failed');
+    expect(wakes.sort()).toEqual([2, 3]);
+    // Asked again once the others are up, it wakes.
+    await touch(4);
   }, 180_000);
 });

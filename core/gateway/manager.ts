@@ -76,7 +76,14 @@ export interface GatewayManagerOptions {
   /** The live budget from servers/config.json. */
   budget?: { maxBranches?: number; maxMemoryBytes?: number };
   /** Wake and sleep timings, if not the defaults (tests shorten them). */
-  wake?: { timeoutMs?: number; maxFailures?: number; failedForMs?: number; sweepMs?: number; atOnce?: number };
+  wake?: {
+    timeoutMs?: number;
+    maxFailures?: number;
+    failedForMs?: number;
+    sweepMs?: number;
+    atOnce?: number;
+    queued?: number;
+  };
 }
 
 interface Slot {
@@ -108,6 +115,7 @@ export class GatewayManager implements Disposable {
           budget: options.budget,
           wakeTimeoutMs: options.wake?.timeoutMs,
           wakesAtOnce: options.wake?.atOnce,
+          wakesQueued: options.wake?.queued,
           maxFailures: options.wake?.maxFailures,
           failedForMs: options.wake?.failedForMs,
           sweepMs: options.wake?.sweepMs,

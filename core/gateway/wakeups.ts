@@ -33,6 +33,8 @@ export interface WakeupsOptions {
   wakeTimeoutMs?: number;
   /** Wakes under way at once; more wait their turn (default: twice the cores). */
   wakesAtOnce?: number;
+  /** Wakes waiting their turn; past it a first request is told to retry (default: 32 per wake at once). */
+  wakesQueued?: number;
   /** Failed wakes in a row that mark a branch failed. */
   maxFailures?: number;
   /** How long a failed branch is answered 503 at once before one more wake is tried. */
@@ -158,6 +160,21 @@ export class Wakeups implements Disposable {
     const task = `wake:${entry.codebase}:${entry.branch}`;
     const timeoutMs = this.options.wakeTimeoutMs ?? 60_000;
     const started = Date.now();
+    // A burst far past what the machine starts in a wake timeout's time is told to come back, not
+    // held open for minutes: the branch stays asleep and is not marked failed, and no other branch is
+    // put to sleep to make room for it.
+    // Counted from the entries, not the queue: a wake joins the queue (or takes a free turn) only
+    // once its room is made, a moment after it is asked for.
+    const waking = [...this.entries.values()].filter((e) => e.state === 'waking').length;
+    const waiting = Math.max(0, waking - this.wakesAtOnce());
+    if (waiting >= this.wakesQueued()) {
+      const full = {
+        reason: `${what} is not woken yet: ${waiting} wakes are already waiting their turn (${this.wakesAtOnce()} at once)`,
+        retryAfterSeconds: Math.max(1, Math.ceil(waiting / this.wakesAtOnce())),
+      };
+      this.options.events?.emit('progress', { task, step: 'full', message: full.reason });
+      return Promise.resolve(full);
+    }
     const room = this.makeRoom(entry);
     if ('full' in room) {
       this.options.events?.emit('progress', { task, step: 'full', message: `${what} not woken: ${room.full.reason}` });
@@ -232,6 +249,10 @@ export class Wakeups implements Disposable {
 
   private wakesAtOnce(): number {
     return this.options.wakesAtOnce ?? 2 * os.availableParallelism();
+  }
+
+  private wakesQueued(): number {
+    return this.options.wakesQueued ?? 32 * this.wakesAtOnce();
   }
 
   /**
