@@ -95,6 +95,8 @@ describe('branches in the browser', () => {
     const detail = page.getByTestId('branch-detail');
     await expect.poll(() => detail.locator('h2').first().textContent()).toBe('Branch 00002 from 00001');
     expect(await detail.textContent()).toContain('List orders');
+    // The summary is markdown drawn as such: its table of changed files a table, not pipes.
+    expect(await page.getByTestId('branch-summary').locator('table td').allTextContents()).toContain('added');
     expect(await page.getByTestId('branch-checks').textContent()).toBe(
       'build pendingtypecheck pendingtests pendingroutes pendingschema pending',
     );

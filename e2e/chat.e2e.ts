@@ -251,13 +251,13 @@ describe('the chat', () => {
     );
     // The provider presets are there too, each with "Test connection": nothing answers at Ollama's
     // endpoint on this machine, and the engine says so (the workspace's settings are left as they are).
-    await firstRun.getByRole('button', { name: 'Ollama' }).click();
+    await firstRun.getByRole('button', { name: 'Ollama', exact: true }).click();
     expect(await page.getByTestId('first-run-choice').textContent()).toContain('http://127.0.0.1:11434/v1');
     await page.getByTestId('first-run-test-connection').click();
     await expect
       .poll(() => page.getByTestId('first-run-connection').textContent(), { timeout: 30_000 })
       .toContain('127.0.0.1:11434');
-    await firstRun.getByRole('button', { name: 'Ollama' }).click();
+    await firstRun.getByRole('button', { name: 'Ollama', exact: true }).click();
     expect(await page.getByTestId('first-run-choice').count()).toBe(0);
     // Provider presets fill the settings' endpoint and model.
     await firstRun.getByRole('button', { name: 'Change' }).click();

@@ -1,19 +1,12 @@
 // The workspaces bench/ui measures in: a loaded one (a 2,000-line file in branch 00002, hundreds
 // of revisions that each asked a question, a 12k-token log) and an empty one of the same shape,
 // each served by a real `branchyard serve` with the scripted LLM standing in for the model.
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { scriptedLlm } from '../../core/agent/fixtures/scripted-llm.ts';
 import { useFreePorts } from '../../core/gateway/fixtures/gateway-fixture.ts';
-import { formatRevision, openCodebase } from '../../core/git/index.ts';
-import {
-  addPrompt,
-  addResponse,
-  openRevision,
-  readRevision,
-  recordRole,
-  setRevisionStatus,
-} from '../../core/revisions/index.ts';
+import { commitToWorkspace, formatRevision, openCodebase } from '../../core/git/index.ts';
+import { readRevision } from '../../core/revisions/index.ts';
 import { workspacePaths } from '../../core/workspace/index.ts';
 import { callApi } from '../../e2e/support/api.ts';
 import type { ServeProcess } from '../../e2e/support/engine.ts';
@@ -100,10 +93,9 @@ export async function prepare(
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   if (shape.revisions > real) {
-    // …and the rest are written as the engine writes them (core/revisions: the revision's files, a
-    // workspace commit each, indexed into the engine state when it starts again), each a copy of
-    // the first one's record and transcript: the dev flow through the scripted model took over 30
-    // minutes for 500 on a loaded machine, almost all of it the engine's own bookkeeping per turn.
+    // …and the rest are copies of the first one's record and transcript, read into the engine state
+    // when it starts again: the dev flow through the scripted model took over 30 minutes for 500
+    // on a loaded machine, almost all of it the engine's own bookkeeping per turn.
     await serve.stop();
     await copyRevisions(workspace, 'users', real, shape.revisions);
     serve = await startServeProcess(workspace, ENV);
@@ -117,22 +109,38 @@ export async function prepare(
   };
 }
 
-/** Revisions `from + 1` to `to` of a codebase, each with revision 1's prompts, responses, status and transcript. */
+/**
+ * Revisions `from + 1` to `to` of a codebase, each a copy of revision 1's record (its folder's
+ * files as the engine wrote them, renumbered) and transcript, committed to the workspace at once;
+ * the engine reads and checks each one when it starts (core/revisions' reindex). Written one by
+ * one through core/revisions they took over 30 minutes for 500 on a loaded machine: four workspace
+ * commits each, over a tree that grows with every revision.
+ */
 async function copyRevisions(workspace: string, name: string, from: number, to: number): Promise<void> {
   const paths = workspacePaths(workspace);
   const codebase = await openCodebase(paths, name);
   const model = await readRevision(codebase, 1);
+  const files = await readdir(model.dir);
+  const texts = new Map(
+    await Promise.all(files.map(async (f) => [f, await readFile(path.join(model.dir, f), 'utf8')] as const)),
+  );
   const transcript = (n: number) => path.join(paths.engineDir, 'agent', name, formatRevision(n), 'transcript.json');
   for (let n = from + 1; n <= to; n++) {
-    const [first, ...rest] = model.prompts;
-    const opened = await openRevision({ codebase, prompt: first!.text, parentBranch: model.info.parentBranch });
-    for (const role of model.info.roles ?? [])
-      await recordRole({ codebase, number: opened.info.number, role: role.role, model: role.model });
-    for (const p of rest) await addPrompt({ codebase, number: opened.info.number, kind: p.kind, text: p.text });
-    for (const r of model.responses)
-      await addResponse({ codebase, number: opened.info.number, kind: r.kind, text: r.text, role: r.role });
-    await setRevisionStatus({ codebase, number: opened.info.number, status: model.info.status });
-    await mkdir(path.dirname(transcript(opened.info.number)), { recursive: true });
-    await copyFile(transcript(1), transcript(opened.info.number));
+    const dir = codebase.paths.revision(formatRevision(n));
+    await mkdir(dir, { recursive: true });
+    for (const [file, text] of texts) {
+      const copied =
+        file === 'revision.json'
+          ? `${JSON.stringify({ ...(JSON.parse(text) as object), number: n }, null, 2)}\n`
+          : text.replace(`revision ${formatRevision(1)} of`, `revision ${formatRevision(n)} of`);
+      await writeFile(path.join(dir, file), copied);
+    }
+    await mkdir(path.dirname(transcript(n)), { recursive: true });
+    await copyFile(transcript(1), transcript(n));
   }
+  await commitToWorkspace(
+    paths,
+    [codebase.paths.revisionsDir],
+    `${name}: dev revisions ${formatRevision(from + 1)}–${formatRevision(to)} (bench)`,
+  );
 }

@@ -5,6 +5,7 @@
 import { memo } from 'react';
 import { useBranches } from '../stores/branches-store.ts';
 import { formatMaybeBranch } from '../branch-number.ts';
+import { Markdown } from './chat/markdown.tsx';
 import { patchRuns } from './patch-runs.ts';
 
 export function BranchPane() {
@@ -59,7 +60,7 @@ export function BranchPane() {
           </span>
         ))}
       </p>
-      <pre className="summary">{detail.shown.summary}</pre>
+      <Markdown text={detail.shown.summary} testId="branch-summary" />
       <h3 className="section-title">Diff against {formatMaybeBranch(detail.diff.against)}</h3>
       <pre
         className="diff"
