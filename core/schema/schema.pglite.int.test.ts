@@ -2,16 +2,17 @@
 // and real type-checks of the live branch.
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readBranchInfo } from '../git/index.ts';
-import type { SchemaWorkspace } from './fixtures/schema-workspace.ts';
-import { schemaWorkspace, USERS_TABLE, usersTable, withUsersTable } from './fixtures/schema-workspace.ts';
+import type { SchemaWorkspace, UsersTableTemplate } from './fixtures/schema-workspace.ts';
+import { USERS_TABLE, usersTable, usersTableTemplate } from './fixtures/schema-workspace.ts';
 
+// The users table is applied once; each test works on its own copy of that workspace.
+let template: UsersTableTemplate;
 let ws: SchemaWorkspace;
-beforeEach(async () => {
-  ws = await schemaWorkspace();
-  await withUsersTable(ws);
-}, 120_000);
+beforeAll(async () => void (template = await usersTableTemplate()), 120_000);
+afterAll(async () => template?.dispose());
+beforeEach(async () => void (ws = await template.copy()), 120_000);
 afterEach(async () => ws.dispose());
 
 const branchFile = (branch: number, file: string) =>
