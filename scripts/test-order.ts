@@ -27,7 +27,7 @@ export class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const seconds = (spec: TestSpecification) =>
       this.durations[`${spec.project.name}:${path.relative(ROOT, spec.moduleId).split(path.sep).join('/')}`];
-    // Unknown (new) files first, then the longest; a stable sort keeps vitest's order for ties.
+    // Unknown (new) files first, then the longest; ties keep the order vitest found them in.
     const rank = (spec: TestSpecification) => seconds(spec) ?? Number.MAX_SAFE_INTEGER;
     return [...files].sort((a, b) => rank(b) - rank(a));
   }

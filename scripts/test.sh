@@ -62,17 +62,28 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
-log "lint"
-npx --no-install eslint --max-warnings 0 .
-log "format check"
-npx --no-install prettier --check --log-level warn .
-log "type-check"
-npx --no-install tsc --noEmit -p tsconfig.json
-# The CLI bundle, built once here rather than by the first of many CLI processes the tests start
+# Lint beside the rest (format check, type-check, CLI bundle): each is a single busy process, so
+# two lanes keep both cores working. A lane's output is shown when it ends; any failure stops here.
+# The CLI bundle is built once here rather than by the first of many CLI processes the tests start
 # at once (the others would run the sources through tsx meanwhile); bin/cli-bundle.js still
 # rebuilds it if a source changes.
-log "CLI bundle"
-node --import tsx scripts/build-cli.ts
+log "lint | format check, type-check, CLI bundle"
+mkdir -p test-results
+npx --no-install eslint --max-warnings 0 . >test-results/lint.log 2>&1 &
+lint_pid=$!
+checks_ok=1
+{
+  log "format check" && npx --no-install prettier --check --log-level warn . &&
+    log "type-check" && npx --no-install tsc --noEmit -p tsconfig.json &&
+    log "CLI bundle" && node --import tsx scripts/build-cli.ts
+} >test-results/checks.log 2>&1 || checks_ok=0
+cat test-results/checks.log
+lint_ok=1
+wait "$lint_pid" || lint_ok=0
+log "lint"
+cat test-results/lint.log
+[ "$lint_ok" = 1 ] || { echo "lint failed" >&2; exit 1; }
+[ "$checks_ok" = 1 ] || { echo "format check, type-check or CLI bundle failed" >&2; exit 1; }
 rm -rf test-results/reports
 # Two test files at a time: most of a file's time is spent waiting on Docker, git, PGlite or
 # Chromium, so two workers keep both cores busy (BRANCHYARD_TEST_WORKERS=1 runs them one by one).
