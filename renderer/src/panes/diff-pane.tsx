@@ -117,7 +117,9 @@ export function DiffPane({ dark, shown = true }: { dark: boolean; shown?: boolea
                 <span className={`kind kind-${c.kind}`} title={c.kind}>
                   {c.kind[0]!.toUpperCase()}
                 </span>{' '}
-                <span className="path">{c.path}</span>
+                <span className="path">
+                  <bdi>{c.path}</bdi>
+                </span>
               </button>
             </li>
           ))}

@@ -67,7 +67,9 @@ export function FilesPane({ dark }: { dark: boolean }) {
                   onClick={() => void open(f.path)}
                   title={f.path}
                 >
-                  <span className="path">{f.path}</span>
+                  <span className="path">
+                    <bdi>{f.path}</bdi>
+                  </span>
                 </button>
               </li>
             ))}
