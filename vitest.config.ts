@@ -11,6 +11,7 @@ const env = { XDG_CONFIG_HOME: path.join(os.tmpdir(), 'branchyard-test-config') 
 export default defineConfig({
   test: {
     // Longest files first by a kept list of durations: a clean clone has no cache of the last run.
+    // (scripts/test.sh also runs the unit and integration files without a process each: --no-isolate.)
     sequence: { sequencer: LongestFirst },
     projects: [
       {
