@@ -4,11 +4,11 @@
 // memory, for as long as it runs: a reload keeps it; never in the workspace or any file), and
 // what the engine finds on this machine (Docker, PostgreSQL, Electron).
 import { useCallback, useEffect, useState } from 'react';
-import { PlugZap } from 'lucide-react';
 import type { FormEvent } from 'react';
 import { api, errorMessage, inDesktopWindow } from '../api.ts';
 import { useDoctor } from '../stores/doctor-store.ts';
 import { useWorkspace } from '../stores/workspace-store.ts';
+import { ConnectionMessage, TestConnectionButton, useConnectionTest } from '../ui/connection-test.tsx';
 import { DoctorPane } from './doctor-pane.tsx';
 
 /** Where most people get a model: the endpoint and a model that works for this kind of work. */
@@ -30,8 +30,7 @@ export function SettingsPane() {
   const info = useWorkspace((s) => s.info);
   const load = useWorkspace((s) => s.load);
   const [keySource, setKeySource] = useState<'memory' | 'environment' | null>(null);
-  const [testing, setTesting] = useState(false);
-  const [connection, setConnection] = useState<{ ok: boolean; message: string } | null>(null);
+  const connection = useConnectionTest();
   const readKeySource = useCallback(
     () =>
       api.ai.keyStatus
@@ -126,24 +125,9 @@ export function SettingsPane() {
       setMessage({ text: errorMessage(error), failed: true });
     }
   };
-  const testConnection = async () => {
-    setTesting(true);
-    setConnection(null);
-    try {
-      // What the form says now, saved or not, and a key typed but not stored yet.
-      setConnection(
-        await api.ai.testConnection.mutate({
-          baseUrl: form.baseUrl || undefined,
-          model: form.model || undefined,
-          key: key || undefined,
-        }),
-      );
-    } catch (error) {
-      setConnection({ ok: false, message: errorMessage(error) });
-    } finally {
-      setTesting(false);
-    }
-  };
+  // What the form says now, saved or not, and a key typed but not stored yet.
+  const testConnection = () =>
+    connection.test({ baseUrl: form.baseUrl || undefined, model: form.model || undefined, key: key || undefined });
   return (
     <section
       className="view settings scroll padded"
@@ -178,25 +162,14 @@ export function SettingsPane() {
           <button type="submit" className="button primary">
             Save
           </button>
-          <button
-            type="button"
+          <TestConnectionButton
             className="button"
+            testing={connection.testing}
             onClick={() => void testConnection()}
-            disabled={testing}
-            data-testid="test-connection"
-          >
-            <PlugZap size={14} aria-hidden /> {testing ? 'Testing…' : 'Test connection'}
-          </button>
+            testId="test-connection"
+          />
         </div>
-        {connection && (
-          <p
-            className={connection.ok ? 'good' : 'error'}
-            role={connection.ok ? 'status' : 'alert'}
-            data-testid="connection-result"
-          >
-            {connection.message}
-          </p>
-        )}
+        <ConnectionMessage result={connection.result} testId="connection-result" />
       </form>
       <h3 className="section-title">Key</h3>
       <p className="muted" data-testid="key-status">

@@ -1,7 +1,7 @@
 // The first screen of an empty thread: what is set up and what is left, in order (the workspace,
 // a codebase, a model and its key, with the provider presets and a "Test connection"), then
 // prompts to start from. Each step says how to do it here.
-import { CircleCheck, CircleDashed, PlugZap, Sparkles } from 'lucide-react';
+import { CircleCheck, CircleDashed, Sparkles } from 'lucide-react';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, errorMessage } from '../../api.ts';
@@ -9,6 +9,7 @@ import { useChat } from '../../stores/chat-store.ts';
 import { useDoctor } from '../../stores/doctor-store.ts';
 import { useLayout } from '../../stores/layout-store.ts';
 import { useWorkspace } from '../../stores/workspace-store.ts';
+import { ConnectionMessage, TestConnectionButton, useConnectionTest } from '../../ui/connection-test.tsx';
 import { PRESETS } from '../settings-pane.tsx';
 
 const SUGGESTED = [
@@ -117,22 +118,9 @@ function Provider() {
   const load = useWorkspace((s) => s.load);
   const runDoctor = useDoctor((s) => s.run);
   const [choice, setChoice] = useState<(typeof PRESETS)[number] | null>(null);
-  const [testing, setTesting] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
+  const connection = useConnectionTest();
   const [saveError, setSaveError] = useState<string | null>(null);
   const target = choice ?? (info ? { baseUrl: info.ai.baseUrl, model: info.ai.model } : null);
-  const test = async () => {
-    if (!target) return;
-    setTesting(true);
-    setResult(null);
-    try {
-      setResult(await api.ai.testConnection.mutate({ baseUrl: target.baseUrl, model: target.model }));
-    } catch (error) {
-      setResult({ ok: false, message: errorMessage(error) });
-    } finally {
-      setTesting(false);
-    }
-  };
   const use = async () => {
     if (!choice) return;
     try {
@@ -156,7 +144,7 @@ function Provider() {
             aria-pressed={choice?.name === p.name}
             onClick={() => {
               setChoice(choice?.name === p.name ? null : p);
-              setResult(null);
+              connection.clear();
             }}
           >
             {p.name}
@@ -169,30 +157,20 @@ function Provider() {
         </p>
       )}
       <div className="toolbar">
-        <button
-          type="button"
+        <TestConnectionButton
           className="button small"
-          onClick={() => void test()}
-          disabled={testing || !target}
-          data-testid="first-run-test-connection"
-        >
-          <PlugZap size={14} aria-hidden /> {testing ? 'Testing…' : 'Test connection'}
-        </button>
+          testing={connection.testing}
+          disabled={!target}
+          onClick={() => target && void connection.test({ baseUrl: target.baseUrl, model: target.model })}
+          testId="first-run-test-connection"
+        />
         {choice && (
           <button type="button" className="button small primary" onClick={() => void use()}>
             Use {choice.name}
           </button>
         )}
       </div>
-      {result && (
-        <p
-          className={result.ok ? 'good' : 'error'}
-          role={result.ok ? 'status' : 'alert'}
-          data-testid="first-run-connection"
-        >
-          {result.message}
-        </p>
-      )}
+      <ConnectionMessage result={connection.result} testId="first-run-connection" />
       {saveError && (
         <p className="error" role="alert">
           {saveError}
