@@ -1,13 +1,20 @@
 // The server runtime bundle and its V8 code cache: made once into its store and linked into each
 // build folder, not made again by a later engine process; a branch compiles the runtime from the
 // cache, and a cache V8 refuses (damaged, or made for other source) is ignored, never fatal.
+// Bundles of earlier engines that nothing used for a day leave the store.
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../testing/index.ts';
-import { CODE_CACHE_FILE, ensureRuntimeBundle, placeRuntimeBundle, RUNTIME_FILE } from './runtime-bundle.ts';
+import {
+  CODE_CACHE_FILE,
+  ensureRuntimeBundle,
+  placeRuntimeBundle,
+  RUNTIME_FILE,
+  UNUSED_BUNDLE_MS,
+} from './runtime-bundle.ts';
 
 const LOADER = fileURLToPath(new URL('./runtime-loader.ts', import.meta.url));
 
@@ -100,5 +107,39 @@ describe('the server runtime bundle', () => {
 
     await rm(path.join(other, CODE_CACHE_FILE));
     expect(await loadIn(other)).toEqual({ cache: 'compiled, no code cache', zod: 'function', server: 'function' });
+  });
+  it('leaves the store of bundles unused for a day and of staging folders left by a crash, and keeps the rest', async () => {
+    const own = path.join(dir.path, 'prune-store');
+    const current = await ensureRuntimeBundle(own);
+    const hour = 60 * 60 * 1000;
+    const aged = async (name: string, ageMs: number, file = 'x') => {
+      await mkdir(path.join(own, name), { recursive: true });
+      await writeFile(path.join(own, name, file), 'earlier engine');
+      const at = new Date(Date.now() - ageMs);
+      await utimes(path.join(own, name), at, at);
+    };
+    await aged('aaaaaaaaaaaaaaaa', UNUSED_BUNDLE_MS + hour, RUNTIME_FILE); // an old engine's bundle
+    await aged('bbbbbbbbbbbbbbbb', UNUSED_BUNDLE_MS - hour, RUNTIME_FILE); // used within the day
+    await aged(`${current.hash}.deadbeef`, 2 * hour); // a crash while making one
+    await aged(`${current.hash}.0badf00d`, 60_000); // being made right now
+    await aged('notes', UNUSED_BUNDLE_MS * 3); // not the engine's: never touched
+    // A build made from the old bundle holds its own link: it stays whole when the store drops it.
+    const oldBuild = path.join(dir.path, 'old-build');
+    await mkdir(oldBuild);
+    await link(path.join(own, 'aaaaaaaaaaaaaaaa', RUNTIME_FILE), path.join(oldBuild, RUNTIME_FILE));
+    const currentDir = path.join(own, current.hash);
+    await utimes(currentDir, new Date(0), new Date(0));
+
+    // The next engine process to use the store cleans it.
+    vi.resetModules();
+    const again = await import('./runtime-bundle.ts');
+    const found = await again.ensureRuntimeBundle(own);
+    expect(found.dir).toBe(currentDir);
+    expect((await readdir(own)).sort()).toEqual(
+      [current.hash, `${current.hash}.0badf00d`, 'bbbbbbbbbbbbbbbb', 'notes'].sort(),
+    );
+    expect(await readFile(path.join(oldBuild, RUNTIME_FILE), 'utf8')).toBe('earlier engine');
+    // The bundle in use is marked as used now, so it is not the next one removed.
+    expect(Date.now() - (await stat(currentDir)).mtimeMs).toBeLessThan(hour);
   });
 });

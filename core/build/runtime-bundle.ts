@@ -5,7 +5,7 @@
 // own link, so a build stays whole on its own (the sandbox copies it; a container mounts it).
 import { randomBytes, createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { copyFile, link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,14 @@ const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url
 const CACHE_FORMAT = 2;
 /** How long making the code cache (loading the bundle, a few requests) may take. */
 const CACHE_TIMEOUT_MS = 60_000;
+/**
+ * A bundle no engine process has used for this long is removed from the store (3 MB each, one
+ * per engine change). Not at once: an engine of another version may run beside this one, and
+ * builds keep their own hard links, so removing a bundle never breaks a build made from it.
+ */
+export const UNUSED_BUNDLE_MS = 24 * 60 * 60 * 1000;
+/** A staging folder this old was left by a process that died while making a bundle. */
+const STALE_STAGING_MS = 60 * 60 * 1000;
 
 export interface RuntimeBundle {
   /** The store folder holding runtime.cjs and, when V8 made one, its code cache. */
@@ -75,7 +83,10 @@ async function makeRuntimeBundle(store: string): Promise<RuntimeBundle> {
     .slice(0, 16);
   const dir = path.join(store, hash);
   const existing = await stat(path.join(dir, RUNTIME_FILE)).catch(() => undefined);
-  if (existing) return { dir, hash, hasCodeCache: await exists(path.join(dir, CODE_CACHE_FILE)) };
+  if (existing) {
+    await pruneRuntimeStore(store, hash);
+    return { dir, hash, hasCodeCache: await exists(path.join(dir, CODE_CACHE_FILE)) };
+  }
 
   await mkdir(store, { recursive: true });
   const staging = `${dir}.${randomBytes(4).toString('hex')}`;
@@ -91,7 +102,32 @@ async function makeRuntimeBundle(store: string): Promise<RuntimeBundle> {
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+  await pruneRuntimeStore(store, hash);
   return { dir, hash, hasCodeCache: await exists(path.join(dir, CODE_CACHE_FILE)) };
+}
+
+/**
+ * Marks the bundle `inUse` as used now (its folder's time) and removes the store's bundles unused
+ * for UNUSED_BUNDLE_MS and staging folders left by a crash. Best effort: a store that cannot be
+ * cleaned still serves.
+ */
+export async function pruneRuntimeStore(store: string, inUse: string, now = Date.now()): Promise<string[]> {
+  const removed: string[] = [];
+  await utimes(path.join(store, inUse), new Date(now), new Date(now)).catch(() => undefined);
+  const names = await readdir(store).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name === inUse) continue;
+    const bundle = /^[0-9a-f]{16}$/.test(name);
+    const staging = /^[0-9a-f]{16}\.[0-9a-f]{8}$/.test(name);
+    if (!bundle && !staging) continue; // not ours: never touched
+    const changed = await stat(path.join(store, name)).catch(() => undefined);
+    if (!changed || now - changed.mtimeMs < (bundle ? UNUSED_BUNDLE_MS : STALE_STAGING_MS)) continue;
+    await rm(path.join(store, name), { recursive: true, force: true }).then(
+      () => removed.push(name),
+      () => undefined,
+    );
+  }
+  return removed;
 }
 
 /**
