@@ -6,13 +6,14 @@
 // (`00042.c03.development.ws.localhost`) over HTTPS, none running at the start. A seeded Zipf
 // load touches them for --seconds while the live budget (--cap branches) keeps them from all
 // being awake: the first request for a branch starts it, later ones past the cap wake it after
-// the least recently used were put to sleep.
+// the least recently used were put to sleep. Then a sweep asks every branch once (shuffled), so
+// each of them is shown served on request, most of them by a start or a wake past the cap.
 // Prints requests, 2xx, declared 503s (with Retry-After) apart from every other answer or
 // failure (goal 0), request latency, wake latency (p50, p99), the machine's peak memory and the
 // containers', peak live branches; and the references: how many branches fit all awake in the
 // machine's memory (per-branch memory measured here) and how many bare `node:http` servers do.
 //   node --import tsx bench/runtime/thousand-branches.ts [--branches 1000] [--codebases 10]
-//     [--trees 1] [--seconds 60] [--concurrency 32] [--cap 100] [--zipf 1] [--seed 21] [--build-workers 2]
+//     [--trees 1] [--seconds 60] [--concurrency 32] [--cap 100] [--zipf 1] [--seed 21] [--build-workers 2] [--no-sweep]
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
@@ -41,7 +42,9 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '21' },
     'build-workers': { type: 'string', default: '2' },
     trees: { type: 'string', default: '1' },
+    sweep: { type: 'boolean', default: true },
   },
+  allowNegative: true,
 });
 const positive = (name: keyof typeof values, value: number) => {
   if (!Number.isInteger(value) || value < 1)
@@ -56,6 +59,7 @@ const CAP = positive('cap', Number(values.cap));
 const BUILD_WORKERS = positive('build-workers', Number(values['build-workers']));
 const TREES = positive('trees', Number(values.trees));
 const ZIPF = Number(values.zipf);
+const SWEEP = values.sweep;
 if (!(ZIPF >= 0)) throw new Error(`--zipf must be a number ≥ 0, not ${values.zipf}`);
 if (BRANCHES % CODEBASES !== 0)
   throw new Error(`--branches (${BRANCHES}) must be a multiple of --codebases (${CODEBASES})`);
@@ -297,15 +301,22 @@ try {
   // The load: --concurrency clients, each sending one request at a time to a Zipf-drawn branch.
   const draw = zipf(BRANCHES, ZIPF, seeded(Number(values.seed)));
   const agent = new https.Agent({ keepAlive: true, maxSockets: 4, maxFreeSockets: 2, scheduling: 'lifo', ca });
-  const counts = { requests: 0, ok: 0, declared: 0, other: 0, failed: 0, misrouted: 0 };
-  const samples: string[] = [];
-  const declaredReasons = new Map<string, number>();
-  const latencies: number[] = [];
-  const coldLatencies: number[] = [];
+  /** What one phase's requests came to. */
+  const tally = () => ({
+    counts: { requests: 0, ok: 0, declared: 0, other: 0, failed: 0, misrouted: 0 },
+    samples: [] as string[],
+    declaredReasons: new Map<string, number>(),
+    latencies: [] as number[],
+    coldLatencies: [] as number[],
+  });
+  type Tally = ReturnType<typeof tally>;
+  const zipfLoad = tally();
   const touched = new Set<number>();
-  const note = (what: string) => samples.length < 8 && samples.push(what);
-  const request = (index: number) =>
+  const request = (index: number, into: Tally) =>
     new Promise<void>((resolve) => {
+      const { counts, samples, declaredReasons, latencies, coldLatencies } = into;
+      const note = (what: string) => samples.length < 8 && samples.push(what);
+      counts.requests++;
       const target = targets[index]!;
       const key = `${target.codebase}:${target.branch}`;
       const cold = !answered.has(key);
@@ -369,12 +380,37 @@ try {
       while (performance.now() < deadline) {
         const index = draw();
         touched.add(index);
-        counts.requests++;
-        await request(index);
+        await request(index, zipfLoad);
       }
     }),
   );
   const loadMs = performance.now() - loadStart;
+  const loadStarts = { first: firstStarts.length, wakes: wakes.length, sleeps };
+
+  // The sweep: every branch once, in a seeded shuffled order, by the same clients: the proof that
+  // any of them is served on request, not only those the Zipf load happened to reach.
+  const sweep = tally();
+  const sweepOrder = [...targets.keys()];
+  const shuffle = seeded(Number(values.seed) + 1);
+  for (let i = sweepOrder.length - 1; i > 0; i--) {
+    const j = Math.floor(shuffle() * (i + 1));
+    [sweepOrder[i], sweepOrder[j]] = [sweepOrder[j]!, sweepOrder[i]!];
+  }
+  const sweepStart = performance.now();
+  let swept = 0;
+  if (SWEEP)
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (swept < sweepOrder.length) {
+          await request(sweepOrder[swept++]!, sweep);
+          if (swept % 100 === 0)
+            console.error(
+              `  swept ${swept}/${sweepOrder.length} (${((performance.now() - sweepStart) / 1000).toFixed(0)} s)`,
+            );
+        }
+      }),
+    );
+  const sweepMs = performance.now() - sweepStart;
   const load = os
     .loadavg()
     .map((l) => l.toFixed(1))
@@ -394,22 +430,36 @@ try {
   const setupS = (x: number, y: number) => `${((y - x) / 1000).toFixed(0)} s`;
   const dockerVersion = (await docker.version()).Version;
   console.log(
-    `bench/runtime thousand: ${BRANCHES} branches in ${CODEBASES} codebases, Docker ${dockerVersion}, ${SECONDS} s of Zipf(s=${ZIPF}, seed ${values.seed}) load, ${CONCURRENCY} clients, cap ${CAP} live, load average ${load}`,
+    `bench/runtime thousand: ${BRANCHES} branches in ${CODEBASES} codebases, Docker ${dockerVersion}, ${SECONDS} s of Zipf(s=${ZIPF}, seed ${values.seed}) load${SWEEP ? ' then a sweep of every branch' : ''}, ${CONCURRENCY} clients, cap ${CAP} live, load average after the Zipf load ${load}, at the end ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
   );
   console.log(
     `  setup: ${targets.length} branches made in ${setupS(setupStart, branchesMade)}; built in ${setupS(branchesMade, built)}, ${BUILD_WORKERS} at a time: ${buildTimes.length} cold (p50 ${ms(percentile(buildTimes, 50))}), ${cachedTimes.length} found in the cache by tree (p50 ${ms(percentile(cachedTimes, 50))}); containers ${setupS(built, prepared)}`,
   );
+  const report = (what: string, { counts, samples, declaredReasons, latencies, coldLatencies }: Tally, ms_: number) => {
+    console.log(
+      `  ${what}: requests ${counts.requests} (${((counts.requests / ms_) * 1000).toFixed(1)}/s); 2xx ${counts.ok}; declared 503 with Retry-After ${counts.declared}; other non-2xx ${counts.other}, failed ${counts.failed}, wrong branch ${counts.misrouted} (goal 0)`,
+    );
+    for (const [reason, n] of declaredReasons) console.log(`    503 ×${n}: ${reason}`);
+    for (const sample of samples) console.log(`    e.g. ${sample}`);
+    console.log(
+      `    request latency p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(Math.max(0, ...latencies))}; a request to a branch not running → 2xx, as the client sees it (its turn included): p50 ${ms(percentile(coldLatencies, 50))}, p99 ${ms(percentile(coldLatencies, 99))} (${coldLatencies.length})`,
+    );
+  };
+  report(`Zipf load, ${SECONDS} s over ${touched.size} distinct branches`, zipfLoad, loadMs);
   console.log(
-    `  requests ${counts.requests} (${((counts.requests / loadMs) * 1000).toFixed(1)}/s) to ${touched.size} distinct branches; 2xx ${counts.ok}; declared 503 with Retry-After ${counts.declared}; other non-2xx ${counts.other}, failed ${counts.failed}, wrong branch ${counts.misrouted} (goal 0)`,
+    `    in the runtime: first start → ready (${loadStarts.first}) p50 ${ms(percentile(firstStarts.slice(0, loadStarts.first), 50))}, p99 ${ms(percentile(firstStarts.slice(0, loadStarts.first), 99))}; wake from sleep → ready (${loadStarts.wakes}) p50 ${ms(percentile(wakes.slice(0, loadStarts.wakes), 50))}, p99 ${ms(percentile(wakes.slice(0, loadStarts.wakes), 99))}; ${loadStarts.sleeps} put to sleep`,
   );
-  for (const [reason, n] of declaredReasons) console.log(`    503 ×${n}: ${reason}`);
-  for (const sample of samples) console.log(`    e.g. ${sample}`);
-  console.log(
-    `  request latency p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(Math.max(0, ...latencies))}; a request to a branch not running → 2xx, as the client sees it (its turn included): p50 ${ms(percentile(coldLatencies, 50))}, p99 ${ms(percentile(coldLatencies, 99))} (${coldLatencies.length})`,
-  );
-  console.log(
-    `  in the runtime: first start → ready (${firstStarts.length}) p50 ${ms(percentile(firstStarts, 50))}, p99 ${ms(percentile(firstStarts, 99))}; wake from sleep → ready (${wakes.length}) p50 ${ms(percentile(wakes, 50))}, p99 ${ms(percentile(wakes, 99))}; ${sleeps} put to sleep`,
-  );
+  if (SWEEP) {
+    const sweepFirst = firstStarts.slice(loadStarts.first);
+    const sweepWakes = wakes.slice(loadStarts.wakes);
+    report(`sweep, every branch once, in ${(sweepMs / 1000).toFixed(0)} s`, sweep, sweepMs);
+    console.log(
+      `    in the runtime: first start → ready (${sweepFirst.length}) p50 ${ms(percentile(sweepFirst, 50))}, p99 ${ms(percentile(sweepFirst, 99))}; wake from sleep → ready (${sweepWakes.length}) p50 ${ms(percentile(sweepWakes, 50))}, p99 ${ms(percentile(sweepWakes, 99))}; ${sleeps - loadStarts.sleeps} put to sleep`,
+    );
+  }
   console.log(
     `  peak live branches ${peaks.live} (cap ${CAP}); now live ${states.filter((s) => s.state === 'live').length}, failed ${states.filter((s) => s.state === 'failed').length}`,
   );
