@@ -1,9 +1,11 @@
-// How `branchyard` starts: from the one-file bundle scripts/build-cli.ts makes of the CLI and the
-// engine, with a V8 code cache beside it, instead of compiling TypeScript through tsx on every start.
-// Every start compares the bundle's inputs (size and mtime, as listed in its manifest) with the
-// files on disk, so a checkout always runs its current sources: when one changed, this start
-// rebuilds the bundle (about a second), or, while another start is rebuilding it or when the
-// sources do not build, runs the sources through tsx as before.
+// How `branchyard` starts: from the two bundles scripts/build-cli.ts makes, the command tree and the
+// engine, each with a V8 code cache beside it, instead of compiling TypeScript through tsx on every
+// start. The engine bundle is loaded only when a command runs, never for `--help`.
+// A checkout always runs its current sources: every start compares the command tree's inputs (size
+// and mtime, as listed in the manifest; about 15 files) with the files on disk, and a command that
+// runs compares the engine's (about 350) before loading it. When one changed, that start rebuilds
+// both bundles (about a second), or, while another start is rebuilding them or when the sources do
+// not build, runs the sources through tsx as before.
 //
 // Environment: BRANCHYARD_CLI=sources runs the sources through tsx; BRANCHYARD_CLI_CACHE is the
 // bundle's folder (inside the checkout, so packages resolve from it); BRANCHYARD_CLI_TRACE=1 says
@@ -27,7 +29,7 @@ import vm from 'node:vm';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** Must match MANIFEST_FORMAT in scripts/build-cli.ts. */
-const MANIFEST_FORMAT = 1;
+const MANIFEST_FORMAT = 2;
 /** A lock older than this is from a start that hung or died while building. */
 const LOCK_STALE_MS = 120_000;
 
@@ -37,11 +39,12 @@ export function cliCacheDir(env = process.env) {
 }
 
 /**
- * The bundle when every input is as it was when it was built; otherwise why it cannot be used.
+ * One of the bundles, when every input of it is as it was when it was built; otherwise why it cannot be used.
  * @param {string} dir
+ * @param {'cli' | 'engine'} which the command tree or the engine
  * @returns {{ file: string } | { stale: string }}
  */
-export function freshBundle(dir) {
+export function freshBundle(dir, which = 'cli') {
   let manifest;
   try {
     manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
@@ -50,12 +53,13 @@ export function freshBundle(dir) {
   }
   if (manifest.format !== MANIFEST_FORMAT)
     return { stale: `the bundle's manifest is of format ${manifest.format}, not ${MANIFEST_FORMAT}` };
-  for (const [file, size, mtimeMs] of manifest.inputs) {
+  const { bundle, inputs } = manifest[which];
+  for (const [file, size, mtimeMs] of inputs) {
     const info = statSync(path.join(ROOT, file), { throwIfNoEntry: false });
     if (!info || info.size !== size || info.mtimeMs !== mtimeMs)
       return { stale: `${file} changed since the bundle was built` };
   }
-  return { file: path.join(dir, manifest.bundle) };
+  return { file: path.join(dir, bundle) };
 }
 
 /**
@@ -70,29 +74,62 @@ export async function launch(argv, env = process.env) {
     : () => {};
   if (env.BRANCHYARD_CLI === 'sources') return runSources(argv, trace, 'BRANCHYARD_CLI=sources');
   const dir = cliCacheDir(env);
-  let found = freshBundle(dir);
+  let found = freshBundle(dir, 'cli');
+  let engineFile;
   if ('stale' in found) {
-    const lock = takeLock(dir);
-    if ('busy' in lock) return runSources(argv, trace, `${found.stale}; ${lock.busy}`);
-    try {
-      await registerTsx();
-      const { buildCli } = await import('../scripts/build-cli.ts');
-      const built = await buildCli({ cacheDir: dir });
-      trace(`rebuilt the bundle in ${built.ms} ms (${found.stale})`);
-      found = { file: built.file };
-    } catch (error) {
-      // Sources that do not build (a half-made edit) fail the same way through tsx, with its message.
-      return runSources(
-        argv,
-        trace,
-        `${found.stale}; the bundle did not build: ${/** @type {Error} */ (error).message}`,
-      );
-    } finally {
-      lock.release();
-    }
+    const built = await rebuild(dir, found.stale, trace);
+    if ('sources' in built) return runSources(argv, trace, built.sources);
+    found = { file: built.file };
+    engineFile = built.engineFile;
   } else trace(`bundle ${found.file}`);
-  const { main } = loadBundle(found.file);
-  return main(argv);
+  const tree = loadBundle(found.file);
+
+  /** @param {string} file */
+  const load = (file) => {
+    trace(`engine bundle ${file}`);
+    return loadBundle(file);
+  };
+  tree.provideEngine({
+    // Before an action runs: the engine as its sources are now, or this command from the sources.
+    prepare: async () => {
+      if (engineFile) return load(engineFile);
+      const engine = freshBundle(dir, 'engine');
+      if ('file' in engine) return load(engine.file);
+      const built = await rebuild(dir, engine.stale, trace);
+      if ('file' in built) return load(built.engineFile);
+      // Nothing has run yet: the whole command runs from the sources instead, in this process.
+      process.exit(await runSources(argv, trace, built.sources));
+    },
+    // Read before any action was about to run (no command does so today): the bundle as it is.
+    now: () => {
+      const engine = freshBundle(dir, 'engine');
+      if ('stale' in engine && !engineFile) throw new Error(`the CLI's engine bundle is out of date: ${engine.stale}`);
+      return load(engineFile ?? /** @type {{ file: string }} */ (engine).file);
+    },
+  });
+  return tree.main(argv);
+}
+
+/**
+ * Rebuilds both bundles, or says why the sources must run instead.
+ * @param {string} dir @param {string} stale why @param {(message: string) => void} trace
+ * @returns {Promise<{ file: string, engineFile: string } | { sources: string }>}
+ */
+async function rebuild(dir, stale, trace) {
+  const lock = takeLock(dir);
+  if ('busy' in lock) return { sources: `${stale}; ${lock.busy}` };
+  try {
+    await registerTsx();
+    const { buildCli } = await import('../scripts/build-cli.ts');
+    const built = await buildCli({ cacheDir: dir });
+    trace(`rebuilt the bundle in ${built.ms} ms (${stale})`);
+    return { file: built.file, engineFile: built.engineFile };
+  } catch (error) {
+    // Sources that do not build (a half-made edit) fail the same way through tsx, with its message.
+    return { sources: `${stale}; the bundle did not build: ${/** @type {Error} */ (error).message}` };
+  } finally {
+    lock.release();
+  }
 }
 
 /** @param {string[]} argv @param {(message: string) => void} trace @param {string} why @returns {Promise<number>} */
@@ -116,7 +153,7 @@ async function registerTsx() {
  * (Node 20 has no compile cache of its own); the cache is written once this start has compiled
  * what it uses.
  * @param {string} file
- * @returns {{ main: (argv: string[]) => Promise<number> }}
+ * @returns {any} the bundle's exports
  */
 function loadBundle(file) {
   const dynamicImports = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
@@ -152,7 +189,7 @@ function loadBundle(file) {
     setTimeout(save, 2000).unref();
     process.once('beforeExit', save);
   }
-  return /** @type {{ main: (argv: string[]) => Promise<number> }} */ (module.exports);
+  return module.exports;
 }
 
 /**

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../core/testing/index.ts';
 import { ROOT } from './build-cli.ts';
+import type { CliManifest } from './build-cli.ts';
 
 interface Run {
   code: number;
@@ -75,6 +76,22 @@ describe('the bundled CLI', () => {
       expect(help).toMatchObject({ code: 0, stdout: fromSources.stdout, stderr: fromSources.stderr });
       expect(help.stdout).toContain('Usage: branchyard');
 
+      // `--help` evaluates the command tree alone: the engine bundle is loaded only for a command that runs.
+      for (const run of [first, help]) expect(run.how).not.toContain('engine bundle');
+      const manifest = JSON.parse(await readFile(path.join(ROOT, cacheDir, 'manifest.json'), 'utf8')) as CliManifest;
+      const treeInputs = manifest.cli.inputs.map(([file]) => file);
+      expect(treeInputs).toContain('core/cli/main.ts');
+      expect(treeInputs).toContain('node_modules/commander/package.json');
+      expect(treeInputs.filter((file) => !/^(core\/cli\/|node_modules\/commander\/)/.test(file)).sort()).toEqual([
+        'bin/cli-bundle.js',
+        'node_modules/.package-lock.json',
+        'package.json',
+        'scripts/build-cli.ts',
+        'tsconfig.json',
+      ]);
+      expect(treeInputs).not.toContain('core/cli/engine-client.ts');
+      expect(manifest.engine.inputs.map(([file]) => file)).toContain('core/cli/engine-client.ts');
+
       // What loads only when used stays unloaded by a command that uses none of it.
       const preload = path.join(tmp.path, 'loaded-packages.cjs');
       await writeFile(
@@ -118,6 +135,7 @@ describe('the bundled CLI', () => {
           await branchyard(ROOT, ['branch', 'list', 'users', ...json], sources, ws),
         ];
         expect(viaBundle.how).toMatch(/^branchyard-cli: (bundle |rebuilt the bundle)/);
+        expect(viaBundle.how).toMatch(/^branchyard-cli: engine bundle .*engine-[0-9a-f]+\.cjs$/m);
         expect(viaBundle.code, viaBundle.stderr).toBe(0);
         expect({ stdout: viaBundle.stdout, stderr: viaBundle.stderr }).toEqual({
           stdout: viaSources.stdout,
@@ -176,6 +194,37 @@ describe('the bundled CLI', () => {
         ),
         stdout: expect.stringContaining('other words'),
       });
+
+      // A change to the engine alone: `--help` does not look at it; a command that runs rebuilds first,
+      // or, while another start rebuilds, runs from the sources.
+      const engineSource = path.join(checkout, 'core/errors/index.ts');
+      const touchEngine = async (note: string) =>
+        writeFile(engineSource, `${await readFile(engineSource, 'utf8')}// ${note}\n`);
+      await touchEngine('an engine change');
+      const helpOnly = await branchyard(checkout, ['--help'], env);
+      expect(helpOnly).toMatchObject({ code: 0, how: expect.stringMatching(/^branchyard-cli: bundle [^\n]*$/) });
+      const listing = await branchyard(checkout, ['codebase', 'list'], env, tmp.path);
+      expect(listing.how).toMatch(
+        /^branchyard-cli: bundle .*\nbranchyard-cli: rebuilt the bundle in \d+ ms \(core\/errors\/index\.ts changed since the bundle was built\)\nbranchyard-cli: engine bundle /,
+      );
+      const listingFromSources = await branchyard(checkout, ['codebase', 'list'], sources, tmp.path);
+      expect(listing.stderr).toContain('branchyard.json');
+      expect({ code: listing.code, stdout: listing.stdout, stderr: listing.stderr }).toEqual({
+        code: listingFromSources.code,
+        stdout: listingFromSources.stdout,
+        stderr: listingFromSources.stderr,
+      });
+      await touchEngine('another engine change');
+      await writeFile(path.join(checkout, '.cli-cache/build.lock'), String(process.pid));
+      const engineLocked = await branchyard(checkout, ['codebase', 'list'], env, tmp.path);
+      expect(engineLocked).toMatchObject({
+        code: listing.code,
+        stderr: listing.stderr,
+        how: expect.stringContaining(
+          'sources through tsx (core/errors/index.ts changed since the bundle was built; another start is rebuilding the bundle)',
+        ),
+      });
+      await rm(path.join(checkout, '.cli-cache/build.lock'));
 
       // Another start holds the build lock (this test's own live process): this one runs the sources, never the old bundle.
       await describeAs('while rebuilding');

@@ -1,6 +1,14 @@
-// Builds the CLI and the engine into one CommonJS file, so `branchyard` starts without compiling
-// TypeScript (tsx took ~2.4 s for `--help`). bin/cli-bundle.js runs it with a V8 code cache and
-// rebuilds it through this file when any input changed; `npm run build:cli` builds it ahead.
+// Builds the CLI and the engine into two CommonJS files, so `branchyard` starts without compiling
+// TypeScript (tsx took ~2.4 s for `--help`). bin/cli-bundle.js runs them with a V8 code cache each
+// and rebuilds them through this file when an input changed; `npm run build:cli` builds them ahead.
+//
+// - The command tree (cli-*.cjs): core/cli's files and commander, what `--help`, a wrong command
+//   line and the parsing of every command need. Whatever else those files import (the engine,
+//   tRPC, the errors…) is a stand-in whose every export is a getter reaching into the engine
+//   bundle, loaded when first read: in practice once commander is about to run an action
+//   (core/cli/engine-loader.ts). So `--help` evaluates ~100 kB, not the whole engine.
+// - The engine (engine-*.cjs): everything those stand-ins stand for, in one bundle, so each module
+//   exists once (an error the engine throws is `instanceof` the class the CLI checks).
 //
 // What stays outside the bundle, loaded from node_modules as before: native or wasm packages and
 // those that find their own files beside them (PGlite, esbuild, node-pty, dockerode's .proto files,
@@ -11,16 +19,26 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtinModules } from 'node:module';
 import { build, transform } from 'esbuild';
-import type { Plugin } from 'esbuild';
+import type { BuildOptions, BuildResult, Plugin } from 'esbuild';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** Where the bundle lives by default; BRANCHYARD_CLI_CACHE moves it (a folder inside the checkout, so packages resolve). */
 export const DEFAULT_CACHE = 'node_modules/.cache/branchyard-cli';
 /** Read by bin/cli-bundle.js: a manifest of another format is rebuilt. */
-export const MANIFEST_FORMAT = 1;
-/** The bundle's entry, given to esbuild as text: not a file to watch. */
+export const MANIFEST_FORMAT = 2;
+/** The bundles' entries, given to esbuild as text: not files to watch. */
 const ENTRY_NAME = 'branchyard-cli-entry.ts';
+const ENGINE_ENTRY_NAME = 'branchyard-engine-entry.ts';
+/** The command tree's folder: its files are the tree, apart from ENGINE_SIDE. */
+const TREE_DIR = 'core/cli';
+/** Files of core/cli that are the engine's side: they import the router and the engine itself. */
+const ENGINE_SIDE = new Set(['core/cli/engine-client.ts']);
+/** Packages the command tree holds itself: only the parser, which has no state shared with the engine. */
+const TREE_PACKAGES = new Set(['commander']);
+/** Replaced in the command tree by the loader of the engine bundle (see its own comment). */
+const ENGINE_LOADER = 'core/cli/engine-loader.ts';
 
 const EXTERNAL = [
   '@electric-sql/pglite',
@@ -58,17 +76,26 @@ const EXTRA_INPUTS = [
   'node_modules/.package-lock.json',
 ];
 
-export interface CliManifest {
-  format: number;
+export interface BundleManifest {
   /** The bundle's file name in the cache folder: named by its content hash, so a code cache never meets another bundle. */
   bundle: string;
-  builtAt: string;
   /** [path relative to the root, size, mtimeMs]; mtimeMs -1 marks a file that changed while building (stale at once). */
   inputs: Array<[string, number, number]>;
 }
 
+export interface CliManifest {
+  format: number;
+  builtAt: string;
+  /** The command tree, checked on every start. */
+  cli: BundleManifest;
+  /** The engine, checked when a command first needs it. */
+  engine: BundleManifest;
+}
+
 export interface BuiltCli {
+  /** The command tree's bundle. */
   file: string;
+  engineFile: string;
   manifest: CliManifest;
   ms: number;
 }
@@ -77,13 +104,8 @@ export async function buildCli(options: { root?: string; cacheDir?: string } = {
   const root = options.root ?? ROOT;
   const cacheDir = path.resolve(root, options.cacheDir ?? DEFAULT_CACHE);
   const started = Date.now();
-  const result = await build({
-    stdin: {
-      contents: "export { main } from './core/cli/index.ts';\n",
-      resolveDir: root,
-      sourcefile: ENTRY_NAME,
-      loader: 'ts',
-    },
+  const boundary = await engineImports(root);
+  const common = {
     absWorkingDir: root,
     bundle: true,
     platform: 'node',
@@ -98,33 +120,187 @@ export async function buildCli(options: { root?: string; cacheDir?: string } = {
     metafile: true,
     write: false,
     logLevel: 'silent',
-    plugins: [moduleUrls(root, cacheDir), lazyPackages()],
-  });
-  const warnings = result.warnings.filter(
+  } satisfies BuildOptions;
+  const [tree, engine] = await Promise.all([
+    build({
+      ...common,
+      stdin: {
+        contents:
+          `export { main } from './${TREE_DIR}/index.ts';\n` + `export { provideEngine } from './${ENGINE_LOADER}';\n`,
+        resolveDir: root,
+        sourcefile: ENTRY_NAME,
+        loader: 'ts',
+      },
+      plugins: [commandTree(root, boundary), moduleUrls(root, cacheDir)],
+    }),
+    build({
+      ...common,
+      stdin: { contents: boundary.entry, resolveDir: root, sourcefile: ENGINE_ENTRY_NAME, loader: 'ts' },
+      plugins: [moduleUrls(root, cacheDir), lazyPackages()],
+    }),
+  ]);
+  const warnings = [...tree.warnings, ...engine.warnings].filter(
     (w) => w.id === 'empty-import-meta' || w.id === 'unsupported-dynamic-import' || w.id === 'unsupported-require-call',
   );
   if (warnings.length)
     throw new Error(
       `the CLI bundle would differ from the sources: ${warnings.map((w) => `${w.location?.file}:${w.location?.line}: ${w.text}`).join('; ')}`,
     );
-  const code = result.outputFiles[0]!.contents;
-  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-  const bundle = `cli-${hash}.cjs`;
   await mkdir(cacheDir, { recursive: true });
-  const file = path.join(cacheDir, bundle);
-  await writeAtomically(file, code);
-
-  const inputs = await inputStats(root, [...Object.keys(result.metafile.inputs), ...EXTRA_INPUTS], started);
-  const manifest: CliManifest = { format: MANIFEST_FORMAT, bundle, builtAt: new Date().toISOString(), inputs };
+  const write = async (prefix: string, result: BuildResult<{ metafile: true; write: false }>) => {
+    const code = result.outputFiles[0]!.contents;
+    const bundle = `${prefix}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.cjs`;
+    await writeAtomically(path.join(cacheDir, bundle), code);
+    const inputs = await inputStats(root, [...Object.keys(result.metafile.inputs), ...EXTRA_INPUTS], started);
+    return { bundle, inputs };
+  };
+  const manifest: CliManifest = {
+    format: MANIFEST_FORMAT,
+    builtAt: new Date().toISOString(),
+    cli: await write('cli', tree),
+    engine: await write('engine', engine),
+  };
   const manifestFile = path.join(cacheDir, 'manifest.json');
   const previous = await readFile(manifestFile, 'utf8').then(
-    (text) => (JSON.parse(text) as CliManifest).bundle,
-    () => undefined,
+    (text) => {
+      const old = JSON.parse(text) as Partial<CliManifest>;
+      return [old.cli?.bundle, old.engine?.bundle];
+    },
+    () => [],
   );
   await writeAtomically(manifestFile, JSON.stringify(manifest));
-  await removeOldBundles(cacheDir, new Set([bundle, previous]));
-  return { file, manifest, ms: Date.now() - started };
+  await removeOldBundles(cacheDir, new Set([manifest.cli.bundle, manifest.engine.bundle, ...previous]));
+  return {
+    file: path.join(cacheDir, manifest.cli.bundle),
+    engineFile: path.join(cacheDir, manifest.engine.bundle),
+    manifest,
+    ms: Date.now() - started,
+  };
 }
+
+interface EngineImports {
+  /** The engine bundle's entry: every name the command tree imports from outside it, exported as `m<i>$<name>`. */
+  entry: string;
+  /** Per module the tree imports from the engine (a path from the root, or a package): its index and names. */
+  modules: Map<string, { index: number; names: Set<string> }>;
+}
+
+/**
+ * What the command tree's files import from the engine's side, read from each file as esbuild
+ * compiles it (type-only imports gone). Only named imports cross: a default or namespace import,
+ * a bare or dynamic import of the engine's side fails the build, as the stand-ins could not mirror it.
+ */
+async function engineImports(root: string): Promise<EngineImports> {
+  const modules = new Map<string, { index: number; names: Set<string> }>();
+  const files = (await readdir(path.join(root, TREE_DIR)))
+    .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
+    .map((name) => `${TREE_DIR}/${name}`)
+    .filter((file) => !ENGINE_SIDE.has(file) && file !== ENGINE_LOADER)
+    .sort();
+  for (const file of files) {
+    const { code } = await transform(await readFile(path.join(root, file), 'utf8'), { loader: 'ts', format: 'esm' });
+    if (/\bimport\s*\(|\brequire\s*\(/.test(code))
+      throw new Error(`${file}: the command tree loads its modules statically (a dynamic import is not mirrored)`);
+    for (const statement of code.matchAll(/^import\s*([^"']*?)\s*(?:from\s*)?["']([^"']+)["'];?$/gm)) {
+      const [, clause = '', specifier = ''] = statement;
+      const key = engineSide(root, file, specifier);
+      if (!key) continue;
+      const named = /^\{([^}]*)\}$/.exec(clause.trim());
+      if (!named)
+        throw new Error(
+          `${file}: "import ${clause} from '${specifier}'": the command tree imports from the engine by name only`,
+        );
+      let module = modules.get(key);
+      if (!module) modules.set(key, (module = { index: modules.size, names: new Set() }));
+      for (const part of named[1]!.split(',')) {
+        const name = part.trim().split(/\s+as\s+/)[0]!;
+        if (name) module.names.add(name);
+      }
+    }
+  }
+  const entry = [...modules]
+    .map(([key, { index, names }]) => {
+      const specifier = key.startsWith('core/') ? `./${key}` : key;
+      return `export { ${[...names].map((name) => `${name} as m${index}$${name}`).join(', ')} } from '${specifier}';`;
+    })
+    .join('\n');
+  return { entry: entry + '\n', modules };
+}
+
+/**
+ * The engine-side module `specifier` names when imported from the tree's `importer` (a path from the
+ * root, or a package's name), or undefined when the tree holds it: Node's own modules, commander, and
+ * core/cli's files but ENGINE_SIDE.
+ */
+function engineSide(root: string, importer: string, specifier: string): string | undefined {
+  if (specifier.startsWith('node:') || builtinModules.includes(specifier)) return undefined;
+  if (!specifier.startsWith('.')) {
+    const name = /^(@[^/]+\/)?[^/]+/.exec(specifier)![0];
+    return TREE_PACKAGES.has(name) ? undefined : specifier;
+  }
+  const file = path
+    .relative(root, path.resolve(root, path.dirname(importer), specifier))
+    .split(path.sep)
+    .join('/');
+  return path.posix.dirname(file) === TREE_DIR && !ENGINE_SIDE.has(file) ? undefined : file;
+}
+
+/**
+ * The command tree's bundle: core/cli's own files and commander; every other import of theirs is a
+ * CommonJS stand-in whose exports are getters into the engine bundle (the engine loader's
+ * `engine()`), and core/cli/engine-loader.ts is the loader bin/cli-bundle.js provides the engine to.
+ */
+function commandTree(root: string, boundary: EngineImports): Plugin {
+  const loaderFile = path.join(root, ENGINE_LOADER);
+  return {
+    name: 'branchyard-command-tree',
+    setup(esbuild) {
+      esbuild.onResolve({ filter: /.*/ }, (args) => {
+        if (args.namespace === 'branchyard-engine')
+          return args.path === ENGINE_LOADER ? { path: loaderFile } : undefined;
+        // The entry (stdin) and packages' own imports resolve as usual.
+        if (!path.isAbsolute(args.importer) || args.importer.includes(`${path.sep}node_modules${path.sep}`))
+          return undefined;
+        const importer = path.relative(root, args.importer).split(path.sep).join('/');
+        const key = engineSide(root, importer, args.path);
+        if (!key) return undefined;
+        if (!boundary.modules.has(key))
+          throw new Error(`${importer} imports ${args.path}, which the scan of ${TREE_DIR} did not see`);
+        return { path: key, namespace: 'branchyard-engine' };
+      });
+      esbuild.onLoad({ filter: /.*/, namespace: 'branchyard-engine' }, (args) => {
+        const { index, names } = boundary.modules.get(args.path)!;
+        const getters = [...names].map(
+          (name) =>
+            `  ${JSON.stringify(name)}: { enumerable: true, get: () => engine()[${JSON.stringify(`m${index}$${name}`)}] },`,
+        );
+        return {
+          loader: 'js',
+          resolveDir: root,
+          contents: `const { engine } = require(${JSON.stringify(ENGINE_LOADER)});\nObject.defineProperties(exports, {\n  __esModule: { value: true },\n${getters.join('\n')}\n});\n`,
+        };
+      });
+      esbuild.onLoad({ filter: /\.ts$/ }, (args) =>
+        args.path === loaderFile ? { loader: 'js', contents: ENGINE_LOADER_IN_BUNDLE } : undefined,
+      );
+    },
+  };
+}
+
+/** core/cli/engine-loader.ts in the command tree's bundle: bin/cli-bundle.js provides how to load the engine bundle. */
+const ENGINE_LOADER_IN_BUNDLE = `let loader;
+let loaded;
+/** Called by bin/cli-bundle.js before main: { prepare(): Promise<exports>, now(): exports }. */
+export function provideEngine(engineLoader) {
+  loader = engineLoader;
+}
+export async function prepareEngine() {
+  loaded ??= await loader.prepare();
+}
+export function engine() {
+  return (loaded ??= loader.now());
+}
+`;
 
 /**
  * Each source's `import.meta` becomes its own file's, as if it ran unbundled: the engine finds
@@ -207,7 +383,7 @@ async function inputStats(
 ): Promise<Array<[string, number, number]>> {
   const watched = new Set<string>();
   for (const file of files) {
-    if (file === ENTRY_NAME || file.startsWith('branchyard-lazy:')) continue;
+    if (file === ENTRY_NAME || file === ENGINE_ENTRY_NAME || /^branchyard-(lazy|engine):/.test(file)) continue;
     // A package is watched through its package.json (npm rewrites it on install), not file by file.
     const pkg = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(file);
     watched.add(pkg && file !== 'node_modules/.package-lock.json' ? `${pkg[1]}/package.json` : file);
@@ -231,10 +407,10 @@ async function writeAtomically(file: string, contents: string | Uint8Array): Pro
   await rename(temporary, file);
 }
 
-/** Keeps the new bundle and the one before it (a start that read the old manifest may still be opening it). */
+/** Keeps the new bundles and the ones before them (a start that read the old manifest may still be opening them). */
 async function removeOldBundles(cacheDir: string, keep: Set<string | undefined>): Promise<void> {
   for (const name of await readdir(cacheDir)) {
-    const bundle = /^(cli-[0-9a-f]+\.cjs)(\.v8cache)?$/.exec(name)?.[1];
+    const bundle = /^((?:cli|engine)-[0-9a-f]+\.cjs)(\.v8cache)?$/.exec(name)?.[1];
     if (bundle && !keep.has(bundle)) await rm(path.join(cacheDir, name), { force: true });
   }
 }
@@ -242,6 +418,6 @@ async function removeOldBundles(cacheDir: string, keep: Set<string | undefined>)
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const built = await buildCli({ cacheDir: process.env.BRANCHYARD_CLI_CACHE || undefined });
   console.log(
-    `built ${path.relative(process.cwd(), built.file)} from ${built.manifest.inputs.length} inputs in ${built.ms} ms`,
+    `built ${path.relative(process.cwd(), built.file)} from ${built.manifest.cli.inputs.length} inputs and ${path.relative(process.cwd(), built.engineFile)} from ${built.manifest.engine.inputs.length} in ${built.ms} ms`,
   );
 }

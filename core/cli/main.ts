@@ -11,6 +11,7 @@ import type { CliIo } from './output.ts';
 import { commandFor, printError, printResult } from './output.ts';
 import type { CommandContext } from './command.ts';
 import { connectEngine } from './engine-client.ts';
+import { prepareEngine } from './engine-loader.ts';
 import { registerAgentCommands } from './agent-commands.ts';
 import { registerBranchCommands } from './branch-commands.ts';
 import { registerGatewayCommands } from './gateway-commands.ts';
@@ -39,7 +40,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .option('--json', 'print one JSON document on stdout and nothing else there')
     .showHelpAfterError('(run branchyard --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    // Commander has parsed the command line and is about to act: only now is the engine loaded.
+    .hook('preAction', () => prepareEngine());
 
   const global = (): GlobalOptions => program.opts<GlobalOptions>();
 
