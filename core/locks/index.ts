@@ -4,7 +4,7 @@
 // allocating the next branch number.
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { link, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -119,7 +119,10 @@ async function acquireFile(lockFile: string, deadline: number, options: LockOpti
     // A dead holder's lock is stale. So is an unreadable one once it is a little old: a fresh
     // file with no owner yet may belong to a live process that is about to write it.
     if (!alive && (holder !== undefined || Date.now() - seen.mtimeMs > 1000)) {
-      await takeOverStale(lockFile, seen);
+      if (await takeOverStale(lockFile, seen, holder)) continue;
+      // Another caller is taking it over: try again shortly, as for a live holder.
+      await sleep(pause);
+      pause = Math.min(pause * 2, 50);
       continue;
     }
     if (alive && Date.now() >= deadline) break;
@@ -138,25 +141,41 @@ async function acquireFile(lockFile: string, deadline: number, options: LockOpti
 }
 
 /**
- * Removes a stale lock without ever removing a fresh one: several waiters may judge the same
- * lock stale at once, and a plain delete by the slower one would remove the lock the faster one
- * has just taken. So the file is moved aside first and deleted only if it is the very file that
- * was judged stale; otherwise it is put back.
+ * Removes a stale lock without ever removing a fresh one. Several callers may judge the same lock
+ * stale at once: one moving it aside while another had already replaced it by its own let a
+ * third take the empty path too, and two processes held the lock. So a takeover is itself taken
+ * in turn (a guard file made with O_EXCL), and under the guard the lock is removed only if it is
+ * still the very one judged stale: the same owner (by nonce), or, for one with no readable owner,
+ * the same file. Says whether this caller removed it.
  */
-async function takeOverStale(lockFile: string, seen: Stats): Promise<void> {
-  const aside = `${lockFile}.stale-${randomBytes(6).toString('hex')}`;
+async function takeOverStale(lockFile: string, seen: Stats, staleOwner: LockOwner | undefined): Promise<boolean> {
+  const guard = `${lockFile}.takeover`;
   try {
-    await rename(lockFile, aside);
-  } catch {
-    return; // someone else moved or released it
+    await (await open(guard, 'wx', 0o600)).close();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Another caller is taking it over; a guard this old was left by one that died doing so.
+    const left = await stat(guard).catch(() => undefined);
+    if (left && Date.now() - left.mtimeMs > STALE_GUARD_MS) await rm(guard, { force: true });
+    return false;
   }
-  const moved = await stat(aside).catch(() => undefined);
-  if (moved && (moved.ino !== seen.ino || moved.dev !== seen.dev)) {
-    // A live process took the lock in between: give it back, unless yet another took its place.
-    await link(aside, lockFile).catch(() => undefined);
+  try {
+    const now = await stat(lockFile).catch(() => undefined);
+    if (!now) return false;
+    const owner = await readOwner(lockFile);
+    const same = staleOwner
+      ? owner?.nonce === staleOwner.nonce && owner.pid === staleOwner.pid && !isAlive(owner)
+      : owner === undefined && now.ino === seen.ino && now.dev === seen.dev && now.mtimeMs === seen.mtimeMs;
+    if (!same) return false;
+    await rm(lockFile, { force: true });
+    return true;
+  } finally {
+    await rm(guard, { force: true });
   }
-  await rm(aside, { force: true });
 }
+
+/** A takeover is a stat, a read and a delete: a guard older than this belongs to a dead process. */
+const STALE_GUARD_MS = 10_000;
 
 /** Deletes the lock only while it is still this holder's. */
 async function release(lockFile: string, owner: LockOwner): Promise<void> {

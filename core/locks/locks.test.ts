@@ -80,6 +80,30 @@ describe('file locks', () => {
     }
   });
 
+  it('lets exactly one of many callers take over a stale lock, even with no queue in this process between them', async () => {
+    // Callers that will not wait skip this process's queue, so they race on the file itself as
+    // separate processes do: two that judge the same lock stale must not both end up holding it.
+    for (let round = 0; round < 40; round++) {
+      await writeFile(
+        file,
+        JSON.stringify({
+          pid: 2 ** 22 + 1,
+          hostname: (await import('node:os')).hostname(),
+          since: 'then',
+          nonce: 'dead',
+        }),
+      );
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 12 }, () => acquireFileLock(file, { what: 'test', waitMs: 0 })),
+      );
+      const held = outcomes.filter((o) => o.status === 'fulfilled');
+      expect(held, `round ${round}`).toHaveLength(1);
+      for (const o of outcomes)
+        if (o.status === 'rejected') expect((o.reason as { kind?: string }).kind).toBe('LockTimeoutError');
+      await (held[0] as PromiseFulfilledResult<{ dispose(): Promise<void> }>).value.dispose();
+    }
+  });
+
   it('gives up after waiting, with the kind the caller chose', async () => {
     const held = await acquireFileLock(file, { what: 'slow' });
     await expect(
