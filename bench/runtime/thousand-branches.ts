@@ -398,14 +398,15 @@ try {
   }
   const sweepStart = performance.now();
   let swept = 0;
+  let sweptDone = 0;
   if (SWEEP)
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (swept < sweepOrder.length) {
           await request(sweepOrder[swept++]!, sweep);
-          if (swept % 100 === 0)
+          if (++sweptDone % 100 === 0)
             console.error(
-              `  swept ${swept}/${sweepOrder.length} (${((performance.now() - sweepStart) / 1000).toFixed(0)} s)`,
+              `  swept ${sweptDone}/${sweepOrder.length} (${((performance.now() - sweepStart) / 1000).toFixed(0)} s)`,
             );
         }
       }),
