@@ -18,8 +18,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { builtinModules } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { builtinModules, createRequire } from 'node:module';
 import { build, transform } from 'esbuild';
 import type { BuildOptions, BuildResult, Plugin } from 'esbuild';
 
@@ -66,7 +66,25 @@ const LAZY: Record<string, string[]> = {
   'node-pty': ['default'],
   '@electric-sql/pglite': ['PGlite', 'types'],
   esbuild: ['build'],
+  // The state database on a PostgreSQL server; the embedded one (PGlite) needs none of it. Its
+  // load also woke Node's fetch (undici) through its runtime detection: ~40 ms of every command.
+  pg: ['default'],
 };
+/**
+ * Packages inside the engine bundle whose evaluation waits for the first use of one of their
+ * exports, as if imported on demand (esbuild wraps a required module in an init function): each
+ * import of theirs is a module of getters that require the package. Their own imports of LAZY
+ * packages (pg) evaluate no earlier. Every export gets a getter: the names are read from the package
+ * itself when building.
+ */
+const DEFERRED = [
+  'drizzle-orm/node-postgres',
+  'drizzle-orm/node-postgres/migrator',
+  // The gateway's HTTP client: its load woke Node's own fetch too.
+  'undici',
+  // The route checks' JSON Schema validator.
+  'ajv/dist/2020.js',
+];
 /** Files the bundle depends on besides its inputs: a change to any rebuilds it. */
 const EXTRA_INPUTS = [
   'scripts/build-cli.ts',
@@ -136,7 +154,7 @@ export async function buildCli(options: { root?: string; cacheDir?: string } = {
     build({
       ...common,
       stdin: { contents: boundary.entry, resolveDir: root, sourcefile: ENGINE_ENTRY_NAME, loader: 'ts' },
-      plugins: [moduleUrls(root, cacheDir), lazyPackages()],
+      plugins: [moduleUrls(root, cacheDir), lazyPackages(), await deferredPackages(root)],
     }),
   ]);
   const warnings = [...tree.warnings, ...engine.warnings].filter(
@@ -364,6 +382,46 @@ function lazyPackages(): Plugin {
   };
 }
 
+const DEFERRED_REAL = Symbol('the deferred package itself');
+
+/** The modules of DEFERRED: getters for every export, each requiring the package (bundled) on first use. */
+async function deferredPackages(root: string): Promise<Plugin> {
+  const names = new Map<string, string[]>();
+  const requireFromRoot = createRequire(path.join(root, 'package.json'));
+  for (const specifier of DEFERRED) {
+    const exports = (await import(pathToFileURL(requireFromRoot.resolve(specifier)).href)) as Record<string, unknown>;
+    names.set(
+      specifier,
+      Object.keys(exports).filter((name) => name !== 'default'),
+    );
+  }
+  const filter = new RegExp(`^(${DEFERRED.map((name) => name.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|')})$`);
+  return {
+    name: 'branchyard-deferred-packages',
+    setup(esbuild) {
+      // The getters' own require is the package itself, bundled as usual: its ESM build, as an import
+      // would resolve it (a require would take its CommonJS build, a second copy of drizzle-orm).
+      esbuild.onResolve({ filter }, (args) => {
+        if (args.pluginData === DEFERRED_REAL) return undefined;
+        if (args.namespace !== 'branchyard-deferred') return { path: args.path, namespace: 'branchyard-deferred' };
+        return esbuild.resolve(args.path, { kind: 'import-statement', resolveDir: root, pluginData: DEFERRED_REAL });
+      });
+      esbuild.onLoad({ filter: /.*/, namespace: 'branchyard-deferred' }, (args) => {
+        const getters = names
+          .get(args.path)!
+          .map(
+            (name) => `  ${JSON.stringify(name)}: { enumerable: true, get: () => load()[${JSON.stringify(name)}] },`,
+          );
+        return {
+          loader: 'js',
+          resolveDir: root,
+          contents: `let loaded;\nconst load = () => (loaded ??= require(${JSON.stringify(args.path)}));\nObject.defineProperties(exports, {\n  __esModule: { value: true },\n${getters.join('\n')}\n});\n`,
+        };
+      });
+    },
+  };
+}
+
 /** A function that stands for the value `real()` returns: constructing, calling, reading a property or instanceof reach the real one. */
 const STAND_IN = `function standIn(real) {
   const proxy = new Proxy(function standIn() {}, {
@@ -383,7 +441,7 @@ async function inputStats(
 ): Promise<Array<[string, number, number]>> {
   const watched = new Set<string>();
   for (const file of files) {
-    if (file === ENTRY_NAME || file === ENGINE_ENTRY_NAME || /^branchyard-(lazy|engine):/.test(file)) continue;
+    if (file === ENTRY_NAME || file === ENGINE_ENTRY_NAME || /^branchyard-(lazy|engine|deferred):/.test(file)) continue;
     // A package is watched through its package.json (npm rewrites it on install), not file by file.
     const pkg = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(file);
     watched.add(pkg && file !== 'node_modules/.package-lock.json' ? `${pkg[1]}/package.json` : file);
