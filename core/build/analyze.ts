@@ -7,6 +7,7 @@ import { checkoutBranch } from './checkout.ts';
 import type { BuildProblem, ExposedFunction } from './discover.ts';
 import { discover } from './discover.ts';
 import type { Diagnostic } from './typecheck.ts';
+import { typecheckKept, viewOf } from './kept-check.ts';
 import { branchProgram, typecheck } from './typecheck.ts';
 
 export interface Analysis {
@@ -27,6 +28,8 @@ export async function analyzeBranch(codebase: CodebaseHandle, branch: number, ev
   return {
     checkout,
     ...analyzeFolder(checkout.dir, checkout.files, {
+      // A codebase's trees sit side by side: its builds check incrementally (kept-check.ts).
+      view: viewOf(checkout.dir),
       typechecked: () => step('discover', 'finding the exported functions', 2),
     }),
   };
@@ -35,18 +38,23 @@ export async function analyzeBranch(codebase: CodebaseHandle, branch: number, ev
 /**
  * The same for any folder of branch files with the stack linked in (a working copy before it is a
  * branch). `typecheck: false` skips the compiler's diagnostics, for a tree whose checks already
- * type-checked it: discovery alone costs a fraction of a full check.
+ * type-checked it: discovery alone costs a fraction of a full check. With `view`, the check is
+ * incremental over the checks made under the same view (see kept-check.ts).
  */
 export function analyzeFolder(
   dir: string,
   files: string[],
-  options: { typecheck?: boolean; typechecked?: () => void } = {},
+  options: { typecheck?: boolean; view?: string; typechecked?: () => void } = {},
 ): Omit<Analysis, 'checkout'> {
+  const seenAs = options.typecheck !== false && options.view ? options.view : dir;
   const { program, diagnostics } =
     options.typecheck === false
       ? { program: branchProgram(dir, files).program, diagnostics: [] }
-      : typecheck(dir, files);
+      : options.view
+        ? typecheckKept(dir, files, options.view)
+        : typecheck(dir, files);
   options.typechecked?.();
-  const { functions, problems } = discover(program, dir);
+  // Synchronous from the check to here: a kept program is not checked again meanwhile.
+  const { functions, problems } = discover(program, seenAs);
   return { diagnostics, functions, problems, ok: diagnostics.length === 0 && problems.length === 0 };
 }

@@ -22,7 +22,7 @@ const kept = new Map<string, Kept>();
 let idle: NodeJS.Timeout | undefined;
 
 /** Files no branch writes: the compiler's own libs and installed packages (the stack is shared and read-only). */
-function isLibrary(fileName: string): boolean {
+export function isLibrary(fileName: string): boolean {
   return fileName.includes(`${path.sep}node_modules${path.sep}`) && /\.d\.[cm]?ts$/.test(fileName);
 }
 

@@ -56,16 +56,19 @@ export function typecheck(dir: string, files: string[]): CheckedProgram {
 
 /** The compiler's program over a branch's sources, not yet checked (what discovery reads). */
 export function branchProgram(dir: string, files: string[]): { program: ts.Program; options: ts.CompilerOptions } {
-  const roots = files
-    .filter((f) => f.startsWith('src/') && f.endsWith('.ts') && !f.endsWith('.d.ts'))
-    .map((f) => path.join(dir, f));
+  const roots = sourceRoots(files).map((f) => path.join(dir, f));
   const ts = typescript();
   const options = { ...compilerOptions(), typeRoots: [path.join(dir, 'node_modules', '@types')] };
   return { program: ts.createProgram({ rootNames: roots, options, host: libraryCachingHost(options) }), options };
 }
 
+/** The files a check starts from: every .ts file under `src/` (relative to the branch root). */
+export function sourceRoots(files: string[]): string[] {
+  return files.filter((f) => f.startsWith('src/') && f.endsWith('.ts') && !f.endsWith('.d.ts'));
+}
+
 /** Imports of packages the stack does not hold, named plainly instead of "cannot find module". */
-function outsideStack(program: ts.Program, dir: string): Diagnostic[] {
+export function outsideStack(program: ts.Program, dir: string): Diagnostic[] {
   const ts = typescript();
   const found: Diagnostic[] = [];
   for (const source of program.getSourceFiles()) {
@@ -91,7 +94,7 @@ function outsideStack(program: ts.Program, dir: string): Diagnostic[] {
   return found;
 }
 
-function toDiagnostic(d: ts.Diagnostic, dir: string): Diagnostic {
+export function toDiagnostic(d: ts.Diagnostic, dir: string): Diagnostic {
   const ts = typescript();
   const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
   if (!d.file || d.start === undefined) return { file: null, line: null, column: null, message, code: `TS${d.code}` };
@@ -106,7 +109,7 @@ function toDiagnostic(d: ts.Diagnostic, dir: string): Diagnostic {
 }
 
 /** "Cannot find module 'x'" says the same as our stack error for the same line: keep ours. */
-function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+export function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
   const stackLines = new Set(diagnostics.filter((d) => d.code === 'BY-STACK').map((d) => `${d.file}:${d.line}`));
   return diagnostics.filter(
     (d) => d.code === 'BY-STACK' || !(d.code === 'TS2307' && stackLines.has(`${d.file}:${d.line}`)),

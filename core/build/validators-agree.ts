@@ -34,11 +34,25 @@ interface Assertion {
   source: string;
 }
 
-/** Diagnostics for every validator that disagrees with its function's types; none when all agree. */
-export function validatorDisagreements(program: ts.Program, dir: string, options: ts.CompilerOptions): Diagnostic[] {
+/** The generated file of assignments for a program's validator pairs, and how to read its diagnostics. */
+export interface AgreementFile {
+  /** Its path: `GENERATED` inside the folder the program sees. */
+  file: string;
+  text: string;
+  /** Reads the generated file's semantic diagnostics as diagnostics on the validators' lines. */
+  disagreements: (diagnostics: readonly ts.Diagnostic[], generated: ts.SourceFile) => Diagnostic[];
+}
+
+/** Where the generated file sits in a folder the compiler sees as `dir`. */
+export function agreementFileName(dir: string): string {
+  return path.join(dir, GENERATED);
+}
+
+/** The generated file for a program over the branch in `dir`, or null when no validator has a function. */
+export function agreementFile(program: ts.Program, dir: string): AgreementFile | null {
   const ts = typescript();
   const pairs = findPairs(program, dir);
-  if (pairs.length === 0) return [];
+  if (pairs.length === 0) return null;
   const assertions = pairs.flatMap(assertionsOf);
   const imports = new Map<string, string>();
   const alias = (file: string) => imports.get(file) ?? (imports.set(file, `m${imports.size}`), `m${imports.size - 1}`);
@@ -58,9 +72,42 @@ export function validatorDisagreements(program: ts.Program, dir: string, options
     'type Given<F extends (...args: never[]) => unknown> = Parameters<F>["length"] extends 0 ? never : Parameters<F>[0];',
     'type Taken<F extends (...args: never[]) => unknown> = Parameters<F>["length"] extends 0 ? unknown : Parameters<F>[0];',
   ];
-  const text = [...header, ...body].join('\n');
-  const file = path.join(dir, GENERATED);
+  const disagreements = (diagnostics: readonly ts.Diagnostic[], generated: ts.SourceFile): Diagnostic[] => {
+    const found = new Map<string, Diagnostic>();
+    for (const d of diagnostics) {
+      if (d.start === undefined || d.file !== generated) continue;
+      const assertion = lineOf.get(generated.getLineAndCharacterOfPosition(d.start).line - header.length);
+      if (!assertion) continue;
+      const { pair } = assertion;
+      const key = `${pair.validators}:${pair.schema}:${assertion.meaning}`;
+      if (found.has(key)) continue;
+      const detail = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+      const fields = [
+        ...new Set(
+          [...detail.matchAll(/propert(?:y|ies) '([^']+)'|: ([\w$]+(?:, [\w$]+)*)$/gm)]
+            .flatMap((m) => (m[1] ?? m[2] ?? '').split(', '))
+            .filter(Boolean),
+        ),
+      ];
+      found.set(key, {
+        file: pair.validators,
+        line: pair.line,
+        column: pair.column,
+        code: 'BY-VALIDATOR',
+        message: `${pair.schema} ${assertion.meaning} ${pair.feature}.${pair.name} (${pair.controller})${fields.length > 0 ? `; field${fields.length > 1 ? 's' : ''} ${fields.map((f) => `"${f}"`).join(', ')}` : ''}: ${detail.split('\n').slice(0, 4).join(' ')}`,
+      });
+    }
+    return [...found.values()];
+  };
+  return { file: agreementFileName(dir), text: [...header, ...body].join('\n'), disagreements };
+}
 
+/** Diagnostics for every validator that disagrees with its function's types; none when all agree. */
+export function validatorDisagreements(program: ts.Program, dir: string, options: ts.CompilerOptions): Diagnostic[] {
+  const ts = typescript();
+  const agreement = agreementFile(program, dir);
+  if (!agreement) return [];
+  const { file, text } = agreement;
   const host = libraryCachingHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (name, version, onError, create) =>
@@ -75,31 +122,7 @@ export function validatorDisagreements(program: ts.Program, dir: string, options
     oldProgram: program,
   });
   const generated = checked.getSourceFile(file)!;
-  const found = new Map<string, Diagnostic>();
-  for (const d of checked.getSemanticDiagnostics(generated)) {
-    if (d.start === undefined) continue;
-    const assertion = lineOf.get(generated.getLineAndCharacterOfPosition(d.start).line - header.length);
-    if (!assertion) continue;
-    const { pair } = assertion;
-    const key = `${pair.validators}:${pair.schema}:${assertion.meaning}`;
-    if (found.has(key)) continue;
-    const detail = ts.flattenDiagnosticMessageText(d.messageText, '\n');
-    const fields = [
-      ...new Set(
-        [...detail.matchAll(/propert(?:y|ies) '([^']+)'|: ([\w$]+(?:, [\w$]+)*)$/gm)]
-          .flatMap((m) => (m[1] ?? m[2] ?? '').split(', '))
-          .filter(Boolean),
-      ),
-    ];
-    found.set(key, {
-      file: pair.validators,
-      line: pair.line,
-      column: pair.column,
-      code: 'BY-VALIDATOR',
-      message: `${pair.schema} ${assertion.meaning} ${pair.feature}.${pair.name} (${pair.controller})${fields.length > 0 ? `; field${fields.length > 1 ? 's' : ''} ${fields.map((f) => `"${f}"`).join(', ')}` : ''}: ${detail.split('\n').slice(0, 4).join(' ')}`,
-    });
-  }
-  return [...found.values()];
+  return agreement.disagreements(checked.getSemanticDiagnostics(generated), generated);
 }
 
 function assertionsOf(pair: Pair): Assertion[] {
