@@ -109,7 +109,6 @@ try {
   const startOnly: number[] = [];
   const reload: number[] = [];
   for (let run = 0; run < RUNS; run++) {
-    const start = performance.now();
     const made = await createBranch({
       codebase,
       logsRepository: '../ws-logs',
@@ -126,6 +125,9 @@ try {
       author: 'agent',
       message: `run ${run}`,
     });
+    // The clock starts once the commit exists ("committed → first 200"): making the commit is the
+    // agent's step, not the build's. Until 2026-12-02 it started before createBranch (~400 ms more).
+    const start = performance.now();
     const built = await buildBranch(codebase, made.info.number);
     const starting = performance.now();
     await runtime.start('svc', made.info.number, built.server!);
