@@ -8,6 +8,7 @@
 //   node --import tsx bench/cli/start-and-memory.ts [--runs 10] [--idle 10] [--autostart]
 import { execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +92,13 @@ async function resident(
   }
 }
 
+/** The machine's load (1 and 5 minutes): the figures are comparable only beside the reference of the same run. */
+const load = () =>
+  loadavg()
+    .slice(0, 2)
+    .map((n) => n.toFixed(1))
+    .join(' / ');
+const loadBefore = load();
 const tmp = await tempDir('branchyard-bench-cli-');
 try {
   const ws = path.join(tmp.path, 'ws');
@@ -100,6 +108,7 @@ try {
   const floor = await median(['-e', '0']);
   const help = await median([BIN, '--help']);
   const list = await median([BIN, 'branch', 'list', 'users'], { cwd: ws });
+  const loadAfterStart = load();
   const sourcesRuns = Math.min(RUNS, 3);
   const helpSources = await median([BIN, '--help'], { env: { BRANCHYARD_CLI: 'sources' }, runs: sourcesRuns });
   const listSources = await median([BIN, 'branch', 'list', 'users'], {
@@ -131,10 +140,11 @@ try {
   const ms = (n: number) => `${n.toFixed(0).padStart(6)} ms`;
   const mb = (n: number) => `${n.toFixed(0).padStart(5)} MB`;
   const ratio = (n: number, reference: number) => `${(n / reference).toFixed(1).padStart(5)} ×`;
-  const line = (label: string, value: string, extra = '') => console.log(`  ${label.padEnd(44)}${value}${extra}`);
+  const line = (label: string, value: string, extra = '') => console.log(`  ${label.padEnd(54)}${value}${extra}`);
   console.log(
     `bench/cli: CLI start (median of ${RUNS}) and serve's memory, 3 gateways and 2 codebases   (${new Date().toISOString().slice(0, 10)})`,
   );
+  line('load average (1 / 5 min): before, after the starts', `${loadBefore}  /  ${loadAfterStart}`);
   line('node -e 0 (reference)', ms(floor));
   line('branchyard --help', ms(help), `   ${ratio(help, floor)}   (goal ≤ 200 ms)`);
   line('branchyard branch list users (no serve)', ms(list), `   ${ratio(list, floor)}   (goal ≤ 500 ms)`);
