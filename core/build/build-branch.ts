@@ -1,7 +1,7 @@
 // `branchyard build <codebase> <branch>`: type-check, read what the branch exposes, generate
 // the router and entry, bundle one server file and write its OpenAPI document. Builds of the
 // same tree with the same engine are cached by content hash.
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
@@ -128,9 +128,17 @@ export type ServerDescription = { ok: true; document: string } | { ok: false; er
 /**
  * Loads the built server in `dir` (its `server.mjs`) and has it print its OpenAPI document. The
  * branch's modules run while it loads, so this runs code the agent wrote: the engine passes one
- * that runs it in its sandbox (no network, limits, a copy of the folder).
+ * that runs it in its sandbox (no network, limits, a copy of the folder). One with `ahead` can
+ * start its process before the bundle exists (Node's own start then overlaps the type-check).
  */
-export type DescribeServer = (dir: string) => Promise<ServerDescription>;
+export type DescribeServer = ((dir: string) => Promise<ServerDescription>) & { ahead?: () => Describer };
+
+/** A describing process already started, waiting to be told its folder. */
+export interface Describer {
+  describe: (dir: string) => Promise<ServerDescription>;
+  /** Ends the process unused (the build stopped before its bundle). */
+  cancel: () => void;
+}
 
 /**
  * @param describe how the server is loaded to print its document. The default runs it as a child
@@ -182,14 +190,22 @@ export async function buildBranch(
     };
   }
 
-  const analysis = await analyzeBranch(codebase, branch, events);
+  // Started before the type-check, so that Node's own start overlaps it; ended unused if the build stops first.
+  const describer = describe.ahead?.();
+  const analysis = await analyzeBranch(codebase, branch, events).catch((error: unknown) => {
+    describer?.cancel();
+    throw error;
+  });
   const routes = analysis.functions.map((f) => ({
     procedure: `${f.feature}.${f.name}`,
     method: f.method,
     path: f.path,
   }));
   const base = { branch, tree, routes, diagnostics: analysis.diagnostics, problems: analysis.problems };
-  if (!analysis.ok) return { ...base, ok: false, cached: false, server: null, openapi: null };
+  if (!analysis.ok) {
+    describer?.cancel();
+    return { ...base, ok: false, cached: false, server: null, openapi: null };
+  }
 
   events?.emit('progress', {
     task: `build:${codebase.paths.name}:${branch}`,
@@ -209,7 +225,7 @@ export async function buildBranch(
       version: `1.0.${branch}`,
       description: `Branch ${formatBranch(branch)} of ${codebase.paths.name}, built by Branchyard.`,
     });
-    const described = await describe(staging);
+    const described = await (describer?.describe ?? describe)(staging);
     if (!described.ok) {
       // The branch's modules threw while loading: it would crash at every start.
       await rm(staging, { recursive: true, force: true });
@@ -237,6 +253,7 @@ export async function buildBranch(
     );
     await placeBuildOutput(staging, outDir);
   } catch (error) {
+    describer?.cancel();
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
@@ -250,18 +267,66 @@ export async function buildBranch(
   return { ...base, ok: true, cached: false, server, openapi };
 }
 
-function describeOnHost(dir: string): Promise<ServerDescription> {
-  return new Promise((resolve) =>
-    execFile(
-      process.execPath,
-      [path.join(dir, 'server.mjs'), '--print-openapi'],
-      { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (!error) return resolve({ ok: true, document: stdout });
-        resolve({ ok: false, error: thrownLine(stderr, error.message) });
-      },
-    ),
-  );
+const LOAD_TIMEOUT_MS = 60_000;
+const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Waits for a folder on its stdin, then loads its server.mjs as `node server.mjs --print-openapi`
+ * would; an empty stdin ends it unused.
+ */
+const WAITING_DESCRIBER = [
+  "import { pathToFileURL } from 'node:url';",
+  "let dir = '';",
+  "process.stdin.setEncoding('utf8').on('data', (chunk) => (dir += chunk)).on('end', () => {",
+  '  if (!dir) return;',
+  "  process.argv.push('--print-openapi');",
+  "  import(pathToFileURL(dir + '/server.mjs').href).catch((error) => {",
+  '    console.error(error?.stack ?? String(error));',
+  '    process.exit(1);',
+  '  });',
+  '});',
+].join('\n');
+
+const describeOnHost: DescribeServer = (dir) => {
+  const describer = startHostDescriber();
+  return describer.describe(dir);
+};
+describeOnHost.ahead = startHostDescriber;
+
+/** The host's describing process, started now: Node starts while the caller type-checks. */
+function startHostDescriber(): Describer {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', WAITING_DESCRIBER], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  let bytes = 0;
+  child.stdout.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > MAX_DOCUMENT_BYTES) child.kill('SIGKILL');
+    else stdout.push(chunk);
+  });
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  child.stdin.on('error', () => {});
+  const exited = new Promise<{ code: number | null; error?: Error }>((resolve) => {
+    child.on('error', (error) => resolve({ code: null, error }));
+    child.on('close', (code) => resolve({ code }));
+  });
+  let used = false;
+  return {
+    describe: async (dir) => {
+      used = true;
+      child.stdin.end(dir);
+      const timer = setTimeout(() => child.kill('SIGKILL'), LOAD_TIMEOUT_MS);
+      const { code, error } = await exited.finally(() => clearTimeout(timer));
+      if (code === 0) return { ok: true, document: Buffer.concat(stdout).toString('utf8') };
+      const said = Buffer.concat(stderr).toString('utf8');
+      return { ok: false, error: thrownLine(said, error?.message ?? `it exited with code ${code ?? 'none'}`) };
+    },
+    cancel: () => {
+      if (!used) child.stdin.end();
+    },
+  };
 }
 
 /** What a Node child process that died of an exception said about it: its `…Error: …` line. */
