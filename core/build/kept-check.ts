@@ -38,6 +38,12 @@ interface Kept {
   builder: ts.SemanticDiagnosticsBuilderProgram;
   /** The validators' generated file the kept program holds, if any. */
   agreement: string | null;
+  /**
+   * Module resolutions made from the stack's own files (outside the view): the same for every
+   * tree. A program that cannot reuse its old one's structure (a file was deleted) resolved them
+   * all again.
+   */
+  stackResolutions: ts.ModuleResolutionCache;
 }
 
 const kept = new Map<string, Kept>();
@@ -68,7 +74,24 @@ export function typecheckKept(dir: string, files: string[], view: string): Check
   const indexName = path.join(view, INDEX);
   const inMemory = new Map<string, string>();
   let last = previous?.builder.getProgram();
+  const stackResolutions = previous?.stackResolutions ?? resolutionCache(options);
   const host = viewHost(options, view, dir, inMemory, () => last);
+  // Resolutions made from the tree's own files depend on the tree: made afresh for each check.
+  const treeResolutions = resolutionCache(options);
+  const inView = (name: string) => name === view || name.startsWith(view + path.sep);
+  host.getModuleResolutionCache = () => treeResolutions;
+  host.resolveModuleNameLiterals = (literals, containingFile, redirected, settings, containingSource) =>
+    literals.map((literal) =>
+      ts.resolveModuleName(
+        literal.text,
+        containingFile,
+        settings,
+        host,
+        inView(containingFile) ? treeResolutions : stackResolutions,
+        redirected,
+        ts.getModeForUsageLocation(containingSource, literal, settings),
+      ),
+    );
   const sources = sourceRoots(files);
   // One root that imports every source file: a program whose root files differ from its old
   // program's reuses nothing of it (TypeScript resolves every module again), and branches add files.
@@ -106,10 +129,15 @@ export function typecheckKept(dir: string, files: string[], view: string): Check
     ...(agreement && generatedFile ? agreement.disagreements(found, generatedFile) : []),
   ]);
 
-  kept.set(view, { builder, agreement: agreement?.text ?? null });
+  kept.set(view, { builder, agreement: agreement?.text ?? null, stackResolutions });
   clearTimeout(idle.get(view));
   idle.set(view, setTimeout(() => (kept.delete(view), idle.delete(view)), IDLE_MS).unref());
   return { program, diagnostics };
+}
+
+function resolutionCache(options: ts.CompilerOptions): ts.ModuleResolutionCache {
+  const ts = typescript();
+  return ts.createModuleResolutionCache(process.cwd(), (name) => name, options);
 }
 
 /** How many codebases have a kept check (for tests). */
