@@ -42,9 +42,11 @@ export function cliCacheDir(env = process.env) {
  * One of the bundles, when every input of it is as it was when it was built; otherwise why it cannot be used.
  * @param {string} dir
  * @param {'cli' | 'engine'} which the command tree or the engine
+ * @param {string} [tree] for the engine: the command tree's file it must have been built with (the
+ *   tree reaches into the engine by names numbered at build time)
  * @returns {{ file: string } | { stale: string }}
  */
-export function freshBundle(dir, which = 'cli') {
+export function freshBundle(dir, which = 'cli', tree = undefined) {
   let manifest;
   try {
     manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
@@ -53,6 +55,8 @@ export function freshBundle(dir, which = 'cli') {
   }
   if (manifest.format !== MANIFEST_FORMAT)
     return { stale: `the bundle's manifest is of format ${manifest.format}, not ${MANIFEST_FORMAT}` };
+  if (tree && path.join(dir, manifest.cli.bundle) !== tree)
+    return { stale: 'the command tree was rebuilt since this start' };
   const { bundle, inputs } = manifest[which];
   for (const [file, size, mtimeMs] of inputs) {
     const info = statSync(path.join(ROOT, file), { throwIfNoEntry: false });
@@ -82,7 +86,8 @@ export async function launch(argv, env = process.env) {
     found = { file: built.file };
     engineFile = built.engineFile;
   } else trace(`bundle ${found.file}`);
-  const tree = loadBundle(found.file);
+  const treeFile = found.file;
+  const tree = loadBundle(treeFile);
 
   /** @param {string} file */
   const load = (file) => {
@@ -93,16 +98,17 @@ export async function launch(argv, env = process.env) {
     // Before an action runs: the engine as its sources are now, or this command from the sources.
     prepare: async () => {
       if (engineFile) return load(engineFile);
-      const engine = freshBundle(dir, 'engine');
+      const engine = freshBundle(dir, 'engine', treeFile);
       if ('file' in engine) return load(engine.file);
       const built = await rebuild(dir, engine.stale, trace);
-      if ('file' in built) return load(built.engineFile);
+      if ('file' in built && built.file === treeFile) return load(built.engineFile);
       // Nothing has run yet: the whole command runs from the sources instead, in this process.
-      process.exit(await runSources(argv, trace, built.sources));
+      const why = 'sources' in built ? built.sources : `${engine.stale}; the command tree changed since this start`;
+      process.exit(await runSources(argv, trace, why));
     },
     // Read before any action was about to run (no command does so today): the bundle as it is.
     now: () => {
-      const engine = freshBundle(dir, 'engine');
+      const engine = freshBundle(dir, 'engine', treeFile);
       if ('stale' in engine && !engineFile) throw new Error(`the CLI's engine bundle is out of date: ${engine.stale}`);
       return load(engineFile ?? /** @type {{ file: string }} */ (engine).file);
     },
