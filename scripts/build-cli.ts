@@ -316,6 +316,8 @@ export async function prepareEngine() {
   loaded ??= await loader.prepare();
 }
 export function engine() {
+  // A top-level use in core/cli of something from outside it: the tree would need the engine to load.
+  if (!loader) throw new Error('the command tree reads an engine export while it loads; use it inside a function');
   return (loaded ??= loader.now());
 }
 `;
