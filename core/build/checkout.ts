@@ -16,6 +16,9 @@ export interface Checkout {
   files: string[];
 }
 
+/** Files written at once: a tree of thousands must not open thousands of files together. */
+const BATCH = 32;
+
 export async function checkoutBranch(codebase: CodebaseHandle, branch: number): Promise<Checkout> {
   const info = await readBranchInfo(codebase, branch);
   const tree = await commitTree(codebase.repo, info.commit);
@@ -27,13 +30,18 @@ export async function checkoutBranch(codebase: CodebaseHandle, branch: number): 
 
   const staging = path.join(root, `.${tree}-${randomBytes(4).toString('hex')}`);
   try {
-    for (const entry of entries) {
-      const target = path.join(staging, entry.path);
-      await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, await readBlob(codebase.repo, entry.oid), {
-        mode: entry.mode === '100755' ? 0o755 : 0o644,
-      });
-    }
+    // Folders first, then the files a batch at a time: one after another, waiting on each, was
+    // most of a checkout's ~60 ms for the boilerplate's 20 files.
+    const folders = [...new Set(entries.map((entry) => path.dirname(path.join(staging, entry.path))))];
+    await Promise.all(folders.map((folder) => mkdir(folder, { recursive: true })));
+    for (let at = 0; at < entries.length; at += BATCH)
+      await Promise.all(
+        entries.slice(at, at + BATCH).map(async (entry) =>
+          writeFile(path.join(staging, entry.path), await readBlob(codebase.repo, entry.oid), {
+            mode: entry.mode === '100755' ? 0o755 : 0o644,
+          }),
+        ),
+      );
     await linkStack(staging);
     await placeBuildOutput(staging, dir);
   } catch (error) {
