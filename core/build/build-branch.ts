@@ -15,7 +15,7 @@ import { analyzeBranch } from './analyze.ts';
 import type { EntryOptions } from './generate.ts';
 import { entrySource, SERVER_RUNTIME } from './generate.ts';
 import { placeBuildOutput } from './place.ts';
-import { placeRuntimeBundle, RUNTIME_FILE } from './runtime-bundle.ts';
+import { ensureRuntimeBundle, placeRuntimeBundle, RUNTIME_FILE } from './runtime-bundle.ts';
 
 export interface RouteSummary {
   procedure: string;
@@ -49,6 +49,7 @@ const GENERATOR_FILES = [
     './runtime-entry.ts',
     './runtime-loader.ts',
     './runtime-bundle.ts',
+    './describe-waiter.ts',
   ].map((file) => new URL(file, import.meta.url).pathname),
 ];
 
@@ -270,22 +271,28 @@ export async function buildBranch(
 const LOAD_TIMEOUT_MS = 60_000;
 const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 
-/**
- * Waits for a folder on its stdin, then loads its server.mjs as `node server.mjs --print-openapi`
- * would; an empty stdin ends it unused.
- */
-const WAITING_DESCRIBER = [
-  "import { pathToFileURL } from 'node:url';",
-  "let dir = '';",
-  "process.stdin.setEncoding('utf8').on('data', (chunk) => (dir += chunk)).on('end', () => {",
-  '  if (!dir) return;',
-  "  process.argv.push('--print-openapi');",
-  "  import(pathToFileURL(dir + '/server.mjs').href).catch((error) => {",
-  '    console.error(error?.stack ?? String(error));',
-  '    process.exit(1);',
-  '  });',
-  '});',
-].join('\n');
+const WAITER = new URL('./describe-waiter.ts', import.meta.url).pathname;
+let waiterCode: Promise<string> | undefined;
+
+/** describe-waiter.ts as one script for `node -e`, bundled once per process. */
+function waiterScript(): Promise<string> {
+  waiterCode ??= build({
+    entryPoints: [WAITER],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  }).then(
+    (built) => built.outputFiles[0]!.text,
+    (error: unknown) => {
+      waiterCode = undefined;
+      throw error;
+    },
+  );
+  return waiterCode;
+}
 
 const describeOnHost: DescribeServer = (dir) => {
   const describer = startHostDescriber();
@@ -293,29 +300,37 @@ const describeOnHost: DescribeServer = (dir) => {
 };
 describeOnHost.ahead = startHostDescriber;
 
-/** The host's describing process, started now: Node starts while the caller type-checks. */
+/** The host's describing process, started now: Node starts and loads the runtime while the caller type-checks. */
 function startHostDescriber(): Describer {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', WAITING_DESCRIBER], {
-    stdio: ['pipe', 'pipe', 'pipe'],
+  let cancelled = false;
+  const started = Promise.all([waiterScript(), ensureRuntimeBundle()]).then(([script, runtime]) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, path.join(runtime.dir, RUNTIME_FILE)], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let bytes = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > MAX_DOCUMENT_BYTES) child.kill('SIGKILL');
+      else stdout.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdin.on('error', () => {});
+    const exited = new Promise<{ code: number | null; error?: Error }>((resolve) => {
+      child.on('error', (error) => resolve({ code: null, error }));
+      child.on('close', (code) => resolve({ code }));
+    });
+    if (cancelled) child.stdin.end();
+    return { child, stdout, stderr, exited };
   });
-  const stdout: Buffer[] = [];
-  const stderr: Buffer[] = [];
-  let bytes = 0;
-  child.stdout.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (bytes > MAX_DOCUMENT_BYTES) child.kill('SIGKILL');
-    else stdout.push(chunk);
-  });
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-  child.stdin.on('error', () => {});
-  const exited = new Promise<{ code: number | null; error?: Error }>((resolve) => {
-    child.on('error', (error) => resolve({ code: null, error }));
-    child.on('close', (code) => resolve({ code }));
-  });
+  // A describe that is never asked for must not leave an unhandled rejection.
+  started.catch(() => {});
   let used = false;
   return {
     describe: async (dir) => {
       used = true;
+      const { child, stdout, stderr, exited } = await started;
       child.stdin.end(dir);
       const timer = setTimeout(() => child.kill('SIGKILL'), LOAD_TIMEOUT_MS);
       const { code, error } = await exited.finally(() => clearTimeout(timer));
@@ -324,7 +339,12 @@ function startHostDescriber(): Describer {
       return { ok: false, error: thrownLine(said, error?.message ?? `it exited with code ${code ?? 'none'}`) };
     },
     cancel: () => {
-      if (!used) child.stdin.end();
+      if (used) return;
+      cancelled = true;
+      void started.then(
+        ({ child }) => child.stdin.end(),
+        () => {},
+      );
     },
   };
 }

@@ -3,7 +3,7 @@
 // compile its 2 MB again. Node 20 has no compile cache of its own, and cannot give one to an ES
 // module; the branch's own code stays ESM (top-level await) and is small.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,8 +61,32 @@ export function runScript(script: vm.Script, file: string): Record<string, unkno
   return module.exports;
 }
 
-export function loadRuntime(url: URL | string): { exports: Record<string, unknown>; cache: CodeCacheUse } {
+type LoadedRuntime = { exports: Record<string, unknown>; cache: CodeCacheUse };
+
+/**
+ * A runtime loaded ahead by a build's describing process while it waited for its folder
+ * (describe-waiter.ts), with the file's identity: a build folder's runtime.cjs is a hard link
+ * into the store, the same file, and is not loaded a second time.
+ */
+const PRELOADED = Symbol.for('branchyard.preloaded-runtime');
+type Preloaded = { dev: number; ino: number; loaded: LoadedRuntime };
+
+export function preloadRuntime(file: string): void {
+  const { dev, ino } = statSync(file);
+  (globalThis as { [PRELOADED]?: Preloaded })[PRELOADED] = { dev, ino, loaded: loadRuntime(file) };
+}
+
+function preloaded(file: string): LoadedRuntime | undefined {
+  const kept = (globalThis as { [PRELOADED]?: Preloaded })[PRELOADED];
+  if (!kept) return undefined;
+  const { dev, ino } = statSync(file, { throwIfNoEntry: false }) ?? {};
+  return dev === kept.dev && ino === kept.ino ? kept.loaded : undefined;
+}
+
+export function loadRuntime(url: URL | string): LoadedRuntime {
   const file = typeof url === 'string' ? url : fileURLToPath(url);
+  const ahead = preloaded(file);
+  if (ahead) return ahead;
   const source = readFileSync(file, 'utf8');
   let sealed: Buffer | undefined;
   try {
