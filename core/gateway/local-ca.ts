@@ -10,8 +10,6 @@ import * as x509 from '@peculiar/x509';
 import { withFileLock } from '../locks/index.ts';
 import type { WorkspacePaths } from '../workspace/index.ts';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY = 86_400_000;
 /** Browsers refuse server certificates valid for longer than 398 days. */
@@ -47,6 +45,9 @@ export class LocalCa {
 
   /** The workspace's CA, made on first use. Safe when several processes open it at once. */
   static async open(paths: WorkspacePaths, workspaceName: string): Promise<LocalCa> {
+    // Set here, not when this module loads: every use of x509 goes through an open CA, and a
+    // command that never opens one (most of the CLI's) then does not evaluate the package.
+    x509.cryptoProvider.set(webcrypto as unknown as Crypto);
     const files = caFiles(paths);
     await mkdir(files.dir, { recursive: true, mode: 0o700 });
     const existing = await readPair(files);
