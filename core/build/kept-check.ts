@@ -99,7 +99,7 @@ export function typecheckKept(dir: string, files: string[], view: string): Check
     inMemory.clear();
     if (agreement !== null) inMemory.set(generatedName, agreement);
     const imports = [...sources, ...(agreement !== null ? [INDEX_OF_AGREEMENT] : [])];
-    inMemory.set(indexName, imports.map((file) => `import './${file}';`).join('\n'));
+    inMemory.set(indexName, imports.map((file) => `import ${JSON.stringify(`./${file}`)};`).join('\n'));
     const builder = ts.createSemanticDiagnosticsBuilderProgram([indexName], options, host, old);
     last = builder.getProgram();
     return builder;
