@@ -24,7 +24,16 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => neighbour.listen(0, '127.0.0.1', resolve));
   neighbourUrl = `http://127.0.0.1:${(neighbour.address() as { port: number }).port}/`;
 });
-afterAll(() => new Promise<void>((resolve) => (neighbour ? neighbour.close(() => resolve()) : resolve())));
+// This runs before the browser closes (hooks after tests run last first), and the browser keeps
+// its connection to the page open: close() alone waited for it until the hook gave up (~100 s).
+afterAll(
+  () =>
+    new Promise<void>((resolve) => {
+      if (!neighbour) return resolve();
+      neighbour.close(() => resolve());
+      neighbour.closeAllConnections();
+    }),
+);
 
 async function loggedIn(): Promise<Page> {
   const page = await s.browser.context.newPage();
