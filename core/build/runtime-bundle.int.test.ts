@@ -2,12 +2,11 @@
 // build folder, not made again by a later engine process; a branch compiles the runtime from the
 // cache, and a cache V8 refuses (damaged, or made for other source) is ignored, never fatal.
 // Bundles of earlier engines that nothing used for a day leave the store.
-import { execFile } from 'node:child_process';
 import { link, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../testing/index.ts';
+import { LOADER, runLoaderScript } from './fixtures/loader-script.ts';
 import {
   CODE_CACHE_FILE,
   ensureRuntimeBundle,
@@ -16,24 +15,12 @@ import {
   UNUSED_BUNDLE_MS,
 } from './runtime-bundle.ts';
 
-const LOADER = fileURLToPath(new URL('./runtime-loader.ts', import.meta.url));
-
 /** Loads runtime.cjs in `dir` as a branch's server does, in a process of its own. */
 function loadIn(dir: string): Promise<{ cache: string; zod: string; server: string }> {
   const script = `import { loadRuntime } from ${JSON.stringify(LOADER)};
 const loaded = loadRuntime(${JSON.stringify(path.join(dir, RUNTIME_FILE))});
 console.log(JSON.stringify({ cache: loaded.cache, zod: typeof loaded.exports.zod.z.object, server: typeof loaded.exports.server.startBranchServer }));`;
-  return new Promise((resolve, reject) =>
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', script],
-      { timeout: 60_000, env: { PATH: process.env.PATH ?? '' } },
-      (error, stdout, stderr) =>
-        error
-          ? reject(new Error(`${error.message}\n${stderr}`))
-          : resolve(JSON.parse(stdout.trim().split('\n').at(-1)!)),
-    ),
-  );
+  return runLoaderScript(script, { PATH: process.env.PATH ?? '' });
 }
 
 describe('the server runtime bundle', () => {

@@ -1,15 +1,12 @@
 // A build's describing process loads the server runtime from the store while it waits for its
 // folder (describe-waiter.ts): the server then uses that load for the same file (a hard link into
 // the store) and loads any other file itself, in a process of its own as a describe runs.
-import { execFile } from 'node:child_process';
 import { copyFile, link } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../testing/index.ts';
+import { LOADER, runLoaderScript } from './fixtures/loader-script.ts';
 import { ensureRuntimeBundle, RUNTIME_FILE } from './runtime-bundle.ts';
-
-const LOADER = fileURLToPath(new URL('./runtime-loader.ts', import.meta.url));
 
 /** Preloads `store`, then loads each of `files` as a server does: whether each load was the preloaded one. */
 function reused(store: string, files: string[]): Promise<boolean[]> {
@@ -17,17 +14,7 @@ function reused(store: string, files: string[]): Promise<boolean[]> {
 preloadRuntime(${JSON.stringify(store)});
 const first = loadRuntime(${JSON.stringify(store)});
 console.log(JSON.stringify(${JSON.stringify(files)}.map((file) => loadRuntime(file).exports === first.exports)));`;
-  return new Promise((resolve, reject) =>
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', script],
-      { timeout: 60_000 },
-      (error, stdout, stderr) =>
-        error
-          ? reject(new Error(`${error.message}\n${stderr}`))
-          : resolve(JSON.parse(stdout.trim().split('\n').at(-1)!)),
-    ),
-  );
+  return runLoaderScript(script);
 }
 
 describe('a runtime loaded ahead', () => {

@@ -1,8 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../testing/index.ts';
 import { acquireFileLock, withFileLock } from './index.ts';
+
+/** A lock left by a holder that died: a pid that cannot be running (beyond the kernel's limit). */
+const writeDeadHolder = (file: string) =>
+  writeFile(file, JSON.stringify({ pid: 2 ** 22 + 1, hostname: os.hostname(), since: 'then', nonce: 'dead' }));
 
 describe('file locks', () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -44,10 +49,7 @@ describe('file locks', () => {
     await held.dispose();
 
     // A pid that cannot be running (beyond the kernel's limit) stands for a crashed holder.
-    await writeFile(
-      file,
-      JSON.stringify({ pid: 2 ** 22 + 1, hostname: (await import('node:os')).hostname(), since: 'then' }),
-    );
+    await writeFile(file, JSON.stringify({ pid: 2 ** 22 + 1, hostname: os.hostname(), since: 'then' }));
     const taken = await acquireFileLock(file, { what: 'the thing' });
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ pid: process.pid });
     await taken.dispose();
@@ -55,15 +57,7 @@ describe('file locks', () => {
 
   it('stays exclusive when many waiters find a stale lock at once', async () => {
     for (let round = 0; round < 30; round++) {
-      await writeFile(
-        file,
-        JSON.stringify({
-          pid: 2 ** 22 + 1,
-          hostname: (await import('node:os')).hostname(),
-          since: 'then',
-          nonce: 'dead',
-        }),
-      );
+      await writeDeadHolder(file);
       let inside = 0;
       let most = 0;
       await Promise.all(
@@ -84,15 +78,7 @@ describe('file locks', () => {
     // Callers that will not wait skip this process's queue, so they race on the file itself as
     // separate processes do: two that judge the same lock stale must not both end up holding it.
     for (let round = 0; round < 40; round++) {
-      await writeFile(
-        file,
-        JSON.stringify({
-          pid: 2 ** 22 + 1,
-          hostname: (await import('node:os')).hostname(),
-          since: 'then',
-          nonce: 'dead',
-        }),
-      );
+      await writeDeadHolder(file);
       const outcomes = await Promise.allSettled(
         Array.from({ length: 12 }, () => acquireFileLock(file, { what: 'test', waitMs: 0 })),
       );
