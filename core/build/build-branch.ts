@@ -2,7 +2,7 @@
 // the router and entry, bundle one server file and write its OpenAPI document. Builds of the
 // same tree with the same engine are cached by content hash.
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { build } from 'esbuild';
@@ -52,13 +52,6 @@ const GENERATOR_FILES = [
     './describe-waiter.ts',
   ].map((file) => new URL(file, import.meta.url).pathname),
 ];
-
-/**
- * What PM2 starts: it loads the server with import(), and a branch module that throws while
- * loading would otherwise leave a process that is "online" but never listens.
- */
-const LAUNCHER =
-  "import('./server.mjs').catch((error) => {\n  console.error(error?.stack ?? String(error));\n  process.exit(1);\n});\n";
 
 const LOADER = new URL('./runtime-loader.ts', import.meta.url).pathname;
 const RUNTIME_NAMESPACE = 'branchyard-runtime';
@@ -129,16 +122,25 @@ export type ServerDescription = { ok: true; document: string } | { ok: false; er
 /**
  * Loads the built server in `dir` (its `server.mjs`) and has it print its OpenAPI document. The
  * branch's modules run while it loads, so this runs code the agent wrote: the engine passes one
- * that runs it in its sandbox (no network, limits, a copy of the folder). One with `ahead` can
- * start its process before the bundle exists (Node's own start then overlaps the type-check).
+ * that runs it in its sandbox (no network, limits, a copy of the folder), or in the branch's own
+ * process. One with `ahead` starts its process before the bundle exists (Node's own start then
+ * overlaps the type-check); it is told the build's final folder.
  */
-export type DescribeServer = ((dir: string) => Promise<ServerDescription>) & { ahead?: () => Describer };
+export type DescribeServer = ((dir: string) => Promise<ServerDescription>) & {
+  ahead?: (outDir: string) => Describer;
+};
 
 /** A describing process already started, waiting to be told its folder. */
 export interface Describer {
   describe: (dir: string) => Promise<ServerDescription>;
-  /** Ends the process unused (the build stopped before its bundle). */
+  /** Ends the process: unused (the build stopped before its bundle), or started for a build that failed. */
   cancel: () => void;
+  /**
+   * Describes the build in its final folder rather than a staging copy: the branch's own process,
+   * which loads the server from where it will run. The folder is then placed before its document
+   * and its build.json, and only build.json (written last) makes it a finished build.
+   */
+  inPlace?: boolean;
 }
 
 /**
@@ -192,7 +194,7 @@ export async function buildBranch(
   }
 
   // Started before the type-check, so that Node's own start overlaps it; ended unused if the build stops first.
-  const describer = describe.ahead?.();
+  const describer = describe.ahead?.(outDir);
   const analysis = await analyzeBranch(codebase, branch, events).catch((error: unknown) => {
     describer?.cancel();
     throw error;
@@ -226,10 +228,17 @@ export async function buildBranch(
       version: `1.0.${branch}`,
       description: `Branch ${formatBranch(branch)} of ${codebase.paths.name}, built by Branchyard.`,
     });
-    const described = await (describer?.describe ?? describe)(staging);
+    // An in-place describer loads the server where it will run: the folder is placed first.
+    const inPlace = describer?.inPlace === true;
+    if (inPlace) await placeBuildOutput(staging, outDir);
+    const described = await (describer?.describe ?? describe)(inPlace ? outDir : staging);
     if (!described.ok) {
-      // The branch's modules threw while loading: it would crash at every start.
+      // The branch's modules threw while loading: it would crash at every start. A folder placed
+      // for it goes too, unless a build of the same tree finished there meanwhile.
+      describer?.cancel();
       await rm(staging, { recursive: true, force: true });
+      if (inPlace && !(await exists(path.join(outDir, 'build.json'))))
+        await rm(outDir, { recursive: true, force: true });
       return {
         ...base,
         ok: false,
@@ -246,13 +255,16 @@ export async function buildBranch(
         ],
       };
     }
-    await writeFile(path.join(staging, 'openapi.json'), described.document);
-    await writeFile(path.join(staging, 'start.mjs'), LAUNCHER);
+    const folder = inPlace ? outDir : staging;
+    await writeFile(path.join(folder, 'openapi.json'), described.document);
+    // Written aside and renamed: a build.json is always whole, and its presence means a finished build.
+    const record = path.join(folder, `build.json.${randomBytes(4).toString('hex')}`);
     await writeFile(
-      path.join(staging, 'build.json'),
+      record,
       `${JSON.stringify({ codebase: codebase.paths.name, branch, tree: analysis.checkout.tree, routes, builtAt: new Date().toISOString() }, null, 2)}\n`,
     );
-    await placeBuildOutput(staging, outDir);
+    await rename(record, path.join(folder, 'build.json'));
+    if (!inPlace) await placeBuildOutput(staging, outDir);
   } catch (error) {
     describer?.cancel();
     await rm(staging, { recursive: true, force: true });
@@ -352,4 +364,11 @@ function startHostDescriber(): Describer {
 /** What a Node child process that died of an exception said about it: its `…Error: …` line. */
 export function thrownLine(stderr: string, fallback: string): string {
   return stderr.split('\n').find((line) => /^\w*Error\b/.test(line)) ?? (stderr.trim().split('\n').at(-1) || fallback);
+}
+
+function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
 }

@@ -13,5 +13,6 @@ export type { Diagnostic } from './typecheck.ts';
 export { compilerOptions, formatDiagnostic, typecheck } from './typecheck.ts';
 export { libraryCachingHost } from './library-files.ts';
 export { typescript } from './typescript.ts';
-export type { BuildResult, DescribeServer, RouteSummary, ServerDescription } from './build-branch.ts';
+export type { BuildResult, Describer, DescribeServer, RouteSummary, ServerDescription } from './build-branch.ts';
 export { buildBranch, bundleServer, thrownLine } from './build-branch.ts';
+export { runtimePreloader } from './runtime-bundle.ts';

@@ -13,11 +13,14 @@ import { build } from 'esbuild';
 
 export const RUNTIME_FILE = 'runtime.cjs';
 export const CODE_CACHE_FILE = `${RUNTIME_FILE}.v8cache`;
+/** What a branch's launcher imports to compile the runtime while it waits for its build. */
+export const PRELOADER_FILE = 'preload.mjs';
 const ENTRY = fileURLToPath(new URL('./runtime-entry.ts', import.meta.url));
+const PRELOADER = fileURLToPath(new URL('./runtime-preloader.ts', import.meta.url));
 const LOADER = fileURLToPath(new URL('./runtime-loader.ts', import.meta.url));
 const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
-/** Bumped when what the store holds changes (the cache's seal). */
-const CACHE_FORMAT = 2;
+/** Bumped when what the store holds changes (the cache's seal; 3: preload.mjs). */
+const CACHE_FORMAT = 3;
 /** How long making the code cache (loading the bundle, a few requests) may take. */
 const CACHE_TIMEOUT_MS = 60_000;
 /**
@@ -30,7 +33,7 @@ export const UNUSED_BUNDLE_MS = 24 * 60 * 60 * 1000;
 const STALE_STAGING_MS = 60 * 60 * 1000;
 
 export interface RuntimeBundle {
-  /** The store folder holding runtime.cjs and, when V8 made one, its code cache. */
+  /** The store folder holding runtime.cjs, its preloader and, when V8 made one, its code cache. */
   dir: string;
   hash: string;
   hasCodeCache: boolean;
@@ -93,6 +96,7 @@ async function makeRuntimeBundle(store: string): Promise<RuntimeBundle> {
   await mkdir(staging);
   try {
     await writeFile(path.join(staging, RUNTIME_FILE), source, { mode: 0o644 });
+    await writeFile(path.join(staging, PRELOADER_FILE), await preloaderSource(), { mode: 0o644 });
     // A cache V8 could not make leaves the bundle to be compiled at each start, as before.
     await makeCodeCache(path.join(staging, RUNTIME_FILE), path.join(staging, CODE_CACHE_FILE)).catch(() => undefined);
     await rename(staging, dir).catch(async (error: NodeJS.ErrnoException) => {
@@ -104,6 +108,24 @@ async function makeRuntimeBundle(store: string): Promise<RuntimeBundle> {
   }
   await pruneRuntimeStore(store, hash);
   return { dir, hash, hasCodeCache: await exists(path.join(dir, CODE_CACHE_FILE)) };
+}
+
+/** This engine's runtime preloader, in the store (made with the bundle when the store lacks it). */
+export async function runtimePreloader(store?: string): Promise<string> {
+  return path.join((await ensureRuntimeBundle(store)).dir, PRELOADER_FILE);
+}
+
+async function preloaderSource(): Promise<Uint8Array> {
+  const output = await build({
+    entryPoints: [PRELOADER],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+    write: false,
+  });
+  return output.outputFiles[0]!.contents;
 }
 
 /**

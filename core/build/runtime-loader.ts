@@ -61,7 +61,8 @@ export function runScript(script: vm.Script, file: string): Record<string, unkno
   return module.exports;
 }
 
-type LoadedRuntime = { exports: Record<string, unknown>; cache: CodeCacheUse };
+/** `cache`: how it was compiled, and ", preloaded" when a launcher loaded it before the server. */
+type LoadedRuntime = { exports: Record<string, unknown>; cache: string };
 
 /**
  * A runtime loaded ahead by a build's describing process while it waited for its folder
@@ -80,7 +81,10 @@ function preloaded(file: string): LoadedRuntime | undefined {
   const kept = (globalThis as { [PRELOADED]?: Preloaded })[PRELOADED];
   if (!kept) return undefined;
   const { dev, ino } = statSync(file, { throwIfNoEntry: false }) ?? {};
-  return dev === kept.dev && ino === kept.ino ? kept.loaded : undefined;
+  // Said in the branch's "listening" line: the runtime was compiled before the server arrived.
+  return dev === kept.dev && ino === kept.ino
+    ? { ...kept.loaded, cache: `${kept.loaded.cache}, preloaded` }
+    : undefined;
 }
 
 export function loadRuntime(url: URL | string): LoadedRuntime {

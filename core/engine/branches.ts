@@ -2,11 +2,13 @@
 // checks, start under the codebase's PM2 and say it runs (the live engine's gateways that follow
 // the newest branch move to it); stop.
 import path from 'node:path';
+import { runtimePreloader } from '../build/index.ts';
 import { BranchyardError } from '../errors/index.ts';
 import type { BranchInfo, ChangeEntry } from '../git/index.ts';
 import { createBranch, formatBranch, indexBranch, readOverlayDir } from '../git/index.ts';
 import { readBranchDatabase } from '../schema/index.ts';
 import type { BranchRef, CodebaseRef } from './branch-ref.ts';
+import { describeInBranchProcess } from './describe-server.ts';
 import type { Engine } from './engine.ts';
 
 export class BranchService {
@@ -37,7 +39,20 @@ export class BranchService {
     const { events } = this.engine;
     const { name, branch } = ref;
     const runtime = await this.engine.runtime();
-    const built = await this.engine.builds.build(ref);
+    const env = await this.databaseEnv(ref, (database) => runtime.databaseUrl(name, database));
+    // A new build is described by the branch's own process, started as the build begins: its
+    // Node start overlaps the checks, and it answers only once they passed (issue 21). A branch
+    // that runs now keeps serving while it is built again, and restarts after.
+    const running = (await runtime.list(name)).some((p) => p.branch === branch && p.status === 'online');
+    const preload = running ? undefined : await runtimePreloader();
+    const describe = running
+      ? undefined
+      : describeInBranchProcess(
+          (server, placed) => runtime.start(name, branch, server, env, { placed, preload }),
+          () => runtime.stop(name, branch),
+          runtime.socketPath(name, branch),
+        );
+    const built = await this.engine.builds.build(ref, describe);
     if (!built.ok) {
       const first = built.diagnostics[0] ?? built.problems[0];
       const problems = built.diagnostics.length + built.problems.length;
@@ -55,12 +70,7 @@ export class BranchService {
       done: 0,
       total: 1,
     });
-    const process = await runtime.start(
-      name,
-      branch,
-      built.server!,
-      await this.databaseEnv(ref, (database) => runtime.databaseUrl(name, database)),
-    );
+    const process = (await describe?.started()) ?? (await runtime.start(name, branch, built.server!, env));
     events.emit('progress', {
       task,
       step: 'running',

@@ -1,5 +1,5 @@
 // Builds: type-check, routes, OpenAPI document and bundle of one branch, written into its record.
-import type { BuildResult } from '../build/index.ts';
+import type { BuildResult, DescribeServer } from '../build/index.ts';
 import { buildBranch } from '../build/index.ts';
 import { describeError } from '../errors/index.ts';
 import { recordChecks } from '../git/index.ts';
@@ -10,16 +10,15 @@ import type { Engine } from './engine.ts';
 export class BuildService {
   constructor(private readonly engine: Engine) {}
 
-  async build(ref: BranchRef): Promise<BuildResult> {
-    return this.record(
-      ref,
-      await buildBranch(
-        ref.codebase,
-        ref.branch,
-        this.engine.events,
-        describeInSandbox(() => this.engine.sandbox(ref.workspace)),
-      ),
-    );
+  /**
+   * @param describe how a new build's server is loaded to read its document: in the sandbox, or
+   *   (a run) in the branch's own process, started as the build begins.
+   */
+  async build(
+    ref: BranchRef,
+    describe: DescribeServer = describeInSandbox(() => this.engine.sandbox(ref.workspace)),
+  ): Promise<BuildResult> {
+    return this.record(ref, await buildBranch(ref.codebase, ref.branch, this.engine.events, describe));
   }
 
   /**

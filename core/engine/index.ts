@@ -12,5 +12,5 @@ export { startEngine } from './live-engine.ts';
 export type { EngineHostOptions } from './engine-host.ts';
 export { EngineHost } from './engine-host.ts';
 export { openLocalEngine } from './local-engine.ts';
-export { describeInSandbox } from './describe-server.ts';
+export { describeInBranchProcess, describeInSandbox } from './describe-server.ts';
 export { lazyState, prepareState } from './state.ts';

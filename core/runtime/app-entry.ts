@@ -4,6 +4,7 @@
 // build, and its presence without a process is what "sleeping" means after an engine restart.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { NO_BUILD_EXIT_CODE } from './launcher.ts';
 
 /**
  * Restarts PM2 grants a branch that dies within two seconds of starting, before it counts as
@@ -23,7 +24,7 @@ export interface AppEntry {
 
 export interface EntryInput {
   name: string;
-  /** The launcher (the build's start.mjs), as PM2 sees it. */
+  /** The codebase's launcher (launcher.ts), as PM2 sees it; it loads the server in env.BRANCHYARD_SERVER. */
   script: string;
   node: string;
   env: Record<string, string>;
@@ -53,6 +54,8 @@ export function appEntry(input: EntryInput): AppEntry {
     },
     autostart: true,
     autorestart: true,
+    // A launcher whose build never arrived (the engine stopped during the build) stays stopped.
+    stop_exit_codes: [NO_BUILD_EXIT_CODE],
     min_uptime: 2000,
     max_restarts: MAX_RESTARTS,
     kill_timeout: 5000,

@@ -15,6 +15,7 @@ import type { Pm2Backend, RunFolders, RuntimeOptions, ShellOptions, TtyStream } 
 
 /** The engine's packages (PM2 and the stack), shared read-only with containers and sandboxes. */
 export const ENGINE_MODULES = fileURLToPath(new URL('../../node_modules/', import.meta.url));
+const ENGINE_MODULES_INSIDE = '/engine/node_modules';
 const LABEL_WORKSPACE = 'dev.branchyard.workspace';
 const LABEL_CODEBASE = 'dev.branchyard.codebase';
 /**
@@ -88,6 +89,13 @@ export class DockerBackend implements Pm2Backend {
     return MOUNTS[kind];
   }
 
+  engineFile(file: string): string | undefined {
+    const relative = path.relative(ENGINE_MODULES, file);
+    return relative.startsWith('..') || path.isAbsolute(relative)
+      ? undefined
+      : path.posix.join(ENGINE_MODULES_INSIDE, ...relative.split(path.sep));
+  }
+
   async prepare(codebase: string, folders: RunFolders): Promise<void> {
     const name = this.containerName(codebase);
     const container = this.docker.getContainer(name);
@@ -127,7 +135,12 @@ export class DockerBackend implements Pm2Backend {
       name: this.containerName(codebase),
       Image: this.image,
       User: user,
-      Cmd: [NODE_IN_IMAGE, '/engine/node_modules/pm2/bin/pm2-runtime', 'start', `${MOUNTS.apps}/keepalive.config.cjs`],
+      Cmd: [
+        NODE_IN_IMAGE,
+        `${ENGINE_MODULES_INSIDE}/pm2/bin/pm2-runtime`,
+        'start',
+        `${MOUNTS.apps}/keepalive.config.cjs`,
+      ],
       Env: ['HOME=/tmp', `PM2_HOME=${MOUNTS.home}`, 'NODE_ENV=production'],
       Labels: { [LABEL_WORKSPACE]: this.workspace, [LABEL_CODEBASE]: codebase, [LABEL_LAYOUT]: LAYOUT },
       HostConfig: {
@@ -138,7 +151,7 @@ export class DockerBackend implements Pm2Backend {
         ReadonlyRootfs: true,
         Tmpfs: { '/tmp': 'rw,mode=1777' },
         Binds: [
-          `${ENGINE_MODULES}:/engine/node_modules:ro`,
+          `${ENGINE_MODULES}:${ENGINE_MODULES_INSIDE}:ro`,
           `${folders.apps}:${MOUNTS.apps}:ro`,
           `${folders.builds}:${MOUNTS.builds}:ro`,
           `${folders.sockets}:${MOUNTS.sockets}:rw`,

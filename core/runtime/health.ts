@@ -16,6 +16,8 @@ export interface HealthWait {
   failed?: Promise<Error>;
   /** Told about once a second while it waits, with how long it has waited. */
   waiting?: (elapsedMs: number, last: string) => void;
+  /** The error for a wait that ran out, made from its message (a RuntimeError by default). */
+  timedOut?: (message: string) => Error;
 }
 
 /** Waits until the branch's health route answers 200. */
@@ -40,11 +42,10 @@ export function waitForHealth(options: HealthWait): Promise<void> {
       if (error) reject(error);
       else resolve();
     };
-    const deadline = setTimeout(
-      () =>
-        finish(new BranchyardError('RuntimeError', `${what} did not become healthy within ${timeoutMs} ms (${last})`)),
-      timeoutMs,
-    );
+    const deadline = setTimeout(() => {
+      const message = `${what} did not become healthy within ${timeoutMs} ms (${last})`;
+      finish(options.timedOut?.(message) ?? new BranchyardError('RuntimeError', message));
+    }, timeoutMs);
     const ticker = setInterval(() => options.waiting?.(Date.now() - started, last), 1000);
     options.failed?.then(finish, finish);
     const attempt = () => {

@@ -24,6 +24,10 @@ export class HostBackend implements Pm2Backend {
     return folders[kind];
   }
 
+  engineFile(file: string): string {
+    return file;
+  }
+
   async prepare(codebase: string, folders: RunFolders): Promise<void> {
     if (await daemonListens(folders.home)) return;
     // `pm2 ping` starts the daemon for this home (once per codebase), and waits until it answers.

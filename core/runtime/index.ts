@@ -7,6 +7,7 @@ export { connectDocker, dockerSocket, withTimeout } from './docker.ts';
 export { branchSocketPath, Pm2Runtime, runFolders } from './pm2-runtime.ts';
 export type { BranchProcess, Limits, RuntimeOptions, TtyStream } from './types.ts';
 export { waitForHealth } from './health.ts';
+export { BranchLoadError } from './load-error.ts';
 export { DockerBackend, ENGINE_MODULES } from './docker-backend.ts';
 export { execIn } from './exec.ts';
 export type { RuntimeLifecycle } from './lifecycle.ts';

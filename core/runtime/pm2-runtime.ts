@@ -13,6 +13,8 @@ import { appEntry, entryBranches, readEntry, removeEntry, writeEntry } from './a
 import { DockerBackend } from './docker-backend.ts';
 import { waitForHealth } from './health.ts';
 import { HostBackend } from './host-backend.ts';
+import { LAUNCHER, LAUNCHER_FILE } from './launcher.ts';
+import { BranchLoadError, thrownIn } from './load-error.ts';
 import { Pm2Daemon } from './pm2-daemon.ts';
 import type { Pm2Process } from './pm2-daemon.ts';
 import { branchSocketPath, runFolders } from './run-folders.ts';
@@ -86,6 +88,7 @@ export class Pm2Runtime {
     for (const dir of Object.values(folders)) await mkdir(dir, { recursive: true });
     // pm2-runtime (in a container) needs one app to keep running before any branch starts.
     await writeFile(path.join(folders.apps, 'keepalive.cjs'), 'setInterval(() => {}, 1 << 30);\n');
+    await writeFile(path.join(folders.apps, LAUNCHER_FILE), LAUNCHER);
     const keepalive = path.join(this.backend.inside(codebase, folders, 'apps'), 'keepalive.cjs');
     await writeFile(
       path.join(folders.apps, 'keepalive.config.cjs'),
@@ -142,12 +145,20 @@ export class Pm2Runtime {
    * Starts (or restarts) a branch from its built server and waits until its health route
    * answers. A start of the same build and settings while one is under way joins it; any other
    * waits for it to finish, then starts again.
+   *
+   * With `placed`, the server need not exist yet: PM2 starts the process now and it waits for the
+   * build's folder (launcher.ts), so Node's start overlaps the build's checks. The health wait
+   * begins once `placed` resolves; if it rejects (the checks failed), the process and its entry
+   * are removed. The first exit fails the start: the branch's modules threw while loading, and
+   * starting it again would not change that.
+   * `preload` (with `placed`): the build's runtime preloader, which the waiting process imports.
    */
   start(
     codebase: string,
     branch: number,
     server: string,
     extraEnv: Record<string, string> = {},
+    options: { placed?: Promise<void>; preload?: string } = {},
   ): Promise<BranchProcess> {
     const folders = this.folders(codebase);
     const relative = path.relative(folders.builds, server);
@@ -156,21 +167,25 @@ export class Pm2Runtime {
     const inside = (kind: keyof RunFolders, file: string) =>
       path.posix.join(this.backend.inside(codebase, folders, kind), file);
     const name = processName(codebase, branch);
-    // The script is the build's launcher beside the server: it exits when the branch fails to
-    // load, so PM2 sees the crash.
+    const preload = options.placed && options.preload && this.backend.engineFile(options.preload);
+    const preloadEnv: Record<string, string> = preload ? { BRANCHYARD_PRELOAD: preload } : {};
     const entry = appEntry({
       name,
-      script: inside('builds', path.join(path.dirname(relative), 'start.mjs')),
+      script: inside('apps', LAUNCHER_FILE),
       node: this.backend.node,
       env: {
         ...extraEnv,
+        BRANCHYARD_SERVER: inside('builds', relative),
         BRANCHYARD_SOCKET: inside('sockets', `${formatBranch(branch)}.sock`),
         BRANCHYARD_BRANCH: String(branch),
+        ...preloadEnv,
       },
       logs: this.backend.inside(codebase, folders, 'logs'),
       home: this.backend.inside(codebase, folders, 'home'),
     });
-    return this.launch(codebase, branch, entry);
+    // Awaited later, after PM2 has the process: a build that fails sooner must not go unhandled.
+    options.placed?.catch(() => undefined);
+    return this.launch(codebase, branch, entry, options.placed);
   }
 
   /**
@@ -189,7 +204,7 @@ export class Pm2Runtime {
     return this.launch(codebase, branch, entry);
   }
 
-  private launch(codebase: string, branch: number, entry: AppEntry): Promise<BranchProcess> {
+  private launch(codebase: string, branch: number, entry: AppEntry, placed?: Promise<void>): Promise<BranchProcess> {
     const key = `${codebase}:${branch}`;
     const identity = JSON.stringify([
       entry.pm_exec_path,
@@ -197,7 +212,7 @@ export class Pm2Runtime {
     ]);
     const under = this.starting.get(key);
     if (under?.identity === identity) return under.done;
-    const done = this.turns.run(`branch:${key}`, () => this.launchNow(codebase, branch, entry));
+    const done = this.turns.run(`branch:${key}`, () => this.launchNow(codebase, branch, entry, placed));
     const record = { identity, done };
     this.starting.set(key, record);
     const forget = () => {
@@ -207,8 +222,13 @@ export class Pm2Runtime {
     return done;
   }
 
-  private async launchNow(codebase: string, branch: number, entry: AppEntry): Promise<BranchProcess> {
-    const started = Date.now();
+  private async launchNow(
+    codebase: string,
+    branch: number,
+    entry: AppEntry,
+    placed?: Promise<void>,
+  ): Promise<BranchProcess> {
+    let started = Date.now();
     const what = `branch ${formatBranch(branch)} of ${codebase}`;
     const task = `run:${codebase}:${branch}`;
     const say = (step: string, message: string) => this.options.events?.emit('progress', { task, step, message });
@@ -224,7 +244,9 @@ export class Pm2Runtime {
     const socket = this.socketPath(codebase, branch);
     await rm(socket, { force: true });
     const folders = this.folders(codebase);
-    await writeEntry(folders.apps, entry);
+    // A process started ahead of its build gets its entry (what a wake starts from) only once it
+    // answers: an engine stopped during the build leaves no branch that seems to sleep.
+    if (!placed) await writeEntry(folders.apps, entry);
 
     // Healthy, or given up on by PM2 after crashing in a loop, or PM2 gone: whichever comes first.
     let unsubscribe = () => {};
@@ -243,9 +265,19 @@ export class Pm2Runtime {
             ),
           ),
         );
+      const stoppedLoading = () =>
+        void this.logs(codebase, branch, 15).then((lines) =>
+          resolve(
+            new BranchLoadError(
+              `${what} stopped while loading its modules; its last log lines:\n${lines}`,
+              thrownIn(lines) ?? (lines.trim().split('\n').at(-1) || 'it exited before it answered'),
+            ),
+          ),
+        );
       unsubscribe = daemon.onEvent((event) => {
         if (event.process.name !== entry.name) return;
         if (event.event === 'restart overlimit') crashed(event.process.restart_time);
+        else if (event.event === 'exit' && placed) stoppedLoading();
         else if (event.event === 'exit' && ++exits >= MAX_START_EXITS) crashed(exits);
       });
       forgetLost = daemon.onLost((reason) =>
@@ -260,6 +292,11 @@ export class Pm2Runtime {
     });
     try {
       await daemon.call('prepare', structuredClone(entry));
+      if (placed) {
+        // The build's checks run meanwhile; the branch is only waited for once its build is in place.
+        await Promise.race([placed, failed.then((error) => Promise.reject(error))]);
+        started = Date.now();
+      }
       await waitForHealth({
         socketPath: socket,
         timeoutMs: this.startTimeoutMs,
@@ -267,6 +304,11 @@ export class Pm2Runtime {
         failed,
         waiting: (elapsed, last) =>
           say('wait', `waiting for ${what} to answer on its socket (${Math.round(elapsed / 1000)} s so far; ${last})`),
+        // Started ahead of its build, a branch that never answered is a build that failed.
+        timedOut: placed
+          ? (message) =>
+              new BranchLoadError(message, `its modules did not finish loading within ${this.startTimeoutMs / 1000} s`)
+          : undefined,
       });
     } catch (error) {
       // Never left half-started: a branch that did not come up is not restarted by PM2 behind our back.
@@ -274,17 +316,19 @@ export class Pm2Runtime {
         (all) =>
           Promise.all(
             all
-              .filter((p) => p.name === entry.name && p.pm2_env.status !== 'errored')
+              .filter((p) => p.name === entry.name && (placed || p.pm2_env.status !== 'errored'))
               .map((p) => daemon.call('deleteProcessId', p.pm2_env.pm_id).catch(() => undefined)),
           ),
         () => undefined,
       );
+      if (placed) await removeEntry(folders.apps, entry.name);
       throw error;
     } finally {
       unsubscribe();
       forgetLost();
       this.cancels.delete(`${codebase}:${branch}`);
     }
+    if (placed) await writeEntry(folders.apps, entry);
     say('ready', `${what} answers (${Date.now() - started} ms)`);
     const found = (await daemon.list()).find((p) => p.name === entry.name);
     return found
@@ -331,12 +375,18 @@ export class Pm2Runtime {
     const daemon = await this.daemon(codebase, false);
     const processes = daemon ? await daemon.list() : [];
     const pattern = new RegExp(`^${codebase}-(\\d{5})$`);
+    const entries = entryBranches(await readdir(this.folders(codebase).apps).catch(() => [] as string[]), codebase);
     const found = new Map<number, BranchProcess>();
     for (const p of processes) {
       const match = pattern.exec(p.name);
-      if (match) found.set(Number(match[1]), this.describe(codebase, Number(match[1]), p));
+      if (!match) continue;
+      const branch = Number(match[1]);
+      const described = this.describe(codebase, branch, p);
+      // A process with no entry that no start here waits for was started ahead of a build by an
+      // engine that stopped during it: it waits for a build that will not come, and serves nothing.
+      const orphan = !entries.includes(branch) && !this.starting.has(`${codebase}:${branch}`);
+      found.set(branch, orphan ? { ...described, status: 'stopped' } : described);
     }
-    const entries = entryBranches(await readdir(this.folders(codebase).apps).catch(() => [] as string[]), codebase);
     for (const branch of entries)
       if (!found.has(branch))
         found.set(branch, { codebase, branch, status: 'sleeping', restarts: 0, pid: null, memoryBytes: null });

@@ -58,6 +58,8 @@ export interface Pm2Backend {
   prepare(codebase: string, folders: RunFolders): Promise<void>;
   /** A host folder as PM2 sees it. */
   inside(codebase: string, folders: RunFolders, kind: keyof RunFolders): string;
+  /** A file among the engine's own packages as PM2 sees it; undefined when it cannot see it. */
+  engineFile(file: string): string | undefined;
   remove(codebase: string): Promise<void>;
   /** Codebases of this workspace that have PM2 running (or a container) now. */
   codebases(): Promise<string[]>;
