@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBranch } from '../git/index.ts';
 import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
 import { testWorkspace, text } from '../git/fixtures/test-workspace.ts';
+import { escapingModule } from './fixtures/escaping-module.ts';
 import { runBranchyard } from '../testing/index.ts';
 
 let ws: TestWorkspace;
@@ -52,19 +53,7 @@ describe("the agent's code run by the engine", () => {
   it('runs the branch modules in the sandbox: no file written on the host, no call to the host', async () => {
     const planted = path.join(path.dirname(ws.root), 'written-by-the-branch');
     const port = (listener.address() as AddressInfo).port;
-    const number = await branch({
-      'src/features/notes/controllers/escape.ts': [
-        "import { writeFileSync } from 'node:fs';",
-        '',
-        `try { writeFileSync(${JSON.stringify(planted)}, 'ran on the host'); } catch { /* not there in a sandbox */ }`,
-        `await fetch('http://127.0.0.1:${port}/').catch(() => undefined);`,
-        '',
-        'export function getEscape(): { ok: boolean } {',
-        '  return { ok: true };',
-        '}',
-        '',
-      ].join('\n'),
-    });
+    const number = await branch(escapingModule(planted, port));
     const run = await build(number);
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toMatchObject({

@@ -14,6 +14,7 @@ import { createEventBus } from '../events/index.ts';
 import { createBranch } from '../git/index.ts';
 import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
 import { testWorkspace, text } from '../git/fixtures/test-workspace.ts';
+import { escapingModule } from './fixtures/escaping-module.ts';
 import { runFolders } from '../runtime/index.ts';
 import { startServe } from '../serve/index.ts';
 import type { ServeHandle } from '../serve/index.ts';
@@ -88,19 +89,7 @@ describe('run of a new branch', () => {
   it('starts its process with the build, serves it once the checks passed, and records the document it serves', async () => {
     const planted = path.join(path.dirname(ws.root), 'written-by-the-branch');
     const port = (listener.address() as AddressInfo).port;
-    const n = await branch({
-      'src/features/notes/controllers/escape.ts': [
-        "import { writeFileSync } from 'node:fs';",
-        '',
-        `try { writeFileSync(${JSON.stringify(planted)}, 'ran on the host'); } catch { /* not there in its container */ }`,
-        `await fetch('http://127.0.0.1:${port}/').catch(() => undefined);`,
-        '',
-        'export function getEscape(): { ok: boolean } {',
-        '  return { ok: true };',
-        '}',
-        '',
-      ].join('\n'),
-    });
+    const n = await branch(escapingModule(planted, port));
     const ran = await cli(['run', 'users', String(n), '--json']);
     expect(ran.stderr).toBe('');
     const running = JSON.parse(ran.stdout) as { status: string; socket: string; restarts: number };
