@@ -2,6 +2,7 @@
 // build folder, not made again by a later engine process; a branch compiles the runtime from the
 // cache, and a cache V8 refuses (damaged, or made for other source) is ignored, never fatal.
 // Bundles of earlier engines that nothing used for a day leave the store.
+import { isAscii } from 'node:buffer';
 import { link, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -11,6 +12,7 @@ import {
   CODE_CACHE_FILE,
   ensureRuntimeBundle,
   placeRuntimeBundle,
+  PRELOADER_FILE,
   RUNTIME_FILE,
   UNUSED_BUNDLE_MS,
 } from './runtime-bundle.ts';
@@ -38,6 +40,9 @@ describe('the server runtime bundle', () => {
     expect(bundle.hasCodeCache).toBe(true);
     const cache = await stat(path.join(bundle.dir, CODE_CACHE_FILE));
     expect(cache.size).toBeGreaterThan(0);
+    // ASCII throughout (the comments esbuild keeps escaped too): every start reads it as Latin-1.
+    expect(isAscii(await readFile(path.join(bundle.dir, RUNTIME_FILE)))).toBe(true);
+    expect(await readFile(path.join(bundle.dir, PRELOADER_FILE), 'utf8')).toContain('preloadRuntime');
 
     const first = path.join(dir.path, 'build-1');
     const second = path.join(dir.path, 'build-2');

@@ -70,6 +70,8 @@ async function makeRuntimeBundle(store: string): Promise<RuntimeBundle> {
     bundle: true,
     platform: 'node',
     format: 'cjs',
+    // ASCII (esbuild's default, named here): every start reads it as Latin-1 (runtime-loader.ts).
+    charset: 'ascii',
     target: 'node20',
     // pg loads its optional native binding by name; it is never part of the stack.
     external: ['pg-native'],
@@ -77,7 +79,7 @@ async function makeRuntimeBundle(store: string): Promise<RuntimeBundle> {
     logLevel: 'silent',
     write: false,
   });
-  const source = output.outputFiles[0]!.contents;
+  const source = asciiOnly(output.outputFiles[0]!.text);
   // The cache holds this Node's compiled code: another Node (or cache format) makes another one.
   const hash = createHash('sha256')
     .update(source)
@@ -108,6 +110,17 @@ async function makeRuntimeBundle(store: string): Promise<RuntimeBundle> {
   }
   await pruneRuntimeStore(store, hash);
   return { dir, hash, hasCodeCache: await exists(path.join(dir, CODE_CACHE_FILE)) };
+}
+
+/**
+ * esbuild escapes every non-ASCII character in code, but keeps comments as they are (a few packages
+ * write ¥ or — in theirs). Escaped there too, the whole file is ASCII, which a branch reads ~15 ms
+ * faster (runtime-loader.ts). Line and paragraph separators stay: in a comment they end a line.
+ */
+function asciiOnly(text: string): Buffer {
+  return Buffer.from(
+    text.replace(/[\u0080-\u2027\u202a-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  );
 }
 
 /** This engine's runtime preloader, in the store (made with the bundle when the store lacks it). */
@@ -160,13 +173,13 @@ export async function pruneRuntimeStore(store: string, inUse: string, now = Date
 async function makeCodeCache(file: string, cacheFile: string): Promise<void> {
   const maker = await build({
     stdin: {
-      contents: `import { readFileSync, writeFileSync } from 'node:fs';
-import { runtimeScript, runScript, sealCodeCache } from ${JSON.stringify(LOADER)};
+      contents: `import { writeFileSync } from 'node:fs';
+import { readRuntimeSource, runtimeScript, runScript, sealCodeCache } from ${JSON.stringify(LOADER)};
 const [file, cacheFile] = process.argv.slice(2);
-const source = readFileSync(file, 'utf8');
+const { bytes, source } = readRuntimeSource(file);
 const script = runtimeScript(source, file);
 await runScript(script, file).warmUp();
-writeFileSync(cacheFile, sealCodeCache(source, script.createCachedData()));
+writeFileSync(cacheFile, sealCodeCache(bytes, script.createCachedData()));
 `,
       loader: 'ts',
       resolveDir: path.dirname(LOADER),

@@ -2,6 +2,7 @@
 // server) through V8's code cache made when the bundle was made, so a start or a wake does not
 // compile its 2 MB again. Node 20 has no compile cache of its own, and cannot give one to an ES
 // module; the branch's own code stays ESM (top-level await) and is small.
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
@@ -21,17 +22,28 @@ const SEAL_BYTES = 64;
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest();
 
-export function sealCodeCache(source: string, data: Buffer): Buffer {
+/** `source`: the runtime file's bytes (hashed as they are: a string would be encoded again). */
+export function sealCodeCache(source: Uint8Array, data: Buffer): Buffer {
   return Buffer.concat([sha256(source), sha256(data), data]);
 }
 
-/** V8's data from a sealed cache made for `source`; undefined when it is for other source or damaged. */
-export function unsealCodeCache(source: string, sealed: Buffer): Buffer | undefined {
+/** V8's data from a sealed cache made for `source` (its bytes); undefined when it is for other source or damaged. */
+export function unsealCodeCache(source: Uint8Array, sealed: Buffer): Buffer | undefined {
   if (sealed.length <= SEAL_BYTES) return undefined;
   const data = sealed.subarray(SEAL_BYTES);
   if (!sha256(source).equals(sealed.subarray(0, 32)) || !sha256(data).equals(sealed.subarray(32, SEAL_BYTES)))
     return undefined;
   return data;
+}
+
+/**
+ * The runtime bundle's bytes and its source text. The bundle is ASCII (esbuild escapes the rest),
+ * and ASCII read as Latin-1 is the same text without UTF-8 decoding: ~15 ms of every branch start
+ * for 2 MB. The cache's maker reads it the same way, so both compile the same string.
+ */
+export function readRuntimeSource(file: string): { bytes: Buffer; source: string } {
+  const bytes = readFileSync(file);
+  return { bytes, source: bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8') };
 }
 
 /**
@@ -91,14 +103,14 @@ export function loadRuntime(url: URL | string): LoadedRuntime {
   const file = typeof url === 'string' ? url : fileURLToPath(url);
   const ahead = preloaded(file);
   if (ahead) return ahead;
-  const source = readFileSync(file, 'utf8');
+  const { bytes, source } = readRuntimeSource(file);
   let sealed: Buffer | undefined;
   try {
     sealed = readFileSync(`${file}.v8cache`);
   } catch {
     sealed = undefined;
   }
-  const cachedData = sealed && unsealCodeCache(source, sealed);
+  const cachedData = sealed && unsealCodeCache(bytes, sealed);
   const script = runtimeScript(source, file, cachedData);
   const cache: CodeCacheUse = !sealed
     ? 'compiled, no code cache'
