@@ -2,7 +2,7 @@
 // mapping of the boilerplate's errors to HTTP statuses, the OpenAPI document, the health route,
 // the request time limit, and listening where the runtime says (a unix socket or a loopback
 // port). Generated entries import this module; it is never edited per branch.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { AnyRouter } from '@trpc/server';
@@ -115,10 +115,16 @@ export function startBranchServer(options: BranchServerOptions): void {
   const ready = () =>
     console.log(`[branch] listening on ${socket ?? `127.0.0.1:${(server.address() as { port: number }).port}`}${how}`);
   if (socket) {
-    // A socket file left by this branch's previous process (crashed, restarted by PM2) would
-    // make listen fail; the path belongs to this branch alone.
-    rmSync(socket, { force: true });
-    server.listen(socket, ready);
+    // Bound aside and renamed onto the branch's path: the path always names a listening socket,
+    // this process's or (during a reload, until this rename) the one it replaces, which a
+    // client reaches until then; and closing this server later unlinks only the aside path.
+    // (Named by the process id, no longer than the branch's own name: a socket path has ~100 bytes.)
+    const aside = `${socket.slice(0, socket.lastIndexOf('/') + 1)}.${process.pid}`;
+    rmSync(aside, { force: true });
+    server.listen(aside, () => {
+      renameSync(aside, socket);
+      ready();
+    });
   } else server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', ready);
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGTERM', stop);

@@ -98,12 +98,14 @@ describe('run of a new branch', () => {
       ok: true,
     });
 
-    // The process was started with the build (its entry names the runtime its launcher preloads
-    // while it waits; start-ahead.int.test.ts shows the wait), and answered only after the checks.
+    // The process was started with the build (start-ahead.int.test.ts shows it waiting for the
+    // build), and answered only after the checks; a wake starts it as any other start.
+    const log = await readFile(path.join(folders().logs, `users-${padded(n)}.out.log`), 'utf8');
+    expect(log).toContain('[branch] started with its build, before its checks passed');
     const entry = JSON.parse(await readFile(path.join(folders().apps, `users-${padded(n)}.json`), 'utf8')) as {
       env: Record<string, string>;
     };
-    expect(entry.env.BRANCHYARD_PRELOAD).toMatch(/preload\.mjs$/);
+    expect(Object.keys(entry.env)).not.toContain('BRANCHYARD_AHEAD');
     const at = (task: string, step: string) => progress.find((e) => e.task === task && e.step === step)?.at;
     const bundled = at(`build:users:${n}`, 'bundle');
     const ready = at(`run:users:${n}`, 'ready');

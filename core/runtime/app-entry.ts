@@ -4,7 +4,7 @@
 // build, and its presence without a process is what "sleeping" means after an engine restart.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { NO_BUILD_EXIT_CODE } from './launcher.ts';
+import { STOPPED_EXIT_CODE } from './launcher.ts';
 
 /**
  * Restarts PM2 grants a branch that dies within two seconds of starting, before it counts as
@@ -54,8 +54,9 @@ export function appEntry(input: EntryInput): AppEntry {
     },
     autostart: true,
     autorestart: true,
-    // A launcher whose build never arrived (the engine stopped during the build) stays stopped.
-    stop_exit_codes: [NO_BUILD_EXIT_CODE],
+    // A process started with its build whose build never arrived (the engine stopped during the
+    // build), or whose modules threw, stays stopped (launcher.ts).
+    stop_exit_codes: [STOPPED_EXIT_CODE],
     min_uptime: 2000,
     max_restarts: MAX_RESTARTS,
     kill_timeout: 5000,

@@ -2,6 +2,7 @@
 // appearing in the sockets folder is the event that says when to ask: the folder is watched, so
 // no fixed sleep stands between a branch listening and the engine knowing.
 import { watch } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { BranchyardError } from '../errors/index.ts';
@@ -18,6 +19,11 @@ export interface HealthWait {
   waiting?: (elapsedMs: number, last: string) => void;
   /** The error for a wait that ran out, made from its message (a RuntimeError by default). */
   timedOut?: (message: string) => Error;
+  /**
+   * The socket (`dev:ino`) of the process being replaced, which still answers at the path: not
+   * asked; the new process's own socket, made at the same path, is.
+   */
+  replacing?: string;
 }
 
 /** Waits until the branch's health route answers 200. */
@@ -53,21 +59,25 @@ export function waitForHealth(options: HealthWait): Promise<void> {
       if (probing) return void (again = true);
       probing = true;
       clearTimeout(retry);
-      probe(socketPath).then(
-        (status) => {
-          probing = false;
-          if (status === 200) return finish();
-          last = `health answered ${status}`;
-          schedule(true);
-        },
-        (error: NodeJS.ErrnoException) => {
-          probing = false;
-          last = error.code === 'ENOENT' ? 'no socket yet' : error.message;
-          // No socket yet: its creation is the next event. One that refused (bound, not yet
-          // listening) or answered badly is asked again shortly, as no event will follow.
-          schedule(error.code !== 'ENOENT');
-        },
-      );
+      notReplaced(socketPath, options.replacing)
+        .then(() => probe(socketPath))
+        .then(
+          (status) => {
+            probing = false;
+            if (status === 200) return finish();
+            last = `health answered ${status}`;
+            schedule(true);
+          },
+          (error: NodeJS.ErrnoException) => {
+            probing = false;
+            last = error.code === 'ENOENT' ? 'no socket yet' : error.message;
+            // The replaced process's socket: the new one's creation is the next event.
+            if (error.code === 'EREPLACED') return schedule(false);
+            // No socket yet: its creation is the next event. One that refused (bound, not yet
+            // listening) or answered badly is asked again shortly, as no event will follow.
+            schedule(error.code !== 'ENOENT');
+          },
+        );
     };
     const schedule = (soon: boolean) => {
       if (settled) return;
@@ -93,6 +103,14 @@ function watchFolder(folder: string, name: string, changed: () => void): { close
   } catch {
     return { close: () => undefined };
   }
+}
+
+/** Fails with code EREPLACED while the socket at the path is still the replaced process's. */
+async function notReplaced(socketPath: string, replacing: string | undefined): Promise<void> {
+  if (replacing === undefined) return;
+  const found = await stat(socketPath).catch(() => undefined);
+  if (found && `${found.dev}:${found.ino}` === replacing)
+    throw Object.assign(new Error('the previous process still holds the socket'), { code: 'EREPLACED' });
 }
 
 export function probe(socketPath: string): Promise<number> {

@@ -6,8 +6,16 @@
 
 export const LAUNCHER_FILE = 'launch.mjs';
 
-/** The launcher's exit code when no build arrived in time; PM2 leaves it stopped (stop_exit_codes). */
-export const NO_BUILD_EXIT_CODE = 75;
+/**
+ * The launcher's exit code when a process started with its build has nothing to gain from a
+ * restart: no build arrived in time, or the new build's modules threw while loading (the engine
+ * then removes it). PM2 leaves it stopped (stop_exit_codes) rather than restarting it while the
+ * engine removes it.
+ */
+export const STOPPED_EXIT_CODE = 75;
+
+/** Set (with BRANCHYARD_PRELOAD) only for the process started with its build, never in a wake's entry. */
+export const AHEAD_ENV = ['BRANCHYARD_AHEAD', 'BRANCHYARD_PRELOAD'];
 
 /** How long a launcher waits for its build: far past any check, short of a process forgotten for good. */
 const BUILD_WAIT_MS = 10 * 60 * 1000;
@@ -20,6 +28,10 @@ import { pathToFileURL } from 'node:url';
 
 const server = process.env.BRANCHYARD_SERVER;
 const preload = process.env.BRANCHYARD_PRELOAD;
+// Only its first run is ahead of the build: PM2 passes its restart count, and a restart (a crash
+// after it served) loads the server as any start does.
+const ahead = process.env.BRANCHYARD_AHEAD === '1' && (process.env.restart_time ?? '0') === '0';
+if (ahead) console.log('[branch] started with its build, before its checks passed');
 let preloading = Promise.resolve();
 const load = () =>
   preloading.then(() => {
@@ -27,7 +39,7 @@ const load = () =>
     process.chdir(path.dirname(server));
     return import(pathToFileURL(server).href).catch((error) => {
       console.error(error?.stack ?? String(error));
-      process.exit(1);
+      process.exit(ahead ? ${STOPPED_EXIT_CODE} : 1);
     });
   });
 if (!server) {
@@ -35,7 +47,7 @@ if (!server) {
   process.exit(1);
 } else if (existsSync(server)) load();
 else {
-  console.log('[branch] started with its build: waiting for the build to pass its checks');
+  console.log('[branch] waiting for the build to pass its checks');
   // While it waits, the server runtime is compiled (from its code cache): the server that
   // arrives finds it loaded. One that cannot be preloaded is loaded by the server as always.
   if (preload) preloading = import(pathToFileURL(preload).href).then(() => {}, () => {});
@@ -56,7 +68,7 @@ else {
   const poll = setInterval(arrived, 250);
   const deadline = setTimeout(() => {
     console.error('[branch] its build did not arrive within ${BUILD_WAIT_MS / 60_000} minutes; start it again once it is built');
-    process.exit(${NO_BUILD_EXIT_CODE});
+    process.exit(${STOPPED_EXIT_CODE});
   }, ${BUILD_WAIT_MS});
   arrived();
 }

@@ -4,7 +4,7 @@
 // where the gateway reaches it; it counts as running only once its health route answers.
 // Starting, stopping or reloading one branch never touches another. A sleeping branch has its
 // process entry and no process: it wakes from the entry, without a build.
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BranchyardError } from '../errors/index.ts';
 import { formatBranch } from '../git/index.ts';
@@ -13,7 +13,7 @@ import { appEntry, entryBranches, readEntry, removeEntry, writeEntry } from './a
 import { DockerBackend } from './docker-backend.ts';
 import { waitForHealth } from './health.ts';
 import { HostBackend } from './host-backend.ts';
-import { LAUNCHER, LAUNCHER_FILE } from './launcher.ts';
+import { AHEAD_ENV, LAUNCHER, LAUNCHER_FILE } from './launcher.ts';
 import { BranchLoadError, thrownIn } from './load-error.ts';
 import { Pm2Daemon } from './pm2-daemon.ts';
 import type { Pm2Process } from './pm2-daemon.ts';
@@ -40,6 +40,8 @@ export class Pm2Runtime {
   private readonly starting = new Map<string, { identity: string; done: Promise<BranchProcess> }>();
   /** Each codebase's daemon connection, opened on first use and again after it is lost. */
   private readonly daemons = new Map<string, Promise<Pm2Daemon>>();
+  /** The processes a reload replaced, ending after the new one answers, by branch (`<codebase>:<n>`). */
+  private readonly retiring = new Map<string, Promise<void>>();
   /** Ends the health wait of a start under way: a stop or sleep does not wait for a start that hangs. */
   private readonly cancels = new Map<string, (reason: Error) => void>();
   private startTimeoutMs = START_TIMEOUT_MS;
@@ -168,7 +170,9 @@ export class Pm2Runtime {
       path.posix.join(this.backend.inside(codebase, folders, kind), file);
     const name = processName(codebase, branch);
     const preload = options.placed && options.preload && this.backend.engineFile(options.preload);
-    const preloadEnv: Record<string, string> = preload ? { BRANCHYARD_PRELOAD: preload } : {};
+    const aheadEnv: Record<string, string> = options.placed
+      ? { BRANCHYARD_AHEAD: '1', ...(preload ? { BRANCHYARD_PRELOAD: preload } : {}) }
+      : {};
     const entry = appEntry({
       name,
       script: inside('apps', LAUNCHER_FILE),
@@ -178,7 +182,7 @@ export class Pm2Runtime {
         BRANCHYARD_SERVER: inside('builds', relative),
         BRANCHYARD_SOCKET: inside('sockets', `${formatBranch(branch)}.sock`),
         BRANCHYARD_BRANCH: String(branch),
-        ...preloadEnv,
+        ...aheadEnv,
       },
       logs: this.backend.inside(codebase, folders, 'logs'),
       home: this.backend.inside(codebase, folders, 'home'),
@@ -239,10 +243,19 @@ export class Pm2Runtime {
       this.prepared.add(codebase);
     }
     const daemon = (await this.daemon(codebase, true))!;
-    for (const old of (await daemon.list()).filter((p) => p.name === entry.name))
-      await daemon.call('deleteProcessId', old.pm2_env.pm_id);
+    await this.retired(codebase, branch);
+    const previous = (await daemon.list()).filter((p) => p.name === entry.name);
     const socket = this.socketPath(codebase, branch);
-    await rm(socket, { force: true });
+    // A reload: the running process serves until the new one listens, whose socket replaces its
+    // own at the same path; it is stopped after (it then finishes its requests and exits without
+    // touching the path). Anything else is stopped first.
+    const serving =
+      !placed && previous.some((p) => p.pm2_env.status === 'online') ? await socketIdentity(socket) : undefined;
+    if (serving === undefined) {
+      for (const old of previous) await removeProcess(daemon, old.pm2_env.pm_id);
+      await rm(socket, { force: true });
+    }
+    const replaced = new Set(serving === undefined ? [] : previous.map((p) => p.pm2_env.pm_id));
     const folders = this.folders(codebase);
     // A process started ahead of its build gets its entry (what a wake starts from) only once it
     // answers: an engine stopped during the build leaves no branch that seems to sleep.
@@ -275,7 +288,7 @@ export class Pm2Runtime {
           ),
         );
       unsubscribe = daemon.onEvent((event) => {
-        if (event.process.name !== entry.name) return;
+        if (event.process.name !== entry.name || replaced.has(event.process.pm_id)) return;
         if (event.event === 'restart overlimit') crashed(event.process.restart_time);
         else if (event.event === 'exit' && placed) stoppedLoading();
         else if (event.event === 'exit' && ++exits >= MAX_START_EXITS) crashed(exits);
@@ -304,6 +317,7 @@ export class Pm2Runtime {
         failed,
         waiting: (elapsed, last) =>
           say('wait', `waiting for ${what} to answer on its socket (${Math.round(elapsed / 1000)} s so far; ${last})`),
+        replacing: serving,
         // Started ahead of its build, a branch that never answered is a build that failed.
         timedOut: placed
           ? (message) =>
@@ -312,15 +326,16 @@ export class Pm2Runtime {
       });
     } catch (error) {
       // Never left half-started: a branch that did not come up is not restarted by PM2 behind our back.
-      await daemon.list().then(
-        (all) =>
-          Promise.all(
-            all
-              .filter((p) => p.name === entry.name && (placed || p.pm2_env.status !== 'errored'))
-              .map((p) => daemon.call('deleteProcessId', p.pm2_env.pm_id).catch(() => undefined)),
-          ),
-        () => undefined,
-      );
+      // PM2 may be restarting the process as it is deleted (it restarts one that exited at once),
+      // so the branch's processes are looked for again until none is left.
+      for (let round = 0; round < 5; round++) {
+        const left = await daemon.list().then(
+          (all) => all.filter((p) => p.name === entry.name && (placed || p.pm2_env.status !== 'errored')),
+          () => [],
+        );
+        if (left.length === 0) break;
+        for (const p of left) await removeProcess(daemon, p.pm2_env.pm_id).catch(() => undefined);
+      }
       if (placed) await removeEntry(folders.apps, entry.name);
       throw error;
     } finally {
@@ -328,9 +343,20 @@ export class Pm2Runtime {
       forgetLost();
       this.cancels.delete(`${codebase}:${branch}`);
     }
-    if (placed) await writeEntry(folders.apps, entry);
+    // What a wake starts from: the branch as any later start runs it, not ahead of a build.
+    if (placed)
+      await writeEntry(folders.apps, {
+        ...entry,
+        env: Object.fromEntries(Object.entries(entry.env).filter(([name]) => !AHEAD_ENV.includes(name))),
+      });
+    // The new process answers at the branch's path: the one it replaced finishes and exits.
+    if (replaced.size > 0)
+      this.retiring.set(
+        `${codebase}:${branch}`,
+        Promise.all([...replaced].map((id) => removeProcess(daemon, id).catch(() => undefined))).then(() => undefined),
+      );
     say('ready', `${what} answers (${Date.now() - started} ms)`);
-    const found = (await daemon.list()).find((p) => p.name === entry.name);
+    const found = (await daemon.list()).find((p) => p.name === entry.name && !replaced.has(p.pm2_env.pm_id));
     return found
       ? { ...this.describe(codebase, branch, found), status: statusOf(found.pm2_env.status) }
       : { codebase, branch, status: 'online', restarts: 0, pid: null, memoryBytes: null };
@@ -358,12 +384,22 @@ export class Pm2Runtime {
     return this.turns.run(`branch:${codebase}:${branch}`, () => this.deleteProcess(codebase, branch));
   }
 
+  /** Waits until the processes a reload replaced have ended: the branch's next step sees only its own. */
+  private async retired(codebase: string, branch: number): Promise<void> {
+    const key = `${codebase}:${branch}`;
+    const retiring = this.retiring.get(key);
+    if (!retiring) return;
+    await retiring;
+    if (this.retiring.get(key) === retiring) this.retiring.delete(key);
+  }
+
   private async deleteProcess(codebase: string, branch: number): Promise<void> {
     const daemon = await this.daemon(codebase, false);
+    await this.retired(codebase, branch);
     const name = processName(codebase, branch);
     if (daemon)
       for (const p of (await daemon.list()).filter((p) => p.name === name))
-        await daemon.call('deleteProcessId', p.pm2_env.pm_id);
+        await removeProcess(daemon, p.pm2_env.pm_id);
     await rm(this.socketPath(codebase, branch), { force: true });
   }
 
@@ -454,6 +490,19 @@ export class Pm2Runtime {
   codebases(): Promise<string[]> {
     return this.backend.codebases();
   }
+}
+
+/** Deletes a process from PM2; one already gone (it ended, or another call deleted it) is no error. */
+async function removeProcess(daemon: Pm2Daemon, id: number): Promise<void> {
+  await daemon.call('deleteProcessId', id).catch((error: Error) => {
+    if (!/id unknown/.test(error.message)) throw error;
+  });
+}
+
+/** The socket file at a branch's path (its device and inode), or undefined when there is none. */
+async function socketIdentity(socket: string): Promise<string | undefined> {
+  const found = await stat(socket).catch(() => undefined);
+  return found && `${found.dev}:${found.ino}`;
 }
 
 function processName(codebase: string, branch: number): string {

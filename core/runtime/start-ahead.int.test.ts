@@ -87,7 +87,7 @@ describe.each(['docker', 'host'] as const)('a start ahead of its build on the %s
     // PM2 has the process (Node starts, the launcher waits), but nothing listens and no entry says it runs.
     const log = path.join(runtime.folders('users').logs, 'users-00002.out.log');
     await until('the launcher waiting for its build', async () =>
-      (await readFile(log, 'utf8').catch(() => '')).includes('waiting for the build to pass its checks'),
+      (await readFile(log, 'utf8').catch(() => '')).includes('[branch] waiting for the build to pass its checks'),
     );
     expect(await processOf(2)).toMatchObject({ status: 'waking' });
     expect(await exists(runtime.socketPath('users', 2))).toBe(false);
@@ -100,9 +100,12 @@ describe.each(['docker', 'host'] as const)('a start ahead of its build on the %s
       placed.resolve();
       expect(await starting).toMatchObject({ branch: 2, status: 'online', restarts: 0 });
       expect((await requestOverSocket(runtime.socketPath('users', 2), { path: '/notes/list-notes' })).status).toBe(200);
-      expect(JSON.parse(await readFile(entryFile(2), 'utf8'))).toMatchObject({
-        env: { BRANCHYARD_BRANCH: '2' },
-      });
+      // The entry a wake starts from: the branch as any start runs it, not ahead of a build.
+      const entry = JSON.parse(await readFile(entryFile(2), 'utf8')) as { env: Record<string, string> };
+      expect(entry.env).toMatchObject({ BRANCHYARD_BRANCH: '2' });
+      expect(
+        Object.keys(entry.env).filter((name) => name === 'BRANCHYARD_AHEAD' || name === 'BRANCHYARD_PRELOAD'),
+      ).toEqual([]);
       expect((await other.list('users')).find((p) => p.branch === 2)?.status).toBe('online');
     } finally {
       await other.close();
