@@ -47,7 +47,7 @@ export interface Pm2Process {
   pid: number;
   pm_id: number;
   monit?: { memory: number; cpu: number };
-  pm2_env: { status: string; restart_time: number; pm_id: number; pm_uptime?: number };
+  pm2_env: { status: string; restart_time: number; pm_id: number; pm_uptime?: number; pm_exec_path?: string };
 }
 
 /** What PM2 publishes about a process: 'start', 'online', 'exit', 'restart overlimit', 'stop', 'delete'. */

@@ -248,9 +248,13 @@ export class Pm2Runtime {
     const socket = this.socketPath(codebase, branch);
     // A reload: the running process serves until the new one listens, whose socket replaces its
     // own at the same path; it is stopped after (it then finishes its requests and exits without
-    // touching the path). Anything else is stopped first.
+    // touching the path). Anything else is stopped first, and so is a process an older engine
+    // started (not through the launcher): its server bound the path itself, and closing it would
+    // unlink the new socket.
     const serving =
-      !placed && previous.some((p) => p.pm2_env.status === 'online') ? await socketIdentity(socket) : undefined;
+      !placed && previous.some((p) => p.pm2_env.status === 'online' && p.pm2_env.pm_exec_path === entry.pm_exec_path)
+        ? await socketIdentity(socket)
+        : undefined;
     if (serving === undefined) {
       for (const old of previous) await removeProcess(daemon, old.pm2_env.pm_id);
       await rm(socket, { force: true });
