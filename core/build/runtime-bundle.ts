@@ -128,16 +128,18 @@ export async function runtimePreloader(store?: string): Promise<string> {
   return path.join((await ensureRuntimeBundle(store)).dir, PRELOADER_FILE);
 }
 
+/** A script of the engine's for Node on its own: one ES module with what it imports, in memory. */
+const NODE_SCRIPT = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'silent',
+  write: false,
+} as const;
+
 async function preloaderSource(): Promise<Uint8Array> {
-  const output = await build({
-    entryPoints: [PRELOADER],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'silent',
-    write: false,
-  });
+  const output = await build({ entryPoints: [PRELOADER], ...NODE_SCRIPT });
   return output.outputFiles[0]!.contents;
 }
 
@@ -184,12 +186,7 @@ writeFileSync(cacheFile, sealCodeCache(bytes, script.createCachedData()));
       loader: 'ts',
       resolveDir: path.dirname(LOADER),
     },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'silent',
-    write: false,
+    ...NODE_SCRIPT,
   });
   const script = path.join(path.dirname(file), 'make-code-cache.mjs');
   await writeFile(script, maker.outputFiles[0]!.contents);

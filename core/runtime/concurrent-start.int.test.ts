@@ -5,22 +5,15 @@ import { buildBranch } from '../build/index.ts';
 import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
 import { testWorkspace } from '../git/fixtures/test-workspace.ts';
 import { requestOverSocket } from '../testing/index.ts';
-import { Pm2Runtime } from './index.ts';
+import type { Pm2Runtime } from './index.ts';
+import { openTestRuntime } from './fixtures/test-runtime.ts';
 
 describe('concurrent starts of one branch', () => {
   let ws: TestWorkspace;
   let runtime: Pm2Runtime;
   beforeAll(async () => {
     ws = await testWorkspace();
-    runtime = await Pm2Runtime.open({
-      workspace: ws.paths,
-      limits: { memoryMb: 256, cpus: 1, pids: 128 },
-      backend: 'docker',
-    }).catch((error: Error) => {
-      throw new Error(
-        `these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`,
-      );
-    });
+    runtime = await openTestRuntime(ws.paths, { memoryMb: 256, cpus: 1, pids: 128 }, 'docker');
   });
   afterAll(async () => {
     await runtime?.remove('users');

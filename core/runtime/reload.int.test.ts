@@ -9,7 +9,9 @@ import { buildBranch } from '../build/index.ts';
 import { createBranch } from '../git/index.ts';
 import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
 import { testWorkspace, text } from '../git/fixtures/test-workspace.ts';
-import { connectDocker, DockerBackend, execIn, NODE_IN_IMAGE, Pm2Runtime } from './index.ts';
+import type { Pm2Runtime } from './index.ts';
+import { connectDocker, DockerBackend, execIn, NODE_IN_IMAGE } from './index.ts';
+import { openTestRuntime } from './fixtures/test-runtime.ts';
 
 const LIMITS = { memoryMb: 512, cpus: 1, pids: 256 };
 
@@ -32,11 +34,7 @@ describe.each(['docker', 'host'] as const)('a reload on the %s runtime', (backen
   let server: string;
   beforeAll(async () => {
     ws = await testWorkspace();
-    runtime = await Pm2Runtime.open({ workspace: ws.paths, limits: LIMITS, backend }).catch((error: Error) => {
-      throw new Error(
-        `these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`,
-      );
-    });
+    runtime = await openTestRuntime(ws.paths, LIMITS, backend);
     const made = await createBranch({
       codebase: ws.codebase,
       logsRepository: ws.logsRepository,

@@ -9,6 +9,7 @@ import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
 import { testWorkspace, text } from '../git/fixtures/test-workspace.ts';
 import { requestOverSocket } from '../testing/index.ts';
 import { connectDocker, Pm2Runtime } from './index.ts';
+import { openTestRuntime } from './fixtures/test-runtime.ts';
 
 function get(socketPath: string, url: string): Promise<{ status: number; body: string }> {
   return requestOverSocket(socketPath, { path: url });
@@ -21,11 +22,7 @@ describe.each(['docker', 'host'] as const)('the %s runtime', (backend) => {
   let runtime: Pm2Runtime;
   beforeAll(async () => {
     ws = await testWorkspace();
-    runtime = await Pm2Runtime.open({ workspace: ws.paths, limits: LIMITS, backend }).catch((error: Error) => {
-      throw new Error(
-        `these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`,
-      );
-    });
+    runtime = await openTestRuntime(ws.paths, LIMITS, backend);
     expect(runtime.isolated).toBe(backend === 'docker');
   });
   afterAll(async () => {

@@ -11,6 +11,7 @@ import type { TestWorkspace } from '../git/fixtures/test-workspace.ts';
 import { testWorkspace } from '../git/fixtures/test-workspace.ts';
 import { requestOverSocket } from '../testing/index.ts';
 import { BranchLoadError, Pm2Runtime } from './index.ts';
+import { openTestRuntime } from './fixtures/test-runtime.ts';
 
 const LIMITS = { memoryMb: 512, cpus: 1, pids: 256 };
 
@@ -47,11 +48,7 @@ describe.each(['docker', 'host'] as const)('a start ahead of its build on the %s
   let preload: string;
   beforeAll(async () => {
     ws = await testWorkspace();
-    runtime = await Pm2Runtime.open({ workspace: ws.paths, limits: LIMITS, backend }).catch((error: Error) => {
-      throw new Error(
-        `these tests need a running Docker engine (./scripts/test.sh starts one as root): ${error.message}`,
-      );
-    });
+    runtime = await openTestRuntime(ws.paths, LIMITS, backend);
     const result = await buildBranch(ws.codebase, 1);
     expect(result.ok).toBe(true);
     built = path.dirname(result.server!);
